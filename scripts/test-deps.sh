@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian tools the end-to-end tests drive (real ptys, real serial
+# clients, real audio tools). Does nothing when they are all present.
+set -euo pipefail
+need=()
+command -v socat >/dev/null || need+=(socat)
+/usr/bin/python3 -c 'import serial' 2>/dev/null || need+=(python3-serial)
+command -v chat >/dev/null || need+=(ppp)
+command -v sox >/dev/null || need+=(sox)
+command -v multimon-ng >/dev/null || need+=(multimon-ng)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
+  echo "test-deps: missing ${need[*]}; install them as root (apt-get install ${need[*]})" >&2
+  exit 1
+fi
+SUDO=""; [ "$(id -u)" != 0 ] && SUDO=sudo
+echo "test-deps: installing ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

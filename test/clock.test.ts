@@ -1,0 +1,35 @@
+import t from 'tap';
+import { VirtualClock } from '../firmware-sim/clock.js';
+
+t.test('virtual timers fire in time order, ties in creation order', async (t) => {
+  const clock = new VirtualClock(0);
+  const fired: string[] = [];
+  clock.setTimer(20, () => fired.push('b@20'));
+  clock.setTimer(10, () => fired.push('a@10'));
+  clock.setTimer(20, () => fired.push('c@20'));
+  clock.advance(15);
+  t.same(fired, ['a@10'], 'only the timer due by 15 ms fired');
+  t.equal(clock.now(), 15, 'now is where advance stopped');
+  clock.advance(5);
+  t.same(fired, ['a@10', 'b@20', 'c@20'], 'same-instant timers keep creation order');
+});
+
+t.test('cancelled timers never fire; timers set from callbacks run in the same advance', async (t) => {
+  const clock = new VirtualClock(0);
+  const fired: number[] = [];
+  const h = clock.setTimer(5, () => fired.push(5));
+  h.cancel();
+  clock.setTimer(1, () => clock.setTimer(1, () => fired.push(clock.now())));
+  clock.advance(10);
+  t.same(fired, [2], 'nested timer fired at 2 ms and cancelled one not at all');
+  t.equal(clock.pending, 0, 'nothing left pending');
+});
+
+t.test('a week of 10-second timers runs quickly', async (t) => {
+  const clock = new VirtualClock(0);
+  let n = 0;
+  const tick = (): void => { n++; clock.setTimer(10_000, tick); };
+  clock.setTimer(10_000, tick);
+  clock.advance(7 * 24 * 3600_000);
+  t.equal(n, 60_480, 'one tick every 10 s for 7 days');
+});
