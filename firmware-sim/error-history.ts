@@ -1,0 +1,85 @@
+/**
+ * The Error History (Fehlerspeicher). Classes per the seed manual: only
+ * class B (service-relevant) errors are signaled to the centre; class A
+ * errors are shown on the display (e.g. "Revisor Alarm"); class C is kept
+ * for reading only.
+ */
+export type ErrorClass = 'A' | 'B' | 'C';
+
+export interface ErrorRecord {
+  /** Running number within this PBX, never reused. */
+  id: number;
+  /** ms since epoch from the injected clock. */
+  time: number;
+  cls: ErrorClass;
+  /** Numeric error code, 0–65535. */
+  code: number;
+  /** Where it happened: slot/port/trunk, free text ≤ 32 chars. */
+  location: string;
+  text: string;
+  /** True for the function-test pseudo error of spec §3.4. */
+  pseudo: boolean;
+}
+
+/** Code of the function-test pseudo error. */
+export const PSEUDO_ERROR_CODE = 0xfff0;
+/** Code of the class-A "Revisor Alarm" raised at ~80 % log fill. */
+export const REVISOR_ALARM_CODE = 0x0a80;
+
+export interface ErrorHistoryState {
+  nextId: number;
+  records: ErrorRecord[];
+}
+
+/** Newest-last list with a bound, so a broken board cannot eat the RAM. */
+export class ErrorHistory {
+  static readonly CAPACITY = 512;
+  #nextId: number;
+  #records: ErrorRecord[];
+  #listeners: Array<(record: ErrorRecord) => void> = [];
+
+  constructor(state?: ErrorHistoryState) {
+    this.#nextId = state?.nextId ?? 1;
+    this.#records = state?.records.map((r) => ({ ...r })) ?? [];
+  }
+
+  add(error: Omit<ErrorRecord, 'id'>): ErrorRecord {
+    const record: ErrorRecord = { ...error, id: this.#nextId++ };
+    this.#records.push(record);
+    if (this.#records.length > ErrorHistory.CAPACITY) this.#records.shift();
+    for (const l of this.#listeners) l(record);
+    return record;
+  }
+
+  /** Called for every new entry (error signaling re-arms on it). */
+  onAdd(listener: (record: ErrorRecord) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  list(cls?: ErrorClass): ErrorRecord[] {
+    return this.#records.filter((r) => cls === undefined || r.cls === cls).map((r) => ({ ...r }));
+  }
+
+  /** Delete the given ids (after the centre acknowledged them). Returns how many went. */
+  remove(ids: Iterable<number>): number {
+    const drop = new Set(ids);
+    const before = this.#records.length;
+    this.#records = this.#records.filter((r) => !drop.has(r.id));
+    return before - this.#records.length;
+  }
+
+  clear(): number {
+    const n = this.#records.length;
+    this.#records = [];
+    return n;
+  }
+
+  /** Texts of class-A errors, for the display line. */
+  activeAlarms(): string[] {
+    return [...new Set(this.#records.filter((r) => r.cls === 'A').map((r) => r.text))];
+  }
+
+  snapshot(): ErrorHistoryState {
+    return { nextId: this.#nextId, records: this.list() };
+  }
+}
