@@ -1,0 +1,46 @@
+import t from 'tap';
+import { encodeReport, ReportEncodeError, REPORT_MAGIC } from '../../firmware-sim/error-report.js';
+import { PbxType } from '../../firmware-sim/pbx-type.js';
+import { decodeReport } from '../../src/report-decoder.js';
+import { sampleReport, T0 } from '../support/sample-report.js';
+
+t.test('a report survives encode → decode unchanged', async (t) => {
+  const report = sampleReport();
+  const bytes = encodeReport(report);
+  t.ok(bytes.subarray(0, 4).equals(REPORT_MAGIC), 'report starts with the magic');
+  t.equal(bytes.readUInt32BE(6), bytes.length, 'length field is the whole report');
+  t.same(decodeReport(bytes), report, 'decoded report equals the original');
+});
+
+t.test('odd and unicode strings round-trip byte-exactly', async (t) => {
+  const odd = ['', 'Ümlaut äöüß', '漢字テキスト', 'emoji 📞☎', 'nul\u0000inside', 'tab\tcr\rlf\n', '\u{10FFFF}', 'x'.repeat(1024)];
+  const records = odd.map((text, i) => ({ id: i + 1, time: T0 + i, cls: 'C' as const, code: i, location: odd[(i + 3) % odd.length].slice(0, 60), text, pseudo: false }));
+  const report = sampleReport({ records, systemId: 'a.b_c-D', pbxType: PbxType.OfficePoint, apsVersion: '', seq: 0xffff_ffff, time: 0 });
+  t.same(decodeReport(encodeReport(report)), report, 'every odd string and the extreme header values come back as they went in');
+});
+
+t.test('an empty report (no records) is valid', async (t) => {
+  const report = sampleReport({ records: [] });
+  t.same(decodeReport(encodeReport(report)), report, 'zero records round-trip');
+});
+
+t.test('the encoder refuses what the format cannot carry', async (t) => {
+  const bad: Array<[string, Parameters<typeof sampleReport>[0]]> = [
+    ['empty system id', { systemId: '' }],
+    ['17-char system id', { systemId: 'X'.repeat(17) }],
+    ['system id with a slash', { systemId: '../etc' }],
+    ['system id with leading dot', { systemId: '.hidden' }],
+    ['non-ASCII APS version', { apsVersion: 'HE300Ü' }],
+    ['negative seq', { seq: -1 }],
+    ['seq above 32 bits', { seq: 2 ** 32 }],
+    ['fractional time', { time: 1.5 }],
+    ['lone surrogate in text', { records: [{ ...sampleReport().records[0], text: 'bad \ud800' }] }],
+    ['text too long', { records: [{ ...sampleReport().records[0], text: 'é'.repeat(513) }] }],
+    ['code above 16 bits', { records: [{ ...sampleReport().records[0], code: 0x10000 }] }],
+    ['unknown class', { records: [{ ...sampleReport().records[0], cls: 'D' as 'A' }] }],
+    ['unknown PBX type', { pbxType: 'OfficeMax' as PbxType }],
+  ];
+  for (const [what, override] of bad) {
+    t.throws(() => encodeReport(sampleReport(override)), ReportEncodeError, `${what} is refused with ReportEncodeError`);
+  }
+});
