@@ -1,0 +1,25 @@
+import { digitalTrunk } from '../../modem/audio-channel.js';
+import { detectDtmf, type DetectedDigit, type DtmfDetectorOptions } from '../../modem/dtmf-detector.js';
+import { DTMF_DIGITS, type DtmfDigit } from '../../modem/dtmf-tones.js';
+import { SeededRandom } from '../../modem/seeded-random.js';
+
+/** Every conformance rule is checked on the clean linear path and through a G.711 A-law trunk. */
+export const CHANNELS = [
+  { name: 'linear', pass: (s: Float32Array): Float32Array => s },
+  { name: 'A-law', pass: (s: Float32Array): Float32Array => digitalTrunk(s, 'alaw') },
+] as const;
+
+/** Digits the detector found in `samples`, as one string. */
+export function decode(samples: Float32Array, options?: DtmfDetectorOptions): string {
+  return detectDtmf(samples, options)
+    .map((d: DetectedDigit) => d.digit)
+    .join('');
+}
+
+export const ALL_DIGITS = DTMF_DIGITS.join('');
+
+/** `count` random digits from a seeded generator, so failures reproduce. */
+export function randomDigits(count: number, seed: number): DtmfDigit[] {
+  const rng = new SeededRandom(seed);
+  return Array.from({ length: count }, () => DTMF_DIGITS[Math.floor(rng.next() * DTMF_DIGITS.length)]);
+}
