@@ -1,0 +1,110 @@
+import { Circle, CIRCLE_NAME, parseCircle } from '../circles.js';
+import { rightsOf } from '../rights.js';
+import { needArgs, type CommandContext, type SessionCommand } from '../session-commands.js';
+import { formatDateTime } from '../time-format.js';
+import { AMHOST_NAME, UserTable } from '../user-table.js';
+
+/** Ask for a new password twice; `then` gets it when both agree and it is valid. */
+export function askNewPassword(ctx: CommandContext, label: string, then: (password: string) => void): void {
+  ctx.ask(`${label}:`, true, (pw1) => {
+    const bad = UserTable.checkPassword(pw1);
+    if (bad) return ctx.fail(422, bad);
+    ctx.ask(`Repeat ${label.toLowerCase()}:`, true, (pw2) => {
+      if (pw1 !== pw2) return ctx.fail(422, 'the passwords differ');
+      then(pw1);
+    });
+  });
+}
+
+/** Would the table still have somebody who can administer users without `name`? */
+function leavesUserAdmin(ctx: CommandContext, name: string): boolean {
+  const rest = ctx.pbx.users.list().filter((u) => u.name.toUpperCase() !== name.toUpperCase() && !u.firstLogin);
+  const occupied = new Set(rest.filter((u) => u.circle !== undefined).map((u) => u.circle as Circle));
+  return rest.some((u) => u.circle !== undefined && rightsOf(u.circle, occupied).may('user-admin'));
+}
+
+export const userCommands: SessionCommand[] = [
+  {
+    words: ['user', 'list'],
+    usage: 'user list',
+    help: 'users with circle, creation date and last login',
+    action: 'user-admin',
+    run(ctx) {
+      ctx.print(`${'name'.padEnd(16)} ${'circle'.padEnd(20)} ${'created'.padEnd(19)} last-login`);
+      for (const u of ctx.pbx.users.list()) {
+        const circle = u.circle === undefined ? '-' : CIRCLE_NAME[u.circle];
+        ctx.print(`${u.name.padEnd(16)} ${circle.padEnd(20)} ${formatDateTime(u.created)} ${u.lastLogin === undefined ? 'never' : formatDateTime(u.lastLogin)}`);
+      }
+      ctx.ok();
+    },
+  },
+  {
+    words: ['user', 'add'],
+    usage: 'user add <name> <circle>',
+    help: 'create a user (circle 1–6 or its name; AMHOST without circle); asks the password twice (D2-1)',
+    action: 'user-admin',
+    run(ctx, args) {
+      if (!needArgs(ctx, args, 1, 2, 'user add <name> <circle>')) return;
+      const [name, circleText] = args;
+      const bad = UserTable.checkName(name);
+      if (bad) return ctx.fail(422, bad);
+      const isAmhost = name.toUpperCase() === AMHOST_NAME;
+      let circle: Circle | undefined;
+      if (isAmhost) {
+        if (circleText !== undefined) return ctx.fail(422, 'AMHOST is created without a circle');
+      } else {
+        if (circleText === undefined) return ctx.fail(400, 'usage: user add <name> <circle>');
+        circle = parseCircle(circleText);
+        if (circle === undefined) return ctx.fail(422, `unknown circle "${circleText}"; use 1–6 or ${Object.values(CIRCLE_NAME).join(', ')}`);
+      }
+      if (ctx.pbx.users.find(name)) return ctx.fail(409, `user ${name} exists already`);
+      askNewPassword(ctx, 'Password', (password) => {
+        ctx.pbx.audit(ctx.actor, 8, `D2-1 ${isAmhost ? AMHOST_NAME : name} ${circle === undefined ? '-' : CIRCLE_NAME[circle]}`);
+        const result = ctx.pbx.users.add(name, circle, password, ctx.pbx.clock.now());
+        if (!result.ok) return ctx.fail(result.code, result.error);
+        ctx.pbx.persist();
+        ctx.ok(`user ${result.user.name} created${circle === undefined ? ' without circle' : ` in ${CIRCLE_NAME[circle]}`}`);
+      });
+    },
+  },
+  {
+    words: ['user', 'delete'],
+    usage: 'user delete <name>',
+    help: 'delete a user (D2-2); a forgotten password means delete and re-create',
+    action: 'user-admin',
+    run(ctx, args) {
+      if (!needArgs(ctx, args, 1, 1, 'user delete <name>')) return;
+      const user = ctx.pbx.users.find(args[0]);
+      if (!user) return ctx.fail(404, `no user ${args[0]}`);
+      if (user.name.toUpperCase() === ctx.actor.user.toUpperCase()) return ctx.fail(409, 'you cannot delete your own account while logged in');
+      if (user.circle !== undefined && !leavesUserAdmin(ctx, user.name)) return ctx.fail(409, `deleting ${user.name} would leave nobody who can administer users`);
+      ctx.pbx.audit(ctx.actor, 8, `D2-2 ${user.name}`);
+      ctx.pbx.users.remove(user.name);
+      ctx.pbx.persist();
+      ctx.ok(`user ${user.name} deleted`);
+    },
+  },
+  {
+    words: ['passwd'],
+    usage: 'passwd',
+    help: 'change your own password (D3-1); nobody can read or change another user\'s',
+    run(ctx) {
+      const own = ctx.pbx.users.find(ctx.actor.user);
+      if (!own) return ctx.fail(403, 'the Release 1.0 password cannot be changed from a session');
+      if (own.name === AMHOST_NAME) return ctx.fail(403, 'the AMHOST password changes only by deleting and re-creating AMHOST');
+      ctx.ask('Old password:', true, (old) => {
+        if (!ctx.verifyOwnPassword(old)) {
+          ctx.pbx.audit(ctx.actor, 3, 'A0-3');
+          return ctx.fail(401, 'old password wrong');
+        }
+        askNewPassword(ctx, 'New password', (password) => {
+          ctx.pbx.audit(ctx.actor, 8, `D3-1 ${own.name}`);
+          const result = ctx.pbx.users.setPassword(own.name, password);
+          if (!result.ok) return ctx.fail(result.code, result.error);
+          ctx.pbx.persist();
+          ctx.ok('password changed');
+        });
+      });
+    },
+  },
+];

@@ -1,0 +1,158 @@
+import { checkValue, resolveItem, type KdsItemSpec } from './kds-schema.js';
+import { defaultStationCount, PbxType } from './pbx-type.js';
+
+/**
+ * The customer database (Kundendatenspeicher): a flat, ordered map of item
+ * paths to string values, checked against kds-schema.ts. Flat on purpose:
+ * a read-modify-write diff, the one-to-one protocol logging of changes and
+ * the per-item rights all become a loop over keys.
+ */
+export interface KdsImage {
+  format: 'hicom-kds';
+  version: 1;
+  /** The system the data was read from; '' for an offline KDS. */
+  systemId: string;
+  type: PbxType;
+  /** System version asked by the offline wizard, or the PBX's APS version. */
+  systemVersion: string;
+  /** Fingerprint of the PBX's KDS at read time; '' for an offline KDS. */
+  baseGeneration: string;
+  items: Record<string, string>;
+}
+
+export type SetResult = { ok: true; spec: KdsItemSpec; address: string[]; old: string; value: string; note?: string } | { ok: false; code: 404 | 422; error: string };
+
+export class Kds {
+  readonly #items: Map<string, string>;
+
+  constructor(items: Iterable<[string, string]>) {
+    this.#items = new Map(items);
+  }
+
+  static defaults(type: PbxType): Kds {
+    return new Kds(defaultItems(type));
+  }
+
+  static fromImage(image: KdsImage): Kds {
+    return new Kds(Object.entries(image.items));
+  }
+
+  has(path: string): boolean {
+    return this.#items.has(path);
+  }
+
+  get(path: string): string | undefined {
+    return this.#items.get(path);
+  }
+
+  /** Typed helpers for the firmware's own reads. */
+  flag(path: string): boolean {
+    return this.#items.get(path) === 'yes';
+  }
+
+  int(path: string): number {
+    return Number(this.#items.get(path) ?? 0);
+  }
+
+  paths(): string[] {
+    return [...this.#items.keys()];
+  }
+
+  entries(): Array<[string, string]> {
+    return [...this.#items.entries()];
+  }
+
+  /**
+   * Check and store one item. Secret items must be handed in already hashed
+   * through `setStored` — this method is for plain values.
+   */
+  set(path: string, raw: string): SetResult {
+    const item = resolveItem(path);
+    if (!item || !this.#items.has(path)) return { ok: false, code: 404, error: `no KDS item ${path}` };
+    const checked = checkValue(item.spec.kind, raw);
+    if (!checked.ok) return { ok: false, code: 422, error: `${path}: ${checked.error}` };
+    const old = this.#items.get(path) ?? '';
+    this.#items.set(path, checked.value);
+    return { ok: true, spec: item.spec, address: item.address, old, value: checked.value, note: checked.note };
+  }
+
+  /** Store an already-checked value (secret hashes, or a whole-image write). */
+  setStored(path: string, stored: string): void {
+    this.#items.set(path, stored);
+  }
+
+  /** Paths whose values differ between this and `other`, in this KDS's order. */
+  diff(other: Kds): string[] {
+    const changed: string[] = [];
+    for (const [path, value] of this.#items) if (other.get(path) !== value) changed.push(path);
+    for (const path of other.paths()) if (!this.#items.has(path)) changed.push(path);
+    return changed;
+  }
+
+  clone(): Kds {
+    return new Kds(this.#items);
+  }
+}
+
+function defaultItems(type: PbxType): Array<[string, string]> {
+  const items: Array<[string, string]> = [];
+  const add = (path: string, value: string): void => {
+    items.push([path, value]);
+  };
+  const stations = defaultStationCount(type);
+  for (let i = 0; i < stations; i++) {
+    const n = String(100 + i);
+    add(`station.${n}.name`, '');
+    // The first ports are UP0/E; terminal administration works on the first two only.
+    add(`station.${n}.port`, i < Math.ceil(stations / 2) ? `UP0E-${i + 1}` : `a/b-${i + 1 - Math.ceil(stations / 2)}`);
+    add(`station.${n}.device`, i < Math.ceil(stations / 2) ? 'optiset-e-standard' : 'analog');
+  }
+  for (let i = 1; i <= 20; i++) add(`speeddial.central.${i}`, '');
+  for (let s = 0; s < Math.min(stations, 4); s++) for (let k = 1; k <= 4; k++) add(`speeddial.station.${100 + s}.${k}`, '');
+  for (let s = 0; s < Math.min(stations, 4); s++) for (let k = 1; k <= 4; k++) add(`namekey.${100 + s}.${k}`, '');
+  // No PIN: the default ("XXXXX") opens nothing.
+  add('pin', '');
+  const trunks = { OfficePoint: 2, OfficeCom: 4, OfficePro: 8 }[type];
+  for (let t = 1; t <= trunks; t++) {
+    add(`trunk.${t}.number`, '');
+    add(`trunk.${t}.type`, 'isdn-s0');
+    add(`trunk.${t}.in-service`, 'yes');
+    add(`trunk.${t}.rolling`, 'no');
+    add(`trunk.${t}.loopback`, 'no');
+  }
+  add('modem.imod.number', '791');
+  add('modem.imod.did', '791');
+  add('modem.x75.number', '792');
+  add('modem.x75.did', '792');
+  for (let i = 1; i <= 6; i++) {
+    add(`callback.${i}.number`, '');
+    add(`callback.${i}.code`, '');
+    add(`callback.${i}.x75`, 'no');
+  }
+  add('signaling.enabled', 'no');
+  add('signaling.interval', '15');
+  add('signaling.functest', 'no');
+  add('signaling.functest-days', '1');
+  add('dtmf.passive', 'no');
+  add('dtmf.active', 'no');
+  add('dtmf.password', '');
+  add('c1.system-name', `Hicom ${type}`);
+  add('c1.country', 'DE');
+  add('c1.language', 'de');
+  add('c2.ring-timeout', '30');
+  add('c2.recall-timeout', '45');
+  for (let i = 1; i <= Math.min(trunks, 4); i++) add(`c3.s0.${i}.mode`, 'p2mp');
+  for (let i = 1; i <= 4; i++) add(`c5.rule.${i}`, '');
+  add('c6.enabled', 'yes');
+  for (let i = 1; i <= 4; i++) add(`c7.route.${i}.name`, i === 1 ? 'Amt' : '');
+  for (let i = 1; i <= 2; i++) add(`c8.door.${i}.station`, '');
+  for (let i = 1; i <= 4; i++) add(`c9.ucd.${i}.flag`, 'no');
+  add('c10.counters-cleared', '0');
+  add('charge.unit-price', '120');
+  add('charge.currency', 'EUR');
+  for (let s = 0; s < stations; s++) add(`charge.counter.${100 + s}`, '0');
+  add('charge.output.baud', '9600');
+  add('dev.trace-mask', '0');
+  add('dev.watchdog', 'yes');
+  return items;
+}

@@ -1,0 +1,295 @@
+import { createHash } from 'node:crypto';
+import { circleLetter, Circle } from './circles.js';
+import type { Clock } from './clock.js';
+import { ErrorHistory, REVISOR_ALARM_CODE } from './error-history.js';
+import { Kds, type KdsImage } from './kds.js';
+import { checkValue, resolveItem } from './kds-schema.js';
+import { PbxType } from './pbx-type.js';
+import { type FormatId, type LogEntry, type ProtocolLog } from './protocol-log.js';
+import { rightsOf, type Rights } from './rights.js';
+import { hashSecret, isSecretHash, SCRYPT_DEFAULT_COST } from './secret-hash.js';
+import type { PbxState, StateStore } from './state-store.js';
+import { UserTable } from './user-table.js';
+
+export interface PbxOptions {
+  clock: Clock;
+  log: ProtocolLog;
+  store?: StateStore;
+  /** Unique id of this PBX, sent in every error report header. */
+  systemId: string;
+  type: PbxType;
+  /** APS (system software) version, e.g. "HE300M.00.001.01". */
+  apsVersion?: string;
+  /** scrypt cost for new hashes; lowered only in tests. */
+  hashCost?: number;
+}
+
+/** Who is acting: a logged-in user, or the PBX itself. */
+export interface Actor {
+  user: string;
+  circle: Circle | undefined;
+  rights: Rights;
+  /** Logged in on a local admin port (Assistant T on UP0/E), not via a modem. */
+  local: boolean;
+}
+
+export type Outcome<T = void> = { ok: true; value: T; note?: string } | { ok: false; code: number; error: string };
+
+export const DEFAULT_APS_VERSION = 'HE300M.00.001.01';
+/** Fill above which the class-A "Revisor Alarm" is raised (seed: "circa 80 Prozent"). */
+export const REVISOR_ALARM_FILL = 0.8;
+/** The display of an optiset E: 2 lines × 24 characters. */
+export const DISPLAY_WIDTH = 24;
+
+export const SYSTEM_ACTOR_NAME = 'system';
+
+/**
+ * One PBX: its KDS, user table, Error History and protocol log, and the
+ * rules that tie them together. Pure: time from the clock, persistence
+ * through the StateStore, the log through the ProtocolLog.
+ */
+export class Pbx {
+  readonly clock: Clock;
+  readonly log: ProtocolLog;
+  readonly systemId: string;
+  readonly type: PbxType;
+  readonly users: UserTable;
+  readonly errors: ErrorHistory;
+  readonly hashCost: number;
+  #apsVersion: string;
+  #kds: Kds;
+  #kdsIsDefault: boolean;
+  #revisorAlarm: boolean;
+  readonly #store: StateStore | undefined;
+  readonly #changeListeners: Array<(path: string) => void> = [];
+
+  constructor(options: PbxOptions) {
+    this.clock = options.clock;
+    this.log = options.log;
+    this.#store = options.store;
+    this.hashCost = options.hashCost ?? SCRYPT_DEFAULT_COST;
+    const saved = this.#store?.load();
+    if (saved) {
+      if (saved.systemId !== options.systemId) throw new Error(`state belongs to PBX ${saved.systemId}, not ${options.systemId}`);
+      this.systemId = saved.systemId;
+      this.type = saved.type;
+      this.#apsVersion = saved.apsVersion;
+      this.#kds = new Kds(Object.entries(saved.kds));
+      this.#kdsIsDefault = saved.kdsIsDefault;
+      this.users = new UserTable(saved.users, this.hashCost);
+      this.errors = new ErrorHistory(saved.errors);
+      this.#revisorAlarm = saved.revisorAlarm;
+    } else {
+      this.systemId = options.systemId;
+      this.type = options.type;
+      this.#apsVersion = options.apsVersion ?? DEFAULT_APS_VERSION;
+      this.#kds = Kds.defaults(options.type);
+      this.#kdsIsDefault = true;
+      this.users = UserTable.delivered(this.clock.now(), this.hashCost);
+      this.errors = new ErrorHistory();
+      this.#revisorAlarm = false;
+    }
+    this.errors.onAdd(() => this.persist());
+  }
+
+  /** Startup: every one, the first included, is logged as A2-3 with the APS version. */
+  start(): void {
+    this.audit(this.systemActor(), 5, `A2-3-"${this.#apsVersion}"`);
+    this.persist();
+  }
+
+  get apsVersion(): string {
+    return this.#apsVersion;
+  }
+
+  get kds(): Kds {
+    return this.#kds;
+  }
+
+  get kdsIsDefault(): boolean {
+    return this.#kdsIsDefault;
+  }
+
+  rightsFor(circle: Circle | undefined): Rights {
+    return rightsOf(circle, this.users.occupied());
+  }
+
+  systemActor(): Actor {
+    return { user: SYSTEM_ACTOR_NAME, circle: undefined, rights: this.rightsFor(undefined), local: true };
+  }
+
+  /**
+   * Write one protocol-log entry before the action it describes runs. A log
+   * that cannot store it throws LogAppendError, and the caller must not run
+   * the action. Also raises the class-A "Revisor Alarm" on the way over
+   * ~80 % fill, once per crossing.
+   */
+  audit(actor: Pick<Actor, 'user' | 'circle'>, format: FormatId, command: string): LogEntry | undefined {
+    const entry = this.log.append({ time: this.clock.now(), user: actor.user, circle: circleLetter(actor.circle), format, command });
+    this.checkLogFill();
+    return entry;
+  }
+
+  /** Recompute the Revisor Alarm from the log's fill (startup, after archiving). */
+  checkLogFill(): void {
+    const over = this.log.available && this.log.fill() > REVISOR_ALARM_FILL;
+    if (over && !this.#revisorAlarm) {
+      this.#revisorAlarm = true;
+      this.errors.add({ time: this.clock.now(), cls: 'A', code: REVISOR_ALARM_CODE, location: 'FMC', text: 'Revisor Alarm', pseudo: false });
+      this.persist();
+    } else if (!over && this.#revisorAlarm) {
+      this.#revisorAlarm = false;
+      this.persist();
+    }
+  }
+
+  /** The two display lines of an admin station (2 × 24 characters). */
+  display(): [string, string] {
+    const fit = (s: string): string => s.slice(0, DISPLAY_WIDTH).padEnd(DISPLAY_WIDTH);
+    const d = new Date(this.clock.now());
+    const p = (n: number): string => String(n).padStart(2, '0');
+    const clock = `${p(d.getUTCDate())}.${p(d.getUTCMonth() + 1)}.${String(d.getUTCFullYear()).slice(2)} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
+    const alarms = this.errors.activeAlarms();
+    if (!this.log.available) alarms.push('No FMC: no protocol log');
+    return [fit(this.#kds.get('c1.system-name') ?? this.type), fit(alarms[0] ?? clock)];
+  }
+
+  onKdsChange(listener: (path: string) => void): void {
+    this.#changeListeners.push(listener);
+  }
+
+  /**
+   * Change one KDS item as `actor`: right, value check, log entry (format 1
+   * for Assistant T, 2 for Assistant TC = the customer's circles), then the
+   * change. Secrets are hashed and never logged.
+   */
+  changeItem(actor: Actor, path: string, raw: string): Outcome<{ old: string; value: string }> {
+    const item = resolveItem(path);
+    if (!item || !this.#kds.has(path)) return { ok: false, code: 404, error: `no KDS item ${path}` };
+    const { spec, address } = item;
+    const confidential = spec.confidential === true;
+    if (!actor.rights.canWrite(spec.cls, confidential)) {
+      return { ok: false, code: 403, error: `missing right: write ${spec.cls}${confidential ? ' (confidential)' : ''} data — held by ${actor.rights.ownerOf(spec.cls, confidential)}` };
+    }
+    let stored: string;
+    let note: string | undefined;
+    if (spec.secret) {
+      if (raw !== '') {
+        const checked = checkValue(spec.kind, raw);
+        if (!checked.ok) return { ok: false, code: 422, error: `${path}: ${checked.error}` };
+      }
+      stored = raw === '' ? '' : hashSecret(raw, this.hashCost);
+    } else {
+      const checked = checkValue(spec.kind, raw);
+      if (!checked.ok) return { ok: false, code: 422, error: `${path}: ${checked.error}` };
+      stored = checked.value;
+      note = checked.note;
+    }
+    const shown = spec.secret ? (stored === '' ? 'DEFAULT' : '*****') : JSON.stringify(stored);
+    const format: FormatId = actor.circle === Circle.Administration || actor.circle === Circle.ChargeAccounting ? 2 : 1;
+    this.audit(actor, format, [spec.mnemonic, ...address, shown].join(' '));
+    const old = this.#kds.get(path) ?? '';
+    this.#kds.setStored(path, stored);
+    this.#kdsIsDefault = false;
+    this.persist();
+    for (const l of this.#changeListeners) l(path);
+    return { ok: true, value: { old: spec.secret ? '' : old, value: spec.secret ? '' : stored }, note };
+  }
+
+  /** Fingerprint of the current KDS; a read-modify-write must come back with it. */
+  generation(): string {
+    const h = createHash('sha256');
+    for (const [k, v] of this.#kds.entries()) h.update(`${k}\u0000${v}\u0000`);
+    return h.digest('hex').slice(0, 16);
+  }
+
+  /** The whole KDS, as every circle with KDS-read receives it (spec §3.7). */
+  readImage(): KdsImage {
+    return {
+      format: 'hicom-kds',
+      version: 1,
+      systemId: this.systemId,
+      type: this.type,
+      systemVersion: this.#apsVersion,
+      baseGeneration: this.generation(),
+      items: Object.fromEntries(this.#kds.entries()),
+    };
+  }
+
+  /**
+   * Write a whole KDS. Read-modify-write of this PBX's own current data logs
+   * each change as a simulated T command (format 7) and then "Datenbasis
+   * schreiben"; any other image (offline or from elsewhere) logs only "KDS
+   * Neugenerierung", and an offline one loads only into a default PBX. The
+   * user table is never part of it.
+   */
+  writeImage(actor: Actor, image: KdsImage): Outcome<{ changes: number; mode: 'modify' | 'regenerate' }> {
+    if (!actor.rights.may('kds-write')) return { ok: false, code: 403, error: 'missing right: KDS write (system-maintenance)' };
+    if (image.format !== 'hicom-kds' || image.version !== 1) return { ok: false, code: 422, error: 'not a KDS image of version 1' };
+    if (image.type !== this.type) return { ok: false, code: 422, error: `the KDS is for ${image.type}; this PBX is ${this.type}` };
+    const incoming = new Kds(Object.entries(image.items ?? {}));
+    for (const [path, value] of incoming.entries()) {
+      const item = resolveItem(path);
+      if (!item) return { ok: false, code: 422, error: `unknown KDS item ${path}` };
+      if (item.spec.secret) {
+        if (value !== '' && !isSecretHash(value)) return { ok: false, code: 422, error: `${path}: secrets travel only as hashes` };
+        continue;
+      }
+      const checked = checkValue(item.spec.kind, value);
+      if (!checked.ok || checked.value !== value) return { ok: false, code: 422, error: `${path}: ${checked.ok ? 'not in stored form' : checked.error}` };
+    }
+    const changed = this.#kds.diff(incoming);
+    const own = image.systemId === this.systemId && image.baseGeneration !== '';
+    if (own && image.baseGeneration !== this.generation()) {
+      return { ok: false, code: 409, error: 'the KDS in the PBX changed since this image was read; read it again' };
+    }
+    if (own) {
+      for (const path of changed) {
+        const item = resolveItem(path);
+        if (!item) continue;
+        if (!actor.rights.canWrite(item.spec.cls, item.spec.confidential === true)) {
+          return { ok: false, code: 403, error: `missing right: write ${path} — held by ${actor.rights.ownerOf(item.spec.cls, item.spec.confidential === true)}` };
+        }
+      }
+      for (const path of changed) {
+        const item = resolveItem(path);
+        if (!item) continue;
+        const value = incoming.get(path) ?? '';
+        const shown = item.spec.secret ? (value === '' ? 'DEFAULT' : '*****') : JSON.stringify(value);
+        this.audit(actor, 7, [item.spec.mnemonic, ...item.address, shown].join(' '));
+      }
+      this.#kds = incoming;
+      if (changed.length) this.#kdsIsDefault = false;
+      this.audit(actor, 4, 'Datenbasis schreiben');
+    } else {
+      if (image.systemId === '' && !this.#kdsIsDefault) {
+        return { ok: false, code: 409, error: 'an offline KDS loads only into a PBX in default state' };
+      }
+      this.audit(actor, 4, 'KDS Neugenerierung');
+      this.#kds = incoming;
+      this.#kdsIsDefault = false;
+    }
+    this.persist();
+    for (const path of changed) for (const l of this.#changeListeners) l(path);
+    return { ok: true, value: { changes: changed.length, mode: own ? 'modify' : 'regenerate' } };
+  }
+
+  snapshot(): PbxState {
+    return {
+      format: 'hicom-pbx-state',
+      version: 1,
+      systemId: this.systemId,
+      type: this.type,
+      apsVersion: this.#apsVersion,
+      kds: Object.fromEntries(this.#kds.entries()),
+      kdsIsDefault: this.#kdsIsDefault,
+      users: this.users.snapshot(),
+      errors: this.errors.snapshot(),
+      revisorAlarm: this.#revisorAlarm,
+    };
+  }
+
+  persist(): void {
+    this.#store?.save(this.snapshot());
+  }
+}

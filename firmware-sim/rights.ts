@@ -1,0 +1,141 @@
+import { Circle, CIRCLE_NAME } from './circles.js';
+import type { DataClass } from './kds-schema.js';
+
+/**
+ * Rights of the six circles (seed manual, "Erklärung der Rechte der
+ * einzelnen Nutzerkreise"), as a pure function of the circle and of which
+ * circles currently have users — two rules depend on the latter:
+ *
+ * - System maintenance has all rights on all data and actions (except
+ *   Development's) only while no other circle has users; afterwards it keeps
+ *   general system administration without customer-confidential data
+ *   ("Funktionalität des Hicom Assistant T in Release 1.0 ohne
+ *   kundenvertrauliche Daten").
+ * - Charge-accounting rights belong to Charge accounting if it has users,
+ *   else to Administration if it has users, else to System maintenance.
+ *
+ * Development has all of System maintenance's current rights plus the
+ * reserved parameters. AMHOST (no circle) may read non-confidential data.
+ */
+export type Action =
+  | 'user-admin'
+  | 'log-read'
+  | 'log-archive'
+  | 'errors-read'
+  | 'errors-delete'
+  | 'kds-read'
+  | 'kds-write'
+  | 'maintenance'
+  | 'aps-load'
+  | 'customer-actions';
+
+export const ACTION_TEXT: Record<Action, string> = {
+  'user-admin': 'user administration',
+  'log-read': 'protocol log read',
+  'log-archive': 'protocol log archiving',
+  'errors-read': 'error memory read',
+  'errors-delete': 'error memory delete',
+  'kds-read': 'KDS read',
+  'kds-write': 'KDS write',
+  maintenance: 'maintenance actions',
+  'aps-load': 'APS load',
+  'customer-actions': 'customer actions',
+};
+
+export interface Rights {
+  readonly circle: Circle | undefined;
+  /** True while System maintenance holds every right (no other circle has users). */
+  readonly serviceHasAll: boolean;
+  canRead(cls: DataClass, confidential: boolean): boolean;
+  canWrite(cls: DataClass, confidential: boolean): boolean;
+  may(action: Action): boolean;
+  /** The circle that should be named when a right is missing. */
+  ownerOf(cls: DataClass, confidential: boolean): string;
+}
+
+type WriteSet = Set<string>; // `${cls}` or `${cls}!` for confidential items
+
+export function rightsOf(circle: Circle | undefined, occupied: ReadonlySet<Circle>): Rights {
+  const serviceHasAll = [...occupied].every((c) => c === Circle.SystemMaintenance);
+  const chargeOwner = occupied.has(Circle.ChargeAccounting)
+    ? Circle.ChargeAccounting
+    : occupied.has(Circle.Administration)
+      ? Circle.Administration
+      : Circle.SystemMaintenance;
+
+  const writes: WriteSet = new Set();
+  const actions = new Set<Action>();
+  const grantService = (): void => {
+    for (const w of ['system', 'system!', 'charge-interface', 'customer']) writes.add(w);
+    for (const a of ['errors-read', 'errors-delete', 'kds-read', 'kds-write', 'maintenance', 'aps-load'] as const) actions.add(a);
+    if (serviceHasAll) {
+      for (const w of ['customer!', 'charge', 'charge!']) writes.add(w);
+      for (const a of ['user-admin', 'log-read', 'log-archive', 'customer-actions'] as const) actions.add(a);
+    }
+  };
+  const grantCharge = (): void => {
+    writes.add('charge');
+    writes.add('charge!');
+  };
+
+  switch (circle) {
+    case Circle.UserAdministration:
+      actions.add('user-admin');
+      break;
+    case Circle.Revision:
+      for (const a of ['log-read', 'log-archive', 'errors-read', 'kds-read'] as const) actions.add(a);
+      break;
+    case Circle.SystemMaintenance:
+      grantService();
+      break;
+    case Circle.Development:
+      grantService();
+      writes.add('development');
+      writes.add('development!');
+      break;
+    case Circle.Administration:
+      for (const w of ['customer', 'customer!']) writes.add(w);
+      actions.add('customer-actions');
+      actions.add('kds-read');
+      break;
+    case Circle.ChargeAccounting:
+      grantCharge();
+      actions.add('kds-read');
+      break;
+    case undefined:
+      break;
+  }
+  if (circle !== undefined && chargeOwner === circle) grantCharge();
+  if (circle === Circle.Development && chargeOwner === Circle.SystemMaintenance) grantCharge();
+
+  const key = (cls: DataClass, confidential: boolean): string => (confidential ? `${cls}!` : cls);
+  const canWrite = (cls: DataClass, confidential: boolean): boolean => writes.has(key(cls, confidential));
+  return {
+    circle,
+    serviceHasAll,
+    canWrite,
+    canRead(cls, confidential) {
+      if (canWrite(cls, confidential)) return true;
+      if (circle === Circle.UserAdministration) return false;
+      // Everybody else with a login (Revision, AMHOST included) reads the
+      // non-confidential, non-reserved data.
+      return !confidential && cls !== 'development';
+    },
+    may(action) {
+      return actions.has(action);
+    },
+    ownerOf(cls, confidential) {
+      if (cls === 'development') return CIRCLE_NAME[Circle.Development];
+      if (cls === 'charge') return CIRCLE_NAME[chargeOwner];
+      if (cls === 'customer') return confidential ? CIRCLE_NAME[Circle.Administration] : `${CIRCLE_NAME[Circle.Administration]} or ${CIRCLE_NAME[Circle.SystemMaintenance]}`;
+      return CIRCLE_NAME[Circle.SystemMaintenance];
+    },
+  };
+}
+
+/** Which circles may run an action given the occupancy — for error texts. */
+export function circlesAllowed(action: Action, occupied: ReadonlySet<Circle>): string {
+  const names: string[] = [];
+  for (const c of [1, 2, 3, 4, 5, 6] as Circle[]) if (rightsOf(c, occupied).may(action)) names.push(CIRCLE_NAME[c]);
+  return names.join(', ') || 'nobody';
+}
