@@ -1,0 +1,247 @@
+import type { AtCommand } from './at-parser.js';
+import type { HayesModem, ModemState } from './hayes-modem.js';
+import { MODULATION_ORDER, MODULATION_RATES, type Modulation } from './negotiation.js';
+import { PROFILE_SLOTS, type ProfileStore } from './profile-store.js';
+import { MAX_X_LEVEL } from './result-codes.js';
+import { S_REGISTER_DEFS } from './s-registers.js';
+
+/**
+ * 'ok': next command on the line; 'error': ERROR, rest of the line dropped;
+ * 'pending': the command reports its own final result later (D, A, O).
+ */
+export type CommandOutcome = 'ok' | 'error' | 'pending';
+
+/** What a command handler may do to the modem. */
+export interface ModemContext {
+  readonly modem: HayesModem;
+  /** Write information text framed per ATV (V.250 Table 1). */
+  info(text: string): void;
+  dial(dialString: string): CommandOutcome;
+  answer(): CommandOutcome;
+  hangUp(): void;
+  /** ATH1; false when a call is up. */
+  offHook(): boolean;
+  goOnline(): CommandOutcome;
+  reset(slot: number): void;
+  factory(): void;
+  store(): ProfileStore;
+  hasPump(name: string): boolean;
+  /** Settings that drive DCD changed (&C). */
+  linesChanged(): void;
+  state(): ModemState;
+}
+
+export interface CommandDef {
+  /** 'E', '&D', '+MS'; 'D' for dial strings and 'S' for S-parameters. */
+  name: string;
+  handler(ctx: ModemContext, cmd: AtCommand): CommandOutcome;
+}
+
+/** A basic command with a number in [0, max] (omitted = 0, V.250 §5.3.1) that sets one setting. */
+function numeric(name: string, max: number, apply: (ctx: ModemContext, n: number) => void): CommandDef {
+  return {
+    name,
+    handler: (ctx, cmd) => {
+      if (cmd.kind !== 'basic') return 'error';
+      const n = cmd.arg ?? 0;
+      if (n > max) return 'error';
+      apply(ctx, n);
+      return 'ok';
+    },
+  };
+}
+
+const pad3 = (n: number): string => String(n).padStart(3, '0');
+
+function profileText(ctx: ModemContext): string {
+  const s = ctx.modem.settings;
+  const regs = ctx.modem.sRegisters;
+  const basic = `E${+s.echo} L${s.speakerVolume} M${s.speakerMode} Q${+s.quiet} V${+s.verbose} X${s.xLevel} &C${s.dcdMode} &D${s.dtrMode} &K${s.flowControl}`;
+  const ext = `+MS=${s.ms.carrier},${+s.ms.automode},${s.ms.minRate},${s.ms.maxRate} +ES=${s.es.join(',')} +DS=${s.ds.join(',')} +FCLASS=${s.fclass} PUMP=${s.pump}`;
+  const sregs = S_REGISTER_DEFS.map((d) => `S${String(d.n).padStart(2, '0')}:${pad3(regs.get(d.n))}`).join(' ');
+  return `${basic}\n${ext}\n${sregs}`;
+}
+
+function infoLines(ctx: ModemContext, n: number): string | undefined {
+  const m = ctx.modem;
+  const link = m.link;
+  const lines: Record<number, () => string> = {
+    0: () => (m.profile === 'isdn-ta' ? '64000' : '14400'),
+    1: () => '255',
+    2: () => 'OK',
+    3: () => `${m.identity.manufacturer} ${m.identity.model} ${m.identity.revision}`,
+    4: () => (m.profile === 'isdn-ta' ? 'V.32bis V.42 V.42bis MNP5 X.75' : 'V.21 V.22 V.22bis V.32 V.32bis V.42 MNP2-4 V.42bis MNP5'),
+    5: () => `profile ${m.profile}`,
+    6: () => (link ? `LAST CONNECT ${link.connectText}` : 'NO CONNECTION'),
+  };
+  return lines[n]?.();
+}
+
+function extArgsNumbers(args: string[], ranges: Array<[number, number]>, current: number[]): number[] | undefined {
+  if (args.length > ranges.length) return undefined;
+  const out = [...current];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '') continue; // omitted sub-parameter keeps its value (V.250 §5.4.2.1)
+    if (!/^\d{1,6}$/.test(args[i])) return undefined;
+    const v = Number(args[i]);
+    if (v < ranges[i][0] || v > ranges[i][1]) return undefined;
+    out[i] = v;
+  }
+  return out;
+}
+
+const ALL_RATES = [...new Set(Object.values(MODULATION_RATES).flat())].sort((a, b) => a - b);
+const MIN_RATE = ALL_RATES[0];
+const MAX_RATE = ALL_RATES[ALL_RATES.length - 1];
+
+/** The command table of the Hayes modem; see docs/at-commands.md. */
+export const HAYES_COMMANDS: readonly CommandDef[] = [
+  { name: 'D', handler: (ctx, cmd) => (cmd.kind === 'dial' ? ctx.dial(cmd.dialString) : 'error') },
+  {
+    name: 'A',
+    handler: (ctx, cmd) => (cmd.kind === 'basic' && !cmd.arg ? ctx.answer() : 'error'),
+  },
+  {
+    name: 'H',
+    handler: (ctx, cmd) => {
+      if (cmd.kind !== 'basic' || (cmd.arg ?? 0) > 1) return 'error';
+      if (cmd.arg === 1) return ctx.offHook() ? 'ok' : 'error';
+      ctx.hangUp();
+      return 'ok';
+    },
+  },
+  { name: 'O', handler: (ctx, cmd) => (cmd.kind === 'basic' && (cmd.arg ?? 0) <= 1 ? ctx.goOnline() : 'error') },
+  numeric('E', 1, (ctx, n) => { ctx.modem.settings.echo = n === 1; }),
+  numeric('V', 1, (ctx, n) => { ctx.modem.settings.verbose = n === 1; }),
+  numeric('Q', 1, (ctx, n) => { ctx.modem.settings.quiet = n === 1; }),
+  numeric('X', MAX_X_LEVEL, (ctx, n) => { ctx.modem.settings.xLevel = n; }),
+  numeric('L', 3, (ctx, n) => { ctx.modem.settings.speakerVolume = n; }),
+  numeric('M', 3, (ctx, n) => { ctx.modem.settings.speakerMode = n; }),
+  numeric('B', 1, () => {}),
+  numeric('T', 0, (ctx) => { ctx.modem.settings.dialMode = 'T'; }),
+  numeric('P', 0, (ctx) => { ctx.modem.settings.dialMode = 'P'; }),
+  numeric('&C', 1, (ctx, n) => { ctx.modem.settings.dcdMode = n; ctx.linesChanged(); }),
+  numeric('&D', 3, (ctx, n) => { ctx.modem.settings.dtrMode = n; }),
+  numeric('&K', 4, (ctx, n) => { ctx.modem.settings.flowControl = n; }),
+  numeric('&S', 1, () => {}),
+  numeric('&F', 0, (ctx) => ctx.factory()),
+  numeric('Z', PROFILE_SLOTS - 1, (ctx, n) => ctx.reset(n)),
+  numeric('&W', PROFILE_SLOTS - 1, (ctx, n) => {
+    ctx.store().save(n, { settings: structuredClone(ctx.modem.settings), sRegisters: ctx.modem.sRegisters.snapshot() });
+  }),
+  numeric('&V', 0, (ctx) => {
+    const stored = ctx.store().load(0);
+    ctx.info(`ACTIVE PROFILE:\n${profileText(ctx)}\nSTORED PROFILE 0: ${stored ? 'set' : 'factory'}`);
+  }),
+  {
+    name: 'I',
+    handler: (ctx, cmd) => {
+      const text = cmd.kind === 'basic' ? infoLines(ctx, cmd.arg ?? 0) : undefined;
+      if (text === undefined) return 'error';
+      ctx.info(text);
+      return 'ok';
+    },
+  },
+  {
+    name: 'S',
+    handler: (ctx, cmd) => {
+      if (cmd.kind !== 'sreg' || !ctx.modem.sRegisters.exists(cmd.reg)) return 'error';
+      if (cmd.op === 'read') {
+        // V.250 §5.3.2: S-parameter values read as three decimal digits.
+        ctx.info(pad3(ctx.modem.sRegisters.get(cmd.reg)));
+        return 'ok';
+      }
+      return ctx.modem.sRegisters.set(cmd.reg, cmd.value) ? 'ok' : 'error';
+    },
+  },
+  {
+    name: '+MS',
+    handler: (ctx, cmd) => {
+      if (cmd.kind !== 'extended') return 'error';
+      const ms = ctx.modem.settings.ms;
+      if (cmd.op === 'read') return ctx.info(`+MS: ${ms.carrier},${+ms.automode},${ms.minRate},${ms.maxRate}`), 'ok';
+      if (cmd.op === 'test') return ctx.info(`+MS: (${MODULATION_ORDER.join(',')}),(0,1),(${MIN_RATE}-${MAX_RATE}),(${MIN_RATE}-${MAX_RATE})`), 'ok';
+      if (cmd.op !== 'set' || cmd.args.length > 4) return 'error';
+      const [carrier, ...rest] = cmd.args;
+      const next = { ...ms };
+      if (carrier !== '') {
+        if (!MODULATION_ORDER.includes(carrier as Modulation)) return 'error';
+        next.carrier = carrier as Modulation;
+        next.maxRate = Math.max(...MODULATION_RATES[next.carrier]);
+        next.minRate = MIN_RATE;
+      }
+      const nums = extArgsNumbers(rest, [[0, 1], [0, MAX_RATE], [0, MAX_RATE]], [+next.automode, next.minRate, next.maxRate]);
+      if (!nums) return 'error';
+      [next.automode, next.minRate, next.maxRate] = [nums[0] === 1, nums[1] || MIN_RATE, nums[2] || Math.max(...MODULATION_RATES[next.carrier])];
+      if (next.minRate > next.maxRate) return 'error';
+      ctx.modem.settings.ms = next;
+      return 'ok';
+    },
+  },
+  {
+    name: '+ES',
+    handler: (ctx, cmd) => {
+      if (cmd.kind !== 'extended') return 'error';
+      const s = ctx.modem.settings;
+      if (cmd.op === 'read') return ctx.info(`+ES: ${s.es.join(',')}`), 'ok';
+      if (cmd.op === 'test') return ctx.info('+ES: (0-4),(0-4),(0-6)'), 'ok';
+      if (cmd.op !== 'set') return 'error';
+      const nums = extArgsNumbers(cmd.args, [[0, 4], [0, 4], [0, 6]], s.es);
+      if (!nums) return 'error';
+      s.es = [nums[0], nums[1], nums[2]];
+      return 'ok';
+    },
+  },
+  {
+    name: '+DS',
+    handler: (ctx, cmd) => {
+      if (cmd.kind !== 'extended') return 'error';
+      const s = ctx.modem.settings;
+      if (cmd.op === 'read') return ctx.info(`+DS: ${s.ds.join(',')}`), 'ok';
+      if (cmd.op === 'test') return ctx.info('+DS: (0-3),(0,1),(512-65535),(6-250)'), 'ok';
+      if (cmd.op !== 'set') return 'error';
+      const nums = extArgsNumbers(cmd.args, [[0, 3], [0, 1], [512, 65535], [6, 250]], s.ds);
+      if (!nums) return 'error';
+      s.ds = [nums[0], nums[1], nums[2], nums[3]];
+      return 'ok';
+    },
+  },
+  {
+    name: '+FCLASS',
+    handler: (ctx, cmd) => {
+      if (cmd.kind !== 'extended') return 'error';
+      const s = ctx.modem.settings;
+      // Only data (0) here; the voice part replaces this entry to add class 8.
+      if (cmd.op === 'read') return ctx.info(`${s.fclass}`), 'ok';
+      if (cmd.op === 'test') return ctx.info('0'), 'ok';
+      if (cmd.op !== 'set' || cmd.args.length !== 1 || cmd.args[0] !== '0') return 'error';
+      s.fclass = 0;
+      return 'ok';
+    },
+  },
+  {
+    // ISDN terminal adapter: AT+BX75 (or =1) selects the X.75 pump, AT+BX75=0 the analog one.
+    name: '+BX75',
+    handler: (ctx, cmd) => {
+      if (cmd.kind !== 'extended' || ctx.modem.profile !== 'isdn-ta' || !ctx.hasPump('x75')) return 'error';
+      const s = ctx.modem.settings;
+      if (cmd.op === 'read') return ctx.info(`+BX75: ${s.pump === 'x75' ? 1 : 0}`), 'ok';
+      if (cmd.op === 'test') return ctx.info('+BX75: (0,1)'), 'ok';
+      const v = cmd.op === 'action' ? '1' : cmd.args.length === 1 ? cmd.args[0] : '';
+      if (v !== '0' && v !== '1') return 'error';
+      s.pump = v === '1' ? 'x75' : 'analog';
+      return 'ok';
+    },
+  },
+  ...(['+GMI', '+GMM', '+GMR', '+GCAP'] as const).map((name): CommandDef => ({
+    name,
+    handler: (ctx, cmd) => {
+      if (cmd.kind !== 'extended' || (cmd.op !== 'action' && cmd.op !== 'test')) return 'error';
+      if (cmd.op === 'test') return 'ok';
+      const id = ctx.modem.identity;
+      const text = { '+GMI': id.manufacturer, '+GMM': id.model, '+GMR': id.revision, '+GCAP': '+GCAP: +MS,+ES,+DS,+FCLASS' }[name];
+      ctx.info(text);
+      return 'ok';
+    },
+  })),
+];

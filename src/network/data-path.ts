@@ -1,0 +1,215 @@
+import type { Clock, TimerHandle } from '../../firmware-sim/clock.js';
+import type { DceLines, DteLines, LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import { SeededRandom } from './seeded-random.js';
+
+/** Path-level options of one connected call. */
+export interface DataPathOptions {
+  /** Bytes per second each direction carries; ignored when `pacing` is false. */
+  bytesPerSecond: number;
+  pacing: boolean;
+  latencyMs: number;
+  corruptRate: number;
+  corruptSeed: number;
+  /** Release after this many bytes have crossed (both directions together). */
+  dropAfterBytes: number | undefined;
+  /** Called once when the path goes down, with who caused it. */
+  onRelease(cause: ReleaseCause): void;
+}
+
+export type ReleaseCause = 'end-a' | 'end-b' | 'network';
+
+/**
+ * Pacing tick: bytes leave in batches at most this far apart, small enough
+ * that a reader sees a steady stream, large enough that a 5-minute transfer
+ * is not millions of timers.
+ */
+const PACING_TICK_MS = 10;
+
+/**
+ * One direction of the path: a queue that sends bytes at `bytesPerSecond`
+ * in clock time. `#sentUntil` is the instant the last sent byte finished, so
+ * rounding never accumulates and the long-run rate is exact.
+ */
+class PacedPipe {
+  #queue: Uint8Array[] = [];
+  #queued = 0;
+  #sentUntil = 0;
+  #timer: TimerHandle | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly bytesPerSecond: number,
+    private readonly emit: (bytes: Uint8Array) => void,
+  ) {}
+
+  push(bytes: Uint8Array): void {
+    this.#queue.push(bytes);
+    this.#queued += bytes.length;
+    if (this.#timer) return;
+    this.#sentUntil = Math.max(this.#sentUntil, this.clock.now());
+    this.#schedule();
+  }
+
+  stop(): void {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#queue = [];
+    this.#queued = 0;
+  }
+
+  #schedule(): void {
+    const msPerByte = 1000 / this.bytesPerSecond;
+    const firstDue = this.#sentUntil + msPerByte - this.clock.now();
+    this.#timer = this.clock.setTimer(Math.max(PACING_TICK_MS, Math.ceil(firstDue)), () => this.#tick());
+  }
+
+  #tick(): void {
+    this.#timer = undefined;
+    const msPerByte = 1000 / this.bytesPerSecond;
+    const due = Math.min(this.#queued, Math.floor((this.clock.now() - this.#sentUntil) / msPerByte));
+    if (due > 0) {
+      this.#sentUntil += due * msPerByte;
+      this.emit(this.#take(due));
+    }
+    if (this.#queued > 0 && !this.#timer) this.#schedule();
+  }
+
+  #take(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const head = this.#queue[0];
+      const take = Math.min(head.length, n - filled);
+      out.set(head.subarray(0, take), filled);
+      filled += take;
+      if (take === head.length) this.#queue.shift();
+      else this.#queue[0] = head.subarray(take);
+    }
+    this.#queued -= n;
+    return out;
+  }
+}
+
+/** One end of a connected call, as a LineEndpoint; `close()` releases the call. */
+class PathEnd implements LineEndpoint {
+  readonly #data: Array<(bytes: Uint8Array) => void> = [];
+  readonly #close: Array<() => void> = [];
+  closed = false;
+
+  constructor(
+    readonly description: string,
+    private readonly send: (bytes: Uint8Array) => void,
+    private readonly release: () => void,
+  ) {}
+
+  write(data: Uint8Array | string): void {
+    if (this.closed) return;
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+    if (bytes.length) this.send(Uint8Array.from(bytes));
+  }
+
+  onData(listener: (data: Uint8Array) => void): void {
+    this.#data.push(listener);
+  }
+
+  /** A network path has no modem control lines of its own. */
+  setLines(_lines: Partial<DceLines>): void {}
+
+  onControl(_listener: (lines: DteLines) => void): void {}
+
+  onClose(listener: () => void): void {
+    this.#close.push(listener);
+  }
+
+  close(): void {
+    this.release();
+  }
+
+  deliver(bytes: Uint8Array): void {
+    if (this.closed) return;
+    for (const l of this.#data) l(bytes);
+  }
+
+  shutDown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const l of this.#close) l();
+  }
+}
+
+/**
+ * The connected data path of one call: two LineEndpoints, each direction
+ * paced at the negotiated rate (or unpaced), with the line's faults applied
+ * on the way (latency, seeded corruption, drop after N bytes).
+ */
+export class DataPath {
+  readonly a: LineEndpoint;
+  readonly b: LineEndpoint;
+  readonly #endA: PathEnd;
+  readonly #endB: PathEnd;
+  readonly #pipes: PacedPipe[] = [];
+  readonly #random: SeededRandom;
+  #crossed = 0;
+  #up = true;
+
+  constructor(private readonly clock: Clock, name: string, private readonly options: DataPathOptions) {
+    this.#random = new SeededRandom(options.corruptSeed);
+    this.#endA = new PathEnd(`${name} (caller end)`, (b) => this.#send(b, this.#endB, 0), () => this.release('end-a'));
+    this.#endB = new PathEnd(`${name} (called end)`, (b) => this.#send(b, this.#endA, 1), () => this.release('end-b'));
+    this.a = this.#endA;
+    this.b = this.#endB;
+    if (options.pacing) {
+      this.#pipes.push(new PacedPipe(clock, options.bytesPerSecond, (b) => this.#transmitted(b, this.#endB)));
+      this.#pipes.push(new PacedPipe(clock, options.bytesPerSecond, (b) => this.#transmitted(b, this.#endA)));
+    }
+  }
+
+  get up(): boolean {
+    return this.#up;
+  }
+
+  /** Bring the call down: queued bytes are lost, both ends see `onClose`. */
+  release(cause: ReleaseCause): void {
+    if (!this.#up) return;
+    this.#up = false;
+    for (const p of this.#pipes) p.stop();
+    this.options.onRelease(cause);
+    this.#endA.shutDown();
+    this.#endB.shutDown();
+  }
+
+  #send(bytes: Uint8Array, to: PathEnd, direction: 0 | 1): void {
+    if (!this.#up) return;
+    if (this.options.pacing) this.#pipes[direction].push(bytes);
+    else this.#transmitted(bytes, to);
+  }
+
+  /** Bytes have left the sender's modem: count, corrupt, delay, deliver. */
+  #transmitted(bytes: Uint8Array, to: PathEnd): void {
+    if (!this.#up) return;
+    let out = bytes;
+    const limit = this.options.dropAfterBytes;
+    const cut = limit !== undefined && this.#crossed + out.length >= limit;
+    if (cut) out = out.subarray(0, Math.max(0, limit - this.#crossed));
+    this.#crossed += out.length;
+    if (this.options.corruptRate > 0) out = this.#corrupt(out);
+    if (out.length) {
+      if (this.options.latencyMs > 0) {
+        const copy = out;
+        this.clock.setTimer(this.options.latencyMs, () => { if (this.#up) to.deliver(copy); });
+      } else {
+        to.deliver(out);
+      }
+    }
+    if (cut) this.release('network');
+  }
+
+  #corrupt(bytes: Uint8Array): Uint8Array {
+    const out = Uint8Array.from(bytes);
+    for (let i = 0; i < out.length; i++) {
+      // XOR with a non-zero mask so a "corrupted" byte really differs.
+      if (this.#random.next() < this.options.corruptRate) out[i] ^= 1 + this.#random.int(255);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,463 @@
+import type { Clock, TimerHandle } from '../../firmware-sim/clock.js';
+import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type {
+  CallFailure, CallHandlers, CallOffer, CallTerminal, DialOptions, ExchangeLine, IncomingCall, LinkInfo, OutgoingCall,
+} from './call.js';
+import { DataPath, type ReleaseCause } from './data-path.js';
+import { NO_FAULTS, type FaultPlan } from './fault-plan.js';
+
+/**
+ * Ring cadence of the simulated network: 1 s ringing, 4 s silence (the
+ * common European cadence; ITU-T E.180 lists it). RI and the RING result
+ * code follow it.
+ */
+export const RING_ON_MS = 1000;
+export const RING_OFF_MS = 4000;
+
+/** Time from the last dialled digit until the network reports an outcome (post-dial delay). */
+export const DEFAULT_SETUP_DELAY_MS = 500;
+
+/** The exchange-line access code a PBX port dials before an external number (Hicom default "0"). */
+export const DEFAULT_OUTSIDE_LINE_PREFIX = '0';
+
+/**
+ * Call state machine of the exchange.
+ *
+ * ```
+ *   Setup ──route fails / busy / unreachable / no dial tone──▶ Failed
+ *     │
+ *     │ offer accepted
+ *     ▼
+ *   Alerting ──caller cancels / no-answer (S7)──────────────▶ Failed
+ *     │
+ *     │ answer(link)
+ *     ▼
+ *   Handshake ──link null / caller cancels───────────────────▶ Failed
+ *     │
+ *     │ handshake time elapsed
+ *     ▼
+ *   Connected ──either end hangs up / fault drop──────────────▶ Released
+ * ```
+ * Failed and Released are final.
+ */
+export enum CallState {
+  Setup = 'setup',
+  Alerting = 'alerting',
+  Handshake = 'handshake',
+  Connected = 'connected',
+  Failed = 'failed',
+  Released = 'released',
+}
+
+const LEGAL: Record<CallState, readonly CallState[]> = {
+  [CallState.Setup]: [CallState.Alerting, CallState.Failed],
+  [CallState.Alerting]: [CallState.Handshake, CallState.Failed],
+  [CallState.Handshake]: [CallState.Connected, CallState.Failed],
+  [CallState.Connected]: [CallState.Released],
+  [CallState.Failed]: [],
+  [CallState.Released]: [],
+};
+
+export class NumberingError extends Error {}
+
+export interface ExchangeOptions {
+  /** Pace connected paths at the negotiated rate (default true); false = unpaced. */
+  pacing?: boolean;
+  setupDelayMs?: number;
+  /** Called on every call state change (for logs). */
+  onCallEvent?(event: CallEvent): void;
+}
+
+export interface CallEvent {
+  id: number;
+  caller: string;
+  called: string;
+  state: CallState;
+  reason?: CallFailure | ReleaseCause;
+}
+
+/** A PBX in the numbering plan. */
+export interface PbxConfig {
+  id: string;
+  /** Public numbers of its trunks; a DID suffix follows any of them. */
+  trunkNumbers: string[];
+  outsideLinePrefix?: string;
+}
+
+/** One row of `Exchange.numberingPlan()`. */
+export interface NumberEntry {
+  kind: 'subscriber' | 'pbx-port';
+  /** Public number, or undefined for a PBX port without DID. */
+  number: string | undefined;
+  pbx?: string;
+  internal?: string;
+  did?: string | undefined;
+}
+
+interface Attachment {
+  terminal: CallTerminal;
+  key: string;
+  presented: string;
+  faults: FaultPlan;
+  calls: number;
+  pbx?: PbxNode;
+  internal?: string;
+}
+
+const DIGITS = /^[0-9*#]+$/;
+
+function checkNumber(kind: string, n: string): void {
+  if (!DIGITS.test(n)) throw new NumberingError(`${kind} '${n}' must be digits (0-9, *, #)`);
+}
+
+/** A PBX's ports (stations, IMOD and X.75 pseudo-ports) and their DIDs. */
+export class PbxNode {
+  readonly ports = new Map<string, Attachment>();
+  readonly #did = new Map<string, string>();
+  readonly outsideLinePrefix: string;
+
+  constructor(private readonly exchange: Exchange, readonly id: string, readonly trunkNumbers: readonly string[], outsideLinePrefix: string) {
+    this.outsideLinePrefix = outsideLinePrefix;
+  }
+
+  /**
+   * Attach a terminal under an internal number. `did` is the suffix dialled
+   * after a trunk number (default: the internal number; `null`: no DID, so
+   * reachable only from inside the PBX).
+   */
+  addPort(internal: string, terminal: CallTerminal, options: { did?: string | null } = {}): ExchangeLine {
+    checkNumber('internal number', internal);
+    if (this.outsideLinePrefix && internal.startsWith(this.outsideLinePrefix)) {
+      throw new NumberingError(`internal number '${internal}' of PBX ${this.id} starts with the outside-line prefix '${this.outsideLinePrefix}'`);
+    }
+    if (this.ports.has(internal)) throw new NumberingError(`PBX ${this.id} already has internal number ${internal}`);
+    const att: Attachment = { terminal, key: `${this.id}:${internal}`, presented: '', faults: { ...NO_FAULTS }, calls: 0, pbx: this, internal };
+    this.ports.set(internal, att);
+    this.setDid(internal, options.did === undefined ? internal : options.did);
+    return this.exchange.lineFor(att);
+  }
+
+  /** Give a port a DID suffix, or remove it with `null` (spec §3.2: excludes external access). */
+  setDid(internal: string, did: string | null): void {
+    const att = this.ports.get(internal);
+    if (!att) throw new NumberingError(`PBX ${this.id} has no internal number ${internal}`);
+    for (const [suffix, target] of this.#did) if (target === internal) this.#did.delete(suffix);
+    if (did !== null) {
+      checkNumber('DID', did);
+      const other = this.#did.get(did);
+      if (other !== undefined) throw new NumberingError(`DID ${did} of PBX ${this.id} already leads to ${other}`);
+      this.#did.set(did, internal);
+    }
+    att.presented = did === null ? this.trunkNumbers[0] : this.trunkNumbers[0] + did;
+  }
+
+  didOf(internal: string): string | undefined {
+    for (const [suffix, target] of this.#did) if (target === internal) return suffix;
+    return undefined;
+  }
+
+  /** The port a DID suffix leads to. */
+  byDid(suffix: string): Attachment | undefined {
+    const internal = this.#did.get(suffix);
+    return internal === undefined ? undefined : this.ports.get(internal);
+  }
+}
+
+class Call implements IncomingCall, OutgoingCall {
+  state = CallState.Setup;
+  readonly #ring: Array<(on: boolean) => void> = [];
+  readonly #cancel: Array<() => void> = [];
+  #timers: TimerHandle[] = [];
+  #ringTimer: TimerHandle | undefined;
+  #path: DataPath | undefined;
+  callee: Attachment | undefined;
+
+  constructor(
+    private readonly exchange: Exchange,
+    readonly id: number,
+    readonly from: Attachment,
+    readonly caller: string,
+    readonly called: string,
+    readonly offer: CallOffer,
+    private readonly handlers: CallHandlers,
+  ) {}
+
+  onRing(listener: (on: boolean) => void): void {
+    this.#ring.push(listener);
+  }
+
+  onCancel(listener: () => void): void {
+    this.#cancel.push(listener);
+  }
+
+  /** Move to `next`; an illegal move is a bug in the exchange, so it throws. */
+  transition(next: CallState, reason?: CallFailure | ReleaseCause): void {
+    if (!LEGAL[this.state].includes(next)) throw new Error(`call ${this.id}: illegal transition ${this.state} → ${next}`);
+    this.state = next;
+    this.exchange.emitEvent({ id: this.id, caller: this.caller, called: this.called, state: next, reason });
+  }
+
+  after(ms: number, fn: () => void): void {
+    this.#timers.push(this.exchange.clock.setTimer(ms, fn));
+  }
+
+  startRinging(): void {
+    const ring = (on: boolean): void => {
+      if (this.state !== CallState.Alerting) return;
+      for (const l of this.#ring) l(on);
+      this.#ringTimer = this.exchange.clock.setTimer(on ? RING_ON_MS : RING_OFF_MS, () => ring(!on));
+    };
+    ring(true);
+  }
+
+  #stopRinging(): void {
+    const wasOn = this.#ringTimer !== undefined;
+    this.#ringTimer?.cancel();
+    this.#ringTimer = undefined;
+    if (wasOn) for (const l of this.#ring) l(false);
+  }
+
+  answer(link: LinkInfo | null, onConnect: (path: LineEndpoint) => void): void {
+    if (this.state !== CallState.Alerting) return;
+    this.#stopRinging();
+    this.transition(CallState.Handshake);
+    this.after(link?.handshakeMs ?? 0, () => {
+      if (this.state !== CallState.Handshake) return;
+      if (!link) {
+        this.fail('handshake-failed');
+        return;
+      }
+      this.#connect(link, onConnect);
+    });
+  }
+
+  #connect(link: LinkInfo, onConnect: (path: LineEndpoint) => void): void {
+    const callee = this.callee!;
+    const f = [this.from.faults, callee.faults];
+    const drops = f.map((x) => x.dropAfterBytes).filter((x): x is number => x !== undefined);
+    const dropMs = f.map((x) => x.dropAfterMs).filter((x): x is number => x !== undefined);
+    const corrupting = f.find((x) => x.corruptRate > 0);
+    this.#path = new DataPath(this.exchange.clock, `call ${this.id} ${this.caller}→${this.called}`, {
+      bytesPerSecond: link.bytesPerSecond,
+      pacing: this.exchange.pacing,
+      latencyMs: f[0].latencyMs + f[1].latencyMs,
+      corruptRate: corrupting?.corruptRate ?? 0,
+      corruptSeed: corrupting?.corruptSeed ?? 1,
+      dropAfterBytes: drops.length ? Math.min(...drops) : undefined,
+      onRelease: (cause) => this.#released(cause),
+    });
+    this.#clearTimers();
+    if (dropMs.length) this.after(Math.min(...dropMs), () => this.#path?.release('network'));
+    this.transition(CallState.Connected);
+    onConnect(this.#path.b);
+    if (this.#path.up) this.handlers.onConnect(this.#path.a, link);
+  }
+
+  #released(cause: ReleaseCause): void {
+    this.#clearTimers();
+    this.transition(CallState.Released, cause);
+    this.exchange.endCall(this);
+  }
+
+  /** End before connect; the caller hears `reason`, the callee sees a cancel if it was alerted. */
+  fail(reason: CallFailure): void {
+    if (this.state === CallState.Failed || this.state === CallState.Released || this.state === CallState.Connected) return;
+    const alerted = this.state !== CallState.Setup;
+    this.#stopRinging();
+    this.#clearTimers();
+    this.transition(CallState.Failed, reason);
+    this.exchange.endCall(this);
+    if (alerted) for (const l of this.#cancel) l();
+    this.handlers.onFail(reason);
+  }
+
+  cancel(): void {
+    if (this.state === CallState.Connected) this.#path?.release('end-a');
+    else this.fail('cancelled');
+  }
+
+  alerting(): void {
+    this.handlers.onAlerting?.();
+  }
+
+  #clearTimers(): void {
+    for (const t of this.#timers) t.cancel();
+    this.#timers = [];
+  }
+}
+
+/**
+ * The virtual telephone network: a numbering plan of subscribers and PBXs
+ * (trunk numbers, DID suffixes, internal numbers), and calls between them
+ * with real outcomes and connected, paced data paths. Pure logic on the
+ * injected Clock.
+ */
+export class Exchange {
+  readonly clock: Clock;
+  readonly pacing: boolean;
+  readonly #setupDelayMs: number;
+  readonly #subscribers = new Map<string, Attachment>();
+  readonly #pbxs = new Map<string, PbxNode>();
+  readonly #active = new Set<Call>();
+  readonly #onEvent: ((e: CallEvent) => void) | undefined;
+  #nextId = 1;
+
+  constructor(clock: Clock, options: ExchangeOptions = {}) {
+    this.clock = clock;
+    this.pacing = options.pacing ?? true;
+    this.#setupDelayMs = options.setupDelayMs ?? DEFAULT_SETUP_DELAY_MS;
+    this.#onEvent = options.onCallEvent;
+  }
+
+  addSubscriber(number: string, terminal: CallTerminal): ExchangeLine {
+    checkNumber('subscriber number', number);
+    if (this.#subscribers.has(number)) throw new NumberingError(`number ${number} is already assigned`);
+    const att: Attachment = { terminal, key: number, presented: number, faults: { ...NO_FAULTS }, calls: 0 };
+    this.#subscribers.set(number, att);
+    return this.lineFor(att);
+  }
+
+  removeSubscriber(number: string): void {
+    this.#subscribers.delete(number);
+  }
+
+  addPbx(config: PbxConfig): PbxNode {
+    if (this.#pbxs.has(config.id)) throw new NumberingError(`PBX ${config.id} already exists`);
+    if (config.trunkNumbers.length === 0) throw new NumberingError(`PBX ${config.id} needs at least one trunk number`);
+    for (const n of config.trunkNumbers) checkNumber('trunk number', n);
+    const node = new PbxNode(this, config.id, config.trunkNumbers, config.outsideLinePrefix ?? DEFAULT_OUTSIDE_LINE_PREFIX);
+    this.#pbxs.set(config.id, node);
+    return node;
+  }
+
+  pbx(id: string): PbxNode | undefined {
+    return this.#pbxs.get(id);
+  }
+
+  /**
+   * Set faults on a line: `target` is a public number or `pbxId:internal`.
+   * Merges into the line's current plan.
+   */
+  setFaults(target: string, plan: Partial<FaultPlan>): void {
+    const att = this.#target(target);
+    Object.assign(att.faults, plan);
+  }
+
+  clearFaults(target: string): void {
+    this.#target(target).faults = { ...NO_FAULTS };
+  }
+
+  faultsOf(target: string): Readonly<FaultPlan> {
+    return { ...this.#target(target).faults };
+  }
+
+  /** Calls in progress (set up, alerting or connected). */
+  get activeCalls(): number {
+    return this.#active.size;
+  }
+
+  numberingPlan(): NumberEntry[] {
+    const rows: NumberEntry[] = [...this.#subscribers.keys()].map((number) => ({ kind: 'subscriber' as const, number }));
+    for (const pbx of this.#pbxs.values()) {
+      for (const internal of pbx.ports.keys()) {
+        const did = pbx.didOf(internal);
+        rows.push({ kind: 'pbx-port', number: did === undefined ? undefined : pbx.trunkNumbers[0] + did, pbx: pbx.id, internal, did });
+      }
+    }
+    return rows;
+  }
+
+  /** @internal The line object handed to a terminal. */
+  lineFor(att: Attachment): ExchangeLine {
+    return {
+      get number() { return att.presented; },
+      dial: (digits, offer, handlers, options) => this.#place(att, digits, offer, handlers, options ?? {}),
+      hasDialTone: () => !att.faults.noDialtone,
+    };
+  }
+
+  /** @internal */
+  emitEvent(e: CallEvent): void {
+    this.#onEvent?.(e);
+  }
+
+  /** @internal */
+  endCall(call: Call): void {
+    if (!this.#active.delete(call)) return;
+    call.from.calls--;
+    if (call.callee) call.callee.calls--;
+  }
+
+  #target(target: string): Attachment {
+    const colon = target.indexOf(':');
+    const att = colon >= 0
+      ? this.#pbxs.get(target.slice(0, colon))?.ports.get(target.slice(colon + 1))
+      : this.#routePublic(target);
+    if (!att) throw new NumberingError(`no line '${target}' (use a public number or pbxId:internal)`);
+    return att;
+  }
+
+  #routePublic(digits: string): Attachment | undefined {
+    const sub = this.#subscribers.get(digits);
+    if (sub) return sub;
+    for (const pbx of this.#pbxs.values()) {
+      for (const trunk of pbx.trunkNumbers) {
+        if (digits.length > trunk.length && digits.startsWith(trunk)) {
+          const port = pbx.byDid(digits.slice(trunk.length));
+          if (port) return port;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Route as dialled from `from`: PBX ports reach internal numbers directly and the public network after the prefix. */
+  #route(from: Attachment, digits: string): { to: Attachment | undefined; caller: string } {
+    const pbx = from.pbx;
+    if (!pbx) return { to: this.#routePublic(digits), caller: from.presented };
+    if (pbx.outsideLinePrefix && digits.startsWith(pbx.outsideLinePrefix)) {
+      return { to: this.#routePublic(digits.slice(pbx.outsideLinePrefix.length)), caller: from.presented };
+    }
+    return { to: pbx.ports.get(digits), caller: from.internal ?? '' };
+  }
+
+  #place(from: Attachment, dialled: string, offer: CallOffer, handlers: CallHandlers, options: DialOptions): OutgoingCall {
+    const digits = dialled.replace(/[^0-9*#]/g, '');
+    const { to, caller } = this.#route(from, digits);
+    const call = new Call(this, this.#nextId++, from, caller, digits, offer, handlers);
+    this.#active.add(call);
+    from.calls++;
+    this.emitEvent({ id: call.id, caller, called: digits, state: CallState.Setup });
+    if (from.faults.noDialtone) {
+      // No dial tone is known before any digit leaves: no post-dial delay.
+      this.clock.setTimer(0, () => call.fail('no-dialtone'));
+      return call;
+    }
+    call.after(this.#setupDelayMs, () => this.#offer(call, to));
+    if (options.noAnswerMs !== undefined) call.after(options.noAnswerMs, () => call.fail('no-answer'));
+    return call;
+  }
+
+  #offer(call: Call, to: Attachment | undefined): void {
+    if (call.state !== CallState.Setup) return;
+    if (!to || to === call.from) return call.fail('unobtainable');
+    if (to.faults.unreachable) return call.fail('unreachable');
+    if (to.faults.busyNextCalls > 0) {
+      to.faults.busyNextCalls--;
+      return call.fail('busy');
+    }
+    if (to.calls > 0) return call.fail('busy');
+    call.callee = to;
+    to.calls++;
+    // Alerting before the offer, so a terminal may answer from inside offerCall.
+    call.transition(CallState.Alerting);
+    if (to.terminal.offerCall(call) === 'busy') {
+      call.fail('busy');
+      return;
+    }
+    // The terminal may have answered from inside offerCall.
+    if ((call.state as CallState) !== CallState.Alerting) return;
+    call.alerting();
+    call.startRinging();
+  }
+}
