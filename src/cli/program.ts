@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 export type CommandModule = { register(program: Command): void };
 
 const modules: Array<() => Promise<CommandModule>> = [
+  () => import('./dtmf.js'),
+  () => import('./report.js'),
 ];
 
 function packageVersion(): string {

@@ -1,0 +1,206 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { alawToLinear, floatToPcm16, ulawToLinear } from '../modem/g711.js';
+import { resample } from '../modem/resampler.js';
+
+/**
+ * RIFF/WAVE reading and writing for the DTMF tools. Reads PCM 8/16/24/32-bit
+ * integer, IEEE float 32/64-bit, G.711 A-law/µ-law, WAVE_FORMAT_EXTENSIBLE
+ * wrappers of those; any channel count (mixed down to mono); any sample rate.
+ * Writes 8/16/24/32-bit PCM or 32-bit float, mono.
+ *
+ * Format facts: Microsoft "Multimedia Programming Interface and Data
+ * Specifications 1.0" (RIFF, 'fmt ', 'data'; 8-bit PCM is unsigned, wider PCM
+ * signed little-endian) and the WAVE_FORMAT_EXTENSIBLE note (sub-format GUID
+ * whose first two bytes are the format tag).
+ */
+const WAVE_FORMAT_PCM = 0x0001;
+const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
+const WAVE_FORMAT_ALAW = 0x0006;
+const WAVE_FORMAT_MULAW = 0x0007;
+const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
+/** Sample rates outside this range are certainly corrupt headers. */
+const MIN_RATE = 1000;
+const MAX_RATE = 768000;
+
+export type WavEncoding = 'pcm' | 'float' | 'alaw' | 'ulaw';
+
+export interface WavAudio {
+  sampleRate: number;
+  channels: number;
+  bitsPerSample: number;
+  encoding: WavEncoding;
+  /** Mono samples (channels averaged) at `sampleRate`, ±1 full scale. */
+  samples: Float32Array;
+}
+
+/** A file that is not a WAV file we can read; the message says what is wrong. */
+export class WavFormatError extends Error {
+  override name = 'WavFormatError';
+}
+
+function fourcc(b: Uint8Array, at: number): string {
+  return String.fromCharCode(b[at], b[at + 1], b[at + 2], b[at + 3]);
+}
+
+/** Parses a WAV file image. Throws `WavFormatError` for anything corrupt, truncated or unsupported. */
+export function parseWav(bytes: Uint8Array): WavAudio {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 12) throw new WavFormatError(`file too short for a WAV header (${bytes.length} bytes)`);
+  if (fourcc(bytes, 0) !== 'RIFF' || fourcc(bytes, 8) !== 'WAVE') {
+    throw new WavFormatError('not a WAV file (no RIFF/WAVE header)');
+  }
+  let fmt: { tag: number; channels: number; rate: number; blockAlign: number; bits: number } | undefined;
+  let data: { at: number; length: number } | undefined;
+  let at = 12;
+  while (at + 8 <= bytes.length) {
+    const id = fourcc(bytes, at);
+    const size = view.getUint32(at + 4, true);
+    const body = at + 8;
+    if (id === 'fmt ') {
+      if (size < 16 || body + size > bytes.length) throw new WavFormatError(`'fmt ' chunk truncated (${size} bytes declared)`);
+      let tag = view.getUint16(body, true);
+      if (tag === WAVE_FORMAT_EXTENSIBLE) {
+        if (size < 40) throw new WavFormatError('WAVE_FORMAT_EXTENSIBLE header too short');
+        tag = view.getUint16(body + 24, true);
+      }
+      fmt = {
+        tag,
+        channels: view.getUint16(body + 2, true),
+        rate: view.getUint32(body + 4, true),
+        blockAlign: view.getUint16(body + 12, true),
+        bits: view.getUint16(body + 14, true),
+      };
+    } else if (id === 'data') {
+      if (body + size > bytes.length) {
+        throw new WavFormatError(`truncated: data chunk declares ${size} bytes but only ${bytes.length - body} are present`);
+      }
+      data = { at: body, length: size };
+      break;
+    }
+    at = body + size + (size & 1); // chunks are word-aligned
+  }
+  if (fmt === undefined) throw new WavFormatError("no 'fmt ' chunk before the data");
+  if (data === undefined) throw new WavFormatError("no 'data' chunk (file truncated?)");
+  const { tag, channels, rate, bits } = fmt;
+  const encoding = encodingOf(tag, bits);
+  if (channels < 1) throw new WavFormatError('channel count is 0');
+  if (rate < MIN_RATE || rate > MAX_RATE) throw new WavFormatError(`implausible sample rate ${rate} Hz`);
+  const bytesPerSample = bits / 8;
+  const frameBytes = bytesPerSample * channels;
+  if (fmt.blockAlign !== frameBytes) {
+    throw new WavFormatError(`block align ${fmt.blockAlign} does not match ${channels} channel(s) of ${bits} bits`);
+  }
+  if (data.length % frameBytes !== 0) {
+    throw new WavFormatError(`truncated: data length ${data.length} is not a whole number of ${frameBytes}-byte frames`);
+  }
+  const frames = data.length / frameBytes;
+  const read = sampleReader(view, encoding, bits);
+  const samples = new Float32Array(frames);
+  for (let f = 0; f < frames; f++) {
+    let sum = 0;
+    for (let c = 0; c < channels; c++) sum += read(data.at + f * frameBytes + c * bytesPerSample);
+    samples[f] = sum / channels;
+  }
+  return { sampleRate: rate, channels, bitsPerSample: bits, encoding, samples };
+}
+
+function encodingOf(tag: number, bits: number): WavEncoding {
+  switch (tag) {
+    case WAVE_FORMAT_PCM:
+      if ([8, 16, 24, 32].includes(bits)) return 'pcm';
+      throw new WavFormatError(`unsupported PCM sample size ${bits} bits (8, 16, 24 or 32 are read)`);
+    case WAVE_FORMAT_IEEE_FLOAT:
+      if (bits === 32 || bits === 64) return 'float';
+      throw new WavFormatError(`unsupported float sample size ${bits} bits (32 or 64 are read)`);
+    case WAVE_FORMAT_ALAW:
+    case WAVE_FORMAT_MULAW:
+      if (bits === 8) return tag === WAVE_FORMAT_ALAW ? 'alaw' : 'ulaw';
+      throw new WavFormatError(`G.711 WAV must have 8-bit samples, not ${bits}`);
+    default:
+      throw new WavFormatError(`unsupported WAV format tag 0x${tag.toString(16).padStart(4, '0')} (PCM, float, A-law and µ-law are read)`);
+  }
+}
+
+function sampleReader(view: DataView, encoding: WavEncoding, bits: number): (at: number) => number {
+  if (encoding === 'float') return bits === 32 ? (at) => view.getFloat32(at, true) : (at) => view.getFloat64(at, true);
+  if (encoding === 'alaw') return (at) => alawToLinear(view.getUint8(at)) / 32768;
+  if (encoding === 'ulaw') return (at) => ulawToLinear(view.getUint8(at)) / 32768;
+  switch (bits) {
+    case 8:
+      return (at) => (view.getUint8(at) - 128) / 128;
+    case 16:
+      return (at) => view.getInt16(at, true) / 32768;
+    case 24:
+      return (at) => ((view.getUint8(at) | (view.getUint8(at + 1) << 8) | (view.getInt8(at + 2) << 16)) / 8388608);
+    default:
+      return (at) => view.getInt32(at, true) / 2147483648;
+  }
+}
+
+export interface WavWriteOptions {
+  sampleRate: number;
+  /** 8, 16, 24 or 32 (default 16). */
+  bitsPerSample?: 8 | 16 | 24 | 32;
+  /** Write IEEE float (32-bit) instead of integer PCM. */
+  float?: boolean;
+}
+
+/** Encodes mono samples (±1 full scale, clipped) as a WAV file image. */
+export function encodeWav(samples: Float32Array, options: WavWriteOptions): Buffer {
+  const bits = options.float ? 32 : (options.bitsPerSample ?? 16);
+  if (![8, 16, 24, 32].includes(bits)) throw new WavFormatError(`cannot write ${bits}-bit samples`);
+  if (!Number.isInteger(options.sampleRate) || options.sampleRate < MIN_RATE || options.sampleRate > MAX_RATE) {
+    throw new WavFormatError(`cannot write sample rate ${options.sampleRate} Hz`);
+  }
+  const bytesPerSample = bits / 8;
+  const dataLength = samples.length * bytesPerSample;
+  const buf = Buffer.alloc(44 + dataLength + (dataLength & 1));
+  buf.write('RIFF', 0, 'ascii');
+  buf.writeUInt32LE(buf.length - 8, 4);
+  buf.write('WAVE', 8, 'ascii');
+  buf.write('fmt ', 12, 'ascii');
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(options.float ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM, 20);
+  buf.writeUInt16LE(1, 22);
+  buf.writeUInt32LE(options.sampleRate, 24);
+  buf.writeUInt32LE(options.sampleRate * bytesPerSample, 28);
+  buf.writeUInt16LE(bytesPerSample, 32);
+  buf.writeUInt16LE(bits, 34);
+  buf.write('data', 36, 'ascii');
+  buf.writeUInt32LE(dataLength, 40);
+  for (let i = 0; i < samples.length; i++) {
+    const v = Math.max(-1, Math.min(1, samples[i]));
+    const at = 44 + i * bytesPerSample;
+    if (options.float) buf.writeFloatLE(v, at);
+    else if (bits === 8) buf.writeUInt8(Math.max(0, Math.min(255, Math.round(v * 128) + 128)), at);
+    else if (bits === 16) buf.writeInt16LE(floatToPcm16(v), at);
+    else if (bits === 24) buf.writeIntLE(Math.max(-8388608, Math.min(8388607, Math.round(v * 8388608))), at, 3);
+    else buf.writeInt32LE(Math.max(-2147483648, Math.min(2147483647, Math.round(v * 2147483648))), at);
+  }
+  return buf;
+}
+
+/** Reads a WAV file; file-system errors and format errors both become `WavFormatError`. */
+export function readWavFile(path: string): WavAudio {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new WavFormatError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return parseWav(bytes);
+  } catch (err) {
+    if (err instanceof WavFormatError) throw new WavFormatError(`${path}: ${err.message}`);
+    throw err;
+  }
+}
+
+export function writeWavFile(path: string, samples: Float32Array, options: WavWriteOptions): void {
+  writeFileSync(path, encodeWav(samples, options));
+}
+
+/** The audio's mono samples converted to `rate` (default 8000 Hz, the DTMF detector's rate). */
+export function toRate(audio: WavAudio, rate = 8000): Float32Array {
+  return resample(audio.samples, audio.sampleRate, rate);
+}
