@@ -11,7 +11,6 @@ export type CommandModule = { register(program: Command): void };
 
 const modules: Array<() => Promise<CommandModule>> = [
   () => import('./dtmf.js'),
-  () => import('./report.js'),
 ];
 
 function packageVersion(): string {
