@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { CentreFileError, looksLikeCentreFile, parseCentreFile, type TornTail } from '../centre-file.js';
+import { decodeReport, ReportDecodeError } from '../report-decoder.js';
+import { formatReportText, reportToJson, type ReportView } from '../report-text.js';
+import { CliError } from './program.js';
+
+/**
+ * `hicom-sim report decode FILE [--json]`: the offline reader of spec §4.11
+ * for a single binary error report or a centre's per-PBX file (told apart
+ * by their magic).
+ */
+export function register(program: Command): void {
+  program
+    .command('report')
+    .description('error reports from PBXs (docs/error-report.md)')
+    .command('decode')
+    .description('print a binary error report or a centre per-PBX file in readable form')
+    .argument('<file>', 'a single report ("HCER") or a centre file ("HCCS")')
+    .option('--json', 'print one JSON object for programs')
+    .action((file: string, opts: { json?: boolean }) => {
+      const { kind, views, tornTail } = readReports(file);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ file, kind, reports: views.map(reportToJson), ...(tornTail ? { tornTail } : {}) })}\n`);
+      } else {
+        process.stdout.write(views.length ? views.map(formatReportText).join('\n') : 'no reports\n');
+      }
+      if (tornTail) {
+        throw new CliError(`${file}: torn last record at byte ${tornTail.offset} (${tornTail.bytes} bytes, ${tornTail.reason}); the centre cuts it off at its next start`);
+      }
+    });
+}
+
+function readReports(file: string): { kind: 'report' | 'centre-file'; views: ReportView[]; tornTail?: TornTail } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    if (looksLikeCentreFile(bytes)) {
+      const contents = parseCentreFile(bytes);
+      return { kind: 'centre-file', views: contents.reports.map(({ report, receivedAt }) => ({ report, receivedAt })), tornTail: contents.tornTail };
+    }
+    return { kind: 'report', views: [{ report: decodeReport(bytes) }] };
+  } catch (err) {
+    if (err instanceof ReportDecodeError || err instanceof CentreFileError) throw new CliError(`${file}: ${err.message}`);
+    throw err;
+  }
+}
