@@ -11,6 +11,7 @@ export type CommandModule = { register(program: Command): void };
 
 const modules: Array<() => Promise<CommandModule>> = [
   () => import('./dtmf.js'),
+  () => import('./report.js'),
 ];
 
 function packageVersion(): string {
