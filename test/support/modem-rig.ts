@@ -1,6 +1,6 @@
 import { VirtualClock } from '../../firmware-sim/clock.js';
 import { createLinePair, type TerminalEndpoint } from '../../src/line-pair.js';
-import { Exchange, type ExchangeOptions } from '../../src/network/exchange.js';
+import { Exchange, type ExchangeOptions, type PbxNode } from '../../src/network/exchange.js';
 import { HayesModem, type HayesModemOptions } from '../../modem/hayes-modem.js';
 import type { ProfileStore } from '../../modem/profile-store.js';
 
@@ -38,8 +38,8 @@ export interface ModemOnNet {
 export interface Rig {
   clock: VirtualClock;
   exchange: Exchange;
-  /** A modem on its own subscriber number; echo off so transcripts show only results. */
-  addModem(number: string, options?: { echo?: boolean; store?: ProfileStore; profile?: HayesModemOptions['profile'] }): ModemOnNet;
+  /** A modem on its own subscriber number (or internal number of `pbx`, no DID); echo off so transcripts show only results. */
+  addModem(number: string, options?: { echo?: boolean; store?: ProfileStore; profile?: HayesModemOptions['profile']; pbx?: PbxNode }): ModemOnNet;
 }
 
 export function createRig(options: ExchangeOptions = {}): Rig {
@@ -51,7 +51,7 @@ export function createRig(options: ExchangeOptions = {}): Rig {
     addModem(number, o = {}) {
       const pair = createLinePair(`modem ${number}`);
       const modem = new HayesModem({ clock, dte: pair.dce, store: o.store, profile: o.profile });
-      modem.attachLine(exchange.addSubscriber(number, modem));
+      modem.attachLine(o.pbx ? o.pbx.addPort(number, modem, { did: null }) : exchange.addSubscriber(number, modem));
       const term = new Terminal(pair.dte);
       if (o.echo === false) {
         term.send('ATE0\r');

@@ -1,0 +1,104 @@
+import { Circle, CIRCLE_NAME } from '../../firmware-sim/circles.js';
+import type { Pbx } from '../../firmware-sim/pbx.js';
+import { LogAppendError, MemoryProtocolLog, type LogEntry, type LogRecord, type ProtocolLog } from '../../firmware-sim/protocol-log.js';
+import { firstLogin, makePbx, Terminal, type HarnessOptions } from './pbx-harness.js';
+
+/**
+ * Fixtures for the firmware-core tests (test/firmware/): PBXs with users in
+ * chosen circles, logged-in terminals, and a protocol log that can be made
+ * to fail on demand.
+ */
+
+export interface UserSpec {
+  name: string;
+  circle: Circle | undefined;
+  password: string;
+}
+
+/** The user created by the first login in every fixture. */
+export const SERV: UserSpec = { name: 'serv', circle: Circle.SystemMaintenance, password: 'servpw' };
+
+/** One user per circle, user administration first so user administration survives. */
+export const ONE_PER_CIRCLE: readonly UserSpec[] = [
+  { name: 'ua', circle: Circle.UserAdministration, password: 'uapw' },
+  { name: 'rev', circle: Circle.Revision, password: 'revpw' },
+  { name: 'pnkm', circle: Circle.Administration, password: 'pnkmpw' },
+  { name: 'gebuehr', circle: Circle.ChargeAccounting, password: 'gebpw' },
+  { name: 'dev', circle: Circle.Development, password: 'devpw' },
+];
+
+/** `user add` with the password dialogue; returns the final status line. */
+export function addUser(term: Terminal, user: UserSpec): string {
+  const circle = user.circle === undefined ? '' : ` ${CIRCLE_NAME[user.circle]}`;
+  term.cmd(`user add ${user.name}${circle}`);
+  term.cmd(user.password);
+  return term.cmd(user.password).status;
+}
+
+/** A terminal on `pbx` already logged in (asserts nothing; callers check `actor`). */
+export function loginAs(pbx: Pbx, user: Pick<UserSpec, 'name' | 'password'>, options: ConstructorParameters<typeof Terminal>[1] = {}): Terminal {
+  const term = new Terminal(pbx, options);
+  term.login(user.name, user.password);
+  return term;
+}
+
+/**
+ * A PBX after the first login (user "serv"), with `users` created: the
+ * first by serv, the rest by the first (a user administrator) when serv
+ * lost the right to create users. Returns the serv terminal, still logged in.
+ */
+export function pbxWithUsers(users: readonly UserSpec[] = [], options: HarnessOptions = {}): ReturnType<typeof makePbx> & { serv: Terminal } {
+  const made = makePbx(options);
+  const serv = new Terminal(made.pbx);
+  firstLogin(serv, SERV.name, SERV.password);
+  let admin = serv;
+  for (const u of users) {
+    const status = addUser(admin, u);
+    if (status !== 'OK') throw new Error(`fixture: user add ${u.name} by ${admin.session.actor?.user}: ${status}`);
+    if (admin === serv && u.circle === Circle.UserAdministration) admin = loginAs(made.pbx, u);
+  }
+  return { ...made, serv };
+}
+
+/**
+ * A ProtocolLog that forwards to a MemoryProtocolLog until `failing` is set;
+ * then every append throws LogAppendError, as a full or broken FMC would.
+ */
+export class FailingLog implements ProtocolLog {
+  readonly inner = new MemoryProtocolLog();
+  failing = false;
+
+  get available(): boolean {
+    return this.inner.available;
+  }
+
+  append(record: LogRecord): LogEntry | undefined {
+    if (this.failing) throw new LogAppendError('FMC write failed (test)');
+    return this.inner.append(record);
+  }
+
+  read(fromSeq?: number, limit?: number): LogEntry[] {
+    return this.inner.read(fromSeq, limit);
+  }
+
+  deleteUpTo(seq: number, mark: Parameters<ProtocolLog['deleteUpTo']>[1]): number {
+    return this.inner.deleteUpTo(seq, mark);
+  }
+
+  archiveMark(): ReturnType<ProtocolLog['archiveMark']> {
+    return this.inner.archiveMark();
+  }
+
+  fill(): number {
+    return this.inner.fill();
+  }
+
+  lastSeq(): number {
+    return this.inner.lastSeq();
+  }
+}
+
+/** Log entries as "(format) command" strings after sequence `after`. */
+export function logLines(log: ProtocolLog, after = 0): string[] {
+  return log.read(after + 1).map((e) => `${e.user} ${e.circle} (${e.format}) ${e.command}`);
+}
