@@ -389,6 +389,13 @@ export class AdminSession {
   #onCommand(text: string): void {
     const actor = this.#actor;
     if (!actor) return;
+    // A user deleted by an administrator loses an open session at once.
+    if (actor.user !== REL10_USER && !this.#pbx.users.find(actor.user)) {
+      this.#safeAudit(actor, 3, 'A0-2');
+      this.#actor = undefined;
+      this.#print('ERROR 401 your account was deleted; logged out');
+      return this.#opts.channel === 'local' ? this.#toUser() : this.hangUp('account deleted');
+    }
     if (text.trim() === '') return this.#showPrompt();
     const words = tokenize(text);
     if (typeof words === 'string') return this.#fail(400, words);

@@ -16,11 +16,16 @@ export function askNewPassword(ctx: CommandContext, label: string, then: (passwo
   });
 }
 
+/** Does somebody in `users` hold the user-administration right, given the circles they occupy? */
+function hasUserAdmin(users: ReadonlyArray<{ circle?: Circle; firstLogin?: boolean }>): boolean {
+  const real = users.filter((u) => !u.firstLogin);
+  const occupied = new Set(real.filter((u) => u.circle !== undefined).map((u) => u.circle as Circle));
+  return real.some((u) => u.circle !== undefined && rightsOf(u.circle, occupied).may('user-admin'));
+}
+
 /** Would the table still have somebody who can administer users without `name`? */
 function leavesUserAdmin(ctx: CommandContext, name: string): boolean {
-  const rest = ctx.pbx.users.list().filter((u) => u.name.toUpperCase() !== name.toUpperCase() && !u.firstLogin);
-  const occupied = new Set(rest.filter((u) => u.circle !== undefined).map((u) => u.circle as Circle));
-  return rest.some((u) => u.circle !== undefined && rightsOf(u.circle, occupied).may('user-admin'));
+  return hasUserAdmin(ctx.pbx.users.list().filter((u) => u.name.toUpperCase() !== name.toUpperCase()));
 }
 
 export const userCommands: SessionCommand[] = [
@@ -58,6 +63,12 @@ export const userCommands: SessionCommand[] = [
         if (circle === undefined) return ctx.fail(422, `unknown circle "${circleText}"; use 1–6 or ${Object.values(CIRCLE_NAME).join(', ')}`);
       }
       if (ctx.pbx.users.find(name)) return ctx.fail(409, `user ${name} exists already`);
+      // The first user outside System maintenance ends its "all rights" phase,
+      // user administration included: without a user administrator nobody
+      // could create or delete users any more (seed: "neu generiert").
+      if (!hasUserAdmin([...ctx.pbx.users.list(), { circle }])) {
+        return ctx.fail(409, `creating ${name} in ${circle === undefined ? 'no circle' : CIRCLE_NAME[circle]} would leave nobody who can administer users; create a ${CIRCLE_NAME[Circle.UserAdministration]} user first`);
+      }
       askNewPassword(ctx, 'Password', (password) => {
         ctx.pbx.audit(ctx.actor, 8, `D2-1 ${isAmhost ? AMHOST_NAME : name} ${circle === undefined ? '-' : CIRCLE_NAME[circle]}`);
         const result = ctx.pbx.users.add(name, circle, password, ctx.pbx.clock.now());
@@ -76,11 +87,16 @@ export const userCommands: SessionCommand[] = [
       if (!needArgs(ctx, args, 1, 1, 'user delete <name>')) return;
       const user = ctx.pbx.users.find(args[0]);
       if (!user) return ctx.fail(404, `no user ${args[0]}`);
-      if (user.name.toUpperCase() === ctx.actor.user.toUpperCase()) return ctx.fail(409, 'you cannot delete your own account while logged in');
       if (user.circle !== undefined && !leavesUserAdmin(ctx, user.name)) return ctx.fail(409, `deleting ${user.name} would leave nobody who can administer users`);
       ctx.pbx.audit(ctx.actor, 8, `D2-2 ${user.name}`);
       ctx.pbx.users.remove(user.name);
       ctx.pbx.persist();
+      // The last user administrator leaves by deleting itself, which hands
+      // all rights back to System maintenance; the session cannot outlive it.
+      if (user.name.toUpperCase() === ctx.actor.user.toUpperCase()) {
+        ctx.print(`user ${user.name} deleted; logging out`);
+        return ctx.logout();
+      }
       ctx.ok(`user ${user.name} deleted`);
     },
   },
