@@ -54,6 +54,8 @@ export const HELLO_TIMEOUT_MS = 20_000;
 export const READY_TIMEOUT_MS = 10_000;
 /** Centre: READY sent (or last byte of a partial frame) until more bytes, else `NAK TIMEOUT`. */
 export const FRAME_IDLE_TIMEOUT_MS = 10_000;
+/** Centre: after its final ACK or NAK, hang up itself if the PBX has not within this time. */
+export const LINGER_AFTER_FINAL_MS = 5_000;
 /** PBX: frame handed to the modem until ACK/NAK: margin plus the frame's time on the slowest link. */
 export function ackTimeoutMs(frameBytes: number): number {
   return 30_000 + Math.ceil((frameBytes * 1000) / SLOWEST_LINK_BYTES_PER_S);
