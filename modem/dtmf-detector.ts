@@ -77,6 +77,12 @@ export enum DtmfReceiverState {
 
 const FREQUENCIES = [...DTMF_ROW_FREQUENCIES_HZ, ...DTMF_COLUMN_FREQUENCIES_HZ];
 const NO_DIGIT = -1;
+/**
+ * Column within 1 % of twice the row frequency = second harmonic, not DTMF. The
+ * closest genuine pairs (1633/852, 1336/697: ratio 1.917; 1477/697: 2.119) stay
+ * ≥ 1.2 % away from 2 even when both tones are 1.5 % off.
+ */
+const OCTAVE_TOLERANCE = 0.01;
 /** Notch pole radius: −3 dB width ≈ (1−r)·fs/π ≈ 100 Hz, < 0.3 dB loss at 697 Hz. */
 const DIAL_TONE_NOTCH_RADIUS = 0.96;
 
@@ -332,6 +338,9 @@ export class DtmfDetector {
     if (low < minA) return NO_DIGIT;
     const high = this.#toneAmplitude(col);
     if (high < minA) return NO_DIGIT;
+    // Q.23 chose the frequencies so that no column is a harmonic of a row: a
+    // column at twice the row's measured frequency is one voice or instrument.
+    if (Math.abs(this.#measured[col] - 2 * this.#measured[row]) < OCTAVE_TOLERANCE * this.#measured[col]) return NO_DIGIT;
     const lowPower = low * low;
     const highPower = high * high;
     if (lowPower > highPower * this.#normalTwist || highPower > lowPower * this.#reverseTwist) return NO_DIGIT;
@@ -343,6 +352,8 @@ export class DtmfDetector {
   }
 
   readonly #power = new Float64Array(8);
+  /** Frequencies of the best row and column as measured from the phase advance. */
+  readonly #measured = new Float64Array(8);
   readonly #x1r = new Float64Array(8);
   readonly #x1i = new Float64Array(8);
   readonly #x2r = new Float64Array(8);
@@ -395,6 +406,7 @@ export class DtmfDetector {
     dphi -= 2 * Math.PI * Math.round(dphi / (2 * Math.PI));
     const df = (dphi * DTMF_SAMPLE_RATE) / (2 * Math.PI * DTMF_HALF_BLOCK);
     if (Math.abs(df) > this.#maxDeviation * f0) return 0;
+    this.#measured[k] = f0 + df;
     // |X| of a sine of amplitude A, δ Hz off the analysis frequency: (A/2)·|sin(πδN/fs)/sin(πδ/fs)|.
     const x = (Math.PI * df) / DTMF_SAMPLE_RATE;
     const kernel = Math.abs(x) < 1e-9 ? DTMF_WINDOW : Math.abs(Math.sin(x * DTMF_WINDOW) / Math.sin(x));

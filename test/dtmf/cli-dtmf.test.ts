@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { readWavFile } from '../../src/wav-file.js';
+
+// End to end through the built executable: run `npx tsc -p .` first (npm test does).
+const BIN = join(process.cwd(), 'dist/bin/hicom-sim.js');
+
+function cli(...args: string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+t.test('dtmf gen writes a WAV that dtmf decode reads back, at 44.1 kHz and at 8 kHz', async (t) => {
+  t.ok(existsSync(BIN), `${BIN} exists (build with npx tsc -p .)`);
+  const dir = mkdtempSync(join(tmpdir(), 'dtmf-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const rate of [44100, 8000]) {
+    const file = join(dir, `d${rate}.wav`);
+    const gen = cli('dtmf', 'gen', '0123456789*#ABCD', '-o', file, '--rate', String(rate), '--on', '60', '--off', '40', '--level', '-12');
+    t.equal(gen.code, 0, `${rate} Hz: gen exits 0 (${gen.err})`);
+    t.equal(readWavFile(file).sampleRate, rate, `${rate} Hz: file has the asked rate`);
+    const text = cli('dtmf', 'decode', file);
+    t.equal(text.code, 0, `${rate} Hz: decode exits 0`);
+    t.match(text.out, /digits: 0123456789\*#ABCD/, `${rate} Hz: text output ends with the digit string`);
+    t.match(text.out, /^\s+0\.0 ms {2}0 /m, `${rate} Hz: first digit at 0 ms`);
+    const json = cli('dtmf', 'decode', file, '--json');
+    const parsed = JSON.parse(json.out) as { text: string; sampleRate: number; digits: Array<{ digit: string; startMs: number; lowDbm0: number }> };
+    t.equal(parsed.text, '0123456789*#ABCD', `${rate} Hz: JSON text field`);
+    t.equal(parsed.sampleRate, rate, `${rate} Hz: JSON reports the file's rate`);
+    t.ok(parsed.digits.every((d, i) => Math.abs(d.startMs - i * 100) <= 4), `${rate} Hz: JSON start times on the 100 ms grid`);
+    t.ok(parsed.digits.every((d) => Math.abs(d.lowDbm0 + 12) < 0.5), `${rate} Hz: JSON levels near −12 dBm0`);
+  }
+});
+
+t.test('bad digits, bad options and bad files exit non-zero with one clear line', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'dtmf-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const junk = join(dir, 'junk.wav');
+  writeFileSync(junk, 'RIFF\x10\x00\x00\x00WAVEfmt ');
+  const cases: Array<[string[], RegExp]> = [
+    [['dtmf', 'gen', '12X4', '-o', join(dir, 'x.wav')], /'X' at position 3 is not a DTMF digit/],
+    [['dtmf', 'gen', '12', '-o', join(dir, 'x.wav'), '--rate', 'fast'], /--rate must be a number/],
+    [['dtmf', 'gen', '12', '-o', join(dir, 'no/such/dir/x.wav')], /cannot write .*ENOENT/],
+    [['dtmf', 'decode', join(dir, 'missing.wav')], /cannot read .*missing\.wav: ENOENT/],
+    [['dtmf', 'decode', junk], /junk\.wav: no 'fmt ' chunk/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = cli(...args);
+    t.not(r.code, 0, `${args.join(' ')}: non-zero exit`);
+    t.match(r.err, pattern, `${args.join(' ')}: says what is wrong`);
+  }
+});
