@@ -100,7 +100,7 @@ export class AdminSession {
     this.#line = line;
     this.#opts = options;
     this.#ld = new LineDiscipline({
-      echo: (text) => this.#line.write(text),
+      echo: (text) => this.#write(text),
       onLine: (text) => this.#onLine(text),
       onOverflow: (n) => this.#onOverflow(n),
       onInterrupt: () => this.#onInterrupt(),
@@ -129,9 +129,14 @@ export class AdminSession {
 
   // --- output -------------------------------------------------------------
 
+  /** Input is decoded as UTF-8 (line-discipline.ts), so output is encoded the same way. */
+  #write(text: string): void {
+    this.#line.write(Buffer.from(text, 'utf8'));
+  }
+
   #print(...lines: string[]): void {
     if (this.#state === SessionState.Closed) return;
-    for (const l of lines) this.#line.write(`${l}\r\n`);
+    for (const l of lines) this.#write(`${l}\r\n`);
   }
 
   #ok(note?: string): void {
@@ -146,12 +151,12 @@ export class AdminSession {
   }
 
   #showPrompt(): void {
-    if (this.#state === SessionState.Command && this.#prompt && this.#ld.echo) this.#line.write('hicom> ');
+    if (this.#state === SessionState.Command && this.#prompt && this.#ld.echo) this.#write('hicom> ');
   }
 
   #ask(text: string, mask: boolean): void {
     this.#ld.mask = mask;
-    this.#line.write(`${text} `);
+    this.#write(`${text} `);
   }
 
   // --- flow ---------------------------------------------------------------

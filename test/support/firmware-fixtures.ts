@@ -1,4 +1,5 @@
 import { Circle, CIRCLE_NAME } from '../../firmware-sim/circles.js';
+import { quote } from '../../firmware-sim/command-tokens.js';
 import type { Pbx } from '../../firmware-sim/pbx.js';
 import { LogAppendError, MemoryProtocolLog, type LogEntry, type LogRecord, type ProtocolLog } from '../../firmware-sim/protocol-log.js';
 import { firstLogin, makePbx, Terminal, type HarnessOptions } from './pbx-harness.js';
@@ -30,7 +31,7 @@ export const ONE_PER_CIRCLE: readonly UserSpec[] = [
 /** `user add` with the password dialogue; returns the final status line. */
 export function addUser(term: Terminal, user: UserSpec): string {
   const circle = user.circle === undefined ? '' : ` ${CIRCLE_NAME[user.circle]}`;
-  term.cmd(`user add ${user.name}${circle}`);
+  term.cmd(`user add ${quote(user.name)}${circle}`);
   term.cmd(user.password);
   return term.cmd(user.password).status;
 }

@@ -1,0 +1,51 @@
+import t from 'tap';
+import { Circle } from '../../firmware-sim/circles.js';
+import { SessionState } from '../../firmware-sim/session.js';
+import { DEFAULT_SERVICE_PASSWORD } from '../../firmware-sim/user-table.js';
+import { makePbx, Terminal } from '../support/pbx-harness.js';
+import { logLines } from '../support/firmware-fixtures.js';
+
+t.test('first login as SERVICE: identity, new password twice, System maintenance', async (t) => {
+  const { pbx, log } = makePbx();
+  const term = new Terminal(pbx);
+  t.match(term.take(), /User: $/, 'the PBX asks for the user name');
+  term.send('SERVICE\r');
+  t.match(term.take(), /Password: $/, 'then the password');
+  term.send(`${DEFAULT_SERVICE_PASSWORD}\r`);
+  const intro = term.take();
+  t.match(intro, /No users are set up in the system yet\./, 'told that no users exist');
+  t.match(intro, /rights of System maintenance/, 'told it gets System maintenance');
+  t.match(intro, /Identity \(new user name\): $/, 'asked for its identity');
+  t.equal(term.session.state, SessionState.FirstLogin, 'in the first-login dialogue');
+  term.send('Meier Service Techniker\r');
+  t.match(term.take(), /ERROR 422 user name is 23 characters long; at most 16/, 'a 23-character identity is refused clearly');
+  term.send('serv\r');
+  t.match(term.take(), /New password: $/, 'asked for a new password');
+  term.send('pw-one\r');
+  t.match(term.take(), /Repeat new password: $/, 'asked to repeat it');
+  term.send('pw-two\r');
+  t.match(term.take(), /ERROR 422 the passwords differ[\s\S]*New password: $/, 'a mismatch asks again');
+  term.send('servpw\rservpw\r');
+  const welcome = term.take();
+  t.match(welcome, /Welcome serv \(system-maintenance\)\./, 'logged in as serv in System maintenance');
+  t.match(welcome, /OK\r\n$/, 'ends with OK');
+  t.equal(term.session.actor?.circle, Circle.SystemMaintenance, 'actor circle is System maintenance');
+  t.same(pbx.users.list().map((u) => u.name), ['serv', 'AMHOST'], 'SERVICE was replaced by serv');
+  t.same(logLines(log, 1), ['serv S (8) D2-1 serv system-maintenance', 'serv S (3) A0-1'], 'new user and login logged, in that order');
+  term.cmd('logout');
+  t.match(term.login('SERVICE', DEFAULT_SERVICE_PASSWORD), /ERROR 401 login failed/, 'SERVICE with the default password no longer works');
+  t.equal(term.session.actor, undefined, 'not logged in');
+  t.equal(logLines(log).at(-1), '(unknown) - (3) A0-3', 'the refused SERVICE attempt is logged as unauthorized');
+});
+
+t.test('first login survives a restart only when completed', async (t) => {
+  const { pbx, store, clock } = makePbx();
+  const term = new Terminal(pbx);
+  term.send('SERVICE\r31994\r');
+  term.send('\x03');
+  const again = makePbx({ store, clock });
+  const t2 = new Terminal(again.pbx);
+  t2.send('SERVICE\r31994\r');
+  t.match(t2.take(), /No users are set up/, 'an abandoned first login leaves the delivered state');
+  t.equal(pbx.users.list()[0].name, 'SERVICE', 'SERVICE still delivered');
+});
