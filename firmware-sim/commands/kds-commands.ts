@@ -81,6 +81,17 @@ export const kdsCommands: SessionCommand[] = [
     },
   },
   {
+    words: ['kds', 'users'],
+    usage: 'kds users',
+    help: 'the user table (names, circles, password hashes) as a frame, saved with a KDS file',
+    action: 'kds-read',
+    run(ctx) {
+      const users = ctx.pbx.users.list().filter((u) => !u.firstLogin);
+      ctx.sendFrame(FrameType.Kds, Buffer.from(JSON.stringify(users), 'utf8'));
+      ctx.ok(`${users.length} users`);
+    },
+  },
+  {
     words: ['kds', 'write'],
     usage: 'kds write',
     help: 'write a whole KDS (then send the frame); the user table is never touched',

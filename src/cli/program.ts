@@ -10,8 +10,12 @@ import { fileURLToPath } from 'node:url';
 export type CommandModule = { register(program: Command): void };
 
 const modules: Array<() => Promise<CommandModule>> = [
+  () => import('./lab.js'),
+  () => import('./config.js'),
+  () => import('./kds.js'),
   () => import('./dtmf.js'),
   () => import('./report.js'),
+  () => import('./archive.js'),
 ];
 
 function packageVersion(): string {

@@ -1,0 +1,228 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { parsePbxType, PbxType } from '../firmware-sim/pbx-type.js';
+import { DEFAULT_APS_VERSION } from '../firmware-sim/pbx.js';
+import { parseLineSpec } from './adapters/bind-line.js';
+
+/**
+ * The lab a `hicom-sim lab` run builds: PBXs with their admin ports, the
+ * external modems (technicians, centres) and the network's test lines.
+ * Read from YAML or JSON; `hicom-sim config example` prints the embedded
+ * default with comments. docs/configuration.md describes every field.
+ */
+export interface LabConfig {
+  /** Where PBX state, FMC images and the centre's files live (relative to the config file). */
+  stateDir: string;
+  /** Pace modem data at the negotiated line rate (spec §4.5). */
+  pacing: boolean;
+  pbxs: PbxEntry[];
+  modems: ModemEntry[];
+  testLines: { echo: string; busy: string; noAnswer: string };
+  centre?: CentreEntry;
+}
+
+export interface PbxEntry {
+  /** Unique system id (in every error report header). */
+  id: string;
+  type: PbxType;
+  aps: string;
+  /** A 10 MB flash memory card is plugged: without it there is no protocol log. */
+  fmc: boolean;
+  /** Public numbers of the PBX's trunks; DIDs are dialled as trunk number + extension. */
+  trunks: string[];
+  adminPorts: AdminPortEntry[];
+}
+
+export interface AdminPortEntry {
+  /** tcp:[HOST:]PORT, telnet:[HOST:]PORT, serial:DEVICE[@BAUD] or pty:PATH */
+  bind: string;
+  /** Set for an Assistant T terminal on a station (only UP0E-1/UP0E-2 may administer); unset for the V.24 service port. */
+  station?: string;
+}
+
+export interface ModemEntry {
+  name: string;
+  /** The modem's public number in the network. */
+  number: string;
+  bind: string;
+  /** analog: V.32bis/V.42bis data modem; isdn-ta: ISDN terminal adapter with X.75. */
+  profile: 'analog' | 'isdn-ta';
+}
+
+export interface CentreEntry {
+  /** Name of the modem (in `modems`) the centre receives on. */
+  modem: string;
+  /** Function test overdue after this many days without one. */
+  functestOverdueDays: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const DEFAULT_CONFIG_YAML = `# hicom-sim lab: one PBX, the network with its test lines, a technician's
+# modem and the remote service centre. Every field: docs/configuration.md.
+stateDir: ./hicom-state        # PBX state, FMC images, centre files
+pacing: true                   # pace modem data at the negotiated rate
+
+pbxs:
+  - id: HSIM-0001              # unique system id, sent in error reports
+    type: OfficePro            # OfficePoint | OfficeCom | OfficePro
+    aps: ${DEFAULT_APS_VERSION}
+    fmc: true                  # 10 MB flash card: protocol log on
+    trunks: ["0301234"]        # IMOD DID 791 is dialled as 0301234791
+    adminPorts:
+      - bind: tcp:127.0.0.1:7100      # V.24 service interface (Assistant E)
+      - bind: tcp:127.0.0.1:7101      # Assistant T terminal on station 100 (UP0E-1)
+        station: "100"
+
+modems:
+  - name: technician           # the service technician's PC modem
+    number: "0897000"
+    bind: tcp:127.0.0.1:7200   # minicom/picocom via socat, or pyserial rfc2217://
+    profile: analog
+  - name: technician-isdn      # ISDN terminal adapter with X.75
+    number: "0897001"
+    bind: tcp:127.0.0.1:7201
+    profile: isdn-ta
+  - name: centre               # the remote centre's modem
+    number: "0899000"
+    bind: tcp:127.0.0.1:7202
+    profile: analog
+
+testLines:
+  echo: "0800100"              # answers as a modem and echoes data
+  busy: "0800200"              # always busy
+  noAnswer: "0800300"          # rings for ever
+
+centre:
+  modem: centre
+  functestOverdueDays: 8
+`;
+
+type Raw = Record<string, unknown>;
+
+function isObject(v: unknown): v is Raw {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(where: string, v: unknown, fallback?: string): string {
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (typeof v === 'number') return String(v);
+  if (typeof v !== 'string' || v === '') throw new ConfigError(`${where}: expected a text value`);
+  return v;
+}
+
+function digits(where: string, v: unknown): string {
+  const s = str(where, v);
+  if (!/^\d{1,22}$/.test(s)) throw new ConfigError(`${where}: "${s}" is not a phone number (digits only; quote it in YAML to keep leading zeros)`);
+  return s;
+}
+
+function bindSpec(where: string, v: unknown): string {
+  const s = str(where, v);
+  try {
+    parseLineSpec(s);
+  } catch (err) {
+    throw new ConfigError(`${where}: ${(err as Error).message}`);
+  }
+  return s;
+}
+
+function list(where: string, v: unknown): unknown[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new ConfigError(`${where}: expected a list`);
+  return v;
+}
+
+function bool(where: string, v: unknown, fallback: boolean): boolean {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new ConfigError(`${where}: expected true or false`);
+  return v;
+}
+
+/** Check a parsed document and fill in defaults; throws ConfigError naming the field. */
+export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig {
+  if (!isObject(doc)) throw new ConfigError('the configuration must be a mapping (YAML) or an object (JSON)');
+  const known = new Set(['stateDir', 'pacing', 'pbxs', 'modems', 'testLines', 'centre']);
+  for (const k of Object.keys(doc)) if (!known.has(k)) throw new ConfigError(`unknown field "${k}" (known: ${[...known].join(', ')})`);
+  const stateDir = str('stateDir', doc.stateDir, './hicom-state');
+  const pbxs = list('pbxs', doc.pbxs).map((p, i): PbxEntry => {
+    const w = `pbxs[${i}]`;
+    if (!isObject(p)) throw new ConfigError(`${w}: expected a mapping`);
+    const id = str(`${w}.id`, p.id);
+    if (!/^[A-Za-z0-9-]{1,16}$/.test(id)) throw new ConfigError(`${w}.id: "${id}" must be 1–16 letters, digits or dashes`);
+    const type = parsePbxType(str(`${w}.type`, p.type, PbxType.OfficePro));
+    if (!type) throw new ConfigError(`${w}.type: must be one of ${Object.values(PbxType).join(', ')}`);
+    const aps = str(`${w}.aps`, p.aps, DEFAULT_APS_VERSION);
+    if (!/^[A-Z0-9]{2,8}\.\d{2}\.\d{3}\.\d{2}$/.test(aps)) throw new ConfigError(`${w}.aps: "${aps}" is not an APS version like ${DEFAULT_APS_VERSION}`);
+    const trunks = list(`${w}.trunks`, p.trunks).map((t, j) => digits(`${w}.trunks[${j}]`, t));
+    const adminPorts = list(`${w}.adminPorts`, p.adminPorts).map((a, j): AdminPortEntry => {
+      const aw = `${w}.adminPorts[${j}]`;
+      if (!isObject(a)) throw new ConfigError(`${aw}: expected a mapping with "bind"`);
+      return { bind: bindSpec(`${aw}.bind`, a.bind), ...(a.station !== undefined ? { station: digits(`${aw}.station`, a.station) } : {}) };
+    });
+    return { id, type, aps, fmc: bool(`${w}.fmc`, p.fmc, true), trunks, adminPorts };
+  });
+  const ids = new Set<string>();
+  for (const p of pbxs) {
+    if (ids.has(p.id)) throw new ConfigError(`pbxs: system id ${p.id} is used twice; ids must be unique`);
+    ids.add(p.id);
+  }
+  const modems = list('modems', doc.modems).map((m, i): ModemEntry => {
+    const w = `modems[${i}]`;
+    if (!isObject(m)) throw new ConfigError(`${w}: expected a mapping`);
+    const profile = str(`${w}.profile`, m.profile, 'analog');
+    if (profile !== 'analog' && profile !== 'isdn-ta') throw new ConfigError(`${w}.profile: analog or isdn-ta`);
+    return { name: str(`${w}.name`, m.name), number: digits(`${w}.number`, m.number), bind: bindSpec(`${w}.bind`, m.bind), profile };
+  });
+  const tl = isObject(doc.testLines) ? doc.testLines : {};
+  const testLines = {
+    echo: tl.echo === undefined ? '0800100' : digits('testLines.echo', tl.echo),
+    busy: tl.busy === undefined ? '0800200' : digits('testLines.busy', tl.busy),
+    noAnswer: tl.noAnswer === undefined ? '0800300' : digits('testLines.noAnswer', tl.noAnswer),
+  };
+  let centre: CentreEntry | undefined;
+  if (doc.centre !== undefined) {
+    if (!isObject(doc.centre)) throw new ConfigError('centre: expected a mapping');
+    const modem = str('centre.modem', doc.centre.modem);
+    if (!modems.some((m) => m.name === modem)) throw new ConfigError(`centre.modem: no modem named "${modem}"`);
+    const days = doc.centre.functestOverdueDays ?? 8;
+    if (typeof days !== 'number' || days < 1) throw new ConfigError('centre.functestOverdueDays: a number of days ≥ 1');
+    centre = { modem, functestOverdueDays: days };
+  }
+  return {
+    stateDir: isAbsolute(stateDir) ? stateDir : resolve(baseDir, stateDir),
+    pacing: bool('pacing', doc.pacing, true),
+    pbxs,
+    modems,
+    testLines,
+    centre,
+  };
+}
+
+export function parseConfigText(text: string, baseDir?: string): LabConfig {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return validateConfig(doc, baseDir);
+}
+
+export function loadConfig(path: string | undefined): LabConfig {
+  if (path === undefined) return parseConfigText(DEFAULT_CONFIG_YAML);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return parseConfigText(text, dirname(resolve(path)));
+  } catch (err) {
+    throw new ConfigError(`${path}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,157 @@
+import { join } from 'node:path';
+import type { Clock } from '../firmware-sim/clock.js';
+import { FlashProtocolLog } from '../firmware-sim/flash-log.js';
+import { Pbx } from '../firmware-sim/pbx.js';
+import { RemoteAccess } from '../firmware-sim/remote-access.js';
+import { AdminSession } from '../firmware-sim/session.js';
+import { HayesModem } from '../modem/hayes-modem.js';
+import { Imod } from '../modem/imod.js';
+import { bindLine, type LineProvider } from './adapters/bind-line.js';
+import { LineSlot } from './adapters/line-slot.js';
+import type { LabConfig, ModemEntry, PbxEntry } from './config.js';
+import { FileFlash } from './file-flash.js';
+import { silentLogger, type Logger } from './logger.js';
+import { Exchange, type PbxNode } from './network/exchange.js';
+import { installTestLines, type TestLineNumbers } from './network/test-lines.js';
+import { StateDir } from './state-dir.js';
+
+/** One PBX of the lab with what hangs off it. */
+export interface LabPbx {
+  entry: PbxEntry;
+  pbx: Pbx;
+  remote: RemoteAccess;
+  imod: Imod;
+  node: PbxNode;
+  state: StateDir;
+  flash: FileFlash | undefined;
+  adminPorts: LineProvider[];
+}
+
+export interface LabModem {
+  entry: ModemEntry;
+  modem: HayesModem;
+  slot: LineSlot;
+  provider: LineProvider;
+}
+
+export interface LabOptions {
+  clock: Clock;
+  logger?: Logger;
+  /** Lower scrypt cost (tests only). */
+  hashCost?: number;
+}
+
+/**
+ * Builds and runs a whole lab from a LabConfig: the network with its test
+ * lines, every PBX (state directory, FMC, IMOD, admin ports) and every
+ * external modem bound to its serial port, pty or TCP listener.
+ */
+export class Lab {
+  readonly clock: Clock;
+  readonly exchange: Exchange;
+  readonly pbxs = new Map<string, LabPbx>();
+  readonly modems = new Map<string, LabModem>();
+  readonly testLines: TestLineNumbers;
+  readonly #logger: Logger;
+
+  private constructor(readonly config: LabConfig, options: LabOptions) {
+    this.clock = options.clock;
+    this.#logger = options.logger ?? silentLogger;
+    const netLog = this.#logger.child({ component: 'network' });
+    this.exchange = new Exchange(this.clock, {
+      pacing: config.pacing,
+      onCallEvent: (e) => netLog.info({ call: e.id, caller: e.caller, called: e.called, state: e.state, reason: e.reason }, 'call'),
+    });
+    this.testLines = installTestLines(this.exchange, config.testLines);
+  }
+
+  static async start(config: LabConfig, options: LabOptions): Promise<Lab> {
+    const lab = new Lab(config, options);
+    try {
+      for (const entry of config.pbxs) await lab.#startPbx(entry, options);
+      for (const entry of config.modems) await lab.#startModem(entry);
+    } catch (err) {
+      await lab.close();
+      throw err;
+    }
+    return lab;
+  }
+
+  async #startPbx(entry: PbxEntry, options: LabOptions): Promise<void> {
+    const log = this.#logger.child({ component: 'pbx', pbx: entry.id });
+    const state = new StateDir(join(this.config.stateDir, entry.id));
+    const flash = entry.fmc ? new FileFlash(state.fmcPath) : undefined;
+    const protocolLog = FlashProtocolLog.mount(flash, { clock: this.clock });
+    if (!protocolLog.available) log.warn({ reason: protocolLog.mountReport.reason }, 'no protocol log: no 10 MB FMC');
+    const pbx = new Pbx({ clock: this.clock, log: protocolLog, store: state, systemId: entry.id, type: entry.type, apsVersion: entry.aps, hashCost: options.hashCost });
+    pbx.start();
+    const remote = new RemoteAccess(pbx);
+    const imod = new Imod({ clock: this.clock, sink: remote });
+    const node = this.exchange.addPbx({ id: entry.id, trunkNumbers: entry.trunks });
+    const imodNumber = pbx.kds.get('modem.imod.number') ?? '791';
+    imod.attachLine(node.addPort(imodNumber, imod, { did: pbx.kds.get('modem.imod.did') || null }));
+    // The DID follows the KDS: removing it shuts the IMOD off from outside at once.
+    pbx.onKdsChange((path) => {
+      if (path === 'modem.imod.did') node.setDid(imodNumber, pbx.kds.get(path) || null);
+    });
+    const adminPorts: LineProvider[] = [];
+    for (const port of entry.adminPorts) {
+      const stationPort = port.station === undefined ? undefined : pbx.kds.get(`station.${port.station}.port`) ?? `station ${port.station}`;
+      const provider = await bindLine(
+        port.bind,
+        (line) => {
+          log.info({ port: line.description }, 'admin port connected');
+          const session = new AdminSession(pbx, line, { channel: 'local', port: stationPort ?? 'V.24', stationPort });
+          session.onClose(() => log.info({ port: line.description }, 'admin port disconnected'));
+        },
+        { logger: log },
+      );
+      adminPorts.push(provider);
+    }
+    this.pbxs.set(entry.id, { entry, pbx, remote, imod, node, state, flash, adminPorts });
+    log.info({ type: entry.type, aps: entry.aps }, 'PBX started');
+  }
+
+  async #startModem(entry: ModemEntry): Promise<void> {
+    const log = this.#logger.child({ component: 'modem', modem: entry.name });
+    const slot = new LineSlot(`${entry.name} DTE`);
+    const modem = new HayesModem({ clock: this.clock, dte: slot, profile: entry.profile });
+    modem.attachLine(this.exchange.addSubscriber(entry.number, modem));
+    const provider = await bindLine(
+      entry.bind,
+      (line) => {
+        if (!slot.plug(line)) {
+          line.write('\r\nERROR modem in use by another terminal\r\n');
+          line.close();
+          return;
+        }
+        log.info({ terminal: line.description }, 'terminal connected');
+      },
+      { logger: log },
+    );
+    this.modems.set(entry.name, { entry, modem, slot, provider });
+  }
+
+  /** Human-readable lines: where to connect and what to dial. */
+  describe(): string[] {
+    const out: string[] = [];
+    for (const { entry, pbx, adminPorts } of this.pbxs.values()) {
+      const trunk = entry.trunks[0] ?? '';
+      const did = pbx.kds.get('modem.imod.did');
+      out.push(`PBX ${entry.id} (${entry.type}, APS ${pbx.apsVersion})${pbx.log.available ? '' : ' — no FMC, no protocol log'}`);
+      adminPorts.forEach((p, i) => out.push(`  admin port: ${p.description}${entry.adminPorts[i].station ? ` (Assistant T, station ${entry.adminPorts[i].station})` : ' (V.24 service port)'}`));
+      out.push(`  IMOD: internal ${pbx.kds.get('modem.imod.number')}, dial ${did ? `${trunk}${did}` : '(no DID: internal only)'}`);
+    }
+    for (const { entry, provider } of this.modems.values()) out.push(`modem ${entry.name} (${entry.profile}, number ${entry.number}): ${provider.description}`);
+    out.push(`test lines: echo ${this.testLines.echo}, busy ${this.testLines.busy}, no answer ${this.testLines.noAnswer}; any unassigned number is unobtainable`);
+    return out;
+  }
+
+  async close(): Promise<void> {
+    for (const m of this.modems.values()) await m.provider.close();
+    for (const p of this.pbxs.values()) {
+      for (const a of p.adminPorts) await a.close();
+      p.flash?.close();
+    }
+  }
+}
