@@ -192,6 +192,8 @@ export class LapbStation {
   #frmrInfo: Uint8Array = new Uint8Array(0);
   #frmrFinal = false;
   #t1: TimerHandle | undefined;
+  /** Set while answering SABM, so no I frame overtakes the UA. */
+  #holdOutput = false;
   #t2: TimerHandle | undefined;
 
   readonly #dataListeners: Listener<[Uint8Array]>[] = [];
@@ -239,7 +241,11 @@ export class LapbStation {
     this.#upListeners.push(listener);
   }
 
-  /** Once per loss of the link, or per failed set-up attempt. */
+  /**
+   * Once per loss of the link, or per failed set-up attempt. Listeners run
+   * in the middle of a procedure: they may read state but must defer calls
+   * back into the station (connect/disconnect/destroy) to a later tick.
+   */
   onLinkDown(listener: (reason: LinkDownReason) => void): void {
     this.#downListeners.push(listener);
   }
@@ -259,17 +265,17 @@ export class LapbStation {
     this.#stopTimers();
     this.#retryCount = 0;
     this.#transition(LapbState.DisconnectRequest, 'local-disconnect');
+    this.#startT1(); // before sending: a synchronous line may answer inside the send
     this.#sendU('DISC', true);
-    this.#startT1();
   }
 
   /** Stop for good: timers cancelled, nothing more sent, frames in are ignored. */
   destroy(): void {
     if (this.#destroyed) return;
+    this.#destroyed = true;
     this.#stopTimers();
     this.#discardData();
     if (this.#state !== LapbState.Disconnected) this.#transition(LapbState.Disconnected, 'destroyed');
-    this.#destroyed = true;
   }
 
   /**
@@ -347,9 +353,7 @@ export class LapbStation {
   #inDisconnected(frame: LapbFrame): void {
     if (frame.kind === 'U' && frame.type === 'SABM') {
       this.#resetVariables();
-      this.#sendU('UA', frame.pf);
-      this.#transition(LapbState.InformationTransfer, 'sabm-received');
-      this.#pump();
+      this.#acceptSetup(frame.pf);
     } else if (frame.command && (frame.pf || (frame.kind === 'U' && frame.type === 'DISC'))) {
       // ISO 7776 §5.4: in the disconnected phase, DM answers DISC and polled commands.
       this.#sendU('DM', frame.pf);
@@ -399,8 +403,7 @@ export class LapbStation {
       case 'SABM':
         this.#stopTimers();
         this.#resetVariables();
-        this.#sendU('UA', frame.pf);
-        this.#transition(LapbState.InformationTransfer, 'sabm-received');
+        this.#acceptSetup(frame.pf);
         return;
       case 'DISC':
         this.#stopTimers();
@@ -534,9 +537,10 @@ export class LapbStation {
 
   /** Send I frames while the window, the peer and the state allow. */
   #pump(): void {
-    if (this.#state !== LapbState.InformationTransfer || this.#peerBusy) return;
+    if (this.#holdOutput) return;
     const k = this.params.k;
-    for (;;) {
+    // state re-checked every round: a synchronous line may answer inside #out
+    while (this.#state === LapbState.InformationTransfer && !this.#peerBusy) {
       if (this.#sentCount === this.#outstanding.length) {
         if (this.#outstanding.length >= k || this.#queueHead >= this.#queue.length) break;
         const next = this.#queue[this.#queueHead];
@@ -555,8 +559,8 @@ export class LapbStation {
       this.#sentCount++;
       this.stats.iFramesSent++;
       this.#markAcknowledged();
-      this.#out(encodeIFrame(this.role, ns, this.#vr, info));
       if (!this.#t1) this.#startT1();
+      this.#out(encodeIFrame(this.role, ns, this.#vr, info));
     }
   }
 
@@ -623,6 +627,22 @@ export class LapbStation {
 
   // ── procedures ───────────────────────────────────────────────────────
 
+  /**
+   * Answer SABM with UA and go up. The state changes first so a synchronous
+   * line's next frame finds us up; I frames that onLinkUp listeners queue
+   * wait until the UA is out.
+   */
+  #acceptSetup(final: boolean): void {
+    this.#holdOutput = true;
+    try {
+      this.#transition(LapbState.InformationTransfer, 'sabm-received');
+    } finally {
+      this.#holdOutput = false;
+    }
+    this.#sendU('UA', final);
+    this.#pump();
+  }
+
   #startLinkSetup(reason: 'connect' | LinkDownReason): void {
     if (this.#state !== LapbState.Disconnected) {
       this.stats.linkResets++;
@@ -631,8 +651,8 @@ export class LapbStation {
     this.#stopTimers();
     this.#retryCount = 0;
     this.#transition(LapbState.LinkSetup, reason);
-    this.#sendU('SABM', true);
     this.#startT1();
+    this.#sendU('SABM', true);
   }
 
   /** Frame-reject condition (ISO 7776 §5.6.9): report, wait for the peer to reset. */
@@ -645,8 +665,8 @@ export class LapbStation {
     this.#stopTimers();
     this.#retryCount = 0;
     this.#transition(LapbState.FrameReject, 'frmr-sent');
-    this.#sendU('FRMR', this.#frmrFinal, this.#frmrInfo);
     this.#startT1();
+    this.#sendU('FRMR', this.#frmrFinal, this.#frmrInfo);
   }
 
   #onT1(): void {
@@ -656,20 +676,20 @@ export class LapbStation {
       case LapbState.LinkSetup:
         if (this.#retryCount >= this.params.n2) return this.#giveUp('n2-exceeded');
         this.#retryCount++;
-        this.#sendU('SABM', true);
         this.#startT1();
+        this.#sendU('SABM', true);
         return;
       case LapbState.DisconnectRequest:
         if (this.#retryCount >= this.params.n2) return this.#giveUp('local-disconnect');
         this.#retryCount++;
-        this.#sendU('DISC', true);
         this.#startT1();
+        this.#sendU('DISC', true);
         return;
       case LapbState.FrameReject:
         if (this.#retryCount >= this.params.n2) return this.#startLinkSetup('frmr-sent');
         this.#retryCount++;
-        this.#sendU('FRMR', this.#frmrFinal, this.#frmrInfo);
         this.#startT1();
+        this.#sendU('FRMR', this.#frmrFinal, this.#frmrInfo);
         return;
       case LapbState.InformationTransfer:
         // Timer recovery (ISO 7776 §5.6.7): ask the peer where it stands with
@@ -689,8 +709,8 @@ export class LapbStation {
 
   #enquire(): void {
     this.#retryCount++;
-    this.#sendS(this.#ownBusy ? 'RNR' : 'RR', true, true);
     this.#startT1();
+    this.#sendS(this.#ownBusy ? 'RNR' : 'RR', true, true);
   }
 
   #giveUp(reason: LinkDownReason): void {

@@ -148,19 +148,20 @@ export class DataPath {
   readonly #endA: PathEnd;
   readonly #endB: PathEnd;
   readonly #pipes: PacedPipe[] = [];
-  readonly #random: SeededRandom;
+  /** One generator per direction, so batching never changes which byte is hit. */
+  readonly #random: [SeededRandom, SeededRandom];
   #crossed = 0;
   #up = true;
 
   constructor(private readonly clock: Clock, name: string, private readonly options: DataPathOptions) {
-    this.#random = new SeededRandom(options.corruptSeed);
+    this.#random = [new SeededRandom(options.corruptSeed), new SeededRandom(options.corruptSeed + 1)];
     this.#endA = new PathEnd(`${name} (caller end)`, (b) => this.#send(b, this.#endB, 0), () => this.release('end-a'));
     this.#endB = new PathEnd(`${name} (called end)`, (b) => this.#send(b, this.#endA, 1), () => this.release('end-b'));
     this.a = this.#endA;
     this.b = this.#endB;
     if (options.pacing) {
-      this.#pipes.push(new PacedPipe(clock, options.bytesPerSecond, (b) => this.#transmitted(b, this.#endB)));
-      this.#pipes.push(new PacedPipe(clock, options.bytesPerSecond, (b) => this.#transmitted(b, this.#endA)));
+      this.#pipes.push(new PacedPipe(clock, options.bytesPerSecond, (b) => this.#transmitted(b, this.#endB, 0)));
+      this.#pipes.push(new PacedPipe(clock, options.bytesPerSecond, (b) => this.#transmitted(b, this.#endA, 1)));
     }
   }
 
@@ -181,18 +182,18 @@ export class DataPath {
   #send(bytes: Uint8Array, to: PathEnd, direction: 0 | 1): void {
     if (!this.#up) return;
     if (this.options.pacing) this.#pipes[direction].push(bytes);
-    else this.#transmitted(bytes, to);
+    else this.#transmitted(bytes, to, direction);
   }
 
   /** Bytes have left the sender's modem: count, corrupt, delay, deliver. */
-  #transmitted(bytes: Uint8Array, to: PathEnd): void {
+  #transmitted(bytes: Uint8Array, to: PathEnd, direction: 0 | 1): void {
     if (!this.#up) return;
     let out = bytes;
     const limit = this.options.dropAfterBytes;
     const cut = limit !== undefined && this.#crossed + out.length >= limit;
     if (cut) out = out.subarray(0, Math.max(0, limit - this.#crossed));
     this.#crossed += out.length;
-    if (this.options.corruptRate > 0) out = this.#corrupt(out);
+    if (this.options.corruptRate > 0) out = this.#corrupt(out, this.#random[direction]);
     if (out.length) {
       if (this.options.latencyMs > 0) {
         const copy = out;
@@ -204,11 +205,11 @@ export class DataPath {
     if (cut) this.release('network');
   }
 
-  #corrupt(bytes: Uint8Array): Uint8Array {
+  #corrupt(bytes: Uint8Array, random: SeededRandom): Uint8Array {
     const out = Uint8Array.from(bytes);
     for (let i = 0; i < out.length; i++) {
       // XOR with a non-zero mask so a "corrupted" byte really differs.
-      if (this.#random.next() < this.options.corruptRate) out[i] ^= 1 + this.#random.int(255);
+      if (random.next() < this.options.corruptRate) out[i] ^= 1 + random.int(255);
     }
     return out;
   }

@@ -58,7 +58,9 @@ const LEGAL: Record<CallState, readonly CallState[]> = {
   [CallState.Released]: [],
 };
 
-export class NumberingError extends Error {}
+export class NumberingError extends Error {
+  override name = 'NumberingError';
+}
 
 export interface ExchangeOptions {
   /** Pace connected paths at the negotiated rate (default true); false = unpaced. */

@@ -34,7 +34,9 @@ export const NO_FAULTS: Readonly<FaultPlan> = Object.freeze({
   latencyMs: 0,
 });
 
-export class FaultSpecError extends Error {}
+export class FaultSpecError extends Error {
+  override name = 'FaultSpecError';
+}
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|min)?$/;
 

@@ -1,0 +1,156 @@
+import t from 'tap';
+import { VirtualClock } from '../../firmware-sim/clock.js';
+import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { CallFailure, CallTerminal, IncomingCall } from '../../src/network/call.js';
+import { CallState, Exchange, NumberingError, type CallEvent } from '../../src/network/exchange.js';
+import { FaultSpecError, parseFaultSpec } from '../../src/network/fault-plan.js';
+
+const LINK = { rateBps: 9600, bytesPerSecond: 960, connectText: '9600', handshakeMs: 1000 };
+
+function net() {
+  const clock = new VirtualClock(0);
+  const events: CallEvent[] = [];
+  const exchange = new Exchange(clock, { onCallEvent: (e) => events.push(e) });
+  const offered: IncomingCall[] = [];
+  const ringer: CallTerminal = { offerCall: (c) => { offered.push(c); return 'ringing'; } };
+  const caller = exchange.addSubscriber('100', { offerCall: () => 'busy' });
+  return { clock, exchange, events, offered, ringer, caller };
+}
+
+function place(n: ReturnType<typeof net>, digits: string, noAnswerMs?: number) {
+  const r: { fail?: CallFailure; path?: LineEndpoint; alerting: boolean } = { alerting: false };
+  const call = n.caller.dial(digits, { bearer: 'analog' }, {
+    onAlerting: () => { r.alerting = true; },
+    onConnect: (p) => { r.path = p; },
+    onFail: (f) => { r.fail = f; },
+  }, { noAnswerMs });
+  return { r, call };
+}
+
+t.test('numbering plan: subscribers, PBX trunk + DID, internal numbers, removed DID', async (t) => {
+  const n = net();
+  const pbx = n.exchange.addPbx({ id: 'p1', trunkNumbers: ['0897220', '0897221'] });
+  pbx.addPort('77', n.ringer);
+  pbx.addPort('78', n.ringer, { did: '900' });
+  pbx.addPort('79', n.ringer, { did: null });
+  n.exchange.addPbx({ id: 'p2', trunkNumbers: ['040555'] }).addPort('77', n.ringer);
+  t.same(n.exchange.numberingPlan().filter((e) => e.kind === 'pbx-port').map((e) => e.number), ['089722077', '0897220900', undefined, '04055577'], 'public numbers');
+  const calls = ['089722077', '089722177', '0897220900', '04055577'].map((d) => place(n, d));
+  n.clock.advance(600);
+  t.same(calls.map((c) => c.r.alerting), [true, false, true, true], 'second trunk reaches 77 too but it is already ringing → busy');
+  t.equal(calls[1].r.fail, 'busy', 'busy because 77 of p1 is in a call');
+  const hidden = place(n, '089722079');
+  n.clock.advance(600);
+  t.equal(hidden.r.fail, 'unobtainable', 'port without DID unreachable from outside');
+  t.throws(() => pbx.addPort('05', n.ringer), NumberingError, 'internal number with the outside-line prefix');
+  t.throws(() => pbx.addPort('77', n.ringer), NumberingError, 'duplicate internal number');
+  t.throws(() => n.exchange.addSubscriber('12a', n.ringer), NumberingError, 'non-digit number');
+  t.throws(() => n.exchange.addSubscriber('100', n.ringer), NumberingError, 'duplicate subscriber');
+  t.throws(() => n.exchange.setFaults('555', { unreachable: true }), NumberingError, 'fault on an unknown line');
+});
+
+t.test('call states: setup → alerting → handshake → connected → released', async (t) => {
+  const n = net();
+  n.exchange.addSubscriber('200', n.ringer);
+  const { r } = place(n, '200');
+  n.clock.advance(600);
+  const rings: boolean[] = [];
+  n.offered[0].onRing((on) => rings.push(on));
+  n.clock.advance(10_000);
+  t.same(rings, [false, true, false, true], 'cadence: off at 1 s, on at 5 s, …');
+  let b: LineEndpoint | undefined;
+  n.offered[0].answer(LINK, (p) => { b = p; });
+  n.clock.advance(999);
+  t.equal(r.path, undefined, 'handshake takes link.handshakeMs');
+  n.clock.advance(1);
+  t.ok(r.path && b, 'both ends connected');
+  let closed = 0;
+  r.path!.onClose(() => closed++);
+  b!.onClose(() => closed++);
+  b!.close();
+  t.equal(closed, 2, 'release from the called side closes both ends');
+  t.same(n.events.map((e) => e.state), [CallState.Setup, CallState.Alerting, CallState.Handshake, CallState.Connected, CallState.Released], 'state sequence');
+  t.equal(n.exchange.activeCalls, 0, 'nothing active');
+});
+
+t.test('no answer, caller cancel, handshake failure', async (t) => {
+  const n = net();
+  n.exchange.addSubscriber('200', n.ringer);
+  const slow = place(n, '200', 30_000);
+  let cancelled = false;
+  n.clock.advance(600);
+  n.offered[0].onCancel(() => { cancelled = true; });
+  n.clock.advance(30_000);
+  t.equal(slow.r.fail, 'no-answer', 'no-answer after the caller\'s timeout');
+  t.ok(cancelled, 'the callee saw the cancel');
+  const c2 = place(n, '200');
+  n.clock.advance(600);
+  c2.call.cancel();
+  t.equal(c2.r.fail, 'cancelled', 'caller hung up while ringing');
+  const c3 = place(n, '200');
+  n.clock.advance(600);
+  n.offered[2].answer(null, () => {});
+  n.clock.advance(10);
+  t.equal(c3.r.fail, 'handshake-failed', 'answer(null) fails the handshake');
+});
+
+t.test('faults: busy N calls, unreachable, latency, drop after T, seeded corruption', async (t) => {
+  const n = net();
+  const answerer: CallTerminal = { offerCall: (c) => { c.answer({ ...LINK, handshakeMs: 0 }, (p) => p.onData((d) => p.write(d))); return 'ringing'; } };
+  n.exchange.addSubscriber('300', answerer);
+  n.exchange.setFaults('300', parseFaultSpec('busy=2'));
+  const fails: Array<CallFailure | undefined> = [];
+  for (let i = 0; i < 3; i++) {
+    const c = place(n, '300');
+    n.clock.advance(1_000);
+    fails.push(c.r.fail);
+    c.r.path?.close();
+  }
+  t.same(fails, ['busy', 'busy', undefined], 'two busy calls, then through');
+  n.exchange.setFaults('300', { unreachable: true });
+  const u = place(n, '300');
+  n.clock.advance(1_000);
+  t.equal(u.r.fail, 'unreachable', 'unreachable');
+  n.exchange.clearFaults('300');
+  n.exchange.setFaults('300', parseFaultSpec('latency=200ms,drop-after=3s'));
+  const placedAt = n.clock.now();
+  const c = place(n, '300');
+  n.clock.advance(500);
+  const got: number[] = [];
+  c.r.path!.onData(() => got.push(n.clock.now()));
+  let closedAt = 0;
+  c.r.path!.onClose(() => { closedAt = n.clock.now(); });
+  const sent = n.clock.now();
+  c.r.path!.write('x');
+  n.clock.advance(5_000);
+  t.ok(got[0] - sent >= 400 && got[0] - sent <= 420, `round trip ${got[0] - sent} ms ≈ 2 × 200 ms latency + pacing`);
+  t.equal(closedAt - placedAt, 500 + 3000, 'dropped 3 s after connect (post-dial delay 500 ms)');
+  n.exchange.setFaults('300', { dropAfterMs: undefined, latencyMs: 0, corruptRate: 0.1, corruptSeed: 42 });
+  const run = (): string => {
+    const k = place(n, '300');
+    n.clock.advance(600);
+    let echoed = '';
+    k.r.path!.onData((d) => { echoed += Buffer.from(d).toString('hex'); });
+    k.r.path!.write(new Uint8Array(1000));
+    n.clock.advance(5_000);
+    k.r.path!.close();
+    return echoed;
+  };
+  const first = run();
+  const damaged = Buffer.from(first, 'hex').filter((b) => b !== 0).length;
+  t.ok(damaged > 100 && damaged < 300, `${damaged} of 1000 bytes damaged on a round trip at 10 % per byte and hop`);
+  const second = run();
+  t.equal(second.length, first.length, 'same length');
+  t.equal(second, first, 'same seed, same corruption');
+});
+
+t.test('fault spec text: parse and clear errors', async (t) => {
+  t.same(parseFaultSpec('busy=3, unreachable, drop-bytes=10,corrupt=0.5,seed=7,latency=1s,no-dialtone'), {
+    busyNextCalls: 3, unreachable: true, dropAfterBytes: 10, corruptRate: 0.5, corruptSeed: 7, latencyMs: 1000, noDialtone: true,
+  }, 'all keys');
+  t.same(parseFaultSpec('drop-after=2min'), { dropAfterMs: 120_000 }, 'minutes');
+  t.throws(() => parseFaultSpec('explode'), FaultSpecError, 'unknown key');
+  t.throws(() => parseFaultSpec('corrupt=2'), FaultSpecError, 'rate above 1');
+  t.throws(() => parseFaultSpec('latency=soon'), FaultSpecError, 'bad duration');
+  t.throws(() => parseFaultSpec('drop-bytes'), FaultSpecError, 'missing value');
+});
