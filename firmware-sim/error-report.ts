@@ -69,6 +69,14 @@ export function isValidSystemId(id: string): boolean {
 
 const CLASSES: readonly ErrorClass[] = ['A', 'B', 'C'];
 
+/**
+ * The records a signaling call carries (spec §3.4): class-B errors and
+ * function-test pseudo errors; classes A and C are never signaled.
+ */
+export function signaledRecords(records: readonly ErrorRecord[]): ErrorRecord[] {
+  return records.filter((r) => r.cls === 'B' || r.pseudo);
+}
+
 /** Encode a report; throws ReportEncodeError naming the bad field. */
 export function encodeReport(report: ErrorReport): Buffer {
   const { systemId, apsVersion, seq, time, records } = report;

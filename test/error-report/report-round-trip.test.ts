@@ -1,5 +1,5 @@
 import t from 'tap';
-import { encodeReport, ReportEncodeError, REPORT_MAGIC } from '../../firmware-sim/error-report.js';
+import { encodeReport, ReportEncodeError, REPORT_MAGIC, signaledRecords } from '../../firmware-sim/error-report.js';
 import { PbxType } from '../../firmware-sim/pbx-type.js';
 import { decodeReport } from '../../src/report-decoder.js';
 import { sampleReport, T0 } from '../support/sample-report.js';
@@ -43,4 +43,15 @@ t.test('the encoder refuses what the format cannot carry', async (t) => {
   for (const [what, override] of bad) {
     t.throws(() => encodeReport(sampleReport(override)), ReportEncodeError, `${what} is refused with ReportEncodeError`);
   }
+});
+
+t.test('only class-B errors and pseudo errors are signaled', async (t) => {
+  const base = sampleReport().records[0];
+  const records = [
+    { ...base, id: 1, cls: 'A' as const },
+    { ...base, id: 2, cls: 'B' as const },
+    { ...base, id: 3, cls: 'C' as const },
+    { ...base, id: 4, cls: 'B' as const, pseudo: true },
+  ];
+  t.same(signaledRecords(records).map((r) => r.id), [2, 4], 'classes A and C are left out');
 });
