@@ -104,7 +104,9 @@ export const userCommands: SessionCommand[] = [
     words: ['passwd'],
     usage: 'passwd',
     help: 'change your own password (D3-1); nobody can read or change another user\'s',
-    run(ctx) {
+    run(ctx, args) {
+      // "passwd rev" must not look as if it changed rev's password.
+      if (!needArgs(ctx, args, 0, 0, 'passwd (changes only your own password)')) return;
       const own = ctx.pbx.users.find(ctx.actor.user);
       if (!own) return ctx.fail(403, 'the Release 1.0 password cannot be changed from a session');
       if (own.name === AMHOST_NAME) return ctx.fail(403, 'the AMHOST password changes only by deleting and re-creating AMHOST');
