@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { Clock } from '../firmware-sim/clock.js';
 import { FlashProtocolLog } from '../firmware-sim/flash-log.js';
 import { Pbx } from '../firmware-sim/pbx.js';
+import { MemoryProtocolLog, type ProtocolLog } from '../firmware-sim/protocol-log.js';
+import { MemoryStateStore, type StateStore } from '../firmware-sim/state-store.js';
 import { RemoteAccess } from '../firmware-sim/remote-access.js';
 import { AdminSession } from '../firmware-sim/session.js';
 import { HayesModem } from '../modem/hayes-modem.js';
@@ -22,7 +24,7 @@ export interface LabPbx {
   remote: RemoteAccess;
   imod: Imod;
   node: PbxNode;
-  state: StateDir;
+  state: StateStore;
   flash: FileFlash | undefined;
   adminPorts: LineProvider[];
 }
@@ -31,7 +33,8 @@ export interface LabModem {
   entry: ModemEntry;
   modem: HayesModem;
   slot: LineSlot;
-  provider: LineProvider;
+  /** Undefined in memory mode: the slot is plugged in-process. */
+  provider: LineProvider | undefined;
 }
 
 export interface LabOptions {
@@ -39,6 +42,12 @@ export interface LabOptions {
   logger?: Logger;
   /** Lower scrypt cost (tests only). */
   hashCost?: number;
+  /**
+   * 'files' (default): state directory and FMC image on disk, ports bound.
+   * 'memory': everything in RAM and no port bound — for scenarios and
+   * benchmarks in virtual time, where thousands of PBXs share one process.
+   */
+  mode?: 'files' | 'memory';
 }
 
 /**
@@ -69,7 +78,7 @@ export class Lab {
     const lab = new Lab(config, options);
     try {
       for (const entry of config.pbxs) await lab.#startPbx(entry, options);
-      for (const entry of config.modems) await lab.#startModem(entry);
+      for (const entry of config.modems) await lab.#startModem(entry, options.mode !== 'memory');
     } catch (err) {
       await lab.close();
       throw err;
@@ -79,10 +88,21 @@ export class Lab {
 
   async #startPbx(entry: PbxEntry, options: LabOptions): Promise<void> {
     const log = this.#logger.child({ component: 'pbx', pbx: entry.id });
-    const state = new StateDir(join(this.config.stateDir, entry.id));
-    const flash = entry.fmc ? new FileFlash(state.fmcPath) : undefined;
-    const protocolLog = FlashProtocolLog.mount(flash, { clock: this.clock });
-    if (!protocolLog.available) log.warn({ reason: protocolLog.mountReport.reason }, 'no protocol log: no 10 MB FMC');
+    const onDisk = options.mode !== 'memory';
+    let state: StateStore;
+    let flash: FileFlash | undefined;
+    let protocolLog: ProtocolLog;
+    if (onDisk) {
+      const dir = new StateDir(join(this.config.stateDir, entry.id));
+      state = dir;
+      flash = entry.fmc ? new FileFlash(dir.fmcPath) : undefined;
+      const mounted = FlashProtocolLog.mount(flash, { clock: this.clock });
+      if (!mounted.available) log.warn({ reason: mounted.mountReport.reason }, 'no protocol log: no 10 MB FMC');
+      protocolLog = mounted;
+    } else {
+      state = new MemoryStateStore();
+      protocolLog = new MemoryProtocolLog({ available: entry.fmc });
+    }
     const pbx = new Pbx({ clock: this.clock, log: protocolLog, store: state, systemId: entry.id, type: entry.type, apsVersion: entry.aps, hashCost: options.hashCost });
     pbx.start();
     const remote = new RemoteAccess(pbx);
@@ -95,7 +115,7 @@ export class Lab {
       if (path === 'modem.imod.did') node.setDid(imodNumber, pbx.kds.get(path) || null);
     });
     const adminPorts: LineProvider[] = [];
-    for (const port of entry.adminPorts) {
+    for (const port of onDisk ? entry.adminPorts : []) {
       const stationPort = port.station === undefined ? undefined : pbx.kds.get(`station.${port.station}.port`) ?? `station ${port.station}`;
       const provider = await bindLine(
         port.bind,
@@ -112,12 +132,12 @@ export class Lab {
     log.info({ type: entry.type, aps: entry.aps }, 'PBX started');
   }
 
-  async #startModem(entry: ModemEntry): Promise<void> {
+  async #startModem(entry: ModemEntry, bind: boolean): Promise<void> {
     const log = this.#logger.child({ component: 'modem', modem: entry.name });
     const slot = new LineSlot(`${entry.name} DTE`);
     const modem = new HayesModem({ clock: this.clock, dte: slot, profile: entry.profile });
     modem.attachLine(this.exchange.addSubscriber(entry.number, modem));
-    const provider = await bindLine(
+    const provider = !bind ? undefined : await bindLine(
       entry.bind,
       (line) => {
         if (!slot.plug(line)) {
@@ -142,13 +162,13 @@ export class Lab {
       adminPorts.forEach((p, i) => out.push(`  admin port: ${p.description}${entry.adminPorts[i].station ? ` (Assistant T, station ${entry.adminPorts[i].station})` : ' (V.24 service port)'}`));
       out.push(`  IMOD: internal ${pbx.kds.get('modem.imod.number')}, dial ${did ? `${trunk}${did}` : '(no DID: internal only)'}`);
     }
-    for (const { entry, provider } of this.modems.values()) out.push(`modem ${entry.name} (${entry.profile}, number ${entry.number}): ${provider.description}`);
+    for (const { entry, provider } of this.modems.values()) out.push(`modem ${entry.name} (${entry.profile}, number ${entry.number}): ${provider?.description ?? 'in-process'}`);
     out.push(`test lines: echo ${this.testLines.echo}, busy ${this.testLines.busy}, no answer ${this.testLines.noAnswer}; any unassigned number is unobtainable`);
     return out;
   }
 
   async close(): Promise<void> {
-    for (const m of this.modems.values()) await m.provider.close();
+    for (const m of this.modems.values()) await m.provider?.close();
     for (const p of this.pbxs.values()) {
       for (const a of p.adminPorts) await a.close();
       p.flash?.close();
