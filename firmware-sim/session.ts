@@ -251,7 +251,7 @@ export class AdminSession {
         if (this.#answer) {
           const answer = this.#answer;
           this.#answer = undefined;
-          return answer(text);
+          return this.#guarded(() => answer(text));
         }
         return;
       case SessionState.Command:
@@ -413,14 +413,24 @@ export class AdminSession {
     if (command.action && !actor.rights.may(command.action)) {
       return this.#fail(403, `missing right: ${ACTION_TEXT[command.action]} (${circlesAllowed(command.action, this.#pbx.users.occupied())})`);
     }
+    this.#guarded(() => command.run(this.#context(actor), args));
+  }
+
+  /**
+   * Run a command or a dialogue step. An entry the log cannot take
+   * (LogAppendError, thrown before the action) refuses the action with 507
+   * instead of escaping into the line's data handler.
+   */
+  #guarded(step: () => void): void {
     try {
-      command.run(this.#context(actor), args);
+      step();
     } catch (err) {
-      if (err instanceof LogAppendError) {
-        this.#state = SessionState.Command;
-        return this.#fail(507, `protocol log unavailable: ${err.message}; action refused`);
-      }
-      throw err;
+      if (!(err instanceof LogAppendError)) throw err;
+      this.#answer = undefined;
+      this.#armor = undefined;
+      this.#ld.mask = false;
+      this.#state = SessionState.Command;
+      this.#fail(507, `protocol log unavailable: ${err.message}; action refused`);
     }
   }
 
@@ -492,12 +502,6 @@ export class AdminSession {
     this.#armor = undefined;
     if (!result.ok) return fail(result.error);
     if (result.type !== armor.type) return fail('unexpected frame type');
-    try {
-      armor.then(result.payload);
-    } catch (err) {
-      if (!(err instanceof LogAppendError)) throw err;
-      this.#state = SessionState.Command;
-      this.#fail(507, `protocol log unavailable: ${err.message}; action refused`);
-    }
+    this.#guarded(() => armor.then(result.payload));
   }
 }
