@@ -111,25 +111,28 @@ export function parseBlockHeader(bytes: Uint8Array): BlockHeader | 'erased' | 'c
   return { blockSeq: p.blockSeq, firstSeq: p.firstSeq, markSeq: p.markSeq, lostUpTo: p.lostUpTo, markHash: new Uint8Array(p.markHash) };
 }
 
-const textEncoder = new TextEncoder();
-
-/** Encode with the commit byte still erased (0xFF); the caller programs COMMIT at `length - 1` last. */
-export function encodeRecord(r: FlashRecord): Uint8Array {
-  const user = textEncoder.encode(r.user);
-  const length = RECORD_HEAD_SIZE + user.length + r.body.length + RECORD_TAIL_SIZE;
-  const out = new Uint8Array(length);
-  const v = new DataView(out.buffer);
-  v.setUint16(0, length, true);
+/**
+ * Encode with the commit byte still erased (0xFF); the caller programs COMMIT
+ * at `length - 1` last. `body` may be given as a string (UTF-8) so the hot
+ * append path encodes text once, straight into the record.
+ */
+export function encodeRecord(r: Omit<FlashRecord, 'body'> & { body: Uint8Array | string }): Buffer {
+  const userLength = Buffer.byteLength(r.user);
+  const bodyLength = typeof r.body === 'string' ? Buffer.byteLength(r.body) : r.body.length;
+  const length = RECORD_HEAD_SIZE + userLength + bodyLength + RECORD_TAIL_SIZE;
+  const out = Buffer.allocUnsafe(length);
+  out.writeUInt16LE(length, 0);
   out[2] = r.type;
   out[3] = r.format;
-  v.setUint32(4, r.seq, true);
-  v.setFloat64(8, r.time, true);
+  out.writeUInt32LE(r.seq, 4);
+  out.writeDoubleLE(r.time, 8);
   out[16] = r.circle.charCodeAt(0);
-  out[17] = user.length;
-  v.setUint16(18, r.body.length, true);
-  out.set(user, RECORD_HEAD_SIZE);
-  out.set(r.body, RECORD_HEAD_SIZE + user.length);
-  v.setUint32(length - 5, crc32(out.subarray(0, length - 5)), true);
+  out[17] = userLength;
+  out.writeUInt16LE(bodyLength, 18);
+  out.write(r.user, RECORD_HEAD_SIZE, 'utf8');
+  if (typeof r.body === 'string') out.write(r.body, RECORD_HEAD_SIZE + userLength, 'utf8');
+  else out.set(r.body, RECORD_HEAD_SIZE + userLength);
+  out.writeUInt32LE(crc32(out.subarray(0, length - 5)), length - 5);
   out[length - 1] = ERASED;
   return out;
 }

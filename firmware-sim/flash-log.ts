@@ -98,6 +98,7 @@ export class FlashProtocolLog implements ProtocolLog {
   #markHash: Uint8Array = EMPTY_HASH;
   #lostUpTo = 0;
   #alarm = false;
+  #olderLiveBlocks = 0;
   /** Set after a failed write: the next call re-reads the state from flash first. */
   #stale = false;
 
@@ -143,19 +144,18 @@ export class FlashProtocolLog implements ProtocolLog {
 
   append(record: LogRecord): LogEntry | undefined {
     if (!this.available) return undefined;
-    const user = new TextEncoder().encode(record.user);
-    if (user.length > MAX_USER_BYTES) throw new LogAppendError(`user name longer than ${MAX_USER_BYTES} bytes`);
-    if (![1, 2, 3, 4, 5, 6, 7, 8].includes(record.format)) throw new LogAppendError(`unknown format id ${String(record.format)}`);
+    if (Buffer.byteLength(record.user) > MAX_USER_BYTES) throw new LogAppendError(`user name longer than ${MAX_USER_BYTES} bytes`);
+    if (!Number.isInteger(record.format) || record.format < 1 || record.format > 8) throw new LogAppendError(`unknown format id ${String(record.format)}`);
     if (record.circle.length !== 1 || record.circle.charCodeAt(0) > 0x7e) throw new LogAppendError(`circle must be one ASCII letter or '-', got "${record.circle}"`);
     if (!Number.isFinite(record.time)) throw new LogAppendError('entry time is not a number');
-    const body = new TextEncoder().encode(record.command);
-    const size = RECORD_HEAD_SIZE + user.length + body.length + RECORD_TAIL_SIZE;
-    if (size > this.#bs - BLOCK_HEADER_SIZE) throw new LogAppendError(`command of ${body.length} bytes does not fit a log block`);
+    const commandBytes = Buffer.byteLength(record.command);
+    const size = RECORD_HEAD_SIZE + Buffer.byteLength(record.user) + commandBytes + RECORD_TAIL_SIZE;
+    if (size > this.#bs - BLOCK_HEADER_SIZE) throw new LogAppendError(`command of ${commandBytes} bytes does not fit a log block`);
     return this.#guard(() => {
       if (this.#nextSeq > MAX_SEQ) throw new LogAppendError('log sequence numbers exhausted');
       this.#ensureRoom(size);
       const seq = this.#nextSeq;
-      this.#write({ type: RecordType.Entry, format: record.format, seq, time: record.time, circle: record.circle, user: record.user, body });
+      this.#write({ type: RecordType.Entry, format: record.format, seq, time: record.time, circle: record.circle, user: record.user, body: record.command });
       return { ...record, seq };
     });
   }
@@ -203,13 +203,16 @@ export class FlashProtocolLog implements ProtocolLog {
   fill(): number {
     if (this.#newest === undefined) return 0;
     const usable = this.#bs - BLOCK_HEADER_SIZE;
+    const newest = this.lastSeq() > this.#markSeq ? this.#writePos - BLOCK_HEADER_SIZE : 0;
+    return (this.#olderLiveBlocks * usable + newest) / (usable * this.#blocks);
+  }
+
+  /** Blocks before the newest that still hold unarchived entries; recounted when the ring or the mark moves. */
+  #countOlderLive(): void {
     const slots = this.#ringOrder();
-    let used = 0;
-    for (let i = 0; i < slots.length - 1; i++) {
-      if (this.#headers[slots[i + 1]]!.firstSeq - 1 > this.#markSeq) used += usable;
-    }
-    if (this.lastSeq() > this.#markSeq) used += this.#writePos - BLOCK_HEADER_SIZE;
-    return used / (usable * this.#blocks);
+    let n = 0;
+    for (let i = 0; i < slots.length - 1; i++) if (this.#headers[slots[i + 1]]!.firstSeq - 1 > this.#markSeq) n++;
+    this.#olderLiveBlocks = n;
   }
 
   lastSeq(): number {
@@ -257,6 +260,7 @@ export class FlashProtocolLog implements ProtocolLog {
     this.#markSeq = 0;
     this.#markHash = EMPTY_HASH;
     this.#lostUpTo = 0;
+    this.#olderLiveBlocks = 0;
     this.#mount = { state: this.#newest === undefined ? 'new' : 'continued', corruptBlocks: corrupt };
     if (this.#newest !== undefined) {
       const h = this.#headers[this.#newest]!;
@@ -271,6 +275,7 @@ export class FlashProtocolLog implements ProtocolLog {
         return true;
       });
       if (end.free) this.#writePos = end.pos;
+      this.#countOlderLive();
       const gap = this.#gapRange();
       if (gap) {
         try {
@@ -299,14 +304,15 @@ export class FlashProtocolLog implements ProtocolLog {
   }
 
   /** Update the in-RAM state for a committed record of the newest block. */
-  #apply(r: FlashRecord): void {
+  #apply(r: Omit<FlashRecord, 'body'> & { body: Uint8Array | string }): void {
     if (r.type === RecordType.Mark) {
       this.#markSeq = r.seq;
-      this.#markHash = r.body.slice(0, 32);
+      this.#markHash = typeof r.body === 'string' ? EMPTY_HASH : r.body.slice(0, 32);
+      this.#countOlderLive();
       return;
     }
     this.#nextSeq = Math.max(this.#nextSeq, r.seq + 1);
-    if (r.type === RecordType.Gap) this.#lostUpTo = Math.max(this.#lostUpTo, new DataView(r.body.buffer, r.body.byteOffset).getUint32(4, true));
+    if (r.type === RecordType.Gap && typeof r.body !== 'string') this.#lostUpTo = Math.max(this.#lostUpTo, new DataView(r.body.buffer, r.body.byteOffset).getUint32(4, true));
   }
 
   #toEntry(r: FlashRecord): LogEntry {
@@ -356,6 +362,7 @@ export class FlashProtocolLog implements ProtocolLog {
     this.#headers[slot] = header;
     this.#newest = slot;
     this.#writePos = BLOCK_HEADER_SIZE;
+    this.#countOlderLive();
     this.#writeGap();
   }
 
@@ -375,7 +382,7 @@ export class FlashProtocolLog implements ProtocolLog {
   }
 
   /** Program the record, then its commit byte; advance the RAM state only when both are durable. */
-  #write(r: FlashRecord): void {
+  #write(r: Omit<FlashRecord, 'body'> & { body: Uint8Array | string }): void {
     const bytes = encodeRecord(r);
     const at = this.#offset(this.#newest!) + this.#writePos;
     this.#dev!.program(at, bytes);
