@@ -1,5 +1,7 @@
 import { Circle, CIRCLE_NAME } from '../../firmware-sim/circles.js';
 import { quote } from '../../firmware-sim/command-tokens.js';
+import { armorFrame, FRAME_HEADER, FrameType } from '../../firmware-sim/armored-frame.js';
+import type { KdsImage } from '../../firmware-sim/kds.js';
 import type { Pbx } from '../../firmware-sim/pbx.js';
 import { LogAppendError, MemoryProtocolLog, type LogEntry, type LogRecord, type ProtocolLog } from '../../firmware-sim/protocol-log.js';
 import { firstLogin, makePbx, Terminal, type HarnessOptions } from './pbx-harness.js';
@@ -103,3 +105,26 @@ export class FailingLog implements ProtocolLog {
 export function logLines(log: ProtocolLog, after = 0): string[] {
   return log.read(after + 1).map((e) => `${e.user} ${e.circle} (${e.format}) ${e.command}`);
 }
+
+/** `kds read` on `term`, decoded. */
+export function readImage(term: Terminal): KdsImage {
+  const { lines } = term.cmd('kds read');
+  const b64 = lines.slice(lines.findIndex((l) => l.startsWith('BEGIN KDS ')) + 1, lines.indexOf('END')).join('');
+  return JSON.parse(Buffer.from(b64, 'base64').subarray(FRAME_HEADER, -4).toString('utf8')) as KdsImage;
+}
+
+/** `kds write` with `lines` as the frame; the final status. */
+export function writeLines(term: Terminal, lines: string[]): string {
+  const first = term.cmd('kds write');
+  if (first.status) return first.status;
+  let status = '';
+  for (const l of lines) {
+    status = term.cmd(l).status;
+    if (status) break;
+  }
+  return status;
+}
+
+/** The armored lines of a KDS image. */
+export const frameOf = (image: KdsImage): string[] => armorFrame(FrameType.Kds, Buffer.from(JSON.stringify(image), 'utf8'));
+

@@ -1,0 +1,36 @@
+import t from 'tap';
+import { isSecretHash } from '../../firmware-sim/secret-hash.js';
+import { Terminal } from '../support/pbx-harness.js';
+import { logLines, pbxWithUsers, SERV } from '../support/firmware-fixtures.js';
+
+t.test('customer PIN: default blocks, set twice, reset only locally', async (t) => {
+  const { pbx, log, serv } = pbxWithUsers();
+  t.equal(pbx.kds.get('pin'), '', 'delivered: the default PIN (empty = blocks access)');
+  t.match(serv.cmd('get pin').text, /pin = <default>/, 'shown as <default>');
+  t.match(serv.cmd('set pin 12345').status, /^ERROR 400 pin is a secret/, 'set refuses secrets: they are asked without echo');
+  serv.cmd('pin set');
+  serv.cmd('12345');
+  t.match(serv.cmd('54321').status, /^ERROR 422 the pins differ/, 'mismatch refused');
+  serv.cmd('pin set');
+  serv.cmd('1234');
+  t.match(serv.cmd('1234').status, /^ERROR 422 pin: exactly 5 digits/, 'four digits refused');
+  serv.cmd('pin set');
+  serv.cmd('12a45');
+  t.match(serv.cmd('12a45').status, /^ERROR 422 pin: digits only/, 'letters refused');
+  serv.cmd('pin set');
+  serv.cmd('');
+  t.match(serv.cmd('').status, /^ERROR 422 an empty pin is not allowed; use reset/, 'empty refused');
+  t.equal(pbx.kds.get('pin'), '', 'still the default');
+  serv.cmd('pin set');
+  serv.cmd('47110');
+  t.equal(serv.cmd('47110').status, 'OK', 'typed twice alike: set');
+  t.ok(isSecretHash(pbx.kds.get('pin') ?? ''), 'stored as a salted hash');
+  t.equal(logLines(log).at(-1), 'serv S (1) PIN *****', 'logged as *****');
+  const remote = new Terminal(pbx, { channel: 'x75', port: 'X.75 792' });
+  remote.login(SERV.name, SERV.password);
+  t.match(remote.cmd('pin reset').status, /^ERROR 403 the PIN can be reset only on a local admin port/, 'no reset over a modem');
+  t.ok(isSecretHash(pbx.kds.get('pin') ?? ''), 'PIN still set');
+  t.equal(serv.cmd('pin reset').status, 'OK', 'reset on the local port');
+  t.equal(pbx.kds.get('pin'), '', 'back to the default');
+  t.equal(logLines(log).at(-1), 'serv S (1) PIN DEFAULT', 'logged as reset to DEFAULT');
+});
