@@ -18,6 +18,11 @@ export class SeededRandom {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
+  /** Integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
   /** Uniform in [lo, hi). */
   range(lo: number, hi: number): number {
     return lo + (hi - lo) * this.next();

@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../../firmware-sim/clock.js';
 import type { DceLines, DteLines, LineEndpoint } from '../../firmware-sim/line-endpoint.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../../modem/seeded-random.js';
 
 /** Path-level options of one connected call. */
 export interface DataPathOptions {
