@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import t from 'tap';
+import { SessionClient } from '../../src/session-client.js';
+import { addUser, firstLoginOverTcp, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
+
+/**
+ * Bad input over TCP against the real process. After each kind the process
+ * is alive, a fresh login works, and what was stored is unchanged.
+ */
+const GARBAGE_BYTES = 64 * 1024;
+
+t.test('garbage, overlong lines and names, wrong passwords and unknown commands leave the PBX running and intact', async (t) => {
+  const lab = await startLab(t, await writeLabConfig(tempDir(t)));
+  const open = async (): Promise<SessionClient> => {
+    const c = await lab.connect();
+    t.teardown(() => c.close());
+    return c;
+  };
+  const setup = await open();
+  await firstLoginOverTcp(setup, 'tech', 'techpw1');
+  await addUser(setup, 'useradm', 'user-administration', 'uapw1');
+  await setup.run('set station.103.name "Bleibt So"');
+  await setup.run('logout');
+  await setup.login('useradm', 'uapw1');
+  await addUser(setup, 'rev', 'revision', 'revpw1');
+  await setup.run('logout');
+  const baseline = await open();
+  await baseline.login('rev', 'revpw1');
+  const kdsBefore = (await baseline.run('kds show')).lines;
+  baseline.close();
+
+  const intact = async (after: string): Promise<SessionClient> => {
+    t.equal(lab.child.proc.exitCode, null, `the process is alive after ${after}`);
+    const c = await open();
+    await c.login('rev', 'revpw1');
+    t.same((await c.run('kds show')).lines, kdsBefore, `the KDS is unchanged after ${after}`);
+    return c;
+  };
+
+  await t.test('64 KiB of random bytes before login', async (t) => {
+    const socket = connect({ host: '127.0.0.1', port: lab.files.port });
+    await new Promise<void>((done) => socket.once('connect', () => done()));
+    const garbage = randomBytes(GARBAGE_BYTES);
+    garbage[0] = 0x41; // a raw client: Telnet negotiation is tested elsewhere
+    socket.on('data', () => undefined);
+    const closed = new Promise<void>((done) => socket.once('close', () => done()));
+    socket.end(garbage);
+    await closed;
+    const c = await intact('random bytes before login');
+    c.close();
+    t.pass('random bytes before login were survived');
+  });
+
+  await t.test('64 KiB of random bytes inside a session', async (t) => {
+    const c = await open();
+    await c.login('rev', 'revpw1');
+    c.write(randomBytes(GARBAGE_BYTES).toString('latin1'));
+    // Ctrl-C ends any dialogue the garbage may have started; then a known command.
+    c.write('\x03\rshow system\r');
+    t.match(await c.expect(/system-id: HSIM-E2E1/, 20_000), /system-id/, 'the session still answers after the garbage');
+    c.close();
+    (await intact('random bytes in a session')).close();
+  });
+
+  await t.test('a 100,000-character line', async (t) => {
+    const c = await open();
+    await c.expect('User: ');
+    c.write(`${'U'.repeat(100_000)}\r`);
+    t.match(await c.expect(/ERROR 413 [^\r]*\r\n/), /line too long \(100000 characters; at most 1024\)/, 'at the User: prompt the line is refused as too long');
+    await c.expect('User: ');
+    c.write('rev\r');
+    await c.expect('Password: ');
+    c.write('revpw1\r');
+    t.ok((await c.reply()).ok, 'the same connection logs in afterwards');
+    await c.run('mode machine');
+    const long = await c.command('x'.repeat(100_000));
+    t.equal(long.code, 413, 'a 100,000-character command is refused with 413');
+    t.match(long.message, /100000 characters; at most 1024/, 'the refusal says how long the line was');
+    t.ok((await c.run('show system')).ok, 'the session goes on');
+    c.close();
+    (await intact('a 100,000-character line')).close();
+  });
+
+  await t.test('17-character user names', async (t) => {
+    const c = await open();
+    await c.expect('User: ');
+    c.write('ABCDEFGHIJKLMNOPQ\r');
+    t.match(await c.expect(/ERROR [^\r]*\r\n/), /ERROR 422 user name: at most 16 characters/, 'a 17-character name at the login prompt is refused');
+    await c.expect('User: ');
+    c.write('useradm\r');
+    await c.expect('Password: ');
+    c.write('uapw1\r');
+    await c.reply();
+    await c.run('mode machine');
+    const add = await c.command('user add ABCDEFGHIJKLMNOPQ revision');
+    t.equal(add.code, 422, 'user add refuses a 17-character name');
+    t.match(add.message, /17 characters long; at most 16/, 'the refusal gives the length');
+    const odd = await c.command('user add na\u20acme revision');
+    t.equal(odd.code, 422, 'user add refuses a character outside the optiset E set');
+    t.notMatch((await c.run('user list')).lines.join('\n'), /ABCDEFGHIJKLMNOPQ/, 'no such user was created');
+    c.close();
+    (await intact('17-character names')).close();
+  });
+
+  await t.test('10 wrong passwords: delays, A0-3 entries, then a good login', async (t) => {
+    const before = await intact('nothing');
+    const countA03 = async (c: SessionClient): Promise<number> => (await c.run('log show')).lines.filter((l) => / rev\s+- \(3\) A0-3$/.test(l)).length;
+    const a03Before = await countA03(before);
+    before.close();
+
+    const wrong = async (c: SessionClient): Promise<string> => {
+      await c.expect('User: ');
+      c.write('rev\r');
+      await c.expect('Password: ');
+      c.write('not-it\r');
+      return c.expect(/Next attempt in \d+ s\.|BYE[^\n]*\n/);
+    };
+    const c = await open();
+    t.match(await wrong(c), /ERROR 401 login failed[^]*Next attempt in 1 s\./, 'first failure: 401 and a 1 s delay');
+    c.write('rev\r');
+    t.match(await c.expect(/ERROR 429 [^\r]*\r\n/), /too many failed logins; wait 1 s/, 'a name typed during the delay is refused with 429');
+    t.match(await wrong(c), /Next attempt in 2 s\./, 'second failure: 2 s');
+    t.match(await wrong(c), /Next attempt in 4 s\./, 'third failure: 4 s');
+    c.close();
+    for (let i = 0; i < 7; i++) {
+      const next = await open();
+      t.match(await wrong(next), /ERROR 401 login failed[^]*Next attempt in \d+ s\./, `failure ${4 + i} on another connection is refused and delayed`);
+      next.close();
+    }
+    const after = await intact('10 wrong passwords');
+    t.equal((await countA03(after)) - a03Before, 10, 'each wrong password was logged as A0-3 under the user name');
+    after.close();
+  });
+
+  await t.test('unknown and malformed commands', async (t) => {
+    const c = await intact('nothing');
+    const unknown = await c.command('frobnicate now');
+    t.equal(unknown.code, 404, 'an unknown command gives 404');
+    t.match(unknown.message, /unknown command "frobnicate now"; type help/, 'the reply names the command and points to help');
+    t.equal((await c.command('kds frob')).code, 404, 'an unknown sub-command gives 404');
+    t.equal((await c.command('get')).code, 400, 'a missing argument gives 400 with the usage');
+    t.equal((await c.command('get "station.103.name')).code, 400, 'an unterminated quote gives 400');
+    t.equal((await c.command('get station.999.name')).code, 404, 'an unknown item gives 404');
+    t.ok((await c.run('show system')).ok, 'the session goes on');
+    c.close();
+    (await intact('unknown commands')).close();
+  });
+});

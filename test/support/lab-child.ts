@@ -1,0 +1,150 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { SessionClient } from '../../src/session-client.js';
+import { LineChild } from './line-child.js';
+
+/**
+ * The built CLI, spawned as a child process for end-to-end tests (run
+ * `npx tsc -p .` first; `npm test` does it in `pretest`).
+ */
+export const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/bin/hicom-sim.js');
+
+/** The line `hicom-sim lab` prints once every port listens. */
+export const LAB_READY = /^Ctrl-C stops the lab\.$/;
+
+/** A loopback TCP port that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** A temp directory removed in teardown. */
+export function tempDir(t: { teardown(fn: () => void): void }, prefix = 'hicom-e2e-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface LabFiles {
+  dir: string;
+  configPath: string;
+  stateDir: string;
+  /** pbx.json of the one PBX. */
+  statePath: string;
+  port: number;
+  ptyPath?: string;
+}
+
+export const LAB_PBX_ID = 'HSIM-E2E1';
+
+/**
+ * Write a one-PBX lab configuration (no modems) into `dir`: a TCP admin port
+ * on a free loopback port and, with `pty`, a socat virtual serial port.
+ */
+export async function writeLabConfig(dir: string, options: { pty?: boolean } = {}): Promise<LabFiles> {
+  const port = await freePort();
+  const stateDir = join(dir, 'state');
+  const ptyPath = options.pty ? join(dir, 'admin-pty') : undefined;
+  const adminPorts: Array<{ bind: string }> = [{ bind: `tcp:127.0.0.1:${port}` }];
+  if (ptyPath) adminPorts.push({ bind: `pty:${ptyPath}` });
+  const config = {
+    stateDir,
+    pacing: false,
+    pbxs: [{ id: LAB_PBX_ID, type: 'OfficePro', trunks: ['0301234'], adminPorts }],
+    modems: [],
+  };
+  const configPath = join(dir, 'lab.yaml');
+  writeFileSync(configPath, stringify(config));
+  return { dir, configPath, stateDir, statePath: join(stateDir, LAB_PBX_ID, 'pbx.json'), port, ptyPath };
+}
+
+export interface RunningLab {
+  child: LineChild;
+  files: LabFiles;
+  /** Everything the lab printed up to its ready line: where to connect. */
+  banner: string;
+  connect(): Promise<SessionClient>;
+  /** SIGTERM and wait; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Start `hicom-sim lab --config <files.configPath> --log-level warn` and
+ * wait for its ready line. The child is killed in teardown whatever happens.
+ */
+export async function startLab(t: { teardown(fn: () => void | Promise<void>): void }, files: LabFiles): Promise<RunningLab> {
+  const child = new LineChild(process.execPath, [CLI, 'lab', '--config', files.configPath, '--log-level', 'warn']);
+  let banner = '';
+  const collect = (chunk: Buffer): void => {
+    banner += chunk.toString('utf8');
+  };
+  child.proc.stdout!.on('data', collect);
+  t.teardown(async () => {
+    if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGKILL');
+    await child.exited;
+  });
+  await child.expect(LAB_READY, 20_000);
+  child.proc.stdout!.off('data', collect);
+  return {
+    child,
+    files,
+    banner,
+    connect: () => SessionClient.connectTcp('127.0.0.1', files.port),
+    stop: async () => {
+      child.proc.kill('SIGTERM');
+      return child.exited;
+    },
+  };
+}
+
+/**
+ * The first login on a delivered PBX (SERVICE / 31994): identity and the new
+ * password twice; the session is then switched to machine mode.
+ */
+export async function firstLoginOverTcp(client: SessionClient, name: string, password: string): Promise<string> {
+  await client.expect('User: ');
+  client.write('SERVICE\r');
+  await client.expect('Password: ');
+  client.write('31994\r');
+  const intro = await client.expect('Identity (new user name): ');
+  client.write(`${name}\r`);
+  await client.expect('New password: ');
+  client.write(`${password}\r`);
+  await client.expect('Repeat new password: ');
+  client.write(`${password}\r`);
+  const reply = await client.reply();
+  if (!reply.ok) throw new Error(`first login failed: ${reply.message}`);
+  await client.run('mode machine');
+  return `${intro}\n${reply.lines.join('\n')}`;
+}
+
+/** `user add` with its password dialogue. */
+export function addUser(client: SessionClient, name: string, circle: string, password: string): ReturnType<SessionClient['dialogue']> {
+  return client.dialogue(`user add ${name} ${circle}`, [
+    { prompt: 'Password: ', answer: password },
+    { prompt: 'Repeat password: ', answer: password },
+  ]);
+}
+
+/** Run the CLI synchronously (stdin closed unless `input`). */
+export function runCli(args: string[], options: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    input: options.input ?? '',
+    env: { ...process.env, ...options.env },
+    timeout: options.timeoutMs ?? 30_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
