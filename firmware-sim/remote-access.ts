@@ -20,7 +20,15 @@ export class RemoteAccess implements ModemCallSink {
     const via = `${info.kind.toUpperCase()} ${info.caller || 'unknown'}`;
     const hook = this.preLogin;
     const gate = new PinGate(this.pbx, via, hook ? (text, io) => hook(text, io, info) : undefined);
-    const session = new AdminSession(this.pbx, line, { channel: info.kind, port: via, gate });
+    this.#run(new AdminSession(this.pbx, line, { channel: info.kind, port: via, gate }));
+  }
+
+  /** A connected callback (spec §3.3): the caller proved the code already, so no PIN; login still required. */
+  acceptCallback(line: LineEndpoint, info: IncomingCallInfo): void {
+    this.#run(new AdminSession(this.pbx, line, { channel: info.kind, port: `${info.kind.toUpperCase()} callback ${info.caller}` }));
+  }
+
+  #run(session: AdminSession): void {
     this.sessions.add(session);
     session.onClose(() => this.sessions.delete(session));
   }

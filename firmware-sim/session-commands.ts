@@ -1,8 +1,12 @@
 import type { FrameType } from './armored-frame.js';
+import { apsCommands } from './commands/aps-commands.js';
 import { accessCommands } from './commands/access-commands.js';
 import { errorCommands } from './commands/error-commands.js';
+import { errorRaiseCommand } from './commands/error-raise-command.js';
 import { kdsCommands } from './commands/kds-commands.js';
 import { logCommands } from './commands/log-commands.js';
+import { maintenanceCommands } from './commands/maintenance-commands.js';
+import { revisorCommands } from './commands/revisor-commands.js';
 import { sessionControlCommands } from './commands/session-control-commands.js';
 import { userCommands } from './commands/user-commands.js';
 import type { Actor, Pbx } from './pbx.js';
@@ -43,8 +47,12 @@ export const SESSION_COMMANDS: readonly SessionCommand[] = [
   ...kdsCommands,
   ...userCommands,
   ...errorCommands,
+  errorRaiseCommand,
   ...accessCommands,
   ...logCommands,
+  ...maintenanceCommands,
+  ...apsCommands,
+  ...revisorCommands,
 ];
 
 /** The command whose words are the longest prefix of `words` (case-insensitive). */

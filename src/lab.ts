@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 import type { Clock } from '../firmware-sim/clock.js';
+import type { OutgoingModems } from '../firmware-sim/callback-index.js';
+import { CallbackScheduler } from '../firmware-sim/callback-scheduler.js';
+import { ErrorSignaling } from '../firmware-sim/error-signaling.js';
 import { FlashProtocolLog } from '../firmware-sim/flash-log.js';
 import { Pbx } from '../firmware-sim/pbx.js';
 import { MemoryProtocolLog, type ProtocolLog } from '../firmware-sim/protocol-log.js';
@@ -10,6 +13,8 @@ import { HayesModem } from '../modem/hayes-modem.js';
 import { Imod } from '../modem/imod.js';
 import { bindLine, type LineProvider } from './adapters/bind-line.js';
 import { LineSlot } from './adapters/line-slot.js';
+import { Centre } from './centre/centre.js';
+import { CentreStore } from './centre-store.js';
 import type { LabConfig, ModemEntry, PbxEntry } from './config.js';
 import { FileFlash } from './file-flash.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -27,6 +32,10 @@ export interface LabPbx {
   state: StateStore;
   flash: FileFlash | undefined;
   adminPorts: LineProvider[];
+  /** Outgoing modems by kind: only the IMOD until a PBX-side X.75 modem exists; callbacks with X.75 yes then fail as 'no-modem'. */
+  outgoing: OutgoingModems;
+  callback: CallbackScheduler;
+  signaling: ErrorSignaling;
 }
 
 export interface LabModem {
@@ -48,6 +57,14 @@ export interface LabOptions {
    * benchmarks in virtual time, where thousands of PBXs share one process.
    */
   mode?: 'files' | 'memory';
+  /**
+   * Memory mode runs the centre in-process on `config.centre.modem`, storing
+   * into this directory (default: <stateDir>/centre). In files mode that
+   * modem is left to an external `hicom-sim centre receive`.
+   */
+  centreDir?: string;
+  /** fsync centre appends (default true; throwaway benchmark directories turn it off). */
+  centreFsync?: boolean;
 }
 
 /**
@@ -61,6 +78,8 @@ export class Lab {
   readonly pbxs = new Map<string, LabPbx>();
   readonly modems = new Map<string, LabModem>();
   readonly testLines: TestLineNumbers;
+  /** The in-process centre (memory mode with `config.centre`). */
+  centre: Centre | undefined;
   readonly #logger: Logger;
 
   private constructor(readonly config: LabConfig, options: LabOptions) {
@@ -79,6 +98,7 @@ export class Lab {
     try {
       for (const entry of config.pbxs) await lab.#startPbx(entry, options);
       for (const entry of config.modems) await lab.#startModem(entry, options.mode !== 'memory');
+      if (options.mode === 'memory' && config.centre) lab.#startCentre(config.centre.modem, options);
     } catch (err) {
       await lab.close();
       throw err;
@@ -114,6 +134,13 @@ export class Lab {
     pbx.onKdsChange((path) => {
       if (path === 'modem.imod.did') node.setDid(imodNumber, pbx.kds.get(path) || null);
     });
+    const outgoing: OutgoingModems = { imod };
+    const callback = new CallbackScheduler({ pbx, modems: outgoing, onConnected: (line, info) => remote.acceptCallback(line, info) });
+    remote.preLogin = (text, io, info) => callback.handleGateLine(text, io, info);
+    callback.onEvent((e) => log.info({ ...e, type: undefined, event: e.type }, `callback ${e.type}`));
+    const signaling = new ErrorSignaling({ pbx, modems: outgoing });
+    signaling.onEvent((e) => log.info({ ...e, type: undefined, event: e.type }, `error signaling ${e.type}`));
+    signaling.start();
     const adminPorts: LineProvider[] = [];
     for (const port of onDisk ? entry.adminPorts : []) {
       const stationPort = port.station === undefined ? undefined : pbx.kds.get(`station.${port.station}.port`) ?? `station ${port.station}`;
@@ -128,7 +155,7 @@ export class Lab {
       );
       adminPorts.push(provider);
     }
-    this.pbxs.set(entry.id, { entry, pbx, remote, imod, node, state, flash, adminPorts });
+    this.pbxs.set(entry.id, { entry, pbx, remote, imod, node, state, flash, adminPorts, outgoing, callback, signaling });
     log.info({ type: entry.type, aps: entry.aps }, 'PBX started');
   }
 
@@ -152,6 +179,14 @@ export class Lab {
     this.modems.set(entry.name, { entry, modem, slot, provider });
   }
 
+  #startCentre(modemName: string, options: LabOptions): void {
+    const modem = this.modems.get(modemName);
+    if (!modem) throw new Error(`centre: no modem named ${modemName}`);
+    const store = CentreStore.open(options.centreDir ?? join(this.config.stateDir, 'centre'), { logger: this.#logger, fsync: options.centreFsync });
+    this.centre = new Centre(this.clock, store, this.#logger);
+    this.centre.attachSlot(modem.slot, modemName);
+  }
+
   /** Human-readable lines: where to connect and what to dial. */
   describe(): string[] {
     const out: string[] = [];
@@ -168,6 +203,11 @@ export class Lab {
   }
 
   async close(): Promise<void> {
+    this.centre?.close();
+    for (const p of this.pbxs.values()) {
+      p.callback.stop();
+      p.signaling.stop();
+    }
     for (const m of this.modems.values()) await m.provider?.close();
     for (const p of this.pbxs.values()) {
       for (const a of p.adminPorts) await a.close();

@@ -1,0 +1,244 @@
+import { readCallbackIndex, type OutgoingModems } from './callback-index.js';
+import type { CallbackFailure } from './callback-scheduler.js';
+import type { TimerHandle } from './clock.js';
+import { PSEUDO_ERROR_CODE, type ErrorRecord } from './error-history.js';
+import { encodeReport, signaledRecords } from './error-report.js';
+import type { ModemKind } from './modem-port.js';
+import type { Pbx } from './pbx.js';
+import { sendReport, type ReportSend, type SendFailure } from './report-sender.js';
+
+/** Seed: "Nach fünf erfolglosen Versuchen wird die Signalisierung abgebrochen". */
+export const SIGNALING_MAX_FAILURES = 5;
+/** Seed: interval "im 1-Minuten-Raster"; the KDS keeps it within 1–15 (out of range → 15). */
+export const SIGNALING_INTERVAL_UNIT_MS = 60_000;
+/** Seed: function test "zeitlicher Abstand (1, 2, ... 7 Tage)". */
+export const FUNCTION_TEST_UNIT_MS = 24 * 3600_000;
+export const FUNCTION_TEST_TEXT = 'Function test';
+/** Callback index whose number is the centre's (seed: "Rückrufindex 1"). */
+export const SIGNALING_CALLBACK_INDEX = 1;
+
+export type SignalingFailure = CallbackFailure | SendFailure | 'bad-report';
+
+export type SignalingEvent =
+  | { type: 'attempt'; attempt: number; modem: ModemKind; number: string; seq: number; records: number }
+  | { type: 'sent'; seq: number; records: number; deleted: number }
+  | { type: 'failed'; attempt: number; failure: SignalingFailure }
+  | { type: 'stopped'; failures: number }
+  | { type: 'resumed' }
+  | { type: 'skipped'; reason: 'disabled' | 'no-number' }
+  | { type: 'function-test'; id: number };
+
+/**
+ * Error signaling states (spec §3.4). The interval timer runs while there
+ * is something to signal (a class-B or function-test error in the Error
+ * History); when it expires the PBX calls the centre if the flag is on and
+ * callback index 1 has a number.
+ *
+ * ```
+ *   Idle ──signaled error──▶ Armed ──interval──▶ Calling ──ACK──▶ Idle / Armed (more errors)
+ *                             ▲  │ flag off /        │ fail, n < 5
+ *                             │  │ no number: re-arm │
+ *                             └──┴───────────────────┘
+ *   Calling ──5th failure──▶ Stopped ──new Error History entry──▶ Armed (new + unsent)
+ * ```
+ */
+export enum SignalingState {
+  Idle = 'idle',
+  Armed = 'armed',
+  Calling = 'calling',
+  Stopped = 'stopped',
+}
+
+export interface ErrorSignalingOptions {
+  pbx: Pbx;
+  modems: OutgoingModems;
+}
+
+/** A report built but not yet acknowledged: re-sent byte-identical while no error was added. */
+interface Unacked {
+  key: string;
+  seq: number;
+  bytes: Buffer;
+  ids: number[];
+}
+
+export class ErrorSignaling {
+  readonly #pbx: Pbx;
+  readonly #modems: OutgoingModems;
+  readonly #listeners: Array<(e: SignalingEvent) => void> = [];
+  #running = false;
+  #state = SignalingState.Idle;
+  #failures = 0;
+  #timer: TimerHandle | undefined;
+  #functestTimer: TimerHandle | undefined;
+  #send: ReportSend | undefined;
+  #generation = 0;
+  #seq = 0;
+  #unacked: Unacked | undefined;
+
+  constructor(options: ErrorSignalingOptions) {
+    this.#pbx = options.pbx;
+    this.#modems = options.modems;
+    this.#pbx.errors.onAdd((record) => this.#onNewEntry(record));
+    this.#pbx.onKdsChange((path) => {
+      if (path === 'signaling.functest' || path === 'signaling.functest-days') this.#armFunctionTest();
+    });
+  }
+
+  get state(): SignalingState {
+    return this.#state;
+  }
+
+  /** Unsuccessful calls since the last success or re-activation. */
+  get failures(): number {
+    return this.#failures;
+  }
+
+  onEvent(listener: (e: SignalingEvent) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Startup: arm for what is already in the Error History, and the function-test timer. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#state = SignalingState.Idle;
+    this.#failures = 0;
+    this.#arm();
+    this.#armFunctionTest();
+  }
+
+  /** Power cut: timers and any call in progress go; the Error History stays. */
+  stop(): void {
+    this.#running = false;
+    this.#generation++;
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#functestTimer?.cancel();
+    this.#functestTimer = undefined;
+    this.#send?.abort();
+    this.#send = undefined;
+    this.#unacked = undefined;
+    this.#state = SignalingState.Idle;
+  }
+
+  /** Interval from the KDS in ms; the KDS has already turned out-of-range values into 15. */
+  intervalMs(): number {
+    return this.#pbx.kds.int('signaling.interval') * SIGNALING_INTERVAL_UNIT_MS;
+  }
+
+  #pending(): ErrorRecord[] {
+    return signaledRecords(this.#pbx.errors.list());
+  }
+
+  #onNewEntry(record: ErrorRecord): void {
+    if (!this.#running) return;
+    // Seed: after five failures signaling resumes only "nach einem neuen Eintrag in die Error History".
+    if (this.#state === SignalingState.Stopped) {
+      this.#failures = 0;
+      this.#state = SignalingState.Idle;
+      this.#emit({ type: 'resumed' });
+    }
+    if (record.cls === 'B' || record.pseudo) this.#arm();
+  }
+
+  #arm(): void {
+    if (!this.#running || this.#state !== SignalingState.Idle || this.#pending().length === 0) return;
+    this.#state = SignalingState.Armed;
+    const generation = this.#generation;
+    this.#timer = this.#pbx.clock.setTimer(this.intervalMs(), () => {
+      if (generation === this.#generation) this.#expired();
+    });
+  }
+
+  #expired(): void {
+    this.#timer = undefined;
+    this.#state = SignalingState.Idle;
+    const records = this.#pending();
+    if (records.length === 0) return;
+    const kds = this.#pbx.kds;
+    const centre = readCallbackIndex(kds, SIGNALING_CALLBACK_INDEX);
+    if (!kds.flag('signaling.enabled') || centre.number === '') {
+      this.#emit({ type: 'skipped', reason: kds.flag('signaling.enabled') ? 'no-number' : 'disabled' });
+      return this.#arm();
+    }
+    let report: Unacked;
+    try {
+      report = this.#report(records);
+    } catch (err) {
+      // Only an unencodable record (e.g. an oversized text) gets here; it cannot be sent as it is.
+      return this.#failed('bad-report');
+    }
+    this.#state = SignalingState.Calling;
+    const attempt = this.#failures + 1;
+    this.#emit({ type: 'attempt', attempt, modem: centre.modem, number: centre.number, seq: report.seq, records: report.ids.length });
+    const modem = this.#modems[centre.modem];
+    if (!modem) return this.#failed('no-modem');
+    const generation = this.#generation;
+    modem.dial(centre.number, (result) => {
+      if (generation !== this.#generation) {
+        if (result.outcome === 'connect') result.line.close();
+        return;
+      }
+      if (result.outcome !== 'connect') return this.#failed(result.outcome);
+      this.#send = sendReport(result.line, this.#pbx.clock, this.#pbx.systemId, report.seq, report.bytes, (outcome) => {
+        this.#send = undefined;
+        if (outcome.ok) this.#acknowledged(report);
+        else this.#failed(outcome.failure);
+      });
+    });
+  }
+
+  /** The report for `records`: the unacknowledged one again if nothing changed, else a new seq. */
+  #report(records: ErrorRecord[]): Unacked {
+    const ids = records.map((r) => r.id);
+    const key = ids.join(',');
+    if (this.#unacked?.key === key) return this.#unacked;
+    this.#seq = (this.#seq + 1) >>> 0;
+    const pbx = this.#pbx;
+    const bytes = encodeReport({ systemId: pbx.systemId, pbxType: pbx.type, apsVersion: pbx.apsVersion, seq: this.#seq, time: pbx.clock.now(), records });
+    this.#unacked = { key, seq: this.#seq, bytes, ids };
+    return this.#unacked;
+  }
+
+  #acknowledged(report: Unacked): void {
+    // Only what the centre acknowledged goes; errors entered during the call stay for the next report.
+    const deleted = this.#pbx.errors.remove(report.ids);
+    this.#pbx.persist();
+    this.#unacked = undefined;
+    this.#failures = 0;
+    this.#state = SignalingState.Idle;
+    this.#emit({ type: 'sent', seq: report.seq, records: report.ids.length, deleted });
+    this.#arm();
+  }
+
+  #failed(failure: SignalingFailure): void {
+    this.#failures++;
+    this.#emit({ type: 'failed', attempt: this.#failures, failure });
+    if (this.#failures >= SIGNALING_MAX_FAILURES) {
+      this.#state = SignalingState.Stopped;
+      this.#emit({ type: 'stopped', failures: this.#failures });
+      return;
+    }
+    this.#state = SignalingState.Idle;
+    this.#arm();
+  }
+
+  #armFunctionTest(): void {
+    this.#functestTimer?.cancel();
+    this.#functestTimer = undefined;
+    const kds = this.#pbx.kds;
+    if (!this.#running || !kds.flag('signaling.functest')) return;
+    const generation = this.#generation;
+    this.#functestTimer = this.#pbx.clock.setTimer(kds.int('signaling.functest-days') * FUNCTION_TEST_UNIT_MS, () => {
+      if (generation !== this.#generation) return;
+      const record = this.#pbx.errors.add({ time: this.#pbx.clock.now(), cls: 'B', code: PSEUDO_ERROR_CODE, location: '', text: FUNCTION_TEST_TEXT, pseudo: true });
+      this.#emit({ type: 'function-test', id: record.id });
+      this.#armFunctionTest();
+    });
+  }
+
+  #emit(e: SignalingEvent): void {
+    for (const l of this.#listeners) l(e);
+  }
+}

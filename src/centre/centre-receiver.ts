@@ -1,0 +1,303 @@
+import type { Clock, TimerHandle } from '../../firmware-sim/clock.js';
+import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import { FrameDecoder } from '../../firmware-sim/report-frame.js';
+import {
+  FRAME_IDLE_TIMEOUT_MS, HELLO_TIMEOUT_MS, LINGER_AFTER_FINAL_MS, MAX_FRAME_TRIES, NakReason, PROTOCOL_TAG, READY_LINE,
+  ackLine, nakLine, parseExchangeLine,
+} from '../../firmware-sim/report-exchange.js';
+import { CentreStoreError, type CentreStore } from '../centre-store.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { ReportDecodeError, decodeReport } from '../report-decoder.js';
+
+/**
+ * Hayes escape guard time (register S12, factory 50 × 20 ms = 1 s): "+++"
+ * must be preceded and followed by this much silence. The margin covers a
+ * real serial or TCP path.
+ */
+export const ESCAPE_GUARD_MS = 1_000;
+export const GUARD_MARGIN_MS = 200;
+/** How long a command result (OK) may take before the receiver sends the command again. */
+export const COMMAND_TIMEOUT_MS = 5_000;
+/** Modem set-up: reset to the stored profile, then echo off and auto-answer on the first ring (S0=1). */
+export const INIT_COMMANDS = ['ATZ', 'ATE0S0=1'] as const;
+
+/**
+ * Centre receiver states (spec §3.4, docs/error-report.md §3).
+ *
+ * ```
+ *   Init ──OK×2──▶ Idle ──CONNECT──▶ Hello ──HELLO──▶ Frame ──report stored, ACK──▶ Final
+ *    ▲ ATZ,         ▲  RING (auto-answer)  │ 20 s         │ NAK CRC/TIMEOUT (≤ 3 frames)  │ 5 s linger
+ *    │ ATE0S0=1     │                      ▼              ▼                              ▼
+ *    │              └──── OK after ATH ◀── HangUp (guard, +++, guard, ATH) ◀──────────────┘
+ *    │              └──── NO CARRIER (the PBX hung up) from any call state
+ * ```
+ * While in a call the modem is off hook, so another PBX calling meanwhile
+ * gets BUSY and retries after its signaling interval.
+ */
+export enum ReceiverState {
+  Init = 'init',
+  Idle = 'idle',
+  Hello = 'hello',
+  Frame = 'frame',
+  Final = 'final',
+  HangUp = 'hang-up',
+  Closed = 'closed',
+}
+
+export type ReceiverEvent =
+  | { type: 'ready' }
+  | { type: 'connect'; text: string }
+  | { type: 'stored'; systemId: string; seq: number; records: number; duplicate: boolean }
+  | { type: 'nak'; reason: NakReason; systemId?: string }
+  | { type: 'call-ended'; by: 'pbx' | 'centre' };
+
+export interface CentreReceiverOptions {
+  clock: Clock;
+  /** The DTE side of the centre's modem: in-process pair, TCP client, pty or serial line. */
+  line: LineEndpoint;
+  store: CentreStore;
+  logger?: Logger;
+  /** For logs and status, e.g. the modem's name. */
+  name?: string;
+}
+
+/**
+ * The centre's receiving program for one modem: sets the modem to
+ * auto-answer, takes each signaling call through the report exchange,
+ * stores the report durably before acknowledging, hangs up and waits for
+ * the next call. Pure logic on the injected clock, so the same code runs
+ * in virtual time in-process and in real time over TCP.
+ */
+export class CentreReceiver {
+  readonly name: string;
+  readonly #clock: Clock;
+  readonly #line: LineEndpoint;
+  readonly #store: CentreStore;
+  readonly #log: Logger;
+  readonly #decoder = new FrameDecoder();
+  readonly #listeners: Array<(e: ReceiverEvent) => void> = [];
+  #state = ReceiverState.Init;
+  #initStep = 0;
+  #timer: TimerHandle | undefined;
+  #systemId = '';
+  #frames = 0;
+  /** 0: guard before "+++", 1: waiting for OK after it, 2: waiting for OK after ATH. */
+  #hangUpPhase = 0;
+  /** Reports stored or re-acknowledged since start. */
+  #received = 0;
+
+  constructor(options: CentreReceiverOptions) {
+    this.#clock = options.clock;
+    this.#line = options.line;
+    this.#store = options.store;
+    this.name = options.name ?? options.line.description;
+    this.#log = (options.logger ?? silentLogger).child({ component: 'centre-receiver', modem: this.name });
+    this.#line.onData((bytes) => this.#onBytes(bytes));
+    this.#line.onClose(() => this.#closed());
+  }
+
+  get state(): ReceiverState {
+    return this.#state;
+  }
+
+  get received(): number {
+    return this.#received;
+  }
+
+  onEvent(listener: (e: ReceiverEvent) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Put the modem into receive mode (ATZ, then auto-answer). */
+  start(): void {
+    this.#state = ReceiverState.Init;
+    this.#initStep = 0;
+    this.#command(INIT_COMMANDS[0]);
+  }
+
+  /** Stop receiving; the line is closed (the modem sees its terminal go away). */
+  close(): void {
+    this.#cancelTimer();
+    this.#state = ReceiverState.Closed;
+    this.#line.close();
+  }
+
+  #command(text: string): void {
+    // Armed before writing: an in-process modem answers inside write().
+    // A modem that missed the line (it was still online, or noise) gets it again.
+    this.#arm(COMMAND_TIMEOUT_MS, () => this.#command(text));
+    this.#line.write(`${text}\r`);
+  }
+
+  #onBytes(bytes: Uint8Array): void {
+    if (this.#state === ReceiverState.Frame) this.#arm(FRAME_IDLE_TIMEOUT_MS, () => this.#frameTimeout());
+    for (const event of this.#decoder.push(bytes)) {
+      if (event.kind === 'line') this.#onLine(event.text.trim());
+      else if (event.kind === 'frame') this.#onFrame(event.payload);
+      else if (event.kind === 'bad-frame') this.#onBadFrame();
+    }
+  }
+
+  #onLine(text: string): void {
+    if (text === '') return;
+    if (text === 'NO CARRIER' && this.#inCall()) return this.#callEnded('pbx');
+    switch (this.#state) {
+      case ReceiverState.Init:
+        if (text !== 'OK') return;
+        if (++this.#initStep < INIT_COMMANDS.length) return this.#command(INIT_COMMANDS[this.#initStep]);
+        this.#cancelTimer();
+        this.#state = ReceiverState.Idle;
+        this.#log.info('receive mode: waiting for calls');
+        return this.#emit({ type: 'ready' });
+      case ReceiverState.Idle:
+        if (text.startsWith('CONNECT')) return this.#connected(text);
+        if (text === 'RING') this.#log.debug('RING');
+        return;
+      case ReceiverState.Hello:
+        return this.#onHello(text);
+      case ReceiverState.HangUp:
+        if (text === 'OK' || text === 'ERROR') this.#hangUpStep();
+        return;
+      default:
+        return;
+    }
+  }
+
+  #inCall(): boolean {
+    return this.#state === ReceiverState.Hello || this.#state === ReceiverState.Frame || this.#state === ReceiverState.Final || this.#state === ReceiverState.HangUp;
+  }
+
+  #connected(text: string): void {
+    this.#state = ReceiverState.Hello;
+    this.#systemId = '';
+    this.#frames = 0;
+    this.#decoder.reset();
+    this.#log.info({ connect: text }, 'call connected');
+    this.#emit({ type: 'connect', text });
+    this.#arm(HELLO_TIMEOUT_MS, () => this.#hangUp());
+  }
+
+  #onHello(text: string): void {
+    const msg = parseExchangeLine(text);
+    if (msg.type !== 'hello') {
+      // Anything else but a well-formed HELLO that starts like one is a malformed HELLO.
+      if (text.startsWith('HELLO')) this.#final(NakReason.SystemId);
+      return;
+    }
+    if (msg.protocol !== PROTOCOL_TAG) return this.#final(NakReason.Version, msg.systemId);
+    this.#systemId = msg.systemId;
+    this.#state = ReceiverState.Frame;
+    this.#arm(FRAME_IDLE_TIMEOUT_MS, () => this.#frameTimeout());
+    this.#line.write(READY_LINE);
+  }
+
+  #onFrame(payload: Buffer): void {
+    if (this.#state !== ReceiverState.Frame) return;
+    this.#frames++;
+    let systemId: string;
+    try {
+      systemId = decodeReport(payload).systemId;
+    } catch (err) {
+      if (!(err instanceof ReportDecodeError)) throw err;
+      this.#log.warn({ systemId: this.#systemId, err: err.message }, 'invalid report');
+      return this.#final(NakReason.Format, this.#systemId);
+    }
+    if (systemId !== this.#systemId) return this.#final(NakReason.SystemId, this.#systemId);
+    try {
+      const { stored, report } = this.#store.appendReport(payload, this.#clock.now());
+      this.#received++;
+      this.#emit({ type: 'stored', systemId, seq: report.seq, records: report.records.length, duplicate: !stored });
+      this.#toFinal();
+      this.#line.write(ackLine(report.seq));
+    } catch (err) {
+      if (!(err instanceof CentreStoreError)) throw err;
+      this.#log.error({ systemId, err: err.message }, 'report not stored');
+      this.#final(NakReason.Store, systemId);
+    }
+  }
+
+  #onBadFrame(): void {
+    if (this.#state !== ReceiverState.Frame) return;
+    this.#frames++;
+    this.#nakResend(NakReason.Crc);
+  }
+
+  #frameTimeout(): void {
+    this.#frames++;
+    this.#decoder.reset();
+    this.#nakResend(NakReason.Timeout);
+  }
+
+  /** NAK that lets the PBX re-send; after the last allowed frame the call ends. */
+  #nakResend(reason: NakReason): void {
+    this.#emit({ type: 'nak', reason, systemId: this.#systemId });
+    if (this.#frames >= MAX_FRAME_TRIES) this.#toFinal();
+    else this.#arm(FRAME_IDLE_TIMEOUT_MS, () => this.#frameTimeout());
+    this.#line.write(nakLine(reason));
+  }
+
+  #final(reason: NakReason, systemId?: string): void {
+    this.#emit({ type: 'nak', reason, systemId });
+    this.#toFinal();
+    this.#line.write(nakLine(reason));
+  }
+
+  /** After the last word the PBX hangs up; if it does not, the centre does. */
+  #toFinal(): void {
+    this.#state = ReceiverState.Final;
+    this.#arm(LINGER_AFTER_FINAL_MS, () => this.#hangUp());
+  }
+
+  #hangUp(): void {
+    this.#state = ReceiverState.HangUp;
+    this.#hangUpPhase = 0;
+    // Silence before "+++" (guard time), then the escape, then ATH once the modem answers OK.
+    this.#arm(ESCAPE_GUARD_MS + GUARD_MARGIN_MS, () => {
+      this.#hangUpPhase = 1;
+      this.#arm(ESCAPE_GUARD_MS + COMMAND_TIMEOUT_MS, () => this.#hangUpStep());
+      this.#line.write('+++');
+    });
+  }
+
+  #hangUpStep(): void {
+    if (this.#hangUpPhase === 1) {
+      // OK after +++ (or no answer: the modem may already be in command state).
+      this.#hangUpPhase = 2;
+      this.#command('\rATH');
+      return;
+    }
+    if (this.#hangUpPhase === 2) this.#callEnded('centre');
+  }
+
+  #callEnded(by: 'pbx' | 'centre'): void {
+    this.#cancelTimer();
+    this.#decoder.reset();
+    this.#state = ReceiverState.Idle;
+    this.#log.info({ by, systemId: this.#systemId || undefined }, 'call ended');
+    this.#emit({ type: 'call-ended', by });
+  }
+
+  #closed(): void {
+    if (this.#state === ReceiverState.Closed) return;
+    this.#cancelTimer();
+    this.#state = ReceiverState.Closed;
+    this.#log.warn('modem line closed');
+  }
+
+  #arm(ms: number, fn: () => void): void {
+    this.#cancelTimer();
+    this.#timer = this.#clock.setTimer(ms, () => {
+      this.#timer = undefined;
+      fn();
+    });
+  }
+
+  #cancelTimer(): void {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+  }
+
+  #emit(e: ReceiverEvent): void {
+    for (const l of this.#listeners) l(e);
+  }
+}

@@ -1,0 +1,49 @@
+import type { Clock } from '../../firmware-sim/clock.js';
+import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { LineSlot } from '../adapters/line-slot.js';
+import type { CentreStore } from '../centre-store.js';
+import { createLinePair } from '../line-pair.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { CentreReceiver, type ReceiverEvent } from './centre-receiver.js';
+
+/**
+ * A remote service centre: one store (one file per PBX) shared by the
+ * receivers of all its modems. Appends are synchronous, so receivers on
+ * several modems never interleave a record.
+ */
+export class Centre {
+  readonly receivers: CentreReceiver[] = [];
+  readonly #listeners: Array<(e: ReceiverEvent, receiver: CentreReceiver) => void> = [];
+
+  constructor(
+    readonly clock: Clock,
+    readonly store: CentreStore,
+    private readonly logger: Logger = silentLogger,
+  ) {}
+
+  /** Start a receiver on a modem's DTE line. */
+  attach(line: LineEndpoint, name: string): CentreReceiver {
+    const receiver = new CentreReceiver({ clock: this.clock, line, store: this.store, logger: this.logger, name });
+    receiver.onEvent((e) => {
+      for (const l of this.#listeners) l(e, receiver);
+    });
+    this.receivers.push(receiver);
+    receiver.start();
+    return receiver;
+  }
+
+  /** Plug an in-process terminal into a modem's DTE slot and receive on it. */
+  attachSlot(slot: LineSlot, name: string): CentreReceiver {
+    const pair = createLinePair(`centre ${name}`);
+    if (!slot.plug(pair.dce)) throw new Error(`modem ${name} already has a terminal plugged in`);
+    return this.attach(pair.dte, name);
+  }
+
+  onEvent(listener: (e: ReceiverEvent, receiver: CentreReceiver) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  close(): void {
+    for (const r of this.receivers) r.close();
+  }
+}
