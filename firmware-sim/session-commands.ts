@@ -5,7 +5,6 @@ import { errorCommands } from './commands/error-commands.js';
 import { errorRaiseCommand } from './commands/error-raise-command.js';
 import { kdsCommands } from './commands/kds-commands.js';
 import { logCommands } from './commands/log-commands.js';
-import { revisorCommands } from './commands/revisor-commands.js';
 import { maintenanceCommands } from './commands/maintenance-commands.js';
 import { revisorCommands } from './commands/revisor-commands.js';
 import { sessionControlCommands } from './commands/session-control-commands.js';
