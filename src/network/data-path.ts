@@ -50,6 +50,11 @@ class PacedPipe {
     this.#schedule();
   }
 
+  /** Nothing left to send. */
+  get idle(): boolean {
+    return this.#queued === 0;
+  }
+
   stop(): void {
     this.#timer?.cancel();
     this.#timer = undefined;
@@ -90,20 +95,29 @@ class PacedPipe {
   }
 }
 
-/** One end of a connected call, as a LineEndpoint; `close()` releases the call. */
+/**
+ * One end of a connected call, as a LineEndpoint. `close()` is an orderly
+ * hang-up: what this end wrote before still reaches the far end (a modem
+ * sends its transmit buffer before it drops the carrier), then the call is
+ * released. A listener added to an end that is already closed is called on
+ * the next clock tick, so an owner that attaches late still learns of it.
+ */
 class PathEnd implements LineEndpoint {
   readonly #data: Array<(bytes: Uint8Array) => void> = [];
   readonly #close: Array<() => void> = [];
   closed = false;
+  /** The owner hung up; bytes it wrote are still on their way. */
+  closing = false;
 
   constructor(
     readonly description: string,
+    private readonly clock: Clock,
     private readonly send: (bytes: Uint8Array) => void,
     private readonly release: () => void,
   ) {}
 
   write(data: Uint8Array | string): void {
-    if (this.closed) return;
+    if (this.closed || this.closing) return;
     const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
     if (bytes.length) this.send(Uint8Array.from(bytes));
   }
@@ -118,15 +132,18 @@ class PathEnd implements LineEndpoint {
   onControl(_listener: (lines: DteLines) => void): void {}
 
   onClose(listener: () => void): void {
-    this.#close.push(listener);
+    if (this.closed) this.clock.setTimer(0, listener);
+    else this.#close.push(listener);
   }
 
   close(): void {
+    if (this.closed || this.closing) return;
+    this.closing = true;
     this.release();
   }
 
   deliver(bytes: Uint8Array): void {
-    if (this.closed) return;
+    if (this.closed || this.closing) return;
     for (const l of this.#data) l(bytes);
   }
 
@@ -152,11 +169,15 @@ export class DataPath {
   readonly #random: [SeededRandom, SeededRandom];
   #crossed = 0;
   #up = true;
+  /** Deliveries held until both ends are attached (`open()`), so no early byte is lost. */
+  #held: Array<() => void> | undefined = [];
+  /** Per direction: deliveries held or delayed by latency, not yet handed over. */
+  readonly #inFlight = [0, 0];
 
   constructor(private readonly clock: Clock, name: string, private readonly options: DataPathOptions) {
     this.#random = [new SeededRandom(options.corruptSeed), new SeededRandom(options.corruptSeed + 1)];
-    this.#endA = new PathEnd(`${name} (caller end)`, (b) => this.#send(b, this.#endB, 0), () => this.release('end-a'));
-    this.#endB = new PathEnd(`${name} (called end)`, (b) => this.#send(b, this.#endA, 1), () => this.release('end-b'));
+    this.#endA = new PathEnd(`${name} (caller end)`, clock, (b) => this.#send(b, this.#endB, 0), () => this.#hangUp(0));
+    this.#endB = new PathEnd(`${name} (called end)`, clock, (b) => this.#send(b, this.#endA, 1), () => this.#hangUp(1));
     this.a = this.#endA;
     this.b = this.#endB;
     if (options.pacing) {
@@ -169,14 +190,37 @@ export class DataPath {
     return this.#up;
   }
 
-  /** Bring the call down: queued bytes are lost, both ends see `onClose`. */
+  /** Both ends have their listeners: hand over what was sent meanwhile. */
+  open(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const deliver of held) deliver();
+  }
+
+  /** Bring the call down at once (network fault): queued bytes are lost, both ends see `onClose`. */
   release(cause: ReleaseCause): void {
     if (!this.#up) return;
     this.#up = false;
+    this.#held = undefined;
     for (const p of this.#pipes) p.stop();
     this.options.onRelease(cause);
     this.#endA.shutDown();
     this.#endB.shutDown();
+  }
+
+  /** An end hung up: release once the bytes it sent have left the path. */
+  #hangUp(direction: 0 | 1): void {
+    if (this.#drained(direction)) this.release(direction === 0 ? 'end-a' : 'end-b');
+  }
+
+  #drained(direction: 0 | 1): boolean {
+    return this.#inFlight[direction] === 0 && (this.#pipes[direction]?.idle ?? true);
+  }
+
+  /** After every hand-over: a hung-up end whose bytes are all through releases the call. */
+  #checkDrain(direction: 0 | 1): void {
+    const end = direction === 0 ? this.#endA : this.#endB;
+    if (end.closing) this.#hangUp(direction);
   }
 
   #send(bytes: Uint8Array, to: PathEnd, direction: 0 | 1): void {
@@ -195,14 +239,24 @@ export class DataPath {
     this.#crossed += out.length;
     if (this.options.corruptRate > 0) out = this.#corrupt(out, this.#random[direction]);
     if (out.length) {
-      if (this.options.latencyMs > 0) {
-        const copy = out;
-        this.clock.setTimer(this.options.latencyMs, () => { if (this.#up) to.deliver(copy); });
-      } else {
-        to.deliver(out);
-      }
+      const copy = out;
+      const handOver = (): void => {
+        this.#inFlight[direction]--;
+        if (this.#up) to.deliver(copy);
+        this.#checkDrain(direction);
+      };
+      this.#inFlight[direction]++;
+      if (this.options.latencyMs > 0) this.clock.setTimer(this.options.latencyMs, () => this.#deliverOrHold(handOver));
+      else this.#deliverOrHold(handOver);
+    } else {
+      this.#checkDrain(direction);
     }
     if (cut) this.release('network');
+  }
+
+  #deliverOrHold(handOver: () => void): void {
+    if (this.#held) this.#held.push(handOver);
+    else handOver();
   }
 
   #corrupt(bytes: Uint8Array, random: SeededRandom): Uint8Array {

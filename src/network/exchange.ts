@@ -251,8 +251,12 @@ class Call implements IncomingCall, OutgoingCall {
     this.#clearTimers();
     if (dropMs.length) this.after(Math.min(...dropMs), () => this.#path?.release('network'));
     this.transition(CallState.Connected);
-    onConnect(this.#path.b);
-    if (this.#path.up) this.handlers.onConnect(this.#path.a, link);
+    // Both ends learn of the connection even if one hangs up at once (a PBX
+    // refusing access): the other then sees its bytes and the release.
+    const path = this.#path;
+    onConnect(path.b);
+    this.handlers.onConnect(path.a, link);
+    path.open();
   }
 
   #released(cause: ReleaseCause): void {
