@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
+import { verifyApsImage } from './aps-image.js';
+import { MemoryApsStore, type ApsStore } from './aps-store.js';
 import { circleLetter, Circle } from './circles.js';
 import type { Clock } from './clock.js';
 import { ErrorHistory, REVISOR_ALARM_CODE } from './error-history.js';
 import { Kds, type KdsImage } from './kds.js';
 import { checkValue, resolveItem } from './kds-schema.js';
+import { MaintenanceState } from './maintenance-state.js';
 import { PbxType } from './pbx-type.js';
 import { type FormatId, type LogEntry, type ProtocolLog } from './protocol-log.js';
 import { rightsOf, type Rights } from './rights.js';
@@ -22,6 +25,8 @@ export interface PbxOptions {
   apsVersion?: string;
   /** scrypt cost for new hashes; lowered only in tests. */
   hashCost?: number;
+  /** Where loaded APS images are kept (the FMC in the lab); in RAM if not given. */
+  apsStore?: ApsStore;
 }
 
 /** Who is acting: a logged-in user, or the PBX itself. */
@@ -56,6 +61,9 @@ export class Pbx {
   readonly users: UserTable;
   readonly errors: ErrorHistory;
   readonly hashCost: number;
+  readonly aps: ApsStore;
+  /** Running state of trunks, stations, base stations and memory (maintenance actions, format 6). */
+  readonly maintenance: MaintenanceState;
   #apsVersion: string;
   #kds: Kds;
   #kdsIsDefault: boolean;
@@ -90,12 +98,44 @@ export class Pbx {
       this.#revisorAlarm = false;
     }
     this.errors.onAdd(() => this.persist());
+    this.aps = options.apsStore ?? new MemoryApsStore();
+    // The PBX boots the APS on its FMC: a stored image wins over the saved version.
+    const stored = this.aps.active();
+    if (stored && stored.type === this.type) this.#apsVersion = stored.version;
+    this.maintenance = new MaintenanceState(this.type, this.#kds, () => ({ apsVersion: this.#apsVersion, systemId: this.systemId }));
+    this.onKdsChange((path) => this.maintenance.applyConfig(path, this.#kds.get(path) ?? ''));
   }
 
   /** Startup: every one, the first included, is logged as A2-3 with the APS version. */
   start(): void {
     this.audit(this.systemActor(), 5, `A2-3-"${this.#apsVersion}"`);
     this.persist();
+  }
+
+  /** Restart the system (after an APS load): running state as configured, then a startup (A2-3). */
+  restart(): void {
+    this.maintenance.reset(this.#kds);
+    this.start();
+  }
+
+  /**
+   * Install a received APS image (spec §3.1, format 5): verify type,
+   * signature and checksum — a bad image changes nothing — then store it,
+   * log A2-2 and restart with it, which logs A2-3 with the new version.
+   * The transfer's A2-1 is logged by the caller before the first byte.
+   */
+  installAps(actor: Actor, image: Buffer): Outcome<{ old: string; version: string }> {
+    if (!actor.rights.may('aps-load')) return { ok: false, code: 403, error: 'missing right: APS load (system-maintenance, development)' };
+    const checked = verifyApsImage(image, this.type);
+    if (!checked.ok) return { ok: false, code: 422, error: `${checked.error}; APS ${this.#apsVersion} keeps running` };
+    if (image.length > this.aps.capacity) return { ok: false, code: 413, error: `APS image of ${image.length} bytes does not fit the store (${this.aps.capacity} bytes); APS ${this.#apsVersion} keeps running` };
+    const old = this.#apsVersion;
+    this.audit(actor, 5, `A2-2 APSXF ${checked.header.version}`);
+    this.aps.store(image, checked.header);
+    this.#apsVersion = checked.header.version;
+    this.persist();
+    this.restart();
+    return { ok: true, value: { old, version: checked.header.version } };
   }
 
   get apsVersion(): string {
