@@ -16,6 +16,7 @@ const modules: Array<() => Promise<CommandModule>> = [
   () => import('./dtmf.js'),
   () => import('./report.js'),
   () => import('./archive.js'),
+  () => import('./revisor.js'),
 ];
 
 function packageVersion(): string {

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { formatEntry, type ProtocolLog } from '../../firmware-sim/protocol-log.js';
 import type { Pbx } from '../../firmware-sim/pbx.js';
 import { verifyArchive } from '../../src/archive-file.js';
@@ -48,7 +48,7 @@ async function archiveRun(pbx: Pbx, file: string, faults: LinkFaults = {}, optio
 }
 
 /** Nothing lost (every seq in the file or the PBX, same text), nothing twice in the file, the mark inside the file. */
-function checkInvariant(t: Tap.Test, what: string, ledger: Ledger, log: ProtocolLog, file: string): void {
+function checkInvariant(t: Test, what: string, ledger: Ledger, log: ProtocolLog, file: string): void {
   const r = existsSync(file) ? verifyArchive(file) : undefined;
   const inFile = new Map((r?.entries ?? []).map((e) => [e.seq, formatEntry(e)]));
   t.ok(!r || r.problems.every((p) => p.line === 0), `${what}: the archive verifies (a torn tail at most)`);
@@ -75,7 +75,7 @@ async function prepared(): Promise<{ pbx: Pbx; log: ProtocolLog; file: string; l
   return { pbx, log, file, ledger };
 }
 
-async function restartCompletes(t: Tap.Test, what: string, pbx: Pbx, log: ProtocolLog, file: string, ledger: Ledger): Promise<void> {
+async function restartCompletes(t: Test, what: string, pbx: Pbx, log: ProtocolLog, file: string, ledger: Ledger): Promise<void> {
   const before = log.lastSeq();
   const err = await archiveRun(pbx, file);
   t.equal(err?.message, undefined, `${what}: a clean restart succeeds`);
