@@ -1,0 +1,25 @@
+import { dbm0ToAmplitude } from '../../modem/audio-level.js';
+import type { ToneKind } from './dtmf-menu.js';
+
+/**
+ * Confirmation and error tones of the DTMF administration: one beep when a
+ * step is done, three when it is refused. A single 1000 Hz tone, so no DTMF
+ * receiver at the far end can take it for a digit (DTMF needs two tones).
+ */
+export const FEEDBACK_TONE_HZ = 1000;
+export const FEEDBACK_BEEP_MS = 150;
+export const FEEDBACK_GAP_MS = 100;
+export const FEEDBACK_LEVEL_DBM0 = -10;
+export const FEEDBACK_BEEPS: Readonly<Record<ToneKind, number>> = { ok: 1, error: 3 };
+
+/** The beeps of `kind` as 8 kHz float audio, ending with one gap of silence. */
+export function feedbackTone(kind: ToneKind, sampleRate = 8000): Float32Array {
+  const on = Math.round((FEEDBACK_BEEP_MS * sampleRate) / 1000);
+  const off = Math.round((FEEDBACK_GAP_MS * sampleRate) / 1000);
+  const beeps = FEEDBACK_BEEPS[kind];
+  const a = dbm0ToAmplitude(FEEDBACK_LEVEL_DBM0);
+  const w = (2 * Math.PI * FEEDBACK_TONE_HZ) / sampleRate;
+  const out = new Float32Array(beeps * (on + off));
+  for (let b = 0; b < beeps; b++) for (let i = 0; i < on; i++) out[b * (on + off) + i] = a * Math.sin(w * i);
+  return out;
+}
