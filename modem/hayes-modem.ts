@@ -10,6 +10,7 @@ import { MODULATION_ORDER, type ModemCapabilities } from './negotiation.js';
 import { factorySettings, MemoryProfileStore, type ModemSettings, type ProfileStore } from './profile-store.js';
 import { formatInfo, formatResult, ResultCode, type ResultFormat } from './result-codes.js';
 import { S, SRegisters } from './s-registers.js';
+import { X75Pump } from './x75-pump.js';
 
 /**
  * Modem states.
@@ -105,6 +106,8 @@ export class HayesModem implements CallTerminal {
     };
     for (const def of HAYES_COMMANDS) this.registerCommand(def);
     this.registerPump(new AnalogPump(() => this.capabilities()));
+    // An ISDN terminal adapter also speaks X.75 on the B channel (AT+BX75 selects it for dialing; digital calls are answered with it).
+    if (this.profile === 'isdn-ta') this.registerPump(new X75Pump({ clock: this.clock }));
     this.#reader = new AtLineReader({
       cr: () => this.sRegisters.get(S.cr),
       backspace: () => this.sRegisters.get(S.backspace),

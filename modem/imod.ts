@@ -19,7 +19,8 @@ export interface ImodOptions {
 
 const DEFAULT_NO_ANSWER_MS = 50_000;
 
-const DIAL_FAILURES: Record<CallFailure, DialFailure> = {
+/** How a network failure of an outgoing PBX modem call is reported to the firmware (shared with the X.75 modem). */
+export const DIAL_FAILURES: Readonly<Record<CallFailure, DialFailure>> = {
   busy: 'busy',
   'no-answer': 'no-answer',
   unobtainable: 'unobtainable',

@@ -102,6 +102,8 @@ interface Attachment {
   presented: string;
   faults: FaultPlan;
   calls: number;
+  /** Calls the line takes at once (a multi-channel modem pseudo-port); 1 elsewhere. */
+  capacity: number;
   pbx?: PbxNode;
   internal?: string;
 }
@@ -125,15 +127,16 @@ export class PbxNode {
   /**
    * Attach a terminal under an internal number. `did` is the suffix dialled
    * after a trunk number (default: the internal number; `null`: no DID, so
-   * reachable only from inside the PBX).
+   * reachable only from inside the PBX). `channels`: calls the port takes
+   * at once (a modem pseudo-port with several B channels; default 1).
    */
-  addPort(internal: string, terminal: CallTerminal, options: { did?: string | null } = {}): ExchangeLine {
+  addPort(internal: string, terminal: CallTerminal, options: { did?: string | null; channels?: number } = {}): ExchangeLine {
     checkNumber('internal number', internal);
     if (this.outsideLinePrefix && internal.startsWith(this.outsideLinePrefix)) {
       throw new NumberingError(`internal number '${internal}' of PBX ${this.id} starts with the outside-line prefix '${this.outsideLinePrefix}'`);
     }
     if (this.ports.has(internal)) throw new NumberingError(`PBX ${this.id} already has internal number ${internal}`);
-    const att: Attachment = { terminal, key: `${this.id}:${internal}`, presented: '', faults: { ...NO_FAULTS }, calls: 0, pbx: this, internal };
+    const att: Attachment = { terminal, key: `${this.id}:${internal}`, presented: '', faults: { ...NO_FAULTS }, calls: 0, capacity: Math.max(1, options.channels ?? 1), pbx: this, internal };
     this.ports.set(internal, att);
     this.setDid(internal, options.did === undefined ? internal : options.did);
     return this.exchange.lineFor(att);
@@ -318,7 +321,7 @@ export class Exchange {
   addSubscriber(number: string, terminal: CallTerminal): ExchangeLine {
     checkNumber('subscriber number', number);
     if (this.#subscribers.has(number)) throw new NumberingError(`number ${number} is already assigned`);
-    const att: Attachment = { terminal, key: number, presented: number, faults: { ...NO_FAULTS }, calls: 0 };
+    const att: Attachment = { terminal, key: number, presented: number, faults: { ...NO_FAULTS }, calls: 0, capacity: 1 };
     this.#subscribers.set(number, att);
     return this.lineFor(att);
   }
@@ -452,7 +455,7 @@ export class Exchange {
       to.faults.busyNextCalls--;
       return call.fail('busy');
     }
-    if (to.calls > 0) return call.fail('busy');
+    if (to.calls >= to.capacity) return call.fail('busy');
     call.callee = to;
     to.calls++;
     // Alerting before the offer, so a terminal may answer from inside offerCall.

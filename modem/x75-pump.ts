@@ -1,0 +1,79 @@
+import type { Clock } from '../firmware-sim/clock.js';
+import type { LineEndpoint } from '../firmware-sim/line-endpoint.js';
+import type { CallOffer, LinkInfo } from '../src/network/call.js';
+import type { DataPump } from './data-pump.js';
+import type { LapbLogger, LapbParams } from './lapb.js';
+import { X75Link } from './x75-link.js';
+
+/** An ISDN B channel carries 64 kbit/s (ITU-T I.430/I.231.1), unframed: 8,000 octets per second. */
+export const B_CHANNEL_BPS = 64_000;
+export const B_CHANNEL_BYTES_PER_SECOND = B_CHANNEL_BPS / 8;
+/**
+ * Time from the called side's CONNECT (Q.931) to a through-connected B
+ * channel. ISDN needs no training; LAPB's SABM/UA follows on the channel itself.
+ */
+export const B_CHANNEL_CONNECT_MS = 100;
+/** The text after "CONNECT " that ISDN terminal adapters report for X.75. */
+export const X75_CONNECT_TEXT = '64000/X75';
+
+/** What an X.75 caller puts into its offer (the exchange does not look inside). */
+export interface X75Capabilities {
+  layer2: 'X75';
+}
+
+export interface X75Options {
+  clock: Clock;
+  params?: Partial<LapbParams>;
+  logger?: LapbLogger;
+}
+
+/** The fixed link of every X.75 call: a clear 64 kbit/s B channel. */
+export function x75LinkInfo(): LinkInfo {
+  return { rateBps: B_CHANNEL_BPS, bytesPerSecond: B_CHANNEL_BYTES_PER_SECOND, connectText: X75_CONNECT_TEXT, handshakeMs: B_CHANNEL_CONNECT_MS };
+}
+
+/**
+ * Run X.75 (LAPB) over a connected B channel (docs/x75.md: the calling side
+ * is the DTE and sends SABM; the answering side, the DCE, waits for it).
+ * When LAPB is finished the call is hung up; when the call drops, LAPB
+ * stops at once.
+ */
+export function startX75(path: LineEndpoint, role: 'originate' | 'answer', options: X75Options): X75Link {
+  const link = new X75Link(path, {
+    clock: options.clock,
+    role: role === 'originate' ? 'dte' : 'dce',
+    params: options.params,
+    logger: options.logger,
+    description: `x75 ${path.description}`,
+  });
+  path.onClose(() => link.channelClosed());
+  link.onReleased(() => path.close());
+  if (role === 'originate') link.connect();
+  return link;
+}
+
+/**
+ * The data pump of an ISDN terminal adapter (the Hayes modem's 'isdn-ta'
+ * profile, selected with AT+BX75): a digital call, reported as
+ * `CONNECT 64000/X75`, whose user data travels in LAPB I frames, so line
+ * errors are corrected and never reach the terminal.
+ */
+export class X75Pump implements DataPump {
+  readonly name = 'x75';
+
+  constructor(private readonly options: X75Options) {}
+
+  offer(): CallOffer {
+    const capabilities: X75Capabilities = { layer2: 'X75' };
+    return { bearer: 'digital', capabilities };
+  }
+
+  answer(offer: CallOffer): LinkInfo | null {
+    const caps = offer.capabilities as Partial<X75Capabilities> | undefined;
+    return offer.bearer === 'digital' && caps?.layer2 === 'X75' ? x75LinkInfo() : null;
+  }
+
+  attach(path: LineEndpoint, _link: LinkInfo, role: 'originate' | 'answer'): LineEndpoint {
+    return startX75(path, role, this.options).endpoint;
+  }
+}
