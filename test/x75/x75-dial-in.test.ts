@@ -35,7 +35,7 @@ t.test('an ISDN TA with AT+BX75 dials the X.75 pseudo-port: CONNECT 64000/X75 an
   rig.clock.advance(10_000);
   t.match(ta.term.take(), /CONNECT 64000\/X75\r\nPIN:/, 'CONNECT 64000/X75, then the PBX speaks through LAPB');
   t.same(sink.calls.map((c) => [c.kind, c.caller, c.connectText]), [['x75', '0897001', '64000/X75']], 'the PBX is told kind x75, the caller and the CONNECT text');
-  const data = Buffer.alloc(4000, 0).map((_, i) => (i * 7) & 0xff);
+  const data = Buffer.from(Buffer.alloc(4000).map((_, i) => (i * 7) & 0xff));
   ta.term.send(data.toString('latin1'), 500);
   rig.clock.advance(5_000);
   t.equal(ta.term.take(), data.toString('latin1'), 'every byte comes back in order through LAPB both ways');
@@ -49,7 +49,7 @@ t.test('over a channel that corrupts 0.1 % of octets (about one 134-octet frame 
   ta.term.send('ATDT0301234792\r');
   rig.clock.advance(10_000);
   t.match(ta.term.take(), /CONNECT 64000\/X75\r\nPIN:/, 'the link comes up despite the corruption');
-  const data = Buffer.alloc(20_000).map((_, i) => (i * 31 + (i >> 8)) & 0xff).toString('latin1');
+  const data = Buffer.from(Buffer.alloc(20_000).map((_, i) => (i * 31 + (i >> 8)) & 0xff)).toString('latin1');
   ta.term.send(data, 1000);
   rig.clock.advance(30_000);
   t.equal(ta.term.take(), data, '20,000 bytes echoed with no loss, duplicate or reordering');
