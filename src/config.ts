@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { parsePbxType, PbxType } from '../firmware-sim/pbx-type.js';
 import { DEFAULT_APS_VERSION } from '../firmware-sim/pbx.js';
 import { parseLineSpec } from './adapters/bind-line.js';
+import { parseFaultSpec } from './network/fault-plan.js';
 
 /**
  * The lab a `hicom-sim lab` run builds: PBXs with their admin ports, the
@@ -20,6 +21,12 @@ export interface LabConfig {
   modems: ModemEntry[];
   testLines: { echo: string; busy: string; noAnswer: string };
   centre?: CentreEntry;
+  /**
+   * Network faults set when the lab starts: line (public number or
+   * `pbxId:internal`) → fault spec as `hicom-sim lab --fault` takes it,
+   * e.g. `{ "0800100": "corrupt=0.001,seed=7" }` (docs/network.md).
+   */
+  faults?: Record<string, string>;
 }
 
 export interface PbxEntry {
@@ -145,7 +152,7 @@ function bool(where: string, v: unknown, fallback: boolean): boolean {
 /** Check a parsed document and fill in defaults; throws ConfigError naming the field. */
 export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig {
   if (!isObject(doc)) throw new ConfigError('the configuration must be a mapping (YAML) or an object (JSON)');
-  const known = new Set(['stateDir', 'pacing', 'pbxs', 'modems', 'testLines', 'centre']);
+  const known = new Set(['stateDir', 'pacing', 'pbxs', 'modems', 'testLines', 'centre', 'faults']);
   for (const k of Object.keys(doc)) if (!known.has(k)) throw new ConfigError(`unknown field "${k}" (known: ${[...known].join(', ')})`);
   const stateDir = str('stateDir', doc.stateDir, './hicom-state');
   const pbxs = list('pbxs', doc.pbxs).map((p, i): PbxEntry => {
@@ -192,6 +199,7 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
     if (typeof days !== 'number' || days < 1) throw new ConfigError('centre.functestOverdueDays: a number of days ≥ 1');
     centre = { modem, functestOverdueDays: days };
   }
+  const faults = doc.faults === undefined ? undefined : validateFaults(doc.faults);
   return {
     stateDir: isAbsolute(stateDir) ? stateDir : resolve(baseDir, stateDir),
     pacing: bool('pacing', doc.pacing, true),
@@ -199,7 +207,24 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
     modems,
     testLines,
     centre,
+    ...(faults ? { faults } : {}),
   };
+}
+
+/** `faults:` — a mapping of line → fault spec; specs are checked here, lines when the lab starts. */
+function validateFaults(v: unknown): Record<string, string> {
+  if (!isObject(v)) throw new ConfigError('faults: expected a mapping of line (number or pbxId:internal) to a fault spec');
+  const out: Record<string, string> = {};
+  for (const [target, spec] of Object.entries(v)) {
+    const text = str(`faults.${target}`, spec);
+    try {
+      parseFaultSpec(text);
+    } catch (err) {
+      throw new ConfigError(`faults.${target}: ${(err as Error).message}`);
+    }
+    out[target] = text;
+  }
+  return out;
 }
 
 export function parseConfigText(text: string, baseDir?: string): LabConfig {

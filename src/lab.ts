@@ -11,6 +11,7 @@ import { RemoteAccess } from '../firmware-sim/remote-access.js';
 import { AdminSession } from '../firmware-sim/session.js';
 import { HayesModem } from '../modem/hayes-modem.js';
 import { Imod } from '../modem/imod.js';
+import { X75Modem } from '../modem/x75-modem.js';
 import { bindLine, type LineProvider } from './adapters/bind-line.js';
 import { LineSlot } from './adapters/line-slot.js';
 import { Centre } from './centre/centre.js';
@@ -19,6 +20,7 @@ import type { LabConfig, ModemEntry, PbxEntry } from './config.js';
 import { FileFlash } from './file-flash.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Exchange, type PbxNode } from './network/exchange.js';
+import { parseFaultSpec } from './network/fault-plan.js';
 import { installTestLines, type TestLineNumbers } from './network/test-lines.js';
 import { StateDir } from './state-dir.js';
 
@@ -28,11 +30,13 @@ export interface LabPbx {
   pbx: Pbx;
   remote: RemoteAccess;
   imod: Imod;
+  /** The X.75 B-channel modem pseudo-port (KDS modem.x75.number / modem.x75.did). */
+  x75: X75Modem;
   node: PbxNode;
   state: StateStore;
   flash: FileFlash | undefined;
   adminPorts: LineProvider[];
-  /** Outgoing modems by kind: only the IMOD until a PBX-side X.75 modem exists; callbacks with X.75 yes then fail as 'no-modem'. */
+  /** Outgoing modems by kind: the IMOD and the X.75 modem (callback index X.75 flag chooses). */
   outgoing: OutgoingModems;
   callback: CallbackScheduler;
   signaling: ErrorSignaling;
@@ -98,6 +102,7 @@ export class Lab {
     try {
       for (const entry of config.pbxs) await lab.#startPbx(entry, options);
       for (const entry of config.modems) await lab.#startModem(entry, options.mode !== 'memory');
+      for (const [target, spec] of Object.entries(config.faults ?? {})) lab.setFault(target, spec);
       if (options.mode === 'memory' && config.centre) lab.#startCentre(config.centre.modem, options);
     } catch (err) {
       await lab.close();
@@ -127,14 +132,18 @@ export class Lab {
     pbx.start();
     const remote = new RemoteAccess(pbx);
     const imod = new Imod({ clock: this.clock, sink: remote });
+    const x75 = new X75Modem({ clock: this.clock, sink: remote });
     const node = this.exchange.addPbx({ id: entry.id, trunkNumbers: entry.trunks });
     const imodNumber = pbx.kds.get('modem.imod.number') ?? '791';
     imod.attachLine(node.addPort(imodNumber, imod, { did: pbx.kds.get('modem.imod.did') || null }));
-    // The DID follows the KDS: removing it shuts the IMOD off from outside at once.
+    const x75Number = pbx.kds.get('modem.x75.number') ?? '792';
+    x75.attachLine(node.addPort(x75Number, x75, { did: pbx.kds.get('modem.x75.did') || null, channels: x75.channels }));
+    // The DIDs follow the KDS: removing one shuts that modem off from outside at once.
     pbx.onKdsChange((path) => {
       if (path === 'modem.imod.did') node.setDid(imodNumber, pbx.kds.get(path) || null);
+      if (path === 'modem.x75.did') node.setDid(x75Number, pbx.kds.get(path) || null);
     });
-    const outgoing: OutgoingModems = { imod };
+    const outgoing: OutgoingModems = { imod, x75 };
     const callback = new CallbackScheduler({ pbx, modems: outgoing, onConnected: (line, info) => remote.acceptCallback(line, info) });
     remote.preLogin = (text, io, info) => callback.handleGateLine(text, io, info);
     callback.onEvent((e) => log.info({ ...e, type: undefined, event: e.type }, `callback ${e.type}`));
@@ -155,7 +164,7 @@ export class Lab {
       );
       adminPorts.push(provider);
     }
-    this.pbxs.set(entry.id, { entry, pbx, remote, imod, node, state, flash, adminPorts, outgoing, callback, signaling });
+    this.pbxs.set(entry.id, { entry, pbx, remote, imod, x75, node, state, flash, adminPorts, outgoing, callback, signaling });
     log.info({ type: entry.type, aps: entry.aps }, 'PBX started');
   }
 
@@ -187,6 +196,17 @@ export class Lab {
     this.centre.attachSlot(modem.slot, modemName);
   }
 
+  /**
+   * Inject a network fault (config `faults:`, `hicom-sim lab --fault`):
+   * `target` is a public number or `pbxId:internal`, `spec` the textual
+   * form of docs/network.md. Throws FaultSpecError / NumberingError with a
+   * clear message for a bad spec or an unknown line.
+   */
+  setFault(target: string, spec: string): void {
+    this.exchange.setFaults(target, parseFaultSpec(spec));
+    this.#logger.child({ component: 'network' }).info({ target, spec }, 'fault injected');
+  }
+
   /** Human-readable lines: where to connect and what to dial. */
   describe(): string[] {
     const out: string[] = [];
@@ -196,6 +216,8 @@ export class Lab {
       out.push(`PBX ${entry.id} (${entry.type}, APS ${pbx.apsVersion})${pbx.log.available ? '' : ' — no FMC, no protocol log'}`);
       adminPorts.forEach((p, i) => out.push(`  admin port: ${p.description}${entry.adminPorts[i].station ? ` (Assistant T, station ${entry.adminPorts[i].station})` : ' (V.24 service port)'}`));
       out.push(`  IMOD: internal ${pbx.kds.get('modem.imod.number')}, dial ${did ? `${trunk}${did}` : '(no DID: internal only)'}`);
+      const x75Did = pbx.kds.get('modem.x75.did');
+      out.push(`  X.75 modem: internal ${pbx.kds.get('modem.x75.number')}, dial ${x75Did ? `${trunk}${x75Did}` : '(no DID: internal only)'} (AT+BX75)`);
     }
     for (const { entry, provider } of this.modems.values()) out.push(`modem ${entry.name} (${entry.profile}, number ${entry.number}): ${provider?.description ?? 'in-process'}`);
     out.push(`test lines: echo ${this.testLines.echo}, busy ${this.testLines.busy}, no answer ${this.testLines.noAnswer}; any unassigned number is unobtainable`);
