@@ -14,6 +14,8 @@ export interface DataPathOptions {
   dropAfterBytes: number | undefined;
   /** Called once when the path goes down, with who caused it. */
   onRelease(cause: ReleaseCause): void;
+  /** Per direction (0: caller → called, 1: back), what the line does to the bytes (voice impairments). */
+  transforms?: readonly [(bytes: Uint8Array) => Uint8Array, (bytes: Uint8Array) => Uint8Array];
 }
 
 export type ReleaseCause = 'end-a' | 'end-b' | 'network';
@@ -237,6 +239,7 @@ export class DataPath {
     const cut = limit !== undefined && this.#crossed + out.length >= limit;
     if (cut) out = out.subarray(0, Math.max(0, limit - this.#crossed));
     this.#crossed += out.length;
+    if (this.options.transforms && out.length) out = this.options.transforms[direction](out);
     if (this.options.corruptRate > 0) out = this.#corrupt(out, this.#random[direction]);
     if (out.length) {
       const copy = out;

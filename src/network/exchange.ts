@@ -3,8 +3,9 @@ import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
 import type {
   CallFailure, CallHandlers, CallOffer, CallTerminal, DialOptions, ExchangeLine, IncomingCall, LinkInfo, OutgoingCall,
 } from './call.js';
-import { DataPath, type ReleaseCause } from './data-path.js';
+import { DataPath, type DataPathOptions, type ReleaseCause } from './data-path.js';
 import { NO_FAULTS, type FaultPlan } from './fault-plan.js';
+import { isTransparent, VoiceImpairment, type VoiceImpairmentOptions } from './voice-impairment.js';
 
 /**
  * Ring cadence of the simulated network: 1 s ringing, 4 s silence (the
@@ -84,7 +85,11 @@ export interface PbxConfig {
   /** Public numbers of its trunks; a DID suffix follows any of them. */
   trunkNumbers: string[];
   outsideLinePrefix?: string;
+  /** Digital (ISDN, default) trunks carry voice as G.711 A-law; analog ones pass it unquantised. */
+  trunkKind?: TrunkKind;
 }
+
+export type TrunkKind = 'analog' | 'digital';
 
 /** One row of `Exchange.numberingPlan()`. */
 export interface NumberEntry {
@@ -120,7 +125,7 @@ export class PbxNode {
   readonly #did = new Map<string, string>();
   readonly outsideLinePrefix: string;
 
-  constructor(private readonly exchange: Exchange, readonly id: string, readonly trunkNumbers: readonly string[], outsideLinePrefix: string) {
+  constructor(private readonly exchange: Exchange, readonly id: string, readonly trunkNumbers: readonly string[], outsideLinePrefix: string, readonly trunkKind: TrunkKind = 'digital') {
     this.outsideLinePrefix = outsideLinePrefix;
   }
 
@@ -250,6 +255,7 @@ class Call implements IncomingCall, OutgoingCall {
       corruptSeed: corrupting?.corruptSeed ?? 1,
       dropAfterBytes: drops.length ? Math.min(...drops) : undefined,
       onRelease: (cause) => this.#released(cause),
+      transforms: this.offer.bearer === 'voice' ? this.#voiceTransforms(callee) : undefined,
     });
     this.#clearTimers();
     if (dropMs.length) this.after(Math.min(...dropMs), () => this.#path?.release('network'));
@@ -260,6 +266,24 @@ class Call implements IncomingCall, OutgoingCall {
     onConnect(path.b);
     this.handlers.onConnect(path.a, link);
     path.open();
+  }
+
+  /** Voice calls: A-law on a digital trunk (a call leaving or entering a PBX), the lines' loss, noise and dial tone. */
+  #voiceTransforms(callee: Attachment): DataPathOptions['transforms'] {
+    const viaTrunk = (a: Attachment): boolean => a.pbx !== undefined && a.pbx !== (a === callee ? this.from : callee).pbx;
+    const digitalTrunk = [this.from, callee].some((a) => viaTrunk(a) && a.pbx?.trunkKind === 'digital');
+    const [fa, fb] = [this.from.faults, callee.faults];
+    const options: VoiceImpairmentOptions = {
+      digitalTrunk,
+      lossDb: fa.lossDb + fb.lossDb,
+      noiseDbm0: fa.noiseDbm0 ?? fb.noiseDbm0,
+      dialToneDbm0: fa.dialToneDbm0 ?? fb.dialToneDbm0,
+      seed: fa.corruptSeed,
+    };
+    if (isTransparent(options)) return undefined;
+    const there = new VoiceImpairment(options);
+    const back = new VoiceImpairment({ ...options, seed: options.seed + 1 });
+    return [(b) => there.apply(b), (b) => back.apply(b)];
   }
 
   #released(cause: ReleaseCause): void {
@@ -334,7 +358,7 @@ export class Exchange {
     if (this.#pbxs.has(config.id)) throw new NumberingError(`PBX ${config.id} already exists`);
     if (config.trunkNumbers.length === 0) throw new NumberingError(`PBX ${config.id} needs at least one trunk number`);
     for (const n of config.trunkNumbers) checkNumber('trunk number', n);
-    const node = new PbxNode(this, config.id, config.trunkNumbers, config.outsideLinePrefix ?? DEFAULT_OUTSIDE_LINE_PREFIX);
+    const node = new PbxNode(this, config.id, config.trunkNumbers, config.outsideLinePrefix ?? DEFAULT_OUTSIDE_LINE_PREFIX, config.trunkKind);
     this.#pbxs.set(config.id, node);
     return node;
   }

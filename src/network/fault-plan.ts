@@ -1,3 +1,5 @@
+import { DIAL_TONE_LEVEL_DBM0 } from '../../modem/audio-channel.js';
+
 /**
  * Faults the network injects for one line, set from config, CLI or tests
  * (`Exchange.setFaults`). Call faults act when the line is called
@@ -21,6 +23,12 @@ export interface FaultPlan {
   corruptSeed: number;
   /** One-way delay added to every byte on the path. */
   latencyMs: number;
+  /** Voice calls: loss in dB on audio to and from this line (docs/voice-path.md). */
+  lossDb: number;
+  /** Voice calls: white noise at this level in dBm0, or undefined. */
+  noiseDbm0: number | undefined;
+  /** Voice calls: dial tone (350 + 440 Hz) heard under the audio, at this level per tone in dBm0. */
+  dialToneDbm0: number | undefined;
 }
 
 export const NO_FAULTS: Readonly<FaultPlan> = Object.freeze({
@@ -32,6 +40,9 @@ export const NO_FAULTS: Readonly<FaultPlan> = Object.freeze({
   corruptRate: 0,
   corruptSeed: 1,
   latencyMs: 0,
+  lossDb: 0,
+  noiseDbm0: undefined,
+  dialToneDbm0: undefined,
 });
 
 export class FaultSpecError extends Error {
@@ -51,6 +62,12 @@ function parseDuration(key: string, text: string): number {
 function parseCount(key: string, text: string): number {
   if (!/^\d+$/.test(text)) throw new FaultSpecError(`fault ${key}: '${text}' is not a whole number`);
   return Number(text);
+}
+
+function parseLevel(key: string, text: string, min: number, max: number): number {
+  const n = Number(text.replace(/dbm0$|db$/i, ''));
+  if (text === '' || !Number.isFinite(n) || n < min || n > max) throw new FaultSpecError(`fault ${key}: '${text}' is not a level from ${min} to ${max} dB`);
+  return n;
 }
 
 type Setter = (plan: Partial<FaultPlan>, value: string | undefined, key: string) => void;
@@ -74,6 +91,10 @@ const SETTERS: Record<string, Setter> = {
   },
   seed: (p, v, k) => { p.corruptSeed = parseCount(k, needValue(k, v)); },
   latency: (p, v, k) => { p.latencyMs = parseDuration(k, needValue(k, v)); },
+  loss: (p, v, k) => { p.lossDb = parseLevel(k, needValue(k, v), 0, 60); },
+  noise: (p, v, k) => { p.noiseDbm0 = parseLevel(k, needValue(k, v), -90, 0); },
+  // Default level: the precise tone plan's −13 dBm0 per tone (modem/audio-channel.ts).
+  'dial-tone': (p, v, k) => { p.dialToneDbm0 = v === undefined ? DIAL_TONE_LEVEL_DBM0 : parseLevel(k, v, -60, 0); },
 };
 
 /**

@@ -1,0 +1,53 @@
+import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import { DtmfSourceStation } from '../../firmware-sim/dtmf-admin/source-station.js';
+import type { DisplayLines } from '../../firmware-sim/dtmf-admin/dtmf-menu.js';
+import type { Pbx } from '../../firmware-sim/pbx.js';
+import type { CallTerminal, ExchangeLine, OfferReply } from './call.js';
+import type { DtmfAdminOffer } from './dtmf-admin-port.js';
+import { samplesToBytes } from './voice-audio.js';
+
+/**
+ * A station of the source PBX on the network, for active DTMF remote mode:
+ * its keypad (`press`) and display; the code procedure places a voice call
+ * from this station's line, and its keys then go out as DTMF audio.
+ */
+export class DtmfStationPort implements CallTerminal {
+  readonly station: DtmfSourceStation;
+  #line: ExchangeLine | undefined;
+  #path: LineEndpoint | undefined;
+
+  constructor(pbx: Pbx, internal: string, onDisplay: (lines: DisplayLines) => void = () => undefined) {
+    this.station = new DtmfSourceStation(pbx, internal, {
+      display: onDisplay,
+      audio: (samples) => this.#path?.write(samplesToBytes(samples)),
+      dial: (number, source) => {
+        const offer: DtmfAdminOffer = { dtmfAdmin: { source, mirror: (lines) => this.station.mirror(lines) } };
+        if (!this.#line) return this.station.ended('no line');
+        this.#line.dial(number, { bearer: 'voice', capabilities: offer }, {
+          onConnect: (path) => {
+            this.#path = path;
+            path.onClose(() => {
+              this.#path = undefined;
+              this.station.ended('call ended');
+            });
+            this.station.connected();
+          },
+          onFail: (reason) => this.station.ended(reason),
+        });
+      },
+    });
+  }
+
+  attachLine(line: ExchangeLine): void {
+    this.#line = line;
+  }
+
+  press(keys: string): void {
+    for (const k of keys) this.station.press(k);
+  }
+
+  /** The station takes no incoming calls in this model. */
+  offerCall(): OfferReply {
+    return 'busy';
+  }
+}
