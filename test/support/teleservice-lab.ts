@@ -7,11 +7,13 @@ import type { ErrorClass } from '../../firmware-sim/error-history.js';
 import type { Actor, Pbx } from '../../firmware-sim/pbx.js';
 import { validateConfig } from '../../src/config.js';
 import { Lab, type LabPbx } from '../../src/lab.js';
+import { createLinePair } from '../../src/line-pair.js';
 import { TEST_HASH_COST } from './pbx-harness.js';
 
 /** Numbers of the test lab; a PBX dials them with the outside-line prefix 0. */
 export const CENTRE_NUMBER = '0899000';
 export const TECH_NUMBER = '0897000';
+export const TECH_ISDN_NUMBER = '0897001';
 export const BUSY_NUMBER = '0800200';
 export const NO_ANSWER_NUMBER = '0800300';
 /** As a PBX dials it: outside-line prefix + number. */
@@ -36,6 +38,7 @@ export async function startTeleserviceLab(options: { pbxs?: number; centre?: boo
     pbxs: Array.from({ length: count }, (_, i) => ({ id: `HSIM-${String(i + 1).padStart(4, '0')}`, trunks: [`03012${String(i + 1).padStart(2, '0')}`] })),
     modems: [
       { name: 'technician', number: TECH_NUMBER, bind: 'tcp:127.0.0.1:1', profile: 'analog' },
+      { name: 'technician-isdn', number: TECH_ISDN_NUMBER, bind: 'tcp:127.0.0.1:3', profile: 'isdn-ta' },
       { name: 'centre', number: CENTRE_NUMBER, bind: 'tcp:127.0.0.1:2', profile: 'analog' },
     ],
     ...(options.centre === false ? {} : { centre: { modem: 'centre' } }),
@@ -84,4 +87,47 @@ export function record<E>(source: { onEvent(l: (e: E) => void): void }): E[] {
   const events: E[] = [];
   source.onEvent((e) => events.push(e));
   return events;
+}
+
+/** A terminal plugged into the lab's technician modem: send AT commands and session lines, read what came back. */
+export class TechTerminal {
+  #out = '';
+  readonly dte;
+
+  constructor(tl: TeleserviceLab, modemName = 'technician') {
+    const pair = createLinePair(`terminal ${modemName}`);
+    const modem = tl.lab.modems.get(modemName);
+    if (!modem?.slot.plug(pair.dce)) throw new Error(`cannot plug a terminal into ${modemName}`);
+    this.dte = pair.dte;
+    pair.dte.onData((d) => {
+      this.#out += Buffer.from(d).toString('latin1');
+    });
+  }
+
+  send(text: string): void {
+    this.dte.write(Buffer.from(text, 'latin1'));
+  }
+
+  take(): string {
+    const s = this.#out;
+    this.#out = '';
+    return s;
+  }
+
+  peek(): string {
+    return this.#out;
+  }
+}
+
+/** Advance virtual time in small steps until `done()` or `limitMs` passed; returns whether done. */
+export function advanceUntil(clock: VirtualClock, done: () => boolean, limitMs: number, stepMs = 100): boolean {
+  const end = clock.now() + limitMs;
+  while (!done() && clock.now() < end) clock.advance(stepMs);
+  return done();
+}
+
+/** Advance until the terminal's output matches `pattern` (data is paced at the line rate); returns and clears the output. */
+export function waitFor(tl: TeleserviceLab, term: TechTerminal, pattern: RegExp, limitMs = 30_000): string {
+  advanceUntil(tl.clock, () => pattern.test(term.peek()), limitMs, 50);
+  return term.take();
 }
