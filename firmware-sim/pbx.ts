@@ -12,6 +12,7 @@ import { type FormatId, type LogEntry, type ProtocolLog } from './protocol-log.j
 import { rightsOf, type Rights } from './rights.js';
 import { hashSecret, isSecretHash, SCRYPT_DEFAULT_COST } from './secret-hash.js';
 import type { PbxState, StateStore } from './state-store.js';
+import { LoginThrottle } from './login-throttle.js';
 import { UserTable } from './user-table.js';
 
 export interface PbxOptions {
@@ -61,6 +62,8 @@ export class Pbx {
   readonly users: UserTable;
   readonly errors: ErrorHistory;
   readonly hashCost: number;
+  /** Failed-login delays per access point; see login-throttle.ts. */
+  readonly loginThrottle = new LoginThrottle();
   readonly aps: ApsStore;
   /** Running state of trunks, stations, base stations and memory (maintenance actions, format 6). */
   readonly maintenance: MaintenanceState;

@@ -70,8 +70,7 @@ export enum SessionState {
   Closed = 'closed',
 }
 
-/** Delay before the next login prompt after k failures: 2^(k-1) s, at most this. */
-export const LOGIN_DELAY_MAX_MS = 32_000;
+export { LOGIN_DELAY_MAX_MS } from './login-throttle.js';
 /** Failed logins after which a modem call is hung up. */
 export const REMOTE_LOGIN_ATTEMPTS = 3;
 /** Legacy Rel-1.0 login (empty user name) is logged under this name. */
@@ -87,8 +86,8 @@ export class AdminSession {
   #state: SessionState = SessionState.User;
   #pendingUser = '';
   #actor: Actor | undefined;
+  /** Failures on this connection: a modem call is dropped after REMOTE_LOGIN_ATTEMPTS. */
   #failures = 0;
-  #blockedUntil = 0;
   #delayTimer: TimerHandle | undefined;
   #prompt = true;
   #answer: ((text: string) => void) | undefined;
@@ -263,10 +262,22 @@ export class AdminSession {
 
   // --- login --------------------------------------------------------------
 
+  /** Where failures count: the admin port, or the modem for all its callers. */
+  get #throttleKey(): string {
+    return this.#opts.channel === 'local' ? `local:${this.#opts.port}` : this.#opts.channel;
+  }
+
   #onUser(name: string): void {
-    if (this.#pbx.clock.now() < this.#blockedUntil) {
-      this.#print(`ERROR 429 too many failed logins; wait ${Math.ceil((this.#blockedUntil - this.#pbx.clock.now()) / 1000)} s`);
+    const wait = this.#pbx.loginThrottle.waitMs(this.#throttleKey, this.#pbx.clock.now());
+    if (wait > 0) {
+      this.#print(`ERROR 429 too many failed logins; wait ${Math.ceil(wait / 1000)} s`);
       return;
+    }
+    if (this.#opts.stationPort !== undefined && !TERMINAL_PORTS.has(this.#opts.stationPort)) {
+      // Refused before a password is typed: there is nothing to check here.
+      this.#safeAudit({ user: this.#pbx.users.find(name.trim())?.name ?? '(unknown)', circle: undefined }, 3, 'A0-3');
+      this.#print(`ERROR 403 terminal administration is possible only on the first two UP0/E ports, not on ${this.#opts.stationPort}`);
+      return this.#ask('User:', false);
     }
     const trimmed = name.trim();
     if (trimmed.length > 16) {
@@ -282,10 +293,6 @@ export class AdminSession {
   #onPassword(password: string): void {
     const name = this.#pendingUser;
     const pbx = this.#pbx;
-    if (this.#opts.stationPort !== undefined && !TERMINAL_PORTS.has(this.#opts.stationPort)) {
-      this.#print(`ERROR 403 terminal administration is possible only on the first two UP0/E ports, not on ${this.#opts.stationPort}`);
-      return this.#toUser();
-    }
     if (name === '') {
       if (pbx.users.verifyLegacy(password)) return this.#loggedIn({ user: REL10_USER, circle: Circle.SystemMaintenance, rights: pbx.rightsFor(Circle.SystemMaintenance), local: this.#opts.channel === 'local' }, undefined);
       return this.#loginFailed(undefined);
@@ -308,8 +315,7 @@ export class AdminSession {
     this.#safeAudit({ user: knownName ?? '(unknown)', circle: undefined }, 3, 'A0-3');
     this.#print('ERROR 401 login failed');
     if (this.#opts.channel !== 'local' && this.#failures >= REMOTE_LOGIN_ATTEMPTS) return this.hangUp('too many failed logins');
-    const delay = Math.min(2 ** (this.#failures - 1) * 1000, LOGIN_DELAY_MAX_MS);
-    this.#blockedUntil = this.#pbx.clock.now() + delay;
+    const delay = this.#pbx.loginThrottle.failed(this.#throttleKey, this.#pbx.clock.now());
     this.#state = SessionState.User;
     this.#print(`Next attempt in ${delay / 1000} s.`);
     this.#delayTimer = this.#pbx.clock.setTimer(delay, () => {
@@ -363,6 +369,7 @@ export class AdminSession {
   #loggedIn(actor: Actor, user: UserRecord | undefined): void {
     if (!this.#safeAudit(actor, 3, 'A0-1')) return this.#toUser();
     this.#failures = 0;
+    this.#pbx.loginThrottle.succeeded(this.#throttleKey);
     this.#actor = actor;
     this.#state = SessionState.Command;
     const circle = actor.circle === undefined ? 'no circle' : CIRCLE_NAME[actor.circle];

@@ -6,7 +6,7 @@ import { logLines, pbxWithUsers } from '../support/firmware-fixtures.js';
 const HOUR = 3_600_000;
 
 t.test('login A0-1, logout A0-2, dropped line A0-2, each failure A0-3', async (t) => {
-  const { pbx, log } = pbxWithUsers([{ name: 'ua', circle: 1, password: 'uapw' }]);
+  const { pbx, log, clock } = pbxWithUsers([{ name: 'ua', circle: 1, password: 'uapw' }]);
   const mark = log.lastSeq();
   const term = new Terminal(pbx);
   term.login('ua', 'uapw');
@@ -27,6 +27,7 @@ t.test('login A0-1, logout A0-2, dropped line A0-2, each failure A0-3', async (t
   t.equal(failing.session.actor, undefined, 'nobody logged in');
   t.same(logLines(log, m2), ['ua - (3) A0-3'], 'logged as unauthorized attempt under the known name');
   const m3 = log.lastSeq();
+  clock.advance(1000); // the port's login delay after one failure
   const other = new Terminal(pbx);
   other.login('nobody', 'x');
   t.same(logLines(log, m3), ['(unknown) - (3) A0-3'], 'an unknown name is logged without echoing what was typed');
@@ -46,5 +47,6 @@ t.test('each logon shows creation date and last login, which then updates', asyn
   ua.login('ua', 'uapw');
   t.match(ua.cmd('user list').text, /rev +revision +2026-01-05 08:00:00 2026-01-06 11:01:30/, 'user list shows creation date and last login');
   new Terminal(pbx).login('rev', 'wrong');
+  clock.advance(1000); // the port's login delay after one failure
   t.match(new Terminal(pbx).login('rev', 'revpw'), /last login 2026-01-06 11:01:30\./, 'a failed attempt does not count as a login');
 });

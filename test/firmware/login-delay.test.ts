@@ -1,6 +1,6 @@
 import t from 'tap';
 import { SessionState } from '../../firmware-sim/session.js';
-import { Terminal } from '../support/pbx-harness.js';
+import { firstLogin, makePbx, Terminal } from '../support/pbx-harness.js';
 import { logLines, pbxWithUsers } from '../support/firmware-fixtures.js';
 
 t.test('repeated failures are delayed 1, 2, 4 … s; input during the delay is refused', async (t) => {
@@ -60,4 +60,24 @@ t.test('a modem line hangs up after 3 failed logins', async (t) => {
     clock.advance(10_000);
   }
   t.not(local.session.state, SessionState.Closed, 'a local port is not hung up, only slowed down');
+});
+
+t.test('the delay belongs to the port: a new connection does not reset it', async (t) => {
+  const { pbx, clock } = makePbx();
+  const first = new Terminal(pbx);
+  firstLogin(first);
+  first.cmd('logout');
+  for (let i = 1; i <= 3; i++) {
+    const term = new Terminal(pbx);
+    term.login('serv', 'wrong');
+    clock.advance(2 ** (i - 1) * 1000);
+  }
+  const again = new Terminal(pbx);
+  t.match(again.login('serv', 'wrong'), /Next attempt in 8 s/, 'fourth failure on a fresh connection waits 8 s, not 1 s');
+  const next = new Terminal(pbx);
+  t.match(next.login('serv', 'servpw'), /ERROR 429/, 'another fresh connection is refused during the delay');
+  clock.advance(8000);
+  t.match(new Terminal(pbx).login('serv', 'servpw'), /Welcome serv/, 'after the delay the right password gets in');
+  const other = new Terminal(pbx, { port: 'UP0E-1', stationPort: 'UP0E-1' });
+  t.notMatch(other.login('serv', 'wrong'), /ERROR 429/, 'another access point is not slowed down');
 });
