@@ -17,6 +17,7 @@ const modules: Array<() => Promise<CommandModule>> = [
   () => import('./report.js'),
   () => import('./archive.js'),
   () => import('./revisor.js'),
+  () => import('./centre.js'),
 ];
 
 function packageVersion(): string {
