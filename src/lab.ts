@@ -4,7 +4,6 @@ import type { OutgoingModems } from '../firmware-sim/callback-index.js';
 import { CallbackScheduler } from '../firmware-sim/callback-scheduler.js';
 import { ErrorSignaling } from '../firmware-sim/error-signaling.js';
 import { FlashProtocolLog } from '../firmware-sim/flash-log.js';
-import { FlashApsStore } from '../firmware-sim/aps-store.js';
 import { Pbx } from '../firmware-sim/pbx.js';
 import { MemoryProtocolLog, type ProtocolLog } from '../firmware-sim/protocol-log.js';
 import { MemoryStateStore, type StateStore } from '../firmware-sim/state-store.js';
@@ -129,9 +128,7 @@ export class Lab {
       state = new MemoryStateStore();
       protocolLog = new MemoryProtocolLog({ available: entry.fmc });
     }
-    // Loaded APS images go onto the FMC below the log area (docs/aps-image.md); without a card, into RAM.
-    const apsStore = flash ? new FlashApsStore(flash) : undefined;
-    const pbx = new Pbx({ clock: this.clock, log: protocolLog, store: state, systemId: entry.id, type: entry.type, apsVersion: entry.aps, hashCost: options.hashCost, apsStore });
+    const pbx = new Pbx({ clock: this.clock, log: protocolLog, store: state, systemId: entry.id, type: entry.type, apsVersion: entry.aps, hashCost: options.hashCost });
     pbx.start();
     const remote = new RemoteAccess(pbx);
     const imod = new Imod({ clock: this.clock, sink: remote });
@@ -146,12 +143,6 @@ export class Lab {
       if (path === 'modem.imod.did') node.setDid(imodNumber, pbx.kds.get(path) || null);
       if (path === 'modem.x75.did') node.setDid(x75Number, pbx.kds.get(path) || null);
     });
-    // B2-1: with every trunk out of service no call from outside reaches the PBX (docs/maintenance.md).
-    const trunkService = (): void => {
-      for (const internal of node.ports.keys()) this.exchange.setFaults(`${entry.id}:${internal}`, { unreachable: !pbx.maintenance.anyTrunkInService() });
-    };
-    pbx.maintenance.onChange(trunkService);
-    trunkService();
     const outgoing: OutgoingModems = { imod, x75 };
     const callback = new CallbackScheduler({ pbx, modems: outgoing, onConnected: (line, info) => remote.acceptCallback(line, info) });
     remote.preLogin = (text, io, info) => callback.handleGateLine(text, io, info);
