@@ -46,7 +46,10 @@ export function startX75(path: LineEndpoint, role: 'originate' | 'answer', optio
     logger: options.logger,
     description: `x75 ${path.description}`,
   });
-  path.onClose(() => link.channelClosed());
+  // Deferred one tick: on an unpaced path the release can arrive synchronously
+  // from inside this station's own frame handling (our UA to the peer's DISC
+  // completes the peer, which hangs up at once), and LAPB must finish that step first.
+  path.onClose(() => options.clock.setTimer(0, () => link.channelClosed()));
   link.onReleased(() => path.close());
   if (role === 'originate') link.connect();
   return link;

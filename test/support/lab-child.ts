@@ -81,11 +81,11 @@ export interface RunningLab {
 }
 
 /**
- * Start `hicom-sim lab --config <files.configPath> --log-level warn` and
- * wait for its ready line. The child is killed in teardown whatever happens.
+ * Start `hicom-sim lab --config <files.configPath> --log-level warn` (plus
+ * `extraArgs`, e.g. `--fault`) and wait for its ready line. The child is killed in teardown whatever happens.
  */
-export async function startLab(t: { teardown(fn: () => void | Promise<void>): void }, files: LabFiles): Promise<RunningLab> {
-  const child = new LineChild(process.execPath, [CLI, 'lab', '--config', files.configPath, '--log-level', 'warn']);
+export async function startLab(t: { teardown(fn: () => void | Promise<void>): void }, files: LabFiles, extraArgs: string[] = []): Promise<RunningLab> {
+  const child = new LineChild(process.execPath, [CLI, 'lab', '--config', files.configPath, '--log-level', 'warn', ...extraArgs]);
   let banner = '';
   const collect = (chunk: Buffer): void => {
     banner += chunk.toString('utf8');

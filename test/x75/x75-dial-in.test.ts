@@ -105,3 +105,21 @@ t.test('the echo test line answers X.75 calls too', async (t) => {
   rig.clock.advance(1_000);
   t.equal(ta.term.take(), 'ping over LAPB', 'echoed');
 });
+
+t.test('on an unpaced network, hanging up an X.75 call (DISC/UA delivered at once) leaves both sides intact', async (t) => {
+  const { rig, x75 } = setup({ pacing: false });
+  const ta = rig.addModem('0897001', { echo: false, profile: 'isdn-ta' });
+  ta.term.send('AT+BX75\rATDT0301234792\r');
+  rig.clock.advance(5_000);
+  t.match(ta.term.take(), /CONNECT 64000\/X75/, 'connected');
+  rig.clock.advance(1_100);
+  ta.term.send('+++');
+  rig.clock.advance(1_100);
+  t.doesNotThrow(() => {
+    ta.term.send('ATH\r');
+    rig.clock.advance(2_000);
+  }, 'ATH does not crash the LAPB stations');
+  t.match(ta.term.take(), /OK\r\n\r\nOK\r\n$/, '+++ and ATH both answer OK');
+  t.equal(x75.channelsInUse, 0, 'the PBX channel is free');
+  t.equal(rig.exchange.activeCalls, 0, 'the call is released');
+});
