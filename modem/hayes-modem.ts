@@ -10,6 +10,7 @@ import { MODULATION_ORDER, type ModemCapabilities } from './negotiation.js';
 import { factorySettings, MemoryProfileStore, type ModemSettings, type ProfileStore } from './profile-store.js';
 import { formatInfo, formatResult, ResultCode, type ResultFormat } from './result-codes.js';
 import { S, SRegisters } from './s-registers.js';
+import { installVoiceMode } from './voice-mode.js';
 import { X75Pump } from './x75-pump.js';
 
 /**
@@ -50,6 +51,8 @@ export interface HayesModemOptions {
 export const DIAL_TONE_DETECT_MS = 300;
 /** … and gives up with NO DIALTONE after this long when it is not. */
 export const DIAL_TONE_WAIT_MS = 5000;
+/** +FCLASS value of voice mode (ITU-T V.253 §9.1). */
+export const VOICE_FCLASS = 8;
 /** DTMF inter-digit gap equals the tone duration (S11), as Hayes modems do. */
 const PULSE_MS = 100;
 /** Pulse dialing: 10 pulses/s (make/break) plus an inter-digit pause. */
@@ -87,6 +90,8 @@ export class HayesModem implements CallTerminal {
   #hangingUp = false;
   /** Voice call placed with "ATD…;" (still up while in command state). */
   #voiceCall: OutgoingCall | undefined;
+  #voicePath: LineEndpoint | undefined;
+  #dteTap: ((bytes: Uint8Array) => void) | undefined;
   #dtr = true;
   #dtrTimer: TimerHandle | undefined;
   // +++ escape detection (guard time S12).
@@ -105,6 +110,7 @@ export class HayesModem implements CallTerminal {
       revision: options.identity?.revision ?? '1.0',
     };
     for (const def of HAYES_COMMANDS) this.registerCommand(def);
+    installVoiceMode(this);
     this.registerPump(new AnalogPump(() => this.capabilities()));
     // An ISDN terminal adapter also speaks X.75 on the B channel (AT+BX75 selects it for dialing; digital calls are answered with it).
     if (this.profile === 'isdn-ta') this.registerPump(new X75Pump({ clock: this.clock }));
@@ -130,6 +136,29 @@ export class HayesModem implements CallTerminal {
   /** The connected link (rate, CONNECT text) while a call is up. */
   get link(): LinkInfo | undefined {
     return this.#link;
+  }
+
+  /** The audio path of a connected voice call (bearer 'voice'), for voice mode. */
+  get voicePath(): LineEndpoint | undefined {
+    return this.#voicePath;
+  }
+
+  /**
+   * Voice mode streams (+VTX/+VRX): while a tap is set, every byte from the
+   * DTE goes to it instead of the command line reader; `undefined` ends it.
+   */
+  tapDte(handler: ((bytes: Uint8Array) => void) | undefined): void {
+    this.#dteTap = handler;
+  }
+
+  /** Report a command's final result later (for commands that returned 'pending'). */
+  finalResult(ok: boolean): void {
+    this.#result(ok ? ResultCode.Ok : ResultCode.Error);
+  }
+
+  /** A result code outside V.250's table (V.253 VCON), framed like one; silent under ATQ1. */
+  writeResult(text: string): void {
+    if (!this.settings.quiet) this.dte.write(formatInfo(text, this.#format()));
   }
 
   get offHook(): boolean {
@@ -202,6 +231,7 @@ export class HayesModem implements CallTerminal {
   // ---- DTE input ----------------------------------------------------------
 
   #fromDte(bytes: Uint8Array): void {
+    if (this.#dteTap) return this.#dteTap(bytes);
     for (let i = 0; i < bytes.length; i++) {
       switch (this.#state) {
         case ModemState.Command:
@@ -371,7 +401,8 @@ export class HayesModem implements CallTerminal {
     if (this.#state !== ModemState.Command || this.#voiceCall) return 'error';
     const pump = this.#pumps.get(this.settings.pump);
     if (!pump) return 'error';
-    const voice = dialString.endsWith(';');
+    // In voice mode (+FCLASS=8, V.253) every dial places a voice call.
+    const voice = dialString.endsWith(';') || this.settings.fclass === VOICE_FCLASS;
     const steps = this.#dialPlan(dialString);
     this.#setState(ModemState.Dialing);
     const line = this.#line;
@@ -419,11 +450,36 @@ export class HayesModem implements CallTerminal {
   #placeCall(line: ExchangeLine, pump: DataPump, digits: string, voice: boolean): void {
     if (this.#state !== ModemState.Dialing) return;
     if (voice) {
-      // "ATD…;": back to command state with the call up (voice call).
+      // "ATD…;" in data mode: back to command state at once with the call placed. In voice
+      // mode the result waits for the answer: VCON (V.253), or BUSY / NO ANSWER / NO CARRIER.
+      const waitForAnswer = this.settings.fclass === VOICE_FCLASS;
       this.#voiceCall = line.dial(digits, { bearer: 'voice' }, {
-        onConnect: () => {},
-        onFail: () => { this.#voiceCall = undefined; },
+        onConnect: (path) => {
+          this.#voicePath = path;
+          path.onClose(() => {
+            if (this.#voicePath !== path) return;
+            this.#voicePath = undefined;
+            this.#voiceCall = undefined;
+          });
+          if (!waitForAnswer || this.#state !== ModemState.Dialing) return;
+          this.#clearAttempt();
+          this.#setState(ModemState.Command);
+          this.writeResult('VCON');
+        },
+        onFail: (reason) => {
+          this.#voiceCall = undefined;
+          if (waitForAnswer) this.#dialFailed(reason);
+        },
       });
+      if (waitForAnswer) {
+        this.#after(this.sRegisters.get(S.connectTimeout) * 1000, () => {
+          const call = this.#voiceCall;
+          this.#voiceCall = undefined;
+          call?.cancel();
+          this.#endAttempt(ResultCode.NoAnswer);
+        });
+        return;
+      }
       this.#clearAttempt();
       this.#setState(ModemState.Command);
       this.#result(ResultCode.Ok);
@@ -515,6 +571,8 @@ export class HayesModem implements CallTerminal {
     this.#outgoing = undefined;
     this.#voiceCall?.cancel();
     this.#voiceCall = undefined;
+    this.#voicePath = undefined;
+    this.#dteTap = undefined;
     this.#data?.close();
     this.#data = undefined;
     this.#link = undefined;
