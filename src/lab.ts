@@ -4,6 +4,7 @@ import type { OutgoingModems } from '../firmware-sim/callback-index.js';
 import { CallbackScheduler } from '../firmware-sim/callback-scheduler.js';
 import { ErrorSignaling } from '../firmware-sim/error-signaling.js';
 import { FlashProtocolLog } from '../firmware-sim/flash-log.js';
+import { ENABLE_CODE } from '../firmware-sim/dtmf-admin/dtmf-admin.js';
 import { Pbx } from '../firmware-sim/pbx.js';
 import { MemoryProtocolLog, type ProtocolLog } from '../firmware-sim/protocol-log.js';
 import { MemoryStateStore, type StateStore } from '../firmware-sim/state-store.js';
@@ -19,6 +20,7 @@ import { CentreStore } from './centre-store.js';
 import type { LabConfig, ModemEntry, PbxEntry } from './config.js';
 import { FileFlash } from './file-flash.js';
 import { silentLogger, type Logger } from './logger.js';
+import { DTMF_ADMIN_NUMBER, DtmfAdminPort } from './network/dtmf-admin-port.js';
 import { Exchange, type PbxNode } from './network/exchange.js';
 import { parseFaultSpec } from './network/fault-plan.js';
 import { installTestLines, type TestLineNumbers } from './network/test-lines.js';
@@ -134,6 +136,8 @@ export class Lab {
     const imod = new Imod({ clock: this.clock, sink: remote });
     const x75 = new X75Modem({ clock: this.clock, sink: remote });
     const node = this.exchange.addPbx({ id: entry.id, trunkNumbers: entry.trunks });
+    // DTMF remote administration (docs/dtmf-admin.md): the called party's port; every display change is logged.
+    node.addPort(DTMF_ADMIN_NUMBER, new DtmfAdminPort(pbx, (lines, via) => log.info({ via, display: lines.map((l) => l.trimEnd()) }, 'DTMF admin display')));
     const imodNumber = pbx.kds.get('modem.imod.number') ?? '791';
     imod.attachLine(node.addPort(imodNumber, imod, { did: pbx.kds.get('modem.imod.did') || null }));
     const x75Number = pbx.kds.get('modem.x75.number') ?? '792';
@@ -216,6 +220,7 @@ export class Lab {
       out.push(`PBX ${entry.id} (${entry.type}, APS ${pbx.apsVersion})${pbx.log.available ? '' : ' — no FMC, no protocol log'}`);
       adminPorts.forEach((p, i) => out.push(`  admin port: ${p.description}${entry.adminPorts[i].station ? ` (Assistant T, station ${entry.adminPorts[i].station})` : ' (V.24 service port)'}`));
       out.push(`  IMOD: internal ${pbx.kds.get('modem.imod.number')}, dial ${did ? `${trunk}${did}` : '(no DID: internal only)'}`);
+      out.push(`  DTMF remote admin: dial ${trunk}${DTMF_ADMIN_NUMBER} (voice), then ${ENABLE_CODE} + password + #`);
       const x75Did = pbx.kds.get('modem.x75.did');
       out.push(`  X.75 modem: internal ${pbx.kds.get('modem.x75.number')}, dial ${x75Did ? `${trunk}${x75Did}` : '(no DID: internal only)'} (AT+BX75)`);
     }

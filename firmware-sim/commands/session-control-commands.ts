@@ -1,4 +1,5 @@
 import { CIRCLE_NAME } from '../circles.js';
+import { dtmfDisplays } from '../dtmf-admin/dtmf-admin.js';
 import { KDS_SCHEMA } from '../kds-schema.js';
 import { ACTION_TEXT, type Action } from '../rights.js';
 import { SESSION_COMMANDS, needArgs, type SessionCommand } from '../session-commands.js';
@@ -42,10 +43,11 @@ export const sessionControlCommands: SessionCommand[] = [
   {
     words: ['show', 'display'],
     usage: 'show display',
-    help: 'the two display lines of an admin station',
+    help: 'the two display lines of an admin station, then those of open DTMF remote administrations',
     run(ctx) {
       const [l1, l2] = ctx.pbx.display();
       ctx.print(l1, l2);
+      for (const d of dtmfDisplays(ctx.pbx)) ctx.print(`dtmf ${d.via}: ${d.lines[0].trimEnd()} | ${d.lines[1].trimEnd()}`);
       ctx.ok();
     },
   },

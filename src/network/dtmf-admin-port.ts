@@ -13,6 +13,9 @@ export interface DtmfAdminOffer {
   dtmfAdmin: { source: DtmfAdminSource; mirror(lines: DisplayLines): void };
 }
 
+/** Internal number (and DID) of the DTMF administration port in every lab PBX. */
+export const DTMF_ADMIN_NUMBER = '795';
+
 export function isDtmfAdminOffer(capabilities: unknown): capabilities is DtmfAdminOffer {
   const c = capabilities as Partial<DtmfAdminOffer> | undefined;
   return typeof c === 'object' && c !== null && typeof c.dtmfAdmin?.mirror === 'function' && typeof c.dtmfAdmin.source?.type === 'string';

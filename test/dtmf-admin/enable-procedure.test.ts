@@ -1,7 +1,8 @@
 import t from 'tap';
 import { DtmfAdminState, ENABLE_CODE } from '../../firmware-sim/dtmf-admin/dtmf-admin.js';
 import { MenuState } from '../../firmware-sim/dtmf-admin/dtmf-menu.js';
-import { dtmfPbx, ENABLE_PASSWORD, logLines, TargetRig } from '../support/dtmf-admin-rig.js';
+import { ADMIN, dtmfPbx, ENABLE_PASSWORD, logLines, TargetRig } from '../support/dtmf-admin-rig.js';
+import { Terminal } from '../support/pbx-harness.js';
 
 t.test('the right password enables the menu with one confirmation beep', async (t) => {
   const { pbx } = dtmfPbx();
@@ -52,4 +53,15 @@ t.test('keys before the procedure, or a procedure restarted with *, do not confu
   const rig = new TargetRig(pbx);
   rig.send(`12#*99${ENABLE_CODE}${ENABLE_PASSWORD}#`);
   t.equal(rig.conn.state, DtmfAdminState.Menu, 'the last complete procedure counts');
+});
+
+t.test('show display in an admin session lists the open DTMF administration displays', async (t) => {
+  const { pbx } = dtmfPbx();
+  const rig = new TargetRig(pbx);
+  rig.send(`${ENABLE_CODE}${ENABLE_PASSWORD}#`);
+  const term = new Terminal(pbx);
+  term.login(ADMIN.name, ADMIN.password);
+  t.match(term.cmd('show display').text, /dtmf test line: DTMF admin OfficeCom \| Name: _/, 'the DTMF menu display is shown');
+  rig.conn.close();
+  t.notMatch(term.cmd('show display').text, /dtmf/, 'gone when the call ends');
 });
