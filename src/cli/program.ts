@@ -18,6 +18,7 @@ const modules: Array<() => Promise<CommandModule>> = [
   () => import('./archive.js'),
   () => import('./revisor.js'),
   () => import('./centre.js'),
+  () => import('./scenario.js'),
 ];
 
 function packageVersion(): string {

@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+
+/**
+ * A HIL scenario (docs/scenarios.md): a network, a timeline of actions and
+ * expectations checked at given virtual times. Read from YAML or JSON and
+ * checked field by field, so a bad file gets a message naming the field.
+ */
+export interface Scenario {
+  name: string;
+  pbxs: Array<{ id: string; kds: Record<string, string> }>;
+  timeline: Action[];
+  expect: Expectation[];
+}
+
+export type Action =
+  | { at: number; raise: { pbx: string; class: 'A' | 'B' | 'C'; code: number; text: string } }
+  | { at: number; centreBusy: number }
+  | { at: number; cutLine: { afterBytes?: number; afterMs?: number } }
+  | { at: number; restoreLine: true }
+  | { at: number; powerCycle: string }
+  | { at: number; requestCallback: { pbx: string; index: number } }
+  | { at: number; set: { pbx: string; path: string; value: string } };
+
+export type Check =
+  | { reportsReceived: { pbx: string; count: number } }
+  | { callbackAttempts: { pbx: string; count: number } }
+  | { signalingAttempts: { pbx: string; count: number } }
+  | { errorHistory: { pbx: string; count: number } }
+  | { logContains: { pbx: string; text: string } }
+  | { event: { pbx: string; type: string; count?: number } };
+
+export type Expectation = Check & { by: number; name: string };
+
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3600_000, d: 86_400_000 };
+
+/** "90s", "15min", "2h", "7d", "500ms" or a bare number of seconds → ms. */
+export function parseDuration(where: string, v: unknown): number {
+  if (typeof v === 'number' && v >= 0) return v * 1000;
+  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)\s*(ms|s|min|h|d)?$/.exec(v.trim()) : null;
+  if (!m) throw new ScenarioError(`${where}: ${JSON.stringify(v)} is not a duration (e.g. 90s, 15min, 2h, 7d)`);
+  return Number(m[1]) * UNITS[m[2] ?? 's'];
+}
+
+type Raw = Record<string, unknown>;
+const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function obj(where: string, v: unknown): Raw {
+  if (!isObj(v)) throw new ScenarioError(`${where}: expected a mapping`);
+  return v;
+}
+function text(where: string, v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  if (typeof v !== 'string' || v === '') throw new ScenarioError(`${where}: expected text`);
+  return v;
+}
+function count(where: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ScenarioError(`${where}: expected a whole number ≥ 0`);
+  return v;
+}
+function list(where: string, v: unknown): unknown[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new ScenarioError(`${where}: expected a list`);
+  return v;
+}
+function onlyOne(where: string, o: Raw, keys: readonly string[]): string {
+  const present = keys.filter((k) => o[k] !== undefined);
+  if (present.length !== 1) throw new ScenarioError(`${where}: exactly one of ${keys.join(', ')}`);
+  return present[0];
+}
+
+const ACTIONS = ['raise', 'centreBusy', 'cutLine', 'restoreLine', 'powerCycle', 'requestCallback', 'set'] as const;
+const CHECKS = ['reportsReceived', 'callbackAttempts', 'signalingAttempts', 'errorHistory', 'logContains', 'event'] as const;
+
+export function validateScenario(doc: unknown): Scenario {
+  const root = obj('scenario', doc);
+  const name = text('name', root.name);
+  const network = obj('network', root.network ?? {});
+  const pbxs = list('network.pbxs', network.pbxs).map((p, i) => {
+    const o = obj(`network.pbxs[${i}]`, p);
+    const kds = obj(`network.pbxs[${i}].kds`, o.kds ?? {});
+    return { id: text(`network.pbxs[${i}].id`, o.id), kds: Object.fromEntries(Object.entries(kds).map(([k, v]) => [k, text(`network.pbxs[${i}].kds.${k}`, v)])) };
+  });
+  if (pbxs.length === 0) throw new ScenarioError('network.pbxs: at least one PBX');
+  const ids = new Set(pbxs.map((p) => p.id));
+  const pbxRef = (where: string, v: unknown): string => {
+    const id = text(where, v);
+    if (!ids.has(id)) throw new ScenarioError(`${where}: no PBX ${id} in network.pbxs`);
+    return id;
+  };
+  const timeline = list('timeline', root.timeline).map((a, i): Action => {
+    const w = `timeline[${i}]`;
+    const o = obj(w, a);
+    const at = parseDuration(`${w}.at`, o.at);
+    switch (onlyOne(w, o, ACTIONS)) {
+      case 'raise': {
+        const r = obj(`${w}.raise`, o.raise);
+        const cls = text(`${w}.raise.class`, r.class);
+        if (cls !== 'A' && cls !== 'B' && cls !== 'C') throw new ScenarioError(`${w}.raise.class: A, B or C`);
+        const code = r.code === undefined ? 0x210 : count(`${w}.raise.code`, r.code);
+        if (code > 0xffff) throw new ScenarioError(`${w}.raise.code: 0–65535`);
+        return { at, raise: { pbx: pbxRef(`${w}.raise.pbx`, r.pbx), class: cls, code, text: r.text === undefined ? 'scenario error' : text(`${w}.raise.text`, r.text) } };
+      }
+      case 'centreBusy':
+        return { at, centreBusy: count(`${w}.centreBusy`, o.centreBusy) };
+      case 'cutLine': {
+        const c = obj(`${w}.cutLine`, o.cutLine);
+        if ((c.afterBytes === undefined) === (c.afterTime === undefined)) throw new ScenarioError(`${w}.cutLine: afterBytes or afterTime`);
+        return { at, cutLine: c.afterBytes !== undefined ? { afterBytes: count(`${w}.cutLine.afterBytes`, c.afterBytes) } : { afterMs: parseDuration(`${w}.cutLine.afterTime`, c.afterTime) } };
+      }
+      case 'restoreLine':
+        return { at, restoreLine: true };
+      case 'powerCycle':
+        return { at, powerCycle: pbxRef(`${w}.powerCycle`, o.powerCycle) };
+      case 'requestCallback': {
+        const r = obj(`${w}.requestCallback`, o.requestCallback);
+        return { at, requestCallback: { pbx: pbxRef(`${w}.requestCallback.pbx`, r.pbx), index: count(`${w}.requestCallback.index`, r.index) } };
+      }
+      default: {
+        const s = obj(`${w}.set`, o.set);
+        return { at, set: { pbx: pbxRef(`${w}.set.pbx`, s.pbx), path: text(`${w}.set.path`, s.path), value: typeof s.value === 'string' ? s.value : text(`${w}.set.value`, s.value) } };
+      }
+    }
+  });
+  const expect = list('expect', root.expect).map((e, i): Expectation => {
+    const w = `expect[${i}]`;
+    const o = obj(w, e);
+    const by = parseDuration(`${w}.by`, o.by);
+    const kind = onlyOne(w, o, CHECKS);
+    const c = obj(`${w}.${kind}`, o[kind]);
+    const pbx = pbxRef(`${w}.${kind}.pbx`, c.pbx);
+    const label = typeof o.name === 'string' ? o.name : `${kind} ${JSON.stringify(c)} by ${o.by}`;
+    switch (kind) {
+      case 'logContains':
+        return { by, name: label, logContains: { pbx, text: text(`${w}.logContains.text`, c.text) } };
+      case 'event':
+        return { by, name: label, event: { pbx, type: text(`${w}.event.type`, c.type), ...(c.count === undefined ? {} : { count: count(`${w}.event.count`, c.count) }) } };
+      default:
+        return { by, name: label, [kind]: { pbx, count: count(`${w}.${kind}.count`, c.count) } } as Expectation;
+    }
+  });
+  if (expect.length === 0) throw new ScenarioError('expect: at least one expectation');
+  return { name, pbxs, timeline, expect };
+}
+
+export function loadScenario(path: string): Scenario {
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ScenarioError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(raw);
+  } catch (err) {
+    throw new ScenarioError(`${path}: not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`);
+  }
+  try {
+    return validateScenario(doc);
+  } catch (err) {
+    throw new ScenarioError(`${path}: ${(err as Error).message}`);
+  }
+}
