@@ -206,7 +206,7 @@ export class Pbx {
    * for Assistant T, 2 for Assistant TC = the customer's circles), then the
    * change. Secrets are hashed and never logged.
    */
-  changeItem(actor: Actor, path: string, raw: string): Outcome<{ old: string; value: string }> {
+  changeItem(actor: Actor, path: string, raw: string, tool?: 'T' | 'TC'): Outcome<{ old: string; value: string }> {
     const item = resolveItem(path);
     if (!item || !this.#kds.has(path)) return { ok: false, code: 404, error: `no KDS item ${path}` };
     const { spec, address } = item;
@@ -229,7 +229,10 @@ export class Pbx {
       note = checked.note;
     }
     const shown = spec.secret ? (stored === '' ? 'DEFAULT' : '*****') : JSON.stringify(stored);
-    const format: FormatId = actor.circle === Circle.Administration || actor.circle === Circle.ChargeAccounting ? 2 : 1;
+    // The customer's circles work with Assistant TC unless the change comes
+    // through a tool that is Assistant T by nature (DTMF remote administration).
+    const customerTool = actor.circle === Circle.Administration || actor.circle === Circle.ChargeAccounting;
+    const format: FormatId = (tool ?? (customerTool ? 'TC' : 'T')) === 'TC' ? 2 : 1;
     this.audit(actor, format, [spec.mnemonic, ...address, shown].join(' '));
     const old = this.#kds.get(path) ?? '';
     this.#kds.setStored(path, stored);

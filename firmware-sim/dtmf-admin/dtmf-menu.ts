@@ -250,7 +250,7 @@ export class DtmfMenu {
     actor.rights = this.pbx.rightsFor(actor.circle);
     let result: ReturnType<Pbx['changeItem']>;
     try {
-      result = this.pbx.changeItem(actor, path, value);
+      result = this.pbx.changeItem(actor, path, value, 'T'); // DTMF administration is an Assistant T session (seed)
     } catch (err) {
       if (!(err instanceof LogAppendError)) throw err;
       return this.#refuse('no protocol log');

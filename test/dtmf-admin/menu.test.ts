@@ -111,3 +111,17 @@ t.test('logout: A0-2, confirmation beep, the connection ends; a dropped call log
   other.rig.conn.close();
   t.same(logLines(other.log, other.from).slice(1), ['SERV S 3 A0-2'], 'a dropped call logs the user out');
 });
+
+t.test('a customer (Administration) changing a name by DTMF is still logged as Assistant T, format 1', async (t) => {
+  const target = dtmfPbx();
+  target.pbx.users.add('KUNDE', Circle.Administration, '4711', target.pbx.clock.now());
+  const rig = new TargetRig(target.pbx);
+  rig.send(`${ENABLE_CODE}${ENABLE_PASSWORD}#`);
+  const from = target.log.lastSeq() + 1;
+  rig.send(multiTapKeys('KUNDE') + multiTapKeys('4711'));
+  rig.send('1');
+  rig.send('102#');
+  rig.send(multiTapKeys('Lager'));
+  t.equal(target.pbx.kds.get('station.102.name'), 'Lager', 'name stored');
+  t.same(logLines(target.log, from), ['KUNDE A 3 A0-1', 'KUNDE A 1 STN-NAME 102 "Lager"'], 'format 1 (Assistant T), not 2, with user and circle A');
+});
