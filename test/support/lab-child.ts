@@ -44,6 +44,8 @@ export interface LabFiles {
   /** pbx.json of the one PBX. */
   statePath: string;
   port: number;
+  /** TCP ports of Assistant T terminals, by station number (e.g. "100" on UP0E-1). */
+  stationPorts?: Record<string, number>;
   ptyPath?: string;
 }
 
@@ -51,14 +53,20 @@ export const LAB_PBX_ID = 'HSIM-E2E1';
 
 /**
  * Write a one-PBX lab configuration (no modems) into `dir`: a TCP admin port
- * on a free loopback port and, with `pty`, a socat virtual serial port.
+ * on a free loopback port (the V.24 service port), Assistant T terminal ports
+ * for `stations`, and with `pty` a socat virtual serial port.
  */
-export async function writeLabConfig(dir: string, options: { pty?: boolean } = {}): Promise<LabFiles> {
+export async function writeLabConfig(dir: string, options: { pty?: boolean; stations?: string[] } = {}): Promise<LabFiles> {
   const port = await freePort();
   const stateDir = join(dir, 'state');
   const ptyPath = options.pty ? join(dir, 'admin-pty') : undefined;
-  const adminPorts: Array<{ bind: string }> = [{ bind: `tcp:127.0.0.1:${port}` }];
+  const adminPorts: Array<{ bind: string; station?: string }> = [{ bind: `tcp:127.0.0.1:${port}` }];
   if (ptyPath) adminPorts.push({ bind: `pty:${ptyPath}` });
+  const stationPorts: Record<string, number> = {};
+  for (const station of options.stations ?? []) {
+    stationPorts[station] = await freePort();
+    adminPorts.push({ bind: `tcp:127.0.0.1:${stationPorts[station]}`, station });
+  }
   const config = {
     stateDir,
     pacing: false,
@@ -67,7 +75,7 @@ export async function writeLabConfig(dir: string, options: { pty?: boolean } = {
   };
   const configPath = join(dir, 'lab.yaml');
   writeFileSync(configPath, stringify(config));
-  return { dir, configPath, stateDir, statePath: join(stateDir, LAB_PBX_ID, 'pbx.json'), port, ptyPath };
+  return { dir, configPath, stateDir, statePath: join(stateDir, LAB_PBX_ID, 'pbx.json'), port, stationPorts, ptyPath };
 }
 
 export interface RunningLab {
