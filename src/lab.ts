@@ -4,10 +4,11 @@ import type { OutgoingModems } from '../firmware-sim/callback-index.js';
 import { CallbackScheduler } from '../firmware-sim/callback-scheduler.js';
 import { ErrorSignaling } from '../firmware-sim/error-signaling.js';
 import { FlashProtocolLog } from '../firmware-sim/flash-log.js';
+import { FlashApsStore } from '../firmware-sim/aps-store.js';
 import { ENABLE_CODE } from '../firmware-sim/dtmf-admin/dtmf-admin.js';
 import { Pbx } from '../firmware-sim/pbx.js';
 import { MemoryProtocolLog, type ProtocolLog } from '../firmware-sim/protocol-log.js';
-import { MemoryStateStore, type StateStore } from '../firmware-sim/state-store.js';
+import type { StateStore } from '../firmware-sim/state-store.js';
 import { RemoteAccess } from '../firmware-sim/remote-access.js';
 import { AdminSession } from '../firmware-sim/session.js';
 import { HayesModem } from '../modem/hayes-modem.js';
@@ -35,7 +36,8 @@ export interface LabPbx {
   /** The X.75 B-channel modem pseudo-port (KDS modem.x75.number / modem.x75.did). */
   x75: X75Modem;
   node: PbxNode;
-  state: StateStore;
+  /** Undefined in memory mode: the live Pbx is the state, nothing reloads it, and a snapshot per change would only cost. */
+  state: StateStore | undefined;
   flash: FileFlash | undefined;
   adminPorts: LineProvider[];
   /** Outgoing modems by kind: the IMOD and the X.75 modem (callback index X.75 flag chooses). */
@@ -116,7 +118,7 @@ export class Lab {
   async #startPbx(entry: PbxEntry, options: LabOptions): Promise<void> {
     const log = this.#logger.child({ component: 'pbx', pbx: entry.id });
     const onDisk = options.mode !== 'memory';
-    let state: StateStore;
+    let state: StateStore | undefined;
     let flash: FileFlash | undefined;
     let protocolLog: ProtocolLog;
     if (onDisk) {
@@ -127,10 +129,11 @@ export class Lab {
       if (!mounted.available) log.warn({ reason: mounted.mountReport.reason }, 'no protocol log: no 10 MB FMC');
       protocolLog = mounted;
     } else {
-      state = new MemoryStateStore();
       protocolLog = new MemoryProtocolLog({ available: entry.fmc });
     }
-    const pbx = new Pbx({ clock: this.clock, log: protocolLog, store: state, systemId: entry.id, type: entry.type, apsVersion: entry.aps, hashCost: options.hashCost });
+    // Loaded APS images go onto the FMC below the log area (docs/aps-image.md); without a card, into RAM.
+    const apsStore = flash ? new FlashApsStore(flash) : undefined;
+    const pbx = new Pbx({ clock: this.clock, log: protocolLog, store: state, systemId: entry.id, type: entry.type, apsVersion: entry.aps, hashCost: options.hashCost, apsStore });
     pbx.start();
     const remote = new RemoteAccess(pbx);
     const imod = new Imod({ clock: this.clock, sink: remote });
@@ -147,6 +150,12 @@ export class Lab {
       if (path === 'modem.imod.did') node.setDid(imodNumber, pbx.kds.get(path) || null);
       if (path === 'modem.x75.did') node.setDid(x75Number, pbx.kds.get(path) || null);
     });
+    // B2-1: with every trunk out of service no call from outside reaches the PBX (docs/maintenance.md).
+    const trunkService = (): void => {
+      for (const internal of node.ports.keys()) this.exchange.setFaults(`${entry.id}:${internal}`, { unreachable: !pbx.maintenance.anyTrunkInService() });
+    };
+    pbx.maintenance.onChange(trunkService);
+    trunkService();
     const outgoing: OutgoingModems = { imod, x75 };
     const callback = new CallbackScheduler({ pbx, modems: outgoing, onConnected: (line, info) => remote.acceptCallback(line, info) });
     remote.preLogin = (text, io, info) => callback.handleGateLine(text, io, info);

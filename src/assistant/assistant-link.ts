@@ -1,0 +1,95 @@
+import type { Duplex } from 'node:stream';
+import { connectLine } from '../adapters/connect-line.js';
+import { parseLineSpec, LineSpecError } from '../adapters/bind-line.js';
+import { SessionClient, SessionError } from '../session-client.js';
+import { AssistantError, EXIT } from './exit-codes.js';
+import { answerCallback, dial, resetModem } from './modem-dialer.js';
+
+/**
+ * How the technician reaches the PBX:
+ * - `direct`: a local admin port (V.24 service interface on TCP, a pty, a serial device);
+ * - `dial`: the technician's modem dials the IMOD and answers the PIN prompt;
+ * - `callback`: dial, ask for callback index + code at the PIN prompt, let the
+ *   PBX hang up, wait for its call (RING), answer with ATA.
+ */
+export type LinkPlan =
+  | { kind: 'direct'; line: string }
+  | { kind: 'dial'; modem: string; number: string; pin: string }
+  | { kind: 'callback'; modem: string; number: string; index: number; code: string };
+
+export interface Credentials {
+  name: string;
+  password: string;
+}
+
+export interface LinkEvents {
+  /** Progress lines for the technician (stderr in the CLI). */
+  status(text: string): void;
+}
+
+async function open(spec: string): Promise<Duplex> {
+  try {
+    return await connectLine(parseLineSpec(spec));
+  } catch (err) {
+    if (err instanceof LineSpecError) throw new AssistantError(err.message, EXIT.usage);
+    throw new AssistantError((err as Error).message, EXIT.connection);
+  }
+}
+
+/** Turn a failed session step into an assistant error: a closed line is a connection failure, a refusal an access failure. */
+function accessError(step: string, err: unknown, client: SessionClient): AssistantError {
+  if (err instanceof AssistantError) return err;
+  const msg = (err as Error).message;
+  if (client.closed && !(err instanceof SessionError && err.reply)) return new AssistantError(`${step}: the line was dropped (${msg})`, EXIT.access);
+  return new AssistantError(`${step}: ${msg}`, err instanceof SessionError && err.reply ? EXIT.access : EXIT.connection);
+}
+
+/** Read until the PIN prompt, or fail with what the PBX said instead (e.g. modem access blocked). */
+async function pinPrompt(client: SessionClient): Promise<void> {
+  const text = await client.expect(/PIN: |BYE [^\r\n]*\r?\n|NO CARRIER\r?\n/);
+  if (!text.endsWith('PIN: ')) {
+    const why = /ERROR \d+ [^\r\n]*/.exec(text)?.[0] ?? text.trim().split(/\r?\n/).pop();
+    throw new AssistantError(`the PBX refused the call: ${why}`, EXIT.access);
+  }
+}
+
+export interface Link {
+  client: SessionClient;
+  /** The byte stream under the client, for paced frame uploads. */
+  stream: Duplex;
+}
+
+/** Connect, get through PIN or callback, log in. The returned client is in machine mode. */
+export async function openLink(plan: LinkPlan, creds: Credentials, events: LinkEvents, timeoutMs = 15_000): Promise<Link> {
+  const stream = await open(plan.kind === 'direct' ? plan.line : plan.modem);
+  const client = new SessionClient(stream, { timeoutMs });
+  try {
+    if (plan.kind !== 'direct') {
+      await resetModem(client);
+      events.status(`dialling ${plan.number} …`);
+      events.status(await dial(client, plan.number));
+      await pinPrompt(client).catch((err: unknown) => {
+        throw accessError('PIN prompt', err, client);
+      });
+      if (plan.kind === 'dial') {
+        client.write(`${plan.pin}\r`);
+        const r = await client.expect(/PIN accepted\r?\n|ERROR \d+ [^\r\n]*\r?\n/);
+        if (!/PIN accepted/.test(r)) throw new AssistantError(`PIN refused: ${/ERROR \d+ [^\r\n]*/.exec(r)?.[0] ?? r.trim()}`, EXIT.access);
+      } else {
+        client.write(`CALLBACK ${plan.index} ${plan.code}\r`);
+        const r = await client.expect(/CALLBACK REGISTERED[^\r\n]*\r?\n|ERROR \d+ [^\r\n]*\r?\n/);
+        if (!/CALLBACK REGISTERED/.test(r)) throw new AssistantError(`callback refused: ${/ERROR \d+ [^\r\n]*/.exec(r)?.[0] ?? r.trim()}`, EXIT.access);
+        events.status(`callback ${plan.index} registered; waiting for the PBX to call back …`);
+        events.status(await answerCallback(client));
+      }
+    }
+    await client.login(creds.name, creds.password).catch((err: unknown) => {
+      throw accessError('login', err, client);
+    });
+    return { client, stream };
+  } catch (err) {
+    client.close();
+    if (err instanceof AssistantError) throw err;
+    throw new AssistantError((err as Error).message, EXIT.connection);
+  }
+}

@@ -1,0 +1,57 @@
+import type { SessionClient } from '../session-client.js';
+import { AssistantError, EXIT } from './exit-codes.js';
+
+/** Final result codes of a dial (V.250 §6.3.1 and the spec §4.4 table), with what to tell the technician. */
+const DIAL_FAILURES: Record<string, string> = {
+  BUSY: 'the number is busy; try again later',
+  'NO ANSWER': 'nobody answered (is the IMOD DID right and the modem plugged in?)',
+  'NO CARRIER': 'no carrier: the call failed or the far end hung up (unreachable number, or the PBX refused the call)',
+  'NO DIALTONE': 'no dial tone: the modem is not connected to a working line',
+  ERROR: 'the modem refused the dial command',
+};
+const FINAL = /(CONNECT[^\r\n]*|BUSY|NO ANSWER|NO CARRIER|NO DIALTONE|ERROR)\r?\n/;
+/** Time for a dial to end: setup, ringing and training, as S7 (V.250 §6.3.9) allows at most 255 s. */
+export const DIAL_TIMEOUT_MS = 90_000;
+/** How long to wait for the PBX's callback after it hung up (10 s plus retries, spec §3.3). */
+export const CALLBACK_WAIT_MS = 120_000;
+
+/** Reset the modem to a known profile without echo: ATZ, then ATE0 (V.250 §6.2.1, §6.2.4). */
+export async function resetModem(client: SessionClient): Promise<void> {
+  for (const cmd of ['ATZ', 'ATE0V1Q0']) {
+    client.write(`${cmd}\r`);
+    const got = await client.expect(/(OK|ERROR)\r?\n/, 5000).catch(() => {
+      throw new AssistantError(`the modem does not answer ${cmd} (is it a modem's DTE port?)`, EXIT.connection);
+    });
+    if (/ERROR/.test(got)) throw new AssistantError(`the modem answered ERROR to ${cmd}`, EXIT.dial);
+  }
+}
+
+function failure(code: string, what: string): AssistantError {
+  return new AssistantError(`${what}: ${code} — ${DIAL_FAILURES[code] ?? code}`, EXIT.dial);
+}
+
+/** ATDT the number; resolves with the CONNECT line. */
+export async function dial(client: SessionClient, number: string, timeoutMs = DIAL_TIMEOUT_MS): Promise<string> {
+  if (!/^[0-9*#,WwPpTt]+$/.test(number)) throw new AssistantError(`"${number}" is not a number to dial`, EXIT.usage);
+  client.write(`ATDT${number}\r`);
+  const got = await client.expect(FINAL, timeoutMs).catch((err: Error) => {
+    throw new AssistantError(`dialling ${number}: ${err.message}`, EXIT.dial);
+  });
+  const code = (FINAL.exec(got)?.[1] ?? '').trim();
+  if (!code.startsWith('CONNECT')) throw failure(code, `dialling ${number}`);
+  return code;
+}
+
+/** Wait for RING, answer with ATA, resolve with the CONNECT line. */
+export async function answerCallback(client: SessionClient, timeoutMs = CALLBACK_WAIT_MS): Promise<string> {
+  await client.expect(/RING\r?\n/, timeoutMs).catch((err: Error) => {
+    throw new AssistantError(`no callback from the PBX: ${err.message}`, EXIT.dial);
+  });
+  client.write('ATA\r');
+  const got = await client.expect(FINAL, DIAL_TIMEOUT_MS).catch((err: Error) => {
+    throw new AssistantError(`answering the callback: ${err.message}`, EXIT.dial);
+  });
+  const code = (FINAL.exec(got)?.[1] ?? '').trim();
+  if (!code.startsWith('CONNECT')) throw failure(code, 'answering the callback');
+  return code;
+}
