@@ -342,10 +342,11 @@ export class Exchange {
     this.#onEvent = options.onCallEvent;
   }
 
-  addSubscriber(number: string, terminal: CallTerminal): ExchangeLine {
+  /** `channels`: calls the number takes at once (a hunt group such as a test line; default 1). */
+  addSubscriber(number: string, terminal: CallTerminal, options: { channels?: number } = {}): ExchangeLine {
     checkNumber('subscriber number', number);
     if (this.#subscribers.has(number)) throw new NumberingError(`number ${number} is already assigned`);
-    const att: Attachment = { terminal, key: number, presented: number, faults: { ...NO_FAULTS }, calls: 0, capacity: 1 };
+    const att: Attachment = { terminal, key: number, presented: number, faults: { ...NO_FAULTS }, calls: 0, capacity: Math.max(1, options.channels ?? 1) };
     this.#subscribers.set(number, att);
     return this.lineFor(att);
   }

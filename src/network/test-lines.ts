@@ -56,10 +56,13 @@ class SilentLine implements CallTerminal {
   }
 }
 
+/** The echo number is a hunt group: many testers (and the 256-session benchmark) call it at once. */
+export const ECHO_LINE_CHANNELS = 1024;
+
 /** Put the three test lines into the numbering plan; returns the numbers used. */
 export function installTestLines(exchange: Exchange, numbers: Partial<TestLineNumbers> = {}): TestLineNumbers {
   const n = { ...DEFAULT_TEST_LINES, ...numbers };
-  exchange.addSubscriber(n.echo, new EchoLine(exchange.clock));
+  exchange.addSubscriber(n.echo, new EchoLine(exchange.clock), { channels: ECHO_LINE_CHANNELS });
   exchange.addSubscriber(n.busy, new BusyLine());
   exchange.addSubscriber(n.noAnswer, new SilentLine());
   return n;
