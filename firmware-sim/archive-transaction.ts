@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { formatEntry, type ArchiveMark, type LogEntry, type ProtocolLog } from './protocol-log.js';
+import { entryHash, type ArchiveMark, type LogEntry, type ProtocolLog } from './protocol-log.js';
 
 /**
  * One archiving run as the PBX sees it (spec §3.8; protocol in
@@ -22,10 +21,7 @@ export enum ArchiveState {
 /** Entries per LogEntries frame while archiving (≈ 16 KB of payload). */
 export const ARCHIVE_CHUNK_ENTRIES = 256;
 
-/** SHA-256 (hex) of an entry's canonical printout line: what an ArchiveMark stores. */
-export function entryHash(e: LogEntry): string {
-  return createHash('sha256').update(formatEntry(e)).digest('hex');
-}
+export { entryHash };
 
 export interface ArchiveRange {
   /** First and last seq handed out; 0/0 when there is nothing to archive. */

@@ -14,10 +14,10 @@ import {
   BLOCK_HEADER_SIZE, COMMIT, encodeBlockHeader, encodeRecord, MAX_USER_BYTES, parseBlockHeader,
   RECORD_HEAD_SIZE, RECORD_TAIL_SIZE, RecordType, scanRecord, type BlockHeader, type FlashRecord,
 } from './flash-log-format.js';
-import { LogAppendError, type ArchiveMark, type FormatId, type LogEntry, type LogRecord, type ProtocolLog } from './protocol-log.js';
+import { LogAppendError, REVISOR_ALARM_FILL, type ArchiveMark, type FormatId, type LogEntry, type LogRecord, type ProtocolLog } from './protocol-log.js';
 
 /** Seed manual: "Wird ein Füllstand von circa 80 Prozent überschritten, wird ein Klasse-A Fehler ausgelöst." */
-export const REVISOR_ALARM_FILL = 0.8;
+export { REVISOR_ALARM_FILL };
 /** Seed manual: "Das vorletzte MB der Flash Memory Card ist für die Protokollierung reserviert." */
 export const LOG_AREA = { offset: FMC_SIZE - 2 * MB, size: MB } as const;
 /** Gap markers are shown as maintenance entries of the PBX itself. */

@@ -8,7 +8,7 @@ import { Kds, type KdsImage } from './kds.js';
 import { checkValue, resolveItem } from './kds-schema.js';
 import { MaintenanceState } from './maintenance-state.js';
 import { PbxType } from './pbx-type.js';
-import { type FormatId, type LogEntry, type ProtocolLog } from './protocol-log.js';
+import { REVISOR_ALARM_FILL, type FormatId, type LogEntry, type ProtocolLog } from './protocol-log.js';
 import { rightsOf, type Rights } from './rights.js';
 import { hashSecret, isSecretHash, SCRYPT_DEFAULT_COST } from './secret-hash.js';
 import type { PbxState, StateStore } from './state-store.js';
@@ -42,8 +42,6 @@ export interface Actor {
 export type Outcome<T = void> = { ok: true; value: T; note?: string } | { ok: false; code: number; error: string };
 
 export const DEFAULT_APS_VERSION = 'HE300M.00.001.01';
-/** Fill above which the class-A "Revisor Alarm" is raised (seed: "circa 80 Prozent"). */
-export const REVISOR_ALARM_FILL = 0.8;
 /** The display of an optiset E: 2 lines × 24 characters. */
 export const DISPLAY_WIDTH = 24;
 

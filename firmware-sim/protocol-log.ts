@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The protocol (audit) log of spec §3.8: when – who – what.
  *
@@ -76,6 +78,9 @@ export interface ProtocolLog {
   lastSeq(): number;
 }
 
+/** Fill above which the class-A "Revisor Alarm" is raised (seed: "circa 80 Prozent"). */
+export const REVISOR_ALARM_FILL = 0.8;
+
 /** Canonical one-line text of an entry, used by hashes and printouts. */
 export function formatEntry(e: LogEntry): string {
   const d = new Date(e.time);
@@ -136,4 +141,9 @@ export class MemoryProtocolLog implements ProtocolLog {
   lastSeq(): number {
     return this.#seq;
   }
+}
+
+/** SHA-256 (hex) of an entry's canonical printout line: what an ArchiveMark stores. */
+export function entryHash(e: LogEntry): string {
+  return createHash('sha256').update(formatEntry(e)).digest('hex');
 }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { formatEntry, type ArchiveMark, type FormatId, type LogEntry } from '../firmware-sim/protocol-log.js';
+import { entryHash, formatEntry, type ArchiveMark, type FormatId, type LogEntry } from '../firmware-sim/protocol-log.js';
 
 export const ARCHIVE_FORMAT_VERSION = 1;
 const MAGIC_LINE = `# hicom-sim protocol archive, format ${ARCHIVE_FORMAT_VERSION}`;
@@ -56,10 +56,7 @@ export class ArchiveError extends Error {
   override name = 'ArchiveError';
 }
 
-/** SHA-256 of the entry's canonical line: the hash the PBX keeps in its ArchiveMark. */
-export function entryHash(e: LogEntry): string {
-  return createHash('sha256').update(formatEntry(e)).digest('hex');
-}
+export { entryHash };
 
 function headerChain(h: ArchiveHeader): string {
   return createHash('sha256').update(`hicom-sim archive ${ARCHIVE_FORMAT_VERSION}\n${h.systemId}\n${h.pbxName}\n${h.created}`).digest('hex');
