@@ -165,6 +165,8 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
     const aps = str(`${w}.aps`, p.aps, DEFAULT_APS_VERSION);
     if (!/^[A-Z0-9]{2,8}\.\d{2}\.\d{3}\.\d{2}$/.test(aps)) throw new ConfigError(`${w}.aps: "${aps}" is not an APS version like ${DEFAULT_APS_VERSION}`);
     const trunks = list(`${w}.trunks`, p.trunks).map((t, j) => digits(`${w}.trunks[${j}]`, t));
+    // The exchange refuses a PBX without a trunk; say so here, naming the field, not at start-up.
+    if (trunks.length === 0) throw new ConfigError(`${w}.trunks: at least one trunk number is needed (the IMOD DID is dialled as trunk number + DID)`);
     const adminPorts = list(`${w}.adminPorts`, p.adminPorts).map((a, j): AdminPortEntry => {
       const aw = `${w}.adminPorts[${j}]`;
       if (!isObject(a)) throw new ConfigError(`${aw}: expected a mapping with "bind"`);

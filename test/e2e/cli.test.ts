@@ -115,6 +115,10 @@ t.test('config example | config check round trip, and a bad config', async (t) =
   t.match(lab.stderr, /pbxs\[0\]\.type/, 'naming the field');
   writeFileSync(bad, 'stateDir: [unclosed\n');
   t.match(runCli(['config', 'check', bad]).stderr, /not valid YAML\/JSON/, 'broken YAML is named as such');
+  writeFileSync(bad, 'pbxs:\n  - id: HSIM-1\n    type: OfficeCom\n');
+  const noTrunk = runCli(['config', 'check', bad]);
+  t.equal(noTrunk.status, 2, 'a PBX without trunks is refused by config check, not only when the lab starts');
+  t.match(noTrunk.stderr, /pbxs\[0\]\.trunks: at least one trunk number/, 'naming the field');
   writeFileSync(bad, 'pbxs: []\nmodems: []\nfoo: 1\n');
   t.match(runCli(['config', 'check', bad]).stderr, /unknown field "foo"/, 'an unknown field is named');
 });
