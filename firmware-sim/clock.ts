@@ -24,7 +24,14 @@ interface VirtualTimer {
   seq: number;
   fn: () => void;
   cancelled: boolean;
+  fired: boolean;
 }
+
+/**
+ * Below this many cancelled timers the heap is never compacted: popping them
+ * lazily is cheaper than rebuilding a small heap.
+ */
+const COMPACT_MIN_CANCELLED = 1024;
 
 /**
  * Deterministic clock for tests and scenarios: time moves only when
@@ -37,6 +44,8 @@ export class VirtualClock implements Clock {
   #seq = 0;
   #heap: VirtualTimer[] = [];
   #fired = 0;
+  /** Cancelled timers still in the heap (retry and idle timers are mostly cancelled, not fired). */
+  #cancelled = 0;
 
   constructor(startMs = Date.UTC(2026, 0, 5, 8, 0, 0)) {
     this.#now = startMs;
@@ -47,14 +56,14 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(delayMs: number, fn: () => void): TimerHandle {
-    const timer: VirtualTimer = { at: this.#now + Math.max(0, delayMs), seq: this.#seq++, fn, cancelled: false };
+    const timer: VirtualTimer = { at: this.#now + Math.max(0, delayMs), seq: this.#seq++, fn, cancelled: false, fired: false };
     this.#push(timer);
-    return { cancel: () => { timer.cancelled = true; } };
+    return { cancel: () => this.#cancel(timer) };
   }
 
   /** Timers still waiting (cancelled ones excluded). */
   get pending(): number {
-    return this.#heap.filter((t) => !t.cancelled).length;
+    return this.#heap.length - this.#cancelled;
   }
 
   /** How many timers have fired since construction (for benchmarks). */
@@ -75,6 +84,7 @@ export class VirtualClock implements Clock {
       this.#pop();
       this.#now = next.at;
       this.#fired++;
+      next.fired = true;
       next.fn();
     }
     if (t > this.#now) this.#now = t;
@@ -95,8 +105,25 @@ export class VirtualClock implements Clock {
   }
 
   #peek(): VirtualTimer | undefined {
-    while (this.#heap.length && this.#heap[0].cancelled) this.#pop();
+    while (this.#heap.length && this.#heap[0].cancelled) {
+      this.#pop();
+      this.#cancelled--;
+    }
     return this.#heap[0];
+  }
+
+  #cancel(timer: VirtualTimer): void {
+    if (timer.cancelled || timer.fired) return;
+    timer.cancelled = true;
+    this.#cancelled++;
+    // Without this a fleet's cancelled retry timers would grow the heap (and every push/pop) for days of virtual time.
+    if (this.#cancelled >= COMPACT_MIN_CANCELLED && this.#cancelled * 2 > this.#heap.length) this.#compact();
+  }
+
+  /** Drop cancelled timers; a sorted array is a valid binary heap. */
+  #compact(): void {
+    this.#heap = this.#heap.filter((t) => !t.cancelled).sort((a, b) => a.at - b.at || a.seq - b.seq);
+    this.#cancelled = 0;
   }
 
   #less(a: VirtualTimer, b: VirtualTimer): boolean {

@@ -57,7 +57,19 @@ export class ErrorHistory {
   }
 
   list(cls?: ErrorClass): ErrorRecord[] {
-    return this.#records.filter((r) => cls === undefined || r.cls === cls).map((r) => ({ ...r }));
+    return this.select((r) => cls === undefined || r.cls === cls);
+  }
+
+  /** Copies of the records `keep` accepts; only those are copied (signaling asks at every timer). */
+  select(keep: (record: Readonly<ErrorRecord>) => boolean): ErrorRecord[] {
+    const out: ErrorRecord[] = [];
+    for (const r of this.#records) if (keep(r)) out.push({ ...r });
+    return out;
+  }
+
+  /** Whether any record satisfies `test`, without copying. */
+  some(test: (record: Readonly<ErrorRecord>) => boolean): boolean {
+    return this.#records.some(test);
   }
 
   /** Delete the given ids (after the centre acknowledged them). Returns how many went. */

@@ -74,7 +74,12 @@ const CLASSES: readonly ErrorClass[] = ['A', 'B', 'C'];
  * function-test pseudo errors; classes A and C are never signaled.
  */
 export function signaledRecords(records: readonly ErrorRecord[]): ErrorRecord[] {
-  return records.filter((r) => r.cls === 'B' || r.pseudo);
+  return records.filter(isSignaled);
+}
+
+/** Whether a record is signaled: class B, or the function-test pseudo error. */
+export function isSignaled(record: Readonly<ErrorRecord>): boolean {
+  return record.cls === 'B' || record.pseudo;
 }
 
 /** Encode a report; throws ReportEncodeError naming the bad field. */

@@ -66,7 +66,8 @@ export class MaintenanceState {
   readonly #trunks = new Map<number, TrunkStatus>();
   readonly #stationsOut = new Set<string>();
   #bs: BaseStationStatus[] = [];
-  #scratch = new Uint8Array(MEMORY_MAP.scratch.size);
+  /** Allocated on the first DMA write (64 KiB per PBX would dominate a 10,000-PBX fleet's memory); zeros until then. */
+  #scratch: Uint8Array | undefined;
   readonly #ident: () => { apsVersion: string; systemId: string };
   readonly #type: PbxType;
   readonly #listeners: Array<() => void> = [];
@@ -90,7 +91,7 @@ export class MaintenanceState {
     }
     this.#stationsOut.clear();
     this.#bs = Array.from({ length: BASE_STATIONS[this.#type] }, (_, i) => ({ index: i + 1, overload: false, restart: true }));
-    this.#scratch = new Uint8Array(MEMORY_MAP.scratch.size);
+    this.#scratch = undefined;
     this.#changed();
   }
 
@@ -260,7 +261,7 @@ export class MaintenanceState {
         this.#bs.forEach((b, i) => (out[i] = (b.overload ? BS_OVERLOAD : 0) | (b.restart ? BS_RESTART : 0)));
         break;
       case 'scratch':
-        return this.#scratch;
+        return this.#scratch ?? out;
     }
     return out;
   }
@@ -277,7 +278,7 @@ export class MaintenanceState {
     const checked = this.dmaCheckWrite(address, data.length);
     if (!checked.ok) return checked;
     const { name, offset } = checked.value;
-    if (name === 'scratch') this.#scratch.set(data, offset);
+    if (name === 'scratch') (this.#scratch ??= new Uint8Array(MEMORY_MAP.scratch.size)).set(data, offset);
     else {
       data.forEach((v, i) => {
         const b = this.#bs[offset + i];

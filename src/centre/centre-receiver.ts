@@ -85,6 +85,8 @@ export class CentreReceiver {
   #hangUpPhase = 0;
   /** Reports stored or re-acknowledged since start. */
   #received = 0;
+  /** Frame state: when the last bytes came; the idle timer re-arms itself for the rest rather than being re-set per batch. */
+  #lastByteAt = 0;
 
   constructor(options: CentreReceiverOptions) {
     this.#clock = options.clock;
@@ -130,7 +132,7 @@ export class CentreReceiver {
   }
 
   #onBytes(bytes: Uint8Array): void {
-    if (this.#state === ReceiverState.Frame) this.#arm(FRAME_IDLE_TIMEOUT_MS, () => this.#frameTimeout());
+    if (this.#state === ReceiverState.Frame) this.#lastByteAt = this.#clock.now();
     for (const event of this.#decoder.push(bytes)) {
       if (event.kind === 'line') this.#onLine(event.text.trim());
       else if (event.kind === 'frame') this.#onFrame(event.payload);
@@ -187,7 +189,7 @@ export class CentreReceiver {
     if (msg.protocol !== PROTOCOL_TAG) return this.#final(NakReason.Version, msg.systemId);
     this.#systemId = msg.systemId;
     this.#state = ReceiverState.Frame;
-    this.#arm(FRAME_IDLE_TIMEOUT_MS, () => this.#frameTimeout());
+    this.#armFrameIdle();
     this.#line.write(READY_LINE);
   }
 
@@ -222,6 +224,17 @@ export class CentreReceiver {
     this.#nakResend(NakReason.Crc);
   }
 
+  #armFrameIdle(): void {
+    this.#lastByteAt = this.#clock.now();
+    this.#arm(FRAME_IDLE_TIMEOUT_MS, () => this.#frameIdleCheck());
+  }
+
+  #frameIdleCheck(): void {
+    const quiet = this.#clock.now() - this.#lastByteAt;
+    if (quiet < FRAME_IDLE_TIMEOUT_MS) this.#arm(FRAME_IDLE_TIMEOUT_MS - quiet, () => this.#frameIdleCheck());
+    else this.#frameTimeout();
+  }
+
   #frameTimeout(): void {
     this.#frames++;
     this.#decoder.reset();
@@ -232,7 +245,7 @@ export class CentreReceiver {
   #nakResend(reason: NakReason): void {
     this.#emit({ type: 'nak', reason, systemId: this.#systemId });
     if (this.#frames >= MAX_FRAME_TRIES) this.#toFinal();
-    else this.#arm(FRAME_IDLE_TIMEOUT_MS, () => this.#frameTimeout());
+    else this.#armFrameIdle();
     this.#line.write(nakLine(reason));
   }
 
