@@ -2,7 +2,7 @@ import { readCallbackIndex, type OutgoingModems } from './callback-index.js';
 import type { CallbackFailure } from './callback-scheduler.js';
 import type { TimerHandle } from './clock.js';
 import { PSEUDO_ERROR_CODE, type ErrorRecord } from './error-history.js';
-import { encodeReport, signaledRecords } from './error-report.js';
+import { encodeReport, isSignaled } from './error-report.js';
 import type { ModemKind } from './modem-port.js';
 import type { Pbx } from './pbx.js';
 import { sendReport, type ReportSend, type SendFailure } from './report-sender.js';
@@ -73,7 +73,6 @@ export class ErrorSignaling {
   #functestTimer: TimerHandle | undefined;
   #send: ReportSend | undefined;
   #generation = 0;
-  #seq = 0;
   #unacked: Unacked | undefined;
 
   constructor(options: ErrorSignalingOptions) {
@@ -128,7 +127,7 @@ export class ErrorSignaling {
   }
 
   #pending(): ErrorRecord[] {
-    return signaledRecords(this.#pbx.errors.list());
+    return this.#pbx.errors.select(isSignaled);
   }
 
   #onNewEntry(record: ErrorRecord): void {
@@ -139,11 +138,11 @@ export class ErrorSignaling {
       this.#state = SignalingState.Idle;
       this.#emit({ type: 'resumed' });
     }
-    if (record.cls === 'B' || record.pseudo) this.#arm();
+    if (isSignaled(record)) this.#arm();
   }
 
   #arm(): void {
-    if (!this.#running || this.#state !== SignalingState.Idle || this.#pending().length === 0) return;
+    if (!this.#running || this.#state !== SignalingState.Idle || !this.#pbx.errors.some(isSignaled)) return;
     this.#state = SignalingState.Armed;
     const generation = this.#generation;
     this.#timer = this.#pbx.clock.setTimer(this.intervalMs(), () => {
@@ -194,10 +193,10 @@ export class ErrorSignaling {
     const ids = records.map((r) => r.id);
     const key = ids.join(',');
     if (this.#unacked?.key === key) return this.#unacked;
-    this.#seq = (this.#seq + 1) >>> 0;
     const pbx = this.#pbx;
-    const bytes = encodeReport({ systemId: pbx.systemId, pbxType: pbx.type, apsVersion: pbx.apsVersion, seq: this.#seq, time: pbx.clock.now(), records });
-    this.#unacked = { key, seq: this.#seq, bytes, ids };
+    const seq = pbx.nextReportSeq();
+    const bytes = encodeReport({ systemId: pbx.systemId, pbxType: pbx.type, apsVersion: pbx.apsVersion, seq, time: pbx.clock.now(), records });
+    this.#unacked = { key, seq, bytes, ids };
     return this.#unacked;
   }
 

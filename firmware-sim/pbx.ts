@@ -69,6 +69,7 @@ export class Pbx {
   #kds: Kds;
   #kdsIsDefault: boolean;
   #revisorAlarm: boolean;
+  #reportSeq: number;
   readonly #store: StateStore | undefined;
   readonly #changeListeners: Array<(path: string) => void> = [];
 
@@ -88,6 +89,8 @@ export class Pbx {
       this.users = new UserTable(saved.users, this.hashCost);
       this.errors = new ErrorHistory(saved.errors);
       this.#revisorAlarm = saved.revisorAlarm;
+      this.#reportSeq = saved.reportSeq ?? 0;
+      if (!Number.isInteger(this.#reportSeq) || this.#reportSeq < 0 || this.#reportSeq > 0xffff_ffff) throw new Error(`state of PBX ${saved.systemId}: reportSeq ${JSON.stringify(saved.reportSeq)} is not a number 0–4294967295`);
     } else {
       this.systemId = options.systemId;
       this.type = options.type;
@@ -97,6 +100,7 @@ export class Pbx {
       this.users = UserTable.delivered(this.clock.now(), this.hashCost);
       this.errors = new ErrorHistory();
       this.#revisorAlarm = false;
+      this.#reportSeq = 0;
     }
     this.errors.onAdd(() => this.persist());
     this.aps = options.apsStore ?? new MemoryApsStore();
@@ -145,6 +149,17 @@ export class Pbx {
 
   get kds(): Kds {
     return this.#kds;
+  }
+
+  /**
+   * The sequence number for a new error report (spec §3.4, docs/error-report.md):
+   * persisted before it is used, so a restart never hands the centre a number
+   * it already has for another report. Wraps at 2^32.
+   */
+  nextReportSeq(): number {
+    this.#reportSeq = (this.#reportSeq + 1) >>> 0;
+    this.persist();
+    return this.#reportSeq;
   }
 
   get kdsIsDefault(): boolean {
@@ -330,6 +345,7 @@ export class Pbx {
       users: this.users.snapshot(),
       errors: this.errors.snapshot(),
       revisorAlarm: this.#revisorAlarm,
+      reportSeq: this.#reportSeq,
     };
   }
 

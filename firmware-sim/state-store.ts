@@ -16,6 +16,8 @@ export interface PbxState {
   errors: ErrorHistoryState;
   /** Whether the class-A "Revisor Alarm" is raised for the current fill crossing. */
   revisorAlarm: boolean;
+  /** Sequence number of the last error report built (docs/error-report.md); absent in older files = 0. */
+  reportSeq?: number;
 }
 
 /**
