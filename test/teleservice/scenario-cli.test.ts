@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const LOADER = ['--import=./node_modules/@tapjs/typescript/dist/esm/import.mjs', 'bin/hicom-sim.ts'];
+const LOADER = ['dist/bin/hicom-sim.js'];
 const run = (...args: string[]) => spawnSync(process.execPath, [...LOADER, ...args], { cwd: process.cwd(), encoding: 'utf8', timeout: 240_000 });
 
 t.test('every shipped scenario passes through the CLI and writes JUnit XML', async (t) => {
