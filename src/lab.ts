@@ -66,10 +66,12 @@ export interface LabOptions {
    */
   mode?: 'files' | 'memory';
   /**
-   * Memory mode runs the centre in-process on `config.centre.modem`, storing
-   * into this directory (default: <stateDir>/centre). In files mode that
-   * modem is left to an external `hicom-sim centre receive`.
+   * Run the centre in-process on `config.centre.modem` (default true when
+   * the config has a `centre`); false leaves that modem to an external
+   * `hicom-sim centre receive` or a centre's own software.
    */
+  runCentre?: boolean;
+  /** Where the in-process centre keeps its files (default: <stateDir>/centre). */
   centreDir?: string;
   /** fsync centre appends (default true; throwaway benchmark directories turn it off). */
   centreFsync?: boolean;
@@ -88,6 +90,7 @@ export class Lab {
   readonly testLines: TestLineNumbers;
   /** The in-process centre (memory mode with `config.centre`). */
   centre: Centre | undefined;
+  centreDir: string | undefined;
   readonly #logger: Logger;
 
   private constructor(readonly config: LabConfig, options: LabOptions) {
@@ -107,7 +110,7 @@ export class Lab {
       for (const entry of config.pbxs) await lab.#startPbx(entry, options);
       for (const entry of config.modems) await lab.#startModem(entry, options.mode !== 'memory');
       for (const [target, spec] of Object.entries(config.faults ?? {})) lab.setFault(target, spec);
-      if (options.mode === 'memory' && config.centre) lab.#startCentre(config.centre.modem, options);
+      if (config.centre && options.runCentre !== false) lab.#startCentre(config.centre.modem, options);
     } catch (err) {
       await lab.close();
       throw err;
@@ -204,7 +207,8 @@ export class Lab {
   #startCentre(modemName: string, options: LabOptions): void {
     const modem = this.modems.get(modemName);
     if (!modem) throw new Error(`centre: no modem named ${modemName}`);
-    const store = CentreStore.open(options.centreDir ?? join(this.config.stateDir, 'centre'), { logger: this.#logger, fsync: options.centreFsync });
+    this.centreDir = options.centreDir ?? join(this.config.stateDir, 'centre');
+    const store = CentreStore.open(this.centreDir, { logger: this.#logger, fsync: options.centreFsync });
     this.centre = new Centre(this.clock, store, this.#logger);
     this.centre.attachSlot(modem.slot, modemName);
   }
@@ -234,6 +238,7 @@ export class Lab {
       out.push(`  X.75 modem: internal ${pbx.kds.get('modem.x75.number')}, dial ${x75Did ? `${trunk}${x75Did}` : '(no DID: internal only)'} (AT+BX75)`);
     }
     for (const { entry, provider } of this.modems.values()) out.push(`modem ${entry.name} (${entry.profile}, number ${entry.number}): ${provider?.description ?? 'in-process'}`);
+    if (this.centre && this.config.centre) out.push(`centre: receiving error reports on modem ${this.config.centre.modem} (number ${this.modems.get(this.config.centre.modem)?.entry.number}), files in ${this.centreDir}`);
     out.push(`test lines: echo ${this.testLines.echo}, busy ${this.testLines.busy}, no answer ${this.testLines.noAnswer}; any unassigned number is unobtainable`);
     return out;
   }

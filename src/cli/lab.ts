@@ -27,8 +27,9 @@ export function register(program: Command): void {
     .description('run a lab in real time: PBXs, network, modems and centre (the embedded default unless --config)')
     .option('-c, --config <file>', 'lab configuration (YAML or JSON); see "hicom-sim config example"')
     .option('-s, --state <dir>', 'state directory (overrides stateDir of the configuration)')
+    .option('--no-centre', 'do not run the centre in-process: leave its modem to "hicom-sim centre receive" or your own software')
     .option('-f, --fault <line=spec>', 'inject a network fault, e.g. 0800100=corrupt=0.001 or HSIM-0001:791=busy=2 (repeatable; docs/network.md)', collectFault, [] as Array<[string, string]>)
-    .action(async (opts: { config?: string; state?: string; fault: Array<[string, string]> }) => {
+    .action(async (opts: { config?: string; state?: string; centre: boolean; fault: Array<[string, string]> }) => {
       let config;
       try {
         config = loadConfig(opts.config);
@@ -42,7 +43,7 @@ export function register(program: Command): void {
       const logger = createLogger(program.opts<{ logLevel: LevelWithSilent }>().logLevel);
       let lab: Lab;
       try {
-        lab = await Lab.start(config, { clock: new RealClock(), logger });
+        lab = await Lab.start(config, { clock: new RealClock(), logger, runCentre: opts.centre });
       } catch (err) {
         throw new CliError((err as Error).message);
       }
