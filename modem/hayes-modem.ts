@@ -232,8 +232,16 @@ export class HayesModem implements CallTerminal {
 
   #fromDte(bytes: Uint8Array): void {
     if (this.#dteTap) return this.#dteTap(bytes);
+    // Online, a whole chunk is data: watch it for +++ byte by byte, pass it on in one write.
+    // (The escape is confirmed on a timer, so the state cannot change inside the chunk.)
+    if (this.#state === ModemState.Online) {
+      for (let i = 0; i < bytes.length; i++) this.#watchEscape(bytes[i]);
+      this.#data?.write(bytes);
+      return;
+    }
     for (let i = 0; i < bytes.length; i++) {
-      switch (this.#state) {
+      // A command in this chunk (ATO, ATD) may change the state between bytes.
+      switch (this.#state as ModemState) {
         case ModemState.Command:
         case ModemState.OnlineCommand:
           this.#reader.feed(bytes.subarray(i, i + 1));
@@ -244,13 +252,16 @@ export class HayesModem implements CallTerminal {
           if (bytes[i] !== 0x0a && bytes[i] !== this.sRegisters.get(S.cr)) this.#abortAttempt();
           break;
         case ModemState.Online:
-          this.#onlineByte(bytes[i]);
+          // Reached when an earlier byte of this chunk (ATO) put the modem online.
+          this.#watchEscape(bytes[i]);
+          this.#data?.write(bytes.subarray(i, i + 1));
           break;
       }
     }
   }
 
-  #onlineByte(b: number): void {
+  /** +++ detection (Hayes S2 escape character, S12 guard time): silence, three escape characters, silence. */
+  #watchEscape(b: number): void {
     const now = this.clock.now();
     const escape = this.sRegisters.get(S.escapeChar);
     const guard = this.sRegisters.get(S.guardTime) * 20;
@@ -263,7 +274,6 @@ export class HayesModem implements CallTerminal {
       this.#plusCount = 0;
     }
     this.#lastDteAt = now;
-    this.#data?.write(Uint8Array.of(b));
   }
 
   #escaped(): void {
