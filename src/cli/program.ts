@@ -17,6 +17,8 @@ const modules: Array<() => Promise<CommandModule>> = [
   () => import('./report.js'),
   () => import('./archive.js'),
   () => import('./revisor.js'),
+  () => import('./assistant.js'),
+  () => import('./aps.js'),
   () => import('./centre.js'),
   () => import('./scenario.js'),
 ];
