@@ -2,8 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { SessionClient } from '../../src/session-client.js';
 import { LineChild } from './line-child.js';
@@ -12,7 +11,7 @@ import { LineChild } from './line-child.js';
  * The built CLI, spawned as a child process for end-to-end tests (run
  * `npx tsc -p .` first; `npm test` does it in `pretest`).
  */
-export const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/bin/hicom-sim.js');
+export const CLI = resolve('dist/bin/hicom-sim.js');
 
 /** The line `hicom-sim lab` prints once every port listens. */
 export const LAB_READY = /^Ctrl-C stops the lab\.$/;
