@@ -7,6 +7,7 @@ import { CentreStore } from '../centre-store.js';
 import { createLogger } from '../logger.js';
 import { RealClock } from '../real-clock.js';
 import { CliError } from './program.js';
+import { untilSignal } from './until-signal.js';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -38,16 +39,7 @@ export function register(program: Command): void {
         if (e.type === 'ready') process.stdout.write(`receiving on ${opts.modem}, files in ${opts.dir}\n`);
         if (e.type === 'stored') process.stdout.write(`${e.duplicate ? 're-acknowledged' : 'stored'} report ${e.seq} of ${e.systemId} (${e.records} errors)\n`);
       });
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-        line.onClose(stop);
-      });
+      await untilSignal((stop) => line.onClose(stop));
       const lost = receiver.state === 'closed';
       c.close();
       process.stdout.write(`centre stopped (${receiver.received} reports)\n`);

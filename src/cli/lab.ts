@@ -6,6 +6,7 @@ import { parseFaultSpec } from '../network/fault-plan.js';
 import { createLogger } from '../logger.js';
 import { RealClock } from '../real-clock.js';
 import { CliError } from './program.js';
+import { untilSignal } from './until-signal.js';
 
 /** `--fault TARGET=SPEC`: the target ends at the first '=' (targets never contain one); the spec is checked at once. */
 function collectFault(value: string, previous: Array<[string, string]>): Array<[string, string]> {
@@ -50,15 +51,7 @@ export function register(program: Command): void {
       process.stdout.write(`hicom-sim lab running (state in ${config.stateDir})\n`);
       for (const line of lab.describe()) process.stdout.write(`${line}\n`);
       process.stdout.write('Ctrl-C stops the lab.\n');
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilSignal();
       await lab.close();
       process.stdout.write('hicom-sim lab stopped\n');
     });
