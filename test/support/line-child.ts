@@ -1,3 +1,4 @@
+import { ReadlineParser } from '@serialport/parser-readline';
 import { spawn, type ChildProcess } from 'node:child_process';
 
 /**
@@ -10,17 +11,15 @@ export class LineChild {
   readonly proc: ChildProcess;
   readonly lines: string[] = [];
   readonly exited: Promise<number | null>;
-  #partial = '';
   #stderr = '';
   #waiters: Array<() => void> = [];
 
   constructor(command: string, args: string[]) {
     this.proc = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.proc.stdout!.on('data', (chunk: Buffer) => {
-      this.#partial += chunk.toString('latin1');
-      const parts = this.#partial.split('\n');
-      this.#partial = parts.pop()!;
-      this.lines.push(...parts.map((l) => l.replace(/\r$/, '')));
+    // Lines as a serial client sees them: @serialport/parser-readline splits on LF; a CR before it is dropped.
+    const lines = this.proc.stdout!.pipe(new ReadlineParser({ delimiter: '\n', encoding: 'latin1' }));
+    lines.on('data', (line: string) => {
+      this.lines.push(line.replace(/\r$/, ''));
       for (const w of this.#waiters.splice(0)) w();
     });
     this.proc.stderr!.on('data', (chunk: Buffer) => (this.#stderr += chunk.toString('utf8')));
