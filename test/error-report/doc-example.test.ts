@@ -8,7 +8,7 @@ import { decodeReport } from '../../src/report-decoder.js';
 import { hexDump } from '../support/hex-dump.js';
 import { sampleReport } from '../support/sample-report.js';
 
-const doc = readFileSync(join(import.meta.dirname, '../../docs/error-report.md'), 'utf8');
+const doc = readFileSync(join(process.cwd(), 'docs/error-report.md'), 'utf8');
 
 function block(name: string): string {
   const m = new RegExp(`<!-- begin ${name} -->\\n\`\`\`text\\n([\\s\\S]*?)\\n\`\`\`\\n<!-- end ${name} -->`).exec(doc);

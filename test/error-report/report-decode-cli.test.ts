@@ -9,7 +9,7 @@ import { FUNCTION_TEST_MARK } from '../../src/report-text.js';
 import { sampleReport, T0 } from '../support/sample-report.js';
 
 /** End to end through the built CLI; `npx tsc -p .` (or `npm test`'s pretest) builds dist/ first. */
-const bin = join(import.meta.dirname, '../../dist/bin/hicom-sim.js');
+const bin = join(process.cwd(), 'dist/bin/hicom-sim.js');
 const run = promisify(execFile);
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
