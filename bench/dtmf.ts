@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addWhiteNoise, digitalTrunk, noiseLevelForSnr } from '../modem/audio-channel.js';
-import { DtmfDetector, detectDtmf } from '../modem/dtmf-detector.js';
-import { generateDtmf } from '../modem/dtmf-generator.js';
-import { floatToPcm16 } from '../modem/g711.js';
-import { resample } from '../modem/resampler.js';
-import { SeededRandom } from '../modem/seeded-random.js';
+import { addWhiteNoise, digitalTrunk, noiseLevelForSnr } from '../dsp/audio-channel.js';
+import { DtmfDetector, detectDtmf } from '../dsp/dtmf-detector.js';
+import { generateDtmf } from '../dsp/dtmf-generator.js';
+import { floatToPcm16 } from '../dsp/g711.js';
+import { resample } from '../dsp/resampler.js';
+import { SeededRandom } from '../core/seeded-random.js';
 import { randomDigits } from '../test/support/dtmf-channel.js';
 import { talkOffCorpus } from '../test/support/talk-off-corpus.js';
 

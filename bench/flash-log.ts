@@ -7,13 +7,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VirtualClock } from '../firmware-sim/clock.js';
-import { MB } from '../firmware-sim/flash-device.js';
+import { VirtualClock } from '../core/clock.js';
+import { MB } from '../core/flash-device.js';
 import { FlashProtocolLog } from '../firmware-sim/flash-log.js';
 import { MemoryFlash } from '../firmware-sim/memory-flash.js';
-import { PowerCutFlash } from '../firmware-sim/power-cut-flash.js';
+import { PowerCutFlash } from '../test/support/power-cut-flash.js';
 import { type FormatId, type LogRecord, type ProtocolLog } from '../firmware-sim/protocol-log.js';
-import { FileFlash } from '../src/file-flash.js';
+import { FileFlash } from '../src/storage/file-flash.js';
 
 const clock = new VirtualClock();
 /** ≈ 64-byte records on flash, the seed manual's mean entry size. */

@@ -4,9 +4,9 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
-import { validateConfig, type LabConfig } from '../src/config.js';
-import { Lab } from '../src/lab.js';
-import { RealClock } from '../src/real-clock.js';
+import { validateConfig, type LabConfig } from '../src/lab/config.js';
+import { Lab } from '../src/lab/lab.js';
+import { RealClock } from '../src/adapters/real-clock.js';
 
 /**
  * Modem I/O through real file descriptors, in real time (docs/perf.md

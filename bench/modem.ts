@@ -1,8 +1,8 @@
-import { VirtualClock } from '../firmware-sim/clock.js';
-import type { LineEndpoint } from '../firmware-sim/line-endpoint.js';
+import { VirtualClock } from '../core/clock.js';
+import type { LineEndpoint } from '../core/line-endpoint.js';
 import { HayesModem } from '../modem/hayes-modem.js';
-import { createLinePair } from '../src/line-pair.js';
-import type { CallTerminal } from '../src/network/call.js';
+import { createLinePair } from '../src/adapters/line-pair.js';
+import type { CallTerminal } from '../core/call.js';
 import { Exchange } from '../src/network/exchange.js';
 
 /** AT round-trip: time from writing "AT\r" on the DTE side to "OK" coming back, in-process. */

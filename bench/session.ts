@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { PassThrough, Duplex } from 'node:stream';
 import { FrameType } from '../firmware-sim/armored-frame.js';
 import { AdminSession } from '../firmware-sim/session.js';
-import { parseConfigText } from '../src/config.js';
-import { Lab } from '../src/lab.js';
-import { createLinePair } from '../src/line-pair.js';
-import { RealClock } from '../src/real-clock.js';
-import { SessionClient } from '../src/session-client.js';
+import { parseConfigText } from '../src/lab/config.js';
+import { Lab } from '../src/lab/lab.js';
+import { createLinePair } from '../src/adapters/line-pair.js';
+import { RealClock } from '../src/adapters/real-clock.js';
+import { SessionClient } from '../src/clients/session-client.js';
 
 /**
  * Session commands per second over TCP against a lab in this process, one

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Circle } from '../firmware-sim/circles.js';
-import { VirtualClock } from '../firmware-sim/clock.js';
+import { VirtualClock } from '../core/clock.js';
 import type { Pbx } from '../firmware-sim/pbx.js';
-import { validateConfig } from '../src/config.js';
-import { Lab } from '../src/lab.js';
+import { validateConfig } from '../src/lab/config.js';
+import { Lab } from '../src/lab/lab.js';
 
 /**
  * Error signaling and the centre in virtual time.

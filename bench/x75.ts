@@ -5,8 +5,8 @@
  * frames lost). The 64 kbit/s pacing of a real B channel is not applied;
  * this measures CPU cost. Run: npx tsc -p . && node dist/bench/x75.js
  */
-import { VirtualClock } from '../firmware-sim/clock.js';
-import { SeededRandom } from '../modem/seeded-random.js';
+import { VirtualClock } from '../core/clock.js';
+import { SeededRandom } from '../core/seeded-random.js';
 import { X75Link, type ByteChannel } from '../modem/x75-link.js';
 
 interface Result {

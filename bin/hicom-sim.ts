@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { buildProgram, CliError } from '../src/cli/program.js';
+import { CliError } from '../src/cli/cli-error.js';
+import { buildProgram } from '../src/cli/program.js';
 
 try {
   await (await buildProgram()).parseAsync(process.argv);

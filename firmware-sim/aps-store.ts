@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { verifyApsImage, type ApsHeader } from './aps-image.js';
-import { MB, type FlashDevice } from './flash-device.js';
+import { MB, type FlashDevice } from '../core/flash-device.js';
 
 /**
  * Where the PBX keeps its APS image. Contract: `store` either makes the new

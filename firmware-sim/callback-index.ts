@@ -1,5 +1,5 @@
 import type { Kds } from './kds.js';
-import type { ModemKind, OutgoingModem } from './modem-port.js';
+import type { ModemKind, OutgoingModem } from '../core/modem-port.js';
 
 /**
  * The callback indices 1–6 of the KDS (seed: "anhand der Positionen 1-6, den

@@ -1,7 +1,7 @@
 import { isCallbackIndex, readCallbackIndex, type OutgoingModems } from './callback-index.js';
-import type { TimerHandle } from './clock.js';
-import type { LineEndpoint } from './line-endpoint.js';
-import type { DialFailure, IncomingCallInfo, ModemKind } from './modem-port.js';
+import type { TimerHandle } from '../core/clock.js';
+import type { LineEndpoint } from '../core/line-endpoint.js';
+import type { DialFailure, IncomingCallInfo, ModemKind } from '../core/modem-port.js';
 import type { Pbx } from './pbx.js';
 import { PIN_ATTEMPTS } from './pin-gate.js';
 import { verifySecret } from './secret-hash.js';

@@ -6,7 +6,7 @@ import { PbxType, pbxTypeRank } from './pbx-type.js';
  * The binary error report of spec §3.4 ("header + error data in binary; the
  * header has a unique id of the sending PBX"), format version 1. The byte
  * layout is the contract in `docs/error-report.md`; this encoder and
- * `src/report-decoder.ts` are its two implementations.
+ * `src/centre/report-decoder.ts` are its two implementations.
  *
  * All integers are big-endian (network order, as on the wire of the era);
  * strings are UTF-8, length-prefixed, never NUL-terminated.

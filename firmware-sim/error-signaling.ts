@@ -1,9 +1,9 @@
 import { readCallbackIndex, type OutgoingModems } from './callback-index.js';
 import type { CallbackFailure } from './callback-scheduler.js';
-import type { TimerHandle } from './clock.js';
+import type { TimerHandle } from '../core/clock.js';
 import { PSEUDO_ERROR_CODE, type ErrorRecord } from './error-history.js';
 import { encodeReport, isSignaled } from './error-report.js';
-import type { ModemKind } from './modem-port.js';
+import type { ModemKind } from '../core/modem-port.js';
 import type { Pbx } from './pbx.js';
 import { sendReport, type ReportSend, type SendFailure } from './report-sender.js';
 

@@ -8,8 +8,8 @@
  * shown, so a power cut at any byte never shows a torn entry and loses at
  * most the entry whose `append` had not returned.
  */
-import type { Clock } from './clock.js';
-import { FMC_SIZE, MB, type FlashDevice } from './flash-device.js';
+import type { Clock } from '../core/clock.js';
+import { FMC_SIZE, MB, type FlashDevice } from '../core/flash-device.js';
 import {
   BLOCK_HEADER_SIZE, COMMIT, encodeBlockHeader, encodeRecord, MAX_USER_BYTES, parseBlockHeader,
   RECORD_HEAD_SIZE, RECORD_TAIL_SIZE, RecordType, scanRecord, type BlockHeader, type FlashRecord,

@@ -1,4 +1,4 @@
-import { FLASH_BLOCK_SIZE, FMC_SIZE, FlashError, type FlashDevice, type FlashStats } from './flash-device.js';
+import { FLASH_BLOCK_SIZE, FMC_SIZE, FlashError, type FlashDevice, type FlashStats } from '../core/flash-device.js';
 
 /** Check an access against a device's bounds; shared by every FlashDevice implementation. */
 export function checkRange(device: { size: number }, offset: number, length: number): void {

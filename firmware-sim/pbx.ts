@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { verifyApsImage } from './aps-image.js';
 import { MemoryApsStore, type ApsStore } from './aps-store.js';
 import { circleLetter, Circle } from './circles.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../core/clock.js';
 import { ErrorHistory, REVISOR_ALARM_CODE } from './error-history.js';
 import { Kds, type KdsImage } from './kds.js';
 import { checkValue, resolveItem } from './kds-schema.js';

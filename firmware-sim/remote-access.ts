@@ -1,5 +1,5 @@
-import type { LineEndpoint } from './line-endpoint.js';
-import type { IncomingCallInfo, ModemCallSink } from './modem-port.js';
+import type { LineEndpoint } from '../core/line-endpoint.js';
+import type { IncomingCallInfo, ModemCallSink } from '../core/modem-port.js';
 import type { Pbx } from './pbx.js';
 import { PinGate } from './pin-gate.js';
 import { AdminSession, type GateIo } from './session.js';

@@ -1,5 +1,5 @@
-import type { Clock, TimerHandle } from './clock.js';
-import type { LineEndpoint } from './line-endpoint.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { LineEndpoint } from '../core/line-endpoint.js';
 import { FrameDecoder, encodeFrame } from './report-frame.js';
 import {
   MAX_FRAME_TRIES, NakReason, READY_TIMEOUT_MS, RESEND_REASONS, ackTimeoutMs, helloLine, parseExchangeLine,

@@ -1,8 +1,8 @@
 import { ArmorReader, armorFrame, type FrameType } from './armored-frame.js';
 import { Circle, CIRCLE_NAME } from './circles.js';
 import { tokenize } from './command-tokens.js';
-import type { TimerHandle } from './clock.js';
-import type { LineEndpoint } from './line-endpoint.js';
+import type { TimerHandle } from '../core/clock.js';
+import type { LineEndpoint } from '../core/line-endpoint.js';
 import { LineDiscipline, MAX_LINE } from './line-discipline.js';
 import type { Actor, Pbx } from './pbx.js';
 import { LogAppendError } from './protocol-log.js';

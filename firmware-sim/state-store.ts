@@ -24,7 +24,7 @@ export interface PbxState {
  * Where the PBX keeps its state. Contract: `save` is atomic and durable when
  * it returns (a crash leaves the old or the new state, never a mix); `load`
  * returns undefined for a PBX that never ran and throws a clear error for a
- * corrupt store. Implemented over files in src/state-dir.ts; tests use
+ * corrupt store. Implemented over files in src/storage/state-dir.ts; tests use
  * MemoryStateStore.
  */
 export interface StateStore {

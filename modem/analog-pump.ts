@@ -1,5 +1,5 @@
-import type { LineEndpoint } from '../firmware-sim/line-endpoint.js';
-import type { CallOffer, LinkInfo } from '../src/network/call.js';
+import type { LineEndpoint } from '../core/line-endpoint.js';
+import type { CallOffer, LinkInfo } from '../core/call.js';
 import type { DataPump } from './data-pump.js';
 import { isModemCapabilities, linkFor, negotiate, type ModemCapabilities } from './negotiation.js';
 

@@ -1,5 +1,5 @@
-import type { LineEndpoint } from '../firmware-sim/line-endpoint.js';
-import type { CallOffer, LinkInfo } from '../src/network/call.js';
+import type { LineEndpoint } from '../core/line-endpoint.js';
+import type { CallOffer, LinkInfo } from '../core/call.js';
 
 /**
  * What a modem uses on the line side once a call is placed or offered: the

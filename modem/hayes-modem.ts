@@ -1,6 +1,6 @@
-import type { Clock, TimerHandle } from '../firmware-sim/clock.js';
-import type { DteLines, LineEndpoint } from '../firmware-sim/line-endpoint.js';
-import type { CallFailure, CallTerminal, ExchangeLine, IncomingCall, LinkInfo, OfferReply, OutgoingCall } from '../src/network/call.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { DteLines, LineEndpoint } from '../core/line-endpoint.js';
+import type { CallFailure, CallTerminal, ExchangeLine, IncomingCall, LinkInfo, OfferReply, OutgoingCall } from '../core/call.js';
 import { AnalogPump } from './analog-pump.js';
 import { AtLineReader } from './at-line-reader.js';
 import { parseCommandLine, type AtCommand } from './at-parser.js';

@@ -1,7 +1,7 @@
-import type { Clock } from '../firmware-sim/clock.js';
-import type { LineEndpoint } from '../firmware-sim/line-endpoint.js';
-import type { DialFailure, DialResult, ModemCallSink, OutgoingModem } from '../firmware-sim/modem-port.js';
-import type { CallFailure, CallTerminal, ExchangeLine, IncomingCall, OfferReply } from '../src/network/call.js';
+import type { Clock } from '../core/clock.js';
+import type { LineEndpoint } from '../core/line-endpoint.js';
+import type { DialFailure, DialResult, ModemCallSink, OutgoingModem } from '../core/modem-port.js';
+import type { CallFailure, CallTerminal, ExchangeLine, IncomingCall, OfferReply } from '../core/call.js';
 import { AnalogPump } from './analog-pump.js';
 import { defaultCapabilities, type ModemCapabilities } from './negotiation.js';
 

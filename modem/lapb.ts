@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock, TimerHandle } from '../firmware-sim/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import {
   FrmrBits,
   LAPB_MODULUS,

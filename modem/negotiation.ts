@@ -1,4 +1,4 @@
-import type { LinkInfo } from '../src/network/call.js';
+import type { LinkInfo } from '../core/call.js';
 
 /**
  * Analog modem negotiation between a caller's and an answerer's

@@ -1,9 +1,9 @@
-import type { LineEndpoint } from '../firmware-sim/line-endpoint.js';
-import { PcmReader, samplesToBytes } from '../src/network/voice-audio.js';
-import { DtmfDetector } from './dtmf-detector.js';
-import { generateDtmf } from './dtmf-generator.js';
-import { parseDtmfDigits } from './dtmf-tones.js';
-import { alawToLinear, linearToAlaw, linearToUlaw, ulawToLinear } from './g711.js';
+import type { LineEndpoint } from '../core/line-endpoint.js';
+import { PcmReader, samplesToBytes } from '../dsp/pcm.js';
+import { DtmfDetector } from '../dsp/dtmf-detector.js';
+import { generateDtmf } from '../dsp/dtmf-generator.js';
+import { parseDtmfDigits } from '../dsp/dtmf-tones.js';
+import { alawToLinear, linearToAlaw, linearToUlaw, ulawToLinear } from '../dsp/g711.js';
 import type { CommandDef, CommandOutcome, ModemContext } from './hayes-commands.js';
 import { VOICE_FCLASS, type HayesModem } from './hayes-modem.js';
 import { S } from './s-registers.js';

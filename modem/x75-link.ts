@@ -1,12 +1,12 @@
-import type { Clock } from '../firmware-sim/clock.js';
-import type { DceLines, DteLines, LineEndpoint } from '../firmware-sim/line-endpoint.js';
+import type { Clock } from '../core/clock.js';
+import type { DceLines, DteLines, LineEndpoint } from '../core/line-endpoint.js';
 import { HdlcFramer, FCS_OCTETS } from './hdlc-framer.js';
 import type { LapbRole } from './lapb-frame.js';
 import { LapbState, LapbStation, type LapbLogger, type LapbParams, type LinkDownReason } from './lapb.js';
 
 /**
  * What X.75 runs on: the B channel of a network call, or any byte line
- * (a LineEndpoint from src/line-pair.ts fits as is). Bytes may arrive split
+ * (a LineEndpoint from src/adapters/line-pair.ts fits as is). Bytes may arrive split
  * anywhere and later than written; pacing is the channel's business.
  */
 export interface ByteChannel {

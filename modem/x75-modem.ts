@@ -1,7 +1,7 @@
-import type { Clock } from '../firmware-sim/clock.js';
-import type { LineEndpoint } from '../firmware-sim/line-endpoint.js';
-import type { DialResult, ModemCallSink, OutgoingModem } from '../firmware-sim/modem-port.js';
-import type { CallTerminal, ExchangeLine, IncomingCall, OfferReply } from '../src/network/call.js';
+import type { Clock } from '../core/clock.js';
+import type { LineEndpoint } from '../core/line-endpoint.js';
+import type { DialResult, ModemCallSink, OutgoingModem } from '../core/modem-port.js';
+import type { CallTerminal, ExchangeLine, IncomingCall, OfferReply } from '../core/call.js';
 import { DIAL_FAILURES } from './imod.js';
 import type { LapbLogger, LapbParams } from './lapb.js';
 import { startX75, X75Pump } from './x75-pump.js';

@@ -1,6 +1,6 @@
-import type { Clock } from '../firmware-sim/clock.js';
-import type { LineEndpoint } from '../firmware-sim/line-endpoint.js';
-import type { CallOffer, LinkInfo } from '../src/network/call.js';
+import type { Clock } from '../core/clock.js';
+import type { LineEndpoint } from '../core/line-endpoint.js';
+import type { CallOffer, LinkInfo } from '../core/call.js';
 import type { DataPump } from './data-pump.js';
 import type { LapbLogger, LapbParams } from './lapb.js';
 import { X75Link } from './x75-link.js';

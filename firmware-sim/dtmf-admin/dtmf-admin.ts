@@ -1,4 +1,4 @@
-import { DtmfDetector } from '../../modem/dtmf-detector.js';
+import { DtmfDetector } from '../../dsp/dtmf-detector.js';
 import { DISPLAY_WIDTH, type Pbx } from '../pbx.js';
 import { pbxTypeRank, type PbxType } from '../pbx-type.js';
 import { LogAppendError } from '../protocol-log.js';

@@ -1,4 +1,4 @@
-import { dbm0ToAmplitude } from '../../modem/audio-level.js';
+import { dbm0ToAmplitude } from '../../dsp/audio-level.js';
 import type { ToneKind } from './dtmf-menu.js';
 
 /**

@@ -1,4 +1,4 @@
-import { generateDtmf } from '../../modem/dtmf-generator.js';
+import { generateDtmf } from '../../dsp/dtmf-generator.js';
 import { DISPLAY_WIDTH, type Pbx } from '../pbx.js';
 import type { DtmfAdminSource } from './dtmf-admin.js';
 import type { DisplayLines } from './dtmf-menu.js';

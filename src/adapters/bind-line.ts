@@ -1,4 +1,4 @@
-import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { LineEndpoint } from '../../core/line-endpoint.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { PtyLine } from './pty-line.js';
 import { DEFAULT_BAUD_RATE, SerialLine, type SerialBinding } from './serial-line.js';

@@ -1,4 +1,4 @@
-import type { DceLines, DteLines } from '../../firmware-sim/line-endpoint.js';
+import type { DceLines, DteLines } from '../../core/line-endpoint.js';
 import type { Logger } from '../logger.js';
 
 /**

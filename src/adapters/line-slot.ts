@@ -1,4 +1,4 @@
-import type { DceLines, DteLines, LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { DceLines, DteLines, LineEndpoint } from '../../core/line-endpoint.js';
 
 /**
  * A modem's DTE connector that terminals plug into and out of: a TCP

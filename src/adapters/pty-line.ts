@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { lstatSync, mkdtempSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { DceLines, DteLines, LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { DceLines, DteLines, LineEndpoint } from '../../core/line-endpoint.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { SerialLine } from './serial-line.js';
 

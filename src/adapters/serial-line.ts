@@ -1,6 +1,6 @@
 import { SerialPort } from 'serialport';
 import { SerialPortStream, type OpenOptions } from '@serialport/stream';
-import type { DceLines, DteLines, LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { DceLines, DteLines, LineEndpoint } from '../../core/line-endpoint.js';
 import { silentLogger, type Logger } from '../logger.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { DceLines, DteLines, LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { DceLines, DteLines, LineEndpoint } from '../../core/line-endpoint.js';
 
 /**
  * A client byte stream (from `connectLine`: TCP socket, serial device, pty)

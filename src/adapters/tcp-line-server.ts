@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { DceLines, DteLines, LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { DceLines, DteLines, LineEndpoint } from '../../core/line-endpoint.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { ComPortServer } from './com-port-server.js';
 import { IAC, OPT_BINARY, OPT_COM_PORT, OPT_ECHO, OPT_SGA, TelnetSession } from './telnet-session.js';

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { connectLine } from '../adapters/connect-line.js';
 import { parseLineSpec, LineSpecError } from '../adapters/bind-line.js';
-import { SessionClient, SessionError } from '../session-client.js';
+import { SessionClient, SessionError } from '../clients/session-client.js';
 import { AssistantError, EXIT } from './exit-codes.js';
 import { answerCallback, dial, resetModem } from './modem-dialer.js';
 

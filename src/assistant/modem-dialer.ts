@@ -1,4 +1,4 @@
-import type { SessionClient } from '../session-client.js';
+import type { SessionClient } from '../clients/session-client.js';
 import { AssistantError, EXIT } from './exit-codes.js';
 
 /** Final result codes of a dial (V.250 §6.3.1 and the spec §4.4 table), with what to tell the technician. */

@@ -1,13 +1,13 @@
-import type { Clock, TimerHandle } from '../../firmware-sim/clock.js';
-import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { LineEndpoint } from '../../core/line-endpoint.js';
 import { FrameDecoder } from '../../firmware-sim/report-frame.js';
 import {
   FRAME_IDLE_TIMEOUT_MS, HELLO_TIMEOUT_MS, LINGER_AFTER_FINAL_MS, MAX_FRAME_TRIES, NakReason, PROTOCOL_TAG, READY_LINE,
   ackLine, nakLine, parseExchangeLine,
 } from '../../firmware-sim/report-exchange.js';
-import { CentreStoreError, type CentreStore } from '../centre-store.js';
+import { CentreStoreError, type CentreStore } from './centre-store.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { ReportDecodeError, decodeReport } from '../report-decoder.js';
+import { ReportDecodeError, decodeReport } from './report-decoder.js';
 
 /**
  * Hayes escape guard time (register S12, factory 50 × 20 ms = 1 s): "+++"

@@ -1,8 +1,8 @@
-import type { Clock } from '../../firmware-sim/clock.js';
-import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { Clock } from '../../core/clock.js';
+import type { LineEndpoint } from '../../core/line-endpoint.js';
 import type { LineSlot } from '../adapters/line-slot.js';
-import type { CentreStore } from '../centre-store.js';
-import { createLinePair } from '../line-pair.js';
+import type { CentreStore } from './centre-store.js';
+import { createLinePair } from '../adapters/line-pair.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { CentreReceiver, type ReceiverEvent } from './centre-receiver.js';
 

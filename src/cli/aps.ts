@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { APS_VERSION_PATTERN, buildApsImage, verifyApsImage } from '../../firmware-sim/aps-image.js';
 import { parsePbxType, PbxType } from '../../firmware-sim/pbx-type.js';
-import { CliError } from './program.js';
+import { CliError } from './cli-error.js';
 
 /** Default body size of a test image. */
 const DEFAULT_SIZE = 64 * 1024;

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { formatEntry } from '../../firmware-sim/protocol-log.js';
-import { ArchiveError, verifyArchive, type VerifyResult } from '../archive-file.js';
-import { CliError } from './program.js';
+import { ArchiveError, verifyArchive, type VerifyResult } from '../revisor/archive-file.js';
+import { CliError } from './cli-error.js';
 
 /**
  * `hicom-sim archive view|verify FILE`: the offline archive tools of spec

@@ -5,9 +5,9 @@ import { Assistant, LOCAL_COMMANDS } from '../assistant/assistant.js';
 import { openLink, type Credentials, type LinkPlan } from '../assistant/assistant-link.js';
 import { commandWords, complete } from '../assistant/completion.js';
 import { AssistantError, EXIT } from '../assistant/exit-codes.js';
-import type { Reply } from '../session-client.js';
+import type { Reply } from '../clients/session-client.js';
 import { ask } from './prompt.js';
-import { CliError } from './program.js';
+import { CliError } from './cli-error.js';
 
 interface Options {
   connect?: string;

@@ -3,10 +3,10 @@ import type { LevelWithSilent } from 'pino';
 import { connectLine } from '../adapters/connect-line.js';
 import { StreamLine } from '../adapters/stream-line.js';
 import { Centre } from '../centre/centre.js';
-import { CentreStore } from '../centre-store.js';
+import { CentreStore } from '../centre/centre-store.js';
 import { createLogger } from '../logger.js';
-import { RealClock } from '../real-clock.js';
-import { CliError } from './program.js';
+import { RealClock } from '../adapters/real-clock.js';
+import { CliError } from './cli-error.js';
 import { untilSignal } from './until-signal.js';
 
 const DAY_MS = 24 * 3600_000;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_YAML, loadConfig, ConfigError } from '../config.js';
-import { CliError } from './program.js';
+import { DEFAULT_CONFIG_YAML, loadConfig, ConfigError } from '../lab/config.js';
+import { CliError } from './cli-error.js';
 
 export function register(program: Command): void {
   const config = program.command('config').description('lab configuration files');

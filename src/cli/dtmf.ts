@@ -1,9 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { DtmfDetector, type DetectedDigit } from '../../modem/dtmf-detector.js';
-import { generateDtmf } from '../../modem/dtmf-generator.js';
-import { DtmfDigitError, parseDtmfDigits } from '../../modem/dtmf-tones.js';
-import { readWavFile, toRate, WavFormatError, writeWavFile } from '../wav-file.js';
-import { CliError } from './program.js';
+import { DtmfDetector, type DetectedDigit } from '../../dsp/dtmf-detector.js';
+import { generateDtmf } from '../../dsp/dtmf-generator.js';
+import { DtmfDigitError, parseDtmfDigits } from '../../dsp/dtmf-tones.js';
+import { readWavFile, toRate, WavFormatError, writeWavFile } from '../storage/wav-file.js';
+import { CliError } from './cli-error.js';
 
 /**
  * `hicom-sim dtmf decode FILE.wav [--json]` and `hicom-sim dtmf gen DIGITS -o FILE.wav`:

@@ -7,11 +7,11 @@ import { parsePbxType, PbxType } from '../../firmware-sim/pbx-type.js';
 import { rightsOf } from '../../firmware-sim/rights.js';
 import { UserTable, type UserRecord } from '../../firmware-sim/user-table.js';
 import { quote } from '../../firmware-sim/command-tokens.js';
-import { KdsFileError, openKdsFile, saveKdsFile, type KdsFileContent } from '../kds-file.js';
-import { SessionClient, SessionError } from '../session-client.js';
+import { KdsFileError, openKdsFile, saveKdsFile, type KdsFileContent } from '../storage/kds-file.js';
+import { SessionClient, SessionError } from '../clients/session-client.js';
 import { parseLineSpec } from '../adapters/bind-line.js';
 import { ask } from './prompt.js';
-import { CliError } from './program.js';
+import { CliError } from './cli-error.js';
 
 const VERSION = /^[A-Z0-9]{2,8}\.\d{2}\.\d{3}\.\d{2}$/;
 

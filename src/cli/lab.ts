@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
-import { loadConfig, ConfigError } from '../config.js';
-import { Lab } from '../lab.js';
+import { loadConfig, ConfigError } from '../lab/config.js';
+import { Lab } from '../lab/lab.js';
 import { parseFaultSpec } from '../network/fault-plan.js';
 import { createLogger } from '../logger.js';
-import { RealClock } from '../real-clock.js';
-import { CliError } from './program.js';
+import { RealClock } from '../adapters/real-clock.js';
+import { CliError } from './cli-error.js';
 import { untilSignal } from './until-signal.js';
 
 /** `--fault TARGET=SPEC`: the target ends at the first '=' (targets never contain one); the spec is checked at once. */

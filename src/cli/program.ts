@@ -45,10 +45,3 @@ export async function buildProgram(): Promise<Command> {
   for (const load of modules) (await load()).register(program);
   return program;
 }
-
-/** Error a command throws to print a clear one-line message and exit non-zero. */
-export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
-    super(message);
-  }
-}

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CentreFileError, looksLikeCentreFile, parseCentreFile, type TornTail } from '../centre-file.js';
-import { decodeReport, ReportDecodeError } from '../report-decoder.js';
-import { formatReportText, reportToJson, type ReportView } from '../report-text.js';
-import { CliError } from './program.js';
+import { CentreFileError, looksLikeCentreFile, parseCentreFile, type TornTail } from '../centre/centre-file.js';
+import { decodeReport, ReportDecodeError } from '../centre/report-decoder.js';
+import { formatReportText, reportToJson, type ReportView } from '../centre/report-text.js';
+import { CliError } from './cli-error.js';
 
 /**
  * `hicom-sim report decode FILE [--json]`: the offline reader of spec §4.11

@@ -2,10 +2,10 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { formatEntry } from '../../firmware-sim/protocol-log.js';
 import { parseLineSpec } from '../adapters/bind-line.js';
-import { archiveToFile, fetchEntries, isRevisorFailure } from '../revisor-client.js';
-import { SessionClient } from '../session-client.js';
+import { archiveToFile, fetchEntries, isRevisorFailure } from '../revisor/revisor-client.js';
+import { SessionClient } from '../clients/session-client.js';
 import { ask } from './prompt.js';
-import { CliError } from './program.js';
+import { CliError } from './cli-error.js';
 
 /**
  * `hicom-sim revisor fetch|archive`: the revisor's tools of spec §3.8 over

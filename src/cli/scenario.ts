@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { junitXml } from '../scenario/junit.js';
 import { loadScenario } from '../scenario/scenario-file.js';
 import { runScenario, type ScenarioResult } from '../scenario/scenario-runner.js';
-import { CliError } from './program.js';
+import { CliError } from './cli-error.js';
 
 export function register(program: Command): void {
   const scenario = program.command('scenario').description('hardware-in-the-loop scenarios in virtual time (docs/scenarios.md)');

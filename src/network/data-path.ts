@@ -1,6 +1,6 @@
-import type { Clock, TimerHandle } from '../../firmware-sim/clock.js';
-import type { DceLines, DteLines, LineEndpoint } from '../../firmware-sim/line-endpoint.js';
-import { SeededRandom } from '../../modem/seeded-random.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { DceLines, DteLines, LineEndpoint } from '../../core/line-endpoint.js';
+import { SeededRandom } from '../../core/seeded-random.js';
 
 /** Path-level options of one connected call. */
 export interface DataPathOptions {

@@ -1,8 +1,8 @@
 import { DtmfAdminConnection, type DtmfAdminSource } from '../../firmware-sim/dtmf-admin/dtmf-admin.js';
 import type { DisplayLines } from '../../firmware-sim/dtmf-admin/dtmf-menu.js';
 import type { Pbx } from '../../firmware-sim/pbx.js';
-import type { CallTerminal, IncomingCall, OfferReply } from './call.js';
-import { PcmReader, samplesToBytes, VOICE_LINK } from './voice-audio.js';
+import type { CallTerminal, IncomingCall, OfferReply } from '../../core/call.js';
+import { PcmReader, samplesToBytes, VOICE_LINK } from '../../dsp/pcm.js';
 
 /**
  * What a Hicom source PBX puts into its voice call offer in active mode: who

@@ -1,10 +1,10 @@
-import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { LineEndpoint } from '../../core/line-endpoint.js';
 import { DtmfSourceStation } from '../../firmware-sim/dtmf-admin/source-station.js';
 import type { DisplayLines } from '../../firmware-sim/dtmf-admin/dtmf-menu.js';
 import type { Pbx } from '../../firmware-sim/pbx.js';
-import type { CallTerminal, ExchangeLine, OfferReply } from './call.js';
+import type { CallTerminal, ExchangeLine, OfferReply } from '../../core/call.js';
 import type { DtmfAdminOffer } from './dtmf-admin-port.js';
-import { samplesToBytes } from './voice-audio.js';
+import { samplesToBytes } from '../../dsp/pcm.js';
 
 /**
  * A station of the source PBX on the network, for active DTMF remote mode:

@@ -1,8 +1,8 @@
-import type { Clock, TimerHandle } from '../../firmware-sim/clock.js';
-import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { LineEndpoint } from '../../core/line-endpoint.js';
 import type {
   CallFailure, CallHandlers, CallOffer, CallTerminal, DialOptions, ExchangeLine, IncomingCall, LinkInfo, OutgoingCall,
-} from './call.js';
+} from '../../core/call.js';
 import { DataPath, type DataPathOptions, type ReleaseCause } from './data-path.js';
 import { NO_FAULTS, type FaultPlan } from './fault-plan.js';
 import { isTransparent, VoiceImpairment, type VoiceImpairmentOptions } from './voice-impairment.js';

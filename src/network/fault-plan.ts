@@ -1,4 +1,4 @@
-import { DIAL_TONE_LEVEL_DBM0 } from '../../modem/audio-channel.js';
+import { DIAL_TONE_LEVEL_DBM0 } from '../../dsp/audio-channel.js';
 
 /**
  * Faults the network injects for one line, set from config, CLI or tests
@@ -93,7 +93,7 @@ const SETTERS: Record<string, Setter> = {
   latency: (p, v, k) => { p.latencyMs = parseDuration(k, needValue(k, v)); },
   loss: (p, v, k) => { p.lossDb = parseLevel(k, needValue(k, v), 0, 60); },
   noise: (p, v, k) => { p.noiseDbm0 = parseLevel(k, needValue(k, v), -90, 0); },
-  // Default level: the precise tone plan's −13 dBm0 per tone (modem/audio-channel.ts).
+  // Default level: the precise tone plan's −13 dBm0 per tone (dsp/audio-channel.ts).
   'dial-tone': (p, v, k) => { p.dialToneDbm0 = v === undefined ? DIAL_TONE_LEVEL_DBM0 : parseLevel(k, v, -60, 0); },
 };
 

@@ -1,9 +1,9 @@
-import type { Clock } from '../../firmware-sim/clock.js';
-import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { Clock } from '../../core/clock.js';
+import type { LineEndpoint } from '../../core/line-endpoint.js';
 import { AnalogPump } from '../../modem/analog-pump.js';
 import { defaultCapabilities } from '../../modem/negotiation.js';
 import { startX75, X75Pump } from '../../modem/x75-pump.js';
-import type { CallTerminal, IncomingCall, OfferReply } from './call.js';
+import type { CallTerminal, IncomingCall, OfferReply } from '../../core/call.js';
 import type { Exchange } from './exchange.js';
 
 /** Numbers of the network's test lines (spec §4.12). */

@@ -1,8 +1,8 @@
-import { dbm0ToAmplitude } from '../../modem/audio-level.js';
-import { addWhiteNoise, attenuate, DIAL_TONE_FREQUENCIES_HZ } from '../../modem/audio-channel.js';
-import { g711RoundTrip } from '../../modem/g711.js';
-import { SeededRandom } from '../../modem/seeded-random.js';
-import { PcmReader, samplesToBytes, VOICE_SAMPLE_RATE } from './voice-audio.js';
+import { dbm0ToAmplitude } from '../../dsp/audio-level.js';
+import { addWhiteNoise, attenuate, DIAL_TONE_FREQUENCIES_HZ } from '../../dsp/audio-channel.js';
+import { g711RoundTrip } from '../../dsp/g711.js';
+import { SeededRandom } from '../../core/seeded-random.js';
+import { PcmReader, samplesToBytes, VOICE_SAMPLE_RATE } from '../../dsp/pcm.js';
 
 /** What one direction of a voice path does to the audio (from trunks and fault plans). */
 export interface VoiceImpairmentOptions {

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Circle } from '../../firmware-sim/circles.js';
-import { VirtualClock } from '../../firmware-sim/clock.js';
+import { VirtualClock } from '../../core/clock.js';
 import type { Pbx } from '../../firmware-sim/pbx.js';
-import { validateConfig } from '../config.js';
-import { Lab } from '../lab.js';
+import { validateConfig } from '../lab/config.js';
+import { Lab } from '../lab/lab.js';
 import type { Action, Check, Expectation, Scenario } from './scenario-file.js';
 
 /** Numbers of the scenario network (docs/scenarios.md); a PBX dials them with the outside-line prefix 0. */

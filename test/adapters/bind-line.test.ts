@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPortMock } from 'serialport';
-import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { LineEndpoint } from '../../core/line-endpoint.js';
 import { bindLine, LineSpecError, parseLineSpec } from '../../src/adapters/bind-line.js';
 import { EndpointProbe } from '../support/endpoint-probe.js';
 

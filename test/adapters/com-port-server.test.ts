@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { DteLines } from '../../firmware-sim/line-endpoint.js';
+import type { DteLines } from '../../core/line-endpoint.js';
 import { ComPortCommand, ComPortServer, MODEMSTATE_CTS, MODEMSTATE_DCD, MODEMSTATE_DELTA_DCD, MODEMSTATE_DSR, MODEMSTATE_RI } from '../../src/adapters/com-port-server.js';
 import { silentLogger } from '../../src/logger.js';
 

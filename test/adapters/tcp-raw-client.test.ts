@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { connect, type Socket } from 'node:net';
-import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { LineEndpoint } from '../../core/line-endpoint.js';
 import { listenTcpLines, type TcpLineServer } from '../../src/adapters/tcp-line-server.js';
 import { EndpointProbe } from '../support/endpoint-probe.js';
 import { LineChild } from '../support/line-child.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { LineEndpoint } from '../../core/line-endpoint.js';
 import { listenTcpLines } from '../../src/adapters/tcp-line-server.js';
 import { EndpointProbe } from '../support/endpoint-probe.js';
 import { LineChild } from '../support/line-child.js';

@@ -2,7 +2,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendEntries, createArchive } from '../../src/archive-file.js';
+import { appendEntries, createArchive } from '../../src/revisor/archive-file.js';
 import { HEADER, sampleEntries } from '../support/archive-fixture.js';
 
 // Needs `npx tsc -p .` first: the real built CLI is what users run.

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendEntries, ArchiveError, createArchive, entryHash, openArchiveForAppend, verifyArchive } from '../../src/archive-file.js';
+import { appendEntries, ArchiveError, createArchive, entryHash, openArchiveForAppend, verifyArchive } from '../../src/revisor/archive-file.js';
 import { HEADER, sampleEntries } from '../support/archive-fixture.js';
 
 t.test('create, append twice, verify: entries and tail match the PBX mark', async (t) => {

@@ -2,12 +2,12 @@ import t from 'tap';
 import { ENABLE_CODE } from '../../firmware-sim/dtmf-admin/dtmf-admin.js';
 import { multiTapKeys } from '../../firmware-sim/dtmf-admin/multi-tap.js';
 import { PbxType } from '../../firmware-sim/pbx-type.js';
-import { detectDtmf } from '../../modem/dtmf-detector.js';
-import { generateDtmf } from '../../modem/dtmf-generator.js';
+import { detectDtmf } from '../../dsp/dtmf-detector.js';
+import { generateDtmf } from '../../dsp/dtmf-generator.js';
 import { DtmfAdminPort } from '../../src/network/dtmf-admin-port.js';
 import { DtmfStationPort } from '../../src/network/dtmf-station-port.js';
 import type { TrunkKind } from '../../src/network/exchange.js';
-import { samplesToBytes, VOICE_BYTES_PER_SECOND } from '../../src/network/voice-audio.js';
+import { samplesToBytes, VOICE_BYTES_PER_SECOND } from '../../dsp/pcm.js';
 import { ADMIN, dtmfPbx, ENABLE_PASSWORD, logLines } from '../support/dtmf-admin-rig.js';
 import { voiceNetwork } from '../support/voice-rig.js';
 

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { generateDtmf } from '../../modem/dtmf-generator.js';
-import { detectDtmf } from '../../modem/dtmf-detector.js';
+import { generateDtmf } from '../../dsp/dtmf-generator.js';
+import { detectDtmf } from '../../dsp/dtmf-detector.js';
 import { ALL_DIGITS, CHANNELS } from '../support/dtmf-channel.js';
 
 t.test('all 16 digits at 50 ms on / 50 ms off are each reported once, in order, with time and level', async (t) => {

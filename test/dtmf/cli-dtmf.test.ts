@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { readWavFile } from '../../src/wav-file.js';
+import { readWavFile } from '../../src/storage/wav-file.js';
 
 // End to end through the built executable: run `npx tsc -p .` first (npm test does).
 const BIN = join(process.cwd(), 'dist/bin/hicom-sim.js');

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { dialTone, mix } from '../../modem/audio-channel.js';
-import { generateDtmf } from '../../modem/dtmf-generator.js';
+import { dialTone, mix } from '../../dsp/audio-channel.js';
+import { generateDtmf } from '../../dsp/dtmf-generator.js';
 import { ALL_DIGITS, CHANNELS, decode } from '../support/dtmf-channel.js';
 
 // spandsp's dial-tone tolerance test: DTMF at −15 dBm0 per tone under 350 + 440 Hz

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { generateDtmf } from '../../modem/dtmf-generator.js';
+import { generateDtmf } from '../../dsp/dtmf-generator.js';
 import { ALL_DIGITS, CHANNELS, decode } from '../support/dtmf-channel.js';
 
 /** A digit whose tone is interrupted for `gapMs` in its middle: two 50 ms pieces. */

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { generateDtmf } from '../../modem/dtmf-generator.js';
+import { generateDtmf } from '../../dsp/dtmf-generator.js';
 import { ALL_DIGITS, CHANNELS, decode } from '../support/dtmf-channel.js';
 
 // Q.24 asks for a dynamic range of at least 25…35 dB depending on the administration;

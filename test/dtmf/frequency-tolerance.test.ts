@@ -1,5 +1,5 @@
 import t from 'tap';
-import { generateDtmf } from '../../modem/dtmf-generator.js';
+import { generateDtmf } from '../../dsp/dtmf-generator.js';
 import { ALL_DIGITS, CHANNELS, decode } from '../support/dtmf-channel.js';
 
 // Q.24 §2 / Table A-1: operate within ±1.5 % of nominal, non-operate beyond ±3.5 %.

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { meanPower, powerToDbm0 } from '../../modem/audio-level.js';
-import { generateDtmf } from '../../modem/dtmf-generator.js';
-import { DtmfDigitError, parseDtmfDigits } from '../../modem/dtmf-tones.js';
+import { meanPower, powerToDbm0 } from '../../dsp/audio-level.js';
+import { generateDtmf } from '../../dsp/dtmf-generator.js';
+import { DtmfDigitError, parseDtmfDigits } from '../../dsp/dtmf-tones.js';
 
 t.test('durations, level, twist and sample rate are as asked', async (t) => {
   const g = generateDtmf('1#', { onMs: 70, offMs: 30, levelDbm0: -12, twistDb: 3, sampleRate: 16000, leadMs: 10 });

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { addWhiteNoise, dialTone, digitalTrunk, mix, noiseLevelForSnr } from '../../modem/audio-channel.js';
-import { detectDtmf } from '../../modem/dtmf-detector.js';
-import { generateDtmf } from '../../modem/dtmf-generator.js';
-import { SeededRandom } from '../../modem/seeded-random.js';
-import { readWavFile, toRate, writeWavFile } from '../../src/wav-file.js';
+import { addWhiteNoise, dialTone, digitalTrunk, mix, noiseLevelForSnr } from '../../dsp/audio-channel.js';
+import { detectDtmf } from '../../dsp/dtmf-detector.js';
+import { generateDtmf } from '../../dsp/dtmf-generator.js';
+import { SeededRandom } from '../../core/seeded-random.js';
+import { readWavFile, toRate, writeWavFile } from '../../src/storage/wav-file.js';
 import { ALL_DIGITS, randomDigits } from '../support/dtmf-channel.js';
 import { hasTool, matchedDigits, run } from '../support/external-tools.js';
 

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { detectDtmf } from '../../modem/dtmf-detector.js';
-import { DTMF_COLUMN_FREQUENCIES_HZ, DTMF_ROW_FREQUENCIES_HZ, digitPosition } from '../../modem/dtmf-tones.js';
-import { readWavFile, toRate } from '../../src/wav-file.js';
+import { detectDtmf } from '../../dsp/dtmf-detector.js';
+import { DTMF_COLUMN_FREQUENCIES_HZ, DTMF_ROW_FREQUENCIES_HZ, digitPosition } from '../../dsp/dtmf-tones.js';
+import { readWavFile, toRate } from '../../src/storage/wav-file.js';
 import { ALL_DIGITS } from '../support/dtmf-channel.js';
 import { hasTool, run } from '../support/external-tools.js';
 

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { DtmfDetector, DtmfReceiverState, type DetectedDigit } from '../../modem/dtmf-detector.js';
-import { generateDtmf } from '../../modem/dtmf-generator.js';
-import { floatToPcm16 } from '../../modem/g711.js';
+import { DtmfDetector, DtmfReceiverState, type DetectedDigit } from '../../dsp/dtmf-detector.js';
+import { generateDtmf } from '../../dsp/dtmf-generator.js';
+import { floatToPcm16 } from '../../dsp/g711.js';
 import { ALL_DIGITS } from '../support/dtmf-channel.js';
 
 const g = generateDtmf(ALL_DIGITS, { leadMs: 7 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { detectDtmf } from '../../modem/dtmf-detector.js';
+import { detectDtmf } from '../../dsp/dtmf-detector.js';
 import { CHANNELS } from '../support/dtmf-channel.js';
 import { talkOffCorpus } from '../support/talk-off-corpus.js';
 

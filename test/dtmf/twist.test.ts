@@ -1,5 +1,5 @@
 import t from 'tap';
-import { generateDtmf } from '../../modem/dtmf-generator.js';
+import { generateDtmf } from '../../dsp/dtmf-generator.js';
 import { ALL_DIGITS, CHANNELS, decode } from '../support/dtmf-channel.js';
 
 // Q.24 Table A-1 (and spandsp's naming): "normal" twist = low group louder (line loss

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { addWhiteNoise, noiseLevelForSnr } from '../../modem/audio-channel.js';
-import { generateDtmf } from '../../modem/dtmf-generator.js';
-import { SeededRandom } from '../../modem/seeded-random.js';
+import { addWhiteNoise, noiseLevelForSnr } from '../../dsp/audio-channel.js';
+import { generateDtmf } from '../../dsp/dtmf-generator.js';
+import { SeededRandom } from '../../core/seeded-random.js';
 import { CHANNELS, decode, randomDigits } from '../support/dtmf-channel.js';
 
 // spandsp dtmf_rx_tests / Mitel test tape: 1,000 bursts in white noise at 15 dB SNR,

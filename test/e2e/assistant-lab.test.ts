@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { firstLoginOverTcp, freePort, runCli, startLab, tempDir, type LabFiles } from '../support/lab-child.js';
 import { EXIT } from '../../src/assistant/exit-codes.js';
-import { openKdsFile, saveKdsFile } from '../../src/kds-file.js';
+import { openKdsFile, saveKdsFile } from '../../src/storage/kds-file.js';
 
 /**
  * `hicom-sim assistant` against a `hicom-sim lab` child: every maintenance

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import t from 'tap';
-import { SessionClient } from '../../src/session-client.js';
+import { SessionClient } from '../../src/clients/session-client.js';
 import { addUser, firstLoginOverTcp, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
 
 /**

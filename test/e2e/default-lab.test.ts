@@ -1,7 +1,7 @@
 import t from 'tap';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { SessionClient } from '../../src/session-client.js';
+import { SessionClient } from '../../src/clients/session-client.js';
 import { CLI, firstLoginOverTcp, LAB_READY, tempDir } from '../support/lab-child.js';
 import { LineChild } from '../support/line-child.js';
 

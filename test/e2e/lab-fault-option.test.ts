@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { parseConfigText } from '../../src/config.js';
+import { parseConfigText } from '../../src/lab/config.js';
 import { runCli, tempDir } from '../support/lab-child.js';
 
 /** Bad fault input on the command line and in the configuration: one clear line, no lab started. */

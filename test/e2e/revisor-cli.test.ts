@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { verifyArchive } from '../../src/archive-file.js';
-import { archiveToFile } from '../../src/revisor-client.js';
+import { verifyArchive } from '../../src/revisor/archive-file.js';
+import { archiveToFile } from '../../src/revisor/revisor-client.js';
 import { addUser, firstLoginOverTcp, LAB_PBX_ID, runCli, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
 
 /**

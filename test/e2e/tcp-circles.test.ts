@@ -1,5 +1,5 @@
 import t from 'tap';
-import { SessionClient } from '../../src/session-client.js';
+import { SessionClient } from '../../src/clients/session-client.js';
 import { addUser, firstLoginOverTcp, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
 
 /**

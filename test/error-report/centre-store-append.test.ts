@@ -1,9 +1,9 @@
 import t from 'tap';
 import { readFileSync, statSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
 import { encodeReport } from '../../firmware-sim/error-report.js';
-import { CentreStore, CentreStoreError } from '../../src/centre-store.js';
-import { CENTRE_FILE_HEADER, CentreFileError, parseCentreFile } from '../../src/centre-file.js';
-import { ReportDecodeError } from '../../src/report-decoder.js';
+import { CentreStore, CentreStoreError } from '../../src/centre/centre-store.js';
+import { CENTRE_FILE_HEADER, CentreFileError, parseCentreFile } from '../../src/centre/centre-file.js';
+import { ReportDecodeError } from '../../src/centre/report-decoder.js';
 import { MemoryLogger } from '../support/memory-logger.js';
 import { sampleReport, T0 } from '../support/sample-report.js';
 

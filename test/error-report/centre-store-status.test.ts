@@ -1,7 +1,7 @@
 import t from 'tap';
 import { encodeReport } from '../../firmware-sim/error-report.js';
 import { PbxType } from '../../firmware-sim/pbx-type.js';
-import { CentreStore, DEFAULT_FUNCTION_TEST_GRACE_MS, functionTestStatus } from '../../src/centre-store.js';
+import { CentreStore, DEFAULT_FUNCTION_TEST_GRACE_MS, functionTestStatus } from '../../src/centre/centre-store.js';
 import { sampleReport, T0 } from '../support/sample-report.js';
 
 const DAY = 24 * 3600_000;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { encodeReport } from '../../firmware-sim/error-report.js';
 import { encodeFrame } from '../../firmware-sim/report-frame.js';
-import { decodeReport } from '../../src/report-decoder.js';
+import { decodeReport } from '../../src/centre/report-decoder.js';
 import { hexDump } from '../support/hex-dump.js';
 import { sampleReport } from '../support/sample-report.js';
 

@@ -4,8 +4,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { encodeReport } from '../../firmware-sim/error-report.js';
-import { CentreStore } from '../../src/centre-store.js';
-import { FUNCTION_TEST_MARK } from '../../src/report-text.js';
+import { CentreStore } from '../../src/centre/centre-store.js';
+import { FUNCTION_TEST_MARK } from '../../src/centre/report-text.js';
 import { sampleReport, T0 } from '../support/sample-report.js';
 
 /** End to end through the built CLI; `npx tsc -p .` (or `npm test`'s pretest) builds dist/ first. */

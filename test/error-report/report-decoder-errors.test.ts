@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { crc32 } from 'node:zlib';
 import { encodeReport } from '../../firmware-sim/error-report.js';
-import { decodeReport, ReportDecodeError, type ReportDecodeErrorCode } from '../../src/report-decoder.js';
+import { decodeReport, ReportDecodeError, type ReportDecodeErrorCode } from '../../src/centre/report-decoder.js';
 import { sampleReport } from '../support/sample-report.js';
 
 const good = encodeReport(sampleReport());

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { encodeReport, ReportEncodeError, REPORT_MAGIC, signaledRecords } from '../../firmware-sim/error-report.js';
 import { PbxType } from '../../firmware-sim/pbx-type.js';
-import { decodeReport } from '../../src/report-decoder.js';
+import { decodeReport } from '../../src/centre/report-decoder.js';
 import { sampleReport, T0 } from '../support/sample-report.js';
 
 t.test('a report survives encode → decode unchanged', async (t) => {

@@ -1,11 +1,11 @@
 import t from 'tap';
 import { buildApsImage, verifyApsImage } from '../../firmware-sim/aps-image.js';
 import { APS_SLOT_OFFSETS, FlashApsStore } from '../../firmware-sim/aps-store.js';
-import { FMC_SIZE, PowerCutError } from '../../firmware-sim/flash-device.js';
+import { FMC_SIZE, PowerCutError } from '../../core/flash-device.js';
 import { LOG_AREA } from '../../firmware-sim/flash-log.js';
 import { MemoryFlash } from '../../firmware-sim/memory-flash.js';
 import { PbxType } from '../../firmware-sim/pbx-type.js';
-import { PowerCutFlash } from '../../firmware-sim/power-cut-flash.js';
+import { PowerCutFlash } from '../support/power-cut-flash.js';
 
 /** APS images on the FMC: two slots below the log area; a torn store never replaces the running image. */
 const image = (v: string, n = 70_000): Buffer => buildApsImage({ version: v, type: PbxType.OfficePro, body: Buffer.alloc(n, v.charCodeAt(10)) });

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { entryHash } from '../../firmware-sim/archive-transaction.js';
-import { VirtualClock } from '../../firmware-sim/clock.js';
-import { FlashError, type FlashDevice, type FlashStats } from '../../firmware-sim/flash-device.js';
+import { VirtualClock } from '../../core/clock.js';
+import { FlashError, type FlashDevice, type FlashStats } from '../../core/flash-device.js';
 import { FlashProtocolLog } from '../../firmware-sim/flash-log.js';
 import { MemoryFlash } from '../../firmware-sim/memory-flash.js';
 import { MemoryStateStore } from '../../firmware-sim/state-store.js';

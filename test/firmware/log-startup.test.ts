@@ -1,5 +1,5 @@
 import t from 'tap';
-import { VirtualClock } from '../../firmware-sim/clock.js';
+import { VirtualClock } from '../../core/clock.js';
 import { MemoryProtocolLog } from '../../firmware-sim/protocol-log.js';
 import { MemoryStateStore } from '../../firmware-sim/state-store.js';
 import { makePbx } from '../support/pbx-harness.js';

@@ -1,8 +1,8 @@
 import t from 'tap';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FlashError, FMC_SIZE } from '../../firmware-sim/flash-device.js';
-import { FileFlash } from '../../src/file-flash.js';
+import { FlashError, FMC_SIZE } from '../../core/flash-device.js';
+import { FileFlash } from '../../src/storage/file-flash.js';
 
 t.test('a missing image is created erased; writes reach the file', async (t) => {
   const dir = t.testdir();

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { VirtualClock } from '../../firmware-sim/clock.js';
+import { VirtualClock } from '../../core/clock.js';
 import { FlashProtocolLog } from '../../firmware-sim/flash-log.js';
 import { MemoryFlash } from '../../firmware-sim/memory-flash.js';
-import { PowerCutFlash } from '../../firmware-sim/power-cut-flash.js';
+import { PowerCutFlash } from '../support/power-cut-flash.js';
 import { LogAppendError, type FormatId } from '../../firmware-sim/protocol-log.js';
 
 const rec = (command: string) => ({ time: Date.UTC(2026, 0, 5), user: 'serv', circle: 'S', format: 1 as FormatId, command });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { VirtualClock } from '../../firmware-sim/clock.js';
+import { VirtualClock } from '../../core/clock.js';
 import { FlashProtocolLog } from '../../firmware-sim/flash-log.js';
 import { MemoryFlash } from '../../firmware-sim/memory-flash.js';
 import type { FormatId } from '../../firmware-sim/protocol-log.js';

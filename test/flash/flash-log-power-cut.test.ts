@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap';
-import { VirtualClock } from '../../firmware-sim/clock.js';
+import { VirtualClock } from '../../core/clock.js';
 import { FlashProtocolLog } from '../../firmware-sim/flash-log.js';
 import { MemoryFlash } from '../../firmware-sim/memory-flash.js';
-import { PowerCutFlash, type PowerCutPlan } from '../../firmware-sim/power-cut-flash.js';
+import { PowerCutFlash, type PowerCutPlan } from '../support/power-cut-flash.js';
 import { checkRemounted, LogModel, mountSmall, runWorkload, SMALL_AREA, SMALL_BLOCK } from '../support/flash-log-model.js';
 
 /** ≈ 14 entries a block, 4 blocks: 240 appends wrap the ring about 4 times. */

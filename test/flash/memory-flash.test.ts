@@ -1,5 +1,5 @@
 import t from 'tap';
-import { FlashError } from '../../firmware-sim/flash-device.js';
+import { FlashError } from '../../core/flash-device.js';
 import { MemoryFlash } from '../../firmware-sim/memory-flash.js';
 
 t.test('NOR semantics: program clears bits, setting a bit is an error, erase restores 0xFF', async (t) => {

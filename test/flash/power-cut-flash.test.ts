@@ -1,7 +1,7 @@
 import t from 'tap';
-import { PowerCutError } from '../../firmware-sim/flash-device.js';
+import { PowerCutError } from '../../core/flash-device.js';
 import { MemoryFlash } from '../../firmware-sim/memory-flash.js';
-import { PowerCutFlash } from '../../firmware-sim/power-cut-flash.js';
+import { PowerCutFlash } from '../support/power-cut-flash.js';
 
 t.test('the N-th program is torn after m bytes and the device is dead afterwards', async (t) => {
   const inner = new MemoryFlash({ size: 2048, blockSize: 1024 });

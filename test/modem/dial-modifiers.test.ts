@@ -56,8 +56,8 @@ t.test('a key while dialing aborts with NO CARRIER; CR/LF after the line do not'
 });
 
 t.test('a modem without a line reports NO DIALTONE', async (t) => {
-  const { VirtualClock } = await import('../../firmware-sim/clock.js');
-  const { createLinePair } = await import('../../src/line-pair.js');
+  const { VirtualClock } = await import('../../core/clock.js');
+  const { createLinePair } = await import('../../src/adapters/line-pair.js');
   const { HayesModem } = await import('../../modem/hayes-modem.js');
   const { Terminal } = await import('../support/modem-rig.js');
   const clock = new VirtualClock(0);

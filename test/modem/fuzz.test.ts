@@ -1,7 +1,7 @@
 import t from 'tap';
 import { createRig } from '../support/modem-rig.js';
 import { installTestLines } from '../../src/network/test-lines.js';
-import { SeededRandom } from '../../modem/seeded-random.js';
+import { SeededRandom } from '../../core/seeded-random.js';
 
 const ALPHABET = 'AT&+=?;,SDEVQXHZIOCW0123456789 "\\%/!@abcdxyz\x08';
 const RESULT = /(?:\r\n(?:OK|ERROR|NO CARRIER|NO DIALTONE|BUSY|NO ANSWER|CONNECT[^\r]*)\r\n)/g;

@@ -2,7 +2,7 @@ import t from 'tap';
 import { createRig } from '../support/modem-rig.js';
 import { RecordingSink } from '../support/pbx-sink.js';
 import { Imod } from '../../modem/imod.js';
-import type { DialResult } from '../../firmware-sim/modem-port.js';
+import type { DialResult } from '../../core/modem-port.js';
 import { installTestLines } from '../../src/network/test-lines.js';
 
 function lab() {

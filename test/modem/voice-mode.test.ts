@@ -1,9 +1,9 @@
 import t from 'tap';
 import { ENABLE_CODE } from '../../firmware-sim/dtmf-admin/dtmf-admin.js';
 import { multiTapKeys } from '../../firmware-sim/dtmf-admin/multi-tap.js';
-import { generateDtmf } from '../../modem/dtmf-generator.js';
-import { linearToAlaw } from '../../modem/g711.js';
-import { floatToPcm16 } from '../../modem/g711.js';
+import { generateDtmf } from '../../dsp/dtmf-generator.js';
+import { linearToAlaw } from '../../dsp/g711.js';
+import { floatToPcm16 } from '../../dsp/g711.js';
 import { DLE, ETX, parseVts } from '../../modem/voice-mode.js';
 import { DtmfAdminPort } from '../../src/network/dtmf-admin-port.js';
 import { ADMIN, dtmfPbx, ENABLE_PASSWORD } from '../support/dtmf-admin-rig.js';

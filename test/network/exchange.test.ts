@@ -1,7 +1,7 @@
 import t from 'tap';
-import { VirtualClock } from '../../firmware-sim/clock.js';
-import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
-import type { CallFailure, CallTerminal, IncomingCall } from '../../src/network/call.js';
+import { VirtualClock } from '../../core/clock.js';
+import type { LineEndpoint } from '../../core/line-endpoint.js';
+import type { CallFailure, CallTerminal, IncomingCall } from '../../core/call.js';
 import { CallState, Exchange, NumberingError, type CallEvent } from '../../src/network/exchange.js';
 import { FaultSpecError, parseFaultSpec } from '../../src/network/fault-plan.js';
 

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { VirtualClock } from '../../firmware-sim/clock.js';
-import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
-import type { CallTerminal, LinkInfo } from '../../src/network/call.js';
+import { VirtualClock } from '../../core/clock.js';
+import type { LineEndpoint } from '../../core/line-endpoint.js';
+import type { CallTerminal, LinkInfo } from '../../core/call.js';
 import { Exchange } from '../../src/network/exchange.js';
 
 const link = (rateBps: number): LinkInfo => ({ rateBps, bytesPerSecond: rateBps / 10, connectText: String(rateBps), handshakeMs: 0 });

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { AnalogPump } from '../../modem/analog-pump.js';
 import { defaultCapabilities } from '../../modem/negotiation.js';
-import type { CallTerminal, IncomingCall, OfferReply } from '../../src/network/call.js';
+import type { CallTerminal, IncomingCall, OfferReply } from '../../core/call.js';
 import { createRig } from '../support/modem-rig.js';
 
 /**

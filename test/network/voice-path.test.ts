@@ -1,10 +1,10 @@
 import t from 'tap';
-import { g711RoundTrip } from '../../modem/g711.js';
-import { generateDtmf } from '../../modem/dtmf-generator.js';
-import { detectDtmf } from '../../modem/dtmf-detector.js';
-import { meanPower } from '../../modem/audio-level.js';
+import { g711RoundTrip } from '../../dsp/g711.js';
+import { generateDtmf } from '../../dsp/dtmf-generator.js';
+import { detectDtmf } from '../../dsp/dtmf-detector.js';
+import { meanPower } from '../../dsp/audio-level.js';
 import { parseFaultSpec, FaultSpecError } from '../../src/network/fault-plan.js';
-import { samplesToBytes, VOICE_BYTES_PER_SECOND } from '../../src/network/voice-audio.js';
+import { samplesToBytes, VOICE_BYTES_PER_SECOND } from '../../dsp/pcm.js';
 import { VoiceListener, voiceNetwork } from '../support/voice-rig.js';
 
 const tone = generateDtmf('159#', { onMs: 60, offMs: 60 }).samples;

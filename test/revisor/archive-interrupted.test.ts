@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { formatEntry, type ProtocolLog } from '../../firmware-sim/protocol-log.js';
 import type { Pbx } from '../../firmware-sim/pbx.js';
-import { verifyArchive } from '../../src/archive-file.js';
-import { archiveToFile, type ArchiveOptions } from '../../src/revisor-client.js';
+import { verifyArchive } from '../../src/revisor/archive-file.js';
+import { archiveToFile, type ArchiveOptions } from '../../src/revisor/revisor-client.js';
 import { PbxLink, type LinkFaults } from '../support/pbx-link.js';
 import { logChanges, RecordingLog, REV, revisorPbx } from '../support/revisor-fixtures.js';
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import type { Pbx } from '../../firmware-sim/pbx.js';
-import { appendEntries, createArchive, verifyArchive } from '../../src/archive-file.js';
-import { archiveToFile, RevisorError, type ArchiveOptions, type ArchiveResult } from '../../src/revisor-client.js';
+import { appendEntries, createArchive, verifyArchive } from '../../src/revisor/archive-file.js';
+import { archiveToFile, RevisorError, type ArchiveOptions, type ArchiveResult } from '../../src/revisor/revisor-client.js';
 import { PbxLink } from '../support/pbx-link.js';
 import { logChanges, RecordingLog, REV, revisorPbx } from '../support/revisor-fixtures.js';
 

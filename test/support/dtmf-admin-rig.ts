@@ -5,7 +5,7 @@ import { feedbackTone } from '../../firmware-sim/dtmf-admin/feedback-tones.js';
 import type { Actor, Pbx } from '../../firmware-sim/pbx.js';
 import { PbxType } from '../../firmware-sim/pbx-type.js';
 import type { LogEntry, MemoryProtocolLog } from '../../firmware-sim/protocol-log.js';
-import { generateDtmf } from '../../modem/dtmf-generator.js';
+import { generateDtmf } from '../../dsp/dtmf-generator.js';
 import { makePbx } from './pbx-harness.js';
 
 /** The System maintenance user every DTMF test PBX has, and the DTMF enable password. */

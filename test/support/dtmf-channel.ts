@@ -1,7 +1,7 @@
-import { digitalTrunk } from '../../modem/audio-channel.js';
-import { detectDtmf, type DetectedDigit, type DtmfDetectorOptions } from '../../modem/dtmf-detector.js';
-import { DTMF_DIGITS, type DtmfDigit } from '../../modem/dtmf-tones.js';
-import { SeededRandom } from '../../modem/seeded-random.js';
+import { digitalTrunk } from '../../dsp/audio-channel.js';
+import { detectDtmf, type DetectedDigit, type DtmfDetectorOptions } from '../../dsp/dtmf-detector.js';
+import { DTMF_DIGITS, type DtmfDigit } from '../../dsp/dtmf-tones.js';
+import { SeededRandom } from '../../core/seeded-random.js';
 
 /** Every conformance rule is checked on the clean linear path and through a G.711 A-law trunk. */
 export const CHANNELS = [

@@ -1,4 +1,4 @@
-import type { DteLines, LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { DteLines, LineEndpoint } from '../../core/line-endpoint.js';
 
 /**
  * Records what a LineEndpoint delivers so a test can wait for it: received

@@ -3,8 +3,8 @@
  * the log acknowledged, and the post-remount check every power-cut test uses.
  */
 import type { Test } from 'tap';
-import { VirtualClock } from '../../firmware-sim/clock.js';
-import type { FlashDevice } from '../../firmware-sim/flash-device.js';
+import { VirtualClock } from '../../core/clock.js';
+import type { FlashDevice } from '../../core/flash-device.js';
 import { FlashProtocolLog, parseGapMarker, type FlashLogOptions } from '../../firmware-sim/flash-log.js';
 import type { FormatId, LogEntry, LogRecord } from '../../firmware-sim/protocol-log.js';
 

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { SessionClient } from '../../src/session-client.js';
+import { SessionClient } from '../../src/clients/session-client.js';
 import { LineChild } from './line-child.js';
 
 /**

@@ -1,8 +1,8 @@
-import { VirtualClock } from '../../firmware-sim/clock.js';
+import { VirtualClock } from '../../core/clock.js';
 import { HdlcFramer } from '../../modem/hdlc-framer.js';
 import { decodeLapbFrame, describeLapbFrame, type LapbRole } from '../../modem/lapb-frame.js';
 import { LapbStation, type LapbParams } from '../../modem/lapb.js';
-import { SeededRandom } from '../../modem/seeded-random.js';
+import { SeededRandom } from '../../core/seeded-random.js';
 
 export type Direction = 'a>b' | 'b>a';
 

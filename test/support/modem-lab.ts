@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { SessionClient } from '../../src/session-client.js';
+import { SessionClient } from '../../src/clients/session-client.js';
 import { firstLoginOverTcp, freePort, LAB_PBX_ID, type LabFiles } from './lab-child.js';
 
 /** The PBX's numbers in a modem lab (trunk 0301234; KDS defaults IMOD 791, X.75 792). */

@@ -1,5 +1,5 @@
-import { VirtualClock } from '../../firmware-sim/clock.js';
-import { createLinePair, type TerminalEndpoint } from '../../src/line-pair.js';
+import { VirtualClock } from '../../core/clock.js';
+import { createLinePair, type TerminalEndpoint } from '../../src/adapters/line-pair.js';
 import { Exchange, type ExchangeOptions, type PbxNode } from '../../src/network/exchange.js';
 import { HayesModem, type HayesModemOptions } from '../../modem/hayes-modem.js';
 import type { ProfileStore } from '../../modem/profile-store.js';

@@ -1,10 +1,10 @@
-import { VirtualClock } from '../../firmware-sim/clock.js';
+import { VirtualClock } from '../../core/clock.js';
 import { Pbx } from '../../firmware-sim/pbx.js';
 import { PbxType } from '../../firmware-sim/pbx-type.js';
 import { MemoryProtocolLog, type ProtocolLog } from '../../firmware-sim/protocol-log.js';
 import { AdminSession, type SessionOptions } from '../../firmware-sim/session.js';
 import { MemoryStateStore, type StateStore } from '../../firmware-sim/state-store.js';
-import { createLinePair, type TerminalEndpoint } from '../../src/line-pair.js';
+import { createLinePair, type TerminalEndpoint } from '../../src/adapters/line-pair.js';
 
 /** scrypt cost for tests: still a real scrypt, 16× cheaper than the default. */
 export const TEST_HASH_COST = 1024;

@@ -1,8 +1,8 @@
 import { Duplex } from 'node:stream';
 import type { Pbx } from '../../firmware-sim/pbx.js';
 import { AdminSession } from '../../firmware-sim/session.js';
-import { createLinePair } from '../../src/line-pair.js';
-import { SessionClient } from '../../src/session-client.js';
+import { createLinePair } from '../../src/adapters/line-pair.js';
+import { SessionClient } from '../../src/clients/session-client.js';
 
 export interface LinkFaults {
   /** Break the line when the client sends its n-th line (1-based, counting every CR). */

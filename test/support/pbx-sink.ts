@@ -1,5 +1,5 @@
-import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
-import type { IncomingCallInfo, ModemCallSink } from '../../firmware-sim/modem-port.js';
+import type { LineEndpoint } from '../../core/line-endpoint.js';
+import type { IncomingCallInfo, ModemCallSink } from '../../core/modem-port.js';
 
 /** Stands in for the PBX: records connected calls and echoes "PIN?" so tests see data flow. */
 export class RecordingSink implements ModemCallSink {

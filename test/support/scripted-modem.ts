@@ -1,6 +1,6 @@
-import type { Clock } from '../../firmware-sim/clock.js';
-import type { DialResult, ModemKind, OutgoingModem } from '../../firmware-sim/modem-port.js';
-import { createLinePair, type TerminalEndpoint } from '../../src/line-pair.js';
+import type { Clock } from '../../core/clock.js';
+import type { DialResult, ModemKind, OutgoingModem } from '../../core/modem-port.js';
+import { createLinePair, type TerminalEndpoint } from '../../src/adapters/line-pair.js';
 
 /** An OutgoingModem whose outcomes a test scripts; 'connect' hands out an in-process line whose far end the test holds. */
 export class ScriptedModem implements OutgoingModem {

@@ -1,5 +1,5 @@
-import { dbm0ToAmplitude } from '../../modem/audio-level.js';
-import { SeededRandom } from '../../modem/seeded-random.js';
+import { dbm0ToAmplitude } from '../../dsp/audio-level.js';
+import { SeededRandom } from '../../core/seeded-random.js';
 
 /**
  * A deterministic speech-and-music-like corpus for DTMF talk-off measurement

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Circle } from '../../firmware-sim/circles.js';
-import { VirtualClock } from '../../firmware-sim/clock.js';
+import { VirtualClock } from '../../core/clock.js';
 import type { ErrorClass } from '../../firmware-sim/error-history.js';
 import type { Actor, Pbx } from '../../firmware-sim/pbx.js';
-import { validateConfig } from '../../src/config.js';
-import { Lab, type LabPbx } from '../../src/lab.js';
-import { createLinePair } from '../../src/line-pair.js';
+import { validateConfig } from '../../src/lab/config.js';
+import { Lab, type LabPbx } from '../../src/lab/lab.js';
+import { createLinePair } from '../../src/adapters/line-pair.js';
 import { TEST_HASH_COST } from './pbx-harness.js';
 
 /** Numbers of the test lab; a PBX dials them with the outside-line prefix 0. */

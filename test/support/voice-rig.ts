@@ -1,8 +1,8 @@
-import { VirtualClock } from '../../firmware-sim/clock.js';
-import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
-import type { CallTerminal, ExchangeLine, IncomingCall, OfferReply } from '../../src/network/call.js';
+import { VirtualClock } from '../../core/clock.js';
+import type { LineEndpoint } from '../../core/line-endpoint.js';
+import type { CallTerminal, ExchangeLine, IncomingCall, OfferReply } from '../../core/call.js';
 import { Exchange, type TrunkKind } from '../../src/network/exchange.js';
-import { PcmReader, VOICE_LINK } from '../../src/network/voice-audio.js';
+import { PcmReader, VOICE_LINK } from '../../dsp/pcm.js';
 
 /** Answers voice calls at once and collects the audio it hears. */
 export class VoiceListener implements CallTerminal {

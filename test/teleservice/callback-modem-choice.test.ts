@@ -1,6 +1,6 @@
 import t from 'tap';
 import { CallbackScheduler, type CallbackEvent } from '../../firmware-sim/callback-scheduler.js';
-import type { IncomingCallInfo } from '../../firmware-sim/modem-port.js';
+import type { IncomingCallInfo } from '../../core/modem-port.js';
 import { makePbx } from '../support/pbx-harness.js';
 import { ScriptedModem } from '../support/scripted-modem.js';
 import { TECH_ISDN_NUMBER, TechTerminal, advanceUntil, configure, record, startTeleserviceLab, viaTrunk } from '../support/teleservice-lab.js';

@@ -1,15 +1,15 @@
 import t from 'tap';
 import { ErrorSignaling, type SignalingEvent } from '../../firmware-sim/error-signaling.js';
-import type { DialResult, OutgoingModem } from '../../firmware-sim/modem-port.js';
+import type { DialResult, OutgoingModem } from '../../core/modem-port.js';
 import { Pbx } from '../../firmware-sim/pbx.js';
 import { PbxType } from '../../firmware-sim/pbx-type.js';
 import { MemoryProtocolLog } from '../../firmware-sim/protocol-log.js';
 import { FrameDecoder } from '../../firmware-sim/report-frame.js';
 import { READY_LINE, ackLine, parseExchangeLine } from '../../firmware-sim/report-exchange.js';
 import { MemoryStateStore, type StateStore } from '../../firmware-sim/state-store.js';
-import { VirtualClock } from '../../firmware-sim/clock.js';
-import { createLinePair } from '../../src/line-pair.js';
-import { decodeReport } from '../../src/report-decoder.js';
+import { VirtualClock } from '../../core/clock.js';
+import { createLinePair } from '../../src/adapters/line-pair.js';
+import { decodeReport } from '../../src/centre/report-decoder.js';
 import { TEST_HASH_COST } from '../support/pbx-harness.js';
 import { enableSignaling, raise, record } from '../support/teleservice-lab.js';
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { encodeWav, parseWav, WavFormatError } from '../../src/wav-file.js';
+import { encodeWav, parseWav, WavFormatError } from '../../src/storage/wav-file.js';
 
 function ramp(n: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => Math.sin(i / 3) * 0.8);

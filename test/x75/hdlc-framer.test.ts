@@ -1,6 +1,6 @@
 import t from 'tap';
 import { HDLC_ESCAPE, HDLC_FLAG, HdlcFramer, type FrameErrorKind } from '../../modem/hdlc-framer.js';
-import { SeededRandom } from '../../modem/seeded-random.js';
+import { SeededRandom } from '../../core/seeded-random.js';
 
 function collect(framer: HdlcFramer): { frames: Uint8Array[]; errors: FrameErrorKind[] } {
   const frames: Uint8Array[] = [];

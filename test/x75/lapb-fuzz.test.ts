@@ -1,5 +1,5 @@
 import t from 'tap';
-import { SeededRandom } from '../../modem/seeded-random.js';
+import { SeededRandom } from '../../core/seeded-random.js';
 import { LapbPair, payload } from '../support/lapb-harness.js';
 
 t.test('random frames and garbage bytes never crash a station; the link recovers afterwards', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap';
-import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
-import type { IncomingCallInfo, ModemCallSink } from '../../firmware-sim/modem-port.js';
+import type { LineEndpoint } from '../../core/line-endpoint.js';
+import type { IncomingCallInfo, ModemCallSink } from '../../core/modem-port.js';
 import { X75Modem } from '../../modem/x75-modem.js';
 import { installTestLines } from '../../src/network/test-lines.js';
 import { createRig } from '../support/modem-rig.js';

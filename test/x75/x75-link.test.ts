@@ -1,8 +1,8 @@
 import t from 'tap';
-import { VirtualClock } from '../../firmware-sim/clock.js';
+import { VirtualClock } from '../../core/clock.js';
 import type { LinkDownReason } from '../../modem/lapb.js';
 import { X75Link, type ByteChannel } from '../../modem/x75-link.js';
-import { createLinePair } from '../../src/line-pair.js';
+import { createLinePair } from '../../src/adapters/line-pair.js';
 import { payload } from '../support/lapb-harness.js';
 
 /** Two ByteChannels joined with a delay on the clock, and a switch to cut the line. */

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ArmorReader, armorFrame, type FrameType } from '../firmware-sim/armored-frame.js';
+import { ArmorReader, armorFrame, type FrameType } from '../../firmware-sim/armored-frame.js';
 
 /** The status line that ends every reply (docs/session-protocol.md). */
 export interface Reply {

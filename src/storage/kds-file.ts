@@ -1,9 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Circle } from '../firmware-sim/circles.js';
-import type { KdsImage } from '../firmware-sim/kds.js';
-import { verifySecret } from '../firmware-sim/secret-hash.js';
-import type { UserRecord } from '../firmware-sim/user-table.js';
+import type { Circle } from '../../firmware-sim/circles.js';
+import type { KdsImage } from '../../firmware-sim/kds.js';
+import { verifySecret } from '../../firmware-sim/secret-hash.js';
+import type { UserRecord } from '../../firmware-sim/user-table.js';
 import { writeFileAtomic } from './atomic-file.js';
 
 /**

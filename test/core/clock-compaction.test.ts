@@ -1,5 +1,5 @@
 import t from 'tap';
-import { VirtualClock } from '../firmware-sim/clock.js';
+import { VirtualClock } from '../../core/clock.js';
 
 t.test('after many cancellations (heap compaction) the live timers still fire in time and creation order', async (t) => {
   const clock = new VirtualClock(0);

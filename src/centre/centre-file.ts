@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
-import type { ErrorReport } from '../firmware-sim/error-report.js';
-import { MAX_REPORT_BYTES } from '../firmware-sim/error-report.js';
+import type { ErrorReport } from '../../firmware-sim/error-report.js';
+import { MAX_REPORT_BYTES } from '../../firmware-sim/error-report.js';
 import { decodeReport, ReportDecodeError } from './report-decoder.js';
 
 /**

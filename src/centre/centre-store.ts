@@ -1,10 +1,10 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ErrorReport } from '../firmware-sim/error-report.js';
-import { isValidSystemId } from '../firmware-sim/error-report.js';
-import type { PbxType } from '../firmware-sim/pbx-type.js';
+import type { ErrorReport } from '../../firmware-sim/error-report.js';
+import { isValidSystemId } from '../../firmware-sim/error-report.js';
+import type { PbxType } from '../../firmware-sim/pbx-type.js';
 import { CENTRE_FILE_HEADER, encodeCentreRecord, parseCentreFile, type StoredReport } from './centre-file.js';
-import { silentLogger, type Logger } from './logger.js';
+import { silentLogger, type Logger } from '../logger.js';
 import { decodeReport } from './report-decoder.js';
 
 /**

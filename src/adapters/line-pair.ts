@@ -1,4 +1,4 @@
-import type { DceLines, DteLines, LineEndpoint } from '../firmware-sim/line-endpoint.js';
+import type { DceLines, DteLines, LineEndpoint } from '../../core/line-endpoint.js';
 
 /**
  * Two in-process LineEndpoints wired back to back: bytes written on one side

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { entryHash, formatEntry, type ArchiveMark, type FormatId, type LogEntry } from '../firmware-sim/protocol-log.js';
+import { entryHash, formatEntry, type ArchiveMark, type FormatId, type LogEntry } from '../../firmware-sim/protocol-log.js';
 
 export const ARCHIVE_FORMAT_VERSION = 1;
 const MAGIC_LINE = `# hicom-sim protocol archive, format ${ARCHIVE_FORMAT_VERSION}`;

@@ -5,13 +5,13 @@
  * Protocol: docs/session-protocol.md, "Protocol log: fetch and archive".
  */
 import { existsSync } from 'node:fs';
-import { FrameType } from '../firmware-sim/armored-frame.js';
-import { decodeLogEntries, LogEntriesError } from '../firmware-sim/log-entries-codec.js';
-import { formatEntry, type ArchiveMark, type LogEntry } from '../firmware-sim/protocol-log.js';
+import { FrameType } from '../../firmware-sim/armored-frame.js';
+import { decodeLogEntries, LogEntriesError } from '../../firmware-sim/log-entries-codec.js';
+import { formatEntry, type ArchiveMark, type LogEntry } from '../../firmware-sim/protocol-log.js';
 import {
   appendEntries, ArchiveError, createArchive, entryHash, openArchiveForAppend, verifyArchive, type ArchiveHeader,
 } from './archive-file.js';
-import { SessionClient, SessionError, type Reply } from './session-client.js';
+import { SessionClient, SessionError, type Reply } from '../clients/session-client.js';
 
 /** A refusal or failure of an archiving run; nothing was deleted in the PBX unless `committed`. */
 export class RevisorError extends Error {

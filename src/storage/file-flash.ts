@@ -1,6 +1,6 @@
 import { closeSync, constants, fdatasyncSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { FLASH_BLOCK_SIZE, FMC_SIZE, FlashError, type FlashDevice, type FlashStats } from '../firmware-sim/flash-device.js';
-import { checkProgrammable, checkRange, emptyStats } from '../firmware-sim/memory-flash.js';
+import { FLASH_BLOCK_SIZE, FMC_SIZE, FlashError, type FlashDevice, type FlashStats } from '../../core/flash-device.js';
+import { checkProgrammable, checkRange, emptyStats } from '../../firmware-sim/memory-flash.js';
 
 /**
  * The FMC as an image file in the PBX's state directory. The whole image is

@@ -1,6 +1,6 @@
 import { dbm0ToAmplitude } from './audio-level.js';
 import { g711RoundTrip, type CompandingLaw } from './g711.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../core/seeded-random.js';
 
 /**
  * Impairments a voice path adds between a DTMF sender and a receiver: noise,

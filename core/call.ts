@@ -1,4 +1,4 @@
-import type { LineEndpoint } from '../../firmware-sim/line-endpoint.js';
+import type { LineEndpoint } from './line-endpoint.js';
 
 /**
  * The seam between the exchange and whatever hangs on a number (a Hayes

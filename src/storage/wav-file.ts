@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { alawToLinear, floatToPcm16, ulawToLinear } from '../modem/g711.js';
-import { resample } from '../modem/resampler.js';
+import { alawToLinear, floatToPcm16, ulawToLinear } from '../../dsp/g711.js';
+import { resample } from '../../dsp/resampler.js';
 
 /**
  * RIFF/WAVE reading and writing for the DTMF tools. Reads PCM 8/16/24/32-bit

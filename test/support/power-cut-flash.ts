@@ -1,5 +1,5 @@
-import { PowerCutError, type FlashDevice, type FlashStats } from './flash-device.js';
-import { checkProgrammable, checkRange, MemoryFlash } from './memory-flash.js';
+import { PowerCutError, type FlashDevice, type FlashStats } from '../../core/flash-device.js';
+import { checkProgrammable, checkRange, MemoryFlash } from '../../firmware-sim/memory-flash.js';
 
 /**
  * How the cut operation is torn.

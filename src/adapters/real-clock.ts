@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../firmware-sim/clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 
 /** Wall-clock time for interactive use: the one place that reads Date.now(). */
 export class RealClock implements Clock {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PbxState, StateStore } from '../firmware-sim/state-store.js';
+import type { PbxState, StateStore } from '../../firmware-sim/state-store.js';
 import { writeFileAtomic } from './atomic-file.js';
 
 /**

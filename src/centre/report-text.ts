@@ -1,5 +1,5 @@
-import type { ErrorRecord } from '../firmware-sim/error-history.js';
-import type { ErrorReport } from '../firmware-sim/error-report.js';
+import type { ErrorRecord } from '../../firmware-sim/error-history.js';
+import type { ErrorReport } from '../../firmware-sim/error-report.js';
 
 /**
  * The readable form of error reports (spec §3.4: the centre "converts the

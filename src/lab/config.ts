@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { parsePbxType, PbxType } from '../firmware-sim/pbx-type.js';
-import { DEFAULT_APS_VERSION } from '../firmware-sim/pbx.js';
-import { parseLineSpec } from './adapters/bind-line.js';
-import { parseFaultSpec } from './network/fault-plan.js';
+import { parsePbxType, PbxType } from '../../firmware-sim/pbx-type.js';
+import { DEFAULT_APS_VERSION } from '../../firmware-sim/pbx.js';
+import { parseLineSpec } from '../adapters/bind-line.js';
+import { parseFaultSpec } from '../network/fault-plan.js';
 
 /**
  * The lab a `hicom-sim lab` run builds: PBXs with their admin ports, the

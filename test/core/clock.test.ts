@@ -1,5 +1,5 @@
 import t from 'tap';
-import { VirtualClock } from '../firmware-sim/clock.js';
+import { VirtualClock } from '../../core/clock.js';
 
 t.test('virtual timers fire in time order, ties in creation order', async (t) => {
   const clock = new VirtualClock(0);

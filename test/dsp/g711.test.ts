@@ -1,5 +1,5 @@
 import t from 'tap';
-import { alawToLinear, linearToAlaw, linearToUlaw, ulawToLinear } from '../../modem/g711.js';
+import { alawToLinear, linearToAlaw, linearToUlaw, ulawToLinear } from '../../dsp/g711.js';
 
 // Reference points from G.711 Tables 1a/2a (A-law) and 1b/2b (µ-law), in 16-bit units.
 t.test('A-law matches the G.711 code table at its landmarks', async (t) => {

@@ -1,7 +1,7 @@
 // The package's ESM entry ships no types; its CJS build (typed, same code) is reachable via the "./*" export.
 import { Parser } from 'binary-parser/dist/binary_parser.js';
 import { crc32 } from 'node:zlib';
-import type { ErrorClass, ErrorRecord } from '../firmware-sim/error-history.js';
+import type { ErrorClass, ErrorRecord } from '../../firmware-sim/error-history.js';
 import {
   type ErrorReport,
   MAX_REPORT_BYTES,
@@ -13,7 +13,7 @@ import {
   SYSTEM_ID_BYTES,
   isValidSystemId,
   pbxTypeFromCode,
-} from '../firmware-sim/error-report.js';
+} from '../../firmware-sim/error-report.js';
 
 /**
  * Reading side of the binary error report (`docs/error-report.md`). The

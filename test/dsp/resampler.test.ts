@@ -1,5 +1,5 @@
 import t from 'tap';
-import { resample } from '../../modem/resampler.js';
+import { resample } from '../../dsp/resampler.js';
 
 function tone(freq: number, rate: number, seconds: number): Float32Array {
   const out = new Float32Array(Math.round(rate * seconds));

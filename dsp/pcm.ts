@@ -1,5 +1,5 @@
-import { floatToPcm16 } from '../../modem/g711.js';
-import type { LinkInfo } from './call.js';
+import { floatToPcm16 } from './g711.js';
+import type { LinkInfo } from '../core/call.js';
 
 /**
  * What a voice call carries: 8 kHz audio (the telephone band's sampling rate,
