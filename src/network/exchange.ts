@@ -3,6 +3,7 @@ import type { LineEndpoint } from '../../core/line-endpoint.js';
 import type {
   CallFailure, CallHandlers, CallOffer, CallTerminal, DialOptions, ExchangeLine, IncomingCall, LinkInfo, OutgoingCall,
 } from '../../core/call.js';
+import { StateMachine, type TransitionTable } from '../../core/state-machine.js';
 import { DataPath, type DataPathOptions, type ReleaseCause } from './data-path.js';
 import { NO_FAULTS, type FaultPlan } from './fault-plan.js';
 import { isTransparent, VoiceImpairment, type VoiceImpairmentOptions } from './voice-impairment.js';
@@ -50,7 +51,7 @@ export enum CallState {
   Released = 'released',
 }
 
-const LEGAL: Record<CallState, readonly CallState[]> = {
+const CALL_MOVES: TransitionTable<CallState> = {
   [CallState.Setup]: [CallState.Alerting, CallState.Failed],
   [CallState.Alerting]: [CallState.Handshake, CallState.Failed],
   [CallState.Handshake]: [CallState.Connected, CallState.Failed],
@@ -119,13 +120,18 @@ function checkNumber(kind: string, n: string): void {
   if (!DIGITS.test(n)) throw new NumberingError(`${kind} '${n}' must be digits (0-9, *, #)`);
 }
 
+/** Makes the line object a terminal dials on; the exchange hands it to each PBX node it creates. */
+type LineFactory = (att: Attachment) => ExchangeLine;
+
 /** A PBX's ports (stations, IMOD and X.75 pseudo-ports) and their DIDs. */
 export class PbxNode {
   readonly ports = new Map<string, Attachment>();
   readonly #did = new Map<string, string>();
+  readonly #lineFor: LineFactory;
   readonly outsideLinePrefix: string;
 
-  constructor(private readonly exchange: Exchange, readonly id: string, readonly trunkNumbers: readonly string[], outsideLinePrefix: string, readonly trunkKind: TrunkKind = 'digital') {
+  constructor(lineFor: LineFactory, readonly id: string, readonly trunkNumbers: readonly string[], outsideLinePrefix: string, readonly trunkKind: TrunkKind = 'digital') {
+    this.#lineFor = lineFor;
     this.outsideLinePrefix = outsideLinePrefix;
   }
 
@@ -144,7 +150,7 @@ export class PbxNode {
     const att: Attachment = { terminal, key: `${this.id}:${internal}`, presented: '', faults: { ...NO_FAULTS }, calls: 0, capacity: Math.max(1, options.channels ?? 1), pbx: this, internal };
     this.ports.set(internal, att);
     this.setDid(internal, options.did === undefined ? internal : options.did);
-    return this.exchange.lineFor(att);
+    return this.#lineFor(att);
   }
 
   /** Give a port a DID suffix, or remove it with `null` (spec §3.2: excludes external access). */
@@ -173,8 +179,17 @@ export class PbxNode {
   }
 }
 
+/** What a call needs of its exchange; the exchange gives each call its own, so nothing of it is public. */
+interface CallHost {
+  readonly clock: Clock;
+  readonly pacing: boolean;
+  emit(event: CallEvent): void;
+  /** The call is over (failed or released): free both lines' capacity. */
+  ended(call: Call): void;
+}
+
 class Call implements IncomingCall, OutgoingCall {
-  state = CallState.Setup;
+  readonly #machine: StateMachine<CallState>;
   readonly #ring: Array<(on: boolean) => void> = [];
   readonly #cancel: Array<() => void> = [];
   #timers: TimerHandle[] = [];
@@ -183,14 +198,20 @@ class Call implements IncomingCall, OutgoingCall {
   callee: Attachment | undefined;
 
   constructor(
-    private readonly exchange: Exchange,
+    private readonly host: CallHost,
     readonly id: number,
     readonly from: Attachment,
     readonly caller: string,
     readonly called: string,
     readonly offer: CallOffer,
     private readonly handlers: CallHandlers,
-  ) {}
+  ) {
+    this.#machine = new StateMachine(`call ${id}`, CALL_MOVES, CallState.Setup);
+  }
+
+  get state(): CallState {
+    return this.#machine.state;
+  }
 
   onRing(listener: (on: boolean) => void): void {
     this.#ring.push(listener);
@@ -200,22 +221,21 @@ class Call implements IncomingCall, OutgoingCall {
     this.#cancel.push(listener);
   }
 
-  /** Move to `next`; an illegal move is a bug in the exchange, so it throws. */
+  /** Move to `next` (an illegal move is a bug in the exchange, so it throws) and report it. */
   transition(next: CallState, reason?: CallFailure | ReleaseCause): void {
-    if (!LEGAL[this.state].includes(next)) throw new Error(`call ${this.id}: illegal transition ${this.state} → ${next}`);
-    this.state = next;
-    this.exchange.emitEvent({ id: this.id, caller: this.caller, called: this.called, state: next, reason });
+    this.#machine.transition(next);
+    this.host.emit({ id: this.id, caller: this.caller, called: this.called, state: next, reason });
   }
 
   after(ms: number, fn: () => void): void {
-    this.#timers.push(this.exchange.clock.setTimer(ms, fn));
+    this.#timers.push(this.host.clock.setTimer(ms, fn));
   }
 
   startRinging(): void {
     const ring = (on: boolean): void => {
       if (this.state !== CallState.Alerting) return;
       for (const l of this.#ring) l(on);
-      this.#ringTimer = this.exchange.clock.setTimer(on ? RING_ON_MS : RING_OFF_MS, () => ring(!on));
+      this.#ringTimer = this.host.clock.setTimer(on ? RING_ON_MS : RING_OFF_MS, () => ring(!on));
     };
     ring(true);
   }
@@ -247,9 +267,9 @@ class Call implements IncomingCall, OutgoingCall {
     const drops = f.map((x) => x.dropAfterBytes).filter((x): x is number => x !== undefined);
     const dropMs = f.map((x) => x.dropAfterMs).filter((x): x is number => x !== undefined);
     const corrupting = f.find((x) => x.corruptRate > 0);
-    this.#path = new DataPath(this.exchange.clock, `call ${this.id} ${this.caller}→${this.called}`, {
+    this.#path = new DataPath(this.host.clock, `call ${this.id} ${this.caller}→${this.called}`, {
       bytesPerSecond: link.bytesPerSecond,
-      pacing: this.exchange.pacing,
+      pacing: this.host.pacing,
       latencyMs: f[0].latencyMs + f[1].latencyMs,
       corruptRate: corrupting?.corruptRate ?? 0,
       corruptSeed: corrupting?.corruptSeed ?? 1,
@@ -289,17 +309,17 @@ class Call implements IncomingCall, OutgoingCall {
   #released(cause: ReleaseCause): void {
     this.#clearTimers();
     this.transition(CallState.Released, cause);
-    this.exchange.endCall(this);
+    this.host.ended(this);
   }
 
   /** End before connect; the caller hears `reason`, the callee sees a cancel if it was alerted. */
   fail(reason: CallFailure): void {
-    if (this.state === CallState.Failed || this.state === CallState.Released || this.state === CallState.Connected) return;
+    if (this.#machine.is(CallState.Failed, CallState.Released, CallState.Connected)) return;
     const alerted = this.state !== CallState.Setup;
     this.#stopRinging();
     this.#clearTimers();
     this.transition(CallState.Failed, reason);
-    this.exchange.endCall(this);
+    this.host.ended(this);
     if (alerted) for (const l of this.#cancel) l();
     this.handlers.onFail(reason);
   }
@@ -333,6 +353,7 @@ export class Exchange {
   readonly #pbxs = new Map<string, PbxNode>();
   readonly #active = new Set<Call>();
   readonly #onEvent: ((e: CallEvent) => void) | undefined;
+  readonly #callHost: CallHost;
   #nextId = 1;
 
   constructor(clock: Clock, options: ExchangeOptions = {}) {
@@ -340,6 +361,12 @@ export class Exchange {
     this.pacing = options.pacing ?? true;
     this.#setupDelayMs = options.setupDelayMs ?? DEFAULT_SETUP_DELAY_MS;
     this.#onEvent = options.onCallEvent;
+    this.#callHost = {
+      clock,
+      pacing: this.pacing,
+      emit: (e) => this.#onEvent?.(e),
+      ended: (call) => this.#endCall(call),
+    };
   }
 
   /** `channels`: calls the number takes at once (a hunt group such as a test line; default 1). */
@@ -348,7 +375,7 @@ export class Exchange {
     if (this.#subscribers.has(number)) throw new NumberingError(`number ${number} is already assigned`);
     const att: Attachment = { terminal, key: number, presented: number, faults: { ...NO_FAULTS }, calls: 0, capacity: Math.max(1, options.channels ?? 1) };
     this.#subscribers.set(number, att);
-    return this.lineFor(att);
+    return this.#lineFor(att);
   }
 
   removeSubscriber(number: string): void {
@@ -359,7 +386,7 @@ export class Exchange {
     if (this.#pbxs.has(config.id)) throw new NumberingError(`PBX ${config.id} already exists`);
     if (config.trunkNumbers.length === 0) throw new NumberingError(`PBX ${config.id} needs at least one trunk number`);
     for (const n of config.trunkNumbers) checkNumber('trunk number', n);
-    const node = new PbxNode(this, config.id, config.trunkNumbers, config.outsideLinePrefix ?? DEFAULT_OUTSIDE_LINE_PREFIX, config.trunkKind);
+    const node = new PbxNode((att) => this.#lineFor(att), config.id, config.trunkNumbers, config.outsideLinePrefix ?? DEFAULT_OUTSIDE_LINE_PREFIX, config.trunkKind);
     this.#pbxs.set(config.id, node);
     return node;
   }
@@ -401,8 +428,8 @@ export class Exchange {
     return rows;
   }
 
-  /** @internal The line object handed to a terminal. */
-  lineFor(att: Attachment): ExchangeLine {
+  /** The line object handed to a terminal. */
+  #lineFor(att: Attachment): ExchangeLine {
     return {
       get number() { return att.presented; },
       dial: (digits, offer, handlers, options) => this.#place(att, digits, offer, handlers, options ?? {}),
@@ -410,13 +437,7 @@ export class Exchange {
     };
   }
 
-  /** @internal */
-  emitEvent(e: CallEvent): void {
-    this.#onEvent?.(e);
-  }
-
-  /** @internal */
-  endCall(call: Call): void {
+  #endCall(call: Call): void {
     if (!this.#active.delete(call)) return;
     call.from.calls--;
     if (call.callee) call.callee.calls--;
@@ -458,10 +479,10 @@ export class Exchange {
   #place(from: Attachment, dialled: string, offer: CallOffer, handlers: CallHandlers, options: DialOptions): OutgoingCall {
     const digits = dialled.replace(/[^0-9*#]/g, '');
     const { to, caller } = this.#route(from, digits);
-    const call = new Call(this, this.#nextId++, from, caller, digits, offer, handlers);
+    const call = new Call(this.#callHost, this.#nextId++, from, caller, digits, offer, handlers);
     this.#active.add(call);
     from.calls++;
-    this.emitEvent({ id: call.id, caller, called: digits, state: CallState.Setup });
+    this.#onEvent?.({ id: call.id, caller, called: digits, state: CallState.Setup });
     if (from.faults.noDialtone) {
       // No dial tone is known before any digit leaves: no post-dial delay.
       this.clock.setTimer(0, () => call.fail('no-dialtone'));

@@ -1,0 +1,60 @@
+/**
+ * The legal moves of a state machine: for every state, the states it may go
+ * to next. A state that may stay where it is lists itself; a final state
+ * lists nothing. Declared once per machine, next to its enum and diagram.
+ */
+export type TransitionTable<S extends string> = { readonly [K in S]: readonly S[] };
+
+/** A move the machine's table does not allow: a bug in the machine, never a peer's fault. */
+export class IllegalTransitionError extends Error {
+  override name = 'IllegalTransitionError';
+
+  constructor(
+    readonly machine: string,
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super(`${machine}: illegal transition ${from} → ${to}`);
+  }
+}
+
+/**
+ * The current state of one machine (a session, a call, a callback …),
+ * changed only through `transition()`, which checks each move against the
+ * machine's table. Machines keep their own reasons and events: this holds
+ * the state and the rule, nothing else.
+ */
+export class StateMachine<S extends string> {
+  readonly #name: string;
+  readonly #table: TransitionTable<S>;
+  #state: S;
+
+  /** `name` names the machine in errors, e.g. "session V.24" or "call 7". */
+  constructor(name: string, table: TransitionTable<S>, initial: S) {
+    this.#name = name;
+    this.#table = table;
+    this.#state = initial;
+  }
+
+  get state(): S {
+    return this.#state;
+  }
+
+  /** Is the machine in one of `states`? */
+  is(...states: S[]): boolean {
+    return states.includes(this.#state);
+  }
+
+  /** Would the table allow a move to `to` now? */
+  can(to: S): boolean {
+    return this.#table[this.#state].includes(to);
+  }
+
+  /** Move to `to`; returns the state it left. Throws IllegalTransitionError for a move the table does not list. */
+  transition(to: S): S {
+    const from = this.#state;
+    if (!this.#table[from].includes(to)) throw new IllegalTransitionError(this.#name, from, to);
+    this.#state = to;
+    return from;
+  }
+}
