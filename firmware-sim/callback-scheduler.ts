@@ -99,7 +99,7 @@ export class CallbackScheduler {
   }
 
   /**
-   * The hook for `RemoteAccess.preLogin`: consumes lines starting with
+   * The `preLogin` hook of `RemoteAccess`: consumes lines starting with
    * CALLBACK and leaves everything else (the PIN) to the PIN gate.
    */
   handleGateLine(text: string, io: GateIo, info: IncomingCallInfo): boolean {

@@ -4,6 +4,14 @@ import type { Pbx } from './pbx.js';
 import { PinGate } from './pin-gate.js';
 import { AdminSession, type GateIo } from './session.js';
 
+/** Takes a line typed at the PIN prompt other than a PIN; true when it consumed the line. */
+export type PreLoginHook = (line: string, io: GateIo, info: IncomingCallInfo) => boolean;
+
+export interface RemoteAccessOptions {
+  /** Lines at the PIN prompt other than a PIN (the callback request, callback-scheduler.ts). */
+  preLogin?: PreLoginHook;
+}
+
 /**
  * The PBX side of a connected modem call: PIN first, then the same session
  * language as on a local admin port. Remote and local sessions share the
@@ -11,14 +19,18 @@ import { AdminSession, type GateIo } from './session.js';
  */
 export class RemoteAccess implements ModemCallSink {
   readonly sessions = new Set<AdminSession>();
-  /** Lines at the PIN prompt other than a PIN (the callback request hooks in here). */
-  preLogin: ((line: string, io: GateIo, info: IncomingCallInfo) => boolean) | undefined;
+  readonly #preLogin: PreLoginHook | undefined;
 
-  constructor(private readonly pbx: Pbx) {}
+  constructor(
+    private readonly pbx: Pbx,
+    options: RemoteAccessOptions = {},
+  ) {
+    this.#preLogin = options.preLogin;
+  }
 
   acceptModemCall(line: LineEndpoint, info: IncomingCallInfo): void {
     const via = `${info.kind.toUpperCase()} ${info.caller || 'unknown'}`;
-    const hook = this.preLogin;
+    const hook = this.#preLogin;
     const gate = new PinGate(this.pbx, via, hook ? (text, io) => hook(text, io, info) : undefined);
     this.#run(new AdminSession(this.pbx, line, { channel: info.kind, port: via, gate }));
   }

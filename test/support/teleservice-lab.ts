@@ -6,7 +6,8 @@ import { VirtualClock } from '../../core/clock.js';
 import type { ErrorClass } from '../../firmware-sim/error-history.js';
 import type { Actor, Pbx } from '../../firmware-sim/pbx.js';
 import { validateConfig } from '../../src/lab/config.js';
-import { Lab, type LabPbx } from '../../src/lab/lab.js';
+import { Lab } from '../../src/lab/lab.js';
+import type { PbxAssembly } from '../../src/lab/pbx-assembly.js';
 import { createLinePair } from '../../src/adapters/line-pair.js';
 import { TEST_HASH_COST } from './pbx-harness.js';
 
@@ -23,7 +24,7 @@ export interface TeleserviceLab {
   lab: Lab;
   clock: VirtualClock;
   dir: string;
-  pbx(id?: string): LabPbx;
+  pbx(id?: string): PbxAssembly;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,170 @@
+import type { Clock } from '../../core/clock.js';
+import type { ModemCallSink } from '../../core/modem-port.js';
+import { FlashApsStore } from '../../firmware-sim/aps-store.js';
+import type { OutgoingModems } from '../../firmware-sim/callback-index.js';
+import { CallbackScheduler } from '../../firmware-sim/callback-scheduler.js';
+import { ErrorSignaling } from '../../firmware-sim/error-signaling.js';
+import { FlashProtocolLog } from '../../firmware-sim/flash-log.js';
+import { Pbx } from '../../firmware-sim/pbx.js';
+import { MemoryProtocolLog, type ProtocolLog } from '../../firmware-sim/protocol-log.js';
+import { RemoteAccess } from '../../firmware-sim/remote-access.js';
+import { AdminSession } from '../../firmware-sim/session.js';
+import type { StateStore } from '../../firmware-sim/state-store.js';
+import { Imod } from '../../modem/imod.js';
+import { X75Modem } from '../../modem/x75-modem.js';
+import { bindLine, type LineProvider } from '../adapters/bind-line.js';
+import type { Logger } from '../logger.js';
+import { DTMF_ADMIN_NUMBER, DtmfAdminPort } from '../network/dtmf-admin-port.js';
+import type { Exchange, PbxNode } from '../network/exchange.js';
+import { FileFlash } from '../storage/file-flash.js';
+import { StateDir } from '../storage/state-dir.js';
+import type { PbxEntry } from './config.js';
+
+export interface PbxAssemblyOptions {
+  clock: Clock;
+  exchange: Exchange;
+  /** The PBX's own logger (component "pbx"). */
+  logger: Logger;
+  /** Where this PBX's state directory and FMC image live (files mode). */
+  stateDir: string;
+  /** false: everything in RAM and no admin port bound (scenarios, benchmarks). */
+  onDisk: boolean;
+  /** Lower scrypt cost (tests only). */
+  hashCost?: number;
+}
+
+/** Default internal numbers of the modem pseudo-ports when the KDS has none. */
+const IMOD_NUMBER = '791';
+const X75_NUMBER = '792';
+
+/**
+ * One PBX of a lab with what hangs off it: its storage (state directory,
+ * FMC with protocol log and APS store), the firmware, the IMOD and X.75
+ * modem pseudo-ports and the DTMF administration port in the numbering
+ * plan, callback and error signaling over those modems, and the admin
+ * ports bound to TCP, serial lines or ptys.
+ */
+export class PbxAssembly {
+  readonly pbx: Pbx;
+  readonly remote: RemoteAccess;
+  readonly imod: Imod;
+  /** The X.75 B-channel modem pseudo-port (KDS modem.x75.number / modem.x75.did). */
+  readonly x75: X75Modem;
+  readonly node: PbxNode;
+  /** Undefined in memory mode: the live Pbx is the state, nothing reloads it, and a snapshot per change would only cost. */
+  readonly state: StateStore | undefined;
+  readonly flash: FileFlash | undefined;
+  /** Outgoing modems by kind: the IMOD and the X.75 modem (callback index X.75 flag chooses). */
+  readonly outgoing: OutgoingModems;
+  readonly callback: CallbackScheduler;
+  readonly signaling: ErrorSignaling;
+  readonly adminPorts: LineProvider[] = [];
+  readonly #log: Logger;
+
+  private constructor(readonly entry: PbxEntry, options: PbxAssemblyOptions) {
+    const { clock, logger } = options;
+    this.#log = logger;
+    let protocolLog: ProtocolLog;
+    if (options.onDisk) {
+      const dir = new StateDir(options.stateDir);
+      this.state = dir;
+      this.flash = entry.fmc ? new FileFlash(dir.fmcPath) : undefined;
+      const mounted = FlashProtocolLog.mount(this.flash, { clock });
+      if (!mounted.available) logger.warn({ reason: mounted.mountReport.reason }, 'no protocol log: no 10 MB FMC');
+      protocolLog = mounted;
+    } else {
+      protocolLog = new MemoryProtocolLog({ available: entry.fmc });
+    }
+    // Loaded APS images go onto the FMC below the log area (docs/aps-image.md); without a card, into RAM.
+    const apsStore = this.flash ? new FlashApsStore(this.flash) : undefined;
+    this.pbx = new Pbx({ clock, log: protocolLog, store: this.state, systemId: entry.id, type: entry.type, apsVersion: entry.aps, hashCost: options.hashCost, apsStore });
+    this.pbx.start();
+
+    // A loop of objects: a modem call reaches remote access, whose PIN
+    // prompt takes callback requests, and the callback dials out over these
+    // very modems. The modems get a sink that forwards to remote access,
+    // built once the callback exists; nothing calls it before a call connects.
+    const sink: ModemCallSink = { acceptModemCall: (line, info) => this.remote.acceptModemCall(line, info) };
+    this.imod = new Imod({ clock, sink });
+    this.x75 = new X75Modem({ clock, sink });
+    this.outgoing = { imod: this.imod, x75: this.x75 };
+    this.callback = new CallbackScheduler({ pbx: this.pbx, modems: this.outgoing, onConnected: (line, info) => this.remote.acceptCallback(line, info) });
+    this.remote = new RemoteAccess(this.pbx, { preLogin: (text, io, info) => this.callback.handleGateLine(text, io, info) });
+    this.callback.onEvent((e) => logger.info({ ...e, type: undefined, event: e.type }, `callback ${e.type}`));
+    this.signaling = new ErrorSignaling({ pbx: this.pbx, modems: this.outgoing });
+    this.signaling.onEvent((e) => logger.info({ ...e, type: undefined, event: e.type }, `error signaling ${e.type}`));
+
+    this.node = options.exchange.addPbx({ id: entry.id, trunkNumbers: entry.trunks });
+    this.#plugPorts(options.exchange);
+    this.signaling.start();
+  }
+
+  /**
+   * Build and start one PBX; admin ports are bound before it returns (files
+   * mode). A port that cannot be bound stops the PBX again and releases
+   * what was bound already.
+   */
+  static async start(entry: PbxEntry, options: PbxAssemblyOptions): Promise<PbxAssembly> {
+    const assembly = new PbxAssembly(entry, options);
+    try {
+      if (options.onDisk) await assembly.#bindAdminPorts();
+    } catch (err) {
+      assembly.stop();
+      await assembly.close();
+      throw err;
+    }
+    options.logger.info({ type: entry.type, aps: entry.aps }, 'PBX started');
+    return assembly;
+  }
+
+  /** The PBX's ports in the numbering plan: DTMF administration, IMOD and X.75 with the DIDs from the KDS. */
+  #plugPorts(exchange: Exchange): void {
+    const { pbx, node, entry } = this;
+    // DTMF remote administration (docs/dtmf-admin.md): the called party's port; every display change is logged.
+    node.addPort(DTMF_ADMIN_NUMBER, new DtmfAdminPort(pbx, (lines, via) => this.#log.info({ via, display: lines.map((l) => l.trimEnd()) }, 'DTMF admin display')));
+    const imodNumber = pbx.kds.get('modem.imod.number') ?? IMOD_NUMBER;
+    this.imod.attachLine(node.addPort(imodNumber, this.imod, { did: pbx.kds.get('modem.imod.did') || null }));
+    const x75Number = pbx.kds.get('modem.x75.number') ?? X75_NUMBER;
+    this.x75.attachLine(node.addPort(x75Number, this.x75, { did: pbx.kds.get('modem.x75.did') || null, channels: this.x75.channels }));
+    // The DIDs follow the KDS: removing one shuts that modem off from outside at once.
+    pbx.onKdsChange((path) => {
+      if (path === 'modem.imod.did') node.setDid(imodNumber, pbx.kds.get(path) || null);
+      if (path === 'modem.x75.did') node.setDid(x75Number, pbx.kds.get(path) || null);
+    });
+    // B2-1: with every trunk out of service no call from outside reaches the PBX (docs/maintenance.md).
+    const trunkService = (): void => {
+      for (const internal of node.ports.keys()) exchange.setFaults(`${entry.id}:${internal}`, { unreachable: !pbx.maintenance.anyTrunkInService() });
+    };
+    pbx.maintenance.onChange(trunkService);
+    trunkService();
+  }
+
+  async #bindAdminPorts(): Promise<void> {
+    const { pbx } = this;
+    for (const port of this.entry.adminPorts) {
+      const stationPort = port.station === undefined ? undefined : pbx.kds.get(`station.${port.station}.port`) ?? `station ${port.station}`;
+      const provider = await bindLine(
+        port.bind,
+        (line) => {
+          this.#log.info({ port: line.description }, 'admin port connected');
+          const session = new AdminSession(pbx, line, { channel: 'local', port: stationPort ?? 'V.24', stationPort });
+          session.onClose(() => this.#log.info({ port: line.description }, 'admin port disconnected'));
+        },
+        { logger: this.#log },
+      );
+      this.adminPorts.push(provider);
+    }
+  }
+
+  /** Power off: pending callbacks and signaling calls are forgotten. */
+  stop(): void {
+    this.callback.stop();
+    this.signaling.stop();
+  }
+
+  /** Unbind the admin ports and close the FMC image. */
+  async close(): Promise<void> {
+    for (const a of this.adminPorts) await a.close();
+    this.flash?.close();
+  }
+}
