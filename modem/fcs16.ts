@@ -12,8 +12,6 @@
 export const FCS16_INIT = 0xffff;
 /** Remainder left in the register after running over data + its FCS, when no error occurred. */
 export const FCS16_GOOD_RESIDUE = 0xf0b8;
-/** Catalogue check value: CRC-16/X.25 of the ASCII octets "123456789". */
-export const FCS16_CHECK = 0x906e;
 
 const REFLECTED_POLY = 0x8408;
 

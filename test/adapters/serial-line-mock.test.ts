@@ -70,7 +70,7 @@ t.test('data flows both ways', async (t) => {
   t.equal(line.description, 'serial /dev/ROBOT@19200', 'description names device and speed');
   mockPort(line).emitData(Buffer.from([0x41, 0x54, 0x0d, 0xff]));
   await probe.waitForData(Buffer.from([0x41, 0x54, 0x0d, 0xff]));
-  t.pass('bytes from the device reached onData');
+  t.same([...probe.received], [0x41, 0x54, 0x0d, 0xff], 'the bytes from the device reached onData, each once and unchanged');
   line.write('OK\r\n');
   line.write(Uint8Array.of(0x00, 0xff));
   await until(() => mockPort(line).recording.length >= 6, 'write');

@@ -119,7 +119,7 @@ t.test('a real socat raw client exchanges data with the device', async (t) => {
   const probe = new EndpointProbe(await next());
   socat.send('ATI');
   await probe.waitForData('ATI\n');
-  t.pass('line typed into socat reached the device');
+  t.equal(probe.received.toString('latin1'), 'ATI\n', 'the line typed into socat reached the device, nothing more');
   probe.endpoint.write('hicom-sim\n');
   t.equal(await socat.expect(/hicom/), 'hicom-sim', 'device output reached socat');
   socat.proc.stdin!.end();

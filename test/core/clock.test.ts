@@ -25,11 +25,20 @@ t.test('cancelled timers never fire; timers set from callbacks run in the same a
   t.equal(clock.pending, 0, 'nothing left pending');
 });
 
-t.test('a week of 10-second timers runs quickly', async (t) => {
+t.test('a week of 10-second timers re-armed from their callbacks: each fires on its own 10 s mark, all in one advance', async (t) => {
   const clock = new VirtualClock(0);
+  const late: number[] = [];
   let n = 0;
-  const tick = (): void => { n++; clock.setTimer(10_000, tick); };
+  const tick = (): void => {
+    n++;
+    if (clock.now() !== n * 10_000) late.push(n);
+    clock.setTimer(10_000, tick);
+  };
   clock.setTimer(10_000, tick);
   clock.advance(7 * 24 * 3600_000);
   t.equal(n, 60_480, 'one tick every 10 s for 7 days');
+  t.same(late.slice(0, 5), [], 'every tick saw now() at exactly its own 10 s mark');
+  t.equal(clock.now(), 7 * 24 * 3600_000, 'now is the end of the week');
+  t.equal(clock.pending, 1, 'the tick re-armed at the very end is still waiting');
+  t.equal(clock.fired, 60_480, 'the clock counted every firing');
 });

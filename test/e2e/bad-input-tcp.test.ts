@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { SessionClient } from '../../src/clients/session-client.js';
 import { addUser, firstLoginOverTcp, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
 
@@ -34,7 +34,8 @@ t.test('garbage, overlong lines and names, wrong passwords and unknown commands 
   const kdsBefore = (await baseline.run('kds show')).lines;
   baseline.close();
 
-  const intact = async (after: string): Promise<SessionClient> => {
+  /** Assert, on the subtest `t`, that the process lives and the KDS is as before; a fresh Revision login. */
+  const intact = async (t: Test, after: string): Promise<SessionClient> => {
     t.equal(lab.child.proc.exitCode, null, `the process is alive after ${after}`);
     const c = await open();
     await c.login('rev', 'revpw1');
@@ -51,9 +52,7 @@ t.test('garbage, overlong lines and names, wrong passwords and unknown commands 
     const closed = new Promise<void>((done) => socket.once('close', () => done()));
     socket.end(garbage);
     await closed;
-    const c = await intact('random bytes before login');
-    c.close();
-    t.pass('random bytes before login were survived');
+    (await intact(t, 'random bytes before login')).close();
   });
 
   await t.test('64 KiB of random bytes inside a session', async (t) => {
@@ -62,9 +61,13 @@ t.test('garbage, overlong lines and names, wrong passwords and unknown commands 
     c.write(randomBytes(GARBAGE_BYTES).toString('latin1'));
     // Ctrl-C ends any dialogue the garbage may have started; then a known command.
     c.write('\x03\rshow system\r');
-    t.match(await c.expect(/system-id: HSIM-E2E1/, 20_000), /system-id/, 'the session still answers after the garbage');
+    await c.expect(/system-id: HSIM-E2E1/, 20_000);
+    t.ok((await c.reply()).ok, 'show system, sent after the garbage, ends with OK');
+    const again = await c.command('show system');
+    t.ok(again.ok, 'the next command is answered OK');
+    t.ok(again.lines.includes('system-id: HSIM-E2E1'), 'and its reply is its own: the session is back in step');
     c.close();
-    (await intact('random bytes in a session')).close();
+    (await intact(t, 'random bytes in a session')).close();
   });
 
   await t.test('a 100,000-character line', async (t) => {
@@ -83,7 +86,7 @@ t.test('garbage, overlong lines and names, wrong passwords and unknown commands 
     t.match(long.message, /100000 characters; at most 1024/, 'the refusal says how long the line was');
     t.ok((await c.run('show system')).ok, 'the session goes on');
     c.close();
-    (await intact('a 100,000-character line')).close();
+    (await intact(t, 'a 100,000-character line')).close();
   });
 
   await t.test('17-character user names', async (t) => {
@@ -104,11 +107,11 @@ t.test('garbage, overlong lines and names, wrong passwords and unknown commands 
     t.equal(odd.code, 422, 'user add refuses a character outside the optiset E set');
     t.notMatch((await c.run('user list')).lines.join('\n'), /ABCDEFGHIJKLMNOPQ/, 'no such user was created');
     c.close();
-    (await intact('17-character names')).close();
+    (await intact(t, '17-character names')).close();
   });
 
   await t.test('10 wrong passwords: growing delays that reconnecting does not reset', async (t) => {
-    const before = await intact('nothing');
+    const before = await intact(t, 'nothing');
     const countA03 = async (c: SessionClient): Promise<number> => (await c.run('log show')).lines.filter((l) => / rev\s+- \(3\) A0-3$/.test(l)).length;
     const a03Before = await countA03(before);
     before.close();
@@ -136,13 +139,13 @@ t.test('garbage, overlong lines and names, wrong passwords and unknown commands 
       t.match(await next.expect(/ERROR \d+ [^\r]*\r\n/), /ERROR 429 too many failed logins; wait \d+ s/, `attempt ${i} on a fresh connection to the same port is still held off`);
       next.close();
     }
-    const after = await intact('10 wrong passwords');
+    const after = await intact(t, '10 wrong passwords');
     t.equal((await countA03(after)) - a03Before, 4, 'each checked wrong password was logged as A0-3 under the user name; held-off attempts never reach a password');
     after.close();
   });
 
   await t.test('unknown and malformed commands', async (t) => {
-    const c = await intact('nothing');
+    const c = await intact(t, 'nothing');
     const unknown = await c.command('frobnicate now');
     t.equal(unknown.code, 404, 'an unknown command gives 404');
     t.match(unknown.message, /unknown command "frobnicate now"; type help/, 'the reply names the command and points to help');
@@ -152,6 +155,6 @@ t.test('garbage, overlong lines and names, wrong passwords and unknown commands 
     t.equal((await c.command('get station.999.name')).code, 404, 'an unknown item gives 404');
     t.ok((await c.run('show system')).ok, 'the session goes on');
     c.close();
-    (await intact('unknown commands')).close();
+    (await intact(t, 'unknown commands')).close();
   });
 });

@@ -32,14 +32,18 @@ t.test('dial-in over TCP to the IMOD and, with AT+BX75, to the X.75 modem', asyn
     // Hang up still logged in, as a technician whose work is done: +++ (S12 guard time around it), then ATH.
     await new Promise((r) => setTimeout(r, 1200));
     term.write('+++');
-    t.match(await term.expect(/OK\r\n/, 5000), /OK/, `${modem}: +++ returns to command state`);
+    t.equal(await term.expect(/OK\r\n/, 5000), '\r\nOK\r\n', `${modem}: +++ returns to command state with OK and nothing else`);
     term.write('ATH\r');
-    t.match(await term.expect(/OK\r\n/), /OK/, `${modem}: ATH hangs up`);
+    t.equal(await term.expect(/OK\r\n/), 'ATH\r\r\nOK\r\n', `${modem}: ATH, echoed, answers OK`);
+    term.write('ATO\r');
+    t.equal(await term.expect(/\r\n[A-Z][^\r]*\r\n/), 'ATO\r\r\nERROR\r\n', `${modem}: after ATH there is no call left to go back online to`);
   };
   await Promise.all([
     dialIn('tech', '', IMOD_NUMBER, /CONNECT 14400\/V42BIS/, '101'),
     dialIn('tech-isdn', '+BX75', X75_NUMBER, /CONNECT 64000\/X75/, '102'),
   ]);
+  const dropped = (await admin.run('log show')).lines.filter((l) => / tech\s+S \(3\) A0-2$/.test(l));
+  t.equal(dropped.length, 2, 'the PBX saw both lines drop: each modem session logged out (A0-2) without a logout command');
   t.same((await admin.run('get station.101.name')).lines, ['station.101.name = "Remote tech"'], 'the IMOD session\'s change is in the PBX');
   t.same((await admin.run('get station.102.name')).lines, ['station.102.name = "Remote tech-isdn"'], 'the X.75 session\'s change is in the PBX');
 });
