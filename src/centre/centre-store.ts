@@ -1,9 +1,9 @@
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorReport } from '../../firmware-sim/error-report.js';
-import { isValidSystemId } from '../../firmware-sim/error-report.js';
 import type { PbxType } from '../../firmware-sim/pbx-type.js';
 import { CENTRE_FILE_HEADER, encodeCentreRecord, parseCentreFile, type StoredReport } from './centre-file.js';
+import { CENTRE_FILE_SUFFIX, describeProblem, readCentreDirectory, type CentreFileRead } from './centre-directory.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { decodeReport } from './report-decoder.js';
 
@@ -12,14 +12,14 @@ import { decodeReport } from './report-decoder.js';
  * file per PBX, named by its system id, in one directory. Every append is
  * one write followed by fsync, and happens before the receiver sends ACK,
  * so an acknowledged report is on disk. A crash mid-append leaves a torn
- * last record, which `open()` cuts back to the last whole record and logs.
+ * last record, which the writer's `open()` cuts back to the last whole
+ * record (keeping a copy) and logs; readers use `openReadOnly()`, which
+ * changes nothing.
  *
  * The API is synchronous on purpose: reports are small and arrive at modem
  * speed, and one synchronous append can never interleave with another, so
  * a centre with several modems needs no locking within its process.
  */
-
-export const CENTRE_FILE_SUFFIX = '.hcs';
 
 /**
  * Slack before a function test counts as overdue: the PBX signals at the
@@ -82,30 +82,43 @@ export class CentreStore {
   #log: Logger;
   #fsync: boolean;
   #entries = new Map<string, Entry>();
-  /** Files that could not be read: appends for them are refused so nothing is overwritten. */
+  /** Damaged files: appends for them are refused so nothing is written after damage. */
   #unreadable = new Map<string, string>();
+  /** Files with a problem (damage, or a torn tail a read-only store does not repair), as read. */
+  #problems: CentreFileRead[] = [];
+  #readOnly: boolean;
 
-  private constructor(dir: string, options: CentreStoreOptions) {
+  private constructor(dir: string, options: CentreStoreOptions, readOnly: boolean) {
     this.dir = dir;
+    this.#readOnly = readOnly;
     this.#log = (options.logger ?? silentLogger).child({ component: 'centre-store' });
     this.#fsync = options.fsync ?? true;
   }
 
-  /** Open (creating if needed) the directory, repair torn tails, index every file. */
+  /**
+   * The writer's open: create the directory if needed, cut a torn tail back
+   * to the last whole record (keeping a copy of what it cut beside the
+   * file), index every file. A damaged file is left exactly as it is and
+   * appends for its PBX are refused.
+   */
   static open(dir: string, options: CentreStoreOptions = {}): CentreStore {
     mkdirSync(dir, { recursive: true });
-    const store = new CentreStore(dir, options);
-    for (const name of readdirSync(dir).sort()) {
-      if (!name.endsWith(CENTRE_FILE_SUFFIX)) continue;
-      const systemId = name.slice(0, -CENTRE_FILE_SUFFIX.length);
-      if (!isValidSystemId(systemId)) continue;
-      try {
-        store.#load(systemId, store.#repair(systemId));
-      } catch (err) {
-        store.#unreadable.set(systemId, (err as Error).message);
-        store.#log.error({ systemId, file: store.fileOf(systemId), err: (err as Error).message }, 'centre file unreadable; reports for this PBX are refused until it is fixed');
-      }
+    const store = new CentreStore(dir, options, false);
+    for (const read of readCentreDirectory(dir)) {
+      if (read.damage.length === 0 && read.tornTail) store.#repair(read);
+      store.#load(read);
     }
+    return store;
+  }
+
+  /**
+   * A reader's open (`centre status`): the directory must exist, files are
+   * only read, torn tails and damage are listed by `problems()`, and
+   * `appendReport` is refused.
+   */
+  static openReadOnly(dir: string, options: Pick<CentreStoreOptions, 'logger'> = {}): CentreStore {
+    const store = new CentreStore(dir, options, true);
+    for (const read of readCentreDirectory(dir)) store.#load(read);
     return store;
   }
 
@@ -113,9 +126,14 @@ export class CentreStore {
     return join(this.dir, systemId + CENTRE_FILE_SUFFIX);
   }
 
-  /** System ids whose file could not be read at open, with the reason. */
+  /** System ids whose file is damaged, with the reason. */
   unreadable(): Map<string, string> {
     return new Map(this.#unreadable);
+  }
+
+  /** Files found damaged, or (read-only) with a torn tail, at open. */
+  problems(): CentreFileRead[] {
+    return [...this.#problems];
   }
 
   /**
@@ -125,6 +143,7 @@ export class CentreStore {
    * stored (answer `NAK STORE`). Returns only after fsync: then send ACK.
    */
   appendReport(bytes: Uint8Array, receivedAt: number): AppendResult {
+    if (this.#readOnly) throw new CentreStoreError(`centre directory ${this.dir} is open read-only`);
     if (!Number.isSafeInteger(receivedAt) || receivedAt < 0) throw new CentreStoreError(`receivedAt must be ms since epoch, got ${receivedAt}`);
     const report = decodeReport(bytes);
     const { systemId } = report;
@@ -164,35 +183,68 @@ export class CentreStore {
     return this.systems().map((s) => functionTestStatus(s, now, options));
   }
 
-  /** Cut a torn tail back to the last whole record; returns the file's good contents. */
-  #repair(systemId: string): StoredReport[] {
-    const file = this.fileOf(systemId);
-    const contents = parseCentreFile(readFileSync(file));
-    const torn = contents.tornTail;
-    if (torn) {
-      const fd = openSync(file, 'r+');
+  /**
+   * Cut a torn tail back to the last whole record. What is cut is first
+   * written, synced, to `<file>.torn-at-<offset>` (numbered when that exists):
+   * the writer decides that the bytes are an interrupted append, and the copy
+   * lets an operator see it was right.
+   */
+  #repair(read: CentreFileRead): void {
+    const torn = read.tornTail!;
+    const { file, systemId } = read;
+    const fd = openSync(file, 'r+');
+    let copy: string | undefined;
+    try {
+      if (torn.bytes > 0) {
+        const cut = Buffer.alloc(torn.bytes);
+        readSync(fd, cut, 0, cut.length, torn.offset);
+        copy = this.#keepCopy(file, torn.offset, cut);
+      }
+      if (read.validBytes === 0) {
+        ftruncateSync(fd, 0);
+        writeAll(fd, CENTRE_FILE_HEADER);
+      } else {
+        ftruncateSync(fd, read.validBytes);
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    read.tornTail = undefined;
+    this.#log.warn({ systemId, file, offset: torn.offset, droppedBytes: torn.bytes, reason: torn.reason, copy }, 'torn tail from an interrupted append repaired');
+  }
+
+  #keepCopy(file: string, offset: number, bytes: Buffer): string {
+    for (let n = 1; ; n++) {
+      const copy = `${file}.torn-at-${offset}${n > 1 ? `.${n}` : ''}`;
+      let fd: number;
       try {
-        if (contents.validBytes === 0) {
-          ftruncateSync(fd, 0);
-          writeAll(fd, CENTRE_FILE_HEADER);
-        } else {
-          ftruncateSync(fd, contents.validBytes);
-        }
+        fd = openSync(copy, 'wx');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw err;
+      }
+      try {
+        writeAll(fd, bytes);
         fsyncSync(fd);
       } finally {
         closeSync(fd);
       }
-      this.#log.warn({ systemId, file, offset: torn.offset, droppedBytes: torn.bytes, reason: torn.reason }, 'torn tail from an interrupted append repaired');
+      syncDir(this.dir);
+      return copy;
     }
-    return contents.reports;
   }
 
-  #load(systemId: string, reports: StoredReport[]): void {
-    for (const r of reports) {
-      if (r.report.systemId !== systemId) throw new CentreStoreError(`record at byte ${r.offset} belongs to ${r.report.systemId}, not ${systemId}`);
-      this.#index(systemId, r);
+  #load(read: CentreFileRead): void {
+    const { systemId } = read;
+    if (read.damage.length > 0) {
+      const problem = describeProblem(read)!;
+      this.#unreadable.set(systemId, problem);
+      this.#log.error({ systemId, file: read.file, damage: read.damage }, 'centre file damaged; kept as it is, reports for this PBX are refused until it is fixed');
     }
-    if (reports.length === 0) this.#log.warn({ systemId }, 'centre file has no reports');
+    if (read.damage.length > 0 || read.tornTail) this.#problems.push(read);
+    for (const r of read.reports) this.#index(systemId, r);
+    if (read.reports.length === 0) this.#log.warn({ systemId }, 'centre file has no reports');
   }
 
   #index(systemId: string, stored: StoredReport): void {

@@ -4,6 +4,7 @@ import { connectLine } from '../adapters/connect-line.js';
 import { StreamLine } from '../adapters/stream-line.js';
 import { Centre } from '../centre/centre.js';
 import { CentreStore } from '../centre/centre-store.js';
+import { CentreReadError, describeProblem } from '../centre/centre-directory.js';
 import { createLogger } from '../logger.js';
 import { RealClock } from '../adapters/real-clock.js';
 import { CliError } from './cli-error.js';
@@ -57,20 +58,25 @@ export function register(program: Command): void {
     .action((opts: { dir: string; overdueDays?: number; json?: boolean }) => {
       let store: CentreStore;
       try {
-        store = CentreStore.open(opts.dir);
+        store = CentreStore.openReadOnly(opts.dir);
       } catch (err) {
-        throw new CliError((err as Error).message);
+        if (err instanceof CentreReadError) throw new CliError(err.message, 2);
+        throw err;
       }
       const status = store.status(Date.now(), { functionTestIntervalMs: opts.overdueDays === undefined ? undefined : opts.overdueDays * DAY_MS });
+      const problems = store.problems().map((read) => ({ systemId: read.systemId, file: read.file, damage: read.damage, tornTail: read.tornTail, message: describeProblem(read)! }));
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-        return;
+        process.stdout.write(`${JSON.stringify({ systems: status, problems }, null, 2)}\n`);
+      } else {
+        process.stdout.write('system id         reports errors last report          last function test   overdue\n');
+        for (const s of status) {
+          process.stdout.write(`${s.systemId.padEnd(17)} ${String(s.reports).padStart(7)} ${String(s.errors).padStart(6)} ${date(s.lastReceivedAt)}  ${date(s.lastFunctionTestAt).padEnd(20)} ${s.functionTestOverdue ? 'OVERDUE' : opts.overdueDays ? 'no' : '-'}\n`);
+        }
+        for (const p of problems) process.stdout.write(`${p.systemId}: ${p.damage.length ? 'DAMAGED' : 'TORN TAIL'} — ${p.message}\n`);
+        if (status.length === 0 && problems.length === 0) process.stdout.write('(no reports yet)\n');
       }
-      process.stdout.write('system id         reports errors last report          last function test   overdue\n');
-      for (const s of status) {
-        process.stdout.write(`${s.systemId.padEnd(17)} ${String(s.reports).padStart(7)} ${String(s.errors).padStart(6)} ${date(s.lastReceivedAt)}  ${date(s.lastFunctionTestAt).padEnd(20)} ${s.functionTestOverdue ? 'OVERDUE' : opts.overdueDays ? 'no' : '-'}\n`);
-      }
-      for (const [id, why] of store.unreadable()) process.stdout.write(`${id}: UNREADABLE (${why})\n`);
-      if (status.length === 0) process.stdout.write('(no reports yet)\n');
+      // Status only reads: the files stay byte for byte as they are, and the exit code says they need a look.
+      if (problems.length === 1) throw new CliError(problems[0].message, 2);
+      if (problems.length > 1) throw new CliError(`${problems.length} centre files need attention (listed above), first: ${problems[0].message}`, 2);
     });
 }

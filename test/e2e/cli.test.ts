@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import t from 'tap';
 import { buildProgram } from '../../src/cli/program.js';
-import { CLI, addUser, firstLoginOverTcp, runCli, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
+import { addUser, firstLoginOverTcp, runCli, runCliAsync, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
 
 /**
  * The `hicom-sim` executable as a user runs it: offline KDS files (new,
@@ -79,7 +78,7 @@ t.test('kds save from a running lab, then kds show of the file', async (t) => {
 
   const file = join(dir, 'saved.kds');
   const env = { HICOM_USER: 'tech', HICOM_PASSWORD: 'techpw1' };
-  const saved = await runCliAsync(['kds', 'save', file, '--connect', `tcp:127.0.0.1:${lab.files.port}`], env);
+  const saved = await runCliAsync(['kds', 'save', file, '--connect', `tcp:127.0.0.1:${lab.files.port}`], { env });
   t.equal(saved.status, 0, `kds save succeeds (${saved.stderr.trim()})`);
   t.match(saved.stdout, /KDS of HSIM-E2E1 \(\d+ items, 3 users\) saved encrypted/, 'kds save reports what it saved');
   t.notMatch(readFileSync(file).toString('latin1'), /Aus Der PBX|station\.106/, 'the file is encrypted');
@@ -154,15 +153,3 @@ t.test('--help on every command exits 0; an unknown command does not', async (t)
   t.match(unknown.stderr, /unknown command 'frobnicate'/, 'and says so');
   t.not(runCli(['kds', 'frobnicate']).status, 0, 'an unknown sub-command exits non-zero');
 });
-
-/** Like runCli but without blocking the event loop (a lab or many CLIs run alongside). */
-function runCliAsync(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-    child.once('close', (status) => done({ status, stdout, stderr }));
-  });
-}

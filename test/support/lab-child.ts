@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -154,4 +154,42 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
     timeout: options.timeoutMs ?? 30_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface CliRun {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Wall time from spawn to exit. */
+  ms: number;
+}
+
+/**
+ * Run the CLI without blocking the event loop (a lab or many CLIs run
+ * alongside): stdin closed unless `input`; killed with SIGKILL after
+ * `timeoutMs` (then `signal` is set), so a hang fails a test instead of stalling it.
+ */
+export function runCliAsync(args: string[], options: { env?: Record<string, string>; input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<CliRun> {
+  return new Promise((done) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...options.env },
+      cwd: options.cwd,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    if (options.input !== undefined) {
+      child.stdin!.on('error', () => undefined); // the CLI may exit before reading it all
+      child.stdin!.end(options.input);
+    }
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    child.once('close', (status, signal) => {
+      clearTimeout(timer);
+      done({ status, signal, stdout, stderr, ms: Date.now() - started });
+    });
+  });
 }
