@@ -1,97 +1,141 @@
 import t from 'tap';
 import { ALL_CIRCLES, Circle, CIRCLE_NAME } from '../../firmware-sim/circles.js';
-import type { DataClass } from '../../firmware-sim/kds-schema.js';
+import { KDS_SCHEMA, type DataClass } from '../../firmware-sim/kds-schema.js';
 import { ACTION_TEXT, rightsOf, type Action } from '../../firmware-sim/rights.js';
 
 /**
- * Every circle (and AMHOST without one) × every data class, confidential or
- * not, × every action, for the occupancies that change rights: the expected
- * table is written out here from the seed manual, independently of rights.ts.
+ * Every circle (and AMHOST without one) × every kind of KDS data × every
+ * action, for occupancies that change rights. The expected rights are a
+ * literal table written from the seed manual (003, "Erklärung der Rechte der
+ * einzelnen Nutzerkreise"; spec §3.6), computed by nothing: a misreading in
+ * firmware-sim/rights.ts cannot be repeated here by shared logic.
+ *
+ * What the seed says, and where the table had to choose:
+ * - Benutzeradministrierung: create, assign, delete and list users — no data.
+ * - Revision: evaluate and archive the protocol log, read the error memory,
+ *   read the system's data "außer für die kundenvertraulichen Daten".
+ * - Systempflege: while no other circle has users, every right on all data
+ *   and every action, "ausgenommen … Zugriffsrechte die der Entwicklung
+ *   vorbehalten sind"; afterwards "Systemverwaltung Allgemein … (Funktionalität
+ *   des Hicom Assistant T in Release 1.0 ohne kundenvertrauliche Daten)":
+ *   customer data that is not confidential, system data, the charge output
+ *   device interface; error memory, KDS, maintenance, APS load.
+ * - Administrierung: customer data, PIN, speed dials, name keys (all the
+ *   confidential customer data) and the customer actions.
+ * - Gebührenabrechnung: charge configuration, records and counters, not the
+ *   output-device interface; without Gebührenabrechnung users these rights
+ *   belong to Administrierung, without those to Systempflege.
+ * - Entwicklung: all rights of Systempflege plus reserved parameters
+ *   ("Einstellen und Lesen"): reading them is Development's too, so nobody
+ *   else reads them, Revision included.
+ * - AMHOST (no circle) reads data that is not confidential and does nothing
+ *   else; every circle but user administration reads that too (the seed
+ *   gives read rights with the data a circle works on; docs/session-protocol.md).
+ *
+ * Data kinds: C customer, C! customer-confidential, G charge, I charge output
+ * interface, S system, D development-reserved — the (class, confidential)
+ * pairs the KDS schema has.
  */
 
+const KINDS: Record<string, { cls: DataClass; confidential: boolean }> = {
+  C: { cls: 'customer', confidential: false },
+  'C!': { cls: 'customer', confidential: true },
+  G: { cls: 'charge', confidential: false },
+  I: { cls: 'charge-interface', confidential: false },
+  S: { cls: 'system', confidential: false },
+  D: { cls: 'development', confidential: false },
+};
+
 const { UserAdministration: B, Revision: R, SystemMaintenance: S, Administration: A, ChargeAccounting: G, Development: E } = Circle;
-const CLASSES: readonly DataClass[] = ['customer', 'charge', 'charge-interface', 'system', 'development'];
-const ACTIONS = Object.keys(ACTION_TEXT) as Action[];
 
-interface Expected {
-  read: Set<string>;
-  write: Set<string>;
-  actions: Set<Action>;
-}
+type Who = Circle | 'AMHOST';
+/** Expected rights of one circle: kinds it reads, kinds it writes, actions it may run (space-separated). */
+type Row = readonly [who: Who, read: string, write: string, actions: string];
 
-const key = (cls: DataClass, confidential: boolean): string => (confidential ? `${cls}!` : cls);
-/** Everything that is neither confidential nor Development-reserved. */
-const PLAIN_READ = ['customer', 'charge', 'charge-interface', 'system'];
+const ALL_ACTIONS = 'user-admin log-read log-archive errors-read errors-delete kds-read kds-write maintenance aps-load customer-actions';
+const SERVICE_ACTIONS = 'errors-read errors-delete kds-read kds-write maintenance aps-load';
+const REVISION_ACTIONS = 'log-read log-archive errors-read kds-read';
 
-function expected(circle: Circle | undefined, occupied: ReadonlySet<Circle>): Expected {
-  const serviceAll = [...occupied].every((c) => c === S);
-  const chargeOwner = occupied.has(G) ? G : occupied.has(A) ? A : S;
-  const write = new Set<string>();
-  const actions = new Set<Action>();
-  const service = (): void => {
-    // Rel-1.0 Assistant T without customer-confidential data; output-device interface stays here.
-    for (const w of ['customer', 'system', 'system!', 'charge-interface']) write.add(w);
-    for (const a of ['errors-read', 'errors-delete', 'kds-read', 'kds-write', 'maintenance', 'aps-load'] as const) actions.add(a);
-    if (serviceAll) {
-      for (const w of ['customer!', 'charge', 'charge!']) write.add(w);
-      for (const a of ['user-admin', 'log-read', 'log-archive', 'customer-actions'] as const) actions.add(a);
-    }
-  };
-  const charge = (): void => {
-    write.add('charge');
-    write.add('charge!');
-  };
-  if (circle === B) actions.add('user-admin');
-  if (circle === R) for (const a of ['log-read', 'log-archive', 'errors-read', 'kds-read'] as const) actions.add(a);
-  if (circle === S || circle === E) service();
-  if (circle === E) {
-    write.add('development');
-    write.add('development!');
-  }
-  if (circle === A) {
-    write.add('customer');
-    write.add('customer!');
-    actions.add('customer-actions');
-    actions.add('kds-read');
-  }
-  if (circle === G) {
-    // A Charge accounting user means the circle is occupied: it always owns charges.
-    charge();
-    actions.add('kds-read');
-  }
-  if (circle !== undefined && chargeOwner === circle) charge();
-  if (circle === E && chargeOwner === S) charge();
-  const read = new Set(write);
-  if (circle !== B) for (const r of PLAIN_READ) read.add(r);
-  return { read, write, actions };
-}
-
-const SCENARIOS: Array<{ name: string; occupied: Circle[] }> = [
-  { name: 'delivered (no users yet)', occupied: [] },
-  { name: 'only System maintenance', occupied: [S] },
-  { name: 'all six circles', occupied: [B, R, S, A, G, E] },
-  { name: 'no Charge accounting (→ Administration)', occupied: [B, R, S, A, E] },
-  { name: 'neither Charge nor Administration (→ System maintenance)', occupied: [B, R, S, E] },
-  { name: 'only Revision besides System maintenance', occupied: [S, R] },
-  { name: 'only Development besides System maintenance', occupied: [S, E] },
-  { name: 'Charge accounting without Administration', occupied: [B, S, G] },
+const SITUATIONS: ReadonlyArray<{ name: string; occupancies: Circle[][]; rows: readonly Row[] }> = [
+  {
+    name: 'no circle but System maintenance has users: it holds every right but Development\'s, and the charges',
+    occupancies: [[], [S]],
+    rows: [
+      [B, '', '', 'user-admin'],
+      [R, 'C G I S', '', REVISION_ACTIONS],
+      [S, 'C C! G I S', 'C C! G I S', ALL_ACTIONS],
+      [A, 'C C! G I S', 'C C!', 'customer-actions kds-read'],
+      [G, 'C G I S', 'G', 'kds-read'],
+      [E, 'C C! G I S D', 'C C! G I S D', ALL_ACTIONS],
+      ['AMHOST', 'C G I S', '', ''],
+    ],
+  },
+  {
+    name: 'Charge accounting has users: it owns the charges; System maintenance is reduced',
+    occupancies: [[B, R, S, A, G, E], [B, S, G], [G]],
+    rows: [
+      [B, '', '', 'user-admin'],
+      [R, 'C G I S', '', REVISION_ACTIONS],
+      [S, 'C G I S', 'C I S', SERVICE_ACTIONS],
+      [A, 'C C! G I S', 'C C!', 'customer-actions kds-read'],
+      [G, 'C G I S', 'G', 'kds-read'],
+      [E, 'C G I S D', 'C I S D', SERVICE_ACTIONS],
+      ['AMHOST', 'C G I S', '', ''],
+    ],
+  },
+  {
+    name: 'no Charge accounting users but Administration ones: Administration owns the charges',
+    occupancies: [[B, R, S, A, E], [S, A], [A]],
+    rows: [
+      [B, '', '', 'user-admin'],
+      [R, 'C G I S', '', REVISION_ACTIONS],
+      [S, 'C G I S', 'C I S', SERVICE_ACTIONS],
+      [A, 'C C! G I S', 'C C! G', 'customer-actions kds-read'],
+      [G, 'C G I S', 'G', 'kds-read'],
+      [E, 'C G I S D', 'C I S D', SERVICE_ACTIONS],
+      ['AMHOST', 'C G I S', '', ''],
+    ],
+  },
+  {
+    name: 'neither Charge accounting nor Administration users, others besides System maintenance: it keeps the charges, reduced',
+    occupancies: [[B, R, S, E], [S, R], [S, E], [B], [R]],
+    rows: [
+      [B, '', '', 'user-admin'],
+      [R, 'C G I S', '', REVISION_ACTIONS],
+      [S, 'C G I S', 'C G I S', SERVICE_ACTIONS],
+      [A, 'C C! G I S', 'C C!', 'customer-actions kds-read'],
+      [G, 'C G I S', 'G', 'kds-read'],
+      [E, 'C G I S D', 'C G I S D', SERVICE_ACTIONS],
+      ['AMHOST', 'C G I S', '', ''],
+    ],
+  },
 ];
 
-for (const scenario of SCENARIOS) {
-  t.test(scenario.name, async (t) => {
-    const occupied = new Set(scenario.occupied);
-    for (const circle of [...ALL_CIRCLES, undefined]) {
-      const who = circle === undefined ? 'AMHOST (no circle)' : CIRCLE_NAME[circle];
-      const want = expected(circle, occupied);
-      const got = rightsOf(circle, occupied);
-      for (const cls of CLASSES) {
-        for (const conf of [false, true]) {
-          const k = key(cls, conf);
-          t.equal(got.canRead(cls, conf), want.read.has(k), `${who} read ${k}`);
-          t.equal(got.canWrite(cls, conf), want.write.has(k), `${who} write ${k}`);
-        }
+const words = (list: string): string[] => list.split(' ').filter((w) => w !== '');
+const nameOf = (who: Who): string => (who === 'AMHOST' ? 'AMHOST (no circle)' : CIRCLE_NAME[who]);
+const occupancyText = (occupied: Circle[]): string => (occupied.length ? occupied.map((c) => CIRCLE_NAME[c]).join(', ') : 'nobody');
+
+t.test('the table covers every kind of data in the KDS schema, every action and every circle', async (t) => {
+  const schemaKinds = new Set(KDS_SCHEMA.map((s) => `${s.cls}${s.confidential ? '!' : ''}`));
+  const tableKinds = new Set(Object.values(KINDS).map((k) => `${k.cls}${k.confidential ? '!' : ''}`));
+  t.same([...tableKinds].sort(), [...schemaKinds].sort(), 'the data kinds are exactly those of the KDS schema');
+  t.same(words(ALL_ACTIONS).sort(), Object.keys(ACTION_TEXT).sort(), 'the actions are exactly those rights.ts knows');
+  for (const s of SITUATIONS) t.same(s.rows.map((r) => r[0]), [...ALL_CIRCLES, 'AMHOST'], `${s.name}: one row per circle and AMHOST`);
+});
+
+for (const situation of SITUATIONS) {
+  t.test(situation.name, async (t) => {
+    for (const occupied of situation.occupancies) {
+      for (const [who, read, write, actions] of situation.rows) {
+        const rights = rightsOf(who === 'AMHOST' ? undefined : who, new Set(occupied));
+        const got = {
+          read: Object.keys(KINDS).filter((k) => rights.canRead(KINDS[k].cls, KINDS[k].confidential)).sort(),
+          write: Object.keys(KINDS).filter((k) => rights.canWrite(KINDS[k].cls, KINDS[k].confidential)).sort(),
+          actions: words(ALL_ACTIONS).filter((a) => rights.may(a as Action)).sort(),
+        };
+        const want = { read: words(read).sort(), write: words(write).sort(), actions: words(actions).sort() };
+        t.same(got, want, `${nameOf(who)}, users in: ${occupancyText(occupied)}`);
       }
-      for (const a of ACTIONS) t.equal(got.may(a), want.actions.has(a), `${who} action ${a}`);
     }
   });
 }
@@ -112,10 +156,10 @@ t.test('the seed rules, stated directly', async (t) => {
   for (const occ of [new Set([S]), all, new Set([B, S])]) {
     const s = rightsOf(S, occ);
     const e = rightsOf(E, occ);
-    for (const cls of CLASSES.filter((c) => c !== 'development')) {
-      for (const conf of [false, true]) t.equal(e.canWrite(cls, conf), s.canWrite(cls, conf), `Development writes ${key(cls, conf)} exactly when System maintenance does (${[...occ].join(',')})`);
+    for (const [k, { cls, confidential }] of Object.entries(KINDS).filter(([, v]) => v.cls !== 'development')) {
+      t.equal(e.canWrite(cls, confidential), s.canWrite(cls, confidential), `Development writes ${k} exactly when System maintenance does (${[...occ].join(',')})`);
     }
-    for (const a of ACTIONS) t.equal(e.may(a), s.may(a), `Development may ${a} exactly when System maintenance may (${[...occ].join(',')})`);
-    t.ok(e.canWrite('development', false) && e.canRead('development', true), 'plus the reserved parameters');
+    for (const a of words(ALL_ACTIONS)) t.equal(e.may(a as Action), s.may(a as Action), `Development may ${a} exactly when System maintenance may (${[...occ].join(',')})`);
+    t.ok(e.canWrite('development', false) && e.canRead('development', false), 'plus the reserved parameters');
   }
 });
