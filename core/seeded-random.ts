@@ -1,8 +1,10 @@
+import type { RandomSource } from './random-source.js';
+
 /**
  * Deterministic pseudo-random numbers (mulberry32) so noise-based tests and
  * generated corpora give the same samples on every run and machine.
  */
-export class SeededRandom {
+export class SeededRandom implements RandomSource {
   #state: number;
   #spareGaussian: number | undefined;
 
@@ -26,6 +28,13 @@ export class SeededRandom {
   /** Uniform in [lo, hi). */
   range(lo: number, hi: number): number {
     return lo + (hi - lo) * this.next();
+  }
+
+  /** `length` pseudo-random bytes (a deterministic nonce source for simulations, see RandomSource). */
+  bytes(length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) out[i] = this.int(256);
+    return out;
   }
 
   /** Standard normal (Box–Muller, both values used). */
