@@ -8,6 +8,7 @@ command -v socat >/dev/null || need+=(socat)
 command -v chat >/dev/null || need+=(ppp)
 command -v sox >/dev/null || need+=(sox)
 command -v multimon-ng >/dev/null || need+=(multimon-ng)
+/usr/bin/python3 -c 'from cryptography.hazmat.primitives.ciphers.aead import AESGCM' 2>/dev/null || need+=(python3-cryptography)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
   echo "test-deps: missing ${need[*]}; install them as root (apt-get install ${need[*]})" >&2
