@@ -1,4 +1,4 @@
-import { needArgs, type CommandContext, type SessionCommand } from '../session-commands.js';
+import type { CommandContext, SessionCommand } from '../session-command.js';
 import { changeKdsItem, visibleItem } from './kds-commands.js';
 
 /** Ask a secret twice without echo and store it in `path`. */
@@ -33,26 +33,21 @@ function callbackIndex(ctx: CommandContext, text: string): number | undefined {
 export const accessCommands: SessionCommand[] = [
   {
     words: ['pin', 'set'],
-    usage: 'pin set',
     help: 'set the 5-digit customer PIN that opens the modems (asks twice, no echo)',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 0, 0, 'pin set')) return;
       askSecret(ctx, 'PIN', 'pin');
     },
   },
   {
     words: ['pin', 'reset'],
-    usage: 'pin reset',
     help: 'reset the PIN to the default, which blocks modem access (local admin port only)',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 0, 0, 'pin reset')) return;
       if (!ctx.actor.local) return ctx.fail(403, 'the PIN can be reset only on a local admin port (Assistant T)');
       changeKdsItem(ctx, 'pin', '');
     },
   },
   {
     words: ['callback', 'show'],
-    usage: 'callback show',
     help: 'the six callback indices (codes are never shown)',
     run(ctx) {
       showLines(ctx, ['callback.']);
@@ -60,37 +55,33 @@ export const accessCommands: SessionCommand[] = [
   },
   {
     words: ['callback', 'number'],
-    usage: 'callback number <1-6> <number>',
+    params: '<1-6> <number>',
     help: 'set the callback number of an index ("" to clear)',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 2, 2, 'callback number <1-6> <number>')) return;
       const i = callbackIndex(ctx, args[0]);
       if (i !== undefined) changeKdsItem(ctx, `callback.${i}.number`, args[1]);
     },
   },
   {
     words: ['callback', 'code'],
-    usage: 'callback code <1-6>',
+    params: '<1-6>',
     help: 'set the access code (up to 6 digits) of an index; asks twice, no echo',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 1, 1, 'callback code <1-6>')) return;
       const i = callbackIndex(ctx, args[0]);
       if (i !== undefined) askSecret(ctx, 'Code', `callback.${i}.code`);
     },
   },
   {
     words: ['callback', 'x75'],
-    usage: 'callback x75 <1-6> yes|no',
+    params: '<1-6> yes|no',
     help: 'call back over the digital X.75 modem (yes) or the IMOD (no)',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 2, 2, 'callback x75 <1-6> yes|no')) return;
       const i = callbackIndex(ctx, args[0]);
       if (i !== undefined) changeKdsItem(ctx, `callback.${i}.x75`, args[1]);
     },
   },
   {
     words: ['signaling', 'show'],
-    usage: 'signaling show',
     help: 'error-signaling settings and the centre number (callback index 1)',
     run(ctx) {
       showLines(ctx, ['signaling.', 'callback.1.']);
@@ -98,10 +89,9 @@ export const accessCommands: SessionCommand[] = [
   },
   {
     words: ['signaling', 'set'],
-    usage: 'signaling set enabled|interval|functest|functest-days <value>',
+    params: 'enabled|interval|functest|functest-days <value>',
     help: 'change an error-signaling setting (interval 1–15 min; out of range becomes 15)',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 2, 2, 'signaling set enabled|interval|functest|functest-days <value>')) return;
       const field = args[0].toLowerCase();
       if (!['enabled', 'interval', 'functest', 'functest-days'].includes(field)) return ctx.fail(404, `no signaling setting ${args[0]}`);
       changeKdsItem(ctx, `signaling.${field}`, args[1]);
@@ -109,10 +99,8 @@ export const accessCommands: SessionCommand[] = [
   },
   {
     words: ['dtmf', 'password'],
-    usage: 'dtmf password',
     help: 'set the 6-digit password that enables DTMF remote administration (asks twice)',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 0, 0, 'dtmf password')) return;
       askSecret(ctx, 'Password', 'dtmf.password');
     },
   },

@@ -1,15 +1,14 @@
 import type { ErrorClass } from '../error-history.js';
-import { needArgs, type SessionCommand } from '../session-commands.js';
+import type { SessionCommand } from '../session-command.js';
 import { formatDateTime } from '../time-format.js';
 
 export const errorCommands: SessionCommand[] = [
   {
     words: ['errors', 'show'],
-    usage: 'errors show [A|B|C]',
+    params: '[A|B|C]',
     help: 'read the error memory (B1-1)',
     action: 'errors-read',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 0, 1, 'errors show [A|B|C]')) return;
       const cls = args[0]?.toUpperCase();
       if (cls !== undefined && !['A', 'B', 'C'].includes(cls)) return ctx.fail(422, 'class is A, B or C');
       ctx.pbx.audit(ctx.actor, 6, 'B1-1');
@@ -22,11 +21,9 @@ export const errorCommands: SessionCommand[] = [
   },
   {
     words: ['errors', 'delete'],
-    usage: 'errors delete',
     help: 'delete the error memory (B1-2)',
     action: 'errors-delete',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 0, 0, 'errors delete')) return;
       ctx.pbx.audit(ctx.actor, 6, 'B1-2');
       const n = ctx.pbx.errors.clear();
       ctx.pbx.persist();

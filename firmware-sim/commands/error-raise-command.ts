@@ -1,5 +1,5 @@
 import type { ErrorClass } from '../error-history.js';
-import { type SessionCommand } from '../session-commands.js';
+import type { SessionCommand } from '../session-command.js';
 
 /** Longest text `errors raise` takes: a display-sized message, far below the report's 1024-byte limit. */
 export const RAISED_TEXT_MAX = 80;
@@ -19,11 +19,10 @@ function parseCode(text: string): number | undefined {
  */
 export const errorRaiseCommand: SessionCommand = {
   words: ['errors', 'raise'],
-  usage: 'errors raise A|B|C <code> <text>',
+  params: 'A|B|C <code> <text>...',
   help: 'enter a test error into the error memory (class B errors are signaled to the centre)',
   action: 'maintenance',
   run(ctx, args) {
-    if (args.length < 3) return ctx.fail(400, `usage: ${this.usage}`);
     const cls = args[0].toUpperCase();
     if (cls !== 'A' && cls !== 'B' && cls !== 'C') return ctx.fail(422, 'class is A, B or C');
     const code = parseCode(args[1]);

@@ -2,7 +2,7 @@ import { FrameType } from '../armored-frame.js';
 import { quote } from '../command-tokens.js';
 import type { KdsImage } from '../kds.js';
 import { resolveItem } from '../kds-schema.js';
-import { needArgs, type CommandContext, type SessionCommand } from '../session-commands.js';
+import type { CommandContext, SessionCommand } from '../session-command.js';
 
 /** One `path = value` line as the actor may see it, or undefined if hidden. */
 export function visibleItem(ctx: CommandContext, path: string): string | undefined {
@@ -25,10 +25,9 @@ function change(ctx: CommandContext, path: string, value: string): void {
 export const kdsCommands: SessionCommand[] = [
   {
     words: ['kds', 'show'],
-    usage: 'kds show [prefix]',
+    params: '[prefix]',
     help: 'list KDS items you may read (e.g. kds show station.101)',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 0, 1, 'kds show [prefix]')) return;
       const prefix = args[0] ?? '';
       let n = 0;
       for (const path of ctx.pbx.kds.paths()) {
@@ -45,10 +44,9 @@ export const kdsCommands: SessionCommand[] = [
   },
   {
     words: ['get'],
-    usage: 'get <item>',
+    params: '<item>',
     help: 'show one KDS item',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 1, 1, 'get <item>')) return;
       const path = args[0];
       if (!ctx.pbx.kds.has(path)) return ctx.fail(404, `no KDS item ${path}`);
       const line = visibleItem(ctx, path);
@@ -60,10 +58,9 @@ export const kdsCommands: SessionCommand[] = [
   },
   {
     words: ['set'],
-    usage: 'set <item> <value>',
-    help: 'change one KDS item (logged before it is changed)',
+    params: '<item> <value>',
+    help: 'change one KDS item (logged before it is changed; quote values with spaces)',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 2, 2, 'set <item> <value>  (quote values with spaces)')) return;
       const item = resolveItem(args[0]);
       if (item?.spec.secret) return ctx.fail(400, `${args[0]} is a secret: use "pin set", "callback code" or "dtmf password", which ask for it without echo`);
       change(ctx, args[0], args[1]);
@@ -71,7 +68,6 @@ export const kdsCommands: SessionCommand[] = [
   },
   {
     words: ['kds', 'read'],
-    usage: 'kds read',
     help: 'the whole KDS as a frame (all data travel; clients show what your rights allow)',
     action: 'kds-read',
     run(ctx) {
@@ -82,7 +78,6 @@ export const kdsCommands: SessionCommand[] = [
   },
   {
     words: ['kds', 'users'],
-    usage: 'kds users',
     help: 'the user table (names, circles, password hashes) as a frame, saved with a KDS file',
     action: 'kds-read',
     run(ctx) {
@@ -93,7 +88,6 @@ export const kdsCommands: SessionCommand[] = [
   },
   {
     words: ['kds', 'write'],
-    usage: 'kds write',
     help: 'write a whole KDS (then send the frame); the user table is never touched',
     action: 'kds-write',
     run(ctx) {

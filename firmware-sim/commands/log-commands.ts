@@ -1,5 +1,5 @@
 import { formatEntry } from '../protocol-log.js';
-import { type SessionCommand } from '../session-commands.js';
+import type { SessionCommand } from '../session-command.js';
 
 /** Parse "from N", "last N" options; an error text if malformed. */
 function parseRange(args: string[]): { from: number; last: number } | string {
@@ -18,13 +18,13 @@ function parseRange(args: string[]): { from: number; last: number } | string {
 export const logCommands: SessionCommand[] = [
   {
     words: ['log', 'show'],
-    usage: 'log show [from <seq>] [last <n>]',
+    params: '[from <seq>] [last <n>]',
     help: 'view protocol-log entries; they stay in the PBX (Revision)',
     action: 'log-read',
     run(ctx, args) {
       if (!ctx.pbx.log.available) return ctx.fail(503, 'no protocol log: no 10 MB FMC present');
       const range = parseRange(args);
-      if (typeof range === 'string') return ctx.fail(400, `${range}; usage: log show [from <seq>] [last <n>]`);
+      if (typeof range === 'string') return ctx.usage(range);
       let entries = ctx.pbx.log.read(range.from);
       if (range.last !== Infinity) entries = entries.slice(Math.max(0, entries.length - range.last));
       for (const e of entries) ctx.print(formatEntry(e));

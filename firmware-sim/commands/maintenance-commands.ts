@@ -1,6 +1,6 @@
 import type { MaintenanceResult, TrunkStatus } from '../maintenance-state.js';
 import { DMA_MAX } from '../maintenance-state.js';
-import { needArgs, type CommandContext, type SessionCommand } from '../session-commands.js';
+import type { CommandContext, SessionCommand } from '../session-command.js';
 
 /**
  * Maintenance actions of protocol-log format 6 (seed table, B2 … B8;
@@ -68,11 +68,10 @@ function hexDump(address: number, data: Buffer): string[] {
 export const maintenanceCommands: SessionCommand[] = [
   {
     words: ['trunk', 'status'],
-    usage: 'trunk status [n]',
+    params: '[n]',
     help: 'read trunk status: state, error counter, loopback, rolling (B7-1)',
     action: 'maintenance',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 0, 1, 'trunk status [n]')) return;
       let list: TrunkStatus[];
       if (args[0] !== undefined) {
         const n = index(ctx, args[0], 'trunk');
@@ -88,11 +87,10 @@ export const maintenanceCommands: SessionCommand[] = [
   },
   {
     words: ['trunk', 'service'],
-    usage: 'trunk service <n> in|out',
+    params: '<n> in|out',
     help: 'put a trunk in or out of service; calls over it fail while out (B2-1)',
     action: 'maintenance',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 2, 2, 'trunk service <n> in|out')) return;
       const n = index(ctx, args[0], 'trunk');
       const on = n === undefined ? undefined : choice(ctx, args[1], 'in', 'out');
       if (n === undefined || on === undefined) return;
@@ -101,11 +99,10 @@ export const maintenanceCommands: SessionCommand[] = [
   },
   {
     words: ['station', 'service'],
-    usage: 'station service <n> in|out',
+    params: '<n> in|out',
     help: 'put a station in or out of service; calls to it fail while out (B2-1)',
     action: 'maintenance',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 2, 2, 'station service <n> in|out')) return;
       const n = index(ctx, args[0], 'station');
       const on = n === undefined ? undefined : choice(ctx, args[1], 'in', 'out');
       if (n === undefined || on === undefined) return;
@@ -118,11 +115,10 @@ export const maintenanceCommands: SessionCommand[] = [
   },
   {
     words: ['trunk', 'loopback'],
-    usage: 'trunk loopback <n> on|off',
+    params: '<n> on|off',
     help: 'switch digital loopback; a trunk in loopback echoes what is sent (B5-1)',
     action: 'maintenance',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 2, 2, 'trunk loopback <n> on|off')) return;
       const n = index(ctx, args[0], 'trunk');
       const on = n === undefined ? undefined : choice(ctx, args[1], 'on', 'off');
       if (n === undefined || on === undefined) return;
@@ -131,11 +127,10 @@ export const maintenanceCommands: SessionCommand[] = [
   },
   {
     words: ['trunk', 'rolling'],
-    usage: 'trunk rolling <n> on|off',
+    params: '<n> on|off',
     help: 'switch trunk rolling (B6-1)',
     action: 'maintenance',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 2, 2, 'trunk rolling <n> on|off')) return;
       const n = index(ctx, args[0], 'trunk');
       const on = n === undefined ? undefined : choice(ctx, args[1], 'on', 'off');
       if (n === undefined || on === undefined) return;
@@ -144,11 +139,10 @@ export const maintenanceCommands: SessionCommand[] = [
   },
   {
     words: ['trunk', 'clear'],
-    usage: 'trunk clear <n>|all',
+    params: '<n>|all',
     help: 'clear trunk error counters (B8-1)',
     action: 'maintenance',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 1, 1, 'trunk clear <n>|all')) return;
       const which = indexOrAll(ctx, args[0], 'trunk');
       if (!which) return;
       if (which.value !== undefined) {
@@ -163,11 +157,10 @@ export const maintenanceCommands: SessionCommand[] = [
   },
   {
     words: ['trunk', 'test'],
-    usage: 'trunk test <n> <text>',
+    params: '<n> <text>',
     help: 'send a test frame over a trunk: echoed in loopback, refused (error counted) out of service',
     action: 'maintenance',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 2, 2, 'trunk test <n> <text>')) return;
       const n = index(ctx, args[0], 'trunk');
       if (n === undefined) return;
       const r = ctx.pbx.maintenance.transmit(n, Buffer.from(args[1], 'utf8'));
@@ -178,11 +171,10 @@ export const maintenanceCommands: SessionCommand[] = [
   },
   {
     words: ['dma', 'read'],
-    usage: 'dma read <address> [length]',
+    params: '<address> [length]',
     help: `read simulated memory (B3-1; at most ${DMA_MAX} bytes; map in docs/maintenance.md)`,
     action: 'maintenance',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 1, 2, 'dma read <address> [length]')) return;
       const at = address(ctx, args[0]);
       if (at === undefined) return;
       const length = args[1] === undefined ? 16 : Number(args[1]);
@@ -196,11 +188,10 @@ export const maintenanceCommands: SessionCommand[] = [
   },
   {
     words: ['dma', 'write'],
-    usage: 'dma write <address> <hex bytes>',
+    params: '<address> <hex-bytes>',
     help: 'write simulated memory (B3-2; read-only regions refuse)',
     action: 'maintenance',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 2, 2, 'dma write <address> <hex bytes>')) return;
       const at = address(ctx, args[0]);
       if (at === undefined) return;
       if (!/^([0-9a-f]{2})+$/i.test(args[1])) return ctx.fail(422, 'data must be hex bytes, e.g. 0a0b0c');
@@ -215,11 +206,9 @@ export const maintenanceCommands: SessionCommand[] = [
   },
   {
     words: ['bs', 'show'],
-    usage: 'bs show',
     help: 'status of the DECT base stations (overload, restart)',
     action: 'maintenance',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 0, 0, 'bs show')) return;
       const list = ctx.pbx.maintenance.baseStations();
       for (const b of list) ctx.print(`bs ${b.index}: overload=${b.overload ? 'yes' : 'no'} restart=${b.restart ? 'yes' : 'no'}`);
       ctx.ok(`${list.length} base stations`);
@@ -227,11 +216,10 @@ export const maintenanceCommands: SessionCommand[] = [
   },
   ...(['overload', 'restart'] as const).map((flag): SessionCommand => ({
     words: ['bs', `clear-${flag}`],
-    usage: `bs clear-${flag} <n>|all`,
+    params: '<n>|all',
     help: `clear the ${flag} status of base stations (${flag === 'overload' ? 'B4-1' : 'B4-2'})`,
     action: 'maintenance',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 1, 1, `bs clear-${flag} <n>|all`)) return;
       const which = indexOrAll(ctx, args[0], 'base station');
       if (!which) return;
       if (which.value !== undefined && !ctx.pbx.maintenance.baseStations().some((b) => b.index === which.value)) {

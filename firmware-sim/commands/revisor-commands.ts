@@ -2,7 +2,7 @@ import { FrameType } from '../armored-frame.js';
 import { ArchiveTransaction } from '../archive-transaction.js';
 import { encodeLogEntries } from '../log-entries-codec.js';
 import type { Actor } from '../pbx.js';
-import { needArgs, type CommandContext, type SessionCommand } from '../session-commands.js';
+import type { CommandContext, SessionCommand } from '../session-command.js';
 
 /**
  * The revisor's commands (spec §3.8): fetch entries (they stay in the PBX)
@@ -25,25 +25,32 @@ function noLog(ctx: CommandContext): boolean {
   return true;
 }
 
+const NO_RUN = 'no archiving in progress; start with "log archive begin"';
+
 /** End the run with an error: nothing was deleted. */
 function drop(ctx: CommandContext, code: number, text: string): void {
   runs.delete(ctx.actor);
   ctx.fail(code, `${text}; archiving aborted, nothing deleted`);
 }
 
+/** A usage error during a run ends the run; without one there is nothing to get wrong. */
+function usageDuringRun(ctx: CommandContext, message: string): void {
+  if (runs.has(ctx.actor)) drop(ctx, 400, message);
+  else ctx.fail(409, NO_RUN);
+}
+
 export const revisorCommands: SessionCommand[] = [
   {
     words: ['log', 'fetch'],
-    usage: 'log fetch [from <seq>]',
+    params: '[from <seq>]',
     help: 'protocol-log entries as a LogEntries frame; they stay in the PBX (Revision)',
     action: 'log-read',
     run(ctx, args) {
       if (noLog(ctx)) return;
-      if (!needArgs(ctx, args, 0, 2, 'log fetch [from <seq>]')) return;
       let from = 0;
       if (args.length > 0) {
         from = Number(args[1]);
-        if (args[0].toLowerCase() !== 'from' || !Number.isInteger(from) || from < 0) return ctx.fail(400, 'usage: log fetch [from <seq>]');
+        if (args[0].toLowerCase() !== 'from' || !Number.isInteger(from) || from < 0) return ctx.usage();
       }
       const entries = ctx.pbx.log.read(from);
       ctx.sendFrame(FrameType.LogEntries, encodeLogEntries(entries));
@@ -52,12 +59,10 @@ export const revisorCommands: SessionCommand[] = [
   },
   {
     words: ['log', 'archive', 'begin'],
-    usage: 'log archive begin',
     help: 'start archiving: system id, archive mark and the range handed out (Revision)',
     action: 'log-archive',
-    run(ctx, args) {
+    run(ctx) {
       if (noLog(ctx)) return;
-      if (!needArgs(ctx, args, 0, 0, 'log archive begin')) return;
       const run = new ArchiveTransaction(ctx.pbx.log);
       const { range, mark } = run;
       if (range.count > 0) runs.set(ctx.actor, run);
@@ -75,13 +80,12 @@ export const revisorCommands: SessionCommand[] = [
   },
   {
     words: ['log', 'archive', 'next'],
-    usage: 'log archive next',
     help: 'the next chunk of entries being archived, as a LogEntries frame',
     action: 'log-archive',
-    run(ctx, args) {
+    usageError: usageDuringRun,
+    run(ctx) {
       const run = runs.get(ctx.actor);
-      if (!run) return ctx.fail(409, 'no archiving in progress; start with "log archive begin"');
-      if (args.length) return drop(ctx, 400, 'usage: log archive next');
+      if (!run) return ctx.fail(409, NO_RUN);
       const chunk = run.next();
       if (!chunk) return drop(ctx, 409, `all ${run.range.chunks} chunks were handed out already`);
       ctx.sendFrame(FrameType.LogEntries, encodeLogEntries(chunk));
@@ -90,14 +94,15 @@ export const revisorCommands: SessionCommand[] = [
   },
   {
     words: ['log', 'archive', 'commit'],
-    usage: 'log archive commit <lastSeq> <hashOfLast>',
+    params: '<lastSeq> <hashOfLast>',
     help: 'the archive file holds everything up to lastSeq: log D1-1, then delete those entries',
     action: 'log-archive',
+    usageError: usageDuringRun,
     run(ctx, args) {
       const run = runs.get(ctx.actor);
-      if (!run) return ctx.fail(409, 'no archiving in progress; start with "log archive begin"');
+      if (!run) return ctx.fail(409, NO_RUN);
       const seq = Number(args[0]);
-      if (args.length !== 2 || !Number.isInteger(seq) || seq < 1 || !HEX64.test(args[1])) return drop(ctx, 400, 'usage: log archive commit <lastSeq> <64 hex digits>');
+      if (!Number.isInteger(seq) || seq < 1 || !HEX64.test(args[1])) return ctx.usage('lastSeq is a sequence number, hashOfLast 64 hex digits');
       const checked = run.checkCommit(ctx.pbx.log, seq, args[1]);
       if (!checked.ok) return drop(ctx, checked.code, checked.error);
       runs.delete(ctx.actor);
@@ -112,7 +117,6 @@ export const revisorCommands: SessionCommand[] = [
   },
   {
     words: ['log', 'archive', 'abort'],
-    usage: 'log archive abort',
     help: 'give up the archiving run; nothing is deleted',
     action: 'log-archive',
     run(ctx) {

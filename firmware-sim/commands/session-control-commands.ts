@@ -2,7 +2,7 @@ import { CIRCLE_NAME } from '../circles.js';
 import { dtmfDisplays } from '../dtmf-admin/dtmf-admin.js';
 import { KDS_SCHEMA } from '../kds-schema.js';
 import { ACTION_TEXT, type Action } from '../rights.js';
-import { SESSION_COMMANDS, needArgs, type SessionCommand } from '../session-commands.js';
+import { usageOf, type SessionCommand } from '../session-command.js';
 import { formatDateTime } from '../time-format.js';
 
 const ON_OFF: Record<string, boolean> = { on: true, off: false };
@@ -10,19 +10,18 @@ const ON_OFF: Record<string, boolean> = { on: true, off: false };
 export const sessionControlCommands: SessionCommand[] = [
   {
     words: ['help'],
-    usage: 'help [command]',
+    params: '[command...]',
     help: 'list the commands, or show one command',
     run(ctx, args) {
       const topic = args.join(' ').toLowerCase();
-      const hits = SESSION_COMMANDS.filter((c) => topic === '' || c.words.join(' ').startsWith(topic));
+      const hits = ctx.commands.filter((c) => topic === '' || c.words.join(' ').startsWith(topic));
       if (hits.length === 0) return ctx.fail(404, `no command "${topic}"`);
-      for (const c of hits) ctx.print(`${c.usage.padEnd(40)} ${c.help}`);
+      for (const c of hits) ctx.print(`${usageOf(c).padEnd(40)} ${c.help}`);
       ctx.ok();
     },
   },
   {
     words: ['show', 'system'],
-    usage: 'show system',
     help: 'type, system id, APS version, display, time, log state, your circle',
     run(ctx) {
       const { pbx, actor } = ctx;
@@ -42,7 +41,6 @@ export const sessionControlCommands: SessionCommand[] = [
   },
   {
     words: ['show', 'display'],
-    usage: 'show display',
     help: 'the two display lines of an admin station, then those of open DTMF remote administrations',
     run(ctx) {
       const [l1, l2] = ctx.pbx.display();
@@ -53,7 +51,6 @@ export const sessionControlCommands: SessionCommand[] = [
   },
   {
     words: ['show', 'rights'],
-    usage: 'show rights',
     help: 'what your circle may read, write and do right now',
     run(ctx) {
       const { rights } = ctx.actor;
@@ -73,10 +70,9 @@ export const sessionControlCommands: SessionCommand[] = [
   },
   {
     words: ['mode'],
-    usage: 'mode machine|human',
+    params: 'machine|human',
     help: 'machine: no echo, no prompt (for programs); human: both on',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 1, 1, 'mode machine|human')) return;
       const m = args[0].toLowerCase();
       if (m !== 'machine' && m !== 'human') return ctx.fail(422, 'mode is machine or human');
       ctx.setEcho(m === 'human');
@@ -87,10 +83,9 @@ export const sessionControlCommands: SessionCommand[] = [
   ...(['echo', 'prompt'] as const).map(
     (what): SessionCommand => ({
       words: [what],
-      usage: `${what} on|off`,
+      params: 'on|off',
       help: what === 'echo' ? 'echo typed characters' : 'show the "hicom> " prompt',
       run(ctx, args) {
-        if (!needArgs(ctx, args, 1, 1, `${what} on|off`)) return;
         const on = ON_OFF[args[0].toLowerCase()];
         if (on === undefined) return ctx.fail(422, `${what} is on or off`);
         (what === 'echo' ? ctx.setEcho : ctx.setPrompt)(on);
@@ -101,7 +96,6 @@ export const sessionControlCommands: SessionCommand[] = [
   ...['logout', 'quit', 'exit'].map(
     (word): SessionCommand => ({
       words: [word],
-      usage: word,
       help: 'log out (A0-2); on a modem line the PBX then hangs up',
       run(ctx) {
         ctx.logout();

@@ -1,6 +1,6 @@
 import { Circle, CIRCLE_NAME, parseCircle } from '../circles.js';
 import { rightsOf } from '../rights.js';
-import { needArgs, type CommandContext, type SessionCommand } from '../session-commands.js';
+import type { CommandContext, SessionCommand } from '../session-command.js';
 import { formatDateTime } from '../time-format.js';
 import { AMHOST_NAME, UserTable } from '../user-table.js';
 
@@ -31,7 +31,6 @@ function leavesUserAdmin(ctx: CommandContext, name: string): boolean {
 export const userCommands: SessionCommand[] = [
   {
     words: ['user', 'list'],
-    usage: 'user list',
     help: 'users with circle, creation date and last login',
     action: 'user-admin',
     run(ctx) {
@@ -45,11 +44,10 @@ export const userCommands: SessionCommand[] = [
   },
   {
     words: ['user', 'add'],
-    usage: 'user add <name> <circle>',
+    params: '<name> [circle]',
     help: 'create a user (circle 1–6 or its name; AMHOST without circle); asks the password twice (D2-1)',
     action: 'user-admin',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 1, 2, 'user add <name> <circle>')) return;
       const [name, circleText] = args;
       const bad = UserTable.checkName(name);
       if (bad) return ctx.fail(422, bad);
@@ -58,7 +56,7 @@ export const userCommands: SessionCommand[] = [
       if (isAmhost) {
         if (circleText !== undefined) return ctx.fail(422, 'AMHOST is created without a circle');
       } else {
-        if (circleText === undefined) return ctx.fail(400, 'usage: user add <name> <circle>');
+        if (circleText === undefined) return ctx.fail(422, `${name} needs a circle (1–6 or its name); only AMHOST is created without one`);
         circle = parseCircle(circleText);
         if (circle === undefined) return ctx.fail(422, `unknown circle "${circleText}"; use 1–6 or ${Object.values(CIRCLE_NAME).join(', ')}`);
       }
@@ -80,11 +78,10 @@ export const userCommands: SessionCommand[] = [
   },
   {
     words: ['user', 'delete'],
-    usage: 'user delete <name>',
+    params: '<name>',
     help: 'delete a user (D2-2); a forgotten password means delete and re-create',
     action: 'user-admin',
     run(ctx, args) {
-      if (!needArgs(ctx, args, 1, 1, 'user delete <name>')) return;
       const user = ctx.pbx.users.find(args[0]);
       if (!user) return ctx.fail(404, `no user ${args[0]}`);
       if (user.circle !== undefined && !leavesUserAdmin(ctx, user.name)) return ctx.fail(409, `deleting ${user.name} would leave nobody who can administer users`);
@@ -102,11 +99,9 @@ export const userCommands: SessionCommand[] = [
   },
   {
     words: ['passwd'],
-    usage: 'passwd',
     help: 'change your own password (D3-1); nobody can read or change another user\'s',
     run(ctx, args) {
       // "passwd rev" must not look as if it changed rev's password.
-      if (!needArgs(ctx, args, 0, 0, 'passwd (changes only your own password)')) return;
       const own = ctx.pbx.users.find(ctx.actor.user);
       if (!own) return ctx.fail(403, 'the Release 1.0 password cannot be changed from a session');
       if (own.name === AMHOST_NAME) return ctx.fail(403, 'the AMHOST password changes only by deleting and re-creating AMHOST');

@@ -1,0 +1,69 @@
+import { ArmorReader, type FrameType } from './armored-frame.js';
+
+/** What a line in a dialogue leads to. */
+export type DialogueStep =
+  /** More lines are expected (an armored frame in progress). */
+  | { kind: 'wait' }
+  /** The frame was broken or of the wrong type: the command ends with 422. */
+  | { kind: 'refused'; error: string }
+  /** The command goes on with what it waited for. */
+  | { kind: 'continue'; run: () => void };
+
+interface AwaitedFrame {
+  type: FrameType;
+  reader: ArmorReader | undefined;
+  then: (payload: Buffer) => void;
+}
+
+/**
+ * What a command waits for while the session is in its Dialogue state: one
+ * answer line (`ask`), or an armored frame of BEGIN … END lines
+ * (`receiveFrame`). A new question replaces the old one.
+ */
+export class SessionDialogue {
+  #answer: ((text: string) => void) | undefined;
+  #frame: AwaitedFrame | undefined;
+
+  ask(then: (answer: string) => void): void {
+    this.#frame = undefined;
+    this.#answer = then;
+  }
+
+  receiveFrame(type: FrameType, then: (payload: Buffer) => void): void {
+    this.#answer = undefined;
+    this.#frame = { type, reader: undefined, then };
+  }
+
+  /** Forget what was awaited (Ctrl-C, a refused step). */
+  cancel(): void {
+    this.#answer = undefined;
+    this.#frame = undefined;
+  }
+
+  line(text: string): DialogueStep {
+    const answer = this.#answer;
+    if (answer) {
+      this.#answer = undefined;
+      return { kind: 'continue', run: () => answer(text) };
+    }
+    const frame = this.#frame;
+    if (!frame) return { kind: 'wait' };
+    if (!frame.reader) {
+      const begun = ArmorReader.begin(text);
+      if (typeof begun === 'string') return this.#refuse(begun);
+      frame.reader = begun;
+      return { kind: 'wait' };
+    }
+    const result = frame.reader.push(text);
+    if (!result) return { kind: 'wait' };
+    this.#frame = undefined;
+    if (!result.ok) return this.#refuse(result.error);
+    if (result.type !== frame.type) return this.#refuse('unexpected frame type');
+    return { kind: 'continue', run: () => frame.then(result.payload) };
+  }
+
+  #refuse(error: string): DialogueStep {
+    this.cancel();
+    return { kind: 'refused', error };
+  }
+}
