@@ -2,7 +2,7 @@ import t from 'tap';
 import { DtmfAdminState, ENABLE_CODE } from '../../firmware-sim/dtmf-admin/dtmf-admin.js';
 import { MenuState } from '../../firmware-sim/dtmf-admin/dtmf-menu.js';
 import { ADMIN, dtmfPbx, ENABLE_PASSWORD, logLines, TargetRig } from '../support/dtmf-admin-rig.js';
-import { Terminal } from '../support/pbx-harness.js';
+import { AdminTerminal } from '../support/pbx-harness.js';
 
 t.test('the right password enables the menu with one confirmation beep', async (t) => {
   const { pbx } = dtmfPbx();
@@ -59,7 +59,7 @@ t.test('show display in an admin session lists the open DTMF administration disp
   const { pbx } = dtmfPbx();
   const rig = new TargetRig(pbx);
   rig.send(`${ENABLE_CODE}${ENABLE_PASSWORD}#`);
-  const term = new Terminal(pbx);
+  const term = new AdminTerminal(pbx);
   term.login(ADMIN.name, ADMIN.password);
   t.match(term.cmd('show display').text, /dtmf test line: DTMF admin OfficeCom \| Name: _/, 'the DTMF menu display is shown');
   rig.conn.close();

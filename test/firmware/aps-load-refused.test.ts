@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { armorFrame, FrameType } from '../../firmware-sim/armored-frame.js';
 import { buildApsImage } from '../../firmware-sim/aps-image.js';
 import { PbxType } from '../../firmware-sim/pbx-type.js';
-import { firstLogin, makePbx, Terminal } from '../support/pbx-harness.js';
+import { firstLogin, makePbx, AdminTerminal } from '../support/pbx-harness.js';
 
 /**
  * An APS load broken at every phase, or with an image the PBX must refuse:
@@ -11,10 +11,10 @@ import { firstLogin, makePbx, Terminal } from '../support/pbx-harness.js';
  */
 const GOOD = buildApsImage({ version: 'HE300M.00.002.01', type: PbxType.OfficePro, body: Buffer.alloc(20_000, 3) });
 
-function run(t: Test, name: string, act: (term: Terminal, lines: string[]) => string | undefined, expected?: RegExp): void {
+function run(t: Test, name: string, act: (term: AdminTerminal, lines: string[]) => string | undefined, expected?: RegExp): void {
   t.test(name, (t) => {
     const { pbx, log } = makePbx();
-    const term = new Terminal(pbx);
+    const term = new AdminTerminal(pbx);
     firstLogin(term);
     const start = log.lastSeq();
     t.match(term.cmd('aps load').text, /SEND FRAME/, 'the transfer starts');
@@ -29,7 +29,7 @@ function run(t: Test, name: string, act: (term: Terminal, lines: string[]) => st
   });
 }
 
-const send = (term: Terminal, lines: string[]): string => {
+const send = (term: AdminTerminal, lines: string[]): string => {
   term.take();
   term.send(lines.map((l) => `${l}\r`).join(''));
   return term.take();

@@ -2,12 +2,12 @@ import t from 'tap';
 import { armorFrame, FrameType } from '../../firmware-sim/armored-frame.js';
 import { buildApsImage } from '../../firmware-sim/aps-image.js';
 import { PbxType } from '../../firmware-sim/pbx-type.js';
-import { firstLogin, makePbx, Terminal } from '../support/pbx-harness.js';
+import { firstLogin, makePbx, AdminTerminal } from '../support/pbx-harness.js';
 
 /** A complete APS load: A2-1 before, the old APS runs during the transfer, A2-2, restart, A2-3 with the new version. */
 t.test('APS load over a session', (t) => {
   const { pbx, log } = makePbx();
-  const term = new Terminal(pbx);
+  const term = new AdminTerminal(pbx);
   firstLogin(term);
   const image = buildApsImage({ version: 'HE300M.00.002.01', type: PbxType.OfficePro, body: Buffer.alloc(50_000, 7) });
   const lines = armorFrame(FrameType.Aps, image);
@@ -16,7 +16,7 @@ t.test('APS load over a session', (t) => {
   t.match(term.cmd('aps load').text, /SEND FRAME/, 'the PBX asks for the frame');
   t.equal(log.read(start + 1)[0]?.command, 'A2-1 APSXF', 'A2-1 is logged before the first byte');
   term.send(lines.slice(0, -1).map((l) => `${l}\r`).join(''));
-  const other = new Terminal(pbx);
+  const other = new AdminTerminal(pbx);
   other.login('serv', 'servpw');
   t.match(other.cmd('show system').text, /aps-version: HE300M\.00\.001\.01/, 'the old APS keeps running during the transfer');
   term.take();
@@ -34,7 +34,7 @@ t.test('APS load over a session', (t) => {
 
 t.test('the version survives a restart of the process (state store)', (t) => {
   const first = makePbx();
-  const term = new Terminal(first.pbx);
+  const term = new AdminTerminal(first.pbx);
   firstLogin(term);
   term.cmd('aps load');
   term.send(armorFrame(FrameType.Aps, buildApsImage({ version: 'HE300M.00.003.00', type: PbxType.OfficePro, body: Buffer.from('x') })).map((l) => `${l}\r`).join(''));

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { SessionState } from '../../firmware-sim/session.js';
-import { Terminal } from '../support/pbx-harness.js';
+import { AdminTerminal } from '../support/pbx-harness.js';
 import { pbxWithUsers, SERV } from '../support/firmware-fixtures.js';
 
 /** Deterministic bytes (xorshift32), so a failure can be replayed. */
@@ -16,7 +16,7 @@ function randomBytes(n: number, seed: number): Buffer {
   return out;
 }
 
-const STATES: Array<{ name: string; reach: (term: Terminal) => void; want: SessionState }> = [
+const STATES: Array<{ name: string; reach: (term: AdminTerminal) => void; want: SessionState }> = [
   { name: 'User:', reach: () => undefined, want: SessionState.User },
   { name: 'Password:', reach: (term) => term.send('serv\r'), want: SessionState.Password },
   { name: 'command', reach: (term) => term.login(SERV.name, SERV.password), want: SessionState.Command },
@@ -26,7 +26,7 @@ const STATES: Array<{ name: string; reach: (term: Terminal) => void; want: Sessi
 for (const [i, state] of STATES.entries()) {
   t.test(`10,000 random bytes in the ${state.name} state`, async (t) => {
     const { pbx, clock, store } = pbxWithUsers();
-    const term = new Terminal(pbx);
+    const term = new AdminTerminal(pbx);
     state.reach(term);
     t.equal(term.session.state, state.want, `reached the ${state.name} state`);
     const kds = JSON.stringify(pbx.kds.entries());

@@ -1,11 +1,11 @@
 import t from 'tap';
 import { MAX_LINE } from '../../firmware-sim/line-discipline.js';
-import { Terminal } from '../support/pbx-harness.js';
+import { AdminTerminal } from '../support/pbx-harness.js';
 import { pbxWithUsers, SERV } from '../support/firmware-fixtures.js';
 
 t.test('a 100,000-character line: ERROR 413, the next command works', async (t) => {
   const { pbx, log } = pbxWithUsers();
-  const term = new Terminal(pbx);
+  const term = new AdminTerminal(pbx);
   const huge = `set station.101.name ${'x'.repeat(100_000)}`;
   term.take();
   term.send(`${'y'.repeat(100_000)}\r`);

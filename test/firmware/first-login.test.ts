@@ -2,12 +2,12 @@ import t from 'tap';
 import { Circle } from '../../firmware-sim/circles.js';
 import { SessionState } from '../../firmware-sim/session.js';
 import { DEFAULT_SERVICE_PASSWORD } from '../../firmware-sim/user-table.js';
-import { makePbx, Terminal } from '../support/pbx-harness.js';
+import { makePbx, AdminTerminal } from '../support/pbx-harness.js';
 import { logLines } from '../support/firmware-fixtures.js';
 
 t.test('first login as SERVICE: identity, new password twice, System maintenance', async (t) => {
   const { pbx, log } = makePbx();
-  const term = new Terminal(pbx);
+  const term = new AdminTerminal(pbx);
   t.match(term.take(), /User: $/, 'the PBX asks for the user name');
   term.send('SERVICE\r');
   t.match(term.take(), /Password: $/, 'then the password');
@@ -40,11 +40,11 @@ t.test('first login as SERVICE: identity, new password twice, System maintenance
 
 t.test('first login survives a restart only when completed', async (t) => {
   const { pbx, store, clock } = makePbx();
-  const term = new Terminal(pbx);
+  const term = new AdminTerminal(pbx);
   term.send('SERVICE\r31994\r');
   term.send('\x03');
   const again = makePbx({ store, clock });
-  const t2 = new Terminal(again.pbx);
+  const t2 = new AdminTerminal(again.pbx);
   t2.send('SERVICE\r31994\r');
   t.match(t2.take(), /No users are set up/, 'an abandoned first login leaves the delivered state');
   t.equal(pbx.users.list()[0].name, 'SERVICE', 'SERVICE still delivered');

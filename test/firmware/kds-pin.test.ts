@@ -1,6 +1,6 @@
 import t from 'tap';
 import { isSecretHash } from '../../firmware-sim/secret-hash.js';
-import { Terminal } from '../support/pbx-harness.js';
+import { AdminTerminal } from '../support/pbx-harness.js';
 import { logLines, pbxWithUsers, SERV } from '../support/firmware-fixtures.js';
 
 t.test('customer PIN: default blocks, set twice, reset only locally', async (t) => {
@@ -26,7 +26,7 @@ t.test('customer PIN: default blocks, set twice, reset only locally', async (t) 
   t.equal(serv.cmd('47110').status, 'OK', 'typed twice alike: set');
   t.ok(isSecretHash(pbx.kds.get('pin') ?? ''), 'stored as a salted hash');
   t.equal(logLines(log).at(-1), 'serv S (1) PIN *****', 'logged as *****');
-  const remote = new Terminal(pbx, { channel: 'x75', port: 'X.75 792' });
+  const remote = new AdminTerminal(pbx, { channel: 'x75', port: 'X.75 792' });
   remote.login(SERV.name, SERV.password);
   t.match(remote.cmd('pin reset').status, /^ERROR 403 the PIN can be reset only on a local admin port/, 'no reset over a modem');
   t.ok(isSecretHash(pbx.kds.get('pin') ?? ''), 'PIN still set');

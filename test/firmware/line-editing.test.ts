@@ -1,5 +1,5 @@
 import t from 'tap';
-import { Terminal } from '../support/pbx-harness.js';
+import { AdminTerminal } from '../support/pbx-harness.js';
 import { loginAs, pbxWithUsers, SERV } from '../support/firmware-fixtures.js';
 
 t.test('backspace, DEL and Ctrl-U edit the line', async (t) => {
@@ -10,7 +10,7 @@ t.test('backspace, DEL and Ctrl-U edit the line', async (t) => {
   t.equal(pbx.kds.get('station.101.name'), 'Muller', 'DEL removed two');
   serv.cmd('garbage here\x15set station.101.name Müller');
   t.equal(pbx.kds.get('station.101.name'), 'Müller', 'Ctrl-U removed the whole line');
-  const echo = new Terminal(pbx, { echo: true });
+  const echo = new AdminTerminal(pbx, { echo: true });
   echo.login(SERV.name, SERV.password);
   echo.take();
   echo.send('ab\b');
@@ -40,7 +40,7 @@ t.test('input split at every byte boundary gives the same transcript', async (t)
   const script = Buffer.from('serv\r\nservpw\r\nset station.101.name "Jürgen Müß"\r\nget station.101.name\nsignaling set interval 0\rshow rights\r\nlogout\r\n', 'utf8');
   const run = (chunks: Buffer[]): string => {
     const { pbx } = pbxWithUsers();
-    const term = new Terminal(pbx);
+    const term = new AdminTerminal(pbx);
     term.take();
     for (const c of chunks) term.dte.write(c);
     return term.take();

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { ARCHIVE_CHUNK_ENTRIES, entryHash } from '../../firmware-sim/archive-transaction.js';
 import { MemoryProtocolLog } from '../../firmware-sim/protocol-log.js';
-import { Terminal } from '../support/pbx-harness.js';
+import { AdminTerminal } from '../support/pbx-harness.js';
 import { FailingLog, loginAs } from '../support/firmware-fixtures.js';
 import { framedEntries, logChanges, REV, revisorPbx } from '../support/revisor-fixtures.js';
 
@@ -11,7 +11,7 @@ function fields(lines: string[]): Record<string, string> {
 }
 
 /** Run begin and every next; the entries handed out and the begin fields. */
-function handOut(rev: Terminal): { info: Record<string, string>; entries: ReturnType<typeof framedEntries> } {
+function handOut(rev: AdminTerminal): { info: Record<string, string>; entries: ReturnType<typeof framedEntries> } {
   const begin = rev.cmd('log archive begin');
   const info = fields(begin.lines);
   const entries = [];

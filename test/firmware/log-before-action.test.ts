@@ -1,6 +1,6 @@
 import t from 'tap';
 import { armorFrame, FrameType } from '../../firmware-sim/armored-frame.js';
-import { Terminal } from '../support/pbx-harness.js';
+import { AdminTerminal } from '../support/pbx-harness.js';
 import { FailingLog, pbxWithUsers, SERV } from '../support/firmware-fixtures.js';
 
 /**
@@ -40,7 +40,7 @@ t.test('a log that cannot append refuses every change', async (t) => {
   t.equal(JSON.stringify(pbx.users.list()), users, 'the user table is unchanged');
   t.equal(pbx.kds.get('station.101.name'), '', 'the KDS is unchanged');
   t.equal(pbx.errors.list().length, 1, 'the error memory is unchanged');
-  const login = new Terminal(pbx).login('serv', SERV.password);
+  const login = new AdminTerminal(pbx).login('serv', SERV.password);
   t.match(login, /ERROR 507 .*action refused/, 'even a login is refused when A0-1 cannot be logged');
   t.equal(serv.cmd('get station.101.name').status, 'OK', 'reads still work: they are not logged');
   log.failing = false;

@@ -6,7 +6,7 @@ import { FlashProtocolLog } from '../../firmware-sim/flash-log.js';
 import { MemoryFlash } from '../../firmware-sim/memory-flash.js';
 import { MemoryStateStore } from '../../firmware-sim/state-store.js';
 import { logLines, ONE_PER_CIRCLE, pbxWithUsers, SERV } from '../support/firmware-fixtures.js';
-import { makePbx, Terminal } from '../support/pbx-harness.js';
+import { makePbx, AdminTerminal } from '../support/pbx-harness.js';
 import { framedEntries, REV } from '../support/revisor-fixtures.js';
 
 /**
@@ -80,7 +80,7 @@ t.test('logins, D2-1 and changes one to one; reads not logged', async (t) => {
   serv.cmd('set station.101.name Meier');
   t.same(logLines(log, mark), ['serv S (1) STN-NAME 101 "Meier"', 'serv S (1) STN-NAME 101 "Meier"'], 'one entry per command');
   mark = log.lastSeq();
-  new Terminal(pbx).login(SERV.name, 'wrong');
+  new AdminTerminal(pbx).login(SERV.name, 'wrong');
   t.same(logLines(FlashProtocolLog.mount(card, { clock }), mark), ['serv - (3) A0-3'], 'a failed login is on the card (read after a remount)');
 });
 
@@ -88,7 +88,7 @@ t.test('archiving on flash: D1-1 first, the delete and the mark survive a remoun
   const clock = new VirtualClock();
   const card = new MemoryFlash();
   const { pbx, log } = pbxWithUsers([ONE_PER_CIRCLE[0], REV], { log: FlashProtocolLog.mount(card, { clock }), clock });
-  const rev = new Terminal(pbx);
+  const rev = new AdminTerminal(pbx);
   rev.login(REV.name, REV.password);
   const chunks = Number(rev.cmd('log archive begin').lines.find((l) => l.startsWith('chunks: '))!.slice(8));
   const entries = Array.from({ length: chunks }, () => framedEntries(rev.cmd('log archive next').lines)).flat();

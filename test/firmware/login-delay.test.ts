@@ -1,11 +1,11 @@
 import t from 'tap';
 import { SessionState } from '../../firmware-sim/session.js';
-import { firstLogin, makePbx, Terminal } from '../support/pbx-harness.js';
+import { firstLogin, makePbx, AdminTerminal } from '../support/pbx-harness.js';
 import { logLines, pbxWithUsers } from '../support/firmware-fixtures.js';
 
 t.test('repeated failures are delayed 1, 2, 4 … s; input during the delay is refused', async (t) => {
   const { pbx, clock, log } = pbxWithUsers();
-  const term = new Terminal(pbx);
+  const term = new AdminTerminal(pbx);
   for (const [i, delay] of [1, 2, 4, 8].entries()) {
     t.match(term.login('serv', 'bad'), new RegExp(`ERROR 401 login failed\\r\\nNext attempt in ${delay} s\\.`), `failure ${i + 1}: next attempt in ${delay} s`);
     const start = clock.now();
@@ -28,7 +28,7 @@ t.test('repeated failures are delayed 1, 2, 4 … s; input during the delay is r
 
 t.test('the delay grows to a cap', async (t) => {
   const { pbx, clock } = pbxWithUsers();
-  const term = new Terminal(pbx);
+  const term = new AdminTerminal(pbx);
   let last = '';
   for (let i = 0; i < 9; i++) {
     last = term.login('serv', 'bad');
@@ -39,7 +39,7 @@ t.test('the delay grows to a cap', async (t) => {
 
 t.test('a modem line hangs up after 3 failed logins', async (t) => {
   const { pbx, clock, log } = pbxWithUsers();
-  const term = new Terminal(pbx, { channel: 'imod', port: 'IMOD 791' });
+  const term = new AdminTerminal(pbx, { channel: 'imod', port: 'IMOD 791' });
   let closed = false;
   term.dte.onClose(() => {
     closed = true;
@@ -54,7 +54,7 @@ t.test('a modem line hangs up after 3 failed logins', async (t) => {
   t.ok(closed, 'the line is hung up');
   t.equal(term.session.state, SessionState.Closed, 'session closed');
   t.equal(logLines(log).filter((l) => l.endsWith('A0-3')).length, 3, 'three A0-3 entries');
-  const local = new Terminal(pbx);
+  const local = new AdminTerminal(pbx);
   for (let i = 0; i < 3; i++) {
     local.login('serv', 'bad');
     clock.advance(10_000);
@@ -64,20 +64,20 @@ t.test('a modem line hangs up after 3 failed logins', async (t) => {
 
 t.test('the delay belongs to the port: a new connection does not reset it', async (t) => {
   const { pbx, clock } = makePbx();
-  const first = new Terminal(pbx);
+  const first = new AdminTerminal(pbx);
   firstLogin(first);
   first.cmd('logout');
   for (let i = 1; i <= 3; i++) {
-    const term = new Terminal(pbx);
+    const term = new AdminTerminal(pbx);
     term.login('serv', 'wrong');
     clock.advance(2 ** (i - 1) * 1000);
   }
-  const again = new Terminal(pbx);
+  const again = new AdminTerminal(pbx);
   t.match(again.login('serv', 'wrong'), /Next attempt in 8 s/, 'fourth failure on a fresh connection waits 8 s, not 1 s');
-  const next = new Terminal(pbx);
+  const next = new AdminTerminal(pbx);
   t.match(next.login('serv', 'servpw'), /ERROR 429/, 'another fresh connection is refused during the delay');
   clock.advance(8000);
-  t.match(new Terminal(pbx).login('serv', 'servpw'), /Welcome serv/, 'after the delay the right password gets in');
-  const other = new Terminal(pbx, { port: 'UP0E-1', stationPort: 'UP0E-1' });
+  t.match(new AdminTerminal(pbx).login('serv', 'servpw'), /Welcome serv/, 'after the delay the right password gets in');
+  const other = new AdminTerminal(pbx, { port: 'UP0E-1', stationPort: 'UP0E-1' });
   t.notMatch(other.login('serv', 'wrong'), /ERROR 429/, 'another access point is not slowed down');
 });

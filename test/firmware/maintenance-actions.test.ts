@@ -1,11 +1,11 @@
 import t from 'tap';
 import { BS_OVERLOAD, BS_RESTART, MEMORY_MAP } from '../../firmware-sim/maintenance-state.js';
-import { firstLogin, makePbx, Terminal } from '../support/pbx-harness.js';
+import { firstLogin, makePbx, AdminTerminal } from '../support/pbx-harness.js';
 
 /** Each maintenance action has a visible effect and is logged (format 6) before it runs. */
-function setup(): { term: Terminal; last: () => string; pbx: ReturnType<typeof makePbx>['pbx'] } {
+function setup(): { term: AdminTerminal; last: () => string; pbx: ReturnType<typeof makePbx>['pbx'] } {
   const { pbx, log } = makePbx();
-  const term = new Terminal(pbx);
+  const term = new AdminTerminal(pbx);
   firstLogin(term);
   const last = (): string => {
     const e = log.read(log.lastSeq(), 1)[0];

@@ -1,12 +1,11 @@
 import t from 'tap';
 import { FRAME_HEADER } from '../../firmware-sim/armored-frame.js';
 import { formatEntry } from '../../firmware-sim/protocol-log.js';
-import type { Terminal } from '../support/pbx-harness.js';
-import { Terminal as Term } from '../support/pbx-harness.js';
+import { AdminTerminal } from '../support/pbx-harness.js';
 import { logLines, pbxWithUsers, SERV } from '../support/firmware-fixtures.js';
 
 /** Everything a terminal ever received, from the moment of the call. */
-function recordAll(term: Terminal): () => string {
+function recordAll(term: AdminTerminal): () => string {
   let all = '';
   term.dte.onData((d) => {
     all += Buffer.from(d).toString('utf8');
@@ -17,7 +16,7 @@ function recordAll(term: Terminal): () => string {
 t.test('passwords, PIN and codes never appear in output, log or stored state', async (t) => {
   const SECRETS = ['Geheim-42', 'Neu!Pass7', 'Rev1sor#x', '47119', '802613', '551177'];
   const { pbx, log, store, serv } = pbxWithUsers();
-  const term = new Term(pbx, { echo: true });
+  const term = new AdminTerminal(pbx, { echo: true });
   const seen = recordAll(term);
   const servSeen = recordAll(serv);
   term.login('serv', SERV.password);
@@ -34,7 +33,7 @@ t.test('passwords, PIN and codes never appear in output, log or stored state', a
   term.cmd('user add ua 1');
   term.cmd(SECRETS[0]);
   t.equal(term.cmd(SECRETS[0]).status, 'OK', 'ua created');
-  const ua = new Term(pbx, { echo: true });
+  const ua = new AdminTerminal(pbx, { echo: true });
   const uaSeen = recordAll(ua);
   ua.login('ua', SECRETS[0]);
   t.ok(ua.session.actor, 'ua logged in');
@@ -48,7 +47,7 @@ t.test('passwords, PIN and codes never appear in output, log or stored state', a
   ua.cmd('user list');
   ua.cmd('logout');
   // People type passwords into the name field (their terminal echoes it): it must not be logged.
-  new Term(pbx).login(SECRETS[1], 'whatever');
+  new AdminTerminal(pbx).login(SECRETS[1], 'whatever');
   term.cmd('callback show');
   const frame = term.cmd('kds read').lines.filter((l) => /^[A-Za-z0-9+/=]+$/.test(l)).join('');
   const image = Buffer.from(frame, 'base64').subarray(FRAME_HEADER, -4).toString('utf8');
@@ -70,7 +69,7 @@ t.test('passwords, PIN and codes never appear in output, log or stored state', a
 
 t.test('only the owner changes a password, after giving the old one', async (t) => {
   const { pbx, log, clock } = pbxWithUsers([{ name: 'ua', circle: 1, password: 'uapw' }]);
-  const ua = new Term(pbx);
+  const ua = new AdminTerminal(pbx);
   ua.login('ua', 'uapw');
   t.match(ua.cmd('passwd serv').status, /^ERROR 400 usage: passwd/, 'passwd takes no user name: nobody changes another user\'s password');
   t.match(ua.cmd('passwd').text, /Old password: $/, 'passwd asks the old password');
@@ -87,15 +86,15 @@ t.test('only the owner changes a password, after giving the old one', async (t) 
   t.equal(ua.cmd('newpw1').status, 'OK', 'password changed');
   t.equal(logLines(log).at(-1), 'ua B (8) D3-1 ua', 'logged as D3-1 with the user');
   ua.cmd('logout');
-  t.equal(new Term(pbx).login('ua', 'uapw').includes('ERROR 401'), true, 'the old password no longer works');
+  t.equal(new AdminTerminal(pbx).login('ua', 'uapw').includes('ERROR 401'), true, 'the old password no longer works');
   clock.advance(1000); // the port's login delay after that failure
-  t.match(new Term(pbx).login('ua', 'newpw1'), /Welcome ua/, 'the new one does');
+  t.match(new AdminTerminal(pbx).login('ua', 'newpw1'), /Welcome ua/, 'the new one does');
   t.notOk(pbx.users.list().some((u) => 'password' in u), 'the user table holds no plaintext field');
 });
 
 t.test('Release 1.0: an empty user name means the single legacy password', async (t) => {
   const { pbx, log } = pbxWithUsers();
-  const term = new Term(pbx);
+  const term = new AdminTerminal(pbx);
   t.match(term.login('', '31994'), /Welcome \(Release 1\.0 password, system-maintenance\)/, 'empty name + legacy password logs in');
   t.equal(logLines(log).at(-1), 'REL1.0 S (3) A0-1', 'logged as REL1.0 login');
   t.match(term.cmd('passwd').status, /^ERROR 403 the Release 1.0 password cannot be changed/, 'the legacy password cannot be changed in a session');

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { ALL_CIRCLES, Circle, CIRCLE_NAME } from '../../firmware-sim/circles.js';
 import { resolveItem } from '../../firmware-sim/kds-schema.js';
 import { ACTION_TEXT, rightsOf, type Action } from '../../firmware-sim/rights.js';
-import type { Terminal } from '../support/pbx-harness.js';
+import type { AdminTerminal } from '../support/pbx-harness.js';
 import { loginAs, ONE_PER_CIRCLE, pbxWithUsers, SERV } from '../support/firmware-fixtures.js';
 
 /**
@@ -30,7 +30,7 @@ const GUARDED: Array<{ cmd: string; action: Action }> = [
   { cmd: 'kds read', action: 'kds-read' },
 ];
 
-function parseShowRights(term: Terminal): Map<string, string> {
+function parseShowRights(term: AdminTerminal): Map<string, string> {
   const out = term.cmd('show rights');
   const map = new Map<string, string>();
   for (const line of out.lines) {
@@ -40,7 +40,7 @@ function parseShowRights(term: Terminal): Map<string, string> {
   return map;
 }
 
-function checkTerminal(t: Test, term: Terminal, who: string, circle: Circle | undefined, occupied: Set<Circle>): void {
+function checkTerminal(t: Test, term: AdminTerminal, who: string, circle: Circle | undefined, occupied: Set<Circle>): void {
   const want = rightsOf(circle, occupied);
   const shown = parseShowRights(term);
   for (const probe of PROBES) {
@@ -120,7 +120,7 @@ t.test('Charge accounting fallback: G, else A, else S', async (t) => {
   const pnkm = loginAs(pbx, ONE_PER_CIRCLE[2]);
   const serv = loginAs(pbx, SERV);
   const dev = loginAs(pbx, ONE_PER_CIRCLE[4]);
-  const charge = (term: Terminal, v: string): string => term.cmd(`set charge.unit-price ${v}`).status;
+  const charge = (term: AdminTerminal, v: string): string => term.cmd(`set charge.unit-price ${v}`).status;
   t.match(charge(pnkm, '101'), /^ERROR 403 .*held by charge-accounting/, 'Administration has no charges while Charge accounting has a user');
   t.match(charge(serv, '102'), /^ERROR 403/, 'nor System maintenance');
   t.equal(ua.cmd('user delete gebuehr').status, 'OK', 'the charge accountant is deleted');
@@ -134,7 +134,7 @@ t.test('Charge accounting fallback: G, else A, else S', async (t) => {
   t.equal(pnkm.cmd('show system').status.startsWith('ERROR 401'), true, 'the deleted administrator\'s open session ends');
 });
 
-function addUserStatus(term: Terminal, args: string, password: string): string {
+function addUserStatus(term: AdminTerminal, args: string, password: string): string {
   term.cmd(`user add ${args}`);
   term.cmd(password);
   return term.cmd(password).status;

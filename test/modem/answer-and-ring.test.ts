@@ -11,9 +11,9 @@ t.test('S0=3 answers after the third ring; RI follows the 1 s on / 4 s off caden
   caller.term.send('ATD0302\r');
   rig.clock.advance(1_300 + 500 + 100); // dialing + post-dial delay, then 100 ms into the first ring
   t.equal(callee.term.take(), '\r\nRING\r\n', 'first RING');
-  t.equal(callee.term.end.dceLines.ri, true, 'RI on during the ring');
+  t.equal(callee.term.dte.dceLines.ri, true, 'RI on during the ring');
   rig.clock.advance(RING_ON_MS);
-  t.equal(callee.term.end.dceLines.ri, false, 'RI off in the pause');
+  t.equal(callee.term.dte.dceLines.ri, false, 'RI off in the pause');
   rig.clock.advance(RING_OFF_MS);
   t.equal(callee.term.take(), '\r\nRING\r\n', 'second RING 5 s after the first');
   t.equal(callee.modem.sRegisters.get(1), 2, 'S1 counts rings');

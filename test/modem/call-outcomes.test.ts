@@ -100,10 +100,10 @@ t.test('line dropped by the network: NO CARRIER, DCD falls', async (t) => {
   const l = lab();
   l.rig.exchange.setFaults(l.tl.echo, { dropAfterBytes: 9 });
   t.equal(dial(l, l.tl.echo, 20_000), '\r\nCONNECT 14400/V42BIS\r\n', 'connected');
-  t.equal(l.tech.term.end.dceLines.dcd, true, 'DCD on while connected');
+  t.equal(l.tech.term.dte.dceLines.dcd, true, 'DCD on while connected');
   l.tech.term.send('abcdef');
   l.rig.clock.advance(1_000);
   t.equal(l.tech.term.take(), 'abc\r\nNO CARRIER\r\n', '6 bytes out + 3 back = 9, then the line drops');
-  t.equal(l.tech.term.end.dceLines.dcd, false, 'DCD off after the drop');
+  t.equal(l.tech.term.dte.dceLines.dcd, false, 'DCD off after the drop');
   t.equal(l.tech.modem.state, 'command', 'modem back in command state');
 });

@@ -59,11 +59,11 @@ t.test('a modem without a line reports NO DIALTONE', async (t) => {
   const { VirtualClock } = await import('../../core/clock.js');
   const { createLinePair } = await import('../../src/adapters/line-pair.js');
   const { HayesModem } = await import('../../modem/hayes-modem.js');
-  const { Terminal } = await import('../support/modem-rig.js');
+  const { Terminal } = await import('../support/terminal.js');
   const clock = new VirtualClock(0);
   const pair = createLinePair();
   new HayesModem({ clock, dte: pair.dce });
-  const term = new Terminal(pair.dte);
+  const term = new Terminal(pair.dte, { chunk: 1 });
   term.send('ATE0D123\r');
   clock.advance(10_000);
   t.equal(term.take(), 'ATE0D123\r\r\nNO DIALTONE\r\n', 'no line attached');

@@ -14,9 +14,9 @@ function connected(dtrMode: number) {
 }
 
 function dropDtr(rig: ReturnType<typeof createRig>, m: ReturnType<typeof connected>['m'], ms: number): void {
-  m.term.end.setDte({ dtr: false });
+  m.term.dte.setDte({ dtr: false });
   rig.clock.advance(ms);
-  m.term.end.setDte({ dtr: true });
+  m.term.dte.setDte({ dtr: true });
 }
 
 t.test('&D0 ignores DTR', async (t) => {
@@ -42,7 +42,7 @@ t.test('&D2: DTR drop hangs up; a blip shorter than S25 is ignored', async (t) =
   dropDtr(rig, m, 60);
   t.equal(m.term.take(), '\r\nNO CARRIER\r\n', 'hung up');
   t.equal(m.modem.state, 'command', 'command state');
-  t.equal(m.term.end.dceLines.dcd, false, 'DCD off');
+  t.equal(m.term.dte.dceLines.dcd, false, 'DCD off');
 });
 
 t.test('&D2: auto-answer is disabled while DTR is off', async (t) => {
@@ -51,11 +51,11 @@ t.test('&D2: auto-answer is disabled while DTR is off', async (t) => {
   const caller = rig.addModem('0301', { echo: false });
   m.term.send('AT&D2S0=1\r');
   m.term.take();
-  m.term.end.setDte({ dtr: false });
+  m.term.dte.setDte({ dtr: false });
   caller.term.send('ATD0302\r');
   rig.clock.advance(15_000);
   t.equal(m.modem.state, 'command', 'not answered while DTR is off');
-  m.term.end.setDte({ dtr: true });
+  m.term.dte.setDte({ dtr: true });
 });
 
 t.test('&D3: DTR drop hangs up and resets to the stored profile', async (t) => {

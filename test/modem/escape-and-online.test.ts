@@ -21,7 +21,7 @@ t.test('+++ with 1 s guard before and after escapes; ATO returns; ATH hangs up',
   rig.clock.advance(1);
   t.equal(m.term.take(), '\r\nOK\r\n', 'OK after the trailing guard time');
   t.equal(m.modem.state, 'online-command', 'online command state');
-  t.equal(m.term.end.dceLines.dcd, true, 'carrier still up');
+  t.equal(m.term.dte.dceLines.dcd, true, 'carrier still up');
   m.term.send('ATO\r');
   t.equal(m.term.take(), '\r\nCONNECT 14400/V42BIS\r\n', 'ATO reports CONNECT');
   m.term.send('data');
@@ -33,7 +33,7 @@ t.test('+++ with 1 s guard before and after escapes; ATO returns; ATH hangs up',
   m.term.take();
   m.term.send('ATH\r');
   t.equal(m.term.take(), '\r\nOK\r\n', 'ATH hangs up');
-  t.equal(m.term.end.dceLines.dcd, false, 'DCD off');
+  t.equal(m.term.dte.dceLines.dcd, false, 'DCD off');
   m.term.send('ATO\r');
   t.equal(m.term.take(), '\r\nERROR\r\n', 'ATO without a call');
 });

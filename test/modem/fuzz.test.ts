@@ -26,7 +26,7 @@ t.test('1,000,000 fuzzed AT lines: a result code for every line, state intact', 
       chunk += `AT${body.replace(/S[ 0]*[345] *=/g, 'S7=')}\r`;
     }
     lines += BATCH;
-    m.term.end.write(Buffer.from(chunk, 'latin1'));
+    m.term.dte.write(Buffer.from(chunk, 'latin1'));
     results += (m.term.take().match(RESULT) ?? []).length;
     // Other registers may change (S2, S12 …): restore defaults each batch.
     m.modem.sRegisters.reset();
@@ -44,7 +44,7 @@ t.test('random bytes in command mode and data mode: no crash, modem recovers', a
   const m = rig.addModem('01', { echo: false });
   const random = new SeededRandom(7);
   const noise = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => random.int(256));
-  for (let i = 0; i < 200; i++) m.term.end.write(noise(1 + random.int(64)));
+  for (let i = 0; i < 200; i++) m.term.dte.write(noise(1 + random.int(64)));
   m.modem.sRegisters.reset();
   m.modem.settings.quiet = false;
   m.modem.settings.verbose = true;
@@ -59,7 +59,7 @@ t.test('random bytes in command mode and data mode: no crash, modem recovers', a
   for (let i = 0; i < 100; i++) {
     const chunk = noise(100).map((b) => (b === 43 ? 42 : b)); // no '+' so no accidental escape
     sent += chunk.length;
-    m.term.end.write(chunk);
+    m.term.dte.write(chunk);
     rig.clock.advance(10);
   }
   rig.clock.advance(20_000);

@@ -4,7 +4,7 @@ import { armorFrame, FRAME_HEADER, FrameType } from '../../firmware-sim/armored-
 import type { KdsImage } from '../../firmware-sim/kds.js';
 import type { Pbx } from '../../firmware-sim/pbx.js';
 import { LogAppendError, MemoryProtocolLog, type LogEntry, type LogRecord, type ProtocolLog } from '../../firmware-sim/protocol-log.js';
-import { firstLogin, makePbx, Terminal, type HarnessOptions } from './pbx-harness.js';
+import { firstLogin, makePbx, AdminTerminal, type HarnessOptions } from './pbx-harness.js';
 
 /**
  * Fixtures for the firmware-core tests (test/firmware/): PBXs with users in
@@ -31,7 +31,7 @@ export const ONE_PER_CIRCLE: readonly UserSpec[] = [
 ];
 
 /** `user add` with the password dialogue; returns the final status line. */
-export function addUser(term: Terminal, user: UserSpec): string {
+export function addUser(term: AdminTerminal, user: UserSpec): string {
   const circle = user.circle === undefined ? '' : ` ${CIRCLE_NAME[user.circle]}`;
   term.cmd(`user add ${quote(user.name)}${circle}`);
   term.cmd(user.password);
@@ -39,8 +39,8 @@ export function addUser(term: Terminal, user: UserSpec): string {
 }
 
 /** A terminal on `pbx` already logged in (asserts nothing; callers check `actor`). */
-export function loginAs(pbx: Pbx, user: Pick<UserSpec, 'name' | 'password'>, options: ConstructorParameters<typeof Terminal>[1] = {}): Terminal {
-  const term = new Terminal(pbx, options);
+export function loginAs(pbx: Pbx, user: Pick<UserSpec, 'name' | 'password'>, options: ConstructorParameters<typeof AdminTerminal>[1] = {}): AdminTerminal {
+  const term = new AdminTerminal(pbx, options);
   term.login(user.name, user.password);
   return term;
 }
@@ -50,9 +50,9 @@ export function loginAs(pbx: Pbx, user: Pick<UserSpec, 'name' | 'password'>, opt
  * first by serv, the rest by the first (a user administrator) when serv
  * lost the right to create users. Returns the serv terminal, still logged in.
  */
-export function pbxWithUsers(users: readonly UserSpec[] = [], options: HarnessOptions = {}): ReturnType<typeof makePbx> & { serv: Terminal } {
+export function pbxWithUsers(users: readonly UserSpec[] = [], options: HarnessOptions = {}): ReturnType<typeof makePbx> & { serv: AdminTerminal } {
   const made = makePbx(options);
-  const serv = new Terminal(made.pbx);
+  const serv = new AdminTerminal(made.pbx);
   firstLogin(serv, SERV.name, SERV.password);
   let admin = serv;
   for (const u of users) {
@@ -107,14 +107,14 @@ export function logLines(log: ProtocolLog, after = 0): string[] {
 }
 
 /** `kds read` on `term`, decoded. */
-export function readImage(term: Terminal): KdsImage {
+export function readImage(term: AdminTerminal): KdsImage {
   const { lines } = term.cmd('kds read');
   const b64 = lines.slice(lines.findIndex((l) => l.startsWith('BEGIN KDS ')) + 1, lines.indexOf('END')).join('');
   return JSON.parse(Buffer.from(b64, 'base64').subarray(FRAME_HEADER, -4).toString('utf8')) as KdsImage;
 }
 
 /** `kds write` with `lines` as the frame; the final status. */
-export function writeLines(term: Terminal, lines: string[]): string {
+export function writeLines(term: AdminTerminal, lines: string[]): string {
   const first = term.cmd('kds write');
   if (first.status) return first.status;
   let status = '';

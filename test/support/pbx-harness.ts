@@ -4,7 +4,8 @@ import { PbxType } from '../../firmware-sim/pbx-type.js';
 import { MemoryProtocolLog, type ProtocolLog } from '../../firmware-sim/protocol-log.js';
 import { AdminSession, type SessionOptions } from '../../firmware-sim/session.js';
 import { MemoryStateStore, type StateStore } from '../../firmware-sim/state-store.js';
-import { createLinePair, type TerminalEndpoint } from '../../src/adapters/line-pair.js';
+import { createLinePair } from '../../src/adapters/line-pair.js';
+import { Terminal } from './terminal.js';
 
 /** scrypt cost for tests: still a real scrypt, 16× cheaper than the default. */
 export const TEST_HASH_COST = 1024;
@@ -25,30 +26,14 @@ export function makePbx(options: HarnessOptions = {}): { pbx: Pbx; clock: Virtua
   return { pbx, clock, log, store };
 }
 
-/** A terminal on an admin port: send lines, read what came back. */
-export class Terminal {
-  readonly dte: TerminalEndpoint;
+/** A terminal on an admin port of `pbx` (an AdminSession on the other end of the line): send lines, read what came back. */
+export class AdminTerminal extends Terminal {
   readonly session: AdminSession;
-  #out = '';
 
   constructor(pbx: Pbx, options: Partial<SessionOptions> = {}) {
     const pair = createLinePair('test');
-    this.dte = pair.dte;
-    this.dte.onData((d) => {
-      this.#out += Buffer.from(d).toString('utf8');
-    });
+    super(pair.dte, { encoding: 'utf8' });
     this.session = new AdminSession(pbx, pair.dce, { channel: 'local', port: 'V.24', echo: false, ...options });
-  }
-
-  /** Everything received since the last take(). */
-  take(): string {
-    const out = this.#out;
-    this.#out = '';
-    return out;
-  }
-
-  send(text: string): void {
-    this.dte.write(Buffer.from(text, 'utf8'));
   }
 
   /** Send one line; return the reply lines up to and including the status line. */
@@ -71,7 +56,7 @@ export class Terminal {
 }
 
 /** First login as SERVICE, creating `name` in System maintenance. */
-export function firstLogin(term: Terminal, name = 'serv', password = 'servpw'): string {
+export function firstLogin(term: AdminTerminal, name = 'serv', password = 'servpw'): string {
   term.take();
   term.send('SERVICE\r31994\r');
   term.send(`${name}\r${password}\r${password}\r`);

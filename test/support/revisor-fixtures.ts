@@ -4,13 +4,13 @@ import { decodeLogEntries } from '../../firmware-sim/log-entries-codec.js';
 import type { Pbx } from '../../firmware-sim/pbx.js';
 import { formatEntry, MemoryProtocolLog, type ArchiveMark, type LogEntry, type LogRecord, type ProtocolLog } from '../../firmware-sim/protocol-log.js';
 import { ONE_PER_CIRCLE, loginAs, pbxWithUsers } from './firmware-fixtures.js';
-import type { HarnessOptions, Terminal } from './pbx-harness.js';
+import type { HarnessOptions, AdminTerminal } from './pbx-harness.js';
 
 /** The revisor of the seed's printout example ("rev" in circle Revision). */
 export const REV = ONE_PER_CIRCLE[1];
 
 /** A PBX with a user administrator and the revisor, plus a logged-in revisor terminal. */
-export function revisorPbx(options: HarnessOptions = {}): ReturnType<typeof pbxWithUsers> & { rev: Terminal } {
+export function revisorPbx(options: HarnessOptions = {}): ReturnType<typeof pbxWithUsers> & { rev: AdminTerminal } {
   const made = pbxWithUsers([ONE_PER_CIRCLE[0], REV], options);
   return { ...made, rev: loginAs(made.pbx, REV) };
 }

@@ -10,6 +10,7 @@ import { Lab } from '../../src/lab/lab.js';
 import type { PbxAssembly } from '../../src/lab/pbx-assembly.js';
 import { createLinePair } from '../../src/adapters/line-pair.js';
 import { TEST_HASH_COST } from './pbx-harness.js';
+import { Terminal } from './terminal.js';
 
 /** Numbers of the test lab; a PBX dials them with the outside-line prefix 0. */
 export const CENTRE_NUMBER = '0899000';
@@ -90,34 +91,12 @@ export function record<E>(source: { onEvent(l: (e: E) => void): void }): E[] {
   return events;
 }
 
-/** A terminal plugged into the lab's technician modem: send AT commands and session lines, read what came back. */
-export class TechTerminal {
-  #out = '';
-  readonly dte;
-
-  constructor(tl: TeleserviceLab, modemName = 'technician') {
-    const pair = createLinePair(`terminal ${modemName}`);
-    const modem = tl.lab.modems.get(modemName);
-    if (!modem?.slot.plug(pair.dce)) throw new Error(`cannot plug a terminal into ${modemName}`);
-    this.dte = pair.dte;
-    pair.dte.onData((d) => {
-      this.#out += Buffer.from(d).toString('latin1');
-    });
-  }
-
-  send(text: string): void {
-    this.dte.write(Buffer.from(text, 'latin1'));
-  }
-
-  take(): string {
-    const s = this.#out;
-    this.#out = '';
-    return s;
-  }
-
-  peek(): string {
-    return this.#out;
-  }
+/** A terminal plugged into a modem of the lab (the technician's by default): AT commands and session lines. */
+export function techTerminal(tl: TeleserviceLab, modemName = 'technician'): Terminal {
+  const pair = createLinePair(`terminal ${modemName}`);
+  const modem = tl.lab.modems.get(modemName);
+  if (!modem?.slot.plug(pair.dce)) throw new Error(`cannot plug a terminal into ${modemName}`);
+  return new Terminal(pair.dte);
 }
 
 /** Advance virtual time in small steps until `done()` or `limitMs` passed; returns whether done. */
@@ -128,7 +107,7 @@ export function advanceUntil(clock: VirtualClock, done: () => boolean, limitMs: 
 }
 
 /** Advance until the terminal's output matches `pattern` (data is paced at the line rate); returns and clears the output. */
-export function waitFor(tl: TeleserviceLab, term: TechTerminal, pattern: RegExp, limitMs = 30_000): string {
+export function waitFor(tl: TeleserviceLab, term: Terminal, pattern: RegExp, limitMs = 30_000): string {
   advanceUntil(tl.clock, () => pattern.test(term.peek()), limitMs, 50);
   return term.take();
 }

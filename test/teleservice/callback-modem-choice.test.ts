@@ -3,7 +3,7 @@ import { CallbackScheduler, type CallbackEvent } from '../../firmware-sim/callba
 import type { IncomingCallInfo } from '../../core/modem-port.js';
 import { makePbx } from '../support/pbx-harness.js';
 import { ScriptedModem } from '../support/scripted-modem.js';
-import { TECH_ISDN_NUMBER, TechTerminal, advanceUntil, configure, record, startTeleserviceLab, viaTrunk } from '../support/teleservice-lab.js';
+import { TECH_ISDN_NUMBER, techTerminal, advanceUntil, configure, record, startTeleserviceLab, viaTrunk } from '../support/teleservice-lab.js';
 
 function rig(): { imod: ScriptedModem; x75: ScriptedModem; scheduler: CallbackScheduler; connected: IncomingCallInfo[]; pbx: ReturnType<typeof makePbx>['pbx']; clock: ReturnType<typeof makePbx>['clock'] } {
   const { pbx, clock } = makePbx();
@@ -35,7 +35,7 @@ t.test('in the lab: X.75 yes calls back over the X.75 modem to an ISDN terminal 
   const { pbx, callback } = tl.pbx();
   configure(pbx, { 'callback.3.number': viaTrunk(TECH_ISDN_NUMBER), 'callback.3.x75': 'yes' });
   const events = record<CallbackEvent>(callback);
-  const tech = new TechTerminal(tl, 'technician-isdn');
+  const tech = techTerminal(tl, 'technician-isdn');
   tech.send('ATE0S0=1+BX75=1\r');
   callback.request(3);
   t.ok(advanceUntil(tl.clock, () => /User:/.test(tech.peek()), 120_000), 'the session asks for the user');

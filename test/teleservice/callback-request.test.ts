@@ -1,7 +1,7 @@
 import t from 'tap';
 import { CALLBACK_DELAY_MS } from '../../firmware-sim/callback-scheduler.js';
 import type { CallbackEvent } from '../../firmware-sim/callback-scheduler.js';
-import { TECH_NUMBER, TechTerminal, advanceUntil, configure, record, startTeleserviceLab, viaTrunk, waitFor } from '../support/teleservice-lab.js';
+import { TECH_NUMBER, techTerminal, advanceUntil, configure, record, startTeleserviceLab, viaTrunk, waitFor } from '../support/teleservice-lab.js';
 
 t.test('CALLBACK at the PIN prompt: registered, hung up, called back after 10 s over the IMOD, login without PIN', async (t) => {
   const tl = await startTeleserviceLab();
@@ -10,7 +10,7 @@ t.test('CALLBACK at the PIN prompt: registered, hung up, called back after 10 s 
   configure(pbx, { pin: '12345', 'callback.2.number': viaTrunk(TECH_NUMBER), 'callback.2.code': '4711' });
   const events: Array<CallbackEvent & { at: number }> = [];
   callback.onEvent((e) => events.push({ ...e, at: tl.clock.now() }));
-  const tech = new TechTerminal(tl);
+  const tech = techTerminal(tl);
   tech.send('ATE0\r');
   tech.send('ATD0301201791\r');
   t.ok(advanceUntil(tl.clock, () => tech.peek().includes('PIN:'), 60_000), 'the PBX asks for the PIN');
@@ -41,7 +41,7 @@ t.test('bad CALLBACK lines are refused with a usage error', async (t) => {
   const { pbx, callback } = tl.pbx();
   configure(pbx, { pin: '12345', 'callback.2.number': viaTrunk(TECH_NUMBER), 'callback.2.code': '4711' });
   const events = record(callback);
-  const tech = new TechTerminal(tl);
+  const tech = techTerminal(tl);
   tech.send('ATE0\rATD0301201791\r');
   advanceUntil(tl.clock, () => tech.peek().includes('PIN:'), 60_000);
   tech.take();

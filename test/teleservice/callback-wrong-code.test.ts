@@ -1,5 +1,5 @@
 import t from 'tap';
-import { TECH_NUMBER, TechTerminal, configure, record, startTeleserviceLab, viaTrunk, waitFor } from '../support/teleservice-lab.js';
+import { TECH_NUMBER, techTerminal, configure, record, startTeleserviceLab, viaTrunk, waitFor } from '../support/teleservice-lab.js';
 
 t.test('wrong callback code: no callback, A0-3 logged, call dropped after 3 tries', async (t) => {
   const tl = await startTeleserviceLab({ centre: false });
@@ -7,7 +7,7 @@ t.test('wrong callback code: no callback, A0-3 logged, call dropped after 3 trie
   const { pbx, callback } = tl.pbx();
   configure(pbx, { pin: '12345', 'callback.2.number': viaTrunk(TECH_NUMBER), 'callback.2.code': '4711', 'callback.3.code': '999' });
   const events = record(callback);
-  const tech = new TechTerminal(tl);
+  const tech = techTerminal(tl);
   tech.send('ATE0\rATD0301201791\r');
   waitFor(tl, tech, /PIN:/, 60_000);
   tech.send('CALLBACK 2 1111\r');
@@ -29,7 +29,7 @@ t.test('no default codes: an index with a number but no code can never be used',
   const { pbx, callback } = tl.pbx();
   configure(pbx, { pin: '12345', 'callback.4.number': viaTrunk(TECH_NUMBER) });
   const events = record(callback);
-  const tech = new TechTerminal(tl);
+  const tech = techTerminal(tl);
   tech.send('ATE0\rATD0301201791\r');
   waitFor(tl, tech, /PIN:/, 60_000);
   tech.send('CALLBACK 4 0\r');
