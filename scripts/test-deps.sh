@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the end-to-end tests drive (real ptys, real serial
-# clients, real audio tools). Does nothing when they are all present.
+# clients, real audio tools, a PostgreSQL server). Does nothing when they are all present.
 set -euo pipefail
 need=()
 command -v socat >/dev/null || need+=(socat)
@@ -9,6 +9,8 @@ command -v chat >/dev/null || need+=(ppp)
 command -v sox >/dev/null || need+=(sox)
 command -v multimon-ng >/dev/null || need+=(multimon-ng)
 /usr/bin/python3 -c 'from cryptography.hazmat.primitives.ciphers.aead import AESGCM' 2>/dev/null || need+=(python3-cryptography)
+# The centre's database tests start a throwaway PostgreSQL cluster (test/support/postgres-cluster.ts).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
   echo "test-deps: missing ${need[*]}; install them as root (apt-get install ${need[*]})" >&2

@@ -7,6 +7,7 @@ import { CentreStore } from '../centre/centre-store.js';
 import { CentreReadError, describeProblem } from '../centre/centre-directory.js';
 import { createLogger } from '../logger.js';
 import { RealClock } from '../adapters/real-clock.js';
+import { registerDeviceCommands } from './centre-device.js';
 import { CliError } from './cli-error.js';
 import { untilSignal } from './until-signal.js';
 
@@ -18,6 +19,7 @@ function date(ms: number | undefined): string {
 
 export function register(program: Command): void {
   const centre = program.command('centre').description('the remote service centre: receive error reports, supervise the fleet');
+  registerDeviceCommands(centre, program);
   centre
     .command('receive')
     .description('put a modem into receive mode (ATZ, ATS0=1) and store every report into one file per PBX')

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -7,6 +7,20 @@ import { dirname } from 'node:path';
  * fsync the directory.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  publish(path, writeTemp(path, data), renameSync);
+}
+
+/**
+ * Create `path` with `data` (mode 0600) only if it does not exist yet, so
+ * that it appears whole or not at all: temp file, fsync, hard link into
+ * place (which, unlike rename, never replaces), fsync the directory.
+ * Throws an error with code EEXIST when another process created it first.
+ */
+export function createFileAtomic(path: string, data: Uint8Array | string): void {
+  publish(path, writeTemp(path, data), linkSync, true);
+}
+
+function writeTemp(path: string, data: Uint8Array | string): string {
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w', 0o600);
   try {
@@ -15,20 +29,29 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   } finally {
     closeSync(fd);
   }
+  return tmp;
+}
+
+function publish(path: string, tmp: string, place: (from: string, to: string) => void, removeTemp = false): void {
   try {
-    renameSync(tmp, path);
+    place(tmp, path);
   } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // the temp file is gone already
-    }
+    removeQuietly(tmp);
     throw err;
   }
+  if (removeTemp) removeQuietly(tmp);
   const dirFd = openSync(dirname(path), 'r');
   try {
     fsyncSync(dirFd);
   } finally {
     closeSync(dirFd);
+  }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // the temp file is gone already
   }
 }

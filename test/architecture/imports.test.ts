@@ -18,6 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['firmware-sim', 'modem'],
   ['src/logger.ts'],
   ['src/adapters', 'src/network', 'src/storage', 'src/clients'],
+  ['src/database'],
   ['src/revisor', 'src/centre', 'src/assistant'],
   ['src/lab'],
   ['src/scenario'],

@@ -1,0 +1,11 @@
+import type { SchemaMigration } from './column-types.js';
+import { migration as m0001 } from './migrations/0001-settings.js';
+import { migration as m0002 } from './migrations/0002-devices.js';
+import { migration as m0003 } from './migrations/0003-audit-trail.js';
+
+/** Every migration this program knows, oldest first. A new one is a new numbered file added at the end. */
+export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [m0001, m0002, m0003];
+
+/** Name of the table in which Kysely's Migrator records what ran. */
+export const MIGRATION_TABLE = 'schema_migrations';
+export const MIGRATION_LOCK_TABLE = 'schema_migrations_lock';

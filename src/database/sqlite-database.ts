@@ -1,0 +1,89 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, SqliteDialect, type CompiledQuery, type QueryResult } from 'kysely';
+import { DatabaseOpenError, type CentreDatabase } from './centre-database.js';
+import type { Database } from './schema.js';
+import { driveSync, type WorkFactory } from './work.js';
+
+/**
+ * How long a writer waits for another process's write lock before giving up
+ * (SQLite allows one writer at a time; `centre device add` beside a running
+ * `centre serve` waits this long at most).
+ */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * Pragmas for the embedded centre: WAL lets readers (status, portal) run
+ * beside the writer; synchronous=FULL makes every commit durable across a
+ * power cut, not only a process crash — what an acknowledgement promises;
+ * group commit (`group-commit.ts`) is what keeps that affordable.
+ */
+const PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', `busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`];
+
+/** The SQLite engine: one file, one connection, synchronous transactions. */
+export class SqliteDatabase implements CentreDatabase {
+  readonly engine = 'sqlite' as const;
+  readonly description: string;
+  readonly kysely: Kysely<Database>;
+  readonly runNow: <T>(work: WorkFactory<T>) => T;
+  readonly #sqlite: BetterSqlite3.Database;
+  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+
+  private constructor(path: string, sqlite: BetterSqlite3.Database) {
+    this.description = `sqlite:${path}`;
+    this.#sqlite = sqlite;
+    this.kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    this.runNow = <T>(work: WorkFactory<T>): T => this.#sqlite.transaction(() => driveSync(work(), (q) => this.#execute(q))).immediate();
+  }
+
+  /** Open (creating the file and its directory if needed). Throws DatabaseOpenError with one clear line. */
+  static open(path: string): SqliteDatabase {
+    let sqlite: BetterSqlite3.Database | undefined;
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // Private from the start (SQLite gives its -wal and -shm files the same mode).
+      closeSync(openSync(path, 'a', 0o600));
+      sqlite = new BetterSqlite3(path);
+      for (const p of PRAGMAS) sqlite.pragma(p);
+    } catch (err) {
+      sqlite?.close();
+      throw new DatabaseOpenError(`cannot open SQLite database ${path}: ${sqliteReason(err)}`);
+    }
+    return new SqliteDatabase(path, sqlite);
+  }
+
+  run<T>(work: WorkFactory<T>): Promise<T> {
+    try {
+      return Promise.resolve(this.runNow(work));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.kysely.destroy();
+  }
+
+  #execute(q: CompiledQuery): QueryResult<unknown> {
+    let stmt = this.#statements.get(q.sql);
+    if (!stmt) {
+      stmt = this.#sqlite.prepare(q.sql);
+      this.#statements.set(q.sql, stmt);
+    }
+    const params = q.parameters as unknown[];
+    if (stmt.reader) return { rows: stmt.all(...params) };
+    const r = stmt.run(...params);
+    return { rows: [], numAffectedRows: BigInt(r.changes), insertId: BigInt(r.lastInsertRowid) };
+  }
+}
+
+function sqliteReason(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  if (e.code === 'SQLITE_NOTADB') return 'the file is not an SQLite database';
+  if (e.code === 'SQLITE_CANTOPEN') return 'the file cannot be opened (does its directory exist and is it writable?)';
+  if (e.code === 'SQLITE_READONLY') return 'the file is read-only';
+  if (e.code === 'EACCES') return 'permission denied';
+  if (e.code === 'ENOTDIR' || e.code === 'EEXIST') return 'a path component is not a directory';
+  return e.message ?? String(err);
+}
