@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { DEVICE_ID_PATTERN, KEY_BYTES } from '../../core/check-in-telegram.js';
 import type { Clock } from '../../core/clock.js';
+import { EMPTY_REPLAY_WINDOW } from '../../core/replay-window.js';
 import { MasterKeyError, type MasterKey } from '../storage/master-key.js';
 import type { CentreDatabase } from './centre-database.js';
 import { recordAudit } from './audit-trail.js';
 import { DEVICE_KINDS, type DeviceKind, type DeviceRow } from './schema.js';
 import { affected, query } from './work.js';
 
-/** Device ids as the check-in telegram carries them (spec §5.2): 1–32 of `[A-Za-z0-9._-]`. */
-export const DEVICE_ID_PATTERN = /^[A-Za-z0-9._-]{1,32}$/;
-/** Each device's own AES-256 key (spec §5.2). */
-export const DEVICE_KEY_BYTES = 32;
 /** Seed 002: "Im Normalbetrieb meldet sich jedes Schlüsseldepot einmal pro Minute" — one check-in a minute. */
 export const DEFAULT_CHECK_IN_INTERVAL_MS = 60_000;
 /** A check-in may lag by network delay and a retry before the device counts as late. */
@@ -106,14 +104,14 @@ export class DeviceRegistry {
     checkId(id);
     if (!DEVICE_KINDS.includes(kind)) throw new DeviceRegistryError(`kind ${String(kind)} is not one of ${DEVICE_KINDS.join(', ')}`);
     const s = checkSettings({ ...DEFAULT_DEVICE_SETTINGS, ...settings });
-    const key = randomBytes(DEVICE_KEY_BYTES);
+    const key = randomBytes(KEY_BYTES);
     const now = this.#clock.now();
     const qb = this.#db.kysely;
     const sealed = this.#master.seal(key, sealContext(id));
     const added = await this.#db.run(function* () {
       const ins = yield* query(qb.insertInto('devices').values({ id, kind, ...settingsRow(s), key_sealed: sealed, key_version: 1, created_at: now, updated_at: now }).onConflict((oc) => oc.column('id').doNothing()));
       if (affected(ins) === 0) return false;
-      yield* query(qb.insertInto('replay_windows').values({ device_id: id, high: -1, bitmap: 0 }));
+      yield* query(qb.insertInto('replay_windows').values(emptyWindowRow(id)));
       yield* recordAudit(qb, { at: now, ...by, action: 'device.add', target: id, detail: { kind } });
       return true;
     });
@@ -154,14 +152,14 @@ export class DeviceRegistry {
   /** A new key for the device; its counters start afresh (the replay window is reset: a counter is unique only under one key). */
   async rekey(id: string, by: Actor): Promise<{ device: Device; key: Buffer }> {
     checkId(id);
-    const key = randomBytes(DEVICE_KEY_BYTES);
+    const key = randomBytes(KEY_BYTES);
     const sealed = this.#master.seal(key, sealContext(id));
     const now = this.#clock.now();
     const qb = this.#db.kysely;
     const done = await this.#db.run(function* () {
       const upd = yield* query(qb.updateTable('devices').set((eb) => ({ key_sealed: sealed, key_version: eb('key_version', '+', 1), updated_at: now })).where('id', '=', id));
       if (affected(upd) === 0) return false;
-      yield* query(qb.updateTable('replay_windows').set({ high: -1, bitmap: 0 }).where('device_id', '=', id));
+      yield* query(qb.updateTable('replay_windows').set(emptyWindowRow(id)).where('device_id', '=', id));
       yield* recordAudit(qb, { at: now, ...by, action: 'device.rekey', target: id });
       return true;
     });
@@ -181,6 +179,10 @@ export class DeviceRegistry {
       return true;
     });
   }
+}
+
+function emptyWindowRow(id: string) {
+  return { device_id: id, highest: EMPTY_REPLAY_WINDOW.highest, mask: EMPTY_REPLAY_WINDOW.mask.toString() };
 }
 
 function sealContext(id: string): string {

@@ -54,15 +54,16 @@ export interface DevicesTable {
 }
 
 /**
- * Replay window per device (spec §5.2): the highest counter seen and a
- * 64-wide bitmap of the counters at and below it (bit i = `high - i` seen).
- * `high` is -1 before the first check-in. The bitmap is a signed 64-bit
- * integer on both engines; read it through `replay-window.ts`.
+ * Replay window per device (spec §5.2), as `core/replay-window.ts` defines
+ * it: the highest counter seen (-1 before the first) and a 63-bit mask of
+ * the 63 counters below it (bit i = `highest - 1 - i` seen), which fits a
+ * signed 64-bit column unchanged. The mask exceeds 2^53, so it is read as
+ * text and turned into a bigint by `replay-windows.ts`.
  */
 export interface ReplayWindowsTable {
   device_id: string;
-  high: number;
-  bitmap: ColumnType<string, number | bigint | string, number | bigint | string>;
+  highest: number;
+  mask: ColumnType<string, string, string>;
 }
 
 /** One row per change or login; `detail` is a JSON object, `address` the client's IP (null for a local command). */

@@ -27,8 +27,8 @@ export const migration: SchemaMigration = {
     await db.schema
       .createTable('replay_windows')
       .addColumn('device_id', 'text', (c) => c.primaryKey().references('devices.id').onDelete('cascade'))
-      .addColumn('high', 'bigint', (c) => c.notNull())
-      .addColumn('bitmap', 'bigint', (c) => c.notNull())
+      .addColumn('highest', 'bigint', (c) => c.notNull())
+      .addColumn('mask', 'bigint', (c) => c.notNull())
       .execute();
   },
   async down(db) {
