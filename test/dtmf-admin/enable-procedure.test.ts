@@ -1,7 +1,8 @@
 import t from 'tap';
 import { DtmfAdminState, ENABLE_CODE } from '../../firmware-sim/dtmf-admin/dtmf-admin.js';
 import { MenuState } from '../../firmware-sim/dtmf-admin/dtmf-menu.js';
-import { ADMIN, dtmfPbx, ENABLE_PASSWORD, logLines, TargetRig } from '../support/dtmf-admin-rig.js';
+import { ADMIN, dtmfPbx, ENABLE_PASSWORD, TargetRig } from '../support/dtmf-admin-rig.js';
+import { logLines } from '../support/firmware-fixtures.js';
 import { AdminTerminal } from '../support/pbx-harness.js';
 
 t.test('the right password enables the menu with one confirmation beep', async (t) => {
@@ -28,15 +29,15 @@ t.test('passive mode off in the KDS: refused with the reason, error tone, connec
 t.test('a wrong password is refused and logged as A0-3; three of them clear the call', async (t) => {
   const { pbx, log } = dtmfPbx();
   const rig = new TargetRig(pbx);
-  const from = log.lastSeq() + 1;
+  const mark = log.lastSeq();
   rig.send(`${ENABLE_CODE}654321#`);
   t.equal(rig.conn.state, DtmfAdminState.AwaitEnable, 'still waiting for the procedure');
   t.match(rig.shown, /wrong password/, 'display says why');
   t.same(rig.tones, ['error'], 'error tone');
-  t.same(logLines(log, from), ['(dtmf) - 3 A0-3'], 'A0-3 logged, no password in the log');
+  t.same(logLines(log, mark), ['(dtmf) - (3) A0-3'], 'A0-3 logged, no password in the log');
   rig.send(`${ENABLE_CODE}12345#${ENABLE_CODE}1234567#`);
   t.equal(rig.conn.state, DtmfAdminState.Closed, 'third failure clears the call');
-  t.equal(logLines(log, from).length, 3, 'each failure logged');
+  t.equal(logLines(log, mark).length, 3, 'each failure logged');
   t.same(rig.ended, ['wrong password 3 times'], 'reason given');
 });
 

@@ -8,7 +8,8 @@ import { DtmfAdminPort } from '../../src/network/dtmf-admin-port.js';
 import { DtmfStationPort } from '../../src/network/dtmf-station-port.js';
 import type { TrunkKind } from '../../src/network/exchange.js';
 import { samplesToBytes, VOICE_BYTES_PER_SECOND } from '../../dsp/pcm.js';
-import { ADMIN, dtmfPbx, ENABLE_PASSWORD, logLines } from '../support/dtmf-admin-rig.js';
+import { ADMIN, dtmfPbx, ENABLE_PASSWORD } from '../support/dtmf-admin-rig.js';
+import { logLines } from '../support/firmware-fixtures.js';
 import { voiceNetwork } from '../support/voice-rig.js';
 
 const KEYS = `${ENABLE_CODE}${ENABLE_PASSWORD}#${multiTapKeys(ADMIN.name)}${multiTapKeys(ADMIN.password)}1105#${multiTapKeys('Empfang')}`;
@@ -19,7 +20,7 @@ for (const kind of ['analog', 'digital'] as TrunkKind[]) {
     const target = dtmfPbx();
     const displays: string[] = [];
     net.node.addPort('795', new DtmfAdminPort(target.pbx, (lines) => displays.push(lines.join('|'))));
-    const from = target.log.lastSeq() + 1;
+    const mark = target.log.lastSeq();
     net.phone.call('0301234795');
     net.clock.advance(1000);
     t.ok(net.phone.path, 'the DTMF admin port answered');
@@ -27,7 +28,7 @@ for (const kind of ['analog', 'digital'] as TrunkKind[]) {
     net.phone.path?.write(audio);
     net.clock.advance(Math.ceil((audio.length / VOICE_BYTES_PER_SECOND) * 1000) + 2000);
     t.equal(target.pbx.kds.get('station.105.name'), 'Empfang', 'station name changed by DTMF only');
-    t.same(logLines(target.log, from), ['SERV S 3 A0-1', 'SERV S 1 STN-NAME 105 "Empfang"'], 'login and change logged, the change as format 1');
+    t.same(logLines(target.log, mark), ['SERV S (3) A0-1', 'SERV S (1) STN-NAME 105 "Empfang"'], 'login and change logged, the change as format 1');
     t.ok(displays.some((d) => d.startsWith('Main SERV')), 'display changes reported to the adapter');
     t.same(detectDtmf(Int16Array.from(net.phone.heard)), [], 'the feedback beeps are no DTMF digits');
     t.ok(net.phone.heard.some((v) => Math.abs(v) > 3000), 'the caller heard the feedback tones');

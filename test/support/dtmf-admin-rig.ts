@@ -4,7 +4,7 @@ import type { DisplayLines, ToneKind } from '../../firmware-sim/dtmf-admin/dtmf-
 import { feedbackTone } from '../../firmware-sim/dtmf-admin/feedback-tones.js';
 import type { Actor, Pbx } from '../../firmware-sim/pbx.js';
 import { PbxType } from '../../firmware-sim/pbx-type.js';
-import type { LogEntry, MemoryProtocolLog } from '../../firmware-sim/protocol-log.js';
+import type { MemoryProtocolLog } from '../../firmware-sim/protocol-log.js';
 import { generateDtmf } from '../../dsp/dtmf-generator.js';
 import { makePbx } from './pbx-harness.js';
 
@@ -71,9 +71,4 @@ export class TargetRig {
   lastTone(): ToneKind | 'other' | undefined {
     return this.tones[this.tones.length - 1];
   }
-}
-
-/** Log entries after `from` (seq), as "user circle format command". */
-export function logLines(log: MemoryProtocolLog, from = 0): string[] {
-  return log.read(from).map((e: LogEntry) => `${e.user} ${e.circle} ${e.format} ${e.command}`);
 }

@@ -101,7 +101,7 @@ export class FailingLog implements ProtocolLog {
   }
 }
 
-/** Log entries as "(format) command" strings after sequence `after`. */
+/** The protocol log after sequence number `after`, one "user circle (format) command" string an entry. */
 export function logLines(log: ProtocolLog, after = 0): string[] {
   return log.read(after + 1).map((e) => `${e.user} ${e.circle} (${e.format}) ${e.command}`);
 }
