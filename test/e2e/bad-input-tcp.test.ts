@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import t, { type Test } from 'tap';
+import { Circle } from '../../firmware-sim/circles.js';
 import { SessionClient } from '../../src/clients/session-client.js';
-import { addUser, firstLoginOverTcp, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
+import { firstLoginOverTcp, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
+import { addUser } from '../support/add-user.js';
 
 /**
  * Bad input over TCP against the real process. After each kind the process
@@ -23,11 +25,11 @@ t.test('garbage, overlong lines and names, wrong passwords and unknown commands 
   };
   const setup = await open();
   await firstLoginOverTcp(setup, 'tech', 'techpw1');
-  await addUser(setup, 'useradm', 'user-administration', 'uapw1');
+  await addUser(setup, { name: 'useradm', circle: Circle.UserAdministration, password: 'uapw1' });
   await setup.run('set station.103.name "Bleibt So"');
   await setup.run('logout');
   await setup.login('useradm', 'uapw1');
-  await addUser(setup, 'rev', 'revision', 'revpw1');
+  await addUser(setup, { name: 'rev', circle: Circle.Revision, password: 'revpw1' });
   await setup.run('logout');
   const baseline = await open();
   await baseline.login('rev', 'revpw1');

@@ -2,8 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import t from 'tap';
+import { Circle } from '../../firmware-sim/circles.js';
 import { buildProgram } from '../../src/cli/program.js';
-import { addUser, firstLoginOverTcp, runCli, runCliAsync, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
+import { firstLoginOverTcp, runCli, runCliAsync, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
+import { addUser } from '../support/add-user.js';
 
 /**
  * The `hicom-sim` executable as a user runs it: offline KDS files (new,
@@ -72,7 +74,7 @@ t.test('kds save from a running lab, then kds show of the file', async (t) => {
   t.teardown(() => c.close());
   await firstLoginOverTcp(c, 'tech', 'techpw1');
   await c.run('set station.106.name "Aus Der PBX"');
-  t.ok((await addUser(c, 'useradm', 'user-administration', 'uapw1')).ok, 'a second user for the saved table');
+  t.ok((await addUser(c, { name: 'useradm', circle: Circle.UserAdministration, password: 'uapw1' })).ok, 'a second user for the saved table');
   await c.run('logout');
   c.close();
 

@@ -1,6 +1,8 @@
 import t from 'tap';
+import { Circle } from '../../firmware-sim/circles.js';
 import { LineChild } from '../support/line-child.js';
-import { addUser, firstLoginOverTcp, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
+import { firstLoginOverTcp, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
+import { addUser } from '../support/add-user.js';
 
 /**
  * The admin port bound to a socat virtual serial port (`pty:PATH`), driven by
@@ -56,10 +58,10 @@ t.test('a pyserial script on the pty admin port changes a station name as Admini
   const tcp = await lab.connect();
   t.teardown(() => tcp.close());
   await firstLoginOverTcp(tcp, 'tech', 'techpw1');
-  t.ok((await addUser(tcp, 'useradm', 'user-administration', 'uapw1')).ok, 'user administrator created over TCP');
+  t.ok((await addUser(tcp, { name: 'useradm', circle: Circle.UserAdministration, password: 'uapw1' })).ok, 'user administrator created over TCP');
   await tcp.run('logout');
   await tcp.login('useradm', 'uapw1');
-  t.ok((await addUser(tcp, 'adm', 'administration', 'admpw1')).ok, 'Administration user created over TCP');
+  t.ok((await addUser(tcp, { name: 'adm', circle: Circle.Administration, password: 'admpw1' })).ok, 'Administration user created over TCP');
   await tcp.run('logout');
 
   const py = LineChild.python(SCRIPT, files.ptyPath!, 'adm', 'admpw1');

@@ -1,5 +1,7 @@
 import t from 'tap';
-import { addUser, firstLoginOverTcp, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
+import { Circle } from '../../firmware-sim/circles.js';
+import { firstLoginOverTcp, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
+import { addUser } from '../support/add-user.js';
 
 /**
  * Stop the lab (SIGTERM) and start it again on the same state directory:
@@ -12,11 +14,11 @@ t.test('users, changes and the log survive a stop and restart', async (t) => {
   const c1 = await first.connect();
   t.teardown(() => c1.close());
   await firstLoginOverTcp(c1, 'tech', 'techpw1');
-  t.ok((await addUser(c1, 'useradm', 'user-administration', 'uapw1')).ok, 'user administrator created');
+  t.ok((await addUser(c1, { name: 'useradm', circle: Circle.UserAdministration, password: 'uapw1' })).ok, 'user administrator created');
   await c1.run('set station.105.name "Vor Neustart"');
   await c1.run('logout');
   await c1.login('useradm', 'uapw1');
-  t.ok((await addUser(c1, 'rev', 'revision', 'revpw1')).ok, 'revisor created');
+  t.ok((await addUser(c1, { name: 'rev', circle: Circle.Revision, password: 'revpw1' })).ok, 'revisor created');
   c1.close();
   t.equal(await first.stop(), 0, 'SIGTERM stops the lab with exit code 0');
   t.match(first.child.lines.join('\n'), /hicom-sim lab stopped/, 'the lab says it stopped');

@@ -1,9 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { Circle } from '../../firmware-sim/circles.js';
 import { verifyArchive } from '../../src/revisor/archive-file.js';
 import { archiveToFile } from '../../src/revisor/revisor-client.js';
-import { addUser, firstLoginOverTcp, LAB_PBX_ID, runCli, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
+import { firstLoginOverTcp, LAB_PBX_ID, runCli, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
+import { addUser } from '../support/add-user.js';
 
 /**
  * The revisor's CLI against `hicom-sim lab` as a child process over TCP:
@@ -22,13 +24,13 @@ t.test('revisor fetch and archive through the real CLI and a TCP admin port', as
   service.timeoutMs = CLI_TIMEOUT;
   t.teardown(() => service.close());
   await firstLoginOverTcp(service, 'tech', 'techpw1');
-  t.ok((await addUser(service, 'ua', 'user-administration', 'uapw1')).ok, 'user administrator created');
+  t.ok((await addUser(service, { name: 'ua', circle: Circle.UserAdministration, password: 'uapw1' })).ok, 'user administrator created');
   await service.run('logout');
   const ua = await lab.connect();
   ua.timeoutMs = CLI_TIMEOUT;
   t.teardown(() => ua.close());
   await ua.login('ua', 'uapw1');
-  t.ok((await addUser(ua, 'rev', 'revision', 'revpw1')).ok, 'revisor created');
+  t.ok((await addUser(ua, { name: 'rev', circle: Circle.Revision, password: 'revpw1' })).ok, 'revisor created');
   await ua.run('logout');
 
   const connect = `tcp:127.0.0.1:${lab.files.port}`;

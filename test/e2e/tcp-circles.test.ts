@@ -1,6 +1,8 @@
 import t from 'tap';
+import { Circle, CIRCLE_NAME } from '../../firmware-sim/circles.js';
 import { SessionClient } from '../../src/clients/session-client.js';
-import { addUser, firstLoginOverTcp, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
+import { firstLoginOverTcp, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
+import { addUser } from '../support/add-user.js';
 
 /**
  * `hicom-sim lab` as a child process, driven over TCP like a program would:
@@ -22,15 +24,19 @@ t.test('first login, users in four circles, a customer change and the revisor\'s
   const intro = await firstLoginOverTcp(service, 'tech', 'techpw1');
   t.match(intro, /No users are set up in the system yet\./, 'the first login says that no users exist yet');
   t.match((await service.run('show system')).lines.join('\n'), /you: tech \(system-maintenance\)/, 'the first user is in System maintenance');
-  t.ok((await addUser(service, 'useradm', 'user-administration', 'uapw1')).ok, 'System maintenance creates the user administrator while it holds all rights');
+  t.ok((await addUser(service, { name: 'useradm', circle: Circle.UserAdministration, password: 'uapw1' })).ok, 'System maintenance creates the user administrator while it holds all rights');
   const refused = await service.command('user add rev revision');
   t.equal(refused.code, 403, 'with a user administrator present, System maintenance has lost user administration');
   await service.run('logout');
 
   const ua = await session('useradm', 'uapw1');
-  for (const [name, circle, pw] of [['rev', 'revision', 'revpw1'], ['adm', 'administration', 'admpw1'], ['geb', 'charge-accounting', 'gebpw1']]) {
-    const r = await addUser(ua, name, circle, pw);
-    t.ok(r.ok, `the user administrator creates ${name} in ${circle}: ${r.message}`);
+  for (const user of [
+    { name: 'rev', circle: Circle.Revision, password: 'revpw1' },
+    { name: 'adm', circle: Circle.Administration, password: 'admpw1' },
+    { name: 'geb', circle: Circle.ChargeAccounting, password: 'gebpw1' },
+  ]) {
+    const r = await addUser(ua, user);
+    t.ok(r.ok, `the user administrator creates ${user.name} in ${CIRCLE_NAME[user.circle]}: ${r.message}`);
   }
   const list = (await ua.run('user list')).lines.join('\n');
   t.match(list, /rev\s+revision/, 'user list shows rev with its circle');

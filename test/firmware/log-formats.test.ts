@@ -1,5 +1,6 @@
 import t from 'tap';
-import { addUser, loginAs, logLines, ONE_PER_CIRCLE, pbxWithUsers } from '../support/firmware-fixtures.js';
+import { addUser } from '../support/add-user.js';
+import { loginAs, logLines, ONE_PER_CIRCLE, pbxWithUsers } from '../support/firmware-fixtures.js';
 
 t.test('reads are not logged', async (t) => {
   const { pbx, log, serv } = pbxWithUsers();

@@ -1,7 +1,6 @@
 import t from 'tap';
-import { Circle, CIRCLE_NAME } from '../../firmware-sim/circles.js';
-import { makePbx } from '../support/pbx-harness.js';
-import { ALL_CIRCLES, usersInEveryCircle } from '../support/circle-users.js';
+import { ALL_CIRCLES, Circle, CIRCLE_NAME } from '../../firmware-sim/circles.js';
+import { loginAs, ONE_PER_CIRCLE, pbxWithUsers, SERV } from '../support/firmware-fixtures.js';
 
 /**
  * Every maintenance action (format 6) and the APS load (format 5) × every
@@ -26,10 +25,10 @@ const ACTIONS: Array<[string, string]> = [
 const ALLOWED = new Set<Circle>([Circle.SystemMaintenance, Circle.Development]);
 
 t.test('maintenance and APS load × circle', (t) => {
-  const { pbx, log } = makePbx();
-  const open = usersInEveryCircle(pbx);
+  const { pbx, log } = pbxWithUsers(ONE_PER_CIRCLE);
   for (const circle of ALL_CIRCLES) {
-    const term = open(circle);
+    const term = loginAs(pbx, [SERV, ...ONE_PER_CIRCLE].find((u) => u.circle === circle)!);
+    t.equal(term.session.actor?.circle, circle, `logged in as ${CIRCLE_NAME[circle]}`);
     for (const [line, code] of ACTIONS) {
       const before = log.lastSeq();
       const r = term.cmd(line);

@@ -3,6 +3,7 @@ import { ALL_CIRCLES, Circle, CIRCLE_NAME } from '../../firmware-sim/circles.js'
 import { resolveItem } from '../../firmware-sim/kds-schema.js';
 import { ACTION_TEXT, rightsOf, type Action } from '../../firmware-sim/rights.js';
 import type { AdminTerminal } from '../support/pbx-harness.js';
+import { addUser } from '../support/add-user.js';
 import { loginAs, ONE_PER_CIRCLE, pbxWithUsers, SERV } from '../support/firmware-fixtures.js';
 
 /**
@@ -102,7 +103,7 @@ t.test('System maintenance holds all rights only while no other circle has users
   t.equal(serv.cmd('set c1.system-name Lager').status, 'OK', 'but keeps general system administration');
 
   const ua = loginAs(pbx, { name: 'ua', password: 'uapw' });
-  t.equal(addUserStatus(ua, 'rev revision', 'revpw'), 'OK', 'ua creates a Revision user');
+  t.equal(addUser(ua, { name: 'rev', circle: Circle.Revision, password: 'revpw' }), 'OK', 'ua creates a Revision user');
   t.equal(ua.cmd('user delete rev').status, 'OK', 'and deletes it again');
   t.match(serv.cmd('user list').status, /^ERROR 403/, 'serv is still restricted: ua is in another circle');
   const del = ua.cmd('user delete ua');
@@ -133,9 +134,3 @@ t.test('Charge accounting fallback: G, else A, else S', async (t) => {
   t.equal(pbx.kds.get('charge.unit-price'), '107', 'the last allowed write is stored');
   t.equal(pnkm.cmd('show system').status.startsWith('ERROR 401'), true, 'the deleted administrator\'s open session ends');
 });
-
-function addUserStatus(term: AdminTerminal, args: string, password: string): string {
-  term.cmd(`user add ${args}`);
-  term.cmd(password);
-  return term.cmd(password).status;
-}

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { MAX_USERS } from '../../firmware-sim/user-table.js';
-import { addUser, loginAs, logLines, ONE_PER_CIRCLE, pbxWithUsers } from '../support/firmware-fixtures.js';
+import { addUser } from '../support/add-user.js';
+import { loginAs, logLines, ONE_PER_CIRCLE, pbxWithUsers } from '../support/firmware-fixtures.js';
 
 t.test('at most 16 users, AMHOST and serv included', async (t) => {
   const { pbx } = pbxWithUsers([ONE_PER_CIRCLE[0]]);

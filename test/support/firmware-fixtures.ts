@@ -1,9 +1,9 @@
-import { Circle, CIRCLE_NAME } from '../../firmware-sim/circles.js';
-import { quote } from '../../firmware-sim/command-tokens.js';
+import { Circle } from '../../firmware-sim/circles.js';
 import { armorFrame, FRAME_HEADER, FrameType } from '../../firmware-sim/armored-frame.js';
 import type { KdsImage } from '../../firmware-sim/kds.js';
 import type { Pbx } from '../../firmware-sim/pbx.js';
 import { LogAppendError, MemoryProtocolLog, type LogEntry, type LogRecord, type ProtocolLog } from '../../firmware-sim/protocol-log.js';
+import { addUser, type UserSpec } from './add-user.js';
 import { firstLogin, makePbx, AdminTerminal, type HarnessOptions } from './pbx-harness.js';
 
 /**
@@ -11,12 +11,6 @@ import { firstLogin, makePbx, AdminTerminal, type HarnessOptions } from './pbx-h
  * chosen circles, logged-in terminals, and a protocol log that can be made
  * to fail on demand.
  */
-
-export interface UserSpec {
-  name: string;
-  circle: Circle | undefined;
-  password: string;
-}
 
 /** The user created by the first login in every fixture. */
 export const SERV: UserSpec = { name: 'serv', circle: Circle.SystemMaintenance, password: 'servpw' };
@@ -29,14 +23,6 @@ export const ONE_PER_CIRCLE: readonly UserSpec[] = [
   { name: 'gebuehr', circle: Circle.ChargeAccounting, password: 'gebpw' },
   { name: 'dev', circle: Circle.Development, password: 'devpw' },
 ];
-
-/** `user add` with the password dialogue; returns the final status line. */
-export function addUser(term: AdminTerminal, user: UserSpec): string {
-  const circle = user.circle === undefined ? '' : ` ${CIRCLE_NAME[user.circle]}`;
-  term.cmd(`user add ${quote(user.name)}${circle}`);
-  term.cmd(user.password);
-  return term.cmd(user.password).status;
-}
 
 /** A terminal on `pbx` already logged in (asserts nothing; callers check `actor`). */
 export function loginAs(pbx: Pbx, user: Pick<UserSpec, 'name' | 'password'>, options: ConstructorParameters<typeof AdminTerminal>[1] = {}): AdminTerminal {

@@ -137,14 +137,6 @@ export async function firstLoginOverTcp(client: SessionClient, name: string, pas
   return `${intro}\n${reply.lines.join('\n')}`;
 }
 
-/** `user add` with its password dialogue. */
-export function addUser(client: SessionClient, name: string, circle: string, password: string): ReturnType<SessionClient['dialogue']> {
-  return client.dialogue(`user add ${name} ${circle}`, [
-    { prompt: 'Password: ', answer: password },
-    { prompt: 'Repeat password: ', answer: password },
-  ]);
-}
-
 /** Run the CLI synchronously (stdin closed unless `input`). */
 export function runCli(args: string[], options: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], {
