@@ -1,6 +1,7 @@
 import { dbm0ToAmplitude } from './audio-level.js';
 import { g711RoundTrip, type CompandingLaw } from './g711.js';
 import { SeededRandom } from '../core/seeded-random.js';
+import { addTones, type Tone } from './tone-generator.js';
 
 /**
  * Impairments a voice path adds between a DTMF sender and a receiver: noise,
@@ -42,14 +43,13 @@ export function attenuate(signal: Float32Array, lossDb: number): Float32Array {
 
 /** `length` samples of dial tone at `levelDbm0` per frequency, at `sampleRate`. */
 export function dialTone(length: number, levelDbm0 = DIAL_TONE_LEVEL_DBM0, sampleRate = 8000): Float32Array {
-  const a = dbm0ToAmplitude(levelDbm0);
-  const out = new Float32Array(length);
-  const [f1, f2] = DIAL_TONE_FREQUENCIES_HZ;
-  for (let i = 0; i < length; i++) {
-    const t = i / sampleRate;
-    out[i] = a * (Math.sin(2 * Math.PI * f1 * t) + Math.sin(2 * Math.PI * f2 * t));
-  }
-  return out;
+  return addTones(new Float32Array(length), dialToneTones(levelDbm0), sampleRate);
+}
+
+/** The two tones of dial tone at `levelDbm0` each. */
+export function dialToneTones(levelDbm0: number): Tone[] {
+  const amplitude = dbm0ToAmplitude(levelDbm0);
+  return DIAL_TONE_FREQUENCIES_HZ.map((hz) => ({ hz, amplitude }));
 }
 
 /** Sample-wise sum of two signals; the result is as long as the longer one. */

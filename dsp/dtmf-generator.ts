@@ -1,4 +1,5 @@
 import { dbm0ToAmplitude } from './audio-level.js';
+import { addTones } from './tone-generator.js';
 import {
   DTMF_COLUMN_FREQUENCIES_HZ,
   DTMF_ROW_FREQUENCIES_HZ,
@@ -73,9 +74,11 @@ export function generateDtmf(digits: string | readonly DtmfDigit[], options: Dtm
   let at = lead;
   for (const digit of list) {
     const { row, column } = digitPosition(digit);
-    const wr = (2 * Math.PI * DTMF_ROW_FREQUENCIES_HZ[row] * (1 + (options.rowOffset ?? 0))) / rate;
-    const wc = (2 * Math.PI * DTMF_COLUMN_FREQUENCIES_HZ[column] * (1 + (options.columnOffset ?? 0))) / rate;
-    for (let i = 0; i < onLen; i++) samples[at + i] = low * Math.sin(wr * i) + high * Math.sin(wc * i);
+    const tones = [
+      { hz: DTMF_ROW_FREQUENCIES_HZ[row] * (1 + (options.rowOffset ?? 0)), amplitude: low },
+      { hz: DTMF_COLUMN_FREQUENCIES_HZ[column] * (1 + (options.columnOffset ?? 0)), amplitude: high },
+    ];
+    addTones(samples, tones, rate, { start: at, length: onLen });
     placed.push({ digit, startSample: at, endSample: at + onLen });
     at += onLen + offLen;
   }

@@ -1,4 +1,5 @@
 import { dbm0ToAmplitude } from '../../dsp/audio-level.js';
+import { addTones } from '../../dsp/tone-generator.js';
 import type { ToneKind } from './dtmf-menu.js';
 
 /**
@@ -17,9 +18,8 @@ export function feedbackTone(kind: ToneKind, sampleRate = 8000): Float32Array {
   const on = Math.round((FEEDBACK_BEEP_MS * sampleRate) / 1000);
   const off = Math.round((FEEDBACK_GAP_MS * sampleRate) / 1000);
   const beeps = FEEDBACK_BEEPS[kind];
-  const a = dbm0ToAmplitude(FEEDBACK_LEVEL_DBM0);
-  const w = (2 * Math.PI * FEEDBACK_TONE_HZ) / sampleRate;
+  const tone = [{ hz: FEEDBACK_TONE_HZ, amplitude: dbm0ToAmplitude(FEEDBACK_LEVEL_DBM0) }];
   const out = new Float32Array(beeps * (on + off));
-  for (let b = 0; b < beeps; b++) for (let i = 0; i < on; i++) out[b * (on + off) + i] = a * Math.sin(w * i);
+  for (let b = 0; b < beeps; b++) addTones(out, tone, sampleRate, { start: b * (on + off), length: on });
   return out;
 }

@@ -1,8 +1,8 @@
-import { dbm0ToAmplitude } from '../../dsp/audio-level.js';
-import { addWhiteNoise, attenuate, DIAL_TONE_FREQUENCIES_HZ } from '../../dsp/audio-channel.js';
+import { addWhiteNoise, attenuate, dialToneTones } from '../../dsp/audio-channel.js';
 import { g711RoundTrip } from '../../dsp/g711.js';
 import { SeededRandom } from '../../core/seeded-random.js';
 import { PcmReader, samplesToBytes, VOICE_SAMPLE_RATE } from '../../dsp/pcm.js';
+import { addTones } from '../../dsp/tone-generator.js';
 
 /** What one direction of a voice path does to the audio (from trunks and fault plans). */
 export interface VoiceImpairmentOptions {
@@ -50,8 +50,6 @@ export class VoiceImpairment {
   }
 
   #addDialTone(audio: Float32Array, levelDbm0: number): void {
-    const a = dbm0ToAmplitude(levelDbm0);
-    const [w1, w2] = DIAL_TONE_FREQUENCIES_HZ.map((f) => (2 * Math.PI * f) / VOICE_SAMPLE_RATE);
-    for (let i = 0; i < audio.length; i++) audio[i] += a * (Math.sin(w1 * (this.#at + i)) + Math.sin(w2 * (this.#at + i)));
+    addTones(audio, dialToneTones(levelDbm0), VOICE_SAMPLE_RATE, { phase: this.#at });
   }
 }
