@@ -1,44 +1,12 @@
-import type { AtCommand } from './at-parser.js';
-import type { HayesModem, ModemState } from './hayes-modem.js';
+import type { CommandContext, CommandDef } from './command-context.js';
 import { MODULATION_ORDER, MODULATION_RATES, type Modulation } from './negotiation.js';
-import { PROFILE_SLOTS, type ProfileStore } from './profile-store.js';
+import { PROFILE_SLOTS } from './profile-store.js';
 import { MAX_X_LEVEL } from './result-codes.js';
 import { S_REGISTER_DEFS } from './s-registers.js';
-
-/**
- * 'ok': next command on the line; 'error': ERROR, rest of the line dropped;
- * 'pending': the command reports its own final result later (D, A, O).
- */
-export type CommandOutcome = 'ok' | 'error' | 'pending';
-
-/** What a command handler may do to the modem. */
-export interface ModemContext {
-  readonly modem: HayesModem;
-  /** Write information text framed per ATV (V.250 Table 1). */
-  info(text: string): void;
-  dial(dialString: string): CommandOutcome;
-  answer(): CommandOutcome;
-  hangUp(): void;
-  /** ATH1; false when a call is up. */
-  offHook(): boolean;
-  goOnline(): CommandOutcome;
-  reset(slot: number): void;
-  factory(): void;
-  store(): ProfileStore;
-  hasPump(name: string): boolean;
-  /** Settings that drive DCD changed (&C). */
-  linesChanged(): void;
-  state(): ModemState;
-}
-
-export interface CommandDef {
-  /** 'E', '&D', '+MS'; 'D' for dial strings and 'S' for S-parameters. */
-  name: string;
-  handler(ctx: ModemContext, cmd: AtCommand): CommandOutcome;
-}
+import { FCLASS_COMMAND } from './service-class.js';
 
 /** A basic command with a number in [0, max] (omitted = 0, V.250 §5.3.1) that sets one setting. */
-function numeric(name: string, max: number, apply: (ctx: ModemContext, n: number) => void): CommandDef {
+function numeric(name: string, max: number, apply: (ctx: CommandContext, n: number) => void): CommandDef {
   return {
     name,
     handler: (ctx, cmd) => {
@@ -53,25 +21,24 @@ function numeric(name: string, max: number, apply: (ctx: ModemContext, n: number
 
 const pad3 = (n: number): string => String(n).padStart(3, '0');
 
-function profileText(ctx: ModemContext): string {
-  const s = ctx.modem.settings;
-  const regs = ctx.modem.sRegisters;
+function profileText(ctx: CommandContext): string {
+  const s = ctx.settings;
+  const regs = ctx.sRegisters;
   const basic = `E${+s.echo} L${s.speakerVolume} M${s.speakerMode} Q${+s.quiet} V${+s.verbose} X${s.xLevel} &C${s.dcdMode} &D${s.dtrMode} &K${s.flowControl}`;
   const ext = `+MS=${s.ms.carrier},${+s.ms.automode},${s.ms.minRate},${s.ms.maxRate} +ES=${s.es.join(',')} +DS=${s.ds.join(',')} +FCLASS=${s.fclass} PUMP=${s.pump}`;
   const sregs = S_REGISTER_DEFS.map((d) => `S${String(d.n).padStart(2, '0')}:${pad3(regs.get(d.n))}`).join(' ');
   return `${basic}\n${ext}\n${sregs}`;
 }
 
-function infoLines(ctx: ModemContext, n: number): string | undefined {
-  const m = ctx.modem;
-  const link = m.link;
+function infoLines(ctx: CommandContext, n: number): string | undefined {
+  const link = ctx.link;
   const lines: Record<number, () => string> = {
-    0: () => (m.profile === 'isdn-ta' ? '64000' : '14400'),
+    0: () => (ctx.profile === 'isdn-ta' ? '64000' : '14400'),
     1: () => '255',
     2: () => 'OK',
-    3: () => `${m.identity.manufacturer} ${m.identity.model} ${m.identity.revision}`,
-    4: () => (m.profile === 'isdn-ta' ? 'V.32bis V.42 V.42bis MNP5 X.75' : 'V.21 V.22 V.22bis V.32 V.32bis V.42 MNP2-4 V.42bis MNP5'),
-    5: () => `profile ${m.profile}`,
+    3: () => `${ctx.identity.manufacturer} ${ctx.identity.model} ${ctx.identity.revision}`,
+    4: () => (ctx.profile === 'isdn-ta' ? 'V.32bis V.42 V.42bis MNP5 X.75' : 'V.21 V.22 V.22bis V.32 V.32bis V.42 MNP2-4 V.42bis MNP5'),
+    5: () => `profile ${ctx.profile}`,
     6: () => (link ? `LAST CONNECT ${link.connectText}` : 'NO CONNECTION'),
   };
   return lines[n]?.();
@@ -111,26 +78,26 @@ export const HAYES_COMMANDS: readonly CommandDef[] = [
     },
   },
   { name: 'O', handler: (ctx, cmd) => (cmd.kind === 'basic' && (cmd.arg ?? 0) <= 1 ? ctx.goOnline() : 'error') },
-  numeric('E', 1, (ctx, n) => { ctx.modem.settings.echo = n === 1; }),
-  numeric('V', 1, (ctx, n) => { ctx.modem.settings.verbose = n === 1; }),
-  numeric('Q', 1, (ctx, n) => { ctx.modem.settings.quiet = n === 1; }),
-  numeric('X', MAX_X_LEVEL, (ctx, n) => { ctx.modem.settings.xLevel = n; }),
-  numeric('L', 3, (ctx, n) => { ctx.modem.settings.speakerVolume = n; }),
-  numeric('M', 3, (ctx, n) => { ctx.modem.settings.speakerMode = n; }),
+  numeric('E', 1, (ctx, n) => { ctx.settings.echo = n === 1; }),
+  numeric('V', 1, (ctx, n) => { ctx.settings.verbose = n === 1; }),
+  numeric('Q', 1, (ctx, n) => { ctx.settings.quiet = n === 1; }),
+  numeric('X', MAX_X_LEVEL, (ctx, n) => { ctx.settings.xLevel = n; }),
+  numeric('L', 3, (ctx, n) => { ctx.settings.speakerVolume = n; }),
+  numeric('M', 3, (ctx, n) => { ctx.settings.speakerMode = n; }),
   numeric('B', 1, () => {}),
-  numeric('T', 0, (ctx) => { ctx.modem.settings.dialMode = 'T'; }),
-  numeric('P', 0, (ctx) => { ctx.modem.settings.dialMode = 'P'; }),
-  numeric('&C', 1, (ctx, n) => { ctx.modem.settings.dcdMode = n; ctx.linesChanged(); }),
-  numeric('&D', 3, (ctx, n) => { ctx.modem.settings.dtrMode = n; }),
-  numeric('&K', 4, (ctx, n) => { ctx.modem.settings.flowControl = n; }),
+  numeric('T', 0, (ctx) => { ctx.settings.dialMode = 'T'; }),
+  numeric('P', 0, (ctx) => { ctx.settings.dialMode = 'P'; }),
+  numeric('&C', 1, (ctx, n) => { ctx.settings.dcdMode = n; ctx.linesChanged(); }),
+  numeric('&D', 3, (ctx, n) => { ctx.settings.dtrMode = n; }),
+  numeric('&K', 4, (ctx, n) => { ctx.settings.flowControl = n; }),
   numeric('&S', 1, () => {}),
   numeric('&F', 0, (ctx) => ctx.factory()),
   numeric('Z', PROFILE_SLOTS - 1, (ctx, n) => ctx.reset(n)),
   numeric('&W', PROFILE_SLOTS - 1, (ctx, n) => {
-    ctx.store().save(n, { settings: structuredClone(ctx.modem.settings), sRegisters: ctx.modem.sRegisters.snapshot() });
+    ctx.store.save(n, { settings: structuredClone(ctx.settings), sRegisters: ctx.sRegisters.snapshot() });
   }),
   numeric('&V', 0, (ctx) => {
-    const stored = ctx.store().load(0);
+    const stored = ctx.store.load(0);
     ctx.info(`ACTIVE PROFILE:\n${profileText(ctx)}\nSTORED PROFILE 0: ${stored ? 'set' : 'factory'}`);
   }),
   {
@@ -145,20 +112,20 @@ export const HAYES_COMMANDS: readonly CommandDef[] = [
   {
     name: 'S',
     handler: (ctx, cmd) => {
-      if (cmd.kind !== 'sreg' || !ctx.modem.sRegisters.exists(cmd.reg)) return 'error';
+      if (cmd.kind !== 'sreg' || !ctx.sRegisters.exists(cmd.reg)) return 'error';
       if (cmd.op === 'read') {
         // V.250 §5.3.2: S-parameter values read as three decimal digits.
-        ctx.info(pad3(ctx.modem.sRegisters.get(cmd.reg)));
+        ctx.info(pad3(ctx.sRegisters.get(cmd.reg)));
         return 'ok';
       }
-      return ctx.modem.sRegisters.set(cmd.reg, cmd.value) ? 'ok' : 'error';
+      return ctx.sRegisters.set(cmd.reg, cmd.value) ? 'ok' : 'error';
     },
   },
   {
     name: '+MS',
     handler: (ctx, cmd) => {
       if (cmd.kind !== 'extended') return 'error';
-      const ms = ctx.modem.settings.ms;
+      const ms = ctx.settings.ms;
       if (cmd.op === 'read') return ctx.info(`+MS: ${ms.carrier},${+ms.automode},${ms.minRate},${ms.maxRate}`), 'ok';
       if (cmd.op === 'test') return ctx.info(`+MS: (${MODULATION_ORDER.join(',')}),(0,1),(${MIN_RATE}-${MAX_RATE}),(${MIN_RATE}-${MAX_RATE})`), 'ok';
       if (cmd.op !== 'set' || cmd.args.length > 4) return 'error';
@@ -174,7 +141,7 @@ export const HAYES_COMMANDS: readonly CommandDef[] = [
       if (!nums) return 'error';
       [next.automode, next.minRate, next.maxRate] = [nums[0] === 1, nums[1] || MIN_RATE, nums[2] || Math.max(...MODULATION_RATES[next.carrier])];
       if (next.minRate > next.maxRate) return 'error';
-      ctx.modem.settings.ms = next;
+      ctx.settings.ms = next;
       return 'ok';
     },
   },
@@ -182,7 +149,7 @@ export const HAYES_COMMANDS: readonly CommandDef[] = [
     name: '+ES',
     handler: (ctx, cmd) => {
       if (cmd.kind !== 'extended') return 'error';
-      const s = ctx.modem.settings;
+      const s = ctx.settings;
       if (cmd.op === 'read') return ctx.info(`+ES: ${s.es.join(',')}`), 'ok';
       if (cmd.op === 'test') return ctx.info('+ES: (0-4),(0-4),(0-6)'), 'ok';
       if (cmd.op !== 'set') return 'error';
@@ -196,7 +163,7 @@ export const HAYES_COMMANDS: readonly CommandDef[] = [
     name: '+DS',
     handler: (ctx, cmd) => {
       if (cmd.kind !== 'extended') return 'error';
-      const s = ctx.modem.settings;
+      const s = ctx.settings;
       if (cmd.op === 'read') return ctx.info(`+DS: ${s.ds.join(',')}`), 'ok';
       if (cmd.op === 'test') return ctx.info('+DS: (0-3),(0,1),(512-65535),(6-250)'), 'ok';
       if (cmd.op !== 'set') return 'error';
@@ -206,25 +173,13 @@ export const HAYES_COMMANDS: readonly CommandDef[] = [
       return 'ok';
     },
   },
-  {
-    name: '+FCLASS',
-    handler: (ctx, cmd) => {
-      if (cmd.kind !== 'extended') return 'error';
-      const s = ctx.modem.settings;
-      // Only data (0) here; the voice part replaces this entry to add class 8.
-      if (cmd.op === 'read') return ctx.info(`${s.fclass}`), 'ok';
-      if (cmd.op === 'test') return ctx.info('0'), 'ok';
-      if (cmd.op !== 'set' || cmd.args.length !== 1 || cmd.args[0] !== '0') return 'error';
-      s.fclass = 0;
-      return 'ok';
-    },
-  },
+  FCLASS_COMMAND,
   {
     // ISDN terminal adapter: AT+BX75 (or =1) selects the X.75 pump, AT+BX75=0 the analog one.
     name: '+BX75',
     handler: (ctx, cmd) => {
-      if (cmd.kind !== 'extended' || ctx.modem.profile !== 'isdn-ta' || !ctx.hasPump('x75')) return 'error';
-      const s = ctx.modem.settings;
+      if (cmd.kind !== 'extended' || ctx.profile !== 'isdn-ta' || !ctx.hasPump('x75')) return 'error';
+      const s = ctx.settings;
       if (cmd.op === 'read') return ctx.info(`+BX75: ${s.pump === 'x75' ? 1 : 0}`), 'ok';
       if (cmd.op === 'test') return ctx.info('+BX75: (0,1)'), 'ok';
       const v = cmd.op === 'action' ? '1' : cmd.args.length === 1 ? cmd.args[0] : '';
@@ -238,7 +193,7 @@ export const HAYES_COMMANDS: readonly CommandDef[] = [
     handler: (ctx, cmd) => {
       if (cmd.kind !== 'extended' || (cmd.op !== 'action' && cmd.op !== 'test')) return 'error';
       if (cmd.op === 'test') return 'ok';
-      const id = ctx.modem.identity;
+      const id = ctx.identity;
       const text = { '+GMI': id.manufacturer, '+GMM': id.model, '+GMR': id.revision, '+GCAP': '+GCAP: +MS,+ES,+DS,+FCLASS' }[name];
       ctx.info(text);
       return 'ok';

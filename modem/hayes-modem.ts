@@ -1,16 +1,25 @@
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { DteLines, LineEndpoint } from '../core/line-endpoint.js';
-import type { CallFailure, CallTerminal, ExchangeLine, IncomingCall, LinkInfo, OfferReply, OutgoingCall } from '../core/call.js';
+import type { CallTerminal, ExchangeLine, IncomingCall, LinkInfo, OfferReply } from '../core/call.js';
 import { AnalogPump } from './analog-pump.js';
+import { Answering } from './answering.js';
 import { AtLineReader } from './at-line-reader.js';
 import { parseCommandLine, type AtCommand } from './at-parser.js';
+import { CallAttempt } from './call-attempt.js';
+import type { CommandContext, CommandDef, CommandOutcome, ModemIdentity, ModemProfileKind } from './command-context.js';
+import { FAILURE_RESULTS, placeDataCall } from './data-call.js';
 import type { DataPump } from './data-pump.js';
-import { HAYES_COMMANDS, type CommandDef, type CommandOutcome, type ModemContext } from './hayes-commands.js';
+import { DIAL_TONE_DETECT_MS, parseDialString } from './dial-string.js';
+import { DTR_DETECT_UNIT_MS, DtrWatch } from './dtr-watch.js';
+import { EscapeGuard, GUARD_TIME_UNIT_MS } from './escape-guard.js';
+import { HAYES_COMMANDS } from './hayes-commands.js';
 import { MODULATION_ORDER, type ModemCapabilities } from './negotiation.js';
 import { factorySettings, MemoryProfileStore, type ModemSettings, type ProfileStore } from './profile-store.js';
 import { formatInfo, formatResult, ResultCode, type ResultFormat } from './result-codes.js';
 import { S, SRegisters } from './s-registers.js';
-import { installVoiceMode } from './voice-mode.js';
+import { VOICE_FCLASS } from './service-class.js';
+import { VoiceCall } from './voice-call.js';
+import { voiceCommands } from './voice-mode.js';
 import { X75Pump } from './x75-pump.js';
 
 /**
@@ -20,10 +29,11 @@ import { X75Pump } from './x75-pump.js';
  *            ATD                carrier up
  *  Command ──────▶ Dialing ───────────────────▶ Online ◀──┐
  *   ▲  │            │ busy / no answer /          │  │     │ ATO
- *   │  │            │ no carrier / key / DTR      │  │+++, │
- *   │  │ ATA, S0    ▼                             │  │&D1  │
+ *   │  │            │ no carrier / key / DTR;     │  │+++, │
+ *   │  │            │ voice call placed or VCON   │  │&D1  │
+ *   │  │ ATA, S0    ▼                             │  │     │
  *   │  └──────▶ Answering ──carrier up────────────┘  ▼     │
- *   │               │ caller gone / handshake fails  OnlineCommand
+ *   │               │ caller gone / key / DTR        OnlineCommand
  *   └───────────────┴─── ATH, remote hang-up, &D2/&D3 DTR drop ──┘
  * ```
  */
@@ -35,7 +45,19 @@ export enum ModemState {
   OnlineCommand = 'online-command',
 }
 
-export type ModemProfileKind = 'analog' | 'isdn-ta';
+/** The moves of the diagram above; any other is a bug and throws. */
+const LEGAL: Record<ModemState, readonly ModemState[]> = {
+  [ModemState.Command]: [ModemState.Dialing, ModemState.Answering],
+  [ModemState.Dialing]: [ModemState.Online, ModemState.Command],
+  [ModemState.Answering]: [ModemState.Online, ModemState.Command],
+  [ModemState.Online]: [ModemState.OnlineCommand, ModemState.Command],
+  [ModemState.OnlineCommand]: [ModemState.Online, ModemState.Command],
+};
+
+/** Thrown for an illegal state move (a bug in the modem, never the DTE's fault). */
+export class ModemStateError extends Error {
+  override name = 'ModemStateError';
+}
 
 export interface HayesModemOptions {
   clock: Clock;
@@ -44,32 +66,30 @@ export interface HayesModemOptions {
   /** 'analog' (default) or 'isdn-ta': the latter accepts AT+BX75 once an 'x75' pump is registered. */
   profile?: ModemProfileKind;
   store?: ProfileStore;
-  identity?: { manufacturer?: string; model?: string; revision?: string };
+  identity?: Partial<ModemIdentity>;
 }
 
-/** Dial tone detection (X2/X4) takes this long when the tone is there … */
-export const DIAL_TONE_DETECT_MS = 300;
-/** … and gives up with NO DIALTONE after this long when it is not. */
+/** Without dial tone, dialing gives up with NO DIALTONE after this long (Hayes X2/X4). */
 export const DIAL_TONE_WAIT_MS = 5000;
-/** +FCLASS value of voice mode (ITU-T V.253 §9.1). */
-export const VOICE_FCLASS = 8;
-/** DTMF inter-digit gap equals the tone duration (S11), as Hayes modems do. */
-const PULSE_MS = 100;
-/** Pulse dialing: 10 pulses/s (make/break) plus an inter-digit pause. */
-const PULSE_INTERDIGIT_MS = 700;
-/** '!' flash hook duration. */
-const FLASH_MS = 500;
+/** S6, S7 and S8 count in seconds (V.250 §6.3). */
+const SECOND_MS = 1000;
+/** The bytes after the command line's S3 that do not abort a dial (V.250 §6.3.1). */
+const LF = 0x0a;
 
 /**
  * A Hayes/V.250 modem: the DTE side is a LineEndpoint, the line side an
- * exchange line. AT commands come from a `{ name, handler }` table
- * (modem/hayes-commands.ts) that other parts extend with `registerCommand`.
+ * exchange line. This class holds the state and routes the DTE's bytes;
+ * the jobs are in their own modules: the command table
+ * (modem/hayes-commands.ts, modem/voice-mode.ts) behind a narrow
+ * CommandContext, dial strings (dial-string.ts), the +++ guard
+ * (escape-guard.ts), DTR (dtr-watch.ts), outgoing data and voice calls
+ * (data-call.ts, voice-call.ts) and incoming calls (answering.ts).
  */
 export class HayesModem implements CallTerminal {
   readonly clock: Clock;
   readonly dte: LineEndpoint;
   readonly profile: ModemProfileKind;
-  readonly identity: Required<NonNullable<HayesModemOptions['identity']>>;
+  readonly identity: Readonly<ModemIdentity>;
   readonly sRegisters = new SRegisters();
   settings: ModemSettings = factorySettings();
   #state = ModemState.Command;
@@ -77,27 +97,22 @@ export class HayesModem implements CallTerminal {
   readonly #commands = new Map<string, CommandDef>();
   readonly #pumps = new Map<string, DataPump>();
   readonly #reader: AtLineReader;
+  readonly #escape: EscapeGuard;
+  readonly #dtr: DtrWatch;
+  readonly #answering: Answering;
+  readonly #context: CommandContext;
   #line: ExchangeLine | undefined;
   #lastLine = '';
   #offHook = false;
-  /** Timers of the current dial/answer attempt; all cancelled when it ends. */
-  #attemptTimers: TimerHandle[] = [];
-  #outgoing: OutgoingCall | undefined;
-  #incoming: IncomingCall | undefined;
-  #ringback = false;
+  /** The dial or answer attempt: set exactly while Dialing or Answering. */
+  #attempt: CallAttempt | undefined;
+  /** A voice call placed with "ATD…;" (still up while in command state). */
+  #voice: VoiceCall | undefined;
+  /** The connected call's byte stream (Online, OnlineCommand). */
   #data: LineEndpoint | undefined;
   #link: LinkInfo | undefined;
   #hangingUp = false;
-  /** Voice call placed with "ATD…;" (still up while in command state). */
-  #voiceCall: OutgoingCall | undefined;
-  #voicePath: LineEndpoint | undefined;
   #dteTap: ((bytes: Uint8Array) => void) | undefined;
-  #dtr = true;
-  #dtrTimer: TimerHandle | undefined;
-  // +++ escape detection (guard time S12).
-  #lastDteAt = 0;
-  #plusCount = 0;
-  #escapeTimer: TimerHandle | undefined;
 
   constructor(options: HayesModemOptions) {
     this.clock = options.clock;
@@ -109,8 +124,7 @@ export class HayesModem implements CallTerminal {
       model: options.identity?.model ?? (this.profile === 'isdn-ta' ? 'ISDN TA' : 'V.32bis modem'),
       revision: options.identity?.revision ?? '1.0',
     };
-    for (const def of HAYES_COMMANDS) this.registerCommand(def);
-    installVoiceMode(this);
+    for (const def of [...HAYES_COMMANDS, ...voiceCommands()]) this.registerCommand(def);
     this.registerPump(new AnalogPump(() => this.capabilities()));
     // An ISDN terminal adapter also speaks X.75 on the B channel (AT+BX75 selects it for dialing; digital calls are answered with it).
     if (this.profile === 'isdn-ta') this.registerPump(new X75Pump({ clock: this.clock }));
@@ -122,10 +136,33 @@ export class HayesModem implements CallTerminal {
       onLine: (body, tooLong) => this.#runLine(body, tooLong),
       onRepeat: () => this.#runLine(this.#lastLine, false),
     });
+    this.#escape = new EscapeGuard({
+      clock: this.clock,
+      escapeChar: () => this.sRegisters.get(S.escapeChar),
+      guardMs: () => this.sRegisters.get(S.guardTime) * GUARD_TIME_UNIT_MS,
+      onEscape: () => this.#toOnlineCommand(),
+    });
+    this.#dtr = new DtrWatch({
+      clock: this.clock,
+      detectMs: () => this.sRegisters.get(S.dtrDetect) * DTR_DETECT_UNIT_MS,
+      onDrop: () => this.#dtrDropped(),
+    });
+    this.#answering = new Answering({
+      sRegisters: this.sRegisters,
+      setLines: (lines) => this.dte.setLines(lines),
+      inCommandState: () => this.#state === ModemState.Command,
+      autoAnswerBlocked: () => !this.#dtr.on && this.settings.dtrMode === 2,
+      ringing: () => this.#result(ResultCode.Ring),
+      autoAnswer: () => { this.#answer(); },
+      callerGone: () => {
+        if (this.#state === ModemState.Answering) this.#endAttempt(ResultCode.NoCarrier);
+      },
+    });
+    this.#context = this.#commandContext();
     const stored = this.#store.load(0);
     if (stored) this.#loadProfile(stored.settings, stored.sRegisters);
     this.dte.onData((bytes) => this.#fromDte(bytes));
-    this.dte.onControl((lines) => this.#onControl(lines));
+    this.dte.onControl((lines: DteLines) => this.#dtr.update(lines.dtr));
     this.#updateLines();
   }
 
@@ -138,39 +175,12 @@ export class HayesModem implements CallTerminal {
     return this.#link;
   }
 
-  /** The audio path of a connected voice call (bearer 'voice'), for voice mode. */
-  get voicePath(): LineEndpoint | undefined {
-    return this.#voicePath;
-  }
-
-  /**
-   * Voice mode streams (+VTX/+VRX): while a tap is set, every byte from the
-   * DTE goes to it instead of the command line reader; `undefined` ends it.
-   */
-  tapDte(handler: ((bytes: Uint8Array) => void) | undefined): void {
-    this.#dteTap = handler;
-  }
-
-  /** Report a command's final result later (for commands that returned 'pending'). */
-  finalResult(ok: boolean): void {
-    this.#result(ok ? ResultCode.Ok : ResultCode.Error);
-  }
-
-  /** A result code outside V.250's table (V.253 VCON), framed like one; silent under ATQ1. */
-  writeResult(text: string): void {
-    if (!this.settings.quiet) this.dte.write(formatInfo(text, this.#format()));
-  }
-
-  get offHook(): boolean {
-    return this.#offHook;
-  }
-
   /** Connect the modem to its exchange line (the exchange returns it from addSubscriber/addPort). */
   attachLine(line: ExchangeLine): void {
     this.#line = line;
   }
 
-  /** Add or replace an AT command (voice, X.75 and vendor commands plug in here). */
+  /** Add or replace an AT command (vendor commands and test doubles plug in here). */
   registerCommand(def: CommandDef): void {
     this.#commands.set(def.name, def);
   }
@@ -197,111 +207,63 @@ export class HayesModem implements CallTerminal {
     };
   }
 
-  // ---- CallTerminal -------------------------------------------------------
-
+  /** CallTerminal: a call rings here only when the modem is on hook in command state with no call of its own. */
   offerCall(call: IncomingCall): OfferReply {
-    if (this.#offHook || this.#state !== ModemState.Command || this.#incoming || this.#voiceCall) return 'busy';
-    this.#incoming = call;
-    this.sRegisters.set(S.ringCount, 0);
-    call.onRing((on) => this.#ring(call, on));
-    call.onCancel(() => this.#incomingGone(call));
-    return 'ringing';
-  }
-
-  #ring(call: IncomingCall, on: boolean): void {
-    if (this.#incoming !== call) return;
-    this.dte.setLines({ ri: on });
-    if (!on || this.#state !== ModemState.Command) return;
-    this.sRegisters.set(S.ringCount, Math.min(255, this.sRegisters.get(S.ringCount) + 1));
-    this.#result(ResultCode.Ring);
-    const rings = this.sRegisters.get(S.autoAnswerRings);
-    // &D2: auto-answer is disabled while DTR is off (V.250 §6.2.9).
-    const dtrBlocks = !this.#dtr && this.settings.dtrMode === 2;
-    if (rings > 0 && this.sRegisters.get(S.ringCount) >= rings && !dtrBlocks) this.#answer();
-  }
-
-  #incomingGone(call: IncomingCall): void {
-    if (this.#incoming !== call) return;
-    this.#incoming = undefined;
-    this.dte.setLines({ ri: false });
-    this.sRegisters.set(S.ringCount, 0);
-    if (this.#state === ModemState.Answering) this.#endAttempt(ResultCode.NoCarrier);
+    if (this.#offHook || this.#state !== ModemState.Command || this.#voice?.up) return 'busy';
+    return this.#answering.offer(call);
   }
 
   // ---- DTE input ----------------------------------------------------------
 
   #fromDte(bytes: Uint8Array): void {
     if (this.#dteTap) return this.#dteTap(bytes);
-    // Online, a whole chunk is data: watch it for +++ byte by byte, pass it on in one write.
+    // Online, a whole chunk is data: watch it for +++, pass it on in one write.
     // (The escape is confirmed on a timer, so the state cannot change inside the chunk.)
-    if (this.#state === ModemState.Online) {
-      for (let i = 0; i < bytes.length; i++) this.#watchEscape(bytes[i]);
-      this.#data?.write(bytes);
-      return;
-    }
+    if (this.#state === ModemState.Online) return this.#online(bytes);
     for (let i = 0; i < bytes.length; i++) {
-      // A command in this chunk (ATO, ATD) may change the state between bytes.
+      // A command in this chunk (ATO, ATD, +VTX) may change where the next byte goes.
       switch (this.#state as ModemState) {
         case ModemState.Command:
         case ModemState.OnlineCommand:
           this.#reader.feed(bytes.subarray(i, i + 1));
+          if (this.#streamed(bytes.subarray(i + 1))) return;
           break;
         case ModemState.Dialing:
         case ModemState.Answering:
           // V.250 §6.3.1: a character from the DTE aborts the attempt; LF/CR trailing the command line do not.
-          if (bytes[i] !== 0x0a && bytes[i] !== this.sRegisters.get(S.cr)) this.#abortAttempt();
+          if (bytes[i] !== LF && bytes[i] !== this.sRegisters.get(S.cr)) this.#abortAttempt();
           break;
         case ModemState.Online:
-          // Reached when an earlier byte of this chunk (ATO) put the modem online.
-          this.#watchEscape(bytes[i]);
-          this.#data?.write(bytes.subarray(i, i + 1));
-          break;
+          // An earlier byte of this chunk (ATO) put the modem online: the rest is data.
+          return this.#online(bytes.subarray(i));
       }
     }
   }
 
-  /** +++ detection (Hayes S2 escape character, S12 guard time): silence, three escape characters, silence. */
-  #watchEscape(b: number): void {
-    const now = this.clock.now();
-    const escape = this.sRegisters.get(S.escapeChar);
-    const guard = this.sRegisters.get(S.guardTime) * 20;
-    this.#escapeTimer?.cancel();
-    this.#escapeTimer = undefined;
-    if (escape <= 127 && b === escape && this.#plusCount < 3 && (this.#plusCount === 0 ? now - this.#lastDteAt >= guard : now - this.#lastDteAt < guard || guard === 0)) {
-      this.#plusCount++;
-      if (this.#plusCount === 3) this.#escapeTimer = this.clock.setTimer(guard, () => this.#escaped());
-    } else {
-      this.#plusCount = 0;
-    }
-    this.#lastDteAt = now;
+  /** A command of this chunk (+VTX, +VRX) started a voice stream: the rest of the chunk is the stream's. */
+  #streamed(rest: Uint8Array): boolean {
+    const tap = this.#dteTap;
+    if (!tap) return false;
+    if (rest.length) tap(rest);
+    return true;
   }
 
-  #escaped(): void {
-    this.#escapeTimer = undefined;
-    this.#plusCount = 0;
+  #online(bytes: Uint8Array): void {
+    this.#escape.watch(bytes);
+    this.#data?.write(bytes);
+  }
+
+  #toOnlineCommand(): void {
     if (this.#state !== ModemState.Online) return;
-    this.#setState(ModemState.OnlineCommand);
+    this.#transition(ModemState.OnlineCommand);
     this.#result(ResultCode.Ok);
-  }
-
-  #onControl(lines: DteLines): void {
-    if (lines.dtr === this.#dtr) return;
-    this.#dtr = lines.dtr;
-    this.#dtrTimer?.cancel();
-    this.#dtrTimer = undefined;
-    // S25: DTR must stay off this long (1/100 s) before it counts as a drop.
-    if (!lines.dtr) this.#dtrTimer = this.clock.setTimer(this.sRegisters.get(S.dtrDetect) * 10, () => this.#dtrDropped());
   }
 
   /** V.250 §6.2.9 &D0–&D2, Hayes &D3. */
   #dtrDropped(): void {
-    this.#dtrTimer = undefined;
     switch (this.settings.dtrMode) {
       case 1:
-        if (this.#state === ModemState.Online) {
-          this.#setState(ModemState.OnlineCommand);
-          this.#result(ResultCode.Ok);
-        }
+        this.#toOnlineCommand();
         return;
       case 2:
         if (this.#inCall()) this.#hangUp(ResultCode.NoCarrier);
@@ -316,7 +278,7 @@ export class HayesModem implements CallTerminal {
   }
 
   #inCall(): boolean {
-    return this.#state !== ModemState.Command || this.#voiceCall !== undefined;
+    return this.#state !== ModemState.Command || this.#voice?.up === true;
   }
 
   // ---- command lines ------------------------------------------------------
@@ -345,6 +307,11 @@ export class HayesModem implements CallTerminal {
     if (text) this.dte.write(text);
   }
 
+  /** A result code outside V.250's table (V.253 VCON), framed like one; silent under ATQ1. */
+  #writeResult(text: string): void {
+    if (!this.settings.quiet) this.dte.write(formatInfo(text, this.#format()));
+  }
+
   #format(): ResultFormat {
     return {
       verbose: this.settings.verbose, quiet: this.settings.quiet, xLevel: this.settings.xLevel,
@@ -352,8 +319,13 @@ export class HayesModem implements CallTerminal {
     };
   }
 
-  #setState(next: ModemState): void {
-    this.#state = next;
+  // ---- state --------------------------------------------------------------
+
+  /** The one place the state changes: the move is checked against LEGAL, then DCD follows. */
+  #transition(to: ModemState): void {
+    const from = this.#state;
+    if (!LEGAL[from].includes(to)) throw new ModemStateError(`illegal modem transition ${from} → ${to}`);
+    this.#state = to;
     this.#updateLines();
   }
 
@@ -378,189 +350,122 @@ export class HayesModem implements CallTerminal {
 
   // ---- calls --------------------------------------------------------------
 
-  #after(ms: number, fn: () => void): void {
-    this.#attemptTimers.push(this.clock.setTimer(ms, fn));
+  #startAttempt(state: ModemState.Dialing | ModemState.Answering): CallAttempt {
+    this.#transition(state);
+    this.#attempt = new CallAttempt(this.clock);
+    return this.#attempt;
   }
 
-  #clearAttempt(): void {
-    for (const t of this.#attemptTimers) t.cancel();
-    this.#attemptTimers = [];
+  /** The attempt is over, connected or not: its timers stop and an unconnected call is cancelled. */
+  #closeAttempt(): void {
+    this.#attempt?.end();
+    this.#attempt = undefined;
   }
 
-  /** The attempt ended without carrier: report and go back to command state. */
+  /** The attempt ended without carrier: back to command state with `code`. */
   #endAttempt(code: ResultCode): void {
-    this.#clearAttempt();
-    this.#outgoing = undefined;
-    this.#ringback = false;
-    this.#setState(ModemState.Command);
+    this.#closeAttempt();
+    this.#transition(ModemState.Command);
     this.#result(code);
   }
 
   #abortAttempt(): void {
-    const call = this.#outgoing;
-    this.#outgoing = undefined;
-    call?.cancel();
-    if (this.#state === ModemState.Answering && this.#incoming) {
-      // Going on hook while answering releases the caller.
-      this.#incoming = undefined;
-    }
+    // Going on hook while answering releases the caller.
+    if (this.#state === ModemState.Answering) this.#answering.drop();
     this.#endAttempt(ResultCode.NoCarrier);
   }
 
+  #connectTimeoutMs(): number {
+    return this.sRegisters.get(S.connectTimeout) * SECOND_MS;
+  }
+
   #dial(dialString: string): CommandOutcome {
-    if (this.#state !== ModemState.Command || this.#voiceCall) return 'error';
+    if (this.#state !== ModemState.Command || this.#voice?.up) return 'error';
     const pump = this.#pumps.get(this.settings.pump);
     if (!pump) return 'error';
+    const plan = parseDialString(dialString, {
+      dialMode: this.settings.dialMode,
+      dtmfMs: this.sRegisters.get(S.dtmfDuration),
+      commaPauseMs: this.sRegisters.get(S.commaPause) * SECOND_MS,
+    });
     // In voice mode (+FCLASS=8, V.253) every dial places a voice call.
-    const voice = dialString.endsWith(';') || this.settings.fclass === VOICE_FCLASS;
-    const steps = this.#dialPlan(dialString);
-    this.#setState(ModemState.Dialing);
+    const voice = plan.voice || this.settings.fclass === VOICE_FCLASS;
+    const attempt = this.#startAttempt(ModemState.Dialing);
     const line = this.#line;
-    if (!line) {
-      this.#after(DIAL_TONE_WAIT_MS, () => this.#endAttempt(ResultCode.NoDialtone));
-      return 'pending';
-    }
     // X2/X4 wait for dial tone; X0/X1/X3 dial blind after S6 (V.250 §6.3, Hayes X).
     const detects = this.settings.xLevel === 2 || this.settings.xLevel === 4;
-    if (detects && !line.hasDialTone()) {
-      this.#after(DIAL_TONE_WAIT_MS, () => this.#endAttempt(ResultCode.NoDialtone));
+    if (!line || (detects && !line.hasDialTone())) {
+      attempt.after(DIAL_TONE_WAIT_MS, () => this.#endAttempt(ResultCode.NoDialtone));
       return 'pending';
     }
-    let t = detects ? DIAL_TONE_DETECT_MS : this.sRegisters.get(S.blindDialPause) * 1000;
-    for (const step of steps.waits) t += step;
-    this.#after(t, () => this.#placeCall(line, pump, steps.digits, voice));
+    const wait = (detects ? DIAL_TONE_DETECT_MS : this.sRegisters.get(S.blindDialPause) * SECOND_MS) + plan.dialMs;
+    attempt.after(wait, () => {
+      if (voice) this.#placeVoiceCall(attempt, line, plan.digits);
+      else this.#placeDataCall(attempt, line, pump, plan.digits);
+    });
     return 'pending';
   }
 
-  /** Digits to send and the time dialing them takes (V.250 §6.3.1 modifiers). */
-  #dialPlan(dialString: string): { digits: string; waits: number[] } {
-    let mode = this.settings.dialMode;
-    let digits = '';
-    const waits: number[] = [];
-    const tone = this.sRegisters.get(S.dtmfDuration);
-    for (const ch of dialString) {
-      if (/[0-9*#A-D]/.test(ch)) {
-        if (/[0-9*#]/.test(ch)) digits += ch;
-        const pulses = ch === '0' ? 10 : Number(ch) || 0;
-        waits.push(mode === 'P' && pulses ? pulses * PULSE_MS + PULSE_INTERDIGIT_MS : tone * 2);
-      } else if (ch === 'T' || ch === 'P') {
-        mode = ch;
-      } else if (ch === ',') {
-        waits.push(this.sRegisters.get(S.commaPause) * 1000);
-      } else if (ch === 'W') {
-        waits.push(DIAL_TONE_DETECT_MS);
-      } else if (ch === '!') {
-        waits.push(FLASH_MS);
-      }
-      // Anything else (spaces, '-', '(', ')', '@', 'R', ';') does not dial (V.250 §6.3.1: ignored).
-    }
-    return { digits, waits };
+  #placeDataCall(attempt: CallAttempt, line: ExchangeLine, pump: DataPump, digits: string): void {
+    placeDataCall(attempt, line, pump, digits, this.#connectTimeoutMs(), {
+      connected: (data, link) => this.#connected(attempt, data, link),
+      failed: (code) => this.#endAttempt(code),
+    });
   }
 
-  #placeCall(line: ExchangeLine, pump: DataPump, digits: string, voice: boolean): void {
-    if (this.#state !== ModemState.Dialing) return;
-    if (voice) {
-      // "ATD…;" in data mode: back to command state at once with the call placed. In voice
-      // mode the result waits for the answer: VCON (V.253), or BUSY / NO ANSWER / NO CARRIER.
-      const waitForAnswer = this.settings.fclass === VOICE_FCLASS;
-      this.#voiceCall = line.dial(digits, { bearer: 'voice' }, {
-        onConnect: (path) => {
-          this.#voicePath = path;
-          path.onClose(() => {
-            if (this.#voicePath !== path) return;
-            this.#voicePath = undefined;
-            this.#voiceCall = undefined;
-          });
-          if (!waitForAnswer || this.#state !== ModemState.Dialing) return;
-          this.#clearAttempt();
-          this.#setState(ModemState.Command);
-          this.writeResult('VCON');
-        },
-        onFail: (reason) => {
-          this.#voiceCall = undefined;
-          if (waitForAnswer) this.#dialFailed(reason);
-        },
-      });
-      if (waitForAnswer) {
-        this.#after(this.sRegisters.get(S.connectTimeout) * 1000, () => {
-          const call = this.#voiceCall;
-          this.#voiceCall = undefined;
-          call?.cancel();
-          this.#endAttempt(ResultCode.NoAnswer);
-        });
-        return;
-      }
-      this.#clearAttempt();
-      this.#setState(ModemState.Command);
+  /**
+   * "ATD…;" in data mode: back to command state at once with the call placed.
+   * In voice mode the result waits for the answer: VCON (V.253), or BUSY /
+   * NO ANSWER (S7) / NO CARRIER.
+   */
+  #placeVoiceCall(attempt: CallAttempt, line: ExchangeLine, digits: string): void {
+    const waitForAnswer = this.settings.fclass === VOICE_FCLASS;
+    this.#voice = new VoiceCall(line, digits, {
+      answered: () => {
+        if (!waitForAnswer || attempt.ended) return;
+        attempt.letGo();
+        this.#closeAttempt();
+        this.#transition(ModemState.Command);
+        this.#writeResult('VCON');
+      },
+      failed: (reason) => {
+        if (waitForAnswer && !attempt.ended) this.#endAttempt(FAILURE_RESULTS[reason]);
+      },
+    });
+    if (!waitForAnswer) {
+      this.#closeAttempt();
+      this.#transition(ModemState.Command);
       this.#result(ResultCode.Ok);
       return;
     }
-    this.#ringback = false;
-    this.#outgoing = line.dial(digits, pump.offer(), {
-      onAlerting: () => { this.#ringback = true; },
-      onConnect: (path, link) => {
-        this.#outgoing = undefined;
-        this.#connected(pump.attach(path, link, 'originate'), link);
-      },
-      onFail: (reason) => this.#dialFailed(reason),
-    });
-    // S7 counts from the end of dialing; a ringback heard means NO ANSWER, otherwise NO CARRIER.
-    this.#after(this.sRegisters.get(S.connectTimeout) * 1000, () => {
-      const code = this.#ringback ? ResultCode.NoAnswer : ResultCode.NoCarrier;
-      const call = this.#outgoing;
-      this.#outgoing = undefined;
-      call?.cancel();
-      this.#endAttempt(code);
-    });
-  }
-
-  #dialFailed(reason: CallFailure): void {
-    if (reason === 'cancelled' || this.#state !== ModemState.Dialing) return;
-    const codes: Record<Exclude<CallFailure, 'cancelled'>, ResultCode> = {
-      busy: ResultCode.Busy,
-      'no-answer': ResultCode.NoAnswer,
-      unobtainable: ResultCode.NoCarrier,
-      unreachable: ResultCode.NoCarrier,
-      'handshake-failed': ResultCode.NoCarrier,
-      'no-dialtone': ResultCode.NoDialtone,
-    };
-    this.#endAttempt(codes[reason]);
+    attempt.hold(this.#voice);
+    attempt.after(this.#connectTimeoutMs(), () => this.#endAttempt(ResultCode.NoAnswer));
   }
 
   #answer(): CommandOutcome {
     if (this.#state !== ModemState.Command) return 'error';
-    this.#setState(ModemState.Answering);
-    const call = this.#incoming;
-    if (!call) {
-      // ATA without a call: answer tone into an idle line until S7 (Hayes).
-      this.#after(this.sRegisters.get(S.connectTimeout) * 1000, () => this.#endAttempt(ResultCode.NoCarrier));
-      return 'pending';
-    }
-    this.dte.setLines({ ri: false });
-    const pump = [...this.#pumps.values()].find((p) => p.offer().bearer === call.offer.bearer);
-    const link = pump?.answer(call.offer) ?? null;
-    call.answer(link, (path) => {
-      this.#incoming = undefined;
-      if (pump && link) this.#connected(pump.attach(path, link, 'answer'), link);
-    });
+    const attempt = this.#startAttempt(ModemState.Answering);
+    const answering = this.#answering.answer(this.#pumps.values(), (data, link) => this.#connected(attempt, data, link));
+    // ATA without a call: answer tone into an idle line until S7 (Hayes).
+    if (!answering) attempt.after(this.#connectTimeoutMs(), () => this.#endAttempt(ResultCode.NoCarrier));
     return 'pending';
   }
 
-  #connected(data: LineEndpoint, link: LinkInfo): void {
-    this.#clearAttempt();
-    if (this.#state !== ModemState.Dialing && this.#state !== ModemState.Answering) {
+  #connected(attempt: CallAttempt, data: LineEndpoint, link: LinkInfo): void {
+    // An attempt given up meanwhile (key, DTR, ATH) does not come back to life: hang that call up.
+    if (attempt !== this.#attempt) {
       data.close();
       return;
     }
+    this.#closeAttempt();
     this.#data = data;
     this.#link = link;
-    this.#lastDteAt = this.clock.now();
-    this.#plusCount = 0;
+    this.#escape.restart();
     data.onData((bytes) => {
       if (this.#data === data && this.#state === ModemState.Online) this.dte.write(bytes);
     });
     data.onClose(() => this.#carrierLost(data));
-    this.#setState(ModemState.Online);
+    this.#transition(ModemState.Online);
     this.#result(ResultCode.Connect, link.connectText);
   }
 
@@ -568,62 +473,73 @@ export class HayesModem implements CallTerminal {
     if (this.#data !== data) return;
     this.#data = undefined;
     this.#link = undefined;
-    this.#escapeTimer?.cancel();
-    this.#setState(ModemState.Command);
+    this.#escape.cancel();
+    this.#transition(ModemState.Command);
     if (!this.#hangingUp) this.#result(ResultCode.NoCarrier);
   }
 
   /** Go on hook from any state; `code` is reported if given. */
   #hangUp(code?: ResultCode): void {
     this.#hangingUp = true;
-    this.#clearAttempt();
-    this.#outgoing?.cancel();
-    this.#outgoing = undefined;
-    this.#voiceCall?.cancel();
-    this.#voiceCall = undefined;
-    this.#voicePath = undefined;
+    if (this.#state === ModemState.Answering) this.#answering.drop();
+    this.#closeAttempt();
+    this.#voice?.cancel();
+    this.#voice = undefined;
     this.#dteTap = undefined;
     this.#data?.close();
     this.#data = undefined;
     this.#link = undefined;
-    this.#escapeTimer?.cancel();
+    this.#escape.cancel();
     this.#hangingUp = false;
     this.#offHook = false;
-    this.#setState(ModemState.Command);
+    if (this.#state !== ModemState.Command) this.#transition(ModemState.Command);
+    else this.#updateLines();
     if (code !== undefined) this.#result(code);
   }
 
-  /** What the command table sees of the modem. */
-  readonly #context: ModemContext = {
-    modem: this,
-    info: (text) => this.dte.write(formatInfo(text, this.#format())),
-    dial: (s) => this.#dial(s),
-    answer: () => this.#answer(),
-    hangUp: () => { this.#hangUp(); },
-    offHook: () => {
-      if (this.#inCall()) return false;
-      this.#offHook = true;
-      return true;
-    },
-    goOnline: () => {
-      if (this.#state !== ModemState.OnlineCommand || !this.#link) return 'error';
-      this.#lastDteAt = this.clock.now();
-      this.#setState(ModemState.Online);
-      this.#result(ResultCode.Connect, this.#link.connectText);
-      return 'pending';
-    },
-    reset: (slot) => {
-      this.#hangUp();
-      this.#resetToProfile(slot);
-    },
-    factory: () => {
-      this.settings = factorySettings();
-      this.sRegisters.reset();
-      this.#updateLines();
-    },
-    store: () => this.#store,
-    hasPump: (name) => this.#pumps.has(name),
-    linesChanged: () => this.#updateLines(),
-    state: () => this.#state,
-  };
+  /** What the command table sees of the modem (modem/command-context.ts). */
+  #commandContext(): CommandContext {
+    const modem = this;
+    return {
+      get settings() { return modem.settings; },
+      sRegisters: this.sRegisters,
+      profile: this.profile,
+      identity: this.identity,
+      get link() { return modem.#link; },
+      store: this.#store,
+      get voicePath() { return modem.#voice?.path; },
+      info: (text) => this.dte.write(formatInfo(text, this.#format())),
+      dial: (s) => this.#dial(s),
+      answer: () => this.#answer(),
+      hangUp: () => { this.#hangUp(); },
+      offHook: () => {
+        if (this.#inCall()) return false;
+        this.#offHook = true;
+        return true;
+      },
+      goOnline: () => {
+        if (this.#state !== ModemState.OnlineCommand || !this.#link) return 'error';
+        this.#escape.restart();
+        this.#transition(ModemState.Online);
+        this.#result(ResultCode.Connect, this.#link.connectText);
+        return 'pending';
+      },
+      reset: (slot) => {
+        this.#hangUp();
+        this.#resetToProfile(slot);
+      },
+      factory: () => {
+        this.settings = factorySettings();
+        this.sRegisters.reset();
+        this.#updateLines();
+      },
+      hasPump: (name) => this.#pumps.has(name),
+      linesChanged: () => this.#updateLines(),
+      after: (ms, fn) => { this.clock.setTimer(ms, fn); },
+      finalResult: (ok) => this.#result(ok ? ResultCode.Ok : ResultCode.Error),
+      writeResult: (text) => this.#writeResult(text),
+      writeDte: (bytes) => this.dte.write(bytes),
+      tapDte: (handler) => { this.#dteTap = handler; },
+    };
+  }
 }

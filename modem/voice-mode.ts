@@ -1,12 +1,14 @@
 import type { LineEndpoint } from '../core/line-endpoint.js';
-import { PcmReader, samplesToBytes } from '../dsp/pcm.js';
+import { PcmReader, samplesToBytes, VOICE_SAMPLE_RATE } from '../dsp/pcm.js';
 import { DtmfDetector } from '../dsp/dtmf-detector.js';
-import { generateDtmf } from '../dsp/dtmf-generator.js';
+import { dbm0ToAmplitude } from '../dsp/audio-level.js';
+import { DEFAULT_LOW_TONE_DBM0, generateDtmf } from '../dsp/dtmf-generator.js';
 import { parseDtmfDigits } from '../dsp/dtmf-tones.js';
 import { alawToLinear, linearToAlaw, linearToUlaw, ulawToLinear } from '../dsp/g711.js';
-import type { CommandDef, CommandOutcome, ModemContext } from './hayes-commands.js';
-import { VOICE_FCLASS, type HayesModem } from './hayes-modem.js';
+import { addTones } from '../dsp/tone-generator.js';
+import type { CommandContext, CommandDef, CommandOutcome } from './command-context.js';
 import { S } from './s-registers.js';
+import { VOICE_FCLASS } from './service-class.js';
 
 /**
  * Voice mode after ITU-T V.253: +FCLASS=8, +VSM (sample format), +VTS (DTMF
@@ -19,8 +21,6 @@ export const DLE = 0x10;
 export const ETX = 0x03;
 /** DTE → DCE during +VRX: DLE ! ends the recording (V.253 Table 17 "receive abort"). */
 const VRX_ABORT = 0x21;
-/** Voice sampling rate: G.711 §2, 8000 samples/s. */
-const VOICE_RATE = 8000;
 /** V.253 +VTS durations are in units of 10 ms. */
 const VTS_UNIT_MS = 10;
 
@@ -56,8 +56,8 @@ interface VoiceState {
   tapped: WeakSet<LineEndpoint>;
 }
 
-function pathOf(ctx: ModemContext, state: VoiceState): LineEndpoint | undefined {
-  const path = ctx.modem.voicePath;
+function pathOf(ctx: CommandContext, state: VoiceState): LineEndpoint | undefined {
+  const path = ctx.voicePath;
   if (path && !state.tapped.has(path)) {
     state.tapped.add(path);
     const reader = new PcmReader();
@@ -80,19 +80,18 @@ export function parseVts(text: string, defaultMs: number): Array<{ digit?: strin
   return re.lastIndex === text.length && out.length > 0 ? out : undefined;
 }
 
+/** +VTS tones at −10 dBm0 each, like the DTMF generator's default. */
+const VTS_TONE_AMPLITUDE = dbm0ToAmplitude(DEFAULT_LOW_TONE_DBM0);
+
 function tones(freqs: [number, number], ms: number): Float32Array {
-  const n = Math.round((ms * VOICE_RATE) / 1000);
-  const out = new Float32Array(n);
-  // −10 dBm0 per tone, like the DTMF generator's default.
-  const a = 0.22;
-  for (let i = 0; i < n; i++) for (const f of freqs) if (f > 0) out[i] += a * Math.sin((2 * Math.PI * f * i) / VOICE_RATE);
-  return out;
+  const out = new Float32Array(Math.round((ms * VOICE_SAMPLE_RATE) / 1000));
+  return addTones(out, freqs.filter((hz) => hz > 0).map((hz) => ({ hz, amplitude: VTS_TONE_AMPLITUDE })), VOICE_SAMPLE_RATE);
 }
 
-function vts(ctx: ModemContext, args: string[]): CommandOutcome {
-  const path = ctx.modem.voicePath;
-  if (!path || ctx.modem.settings.fclass !== VOICE_FCLASS) return 'error';
-  const items = parseVts(args.join(','), ctx.modem.sRegisters.get(S.dtmfDuration));
+function vts(ctx: CommandContext, args: string[]): CommandOutcome {
+  const path = ctx.voicePath;
+  if (!path || ctx.settings.fclass !== VOICE_FCLASS) return 'error';
+  const items = parseVts(args.join(','), ctx.sRegisters.get(S.dtmfDuration));
   if (!items || items.some((i) => i.freqs?.some((f) => f > 3400))) return 'error';
   let totalMs = 0;
   for (const item of items) {
@@ -101,14 +100,14 @@ function vts(ctx: ModemContext, args: string[]): CommandOutcome {
     totalMs += item.digit ? 2 * item.ms : item.ms;
   }
   // The DCE answers when the tones have been played, as a real modem does.
-  ctx.modem.clock.setTimer(totalMs, () => ctx.modem.finalResult(true));
+  ctx.after(totalMs, () => ctx.finalResult(true));
   return 'pending';
 }
 
-function vtx(ctx: ModemContext, state: VoiceState): CommandOutcome {
+function vtx(ctx: CommandContext, state: VoiceState): CommandOutcome {
   const path = pathOf(ctx, state);
   if (!path) return 'error';
-  const modem = ctx.modem;
+  const modem = ctx;
   let dle = false;
   const end = (): void => {
     modem.tapDte(undefined);
@@ -134,16 +133,16 @@ function vtx(ctx: ModemContext, state: VoiceState): CommandOutcome {
   return 'pending';
 }
 
-function vrx(ctx: ModemContext, state: VoiceState): CommandOutcome {
+function vrx(ctx: CommandContext, state: VoiceState): CommandOutcome {
   const path = pathOf(ctx, state);
   if (!path) return 'error';
-  const modem = ctx.modem;
+  const modem = ctx;
   const detector = new DtmfDetector();
   let dle = false;
   const stop = (): void => {
     state.onAudio = undefined;
     modem.tapDte(undefined);
-    modem.dte.write(Uint8Array.of(DLE, ETX));
+    modem.writeDte(Uint8Array.of(DLE, ETX));
     modem.finalResult(true);
   };
   modem.writeResult('CONNECT');
@@ -155,7 +154,7 @@ function vrx(ctx: ModemContext, state: VoiceState): CommandOutcome {
     }
     // V.253 §9.3: a detected DTMF digit is reported in the stream as DLE + the digit.
     for (const d of detector.process(pcm)) out.push(DLE, d.digit.charCodeAt(0));
-    modem.dte.write(Uint8Array.from(out));
+    modem.writeDte(Uint8Array.from(out));
   };
   path.onClose(() => {
     if (state.onAudio) stop();
@@ -169,31 +168,19 @@ function vrx(ctx: ModemContext, state: VoiceState): CommandOutcome {
   return 'pending';
 }
 
-/** Add voice mode (V.253) to a Hayes modem's command table. */
-export function installVoiceMode(modem: HayesModem): void {
+/** The voice-mode (V.253) commands of one modem, with that modem's voice state; +FCLASS=8 (modem/service-class.ts) enables them. */
+export function voiceCommands(): CommandDef[] {
   const state: VoiceState = { format: VOICE_FORMATS.find((f) => f.id === DEFAULT_VOICE_FORMAT)!, onAudio: undefined, tapped: new WeakSet() };
-  const defs: CommandDef[] = [
-    {
-      name: '+FCLASS',
-      handler: (ctx, cmd) => {
-        if (cmd.kind !== 'extended') return 'error';
-        const s = ctx.modem.settings;
-        if (cmd.op === 'read') return ctx.info(`${s.fclass}`), 'ok';
-        if (cmd.op === 'test') return ctx.info(`0,${VOICE_FCLASS}`), 'ok';
-        if (cmd.op !== 'set' || cmd.args.length !== 1 || !['0', String(VOICE_FCLASS)].includes(cmd.args[0])) return 'error';
-        s.fclass = Number(cmd.args[0]);
-        return 'ok';
-      },
-    },
+  return [
     {
       name: '+VSM',
       handler: (ctx, cmd) => {
         if (cmd.kind !== 'extended') return 'error';
-        if (cmd.op === 'read') return ctx.info(`${state.format.id},${VOICE_RATE},0,0`), 'ok';
-        if (cmd.op === 'test') return ctx.info(VOICE_FORMATS.map((f) => `${f.id},"${f.name}",${f.bits},0,(${VOICE_RATE}),(0),(0)`).join('\n')), 'ok';
+        if (cmd.op === 'read') return ctx.info(`${state.format.id},${VOICE_SAMPLE_RATE},0,0`), 'ok';
+        if (cmd.op === 'test') return ctx.info(VOICE_FORMATS.map((f) => `${f.id},"${f.name}",${f.bits},0,(${VOICE_SAMPLE_RATE}),(0),(0)`).join('\n')), 'ok';
         if (cmd.op !== 'set' || cmd.args.length > 4) return 'error';
         const format = VOICE_FORMATS.find((f) => String(f.id) === cmd.args[0]);
-        if (!format || (cmd.args[1] !== undefined && cmd.args[1] !== '' && cmd.args[1] !== String(VOICE_RATE))) return 'error';
+        if (!format || (cmd.args[1] !== undefined && cmd.args[1] !== '' && cmd.args[1] !== String(VOICE_SAMPLE_RATE))) return 'error';
         state.format = format;
         return 'ok';
       },
@@ -204,12 +191,11 @@ export function installVoiceMode(modem: HayesModem): void {
     },
     {
       name: '+VTX',
-      handler: (ctx, cmd) => (cmd.kind === 'extended' && cmd.op === 'action' && ctx.modem.settings.fclass === VOICE_FCLASS ? vtx(ctx, state) : 'error'),
+      handler: (ctx, cmd) => (cmd.kind === 'extended' && cmd.op === 'action' && ctx.settings.fclass === VOICE_FCLASS ? vtx(ctx, state) : 'error'),
     },
     {
       name: '+VRX',
-      handler: (ctx, cmd) => (cmd.kind === 'extended' && cmd.op === 'action' && ctx.modem.settings.fclass === VOICE_FCLASS ? vrx(ctx, state) : 'error'),
+      handler: (ctx, cmd) => (cmd.kind === 'extended' && cmd.op === 'action' && ctx.settings.fclass === VOICE_FCLASS ? vrx(ctx, state) : 'error'),
     },
   ];
-  for (const d of defs) modem.registerCommand(d);
 }
