@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
-import type { DceLines, DteLines, LineEndpoint } from '../core/line-endpoint.js';
+import type { LineEndpoint } from '../core/line-endpoint.js';
+import { LineEndpointBase, lineBytes } from '../core/line-endpoint-base.js';
 import { HdlcFramer, FCS_OCTETS } from './hdlc-framer.js';
 import type { LapbRole } from './lapb-frame.js';
 import { LapbState, LapbStation, type LapbLogger, type LapbParams, type LinkDownReason } from './lapb.js';
@@ -141,50 +142,29 @@ export class X75Link {
  * line-less transports. Writes before link set-up are queued by LAPB;
  * writes after the link is gone are dropped.
  */
-class X75Endpoint implements LineEndpoint {
-  readonly #data: Array<(data: Uint8Array) => void> = [];
-  readonly #close: Array<() => void> = [];
-  #closed = false;
-
-  constructor(readonly description: string, private readonly link: X75Link) {}
+class X75Endpoint extends LineEndpointBase {
+  constructor(readonly description: string, private readonly link: X75Link) {
+    super();
+  }
 
   write(data: Uint8Array | string): void {
-    if (this.#closed) return;
+    if (this.closed) return;
     const state = this.link.station.state;
     if (state === LapbState.Disconnected || state === LapbState.DisconnectRequest) return;
-    this.link.station.send(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
-  }
-
-  onData(listener: (data: Uint8Array) => void): void {
-    this.#data.push(listener);
-  }
-
-  setLines(_lines: Partial<DceLines>): void {
-    // no control lines on an X.75 link
-  }
-
-  onControl(_listener: (lines: DteLines) => void): void {
-    // never fires: no control lines on an X.75 link
-  }
-
-  onClose(listener: () => void): void {
-    this.#close.push(listener);
+    this.link.station.send(lineBytes(data));
   }
 
   close(): void {
-    if (this.#closed) return;
+    if (this.closed) return;
     this.closeFromBelow();
     this.link.closeFromAbove();
   }
 
   deliver(data: Uint8Array): void {
-    if (this.#closed) return;
-    for (const l of this.#data) l(data);
+    this.emitData(data);
   }
 
   closeFromBelow(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const l of this.#close) l();
+    this.markClosed();
   }
 }

@@ -1,4 +1,5 @@
 import type { DceLines, DteLines, LineEndpoint } from '../../core/line-endpoint.js';
+import { LineEndpointBase, lineBytes } from '../../core/line-endpoint-base.js';
 
 /**
  * Two in-process LineEndpoints wired back to back: bytes written on one side
@@ -20,31 +21,22 @@ export interface TerminalEndpoint extends LineEndpoint {
   readonly dceLines: DceLines;
 }
 
-type Listener<T> = (value: T) => void;
-
-class PairSide implements LineEndpoint {
-  readonly #data: Listener<Uint8Array>[] = [];
-  readonly #control: Listener<DteLines>[] = [];
-  readonly #close: Listener<void>[] = [];
+class PairSide extends LineEndpointBase {
   peer!: PairSide;
-  closed = false;
   dce: DceLines = { dcd: false, ri: false, dsr: true, cts: true };
   dte: DteLines = { dtr: true, rts: true };
 
-  constructor(readonly description: string) {}
+  constructor(readonly description: string) {
+    super();
+  }
 
   write(data: Uint8Array | string): void {
     if (this.closed || this.peer.closed) return;
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
-    if (bytes.length === 0) return;
-    for (const l of this.peer.#data) l(bytes);
+    const bytes = lineBytes(data);
+    if (bytes.length > 0) this.peer.emitData(bytes);
   }
 
-  onData(listener: Listener<Uint8Array>): void {
-    this.#data.push(listener);
-  }
-
-  setLines(lines: Partial<DceLines>): void {
+  override setLines(lines: Partial<DceLines>): void {
     this.dce = { ...this.dce, ...lines };
     this.peer.dce = this.dce;
   }
@@ -52,26 +44,15 @@ class PairSide implements LineEndpoint {
   setDte(lines: Partial<DteLines>): void {
     this.dte = { ...this.dte, ...lines };
     this.peer.dte = this.dte;
-    for (const l of this.peer.#control) l(this.dte);
+    this.peer.emitControl(this.dte);
   }
 
   get dceLines(): DceLines {
     return this.dce;
   }
 
-  onControl(listener: Listener<DteLines>): void {
-    this.#control.push(listener);
-  }
-
-  onClose(listener: () => void): void {
-    this.#close.push(listener);
-  }
-
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const l of this.#close) l();
-    this.peer.close();
+    if (this.markClosed()) this.peer.close();
   }
 }
 

@@ -1,4 +1,5 @@
-import type { DceLines, DteLines, LineEndpoint } from '../../core/line-endpoint.js';
+import type { DceLines, LineEndpoint } from '../../core/line-endpoint.js';
+import { LineEndpointBase } from '../../core/line-endpoint-base.js';
 
 /**
  * A modem's DTE connector that terminals plug into and out of: a TCP
@@ -6,14 +7,13 @@ import type { DceLines, DteLines, LineEndpoint } from '../../core/line-endpoint.
  * disconnect is DTR dropping. The modem holds the slot for its whole life
  * and never sees the individual connections.
  */
-export class LineSlot implements LineEndpoint {
+export class LineSlot extends LineEndpointBase {
   readonly description: string;
   #plugged: LineEndpoint | undefined;
   #lines: Partial<DceLines> = {};
-  readonly #data: Array<(d: Uint8Array) => void> = [];
-  readonly #control: Array<(l: DteLines) => void> = [];
 
   constructor(description: string) {
+    super();
     this.description = description;
   }
 
@@ -27,43 +27,32 @@ export class LineSlot implements LineEndpoint {
     this.#plugged = endpoint;
     endpoint.setLines(this.#lines);
     endpoint.onData((d) => {
-      if (this.#plugged === endpoint) for (const l of this.#data) l(d);
+      if (this.#plugged === endpoint) this.emitData(d);
     });
     endpoint.onControl((lines) => {
-      if (this.#plugged === endpoint) for (const l of this.#control) l(lines);
+      if (this.#plugged === endpoint) this.emitControl(lines);
     });
     endpoint.onClose(() => this.#unplug(endpoint));
-    for (const l of this.#control) l({ dtr: true, rts: true });
+    this.emitControl({ dtr: true, rts: true });
     return true;
   }
 
   #unplug(endpoint: LineEndpoint): void {
     if (this.#plugged !== endpoint) return;
     this.#plugged = undefined;
-    for (const l of this.#control) l({ dtr: false, rts: false });
+    this.emitControl({ dtr: false, rts: false });
   }
 
   write(data: Uint8Array | string): void {
     this.#plugged?.write(data);
   }
 
-  onData(listener: (data: Uint8Array) => void): void {
-    this.#data.push(listener);
-  }
-
-  setLines(lines: Partial<DceLines>): void {
+  override setLines(lines: Partial<DceLines>): void {
     this.#lines = { ...this.#lines, ...lines };
     this.#plugged?.setLines(lines);
   }
 
-  onControl(listener: (lines: DteLines) => void): void {
-    this.#control.push(listener);
-  }
-
-  onClose(): void {
-    // A slot outlives its terminals; it never closes on its own.
-  }
-
+  /** A slot outlives its terminals: closing it unplugs the present one, and its own close listeners never fire. */
   close(): void {
     this.#plugged?.close();
   }

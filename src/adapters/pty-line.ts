@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { lstatSync, mkdtempSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { DceLines, DteLines, LineEndpoint } from '../../core/line-endpoint.js';
+import type { DceLines } from '../../core/line-endpoint.js';
+import { LineEndpointBase } from '../../core/line-endpoint-base.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { SerialLine } from './serial-line.js';
 
@@ -49,11 +50,10 @@ function onProcessExit(cleanup: () => void): void {
   });
 }
 
-export class PtyLine implements LineEndpoint {
+export class PtyLine extends LineEndpointBase {
   readonly description: string;
-  readonly #closeListeners: Array<() => void> = [];
   readonly #cleanup: () => void;
-  #closed = false;
+  #closing = false;
 
   private constructor(
     /** The user-side link. */
@@ -64,12 +64,15 @@ export class PtyLine implements LineEndpoint {
     private readonly internalDir: string,
     readonly logger: Logger,
   ) {
+    super();
     this.description = `pty ${path}`;
     this.#cleanup = () => this.#release();
     onProcessExit(this.#cleanup);
+    serial.onData((bytes) => this.emitData(bytes));
+    serial.onControl((lines) => this.emitControl(lines));
     serial.onClose(() => this.close());
     socat.once('exit', (code, signal) => {
-      if (!this.#closed) logger.warn({ code, signal, path }, 'socat ended; the virtual port is gone');
+      if (!this.#closing) logger.warn({ code, signal, path }, 'socat ended; the virtual port is gone');
       this.close();
     });
   }
@@ -110,28 +113,17 @@ export class PtyLine implements LineEndpoint {
     this.serial.write(data);
   }
 
-  onData(listener: (data: Uint8Array) => void): void {
-    this.serial.onData(listener);
-  }
-
-  setLines(lines: Partial<DceLines>): void {
+  override setLines(lines: Partial<DceLines>): void {
     this.serial.setLines(lines);
   }
 
-  onControl(listener: (lines: DteLines) => void): void {
-    this.serial.onControl(listener);
-  }
-
-  onClose(listener: () => void): void {
-    this.#closeListeners.push(listener);
-  }
-
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    // The serial side's close comes back here: do the work once, and tell the listeners last.
+    if (this.#closing) return;
+    this.#closing = true;
     this.serial.close();
     this.#release();
-    for (const l of this.#closeListeners) l();
+    this.markClosed();
   }
 
   /** Close and wait until socat has gone. */

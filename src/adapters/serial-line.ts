@@ -1,6 +1,7 @@
 import { SerialPort } from 'serialport';
 import { SerialPortStream, type OpenOptions } from '@serialport/stream';
-import type { DceLines, DteLines, LineEndpoint } from '../../core/line-endpoint.js';
+import type { DceLines, DteLines } from '../../core/line-endpoint.js';
+import { LineEndpointBase } from '../../core/line-endpoint-base.js';
 import { silentLogger, type Logger } from '../logger.js';
 
 /**
@@ -49,11 +50,8 @@ const DEFAULT_POLL_MS = 200;
 /** What the device drives before it says anything: powered, not connected. */
 const INITIAL_LINES: DceLines = { dcd: false, ri: false, dsr: true, cts: true };
 
-export class SerialLine implements LineEndpoint {
+export class SerialLine extends LineEndpointBase {
   readonly description: string;
-  readonly #data: Array<(data: Uint8Array) => void> = [];
-  readonly #control: Array<(lines: DteLines) => void> = [];
-  readonly #closeListeners: Array<() => void> = [];
   readonly #logger: Logger;
   #lines: DceLines = { ...INITIAL_LINES };
   /** What we last told the UART, to skip redundant ioctls. */
@@ -63,18 +61,16 @@ export class SerialLine implements LineEndpoint {
   #linesPresent: boolean;
   #poll: NodeJS.Timeout | undefined;
   #polling = false;
-  #closed = false;
 
   private constructor(
     readonly port: SerialPortStream,
     options: SerialLineOptions,
   ) {
+    super();
     this.description = `serial ${options.path}@${options.baudRate ?? DEFAULT_BAUD_RATE}`;
     this.#logger = (options.logger ?? silentLogger).child({ line: this.description });
     this.#linesPresent = options.modemLines ?? true;
-    port.on('data', (buf: Buffer) => {
-      for (const l of this.#data) l(buf);
-    });
+    port.on('data', (buf: Buffer) => this.emitData(buf));
     port.on('error', (err: Error) => this.#logger.warn({ err: err.message }, 'serial port error'));
     port.on('close', () => this.#fireClose());
     if (this.#linesPresent) {
@@ -100,37 +96,25 @@ export class SerialLine implements LineEndpoint {
   }
 
   write(data: Uint8Array | string): void {
-    if (this.#closed || !this.port.isOpen) return;
+    if (this.closed || !this.port.isOpen) return;
     const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data);
     if (bytes.length > 0) this.port.write(bytes);
   }
 
-  onData(listener: (data: Uint8Array) => void): void {
-    this.#data.push(listener);
-  }
-
-  setLines(lines: Partial<DceLines>): void {
+  override setLines(lines: Partial<DceLines>): void {
     this.#lines = { ...this.#lines, ...lines };
     this.#drive();
   }
 
-  onControl(listener: (lines: DteLines) => void): void {
-    this.#control.push(listener);
-  }
-
-  onClose(listener: () => void): void {
-    this.#closeListeners.push(listener);
-  }
-
   close(): void {
-    if (this.#closed) return;
+    if (this.closed) return;
     if (this.port.isOpen) this.port.close((err) => err && this.#logger.debug({ err: err.message }, 'close failed'));
     this.#fireClose();
   }
 
   /** Our DTR/RTS outputs from the device's DCD/CTS, per the null-modem wiring above. */
   #drive(): void {
-    if (!this.#linesPresent || this.#closed) return;
+    if (!this.#linesPresent || this.closed) return;
     const want = { dtr: this.#lines.dcd, rts: this.#lines.cts };
     if (this.#driven && this.#driven.dtr === want.dtr && this.#driven.rts === want.rts) return;
     this.#driven = want;
@@ -139,31 +123,29 @@ export class SerialLine implements LineEndpoint {
   }
 
   #readPeer(): void {
-    if (!this.#linesPresent || this.#closed || this.#polling) return;
+    if (!this.#linesPresent || this.closed || this.#polling) return;
     this.#polling = true;
     this.port.get((err, status) => {
       this.#polling = false;
       if (err || !status) return this.#linesAbsent('get', err ?? new Error('no status'));
-      if (this.#closed) return;
+      if (this.closed) return;
       const dte: DteLines = { dtr: status.dsr || status.dcd, rts: status.cts };
       if (dte.dtr === this.#dte.dtr && dte.rts === this.#dte.rts) return;
       this.#dte = dte;
-      for (const l of this.#control) l({ ...dte });
+      this.emitControl({ ...dte });
     });
   }
 
   #linesAbsent(op: string, err: Error): void {
-    if (!this.#linesPresent || this.#closed) return;
+    if (!this.#linesPresent || this.closed) return;
     this.#linesPresent = false;
     clearInterval(this.#poll);
     this.#logger.debug({ op, err: err.message }, 'no modem lines on this port; carrying data only');
   }
 
   #fireClose(): void {
-    if (this.#closed) return;
-    this.#closed = true;
     clearInterval(this.#poll);
-    for (const l of this.#closeListeners) l();
+    this.markClosed();
   }
 }
 

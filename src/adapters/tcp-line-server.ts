@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { DceLines, DteLines, LineEndpoint } from '../../core/line-endpoint.js';
+import type { DceLines, LineEndpoint } from '../../core/line-endpoint.js';
+import { LineEndpointBase, lineBytes } from '../../core/line-endpoint-base.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { ComPortServer } from './com-port-server.js';
 import { IAC, OPT_BINARY, OPT_COM_PORT, OPT_ECHO, OPT_SGA, TelnetSession } from './telnet-session.js';
@@ -51,16 +52,12 @@ const REMOTE_OPTIONS = [OPT_BINARY, OPT_SGA, OPT_COM_PORT];
 type Mode = 'undecided' | 'raw' | 'telnet';
 
 /** One accepted client as a LineEndpoint. */
-class TcpLineEndpoint implements LineEndpoint {
+class TcpLineEndpoint extends LineEndpointBase {
   readonly description: string;
-  readonly #data: Array<(data: Uint8Array) => void> = [];
-  readonly #control: Array<(lines: DteLines) => void> = [];
-  readonly #closeListeners: Array<() => void> = [];
   #mode: Mode;
   #telnet: TelnetSession | undefined;
   #comPort: ComPortServer | undefined;
   #lines: DceLines = { ...INITIAL_LINES };
-  #closed = false;
   /** Output held while an RFC 2217 client has suspended our sending. */
   #held: Uint8Array[] | undefined;
 
@@ -69,6 +66,7 @@ class TcpLineEndpoint implements LineEndpoint {
     mode: TelnetMode,
     readonly logger: Logger,
   ) {
+    super();
     this.description = `tcp ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.#mode = mode === 'never' ? 'raw' : 'undecided';
     socket.setNoDelay(true);
@@ -82,39 +80,27 @@ class TcpLineEndpoint implements LineEndpoint {
   }
 
   write(data: Uint8Array | string): void {
-    if (this.#closed) return;
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+    if (this.closed) return;
+    const bytes = lineBytes(data);
     if (bytes.length === 0) return;
     if (this.#held) this.#held.push(Uint8Array.from(bytes));
     else this.#transmitData(bytes);
   }
 
-  onData(listener: (data: Uint8Array) => void): void {
-    this.#data.push(listener);
-  }
-
-  setLines(lines: Partial<DceLines>): void {
+  override setLines(lines: Partial<DceLines>): void {
     this.#lines = { ...this.#lines, ...lines };
     this.#comPort?.setLines(this.#lines);
   }
 
-  onControl(listener: (lines: DteLines) => void): void {
-    this.#control.push(listener);
-  }
-
-  onClose(listener: () => void): void {
-    this.#closeListeners.push(listener);
-  }
-
   close(): void {
-    if (this.#closed) return;
+    if (this.closed) return;
     // Let queued output reach the client, then drop the connection even if the client keeps its side open.
     this.socket.end(() => this.socket.destroy());
     this.#fireClose();
   }
 
   #receive(buf: Buffer): void {
-    if (this.#closed) return;
+    if (this.closed) return;
     if (this.#mode === 'undecided') {
       if (buf[0] === IAC) {
         this.#startTelnet();
@@ -162,9 +148,7 @@ class TcpLineEndpoint implements LineEndpoint {
       this.#comPort = new ComPortServer(
         {
           send: (payload) => this.#telnet!.sendSubnegotiation(OPT_COM_PORT, payload),
-          control: (lines) => {
-            for (const l of this.#control) l({ ...lines });
-          },
+          control: (lines) => this.emitControl({ ...lines }),
           flow: (suspended) => this.#flow(suspended),
         },
         this.#lines,
@@ -190,14 +174,13 @@ class TcpLineEndpoint implements LineEndpoint {
   }
 
   #deliver(bytes: Uint8Array): void {
-    for (const l of this.#data) l(bytes);
+    this.emitData(bytes);
   }
 
   #fireClose(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.closed) return;
     this.#held = undefined;
-    for (const l of this.#closeListeners) l();
+    this.markClosed();
   }
 }
 

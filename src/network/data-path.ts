@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../../core/clock.js';
-import type { DceLines, DteLines, LineEndpoint } from '../../core/line-endpoint.js';
+import type { LineEndpoint } from '../../core/line-endpoint.js';
+import { LineEndpointBase, lineBytes } from '../../core/line-endpoint-base.js';
 import { SeededRandom } from '../../core/seeded-random.js';
 
 /** Path-level options of one connected call. */
@@ -103,11 +104,9 @@ class PacedPipe {
  * sends its transmit buffer before it drops the carrier), then the call is
  * released. A listener added to an end that is already closed is called on
  * the next clock tick, so an owner that attaches late still learns of it.
+ * A network path has no modem control lines of its own.
  */
-class PathEnd implements LineEndpoint {
-  readonly #data: Array<(bytes: Uint8Array) => void> = [];
-  readonly #close: Array<() => void> = [];
-  closed = false;
+class PathEnd extends LineEndpointBase {
   /** The owner hung up; bytes it wrote are still on their way. */
   closing = false;
 
@@ -116,26 +115,19 @@ class PathEnd implements LineEndpoint {
     private readonly clock: Clock,
     private readonly send: (bytes: Uint8Array) => void,
     private readonly release: () => void,
-  ) {}
+  ) {
+    super();
+  }
 
   write(data: Uint8Array | string): void {
     if (this.closed || this.closing) return;
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+    const bytes = lineBytes(data);
     if (bytes.length) this.send(Uint8Array.from(bytes));
   }
 
-  onData(listener: (data: Uint8Array) => void): void {
-    this.#data.push(listener);
-  }
-
-  /** A network path has no modem control lines of its own. */
-  setLines(_lines: Partial<DceLines>): void {}
-
-  onControl(_listener: (lines: DteLines) => void): void {}
-
-  onClose(listener: () => void): void {
+  override onClose(listener: () => void): void {
     if (this.closed) this.clock.setTimer(0, listener);
-    else this.#close.push(listener);
+    else super.onClose(listener);
   }
 
   close(): void {
@@ -145,14 +137,11 @@ class PathEnd implements LineEndpoint {
   }
 
   deliver(bytes: Uint8Array): void {
-    if (this.closed || this.closing) return;
-    for (const l of this.#data) l(bytes);
+    if (!this.closing) this.emitData(bytes);
   }
 
   shutDown(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const l of this.#close) l();
+    this.markClosed();
   }
 }
 
