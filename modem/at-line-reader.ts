@@ -22,11 +22,29 @@ export interface AtLineReaderHooks {
   onRepeat(): void;
 }
 
+/**
+ * Reader states.
+ *
+ * ```
+ *            "A"/"a"            "T"/"t" (same case)
+ *   Idle ───────────────▶ GotA ─────────────────────▶ InLine
+ *    ▲                     │ "/" (repeat) or            │ S3 (line done),
+ *    └─────────────────────┘ anything else              │ reset()
+ *    └──────────────────────────────────────────────────┘
+ * ```
+ */
 enum ReaderState {
   Idle = 'idle',
   GotA = 'got-a',
   InLine = 'in-line',
 }
+
+/** The moves of the diagram above; any other is a bug and throws. */
+const LEGAL: Record<ReaderState, readonly ReaderState[]> = {
+  [ReaderState.Idle]: [ReaderState.GotA],
+  [ReaderState.GotA]: [ReaderState.InLine, ReaderState.Idle],
+  [ReaderState.InLine]: [ReaderState.Idle],
+};
 
 export class AtLineReader {
   #state = ReaderState.Idle;
@@ -37,7 +55,7 @@ export class AtLineReader {
   constructor(private readonly hooks: AtLineReaderHooks) {}
 
   reset(): void {
-    this.#state = ReaderState.Idle;
+    if (this.#state !== ReaderState.Idle) this.#transition(ReaderState.Idle);
     this.#body = '';
     this.#tooLong = false;
   }
@@ -55,14 +73,14 @@ export class AtLineReader {
         return;
       case ReaderState.GotA:
         if ((this.#prefixA === 'A' && ch === 'T') || (this.#prefixA === 'a' && ch === 't')) {
-          this.#state = ReaderState.InLine;
+          this.#transition(ReaderState.InLine);
           this.#body = '';
           this.#tooLong = false;
         } else if (ch === '/') {
-          this.#state = ReaderState.Idle;
+          this.#transition(ReaderState.Idle);
           this.hooks.onRepeat();
         } else {
-          this.#state = ReaderState.Idle;
+          this.#transition(ReaderState.Idle);
           this.#maybeA(ch);
         }
         return;
@@ -74,8 +92,14 @@ export class AtLineReader {
   #maybeA(ch: string): void {
     if (ch === 'A' || ch === 'a') {
       this.#prefixA = ch;
-      this.#state = ReaderState.GotA;
+      this.#transition(ReaderState.GotA);
     }
+  }
+
+  /** The one place the state changes, checked against LEGAL. */
+  #transition(to: ReaderState): void {
+    if (!LEGAL[this.#state].includes(to)) throw new Error(`illegal AT line reader transition ${this.#state} → ${to}`);
+    this.#state = to;
   }
 
   #inLine(b: number, ch: string): void {

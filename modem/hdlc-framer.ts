@@ -30,6 +30,32 @@ export interface HdlcFramerStats {
 }
 
 /**
+ * Receiver states.
+ *
+ * ```
+ *             flag                 HDLC_ESCAPE
+ *   Hunting ────────▶ InFrame ─────────────────▶ Escaped
+ *                      ▲  │ flag: frame closed,   │ next octet (XOR 0x20), or a flag:
+ *                      │  └ the next one opens     │ the frame is aborted
+ *                      └───────────────────────────┘
+ * ```
+ */
+enum RxState {
+  /** Nothing received yet: octets before the first flag are line noise. */
+  Hunting = 'hunting',
+  InFrame = 'in-frame',
+  /** HDLC_ESCAPE received: the next octet is transparent. */
+  Escaped = 'escaped',
+}
+
+/** The moves of the diagram above; any other is a bug and throws. */
+const LEGAL: Record<RxState, readonly RxState[]> = {
+  [RxState.Hunting]: [RxState.InFrame],
+  [RxState.InFrame]: [RxState.Escaped],
+  [RxState.Escaped]: [RxState.InFrame],
+};
+
+/**
  * HDLC framing for a byte pipe.
  *
  * Real X.75 on an ISDN B channel is bit-synchronous and keeps the flag
@@ -49,11 +75,9 @@ export interface HdlcFramerStats {
  * ones are counted and reported to the error listener, never thrown.
  */
 export class HdlcFramer {
-  readonly #maxContent: number;
   readonly #buffer: Uint8Array;
   #length = 0;
-  #hunting = true;
-  #escaped = false;
+  #state = RxState.Hunting;
   #overflow = false;
   #frameListeners: Array<(frame: Uint8Array) => void> = [];
   #errorListeners: Array<(kind: FrameErrorKind) => void> = [];
@@ -64,7 +88,6 @@ export class HdlcFramer {
     if (!Number.isInteger(max) || max < MIN_FRAME_CONTENT) {
       throw new RangeError(`maxFrameContent must be an integer >= ${MIN_FRAME_CONTENT}, got ${max}`);
     }
-    this.#maxContent = max;
     this.#buffer = new Uint8Array(max + FCS_OCTETS);
   }
 
@@ -105,25 +128,27 @@ export class HdlcFramer {
         this.#closeFrame();
         continue;
       }
-      if (this.#hunting) continue;
-      if (b === HDLC_ESCAPE && !this.#escaped) {
-        this.#escaped = true;
+      if (this.#state === RxState.Hunting) continue;
+      let octet = b;
+      if (this.#state === RxState.Escaped) {
+        octet = b ^ HDLC_ESCAPE_XOR;
+        this.#transition(RxState.InFrame);
+      } else if (b === HDLC_ESCAPE) {
+        this.#transition(RxState.Escaped);
         continue;
       }
-      const octet = this.#escaped ? b ^ HDLC_ESCAPE_XOR : b;
-      this.#escaped = false;
       if (this.#length < this.#buffer.length) this.#buffer[this.#length++] = octet;
       else this.#overflow = true;
     }
   }
 
   #closeFrame(): void {
-    const wasHunting = this.#hunting;
-    const aborted = this.#escaped;
+    const wasHunting = this.#state === RxState.Hunting;
+    const aborted = this.#state === RxState.Escaped;
     const length = this.#length;
     const overflow = this.#overflow;
-    this.#hunting = false;
-    this.#escaped = false;
+    // A flag closes one frame and opens the next.
+    if (this.#state !== RxState.InFrame) this.#transition(RxState.InFrame);
     this.#overflow = false;
     this.#length = 0;
     if (wasHunting) return;
@@ -135,6 +160,12 @@ export class HdlcFramer {
     this.stats.framesOk++;
     const frame = this.#buffer.slice(0, length - FCS_OCTETS);
     for (const l of this.#frameListeners) l(frame);
+  }
+
+  /** The one place the receiver state changes, checked against LEGAL. */
+  #transition(to: RxState): void {
+    if (!LEGAL[this.#state].includes(to)) throw new Error(`illegal HDLC receiver transition ${this.#state} → ${to}`);
+    this.#state = to;
   }
 
   #error(kind: FrameErrorKind): void {

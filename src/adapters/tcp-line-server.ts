@@ -49,12 +49,33 @@ const INITIAL_LINES: DceLines = { dcd: false, ri: false, dsr: true, cts: true };
 const LOCAL_OPTIONS = [OPT_BINARY, OPT_ECHO, OPT_SGA, OPT_COM_PORT];
 const REMOTE_OPTIONS = [OPT_BINARY, OPT_SGA, OPT_COM_PORT];
 
-type Mode = 'undecided' | 'raw' | 'telnet';
+/**
+ * What a connection speaks, decided once.
+ *
+ * ```
+ *   Undecided ── first byte IAC, or TelnetMode 'always' ──▶ Telnet
+ *       │
+ *       └─────── any other first byte ─────────────────────▶ Raw
+ * ```
+ * TelnetMode 'never' starts in Raw.
+ */
+enum ConnectionMode {
+  Undecided = 'undecided',
+  Raw = 'raw',
+  Telnet = 'telnet',
+}
+
+/** The moves of the diagram above; any other is a bug and throws. */
+const LEGAL: Record<ConnectionMode, readonly ConnectionMode[]> = {
+  [ConnectionMode.Undecided]: [ConnectionMode.Raw, ConnectionMode.Telnet],
+  [ConnectionMode.Raw]: [],
+  [ConnectionMode.Telnet]: [],
+};
 
 /** One accepted client as a LineEndpoint. */
 class TcpLineEndpoint extends LineEndpointBase {
   readonly description: string;
-  #mode: Mode;
+  #mode: ConnectionMode;
   #telnet: TelnetSession | undefined;
   #comPort: ComPortServer | undefined;
   #lines: DceLines = { ...INITIAL_LINES };
@@ -68,7 +89,7 @@ class TcpLineEndpoint extends LineEndpointBase {
   ) {
     super();
     this.description = `tcp ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    this.#mode = mode === 'never' ? 'raw' : 'undecided';
+    this.#mode = mode === 'never' ? ConnectionMode.Raw : ConnectionMode.Undecided;
     socket.setNoDelay(true);
     socket.on('data', (buf: Buffer) => this.#receive(buf));
     socket.on('error', (err) => logger.debug({ err: err.message }, 'client socket error'));
@@ -101,21 +122,21 @@ class TcpLineEndpoint extends LineEndpointBase {
 
   #receive(buf: Buffer): void {
     if (this.closed) return;
-    if (this.#mode === 'undecided') {
+    if (this.#mode === ConnectionMode.Undecided) {
       if (buf[0] === IAC) {
         this.#startTelnet();
         this.#telnet!.receive(buf);
         this.#offerOptions();
         return;
       }
-      this.#mode = 'raw';
+      this.#transition(ConnectionMode.Raw);
     }
     if (this.#telnet) this.#telnet.receive(buf);
     else this.#deliver(buf);
   }
 
   #startTelnet(): void {
-    this.#mode = 'telnet';
+    this.#transition(ConnectionMode.Telnet);
     this.logger.debug({ client: this.description }, 'client speaks telnet');
     this.#telnet = new TelnetSession(
       {
@@ -171,6 +192,12 @@ class TcpLineEndpoint extends LineEndpointBase {
   #transmitData(bytes: Uint8Array): void {
     if (this.#telnet) this.#telnet.send(bytes);
     else this.socket.write(bytes);
+  }
+
+  /** The one place the mode changes, checked against LEGAL. */
+  #transition(to: ConnectionMode): void {
+    if (!LEGAL[this.#mode].includes(to)) throw new Error(`illegal connection mode transition ${this.#mode} → ${to}`);
+    this.#mode = to;
   }
 
   #deliver(bytes: Uint8Array): void {
