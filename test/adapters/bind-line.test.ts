@@ -7,6 +7,7 @@ import { SerialPortMock } from 'serialport';
 import type { LineEndpoint } from '../../core/line-endpoint.js';
 import { bindLine, LineSpecError, parseLineSpec } from '../../src/adapters/bind-line.js';
 import { EndpointProbe } from '../support/endpoint-probe.js';
+import { pollUntil } from '../support/poll-until.js';
 
 t.test('good specs parse to what they say', async (t) => {
   t.same(parseLineSpec('tcp:2323'), { kind: 'tcp', host: '127.0.0.1', port: 2323, telnet: 'auto' }, 'port only: loopback');
@@ -50,8 +51,7 @@ t.test('tcp binding: one endpoint per client; address in use is a clear error', 
   const a = connect(port, '127.0.0.1');
   const b = connect(port, '127.0.0.1');
   t.teardown(() => (a.destroy(), b.destroy()));
-  const deadline = Date.now() + 3000;
-  while (eps.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await pollUntil(() => eps.length >= 2, 'two endpoints');
   t.equal(eps.length, 2, 'two clients, two endpoints');
   await t.rejects(bindLine(`tcp:${port}`, () => undefined), /cannot listen on 127\.0\.0\.1:\d+: address already in use/, 'port clash explained');
   const probe = new EndpointProbe(eps[0]);

@@ -1,9 +1,9 @@
 import t from 'tap';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { SerialPortMock } from 'serialport';
 import { SerialLine, type SerialBinding } from '../../src/adapters/serial-line.js';
 import { EndpointProbe } from '../support/endpoint-probe.js';
+import { MemoryLogger } from '../support/memory-logger.js';
+import { pollUntil } from '../support/poll-until.js';
 
 // @serialport/binding-mock ships no types for ESM imports; serialport re-exports the same binding, typed.
 const MockBinding = SerialPortMock.binding;
@@ -54,14 +54,6 @@ function mockPort(line: SerialLine): MockPortBinding {
   return line.port.port as unknown as MockPortBinding;
 }
 
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 t.test('data flows both ways', async (t) => {
   const r = rig('/dev/ROBOT');
   const line = await SerialLine.open({ path: '/dev/ROBOT', baudRate: 19200, binding: r.binding });
@@ -73,7 +65,7 @@ t.test('data flows both ways', async (t) => {
   t.same([...probe.received], [0x41, 0x54, 0x0d, 0xff], 'the bytes from the device reached onData, each once and unchanged');
   line.write('OK\r\n');
   line.write(Uint8Array.of(0x00, 0xff));
-  await until(() => mockPort(line).recording.length >= 6, 'write');
+  await pollUntil(() => mockPort(line).recording.length >= 6, 'write');
   t.ok(mockPort(line).recording.equals(Buffer.from([0x4f, 0x4b, 0x0d, 0x0a, 0x00, 0xff])), 'bytes written reached the port');
 });
 
@@ -82,12 +74,12 @@ t.test('null-modem wiring: DCD drives our DTR, CTS our RTS; peer DTR/RTS read by
   const line = await SerialLine.open({ path: '/dev/ROBOT', binding: r.binding, pollIntervalMs: 5 });
   t.teardown(() => line.close());
   const probe = new EndpointProbe(line);
-  await until(() => r.sets.length >= 1, 'initial set');
+  await pollUntil(() => r.sets.length >= 1, 'initial set');
   t.same(r.sets, [{ dtr: false, rts: true }], 'at open: no carrier (DTR off), clear to send (RTS on)');
   line.setLines({ dcd: true });
   line.setLines({ ri: true, dsr: false });
   line.setLines({ cts: false });
-  await until(() => r.sets.length >= 3, 'two more sets');
+  await pollUntil(() => r.sets.length >= 3, 'two more sets');
   t.same(r.sets.slice(1), [{ dtr: true, rts: true }, { dtr: true, rts: false }], 'carrier raises DTR; CTS off drops RTS; RI/DSR change nothing on a UART');
   t.equal(probe.controls.length, 0, 'peer lines as assumed (DTR+RTS on): no onControl');
   r.status = { cts: true, dsr: false, dcd: false };
@@ -101,18 +93,17 @@ t.test('null-modem wiring: DCD drives our DTR, CTS our RTS; peer DTR/RTS read by
 t.test('a port without modem lines (pty): lines absent, logged once at debug, data keeps flowing', async (t) => {
   const r = rig('/dev/PTY');
   r.ioctlFails = true;
-  const logLines: string[] = [];
-  const logger = pino({ level: 'debug' }, new Writable({ write: (c, _e, cb) => (logLines.push(String(c)), cb()) }));
-  const line = await SerialLine.open({ path: '/dev/PTY', binding: r.binding, pollIntervalMs: 5, logger });
+  const log = new MemoryLogger();
+  const line = await SerialLine.open({ path: '/dev/PTY', binding: r.binding, pollIntervalMs: 5, logger: log.logger });
   t.teardown(() => line.close());
   const probe = new EndpointProbe(line);
-  await until(() => logLines.length >= 1, 'debug log');
+  await pollUntil(() => log.lines.length >= 1, 'a log entry');
   line.setLines({ dcd: true });
   const getsAfter = r.gets;
   await new Promise((res) => setTimeout(res, 40)); // several poll periods: polling must have stopped
   t.equal(r.gets, getsAfter, 'no more polling once lines are known absent');
-  t.equal(logLines.filter((l) => l.includes('no modem lines')).length, 1, 'logged exactly once');
-  t.match(JSON.parse(logLines[0]), { level: 20, err: /Inappropriate ioctl/ }, 'at debug, with the reason');
+  t.equal(log.lines.filter((l) => String(l.msg).includes('no modem lines')).length, 1, 'logged exactly once');
+  t.match(log.lines[0], { level: 20, err: /Inappropriate ioctl/ }, 'at debug, with the reason');
   mockPort(line).emitData('still works');
   await probe.waitForData('still works');
   t.ok(line.port.isOpen, 'the port stays open');
@@ -138,6 +129,6 @@ t.test('open failure is a clear error; close fires onClose once', async (t) => {
   line.write('dropped');
   await probe.closed;
   t.equal(probe.closeCount, 1, 'onClose once');
-  await until(() => !line.port.isOpen, 'port closed');
+  await pollUntil(() => !line.port.isOpen, 'port closed');
   t.notOk(line.port.isOpen, 'the port is closed');
 });

@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import type { LineEndpoint } from '../../core/line-endpoint.js';
 import { listenTcpLines, type TcpLineServer } from '../../src/adapters/tcp-line-server.js';
 import { EndpointProbe } from '../support/endpoint-probe.js';
+import { pollUntil } from '../support/poll-until.js';
 import { LineChild } from '../support/line-child.js';
 
 /** A server whose endpoints are handed out in connection order. */
@@ -33,14 +34,6 @@ function client(t: Test, port: number): Promise<{ sock: Socket; received(): Buff
   });
 }
 
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
 t.test('port 0 binds an ephemeral port and reports it', async (t) => {
   const { server } = await serve(t);
   t.ok(server.port > 0, 'a real port number is reported');
@@ -60,7 +53,7 @@ t.test('a raw client: every byte passes both ways untouched, 0xFF and CR NUL inc
   t.ok(probe.received.equals(sent), 'the device got exactly the bytes sent (no telnet processing after a non-IAC first byte)');
   ep.write(all);
   ep.write('OK\r\n');
-  await until(() => c.received().length >= 260, 'reply');
+  await pollUntil(() => c.received().length >= 260, 'reply');
   t.ok(c.received().equals(Buffer.concat([all, Buffer.from('OK\r\n')])), 'the client got exactly what the device wrote');
   ep.setLines({ dcd: true, ri: true });
   t.equal(probe.controls.length, 0, 'no control lines exist over raw TCP: onControl never fires');
@@ -75,7 +68,7 @@ t.test('client disconnect fires onClose once; writes after that are dropped', as
   probe.endpoint.write('nobody hears this');
   probe.endpoint.close();
   t.equal(probe.closeCount, 1, 'onClose fired exactly once');
-  await until(() => server.clientCount === 0, 'client count to drop');
+  await pollUntil(() => server.clientCount === 0, 'client count to drop');
   t.equal(server.clientCount, 0, 'the server forgot the client');
 });
 
@@ -98,7 +91,7 @@ t.test('maxClients: an extra client gets a clear message and is closed; the firs
   await extra.closed;
   t.match(extra.received().toString(), /all 1 connections in use/, 'refused client is told why');
   ep.write('still here');
-  await until(() => first.received().length >= 10, 'data to first client');
+  await pollUntil(() => first.received().length >= 10, 'data to first client');
   t.equal(first.received().toString(), 'still here', 'first client unaffected');
   t.equal(server.clientCount, 1, 'the refused client is not counted');
 });

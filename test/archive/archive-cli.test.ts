@@ -1,17 +1,9 @@
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendEntries, createArchive } from '../../src/revisor/archive-file.js';
 import { HEADER, sampleEntries } from '../support/archive-fixture.js';
-
-// Needs `npx tsc -p .` first: the real built CLI is what users run.
-const CLI = join(process.cwd(), 'dist/bin/hicom-sim.js');
-
-function cli(...args: string[]): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, PAGER: 'cat' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { runCli } from '../support/lab-child.js';
 
 function goodArchive(dir: string, name = 'good.arc'): string {
   const p = join(dir, name);
@@ -22,48 +14,48 @@ function goodArchive(dir: string, name = 'good.arc'): string {
 
 t.test('verify: a good archive passes, with and without the PBX check', async (t) => {
   const p = goodArchive(t.testdir());
-  const r = cli('archive', 'verify', p);
-  t.equal(r.code, 0, `exit 0 (${r.err})`);
-  t.match(r.out, /OK — system 4711-0815 \(Musterfirma GmbH, Hicom 150 E\), 25 entries, seq 1-25/, 'summary line');
-  t.equal(cli('archive', 'verify', p, '--system-id', '4711-0815').code, 0, 'matching system id passes');
+  const r = runCli(['archive', 'verify', p]);
+  t.equal(r.status, 0, `exit 0 (${r.stderr})`);
+  t.match(r.stdout, /OK — system 4711-0815 \(Musterfirma GmbH, Hicom 150 E\), 25 entries, seq 1-25/, 'summary line');
+  t.equal(runCli(['archive', 'verify', p, '--system-id', '4711-0815']).status, 0, 'matching system id passes');
 });
 
 t.test('verify: tampered, truncated and foreign archives fail with a clear message', async (t) => {
   const dir = t.testdir();
   const tampered = goodArchive(dir, 'tampered.arc');
   writeFileSync(tampered, readFileSync(tampered, 'utf8').replace('D1-1 #2', 'D1-1 #X'));
-  let r = cli('archive', 'verify', tampered);
-  t.equal(r.code, 1, 'tampered: exit 1');
-  t.match(r.out, /tampered\.arc:7: hash chain broken at seq 2/, 'tampered: the line is named');
-  t.match(r.err, /FAILED verification: 1 problem/, 'tampered: one-line error');
+  let r = runCli(['archive', 'verify', tampered]);
+  t.equal(r.status, 1, 'tampered: exit 1');
+  t.match(r.stdout, /tampered\.arc:7: hash chain broken at seq 2/, 'tampered: the line is named');
+  t.match(r.stderr, /FAILED verification: 1 problem/, 'tampered: one-line error');
 
   const truncated = goodArchive(dir, 'truncated.arc');
   truncateSync(truncated, readFileSync(truncated).length - 30);
-  r = cli('archive', 'verify', truncated);
-  t.equal(r.code, 1, 'truncated: exit 1');
-  t.match(r.out, /incomplete line/, 'truncated: reported');
+  r = runCli(['archive', 'verify', truncated]);
+  t.equal(r.status, 1, 'truncated: exit 1');
+  t.match(r.stdout, /incomplete line/, 'truncated: reported');
 
   const foreign = goodArchive(dir, 'foreign.arc');
-  r = cli('archive', 'verify', foreign, '--system-id', '1234');
-  t.equal(r.code, 1, 'foreign: exit 1');
-  t.match(r.out, /belongs to system 4711-0815, not 1234/, 'foreign: reported');
+  r = runCli(['archive', 'verify', foreign, '--system-id', '1234']);
+  t.equal(r.status, 1, 'foreign: exit 1');
+  t.match(r.stdout, /belongs to system 4711-0815, not 1234/, 'foreign: reported');
 
-  r = cli('archive', 'verify', join(dir, 'nope.arc'));
-  t.equal(r.code, 1, 'missing file: exit 1');
-  t.match(r.err, /hicom-sim: cannot read archive .*ENOENT/, 'missing file: clear error, no stack');
+  r = runCli(['archive', 'verify', join(dir, 'nope.arc')]);
+  t.equal(r.status, 1, 'missing file: exit 1');
+  t.match(r.stderr, /hicom-sim: cannot read archive .*ENOENT/, 'missing file: clear error, no stack');
 });
 
 t.test('view: printable text, date filters, and bad dates', async (t) => {
   const p = goodArchive(t.testdir());
-  const r = cli('archive', 'view', p);
-  t.equal(r.code, 0, 'exit 0');
-  const lines = r.out.trimEnd().split('\n');
+  const r = runCli(['archive', 'view', p]);
+  t.equal(r.status, 0, 'exit 0');
+  const lines = r.stdout.trimEnd().split('\n');
   t.equal(lines[0], 'Protocol archive of Musterfirma GmbH, Hicom 150 E (system 4711-0815), created 2026-01-05T08:00:00.000Z', 'header line');
   t.equal(lines.length, 27, 'header, blank line and 25 entries');
-  t.notMatch(r.out, /#[0-9a-f]{64}/, 'no hash noise in the printout');
-  const filtered = cli('archive', 'view', p, '--from', '2026-01-06', '--to', '2026-01-06').out.trimEnd().split('\n').slice(2);
+  t.notMatch(r.stdout, /#[0-9a-f]{64}/, 'no hash noise in the printout');
+  const filtered = runCli(['archive', 'view', p, '--from', '2026-01-06', '--to', '2026-01-06']).stdout.trimEnd().split('\n').slice(2);
   t.same(filtered.map((l) => l.slice(0, 6)), ['000010', '000011', '000012', '000013', '000014', '000015', '000016', '000017', '000018', '000019'], 'only 6 January');
-  const bad = cli('archive', 'view', p, '--from', '2026-02-30');
-  t.equal(bad.code, 1, 'impossible date: exit 1');
-  t.match(bad.err, /--from wants a date as YYYY-MM-DD/, 'impossible date: clear error');
+  const bad = runCli(['archive', 'view', p, '--from', '2026-02-30']);
+  t.equal(bad.status, 1, 'impossible date: exit 1');
+  t.match(bad.stderr, /--from wants a date as YYYY-MM-DD/, 'impossible date: clear error');
 });

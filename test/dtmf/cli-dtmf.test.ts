@@ -1,33 +1,25 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { readWavFile } from '../../src/storage/wav-file.js';
-
-// End to end through the built executable: run `npx tsc -p .` first (npm test does).
-const BIN = join(process.cwd(), 'dist/bin/hicom-sim.js');
-
-function cli(...args: string[]): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { CLI, runCli } from '../support/lab-child.js';
 
 t.test('dtmf gen writes a WAV that dtmf decode reads back, at 44.1 kHz and at 8 kHz', async (t) => {
-  t.ok(existsSync(BIN), `${BIN} exists (build with npx tsc -p .)`);
+  t.ok(existsSync(CLI), `${CLI} exists (build with npx tsc -p .)`);
   const dir = mkdtempSync(join(tmpdir(), 'dtmf-cli-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   for (const rate of [44100, 8000]) {
     const file = join(dir, `d${rate}.wav`);
-    const gen = cli('dtmf', 'gen', '0123456789*#ABCD', '-o', file, '--rate', String(rate), '--on', '60', '--off', '40', '--level', '-12');
-    t.equal(gen.code, 0, `${rate} Hz: gen exits 0 (${gen.err})`);
+    const gen = runCli(['dtmf', 'gen', '0123456789*#ABCD', '-o', file, '--rate', String(rate), '--on', '60', '--off', '40', '--level', '-12'], { timeoutMs: 60_000 });
+    t.equal(gen.status, 0, `${rate} Hz: gen exits 0 (${gen.stderr})`);
     t.equal(readWavFile(file).sampleRate, rate, `${rate} Hz: file has the asked rate`);
-    const text = cli('dtmf', 'decode', file);
-    t.equal(text.code, 0, `${rate} Hz: decode exits 0`);
-    t.match(text.out, /digits: 0123456789\*#ABCD/, `${rate} Hz: text output ends with the digit string`);
-    t.match(text.out, /^\s+0\.0 ms {2}0 /m, `${rate} Hz: first digit at 0 ms`);
-    const json = cli('dtmf', 'decode', file, '--json');
-    const parsed = JSON.parse(json.out) as { text: string; sampleRate: number; digits: Array<{ digit: string; startMs: number; lowDbm0: number }> };
+    const text = runCli(['dtmf', 'decode', file], { timeoutMs: 60_000 });
+    t.equal(text.status, 0, `${rate} Hz: decode exits 0`);
+    t.match(text.stdout, /digits: 0123456789\*#ABCD/, `${rate} Hz: text output ends with the digit string`);
+    t.match(text.stdout, /^\s+0\.0 ms {2}0 /m, `${rate} Hz: first digit at 0 ms`);
+    const json = runCli(['dtmf', 'decode', file, '--json'], { timeoutMs: 60_000 });
+    const parsed = JSON.parse(json.stdout) as { text: string; sampleRate: number; digits: Array<{ digit: string; startMs: number; lowDbm0: number }> };
     t.equal(parsed.text, '0123456789*#ABCD', `${rate} Hz: JSON text field`);
     t.equal(parsed.sampleRate, rate, `${rate} Hz: JSON reports the file's rate`);
     t.ok(parsed.digits.every((d, i) => Math.abs(d.startMs - i * 100) <= 4), `${rate} Hz: JSON start times on the 100 ms grid`);
@@ -48,8 +40,8 @@ t.test('bad digits, bad options and bad files exit non-zero with one clear line'
     [['dtmf', 'decode', junk], /junk\.wav: no 'fmt ' chunk/],
   ];
   for (const [args, pattern] of cases) {
-    const r = cli(...args);
-    t.not(r.code, 0, `${args.join(' ')}: non-zero exit`);
-    t.match(r.err, pattern, `${args.join(' ')}: says what is wrong`);
+    const r = runCli(args, { timeoutMs: 60_000 });
+    t.not(r.status, 0, `${args.join(' ')}: non-zero exit`);
+    t.match(r.stderr, pattern, `${args.join(' ')}: says what is wrong`);
   }
 });

@@ -1,19 +1,10 @@
 import t from 'tap';
-import { createRig } from '../support/modem-rig.js';
-import { RecordingSink } from '../support/pbx-sink.js';
-import { Imod } from '../../modem/imod.js';
-import { installTestLines } from '../../src/network/test-lines.js';
+import { imodLab } from '../support/modem-rig.js';
 
-/** One PBX (trunk 0897220) with the IMOD at internal 77, DID 77. */
+/** The IMOD lab with the technician's modem on 0301234. */
 function lab() {
-  const rig = createRig();
-  const tl = installTestLines(rig.exchange);
-  const sink = new RecordingSink();
-  const imod = new Imod({ clock: rig.clock, sink });
-  const pbx = rig.exchange.addPbx({ id: 'pbx1', trunkNumbers: ['0897220'] });
-  imod.attachLine(pbx.addPort('77', imod));
-  const tech = rig.addModem('0301234', { echo: false });
-  return { rig, tl, sink, imod, pbx, tech };
+  const l = imodLab();
+  return { ...l, tech: l.rig.addModem('0301234', { echo: false }) };
 }
 
 function dial(l: ReturnType<typeof lab>, number: string, waitMs = 70_000): string {

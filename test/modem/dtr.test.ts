@@ -1,33 +1,21 @@
 import t from 'tap';
-import { createRig } from '../support/modem-rig.js';
-import { installTestLines } from '../../src/network/test-lines.js';
+import { createRig, echoCall, type ModemOnNet } from '../support/modem-rig.js';
 
-function connected(dtrMode: number) {
-  const rig = createRig();
-  const tl = installTestLines(rig.exchange);
-  const m = rig.addModem('0301', { echo: false });
-  m.term.send(`AT&D${dtrMode}S0=1\r`);
-  m.term.send(`ATD${tl.echo}\r`);
-  rig.clock.advance(20_000);
-  m.term.take();
-  return { rig, m };
-}
-
-function dropDtr(rig: ReturnType<typeof createRig>, m: ReturnType<typeof connected>['m'], ms: number): void {
+function dropDtr(rig: ReturnType<typeof createRig>, m: ModemOnNet, ms: number): void {
   m.term.dte.setDte({ dtr: false });
   rig.clock.advance(ms);
   m.term.dte.setDte({ dtr: true });
 }
 
 t.test('&D0 ignores DTR', async (t) => {
-  const { rig, m } = connected(0);
+  const { rig, m } = echoCall('AT&D0S0=1');
   dropDtr(rig, m, 1_000);
   t.equal(m.modem.state, 'online', 'still online');
   t.equal(m.term.take(), '', 'nothing reported');
 });
 
 t.test('&D1: DTR drop → online command state with OK, call kept', async (t) => {
-  const { rig, m } = connected(1);
+  const { rig, m } = echoCall('AT&D1S0=1');
   dropDtr(rig, m, 100);
   t.equal(m.term.take(), '\r\nOK\r\n', 'OK');
   t.equal(m.modem.state, 'online-command', 'online command state');
@@ -36,7 +24,7 @@ t.test('&D1: DTR drop → online command state with OK, call kept', async (t) =>
 });
 
 t.test('&D2: DTR drop hangs up; a blip shorter than S25 is ignored', async (t) => {
-  const { rig, m } = connected(2);
+  const { rig, m } = echoCall('AT&D2S0=1');
   dropDtr(rig, m, 40);
   t.equal(m.modem.state, 'online', 'a 40 ms blip (< S25 = 50 ms) does nothing');
   dropDtr(rig, m, 60);
@@ -59,7 +47,7 @@ t.test('&D2: auto-answer is disabled while DTR is off', async (t) => {
 });
 
 t.test('&D3: DTR drop hangs up and resets to the stored profile', async (t) => {
-  const { rig, m } = connected(3);
+  const { rig, m } = echoCall('AT&D3S0=1');
   t.equal(m.modem.settings.dtrMode, 3, '&D3 active');
   dropDtr(rig, m, 100);
   t.match(m.term.take(), /NO CARRIER/, 'hung up');

@@ -1,19 +1,8 @@
 import t from 'tap';
-import { createRig } from '../support/modem-rig.js';
-import { installTestLines } from '../../src/network/test-lines.js';
-
-function connected() {
-  const rig = createRig();
-  const tl = installTestLines(rig.exchange);
-  const m = rig.addModem('0301', { echo: false });
-  m.term.send(`ATD${tl.echo}\r`);
-  rig.clock.advance(20_000);
-  m.term.take();
-  return { rig, m };
-}
+import { echoCall } from '../support/modem-rig.js';
 
 t.test('+++ with 1 s guard before and after escapes; ATO returns; ATH hangs up', async (t) => {
-  const { rig, m } = connected();
+  const { rig, m } = echoCall();
   rig.clock.advance(1_000);
   m.term.send('+++');
   rig.clock.advance(999);
@@ -39,7 +28,7 @@ t.test('+++ with 1 s guard before and after escapes; ATO returns; ATH hangs up',
 });
 
 t.test('+++ is not an escape without the guard time or with data after it', async (t) => {
-  const { rig, m } = connected();
+  const { rig, m } = echoCall();
   rig.clock.advance(100);
   m.term.send('x+++');
   rig.clock.advance(3_000);
@@ -59,7 +48,7 @@ t.test('+++ is not an escape without the guard time or with data after it', asyn
 });
 
 t.test('S12 and S2 change the escape; S2>127 disables it', async (t) => {
-  const { rig, m } = connected();
+  const { rig, m } = echoCall();
   rig.clock.advance(1_000);
   m.term.send('+++');
   rig.clock.advance(1_000);

@@ -1,19 +1,6 @@
 import t from 'tap';
-import { createRig } from '../support/modem-rig.js';
-import { RecordingSink } from '../support/pbx-sink.js';
-import { Imod } from '../../modem/imod.js';
+import { imodLab } from '../support/modem-rig.js';
 import type { DialResult } from '../../core/modem-port.js';
-import { installTestLines } from '../../src/network/test-lines.js';
-
-function lab() {
-  const rig = createRig();
-  const tl = installTestLines(rig.exchange);
-  const sink = new RecordingSink();
-  const imod = new Imod({ clock: rig.clock, sink });
-  const pbx = rig.exchange.addPbx({ id: 'pbx1', trunkNumbers: ['0897220'] });
-  imod.attachLine(pbx.addPort('77', imod));
-  return { rig, tl, sink, imod };
-}
 
 t.test('negotiation with the caller: +MS, +ES, +DS pick the CONNECT text', async (t) => {
   const cases: Array<[string, string]> = [
@@ -27,7 +14,7 @@ t.test('negotiation with the caller: +MS, +ES, +DS pick the CONNECT text', async
     ['+MS=V32B,1,300,12000', '12000/V42BIS'],
   ];
   for (const [setup, expected] of cases) {
-    const l = lab();
+    const l = imodLab();
     const m = l.rig.addModem('0301', { echo: false });
     m.term.send(`AT${setup}\r`);
     m.term.take();
@@ -39,7 +26,7 @@ t.test('negotiation with the caller: +MS, +ES, +DS pick the CONNECT text', async
 });
 
 t.test('a V.21-only caller connects at 300 and the channel frees on hang-up', async (t) => {
-  const l = lab();
+  const l = imodLab();
   const m = l.rig.addModem('0301', { echo: false });
   m.term.send('AT+MS=V21,0\r');
   m.term.take();
@@ -52,7 +39,7 @@ t.test('a V.21-only caller connects at 300 and the channel frees on hang-up', as
 });
 
 t.test('outgoing calls from the PBX: connect, busy, no answer, unobtainable, channel busy', async (t) => {
-  const l = lab();
+  const l = imodLab();
   const tech = l.rig.addModem('0301', { echo: false });
   tech.term.send('ATS0=1\r');
   tech.term.take();

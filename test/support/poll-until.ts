@@ -1,0 +1,13 @@
+/**
+ * Wait, in real time, until `cond()` holds: it is asked again every
+ * `everyMs`; after `timeoutMs` this throws, naming `what`. For state that
+ * gives no event to wait on (a mock port's recording, a socket buffer);
+ * where there is one, wait on the event (EndpointProbe, LineChild.expect).
+ */
+export async function pollUntil(cond: () => boolean, what: string, timeoutMs = 5000, everyMs = 5): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
