@@ -1,3 +1,4 @@
+import { StateMachine, type TransitionTable } from '../core/state-machine.js';
 import { entryHash, type ArchiveMark, type LogEntry, type ProtocolLog } from './protocol-log.js';
 
 /**
@@ -5,6 +6,7 @@ import { entryHash, type ArchiveMark, type LogEntry, type ProtocolLog } from './
  * docs/session-protocol.md, "Protocol log: fetch and archive").
  *
  *   (none) ──begin──► HandingOut ──next…(last chunk)──► AllSent ──commit matches──► Committed
+ *          ──begin, nothing to archive──────────────────► AllSent
  *                         │                               │
  *                         └──── abort, error, wrong commit, line loss ────► (dropped: nothing deleted)
  *
@@ -17,6 +19,12 @@ export enum ArchiveState {
   AllSent = 'all-sent',
   Committed = 'committed',
 }
+
+const ARCHIVE_MOVES: TransitionTable<ArchiveState> = {
+  [ArchiveState.HandingOut]: [ArchiveState.AllSent],
+  [ArchiveState.AllSent]: [ArchiveState.Committed],
+  [ArchiveState.Committed]: [],
+};
 
 /** Entries per LogEntries frame while archiving (≈ 16 KB of payload). */
 export const ARCHIVE_CHUNK_ENTRIES = 256;
@@ -34,7 +42,7 @@ export interface ArchiveRange {
 export class ArchiveTransaction {
   readonly mark: ArchiveMark | undefined;
   readonly range: ArchiveRange;
-  #state = ArchiveState.HandingOut;
+  readonly #machine: StateMachine<ArchiveState>;
   readonly #entries: LogEntry[];
   readonly #chunkSize: number;
   #sent = 0;
@@ -51,11 +59,11 @@ export class ArchiveTransaction {
       count: this.#entries.length,
       chunks: Math.ceil(this.#entries.length / chunkSize),
     };
-    if (this.#entries.length === 0) this.#state = ArchiveState.AllSent;
+    this.#machine = new StateMachine('archiving', ARCHIVE_MOVES, this.#entries.length === 0 ? ArchiveState.AllSent : ArchiveState.HandingOut);
   }
 
   get state(): ArchiveState {
-    return this.#state;
+    return this.#machine.state;
   }
 
   /** Chunks handed out so far. */
@@ -65,10 +73,10 @@ export class ArchiveTransaction {
 
   /** The next chunk, or undefined when all were handed out. */
   next(): LogEntry[] | undefined {
-    if (this.#state !== ArchiveState.HandingOut) return undefined;
+    if (!this.#machine.is(ArchiveState.HandingOut)) return undefined;
     const chunk = this.#entries.slice(this.#sent, this.#sent + this.#chunkSize);
     this.#sent += chunk.length;
-    if (this.#sent >= this.#entries.length) this.#state = ArchiveState.AllSent;
+    if (this.#sent >= this.#entries.length) this.#machine.transition(ArchiveState.AllSent);
     return chunk;
   }
 
@@ -77,7 +85,7 @@ export class ArchiveTransaction {
    * Returns the mark to store, or an error text (the caller drops the run).
    */
   checkCommit(log: ProtocolLog, seq: number, hash: string): { ok: true; mark: ArchiveMark } | { ok: false; code: number; error: string } {
-    if (this.#state !== ArchiveState.AllSent) return { ok: false, code: 409, error: `commit before all ${this.range.chunks} chunks were fetched (${this.chunksSent} so far)` };
+    if (!this.#machine.is(ArchiveState.AllSent)) return { ok: false, code: 409, error: `commit before all ${this.range.chunks} chunks were fetched (${this.chunksSent} so far)` };
     const last = this.#entries.at(-1);
     if (!last) return { ok: false, code: 409, error: 'nothing was handed out, nothing to commit' };
     if (seq !== last.seq) return { ok: false, code: 409, error: `commit names seq ${seq}, but the last entry handed out is ${last.seq}` };
@@ -89,6 +97,6 @@ export class ArchiveTransaction {
   }
 
   committed(): void {
-    this.#state = ArchiveState.Committed;
+    this.#machine.transition(ArchiveState.Committed);
   }
 }

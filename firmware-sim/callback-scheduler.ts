@@ -1,6 +1,7 @@
 import { isCallbackIndex, readCallbackIndex, type OutgoingModems } from './callback-index.js';
 import type { TimerHandle } from '../core/clock.js';
 import type { LineEndpoint } from '../core/line-endpoint.js';
+import { StateMachine, type TransitionTable } from '../core/state-machine.js';
 import type { DialFailure, IncomingCallInfo, ModemKind } from '../core/modem-port.js';
 import type { Pbx } from './pbx.js';
 import { PIN_ATTEMPTS } from './pin-gate.js';
@@ -51,6 +52,12 @@ export enum CallbackState {
   Dialing = 'dialing',
 }
 
+const CALLBACK_MOVES: TransitionTable<CallbackState> = {
+  [CallbackState.Idle]: [CallbackState.Waiting],
+  [CallbackState.Waiting]: [CallbackState.Dialing, CallbackState.Idle],
+  [CallbackState.Dialing]: [CallbackState.Waiting, CallbackState.Idle],
+};
+
 export interface CallbackSchedulerOptions {
   pbx: Pbx;
   modems: OutgoingModems;
@@ -72,7 +79,7 @@ export class CallbackScheduler {
   readonly #listeners: Array<(e: CallbackEvent) => void> = [];
   /** Wrong requests per call, keyed by the gate's io (one per call). */
   readonly #tries = new WeakMap<GateIo, number>();
-  #state = CallbackState.Idle;
+  readonly #machine = new StateMachine('callback', CALLBACK_MOVES, CallbackState.Idle);
   #index = 0;
   #attempts = 0;
   #timer: TimerHandle | undefined;
@@ -86,12 +93,12 @@ export class CallbackScheduler {
   }
 
   get state(): CallbackState {
-    return this.#state;
+    return this.#machine.state;
   }
 
   /** Index of the pending callback (0 when idle). */
   get pendingIndex(): number {
-    return this.#state === CallbackState.Idle ? 0 : this.#index;
+    return this.#machine.is(CallbackState.Idle) ? 0 : this.#index;
   }
 
   onEvent(listener: (e: CallbackEvent) => void): void {
@@ -151,8 +158,9 @@ export class CallbackScheduler {
     this.#generation++;
     this.#timer?.cancel();
     this.#timer = undefined;
-    if (this.#state !== CallbackState.Idle) this.#emit({ type: 'cancelled', index: this.#index });
-    this.#state = CallbackState.Idle;
+    if (this.#machine.is(CallbackState.Idle)) return;
+    this.#machine.transition(CallbackState.Idle);
+    this.#emit({ type: 'cancelled', index: this.#index });
   }
 
   #check(index: number, code: string): CallbackRequestResult {
@@ -178,7 +186,7 @@ export class CallbackScheduler {
     this.#pbx.audit({ user: CALLBACK_LOG_USER, circle: undefined }, 3, `CALLBACK ${index} registered ${via}`);
     this.#index = index;
     this.#attempts = 0;
-    this.#state = CallbackState.Waiting;
+    this.#machine.transition(CallbackState.Waiting);
     this.#emit({ type: 'registered', index, modem });
     this.#wait(CALLBACK_DELAY_MS);
   }
@@ -196,7 +204,7 @@ export class CallbackScheduler {
     // The number is read at dial time: the KDS may have changed while waiting.
     const entry = readCallbackIndex(this.#pbx.kds, index);
     const attempt = ++this.#attempts;
-    this.#state = CallbackState.Dialing;
+    this.#machine.transition(CallbackState.Dialing);
     this.#emit({ type: 'attempt', index, attempt, modem: entry.modem, number: entry.number });
     const modem = this.#modems[entry.modem];
     if (!modem || entry.number === '') {
@@ -209,7 +217,7 @@ export class CallbackScheduler {
         return;
       }
       if (result.outcome !== 'connect') return this.#failed(result.outcome);
-      this.#state = CallbackState.Idle;
+      this.#machine.transition(CallbackState.Idle);
       this.#emit({ type: 'connected', index, attempt, modem: entry.modem });
       this.#onConnected(result.line, { kind: entry.modem, caller: entry.number, connectText: result.connectText });
     });
@@ -219,11 +227,11 @@ export class CallbackScheduler {
     const index = this.#index;
     this.#emit({ type: 'failed', index, attempt: this.#attempts, outcome });
     if (this.#attempts < CALLBACK_ATTEMPTS) {
-      this.#state = CallbackState.Waiting;
+      this.#machine.transition(CallbackState.Waiting);
       this.#wait(CALLBACK_RETRY_GAP_MS);
       return;
     }
-    this.#state = CallbackState.Idle;
+    this.#machine.transition(CallbackState.Idle);
     try {
       this.#pbx.audit({ user: CALLBACK_LOG_USER, circle: undefined }, 3, `CALLBACK ${index} given up after ${this.#attempts} attempts`);
     } catch (err) {

@@ -1,6 +1,7 @@
 import { readCallbackIndex, type OutgoingModems } from './callback-index.js';
 import type { CallbackFailure } from './callback-scheduler.js';
 import type { TimerHandle } from '../core/clock.js';
+import { StateMachine, type TransitionTable } from '../core/state-machine.js';
 import { PSEUDO_ERROR_CODE, type ErrorRecord } from './error-history.js';
 import { encodeReport, isSignaled } from './error-report.js';
 import type { ModemKind } from '../core/modem-port.js';
@@ -41,6 +42,7 @@ export type SignalingEvent =
  *                             └──┴───────────────────┘
  *   Calling ──5th failure──▶ Stopped ──new Error History entry──▶ Armed (new + unsent)
  * ```
+ * Re-arming passes through Idle; `stop()` (power cut) goes to Idle from any state.
  */
 export enum SignalingState {
   Idle = 'idle',
@@ -48,6 +50,14 @@ export enum SignalingState {
   Calling = 'calling',
   Stopped = 'stopped',
 }
+
+const SIGNALING_MOVES: TransitionTable<SignalingState> = {
+  [SignalingState.Idle]: [SignalingState.Armed],
+  // Stopped from Armed: a report that cannot be encoded fails before any call.
+  [SignalingState.Armed]: [SignalingState.Idle, SignalingState.Calling, SignalingState.Stopped],
+  [SignalingState.Calling]: [SignalingState.Idle, SignalingState.Stopped],
+  [SignalingState.Stopped]: [SignalingState.Idle],
+};
 
 export interface ErrorSignalingOptions {
   pbx: Pbx;
@@ -67,7 +77,7 @@ export class ErrorSignaling {
   readonly #modems: OutgoingModems;
   readonly #listeners: Array<(e: SignalingEvent) => void> = [];
   #running = false;
-  #state = SignalingState.Idle;
+  readonly #machine = new StateMachine('error signaling', SIGNALING_MOVES, SignalingState.Idle);
   #failures = 0;
   #timer: TimerHandle | undefined;
   #functestTimer: TimerHandle | undefined;
@@ -85,7 +95,7 @@ export class ErrorSignaling {
   }
 
   get state(): SignalingState {
-    return this.#state;
+    return this.#machine.state;
   }
 
   /** Unsuccessful calls since the last success or re-activation. */
@@ -100,8 +110,8 @@ export class ErrorSignaling {
   /** Startup: arm for what is already in the Error History, and the function-test timer. */
   start(): void {
     if (this.#running) return;
+    // Not running means Idle: stop() leaves every state for it.
     this.#running = true;
-    this.#state = SignalingState.Idle;
     this.#failures = 0;
     this.#arm();
     this.#armFunctionTest();
@@ -118,7 +128,7 @@ export class ErrorSignaling {
     this.#send?.abort();
     this.#send = undefined;
     this.#unacked = undefined;
-    this.#state = SignalingState.Idle;
+    if (!this.#machine.is(SignalingState.Idle)) this.#machine.transition(SignalingState.Idle);
   }
 
   /** Interval from the KDS in ms; the KDS has already turned out-of-range values into 15. */
@@ -133,17 +143,17 @@ export class ErrorSignaling {
   #onNewEntry(record: ErrorRecord): void {
     if (!this.#running) return;
     // Seed: after five failures signaling resumes only "nach einem neuen Eintrag in die Error History".
-    if (this.#state === SignalingState.Stopped) {
+    if (this.#machine.is(SignalingState.Stopped)) {
       this.#failures = 0;
-      this.#state = SignalingState.Idle;
+      this.#machine.transition(SignalingState.Idle);
       this.#emit({ type: 'resumed' });
     }
     if (isSignaled(record)) this.#arm();
   }
 
   #arm(): void {
-    if (!this.#running || this.#state !== SignalingState.Idle || !this.#pbx.errors.some(isSignaled)) return;
-    this.#state = SignalingState.Armed;
+    if (!this.#running || !this.#machine.is(SignalingState.Idle) || !this.#pbx.errors.some(isSignaled)) return;
+    this.#machine.transition(SignalingState.Armed);
     const generation = this.#generation;
     this.#timer = this.#pbx.clock.setTimer(this.intervalMs(), () => {
       if (generation === this.#generation) this.#expired();
@@ -152,12 +162,15 @@ export class ErrorSignaling {
 
   #expired(): void {
     this.#timer = undefined;
-    this.#state = SignalingState.Idle;
     const records = this.#pending();
-    if (records.length === 0) return;
+    if (records.length === 0) {
+      this.#machine.transition(SignalingState.Idle);
+      return;
+    }
     const kds = this.#pbx.kds;
     const centre = readCallbackIndex(kds, SIGNALING_CALLBACK_INDEX);
     if (!kds.flag('signaling.enabled') || centre.number === '') {
+      this.#machine.transition(SignalingState.Idle);
       this.#emit({ type: 'skipped', reason: kds.flag('signaling.enabled') ? 'no-number' : 'disabled' });
       return this.#arm();
     }
@@ -168,7 +181,7 @@ export class ErrorSignaling {
       // Only an unencodable record (e.g. an oversized text) gets here; it cannot be sent as it is.
       return this.#failed('bad-report');
     }
-    this.#state = SignalingState.Calling;
+    this.#machine.transition(SignalingState.Calling);
     const attempt = this.#failures + 1;
     this.#emit({ type: 'attempt', attempt, modem: centre.modem, number: centre.number, seq: report.seq, records: report.ids.length });
     const modem = this.#modems[centre.modem];
@@ -206,7 +219,7 @@ export class ErrorSignaling {
     this.#pbx.persist();
     this.#unacked = undefined;
     this.#failures = 0;
-    this.#state = SignalingState.Idle;
+    this.#machine.transition(SignalingState.Idle);
     this.#emit({ type: 'sent', seq: report.seq, records: report.ids.length, deleted });
     this.#arm();
   }
@@ -215,11 +228,11 @@ export class ErrorSignaling {
     this.#failures++;
     this.#emit({ type: 'failed', attempt: this.#failures, failure });
     if (this.#failures >= SIGNALING_MAX_FAILURES) {
-      this.#state = SignalingState.Stopped;
+      this.#machine.transition(SignalingState.Stopped);
       this.#emit({ type: 'stopped', failures: this.#failures });
       return;
     }
-    this.#state = SignalingState.Idle;
+    this.#machine.transition(SignalingState.Idle);
     this.#arm();
   }
 

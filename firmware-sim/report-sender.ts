@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { LineEndpoint } from '../core/line-endpoint.js';
+import { StateMachine, type TransitionTable } from '../core/state-machine.js';
 import { FrameDecoder, encodeFrame } from './report-frame.js';
 import {
   MAX_FRAME_TRIES, NakReason, READY_TIMEOUT_MS, RESEND_REASONS, ackTimeoutMs, helloLine, parseExchangeLine,
@@ -25,6 +26,12 @@ export enum SenderState {
   Done = 'done',
 }
 
+const SENDER_MOVES: TransitionTable<SenderState> = {
+  [SenderState.Hello]: [SenderState.Frame, SenderState.Done],
+  [SenderState.Frame]: [SenderState.Frame, SenderState.Done],
+  [SenderState.Done]: [],
+};
+
 export interface ReportSend {
   readonly state: SenderState;
   /** End the call without reporting (power cut): the line is dropped, `done` never fires. */
@@ -39,14 +46,14 @@ export interface ReportSend {
 export function sendReport(line: LineEndpoint, clock: Clock, systemId: string, seq: number, report: Uint8Array, done: (outcome: SendOutcome) => void): ReportSend {
   const frame = encodeFrame(report);
   const decoder = new FrameDecoder();
-  let state = SenderState.Hello;
+  const machine = new StateMachine(`report sender ${systemId}`, SENDER_MOVES, SenderState.Hello);
   let tries = 0;
   let timer: TimerHandle | undefined;
   let silent = false;
 
   const finish = (outcome: SendOutcome): void => {
-    if (state === SenderState.Done) return;
-    state = SenderState.Done;
+    if (machine.is(SenderState.Done)) return;
+    machine.transition(SenderState.Done);
     timer?.cancel();
     line.close();
     if (!silent) done(outcome);
@@ -57,7 +64,7 @@ export function sendReport(line: LineEndpoint, clock: Clock, systemId: string, s
   };
   const sendFrame = (): void => {
     tries++;
-    state = SenderState.Frame;
+    machine.transition(SenderState.Frame);
     // Timer first: on an unpaced line the answer can arrive inside write().
     arm(ackTimeoutMs(frame.length), 'ack-timeout');
     line.write(frame);
@@ -66,15 +73,15 @@ export function sendReport(line: LineEndpoint, clock: Clock, systemId: string, s
   line.onClose(() => finish({ ok: false, failure: 'line-break' }));
   line.onData((bytes) => {
     for (const event of decoder.push(bytes)) {
-      if (state === SenderState.Done) return;
+      if (machine.is(SenderState.Done)) return;
       if (event.kind !== 'line') continue;
       const msg = parseExchangeLine(event.text);
-      if (msg.type === 'ready' && state === SenderState.Hello) sendFrame();
-      else if (msg.type === 'ack' && state === SenderState.Frame) {
+      if (msg.type === 'ready' && machine.is(SenderState.Hello)) sendFrame();
+      else if (msg.type === 'ack' && machine.is(SenderState.Frame)) {
         // An ACK for another seq acknowledges nothing of this report.
         finish(msg.seq === seq ? { ok: true } : { ok: false, failure: `nak-SEQ` });
       } else if (msg.type === 'nak') {
-        if (state === SenderState.Frame && RESEND_REASONS.has(msg.reason as NakReason) && tries < MAX_FRAME_TRIES) sendFrame();
+        if (machine.is(SenderState.Frame) && RESEND_REASONS.has(msg.reason as NakReason) && tries < MAX_FRAME_TRIES) sendFrame();
         else finish({ ok: false, failure: `nak-${msg.reason}` });
       }
     }
@@ -83,7 +90,7 @@ export function sendReport(line: LineEndpoint, clock: Clock, systemId: string, s
   line.write(helloLine(systemId));
   return {
     get state() {
-      return state;
+      return machine.state;
     },
     abort() {
       silent = true;

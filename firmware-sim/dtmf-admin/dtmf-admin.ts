@@ -1,3 +1,4 @@
+import { StateMachine, type TransitionTable } from '../../core/state-machine.js';
 import { DtmfDetector } from '../../dsp/dtmf-detector.js';
 import { DISPLAY_WIDTH, type Pbx } from '../pbx.js';
 import { pbxTypeRank, type PbxType } from '../pbx-type.js';
@@ -46,6 +47,12 @@ export enum DtmfAdminState {
   Closed = 'closed',
 }
 
+const CONNECTION_MOVES: TransitionTable<DtmfAdminState> = {
+  [DtmfAdminState.AwaitEnable]: [DtmfAdminState.Menu, DtmfAdminState.Closed],
+  [DtmfAdminState.Menu]: [DtmfAdminState.Closed],
+  [DtmfAdminState.Closed]: [],
+};
+
 const fit = (s: string): string => s.slice(0, DISPLAY_WIDTH).padEnd(DISPLAY_WIDTH);
 const OPEN = new WeakMap<Pbx, Set<DtmfAdminConnection>>();
 
@@ -70,7 +77,7 @@ export function typeRuleRefusal(source: PbxType | undefined, target: PbxType): s
  */
 export class DtmfAdminConnection {
   readonly #detector = new DtmfDetector();
-  #state = DtmfAdminState.AwaitEnable;
+  readonly #machine = new StateMachine('DTMF admin', CONNECTION_MOVES, DtmfAdminState.AwaitEnable);
   #keys = '';
   #failures = 0;
   #menu: DtmfMenu | undefined;
@@ -86,7 +93,7 @@ export class DtmfAdminConnection {
   }
 
   get state(): DtmfAdminState {
-    return this.#state;
+    return this.#machine.state;
   }
 
   get display(): DisplayLines {
@@ -99,13 +106,13 @@ export class DtmfAdminConnection {
 
   /** Audio from the caller (8 kHz); digits are acted on as the receiver reports them. */
   receive(samples: Float32Array | Int16Array): void {
-    if (this.#state !== DtmfAdminState.Closed) this.#detector.process(samples);
+    if (!this.#machine.is(DtmfAdminState.Closed)) this.#detector.process(samples);
   }
 
   /** One key, as the DTMF receiver reports it. */
   key(k: string): void {
-    if (this.#state === DtmfAdminState.Menu) return this.#menu?.key(k);
-    if (this.#state !== DtmfAdminState.AwaitEnable) return;
+    if (this.#machine.is(DtmfAdminState.Menu)) return this.#menu?.key(k);
+    if (!this.#machine.is(DtmfAdminState.AwaitEnable)) return;
     // The procedure starts with its code; anything before it is dropped.
     this.#keys = k === '*' ? '*' : this.#keys + k;
     if (!ENABLE_CODE.startsWith(this.#keys.slice(0, ENABLE_CODE.length))) this.#keys = '';
@@ -114,9 +121,9 @@ export class DtmfAdminConnection {
 
   /** The call went down: log out whoever was logged in. */
   close(): void {
-    if (this.#state === DtmfAdminState.Closed) return;
+    if (this.#machine.is(DtmfAdminState.Closed)) return;
     this.#menu?.close();
-    this.#state = DtmfAdminState.Closed;
+    this.#machine.transition(DtmfAdminState.Closed);
     OPEN.get(this.pbx)?.delete(this);
   }
 
@@ -139,7 +146,7 @@ export class DtmfAdminConnection {
       this.#show(['DTMF remote admin', 'wrong password']);
       return this.#tone('error');
     }
-    this.#state = DtmfAdminState.Menu;
+    this.#machine.transition(DtmfAdminState.Menu);
     this.#tone('ok');
     this.#menu = new DtmfMenu(pbx, this.via, {
       display: (lines) => this.#show(lines),

@@ -1,3 +1,4 @@
+import { StateMachine, type TransitionTable } from '../../core/state-machine.js';
 import { circleLetter } from '../circles.js';
 import { DISPLAY_WIDTH, type Actor, type Pbx } from '../pbx.js';
 import { LogAppendError } from '../protocol-log.js';
@@ -46,6 +47,7 @@ export const MENU_KDS_ITEMS: ReadonlyArray<{ key: string; path: string; label: s
  *                                        │# (changeItem)
  *                                     StationNumber
  * ```
+ * `*` leads back up the same edges; the call going down ends any state in LoggedOut.
  */
 export enum MenuState {
   LoginName = 'login-name',
@@ -60,6 +62,19 @@ export enum MenuState {
   LoggedOut = 'logged-out',
 }
 
+const MENU_MOVES: TransitionTable<MenuState> = {
+  [MenuState.LoginName]: [MenuState.LoginPassword, MenuState.LoggedOut],
+  [MenuState.LoginPassword]: [MenuState.LoginName, MenuState.Main, MenuState.LoggedOut],
+  [MenuState.Main]: [MenuState.StationNumber, MenuState.KdsList, MenuState.Errors, MenuState.LoggedOut],
+  [MenuState.StationNumber]: [MenuState.StationName, MenuState.Main, MenuState.LoggedOut],
+  [MenuState.StationName]: [MenuState.StationNumber, MenuState.LoggedOut],
+  [MenuState.KdsList]: [MenuState.KdsItem, MenuState.Main, MenuState.LoggedOut],
+  [MenuState.KdsItem]: [MenuState.KdsList, MenuState.KdsEdit, MenuState.LoggedOut],
+  [MenuState.KdsEdit]: [MenuState.KdsItem, MenuState.LoggedOut],
+  [MenuState.Errors]: [MenuState.Main, MenuState.LoggedOut],
+  [MenuState.LoggedOut]: [],
+};
+
 const fit = (s: string): string => s.slice(0, DISPLAY_WIDTH).padEnd(DISPLAY_WIDTH);
 
 /**
@@ -70,7 +85,7 @@ const fit = (s: string): string => s.slice(0, DISPLAY_WIDTH).padEnd(DISPLAY_WIDT
  * Assistant T user) before it is made.
  */
 export class DtmfMenu {
-  #state = MenuState.LoginName;
+  readonly #machine = new StateMachine('DTMF menu', MENU_MOVES, MenuState.LoginName);
   #field = new MultiTapField(16);
   #digits = '';
   #name = '';
@@ -88,7 +103,7 @@ export class DtmfMenu {
   }
 
   get state(): MenuState {
-    return this.#state;
+    return this.#machine.state;
   }
 
   get actor(): Actor | undefined {
@@ -103,12 +118,12 @@ export class DtmfMenu {
   close(): void {
     if (this.#actor) this.#audit(this.#actor, 3, 'A0-2');
     this.#actor = undefined;
-    this.#state = MenuState.LoggedOut;
+    if (!this.#machine.is(MenuState.LoggedOut)) this.#machine.transition(MenuState.LoggedOut);
   }
 
   key(k: string): void {
     this.#notice = '';
-    switch (this.#state) {
+    switch (this.#machine.state) {
       case MenuState.LoginName:
         return this.#text(k, () => { this.#name = this.#field.text; this.#to(MenuState.LoginPassword); }, () => undefined);
       case MenuState.LoginPassword:
@@ -165,7 +180,7 @@ export class DtmfMenu {
   }
 
   #to(state: MenuState): void {
-    this.#state = state;
+    this.#machine.transition(state);
     this.#field = new MultiTapField(16);
     this.#digits = '';
     if (state === MenuState.Errors) this.#openErrors();
@@ -188,13 +203,13 @@ export class DtmfMenu {
       this.#failures++;
       this.#audit({ user: this.pbx.users.find(name)?.name ?? '(unknown)', circle: undefined }, 3, 'A0-3');
       if (this.#failures >= DTMF_LOGIN_ATTEMPTS) {
-        this.#state = MenuState.LoggedOut;
+        this.#machine.transition(MenuState.LoggedOut);
         this.#notice = 'too many failures';
         this.events.tone('error');
         this.#show();
         return this.events.end('too many failed logins');
       }
-      this.#state = MenuState.LoginName;
+      this.#machine.transition(MenuState.LoginName);
       this.#field = new MultiTapField(16);
       return this.#refuse('login failed');
     }
@@ -219,7 +234,7 @@ export class DtmfMenu {
       const actor = this.#actor;
       if (actor) this.#audit(actor, 3, 'A0-2');
       this.#actor = undefined;
-      this.#state = MenuState.LoggedOut;
+      this.#machine.transition(MenuState.LoggedOut);
       this.events.tone('ok');
       this.#show();
       return this.events.end('logged out');
@@ -257,12 +272,12 @@ export class DtmfMenu {
     }
     if (!result.ok) {
       const why = result.code === 403 ? 'no right' : result.error.replace(/^[^:]*: /, '');
-      this.#state = back;
+      this.#machine.transition(back);
       this.#field = new MultiTapField(16);
       this.#digits = '';
       return this.#refuse(why);
     }
-    this.#state = back;
+    this.#machine.transition(back);
     this.#field = new MultiTapField(16);
     this.#digits = '';
     this.#notice = result.note ? 'saved (default)' : 'saved';
@@ -297,7 +312,7 @@ export class DtmfMenu {
 
   #screen(): [string, string] {
     const typing = `${this.#field.text}${this.#field.pending ? `[${this.#field.pending}]` : '_'}`;
-    switch (this.#state) {
+    switch (this.#machine.state) {
       case MenuState.LoginName:
         return [`DTMF admin ${this.pbx.type}`, `Name: ${typing}`];
       case MenuState.LoginPassword:

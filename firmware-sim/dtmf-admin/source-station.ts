@@ -1,3 +1,4 @@
+import { StateMachine, type TransitionTable } from '../../core/state-machine.js';
 import { generateDtmf } from '../../dsp/dtmf-generator.js';
 import { DISPLAY_WIDTH, type Pbx } from '../pbx.js';
 import type { DtmfAdminSource } from './dtmf-admin.js';
@@ -37,6 +38,12 @@ export enum SourceStationState {
   Active = 'active',
 }
 
+const STATION_MOVES: TransitionTable<SourceStationState> = {
+  [SourceStationState.Idle]: [SourceStationState.Dialing],
+  [SourceStationState.Dialing]: [SourceStationState.Active, SourceStationState.Idle],
+  [SourceStationState.Active]: [SourceStationState.Idle],
+};
+
 const fit = (s: string): string => s.slice(0, DISPLAY_WIDTH).padEnd(DISPLAY_WIDTH);
 
 /**
@@ -45,7 +52,7 @@ const fit = (s: string): string => s.slice(0, DISPLAY_WIDTH).padEnd(DISPLAY_WIDT
  * as DTMF and shows the target's menu (mirrored display). Pure.
  */
 export class DtmfSourceStation {
-  #state = SourceStationState.Idle;
+  readonly #machine = new StateMachine('DTMF source station', STATION_MOVES, SourceStationState.Idle);
   #keys = '';
   /** The target's display arrived (it may come before the answer is reported). */
   #mirrored = false;
@@ -56,7 +63,7 @@ export class DtmfSourceStation {
   }
 
   get state(): SourceStationState {
-    return this.#state;
+    return this.#machine.state;
   }
 
   get display(): DisplayLines {
@@ -64,11 +71,11 @@ export class DtmfSourceStation {
   }
 
   press(key: string): void {
-    if (this.#state === SourceStationState.Active) {
+    if (this.#machine.is(SourceStationState.Active)) {
       this.events.audio(generateDtmf(key, { onMs: ACTIVE_TONE_MS, offMs: ACTIVE_TONE_MS }).samples);
       return;
     }
-    if (this.#state !== SourceStationState.Idle) return;
+    if (!this.#machine.is(SourceStationState.Idle)) return;
     this.#keys = key === '*' && !this.#keys.startsWith(ACTIVE_CODE) ? '*' : this.#keys + key;
     if (!ACTIVE_CODE.startsWith(this.#keys.slice(0, ACTIVE_CODE.length))) this.#keys = '';
     this.#show(['', this.#keys]);
@@ -77,22 +84,22 @@ export class DtmfSourceStation {
 
   /** The target answered. */
   connected(): void {
-    if (this.#state !== SourceStationState.Dialing) return;
-    this.#state = SourceStationState.Active;
+    if (!this.#machine.is(SourceStationState.Dialing)) return;
+    this.#machine.transition(SourceStationState.Active);
     if (!this.#mirrored) this.#show(['DTMF remote active', 'waiting for target']);
   }
 
   /** The target's display, mirrored. */
   mirror(lines: DisplayLines): void {
-    if (this.#state === SourceStationState.Idle) return;
+    if (this.#machine.is(SourceStationState.Idle)) return;
     this.#mirrored = true;
     this.#show(lines);
   }
 
   /** The call failed or ended. */
   ended(reason: string): void {
-    if (this.#state === SourceStationState.Idle) return;
-    this.#state = SourceStationState.Idle;
+    if (this.#machine.is(SourceStationState.Idle)) return;
+    this.#machine.transition(SourceStationState.Idle);
     this.#keys = '';
     // Keep the last mirrored line 2 when the target ended with a reason on it.
     this.#show(['DTMF remote ended', reason]);
@@ -102,7 +109,7 @@ export class DtmfSourceStation {
     this.#keys = '';
     const refusal = this.#refusal(number);
     if (refusal) return this.#show(['DTMF remote refused', refusal]);
-    this.#state = SourceStationState.Dialing;
+    this.#machine.transition(SourceStationState.Dialing);
     this.#mirrored = false;
     this.#show(['DTMF remote: dialling', number]);
     this.events.dial(number, { systemId: this.pbx.systemId, type: this.pbx.type });

@@ -8,6 +8,8 @@
  * everything to send goes out through the `transmit` handler.
  */
 
+import { StateMachine, type TransitionTable } from '../../core/state-machine.js';
+
 /** RFC 854 command codes. */
 export const IAC = 255;
 export const DONT = 254;
@@ -62,6 +64,15 @@ enum RxState {
   SubIac = 'sub-iac',
 }
 
+const RX_MOVES: TransitionTable<RxState> = {
+  [RxState.Data]: [RxState.Iac, RxState.Cr],
+  [RxState.Cr]: [RxState.Data],
+  [RxState.Iac]: [RxState.Data, RxState.Verb, RxState.Sub],
+  [RxState.Verb]: [RxState.Data],
+  [RxState.Sub]: [RxState.SubIac],
+  [RxState.SubIac]: [RxState.Sub, RxState.Data],
+};
+
 interface OptionState {
   enabled: boolean;
   /** We asked and wait for the answer; an answer then needs no reply. */
@@ -76,7 +87,7 @@ export interface TelnetSessionOptions {
 }
 
 export class TelnetSession {
-  #state = RxState.Data;
+  readonly #rx = new StateMachine('telnet receiver', RX_MOVES, RxState.Data);
   #verb = 0;
   #subOption = -1;
   #sub: number[] = [];
@@ -107,9 +118,9 @@ export class TelnetSession {
       if (out.length > 0) this.handlers.data(Uint8Array.from(out.splice(0)));
     };
     for (const b of bytes) {
-      switch (this.#state) {
+      switch (this.#rx.state) {
         case RxState.Cr:
-          this.#state = RxState.Data;
+          this.#rx.transition(RxState.Data);
           if (b === NUL || b === LF) break; // CR NUL and CR LF both mean the CR already delivered
           this.#dataByte(b, out);
           break;
@@ -119,35 +130,35 @@ export class TelnetSession {
         case RxState.Iac:
           if (b === IAC) {
             out.push(IAC);
-            this.#state = RxState.Data;
+            this.#rx.transition(RxState.Data);
           } else if (b === WILL || b === WONT || b === DO || b === DONT) {
             this.#verb = b;
-            this.#state = RxState.Verb;
+            this.#rx.transition(RxState.Verb);
           } else if (b === SB) {
             this.#subOption = -1;
             this.#sub = [];
-            this.#state = RxState.Sub;
+            this.#rx.transition(RxState.Sub);
           } else {
             // NOP, GA, AYT, BRK, IP …: nothing we act on; the byte is consumed.
-            this.#state = RxState.Data;
+            this.#rx.transition(RxState.Data);
           }
           break;
         case RxState.Verb:
-          this.#state = RxState.Data;
+          this.#rx.transition(RxState.Data);
           flush(); // data before a negotiation reaches the device before its effects
           this.#negotiate(this.#verb, b);
           break;
         case RxState.Sub:
-          if (b === IAC) this.#state = RxState.SubIac;
+          if (b === IAC) this.#rx.transition(RxState.SubIac);
           else this.#subByte(b);
           break;
         case RxState.SubIac:
           if (b === IAC) {
             this.#subByte(IAC);
-            this.#state = RxState.Sub;
+            this.#rx.transition(RxState.Sub);
           } else {
             // SE ends it; anything else is a protocol error that also ends it (RFC 854 leaves it open).
-            this.#state = RxState.Data;
+            this.#rx.transition(RxState.Data);
             flush();
             if (b === SE && this.#subOption >= 0 && this.#sub.length <= MAX_SUBNEGOTIATION) {
               this.handlers.subnegotiation?.(this.#subOption, Uint8Array.from(this.#sub));
@@ -186,11 +197,11 @@ export class TelnetSession {
 
   #dataByte(b: number, out: number[]): void {
     if (b === IAC) {
-      this.#state = RxState.Iac;
+      this.#rx.transition(RxState.Iac);
       return;
     }
     out.push(b);
-    if (b === CR && !this.isEnabled(OPT_BINARY, 'remote')) this.#state = RxState.Cr;
+    if (b === CR && !this.isEnabled(OPT_BINARY, 'remote')) this.#rx.transition(RxState.Cr);
   }
 
   #subByte(b: number): void {

@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { LineEndpoint } from '../../core/line-endpoint.js';
+import { StateMachine, type TransitionTable } from '../../core/state-machine.js';
 import { FrameDecoder } from '../../firmware-sim/report-frame.js';
 import {
   FRAME_IDLE_TIMEOUT_MS, HELLO_TIMEOUT_MS, LINGER_AFTER_FINAL_MS, MAX_FRAME_TRIES, NakReason, PROTOCOL_TAG, READY_LINE,
@@ -30,9 +31,12 @@ export const INIT_COMMANDS = ['ATZ', 'ATE0S0=1'] as const;
  *    │ ATE0S0=1     │                      ▼              ▼                              ▼
  *    │              └──── OK after ATH ◀── HangUp (guard, +++, guard, ATH) ◀──────────────┘
  *    │              └──── NO CARRIER (the PBX hung up) from any call state
+ *
+ *   HangUp (silence) ──guard──▶ Escape (+++ sent) ──OK / guard──▶ Ath (ATH sent) ──OK──▶ Idle
  * ```
  * While in a call the modem is off hook, so another PBX calling meanwhile
- * gets BUSY and retries after its signaling interval.
+ * gets BUSY and retries after its signaling interval. `start()` (again)
+ * restarts Init; `close()` and a lost modem line go to Closed from any state.
  */
 export enum ReceiverState {
   Init = 'init',
@@ -41,8 +45,22 @@ export enum ReceiverState {
   Frame = 'frame',
   Final = 'final',
   HangUp = 'hang-up',
+  Escape = 'escape',
+  Ath = 'ath',
   Closed = 'closed',
 }
+
+const RECEIVER_MOVES: TransitionTable<ReceiverState> = {
+  [ReceiverState.Init]: [ReceiverState.Init, ReceiverState.Idle, ReceiverState.Closed],
+  [ReceiverState.Idle]: [ReceiverState.Hello, ReceiverState.Closed],
+  [ReceiverState.Hello]: [ReceiverState.Frame, ReceiverState.Final, ReceiverState.HangUp, ReceiverState.Idle, ReceiverState.Closed],
+  [ReceiverState.Frame]: [ReceiverState.Final, ReceiverState.Idle, ReceiverState.Closed],
+  [ReceiverState.Final]: [ReceiverState.HangUp, ReceiverState.Idle, ReceiverState.Closed],
+  [ReceiverState.HangUp]: [ReceiverState.Escape, ReceiverState.Idle, ReceiverState.Closed],
+  [ReceiverState.Escape]: [ReceiverState.Ath, ReceiverState.Idle, ReceiverState.Closed],
+  [ReceiverState.Ath]: [ReceiverState.Idle, ReceiverState.Closed],
+  [ReceiverState.Closed]: [],
+};
 
 export type ReceiverEvent =
   | { type: 'ready' }
@@ -76,13 +94,11 @@ export class CentreReceiver {
   readonly #log: Logger;
   readonly #decoder = new FrameDecoder();
   readonly #listeners: Array<(e: ReceiverEvent) => void> = [];
-  #state = ReceiverState.Init;
+  readonly #machine: StateMachine<ReceiverState>;
   #initStep = 0;
   #timer: TimerHandle | undefined;
   #systemId = '';
   #frames = 0;
-  /** 0: guard before "+++", 1: waiting for OK after it, 2: waiting for OK after ATH. */
-  #hangUpPhase = 0;
   /** Reports stored or re-acknowledged since start. */
   #received = 0;
   /** Frame state: when the last bytes came; the idle timer re-arms itself for the rest rather than being re-set per batch. */
@@ -94,12 +110,13 @@ export class CentreReceiver {
     this.#store = options.store;
     this.name = options.name ?? options.line.description;
     this.#log = (options.logger ?? silentLogger).child({ component: 'centre-receiver', modem: this.name });
+    this.#machine = new StateMachine(`centre receiver ${this.name}`, RECEIVER_MOVES, ReceiverState.Init);
     this.#line.onData((bytes) => this.#onBytes(bytes));
     this.#line.onClose(() => this.#closed());
   }
 
   get state(): ReceiverState {
-    return this.#state;
+    return this.#machine.state;
   }
 
   get received(): number {
@@ -112,7 +129,7 @@ export class CentreReceiver {
 
   /** Put the modem into receive mode (ATZ, then auto-answer). */
   start(): void {
-    this.#state = ReceiverState.Init;
+    this.#machine.transition(ReceiverState.Init);
     this.#initStep = 0;
     this.#command(INIT_COMMANDS[0]);
   }
@@ -120,7 +137,7 @@ export class CentreReceiver {
   /** Stop receiving; the line is closed (the modem sees its terminal go away). */
   close(): void {
     this.#cancelTimer();
-    this.#state = ReceiverState.Closed;
+    if (!this.#machine.is(ReceiverState.Closed)) this.#machine.transition(ReceiverState.Closed);
     this.#line.close();
   }
 
@@ -132,7 +149,7 @@ export class CentreReceiver {
   }
 
   #onBytes(bytes: Uint8Array): void {
-    if (this.#state === ReceiverState.Frame) this.#lastByteAt = this.#clock.now();
+    if (this.#machine.is(ReceiverState.Frame)) this.#lastByteAt = this.#clock.now();
     for (const event of this.#decoder.push(bytes)) {
       if (event.kind === 'line') this.#onLine(event.text.trim());
       else if (event.kind === 'frame') this.#onFrame(event.payload);
@@ -143,12 +160,12 @@ export class CentreReceiver {
   #onLine(text: string): void {
     if (text === '') return;
     if (text === 'NO CARRIER' && this.#inCall()) return this.#callEnded('pbx');
-    switch (this.#state) {
+    switch (this.#machine.state) {
       case ReceiverState.Init:
         if (text !== 'OK') return;
         if (++this.#initStep < INIT_COMMANDS.length) return this.#command(INIT_COMMANDS[this.#initStep]);
         this.#cancelTimer();
-        this.#state = ReceiverState.Idle;
+        this.#machine.transition(ReceiverState.Idle);
         this.#log.info('receive mode: waiting for calls');
         return this.#emit({ type: 'ready' });
       case ReceiverState.Idle:
@@ -157,7 +174,8 @@ export class CentreReceiver {
         return;
       case ReceiverState.Hello:
         return this.#onHello(text);
-      case ReceiverState.HangUp:
+      case ReceiverState.Escape:
+      case ReceiverState.Ath:
         if (text === 'OK' || text === 'ERROR') this.#hangUpStep();
         return;
       default:
@@ -166,11 +184,11 @@ export class CentreReceiver {
   }
 
   #inCall(): boolean {
-    return this.#state === ReceiverState.Hello || this.#state === ReceiverState.Frame || this.#state === ReceiverState.Final || this.#state === ReceiverState.HangUp;
+    return this.#machine.is(ReceiverState.Hello, ReceiverState.Frame, ReceiverState.Final, ReceiverState.HangUp, ReceiverState.Escape, ReceiverState.Ath);
   }
 
   #connected(text: string): void {
-    this.#state = ReceiverState.Hello;
+    this.#machine.transition(ReceiverState.Hello);
     this.#systemId = '';
     this.#frames = 0;
     this.#decoder.reset();
@@ -188,13 +206,13 @@ export class CentreReceiver {
     }
     if (msg.protocol !== PROTOCOL_TAG) return this.#final(NakReason.Version, msg.systemId);
     this.#systemId = msg.systemId;
-    this.#state = ReceiverState.Frame;
+    this.#machine.transition(ReceiverState.Frame);
     this.#armFrameIdle();
     this.#line.write(READY_LINE);
   }
 
   #onFrame(payload: Buffer): void {
-    if (this.#state !== ReceiverState.Frame) return;
+    if (!this.#machine.is(ReceiverState.Frame)) return;
     this.#frames++;
     let systemId: string;
     try {
@@ -219,7 +237,7 @@ export class CentreReceiver {
   }
 
   #onBadFrame(): void {
-    if (this.#state !== ReceiverState.Frame) return;
+    if (!this.#machine.is(ReceiverState.Frame)) return;
     this.#frames++;
     this.#nakResend(NakReason.Crc);
   }
@@ -257,43 +275,42 @@ export class CentreReceiver {
 
   /** After the last word the PBX hangs up; if it does not, the centre does. */
   #toFinal(): void {
-    this.#state = ReceiverState.Final;
+    this.#machine.transition(ReceiverState.Final);
     this.#arm(LINGER_AFTER_FINAL_MS, () => this.#hangUp());
   }
 
   #hangUp(): void {
-    this.#state = ReceiverState.HangUp;
-    this.#hangUpPhase = 0;
+    this.#machine.transition(ReceiverState.HangUp);
     // Silence before "+++" (guard time), then the escape, then ATH once the modem answers OK.
     this.#arm(ESCAPE_GUARD_MS + GUARD_MARGIN_MS, () => {
-      this.#hangUpPhase = 1;
+      this.#machine.transition(ReceiverState.Escape);
       this.#arm(ESCAPE_GUARD_MS + COMMAND_TIMEOUT_MS, () => this.#hangUpStep());
       this.#line.write('+++');
     });
   }
 
   #hangUpStep(): void {
-    if (this.#hangUpPhase === 1) {
+    if (this.#machine.is(ReceiverState.Escape)) {
       // OK after +++ (or no answer: the modem may already be in command state).
-      this.#hangUpPhase = 2;
+      this.#machine.transition(ReceiverState.Ath);
       this.#command('\rATH');
       return;
     }
-    if (this.#hangUpPhase === 2) this.#callEnded('centre');
+    if (this.#machine.is(ReceiverState.Ath)) this.#callEnded('centre');
   }
 
   #callEnded(by: 'pbx' | 'centre'): void {
     this.#cancelTimer();
     this.#decoder.reset();
-    this.#state = ReceiverState.Idle;
+    this.#machine.transition(ReceiverState.Idle);
     this.#log.info({ by, systemId: this.#systemId || undefined }, 'call ended');
     this.#emit({ type: 'call-ended', by });
   }
 
   #closed(): void {
-    if (this.#state === ReceiverState.Closed) return;
+    if (this.#machine.is(ReceiverState.Closed)) return;
     this.#cancelTimer();
-    this.#state = ReceiverState.Closed;
+    this.#machine.transition(ReceiverState.Closed);
     this.#log.warn('modem line closed');
   }
 
