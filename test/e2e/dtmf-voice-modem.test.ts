@@ -5,6 +5,7 @@ import { parse, stringify } from 'yaml';
 import { ENABLE_CODE } from '../../firmware-sim/dtmf-admin/dtmf-admin.js';
 import { multiTapKeys } from '../../firmware-sim/dtmf-admin/multi-tap.js';
 import { LineChild } from '../support/line-child.js';
+import { pyserialExpect } from '../support/pyserial-expect.js';
 import { firstLoginOverTcp, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
 
 /**
@@ -17,30 +18,21 @@ const SCRIPT = String.raw`
 import serial, sys
 path, number, keys = sys.argv[1:4]
 port = serial.Serial(path, 9600, timeout=10)
-buf = b''
-def expect(*tokens):
-    global buf
-    while not any(t in buf for t in tokens):
-        chunk = port.read(port.in_waiting or 1)
-        if not chunk:
-            print('TIMEOUT waiting for %r; got %r' % (tokens, buf[-200:]))
-            sys.exit(1)
-        buf += chunk
-    t = next(t for t in tokens if t in buf)
-    i = buf.index(t) + len(t)
-    buf = buf[i:]
-    return t.decode()
+${pyserialExpect('port')}
+def result(*tokens):
+    # The result code that ended the wait: the last line of what expect() read.
+    return expect(*tokens).strip().split('\r\n')[-1]
 def cmd(line, *tokens):
     port.write(line.encode() + b'\r')
-    return expect(*(tokens or (b'OK\r\n', b'ERROR\r\n')))
+    return result(*(tokens or (b'OK\r\n', b'ERROR\r\n')))
 print('ATE0', cmd('ATE0'))
 print('FCLASS', cmd('AT+FCLASS=8'))
 print('S11', cmd('ATS11=60'))
 port.write(('ATD' + number + '\r').encode())
-print('DIAL', expect(b'VCON', b'BUSY', b'NO CARRIER', b'NO ANSWER', b'ERROR'))
+print('DIAL', result(b'VCON', b'BUSY', b'NO CARRIER', b'NO ANSWER', b'ERROR'))
 for i in range(0, len(keys), 16):
     r = cmd('AT+VTS=' + ','.join(keys[i:i + 16]))
-    if r != 'OK\r\n':
+    if r != 'OK':
         print('VTS', r)
         sys.exit(1)
 print('KEYS', 'OK')

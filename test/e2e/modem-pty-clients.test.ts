@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { LineChild } from '../support/line-child.js';
+import { pyserialExpect } from '../support/pyserial-expect.js';
 import { startLab, tempDir } from '../support/lab-child.js';
 import { IMOD_NUMBER, openModemAccess, PIN, TECH, writeModemLabConfig } from '../support/modem-lab.js';
 
@@ -17,18 +18,7 @@ const PYSERIAL = String.raw`
 import serial, sys, time
 path, number, pin, name, password = sys.argv[1:6]
 port = serial.Serial(path, 19200, timeout=20)
-buf = b''
-def expect(token):
-    global buf
-    while token not in buf:
-        chunk = port.read(1)
-        if not chunk:
-            print('TIMEOUT waiting for %r; got %r' % (token, buf[-200:]))
-            sys.exit(1)
-        buf += chunk + port.read(port.in_waiting)
-    i = buf.index(token) + len(token)
-    before, buf = buf[:i], buf[i:]
-    return before.decode('utf-8', 'replace')
+${pyserialExpect('port')}
 def send(text):
     port.write(text.encode('utf-8'))
 def status():

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { LineChild } from '../support/line-child.js';
+import { pyserialExpect } from '../support/pyserial-expect.js';
 import { startLab, tempDir } from '../support/lab-child.js';
 import { writeModemLabConfig } from '../support/modem-lab.js';
 
@@ -12,17 +13,7 @@ const CLIENT = String.raw`
 import sys, time, serial
 port, mode = sys.argv[1], sys.argv[2]
 s = serial.serial_for_url('rfc2217://127.0.0.1:%s' % port, baudrate=19200, timeout=20)
-buf = b''
-def expect(token):
-    global buf
-    while token not in buf:
-        c = s.read(1)
-        if not c:
-            print('TIMEOUT %r' % buf[-100:]); sys.exit(1)
-        buf += c + s.read(s.in_waiting)
-    i = buf.index(token) + len(token)
-    out, buf = buf[:i], buf[i:]
-    return out
+${pyserialExpect('s')}
 def cd(want):
     end = time.time() + 3
     while s.cd != want and time.time() < end:

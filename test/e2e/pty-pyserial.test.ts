@@ -1,6 +1,7 @@
 import t from 'tap';
 import { Circle } from '../../firmware-sim/circles.js';
 import { LineChild } from '../support/line-child.js';
+import { pyserialExpect } from '../support/pyserial-expect.js';
 import { firstLoginOverTcp, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
 import { addUser } from '../support/add-user.js';
 
@@ -18,18 +19,7 @@ const SCRIPT = String.raw`
 import serial, sys
 path, name, password = sys.argv[1:4]
 port = serial.Serial(path, 9600, timeout=5)
-buf = b''
-def expect(token):
-    global buf
-    while token not in buf:
-        chunk = port.read(port.in_waiting or 1)
-        if not chunk:
-            print('TIMEOUT waiting for %r; got %r' % (token, buf[-200:]))
-            sys.exit(1)
-        buf += chunk
-    i = buf.index(token) + len(token)
-    before, buf = buf[:i], buf[i:]
-    return before.decode('utf-8', 'replace')
+${pyserialExpect('port')}
 def send(line):
     port.write(line.encode('utf-8') + b'\r')
 def status():
