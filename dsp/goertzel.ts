@@ -1,19 +1,29 @@
 /**
  * A bank of Goertzel filters that yields the complex DFT value of a fixed-length
  * block at arbitrary (non-bin) frequencies. Complex output (not just power) is
- * what lets the DTMF detector combine half blocks into overlapping windows and
+ * what lets the DTMF detector combine blocks into overlapping windows and
  * estimate each tone's frequency from the phase advance between them.
+ *
+ * Results are referenced to the block's **last** sample:
+ * `Y(f) = Σ x[n]·e^(j2πf(L−1−n)/fs)`, n = 0 … L−1. That is the value the recursion
+ * ends with, so no rotation is spent per block; a consumer that combines blocks
+ * folds the reference into its own constants (dtmf-detector.ts does).
+ *
+ * Speed: each Goertzel recursion is a chain of dependent multiply-adds, so
+ * running one filter after the other waits on the floating-point latency. The
+ * bank runs four filters side by side over the block (independent chains the
+ * CPU overlaps) and keeps their state in locals, which fit the registers.
  */
 export class GoertzelBank {
-  /** Real part of X(f) = Σ x[n]·e^(−j2πfn/fs), n = 0 … blockLength−1, per frequency. */
+  /** Real part of Y(f) per frequency, after `analyse`. */
   readonly re: Float64Array;
-  /** Imaginary part of X(f), per frequency. */
+  /** Imaginary part of Y(f) per frequency, after `analyse`. */
   readonly im: Float64Array;
   readonly #coeff: Float64Array;
   readonly #cosW: Float64Array;
   readonly #sinW: Float64Array;
-  readonly #rotRe: Float64Array;
-  readonly #rotIm: Float64Array;
+  readonly #s1: Float64Array;
+  readonly #s2: Float64Array;
 
   constructor(
     readonly frequencies: readonly number[],
@@ -23,49 +33,79 @@ export class GoertzelBank {
     if (!(sampleRate > 0) || !Number.isInteger(blockLength) || blockLength < 2) {
       throw new RangeError(`GoertzelBank: bad sample rate ${sampleRate} or block length ${blockLength}`);
     }
+    // Padded to a multiple of four so the four-wide loop needs no remainder case.
     const n = frequencies.length;
+    const padded = Math.ceil(n / 4) * 4;
     this.re = new Float64Array(n);
     this.im = new Float64Array(n);
-    this.#coeff = new Float64Array(n);
+    this.#coeff = new Float64Array(padded);
     this.#cosW = new Float64Array(n);
     this.#sinW = new Float64Array(n);
-    this.#rotRe = new Float64Array(n);
-    this.#rotIm = new Float64Array(n);
+    this.#s1 = new Float64Array(padded);
+    this.#s2 = new Float64Array(padded);
     frequencies.forEach((f, i) => {
       const w = (2 * Math.PI * f) / sampleRate;
       this.#coeff[i] = 2 * Math.cos(w);
       this.#cosW[i] = Math.cos(w);
       this.#sinW[i] = Math.sin(w);
-      // The recursion ends referenced to the last sample; rotate back to n = 0.
-      this.#rotRe[i] = Math.cos(w * (blockLength - 1));
-      this.#rotIm[i] = -Math.sin(w * (blockLength - 1));
     });
   }
 
   /** Analyses `blockLength` samples of `x` from `start`; results land in `re`/`im`. */
-  analyse(x: ArrayLike<number>, start = 0): void {
+  analyse(x: Float64Array, start = 0): void {
     const len = this.blockLength;
     if (start < 0 || start + len > x.length) {
       throw new RangeError(`GoertzelBank: block ${start}+${len} outside ${x.length} samples`);
     }
-    for (let k = 0; k < this.#coeff.length; k++) {
-      const c = this.#coeff[k];
-      let s1 = 0;
-      let s2 = 0;
-      for (let i = start, end = start + len; i < end; i++) {
-        const s0 = x[i] + c * s1 - s2;
-        s2 = s1;
-        s1 = s0;
+    const coeff = this.#coeff;
+    const s1 = this.#s1;
+    const s2 = this.#s2;
+    const end = start + len;
+    for (let k = 0; k < coeff.length; k += 4) {
+      const c0 = coeff[k];
+      const c1 = coeff[k + 1];
+      const c2 = coeff[k + 2];
+      const c3 = coeff[k + 3];
+      let a0 = 0;
+      let b0 = 0;
+      let a1 = 0;
+      let b1 = 0;
+      let a2 = 0;
+      let b2 = 0;
+      let a3 = 0;
+      let b3 = 0;
+      for (let i = start; i < end; i++) {
+        const v = x[i];
+        const t0 = v + c0 * a0 - b0;
+        const t1 = v + c1 * a1 - b1;
+        const t2 = v + c2 * a2 - b2;
+        const t3 = v + c3 * a3 - b3;
+        b0 = a0;
+        a0 = t0;
+        b1 = a1;
+        a1 = t1;
+        b2 = a2;
+        a2 = t2;
+        b3 = a3;
+        a3 = t3;
       }
-      // y = s1 − e^(−jw)·s2 = Σ x[n]·e^(jw(N−1−n)); multiply by e^(−jw(N−1)).
-      const yr = s1 - this.#cosW[k] * s2;
-      const yi = this.#sinW[k] * s2;
-      this.re[k] = yr * this.#rotRe[k] - yi * this.#rotIm[k];
-      this.im[k] = yr * this.#rotIm[k] + yi * this.#rotRe[k];
+      s1[k] = a0;
+      s2[k] = b0;
+      s1[k + 1] = a1;
+      s2[k + 1] = b1;
+      s1[k + 2] = a2;
+      s2[k + 2] = b2;
+      s1[k + 3] = a3;
+      s2[k + 3] = b3;
+    }
+    // y = s1 − e^(−jw)·s2 = Σ x[n]·e^(jw(L−1−n)).
+    for (let k = 0; k < this.re.length; k++) {
+      this.re[k] = s1[k] - this.#cosW[k] * s2[k];
+      this.im[k] = this.#sinW[k] * s2[k];
     }
   }
 
-  /** |X(f)|² of frequency index `k` from the last `analyse`. */
+  /** |Y(f)|² of frequency index `k` from the last `analyse`. */
   power(k: number): number {
     return this.re[k] * this.re[k] + this.im[k] * this.im[k];
   }

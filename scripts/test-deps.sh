@@ -11,6 +11,8 @@ command -v multimon-ng >/dev/null || need+=(multimon-ng)
 /usr/bin/python3 -c 'from cryptography.hazmat.primitives.ciphers.aead import AESGCM' 2>/dev/null || need+=(python3-cryptography)
 # The centre's database tests start a throwaway PostgreSQL cluster (test/support/postgres-cluster.ts).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+# The DTMF talk-off test speaks its corpus with espeak-ng (test/support/speech-corpus.ts).
+command -v espeak-ng >/dev/null || need+=(espeak-ng)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
   echo "test-deps: missing ${need[*]}; install them as root (apt-get install ${need[*]})" >&2

@@ -94,14 +94,47 @@ export function parseWav(bytes: Uint8Array): WavAudio {
     throw new WavFormatError(`truncated: data length ${data.length} is not a whole number of ${frameBytes}-byte frames`);
   }
   const frames = data.length / frameBytes;
-  const read = sampleReader(view, encoding, bits);
+  const samples =
+    encoding === 'pcm' && bits === 16
+      ? mixPcm16(bytes, data.at, frames, channels)
+      : mixGeneric(view, data.at, frames, channels, bytesPerSample, sampleReader(view, encoding, bits));
+  return { sampleRate: rate, channels, bitsPerSample: bits, encoding, samples };
+}
+
+/**
+ * 16-bit PCM, the common case, through an Int16Array view instead of a DataView
+ * call per sample: an 825 s telephone recording is read in milliseconds.
+ */
+function mixPcm16(bytes: Uint8Array, at: number, frames: number, channels: number): Float32Array {
+  const offset = bytes.byteOffset + at;
+  // A view needs an even offset; otherwise copy the data once to realign it.
+  const pcm =
+    offset % 2 === 0
+      ? new Int16Array(bytes.buffer, offset, frames * channels)
+      : new Int16Array(bytes.slice(at, at + frames * channels * 2).buffer);
+  const samples = new Float32Array(frames);
+  const scale = 1 / (32768 * channels);
+  if (channels === 1) {
+    for (let f = 0; f < frames; f++) samples[f] = pcm[f] * scale;
+    return samples;
+  }
+  for (let f = 0; f < frames; f++) {
+    let sum = 0;
+    for (let c = 0; c < channels; c++) sum += pcm[f * channels + c];
+    samples[f] = sum * scale;
+  }
+  return samples;
+}
+
+function mixGeneric(view: DataView, at: number, frames: number, channels: number, bytesPerSample: number, read: (at: number) => number): Float32Array {
+  const frameBytes = bytesPerSample * channels;
   const samples = new Float32Array(frames);
   for (let f = 0; f < frames; f++) {
     let sum = 0;
-    for (let c = 0; c < channels; c++) sum += read(data.at + f * frameBytes + c * bytesPerSample);
+    for (let c = 0; c < channels; c++) sum += read(at + f * frameBytes + c * bytesPerSample);
     samples[f] = sum / channels;
   }
-  return { sampleRate: rate, channels, bitsPerSample: bits, encoding, samples };
+  return samples;
 }
 
 function encodingOf(tag: number, bits: number): WavEncoding {
@@ -202,5 +235,6 @@ export function writeWavFile(path: string, samples: Float32Array, options: WavWr
 
 /** The audio's mono samples converted to `rate` (default 8000 Hz, the DTMF detector's rate). */
 export function toRate(audio: WavAudio, rate = 8000): Float32Array {
-  return resample(audio.samples, audio.sampleRate, rate);
+  // At the rate already, the samples themselves (no copy of a long recording).
+  return audio.sampleRate === rate ? audio.samples : resample(audio.samples, audio.sampleRate, rate);
 }

@@ -1,13 +1,15 @@
 import t from 'tap';
-import { generateDtmf } from '../../dsp/dtmf-generator.js';
+import { addWhiteNoise, noiseLevelForSnr } from '../../dsp/audio-channel.js';
+import { DEFAULT_LOW_TONE_DBM0, generateDtmf } from '../../dsp/dtmf-generator.js';
+import { SeededRandom } from '../../core/seeded-random.js';
 import { ALL_DIGITS, CHANNELS, decode } from '../support/dtmf-channel.js';
 
-/** A digit whose tone is interrupted for `gapMs` in its middle: two 50 ms pieces. */
-function interrupted(gapMs: number, leadMs: number): Float32Array {
+/** Every digit as a tone of `firstMs`, a dropout of `gapMs`, and `secondMs` more tone; 60 ms pause after each. */
+function interrupted(gapMs: number, leadMs: number, firstMs = 50, secondMs = 50): Float32Array {
   const parts: Float32Array[] = [];
   for (const d of ALL_DIGITS) {
-    parts.push(generateDtmf(d, { onMs: 50, offMs: gapMs, leadMs }).samples);
-    parts.push(generateDtmf(d, { onMs: 50, offMs: 60 }).samples);
+    parts.push(generateDtmf(d, { onMs: firstMs, offMs: gapMs, leadMs }).samples);
+    parts.push(generateDtmf(d, { onMs: secondMs, offMs: 60 }).samples);
   }
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
@@ -35,4 +37,36 @@ t.test('a pause of 40 ms or more separates two presses of the same digit', async
       t.equal(decode(ch.pass(interrupted(gapMs, 0))), twice, `${ch.name}: ${gapMs} ms pause gives two digits`);
     }
   }
+});
+
+// Q.24's interruption rule counts the whole burst: a 60–80 ms signal with a 5–10 ms
+// dropout is one digit even when neither piece alone is 40 ms long (30 + 10 + 30 ms,
+// down to 25 + 10 + 25 ms). Leads of 0…4 ms move the pieces across the 4.25 ms blocks.
+t.test('a burst of 60–80 ms with a 5–10 ms dropout between short halves is one digit', async (t) => {
+  for (const ch of CHANNELS) {
+    for (const burstMs of [60, 70, 80]) {
+      for (const gapMs of [5, 7.5, 10]) {
+        const halfMs = (burstMs - gapMs) / 2;
+        for (const leadMs of [0, 1, 2, 3, 4]) {
+          t.equal(
+            decode(ch.pass(interrupted(gapMs, leadMs, halfMs, halfMs))),
+            ALL_DIGITS,
+            `${ch.name}: ${halfMs} + ${gapMs} + ${halfMs} ms is one digit each (lead ${leadMs} ms)`,
+          );
+        }
+      }
+    }
+    for (const [first, second] of [
+      [20, 40],
+      [40, 20],
+    ]) {
+      t.equal(decode(ch.pass(interrupted(10, 0, first, second))), ALL_DIGITS, `${ch.name}: ${first} + 10 + ${second} ms is one digit each`);
+    }
+  }
+});
+
+t.test('an interrupted burst in 15 dB SNR noise is still one digit', async (t) => {
+  const clean = interrupted(10, 1, 25, 25);
+  const noisy = addWhiteNoise(clean, noiseLevelForSnr(DEFAULT_LOW_TONE_DBM0, DEFAULT_LOW_TONE_DBM0, 15), new SeededRandom(24));
+  for (const ch of CHANNELS) t.equal(decode(ch.pass(noisy)), ALL_DIGITS, `${ch.name}: 25 + 10 + 25 ms at 15 dB SNR, one digit each`);
 });
