@@ -1,88 +1,163 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { addWhiteNoise, digitalTrunk, noiseLevelForSnr } from '../dsp/audio-channel.js';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DtmfDetector, detectDtmf } from '../dsp/dtmf-detector.js';
-import { generateDtmf } from '../dsp/dtmf-generator.js';
-import { floatToPcm16 } from '../dsp/g711.js';
-import { resample } from '../dsp/resampler.js';
-import { SeededRandom } from '../core/seeded-random.js';
-import { randomDigits } from '../test/support/dtmf-channel.js';
+import { readWavFile, toRate, writeWavFile } from '../src/storage/wav-file.js';
+import { matchedDigits } from '../test/support/external-tools.js';
+import { q24Corpus } from '../test/support/q24-corpus.js';
+import { speechCorpus, SPEECH_RATE } from '../test/support/speech-corpus.js';
 import { talkOffCorpus } from '../test/support/talk-off-corpus.js';
 
 /**
- * DTMF receiver speed in multiples of real time on one core, the same audio
- * through multimon-ng (when installed) for a ratio, and the talk-off figure on
- * an hour of the generated corpus. Run: npx tsc -p . && node dist/bench/dtmf.js
+ * DTMF decoding speed, ours against multimon-ng on the same audio, and talk-off.
+ *
+ * 1. Whole process against whole process: `hicom-sim dtmf decode FILE.wav` (the
+ *    built CLI) and `multimon-ng -a DTMF -t raw` on the same 825 s Q.24-style
+ *    recording (test/support/q24-corpus.ts) — ours on the 8 kHz WAV, multimon-ng
+ *    on sox's conversion to its native 22,050 Hz raw s16le. The runs alternate,
+ *    and with them the start-up references (ours on a 1 s WAV, multimon-ng on an
+ *    empty file, a bare `node -e 0`); median and spread of each.
+ * 2. In-process: our detector on the decoded samples, no process, no file.
+ *    multimon-ng has no library to call; its decode time without process start
+ *    is estimated as its whole-process median minus its median on an empty file.
+ * 3. Talk-off: false digits on the espeak-ng speech corpus (ours and
+ *    multimon-ng, same clips) and on an hour of generated speech/music (ours).
+ *
+ * Run: npx tsc -p . && node dist/bench/dtmf.js
  */
-const SECONDS = 600;
+const SECONDS = 825;
+const RUNS = 9;
+const PROCESS_TIMEOUT_MS = 60_000;
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = join(root, 'dist/bin/hicom-sim.js');
 
-function benchAudio(): Float32Array {
-  // Half DTMF bursts in 15 dB SNR noise, half speech/music corpus, A-law: a busy line.
-  const digits = randomDigits((SECONDS / 2) * 10, 7);
-  const tones = generateDtmf(digits, { levelDbm0: -15 }).samples;
-  const noisy = addWhiteNoise(tones, noiseLevelForSnr(-15, -15, 15), new SeededRandom(7));
-  const out = new Float32Array(SECONDS * 8000);
-  out.set(noisy.subarray(0, out.length / 2));
-  out.set(talkOffCorpus(SECONDS / 2, 7), out.length / 2);
-  return digitalTrunk(out);
+function out(line: string): void {
+  process.stdout.write(`${line}\n`);
 }
 
-function timeOurs(pcm: Int16Array): { bestMs: number; digits: number } {
-  let best = Infinity;
-  let digits = 0;
-  for (let run = 0; run < 5; run++) {
+function stats(ms: number[]): { median: number; min: number; max: number } {
+  const s = [...ms].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
+}
+
+function fmt(ms: number[]): string {
+  const { median, min, max } = stats(ms);
+  return `median ${median.toFixed(0).padStart(5)} ms  (${min.toFixed(0)}–${max.toFixed(0)})`;
+}
+
+/** Runs a command to its end; wall time in ms and its stdout. */
+function timed(command: string, args: string[]): { ms: number; stdout: string } {
+  const t0 = performance.now();
+  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 256 << 20, timeout: PROCESS_TIMEOUT_MS });
+  const ms = performance.now() - t0;
+  if (r.error || r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.error?.message ?? r.stderr}`);
+  return { ms, stdout: r.stdout };
+}
+
+function multimonDigits(stdout: string): string {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('DTMF: '))
+    .map((l) => l.slice(6).trim())
+    .join('');
+}
+
+function oursDigits(stdout: string): string {
+  const last = stdout.trim().split('\n').pop() ?? '';
+  return last.startsWith('digits: ') ? last.slice(8) : '';
+}
+
+function hasMultimon(): boolean {
+  return spawnSync('multimon-ng', ['-h'], { stdio: 'ignore' }).error === undefined;
+}
+
+out(`DTMF bench: ${SECONDS} s Q.24-style recording, ${RUNS} alternating runs per program; ends within about 3 minutes`);
+out(`  machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const dir = mkdtempSync(join(tmpdir(), 'dtmf-bench-'));
+try {
+  const corpus = q24Corpus(SECONDS);
+  const wav = join(dir, 'q24.wav');
+  const oneSecond = join(dir, 'one-second.wav');
+  writeWavFile(wav, corpus.samples, { sampleRate: 8000 });
+  writeWavFile(oneSecond, corpus.samples.subarray(0, 8000), { sampleRate: 8000 });
+  const mm = hasMultimon();
+  const raw = join(dir, 'q24.raw');
+  const empty = join(dir, 'empty.raw');
+  if (mm) {
+    spawnSync('sox', ['-D', wav, '-t', 'raw', '-e', 'signed-integer', '-b', '16', '-r', '22050', raw], { stdio: 'inherit' });
+    writeFileSync(empty, '');
+  }
+
+  // 1. Whole processes, alternating.
+  const times: Record<string, number[]> = { ours: [], mm: [], oursStart: [], mmStart: [], node: [] };
+  let ours = '';
+  let theirs = '';
+  for (let run = 0; run < RUNS; run++) {
+    const a = timed(process.execPath, [cli, 'dtmf', 'decode', wav]);
+    times.ours.push(a.ms);
+    ours = oursDigits(a.stdout);
+    if (mm) {
+      const b = timed('multimon-ng', ['-q', '-c', '-a', 'DTMF', '-t', 'raw', raw]);
+      times.mm.push(b.ms);
+      theirs = multimonDigits(b.stdout);
+      times.mmStart.push(timed('multimon-ng', ['-q', '-c', '-a', 'DTMF', '-t', 'raw', empty]).ms);
+    }
+    times.oursStart.push(timed(process.execPath, [cli, 'dtmf', 'decode', oneSecond]).ms);
+    times.node.push(timed(process.execPath, ['-e', '0']).ms);
+  }
+  const sent = corpus.sent;
+  out(`\n  whole process on the same ${SECONDS} s (${sent.length} digits sent), wall time:`);
+  out(`    hicom-sim dtmf decode FILE.wav      ${fmt(times.ours)}  ${matchedDigits(sent, ours)}/${sent.length} found, ${ours.length - matchedDigits(sent, ours)} extra`);
+  if (mm) {
+    out(`    multimon-ng -a DTMF -t raw (22 kHz) ${fmt(times.mm)}  ${matchedDigits(sent, theirs)}/${sent.length} found, ${theirs.length - matchedDigits(sent, theirs)} extra`);
+    out(`    ratio multimon-ng / ours (median)   ${(stats(times.mm).median / stats(times.ours).median).toFixed(2)}  (> 1: ours faster)`);
+  } else {
+    out('    multimon-ng: not installed, no comparison');
+  }
+  out(`    references: ours on a 1 s WAV ${fmt(times.oursStart)}; node -e 0 ${fmt(times.node)}${mm ? `; multimon-ng on an empty file ${fmt(times.mmStart)}` : ''}`);
+
+  // 2. In-process.
+  const samples = toRate(readWavFile(wav));
+  const inProcess: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
     const d = new DtmfDetector();
     const t0 = performance.now();
-    // 20 ms blocks, as a voice channel delivers them.
-    for (let i = 0; i < pcm.length; i += 160) digits = d.process(pcm.subarray(i, i + 160)).length + (i === 0 ? 0 : digits);
-    digits += d.flush().length;
-    best = Math.min(best, performance.now() - t0);
+    d.process(samples);
+    d.flush();
+    inProcess.push(performance.now() - t0);
   }
-  return { bestMs: best, digits };
-}
+  const oursMs = stats(inProcess).median;
+  out(`\n  in-process decode (no process start, no file):`);
+  out(`    ours: DtmfDetector on the samples   ${fmt(inProcess)}  = ${((SECONDS * 1000) / oursMs).toFixed(0)}× real time`);
+  if (mm) {
+    const mmMs = stats(times.mm).median - stats(times.mmStart).median;
+    out(`    multimon-ng: no library to call; whole-process median minus empty-file median ≈ ${mmMs.toFixed(0)} ms = ${((SECONDS * 1000) / mmMs).toFixed(0)}× real time (file read included)`);
+  }
 
-function timeMultimon(audio: Float32Array): { ms: number; digits: number } | undefined {
-  const probe = spawnSync('multimon-ng', ['-h'], { stdio: 'ignore' });
-  if (probe.error) return undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'dtmf-bench-'));
-  try {
-    // multimon-ng's raw input is 22050 Hz signed 16-bit mono.
-    const at22k = resample(audio, 8000, 22050);
-    const raw = Buffer.from(Int16Array.from(at22k, floatToPcm16).buffer);
-    const file = join(dir, 'bench.raw');
-    writeFileSync(file, raw);
-    let best = Infinity;
-    let digits = 0;
-    for (let run = 0; run < 3; run++) {
-      const t0 = performance.now();
-      const r = spawnSync('multimon-ng', ['-q', '-c', '-a', 'DTMF', '-t', 'raw', file], { encoding: 'utf8', maxBuffer: 64 << 20 });
-      best = Math.min(best, performance.now() - t0);
-      digits = r.stdout.split('\n').filter((l) => l.startsWith('DTMF: ')).length;
+  // 3. Talk-off.
+  out('\n  talk-off (false digits):');
+  const clips = speechCorpus();
+  const minutes = clips.reduce((s, c) => s + c.samples.length, 0) / SPEECH_RATE / 60;
+  const oursFull = clips.reduce((n, c) => n + detectDtmf(c.samples).length, 0);
+  const oursLow = clips.reduce((n, c) => n + detectDtmf(c.samples.map((v) => v * 10 ** (-15 / 20))).length, 0);
+  let mmSpeech = 'not run';
+  if (mm) {
+    let n = 0;
+    for (const c of clips) {
+      const clip = join(dir, 'clip.wav');
+      const clipRaw = join(dir, 'clip.raw');
+      writeWavFile(clip, c.samples, { sampleRate: SPEECH_RATE });
+      spawnSync('sox', ['-D', clip, '-t', 'raw', '-e', 'signed-integer', '-b', '16', '-r', '22050', clipRaw]);
+      n += multimonDigits(timed('multimon-ng', ['-q', '-c', '-a', 'DTMF', '-t', 'raw', clipRaw]).stdout).length;
     }
-    return { ms: best, digits };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    mmSpeech = String(n);
   }
-}
-
-const audio = benchAudio();
-const pcm = Int16Array.from(audio, floatToPcm16);
-const ours = timeOurs(pcm);
-const oursX = (SECONDS * 1000) / ours.bestMs;
-process.stdout.write(`DTMF bench: ${SECONDS} s of 8 kHz audio (half DTMF in 15 dB SNR noise, half speech/music), A-law, one core (${cpus()[0]?.model ?? 'cpu'})\n`);
-process.stdout.write(`  ours:        ${ours.bestMs.toFixed(0)} ms  = ${oursX.toFixed(0)}× real time  (${ours.digits} digits)\n`);
-const mm = timeMultimon(audio);
-if (mm) {
-  const mmX = (SECONDS * 1000) / mm.ms;
-  process.stdout.write(`  multimon-ng: ${mm.ms.toFixed(0)} ms  = ${mmX.toFixed(0)}× real time  (${mm.digits} digits; same audio at 22050 Hz, its native rate, incl. process start)\n`);
-  process.stdout.write(`  ratio ours/multimon-ng speed: ${(oursX / mmX).toFixed(2)}\n`);
-} else {
-  process.stdout.write('  multimon-ng: not installed, no ratio\n');
-}
-const hour = talkOffCorpus(3600, 3600);
-for (const [name, signal] of [['linear', hour], ['A-law', digitalTrunk(hour)]] as const) {
-  const falseDigits = detectDtmf(signal);
-  process.stdout.write(`  talk-off (${name}): ${falseDigits.length} false digits in 1 hour of generated speech/music${falseDigits.length ? ': ' + falseDigits.map((d) => `${d.digit}@${(d.startMs / 1000).toFixed(1)}s`).join(' ') : ''}\n`);
+  out(`    espeak-ng speech, ${clips.length} clips, ${minutes.toFixed(0)} min: ours ${oursFull} at full level, ${oursLow} at 15 dB down; multimon-ng ${mmSpeech} at full level`);
+  const hour = talkOffCorpus(3600, 3600);
+  out(`    generated speech/music, 1 hour: ours ${detectDtmf(hour).length}`);
+  out(`  load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }
