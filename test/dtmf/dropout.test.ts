@@ -1,30 +1,14 @@
 import t from 'tap';
 import { addWhiteNoise, noiseLevelForSnr } from '../../dsp/audio-channel.js';
-import { DEFAULT_LOW_TONE_DBM0, generateDtmf } from '../../dsp/dtmf-generator.js';
+import { DEFAULT_LOW_TONE_DBM0 } from '../../dsp/dtmf-generator.js';
 import { SeededRandom } from '../../core/seeded-random.js';
-import { ALL_DIGITS, CHANNELS, decode } from '../support/dtmf-channel.js';
-
-/** Every digit as a tone of `firstMs`, a dropout of `gapMs`, and `secondMs` more tone; 60 ms pause after each. */
-function interrupted(gapMs: number, leadMs: number, firstMs = 50, secondMs = 50): Float32Array {
-  const parts: Float32Array[] = [];
-  for (const d of ALL_DIGITS) {
-    parts.push(generateDtmf(d, { onMs: firstMs, offMs: gapMs, leadMs }).samples);
-    parts.push(generateDtmf(d, { onMs: secondMs, offMs: 60 }).samples);
-  }
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+import { ALL_DIGITS, CHANNELS, decode, interruptedDigits } from '../support/dtmf-channel.js';
 
 t.test('a dropout of up to 10 ms does not split a digit (Q.24 signal interruption)', async (t) => {
   for (const ch of CHANNELS) {
     for (const gapMs of [2, 5, 8, 10]) {
       for (const leadMs of [0, 2, 4]) {
-        t.equal(decode(ch.pass(interrupted(gapMs, leadMs))), ALL_DIGITS, `${ch.name}: ${gapMs} ms gap bridged (lead ${leadMs} ms)`);
+        t.equal(decode(ch.pass(interruptedDigits(50, gapMs, 50, leadMs))), ALL_DIGITS, `${ch.name}: ${gapMs} ms gap bridged (lead ${leadMs} ms)`);
       }
     }
   }
@@ -34,7 +18,7 @@ t.test('a pause of 40 ms or more separates two presses of the same digit', async
   for (const ch of CHANNELS) {
     for (const gapMs of [40, 50]) {
       const twice = [...ALL_DIGITS].map((d) => d + d).join('');
-      t.equal(decode(ch.pass(interrupted(gapMs, 0))), twice, `${ch.name}: ${gapMs} ms pause gives two digits`);
+      t.equal(decode(ch.pass(interruptedDigits(50, gapMs, 50))), twice, `${ch.name}: ${gapMs} ms pause gives two digits`);
     }
   }
 });
@@ -49,7 +33,7 @@ t.test('a burst of 60–80 ms with a 5–10 ms dropout between short halves is o
         const halfMs = (burstMs - gapMs) / 2;
         for (const leadMs of [0, 1, 2, 3, 4]) {
           t.equal(
-            decode(ch.pass(interrupted(gapMs, leadMs, halfMs, halfMs))),
+            decode(ch.pass(interruptedDigits(halfMs, gapMs, halfMs, leadMs))),
             ALL_DIGITS,
             `${ch.name}: ${halfMs} + ${gapMs} + ${halfMs} ms is one digit each (lead ${leadMs} ms)`,
           );
@@ -60,13 +44,13 @@ t.test('a burst of 60–80 ms with a 5–10 ms dropout between short halves is o
       [20, 40],
       [40, 20],
     ]) {
-      t.equal(decode(ch.pass(interrupted(10, 0, first, second))), ALL_DIGITS, `${ch.name}: ${first} + 10 + ${second} ms is one digit each`);
+      t.equal(decode(ch.pass(interruptedDigits(first, 10, second))), ALL_DIGITS, `${ch.name}: ${first} + 10 + ${second} ms is one digit each`);
     }
   }
 });
 
 t.test('an interrupted burst in 15 dB SNR noise is still one digit', async (t) => {
-  const clean = interrupted(10, 1, 25, 25);
+  const clean = interruptedDigits(25, 10, 25, 1);
   const noisy = addWhiteNoise(clean, noiseLevelForSnr(DEFAULT_LOW_TONE_DBM0, DEFAULT_LOW_TONE_DBM0, 15), new SeededRandom(24));
   for (const ch of CHANNELS) t.equal(decode(ch.pass(noisy)), ALL_DIGITS, `${ch.name}: 25 + 10 + 25 ms at 15 dB SNR, one digit each`);
 });

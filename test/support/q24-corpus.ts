@@ -1,7 +1,7 @@
 import { addWhiteNoise, dialTone, mix, noiseLevelForSnr } from '../../dsp/audio-channel.js';
 import { generateDtmf, type DtmfGeneratorOptions } from '../../dsp/dtmf-generator.js';
 import { SeededRandom } from '../../core/seeded-random.js';
-import { ALL_DIGITS, randomDigits } from './dtmf-channel.js';
+import { ALL_DIGITS, interruptedDigits, randomDigits } from './dtmf-channel.js';
 import { talkOffCorpus } from './talk-off-corpus.js';
 
 /**
@@ -37,25 +37,6 @@ function digits(sent: string, options: DtmfGeneratorOptions, expected = sent): S
   return { sent: expected, samples: generateDtmf(sent, { leadMs: 20, ...options }).samples };
 }
 
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/** Each digit as `first` ms of tone, a `gap` ms dropout, `second` ms of tone: one digit each. */
-function interrupted(first: number, gap: number, second: number): Section {
-  const parts = [...ALL_DIGITS].flatMap((d) => [
-    generateDtmf(d, { onMs: first, offMs: gap, leadMs: 20 }).samples,
-    generateDtmf(d, { onMs: second, offMs: 60 }).samples,
-  ]);
-  return { sent: ALL_DIGITS, samples: concat(parts) };
-}
-
 function q24Sections(): Section[] {
   const sections: Section[] = [digits(ALL_DIGITS, {})];
   for (const dev of [-0.015, -0.01, 0.01, 0.015]) {
@@ -68,7 +49,13 @@ function q24Sections(): Section[] {
   for (let level = -4; level >= -39; level -= 5) sections.push(digits(ALL_DIGITS, { levelDbm0: level }));
   for (const onMs of [40, 45, 60]) sections.push(digits(ALL_DIGITS, { onMs }));
   sections.push(digits(ALL_DIGITS, { onMs: 20 }, ''));
-  sections.push(interrupted(25, 10, 25), interrupted(30, 10, 30), interrupted(35, 5, 35));
+  for (const [first, gap, second] of [
+    [25, 10, 25],
+    [30, 10, 30],
+    [35, 5, 35],
+  ]) {
+    sections.push({ sent: ALL_DIGITS, samples: interruptedDigits(first, gap, second, 20) });
+  }
   const noisyDigits = randomDigits(1000, 15).join('');
   const noisy = generateDtmf(noisyDigits, { levelDbm0: -20, leadMs: 50 }).samples;
   sections.push({ sent: noisyDigits, samples: addWhiteNoise(noisy, noiseLevelForSnr(-20, -20, 15), new SeededRandom(1515)) });
