@@ -9,6 +9,7 @@
  * most the entry whose `append` had not returned.
  */
 import type { Clock } from '../core/clock.js';
+import { findRing, ringOrder } from './block-ring.js';
 import { FMC_SIZE, MB, type FlashDevice } from '../core/flash-device.js';
 import {
   BLOCK_HEADER_SIZE, COMMIT, encodeBlockHeader, encodeRecord, MAX_USER_BYTES, parseBlockHeader,
@@ -69,11 +70,6 @@ export function parseGapMarker(e: LogEntry): GapInfo | undefined {
   if (e.user !== GAP_USER || e.format !== GAP_FORMAT) return undefined;
   const m = GAP_TEXT.exec(e.command);
   return m ? { count: Number(m[1]), from: Number(m[2]), to: Number(m[3]) } : undefined;
-}
-
-/** RFC 1982 serial-number comparison on 32 bits: is `a` newer than `b`? */
-function newer(a: number, b: number): boolean {
-  return ((a - b) | 0) > 0;
 }
 
 function hexToBytes(hex: string): Uint8Array {
@@ -242,19 +238,13 @@ export class FlashProtocolLog implements ProtocolLog {
   /** Read headers of all blocks plus the newest block's records; no writes unless a gap must be recorded. */
   #remount(): void {
     const corrupt: number[] = [];
-    this.#headers = [];
-    this.#newest = undefined;
+    const read: Array<BlockHeader | undefined> = [];
     for (let i = 0; i < this.#blocks; i++) {
       const h = parseBlockHeader(this.#dev!.read(this.#offset(i), BLOCK_HEADER_SIZE));
       if (h === 'corrupt') corrupt.push(i);
-      this.#headers.push(typeof h === 'string' ? undefined : h);
-      if (typeof h !== 'string' && (this.#newest === undefined || newer(h.blockSeq, this.#headers[this.#newest]!.blockSeq))) this.#newest = i;
+      read.push(typeof h === 'string' ? undefined : h);
     }
-    // A block is part of the ring only if its generation lies within one ring's worth below the newest.
-    if (this.#newest !== undefined) {
-      const top = this.#headers[this.#newest]!.blockSeq;
-      this.#headers = this.#headers.map((h) => (h && ((top - h.blockSeq) >>> 0) < this.#blocks ? h : undefined));
-    }
+    ({ newest: this.#newest, headers: this.#headers } = findRing(read, (h) => h.blockSeq));
     this.#stale = false;
     this.#nextSeq = 1;
     this.#markSeq = 0;
@@ -325,13 +315,7 @@ export class FlashProtocolLog implements ProtocolLog {
 
   /** Valid ring slots from oldest to newest. */
   #ringOrder(): number[] {
-    const out: number[] = [];
-    if (this.#newest === undefined) return out;
-    for (let i = 1; i <= this.#blocks; i++) {
-      const slot = (this.#newest + i) % this.#blocks;
-      if (this.#headers[slot]) out.push(slot);
-    }
-    return out;
+    return ringOrder(this.#headers, this.#newest);
   }
 
   /** Seqs that are gone (erased block) but neither archived nor covered by a marker yet. */
