@@ -72,6 +72,21 @@ export const MIN_INTERVAL_S = 10;
 export const MAX_INTERVAL_S = 86_400;
 /** A depot user's name: printable, 1–32 characters (it appears in events and on the 16-character display). */
 export const MAX_USER_NAME = 32;
+/**
+ * A PIN hash a depot accepts: `scrypt$N$r$p$SALT$HASH` with base64 salt and
+ * hash, N a power of two up to 2^17, r ≤ 16, p ≤ 4 — bounds that keep one
+ * PIN check on a depot's CPU and memory (N·r·128 bytes) sane.
+ */
+export const PIN_HASH_PATTERN = /^scrypt\$(\d{1,6})\$(\d{1,2})\$(\d)\$[A-Za-z0-9+/]{8,64}={0,2}\$[A-Za-z0-9+/]{16,128}={0,2}$/;
+export const MAX_PIN_HASH_COST = 1 << 17;
+
+/** Is `hash` a scrypt hash within the bounds a depot checks PINs against? */
+export function isPinHash(hash: string): boolean {
+  const m = PIN_HASH_PATTERN.exec(hash);
+  if (!m) return false;
+  const [n, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return n >= 2 && n <= MAX_PIN_HASH_COST && (n & (n - 1)) === 0 && r >= 1 && r <= 16 && p >= 1 && p <= 4;
+}
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -167,7 +182,7 @@ export function parseCommand(c: CommandEnvelope): Parsed<DeviceCommand> | { ok: 
     case 'pin-add': {
       const user = userName(c.user);
       if (!user) return fail('user must be 1–32 printable characters without surrounding blanks');
-      if (typeof c.hash !== 'string' || !/^scrypt\$/.test(c.hash) || c.hash.length > 256) return fail('hash must be a scrypt$N$r$p$salt$hash string');
+      if (typeof c.hash !== 'string' || !isPinHash(c.hash)) return fail('hash must be scrypt$N$r$p$SALT$HASH (base64; N a power of two ≤ 2^17, r ≤ 16, p ≤ 4)');
       let compartments: number[] | undefined;
       if (c.compartments !== undefined) {
         if (!Array.isArray(c.compartments) || c.compartments.length === 0 || c.compartments.some((x) => compartment(x) === undefined)) return fail('compartments must be a non-empty list of numbers 1–255');
