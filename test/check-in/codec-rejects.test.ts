@@ -118,10 +118,8 @@ t.test('fuzz: random, truncated and bit-flipped datagrams never throw and never 
     if (!r.ok) rejected++;
   }
   t.equal(rejected, 3000, 'no random datagram is accepted');
-  for (let len = 0; len < good.length; len++) {
-    if (openTelegram(good.subarray(0, len), key).ok) t.fail(`truncated to ${len} accepted`);
-  }
-  t.pass(`every truncation of the ${good.length}-byte telegram rejected`);
+  const acceptedTruncations = Array.from({ length: good.length }, (_, len) => len).filter((len) => openTelegram(good.subarray(0, len), key).ok);
+  t.same(acceptedTruncations, [], `every truncation of the ${good.length}-byte telegram rejected`);
   let flips = 0;
   for (let bit = 0; bit < good.length * 8; bit++) {
     const bytes = withByte(good, bit >> 3, good[bit >> 3] ^ (1 << (bit & 7)));

@@ -41,11 +41,11 @@ t.test('ids of 1 and 32 characters from the whole allowed set', async (t) => {
     const r = openTelegram(encodeTelegram({ type: 'check-in', deviceId: id, counter: 1, time: 2, body: {} }, key, nonce), key);
     t.ok(r.ok && r.telegram.deviceId === id, `id ${id}`);
   }
-  for (const c of ID_CHARS) {
+  const refused = [...ID_CHARS].filter((c) => {
     const r = openTelegram(encodeTelegram({ type: 'check-in', deviceId: c, counter: 1, time: 2, body: {} }, key, nonce), key);
-    if (!(r.ok && r.telegram.deviceId === c)) t.fail(`one-character id ${c}`);
-  }
-  t.pass('every single allowed character is an id');
+    return !(r.ok && r.telegram.deviceId === c);
+  });
+  t.same(refused, [], 'every single allowed character is an id');
 });
 
 t.test('exactly 1,200 bytes is a telegram, 1,201 cannot be encoded', async (t) => {

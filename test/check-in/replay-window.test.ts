@@ -1,5 +1,5 @@
 import t from 'tap';
-import { isClockSkewed, judgeCheckIn, MAX_CLOCK_SKEW_S } from '../../core/check-in-verdict.js';
+import { isClockSkewed, judgeCheckIn } from '../../core/check-in-verdict.js';
 import { checkReplay, EMPTY_REPLAY_WINDOW, isReplayWindow, REPLAY_WINDOW_WIDTH, type ReplayWindow } from '../../core/replay-window.js';
 import { SeededRandom } from '../../core/seeded-random.js';
 
@@ -91,7 +91,6 @@ t.test('random counter streams agree with the naive rule', async (t) => {
 
 t.test('clock skew: more than 120 s either way', async (t) => {
   const now = 1767600000;
-  t.equal(MAX_CLOCK_SKEW_S, 120, 'spec §5.2');
   t.notOk(isClockSkewed(now + 120, now), '+120 s is fine');
   t.notOk(isClockSkewed(now - 120, now), '−120 s is fine');
   t.ok(isClockSkewed(now + 121, now), '+121 s is skew');

@@ -30,7 +30,7 @@ function conformanceFiles(): Array<{ name: string; sent: string; samples: Float3
 }
 
 t.test('ours and multimon-ng on the same conformance WAV files, counts side by side', async (t) => {
-  t.ok(hasTool('multimon-ng', ['-h']), 'multimon-ng is installed (scripts/test-deps.sh installs it)');
+  if (!hasTool('multimon-ng', ['-h'])) throw new Error('multimon-ng is missing: scripts/test-deps.sh installs it');
   const dir = mkdtempSync(join(tmpdir(), 'dtmf-mm-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const rows: string[] = [];

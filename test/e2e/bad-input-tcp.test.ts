@@ -86,7 +86,7 @@ t.test('garbage, overlong lines and names, wrong passwords and unknown commands 
     const long = await c.command('x'.repeat(100_000));
     t.equal(long.code, 413, 'a 100,000-character command is refused with 413');
     t.match(long.message, /100000 characters; at most 1024/, 'the refusal says how long the line was');
-    t.ok((await c.run('show system')).ok, 'the session goes on');
+    t.ok((await c.command('show system')).ok, 'the session goes on');
     c.close();
     (await intact(t, 'a 100,000-character line')).close();
   });
@@ -155,7 +155,7 @@ t.test('garbage, overlong lines and names, wrong passwords and unknown commands 
     t.equal((await c.command('get')).code, 400, 'a missing argument gives 400 with the usage');
     t.equal((await c.command('get "station.103.name')).code, 400, 'an unterminated quote gives 400');
     t.equal((await c.command('get station.999.name')).code, 404, 'an unknown item gives 404');
-    t.ok((await c.run('show system')).ok, 'the session goes on');
+    t.ok((await c.command('show system')).ok, 'the session goes on');
     c.close();
     (await intact(t, 'unknown commands')).close();
   });

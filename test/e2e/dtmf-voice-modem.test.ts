@@ -52,7 +52,7 @@ t.test('a pyserial script administers the PBX by DTMF through the voice modem on
   const tcp = await lab.connect();
   t.teardown(() => tcp.close());
   await firstLoginOverTcp(tcp, 'TECH', 'TECH1');
-  t.ok((await tcp.run('set dtmf.passive yes')).ok, 'passive DTMF administration enabled');
+  t.ok((await tcp.command('set dtmf.passive yes')).ok, 'passive DTMF administration enabled');
   const pw = await tcp.dialogue('dtmf password', [{ prompt: 'Password: ', answer: '246810' }, { prompt: 'Repeat password: ', answer: '246810' }]);
   t.ok(pw.ok, `DTMF password set (${pw.message})`);
 

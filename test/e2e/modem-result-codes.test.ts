@@ -40,7 +40,7 @@ t.test('result codes from real call outcomes', async (t) => {
   const lab = await startLab(t, files, ['--fault', `${numbers.get('m-nodial')}=no-dialtone`]);
   const admin = await openModemAccess(lab.connect);
   t.teardown(() => admin.close());
-  const removed = await admin.run('set modem.x75.did ""');
+  const removed = await admin.command('set modem.x75.did ""');
   t.ok(removed.ok, 'the X.75 modem\'s DID is removed over the admin port');
 
   const connected = new Map<string, () => void>();

@@ -46,13 +46,13 @@ t.test('first login, users in four circles, a customer change and the revisor\'s
   const adm = await session('adm', 'admpw1');
   const changed = await adm.run('set station.101.name "Meier Hans"');
   t.same(changed.lines, ['station.101.name = "Meier Hans"'], 'Administration changes a station name (customer data)');
-  t.equal((await adm.run('get speeddial.central.1')).ok, true, 'Administration reads customer-confidential speed dial');
+  t.equal((await adm.command('get speeddial.central.1')).ok, true, 'Administration reads customer-confidential speed dial');
   t.equal((await adm.command('log show')).code, 403, 'Administration may not read the protocol log');
   t.equal((await adm.command('set c1.system-name Foo')).code, 403, 'Administration may not change system data');
   t.match((await adm.run('show rights')).lines.join('\n'), /data customer \(confidential\): read write/, 'Administration\'s rights name confidential customer data');
 
   const geb = await session('geb', 'gebpw1');
-  t.ok((await geb.run('set charge.unit-price 150')).ok, 'Charge accounting changes the unit price');
+  t.ok((await geb.command('set charge.unit-price 150')).ok, 'Charge accounting changes the unit price');
   t.equal((await geb.command('set station.101.name X')).code, 403, 'Charge accounting may not change station names');
 
   const rev = await session('rev', 'revpw1');
@@ -86,6 +86,6 @@ t.test('first login, users in four circles, a customer change and the revisor\'s
 
   const tech = await session('tech', 'techpw1');
   t.equal((await tech.command('get speeddial.central.1')).code, 403, 'a reduced System maintenance no longer reads confidential data');
-  t.ok((await tech.run('set c1.system-name "Hicom Test"')).ok, 'System maintenance still changes system data');
+  t.ok((await tech.command('set c1.system-name "Hicom Test"')).ok, 'System maintenance still changes system data');
   t.notMatch((await tech.run('show rights')).lines.join('\n'), /holds all rights/, 'the all-rights note is gone once other circles have users');
 });

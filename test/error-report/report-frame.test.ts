@@ -1,7 +1,10 @@
 import t from 'tap';
 import { encodeReport } from '../../firmware-sim/error-report.js';
-import { encodeFrame, FrameDecoder, FRAME_MARKER, MAX_LINE_BYTES, type FrameEvent } from '../../firmware-sim/report-frame.js';
+import { encodeFrame, FrameDecoder, FRAME_MARKER, type FrameEvent } from '../../firmware-sim/report-frame.js';
 import { sampleReport } from '../support/sample-report.js';
+
+/** The longest text line docs/error-report.md allows. */
+const MAX_LINE_BYTES = 80;
 
 const report = encodeReport(sampleReport());
 

@@ -1,7 +1,9 @@
 import t from 'tap';
-import { CALLBACK_DELAY_MS } from '../../firmware-sim/callback-scheduler.js';
 import type { CallbackEvent } from '../../firmware-sim/callback-scheduler.js';
 import { TECH_NUMBER, techTerminal, advanceUntil, configure, record, startTeleserviceLab, viaTrunk, waitFor } from '../support/teleservice-lab.js';
+
+/** Seed (003, Callback): "Nach 10 s initiiert Hicom 150 E Office den Callback". */
+const SEED_CALLBACK_DELAY_MS = 10_000;
 
 t.test('CALLBACK at the PIN prompt: registered, hung up, called back after 10 s over the IMOD, login without PIN', async (t) => {
   const tl = await startTeleserviceLab();
@@ -24,7 +26,7 @@ t.test('CALLBACK at the PIN prompt: registered, hung up, called back after 10 s 
   tech.take();
   t.ok(advanceUntil(tl.clock, () => tech.peek().includes('User:'), 120_000), 'the callback connects and the session asks for the user');
   const attempt = events.find((e) => e.type === 'attempt');
-  t.equal(attempt?.at, registeredAt + CALLBACK_DELAY_MS, 'the PBX dials exactly 10 s after the registration');
+  t.equal(attempt?.at, registeredAt + SEED_CALLBACK_DELAY_MS, 'the PBX dials exactly 10 s after the registration');
   t.match(attempt, { modem: 'imod', number: viaTrunk(TECH_NUMBER), attempt: 1 }, 'over the IMOD (X.75 no), to the number of index 2');
   const out = tech.take();
   t.match(out, /RING/, 'the technician modem rang');

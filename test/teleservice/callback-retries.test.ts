@@ -1,6 +1,10 @@
 import t, { type Test } from 'tap';
-import { CALLBACK_ATTEMPTS, CALLBACK_RETRY_GAP_MS, type CallbackEvent } from '../../firmware-sim/callback-scheduler.js';
+import type { CallbackEvent } from '../../firmware-sim/callback-scheduler.js';
 import { BUSY_NUMBER, NO_ANSWER_NUMBER, TECH_NUMBER, configure, startTeleserviceLab, viaTrunk, type TeleserviceLab } from '../support/teleservice-lab.js';
+
+/** Seed (003, Callback): "insgesamt 20 Versuche in Abstand von je 10 s" — written out, not the scheduler's constants. */
+const SEED_ATTEMPTS = 20;
+const SEED_GAP_MS = 10_000;
 
 async function callbackTo(t: Test, number: string): Promise<{ tl: TeleserviceLab; events: Array<CallbackEvent & { at: number }> }> {
   const tl = await startTeleserviceLab({ centre: false });
@@ -23,10 +27,10 @@ for (const [name, number, outcome] of [
     const { tl, events } = await callbackTo(t, number);
     const attempts = events.filter((e) => e.type === 'attempt');
     const failures = events.filter((e) => e.type === 'failed');
-    t.equal(attempts.length, CALLBACK_ATTEMPTS, 'exactly 20 attempts');
+    t.equal(attempts.length, SEED_ATTEMPTS, 'exactly 20 attempts');
     t.ok(failures.every((e) => e.type === 'failed' && e.outcome === outcome), `every attempt failed as ${outcome}`);
     for (let i = 1; i < attempts.length; i++) {
-      t.equal(attempts[i].at - failures[i - 1].at, CALLBACK_RETRY_GAP_MS, `attempt ${i + 1} follows the failure of attempt ${i} after 10 s`);
+      t.equal(attempts[i].at - failures[i - 1].at, SEED_GAP_MS, `attempt ${i + 1} follows the failure of attempt ${i} after 10 s`);
     }
     t.match(events.at(-1), { type: 'given-up', attempts: 20 }, 'then the PBX gives up');
     t.ok(tl.pbx().pbx.log.read().some((e) => e.command === 'CALLBACK 5 given up after 20 attempts'), 'giving up is logged');
@@ -42,9 +46,9 @@ t.test('a callback that connects at attempt 3 stops retrying', async (t) => {
   const events: CallbackEvent[] = [];
   callback.onEvent((e) => events.push(e));
   const tech = tl.lab.modems.get('technician');
-  t.ok(tech, 'technician modem exists');
+  if (!tech) throw new Error('the teleservice lab has no technician modem');
   // Auto-answer without a terminal: set S0 directly.
-  tech?.modem.sRegisters.set(0, 1);
+  tech.modem.sRegisters.set(0, 1);
   callback.request(1);
   tl.clock.advance(600_000);
   t.same(events.map((e) => e.type), ['registered', 'attempt', 'failed', 'attempt', 'failed', 'attempt', 'connected'], 'two busy attempts, then connected, no more attempts');
