@@ -46,6 +46,11 @@ export const DEFAULT_APS_VERSION = 'HE300M.00.001.01';
 export const DISPLAY_WIDTH = 24;
 
 export const SYSTEM_ACTOR_NAME = 'system';
+/**
+ * Logged (format 4, database) at the first startup after the reload switch
+ * (seed: "Reload der Datenbasis … z.B. mittels Reloadschalter").
+ */
+export const RELOAD_LOG_COMMAND = 'Reload Datenbasis (Reloadschalter)';
 
 /**
  * One PBX: its KDS, user table, Error History and protocol log, and the
@@ -70,6 +75,7 @@ export class Pbx {
   #kdsIsDefault: boolean;
   #revisorAlarm: boolean;
   #reportSeq: number;
+  #reloadPending: boolean;
   readonly #store: StateStore | undefined;
   readonly #changeListeners: Array<(path: string) => void> = [];
 
@@ -90,6 +96,7 @@ export class Pbx {
       this.errors = new ErrorHistory(saved.errors);
       this.#revisorAlarm = saved.revisorAlarm;
       this.#reportSeq = saved.reportSeq ?? 0;
+      this.#reloadPending = saved.reloadPending === true;
       if (!Number.isInteger(this.#reportSeq) || this.#reportSeq < 0 || this.#reportSeq > 0xffff_ffff) throw new Error(`state of PBX ${saved.systemId}: reportSeq ${JSON.stringify(saved.reportSeq)} is not a number 0–4294967295`);
     } else {
       this.systemId = options.systemId;
@@ -101,6 +108,7 @@ export class Pbx {
       this.errors = new ErrorHistory();
       this.#revisorAlarm = false;
       this.#reportSeq = 0;
+      this.#reloadPending = false;
     }
     this.errors.onAdd(() => this.persist());
     this.aps = options.apsStore ?? new MemoryApsStore();
@@ -111,10 +119,38 @@ export class Pbx {
     this.onKdsChange((path) => this.maintenance.applyConfig(path, this.#kds.get(path) ?? ''));
   }
 
-  /** Startup: every one, the first included, is logged as A2-3 with the APS version. */
+  /**
+   * Startup: every one, the first included, is logged as A2-3 with the APS
+   * version; the first one after the reload switch logs the reload before.
+   */
   start(): void {
+    if (this.#reloadPending) {
+      this.audit(this.systemActor(), 4, RELOAD_LOG_COMMAND);
+      this.#reloadPending = false;
+    }
     this.audit(this.systemActor(), 5, `A2-3-"${this.#apsVersion}"`);
     this.persist();
+  }
+
+  /**
+   * The reload switch (seed: "Reload der Datenbasis … mittels
+   * Reloadschalter"): the delivered database comes back — the default KDS
+   * (PIN back to the blocking default), the delivered user table (SERVICE
+   * with its default password, AMHOST with its default) — and the system
+   * restarts. The protocol log, the Error History, the report sequence and
+   * the APS on the FMC stay; the startup records the reload.
+   */
+  reload(): void {
+    const delivered = Kds.defaults(this.type);
+    const changed = this.#kds.diff(delivered);
+    this.#kds = delivered;
+    this.#kdsIsDefault = true;
+    this.users.restoreDelivered(this.clock.now());
+    this.#reloadPending = true;
+    // Saved before the restart: a power cut now still logs the reload at the next startup.
+    this.persist();
+    for (const path of changed) for (const l of this.#changeListeners) l(path);
+    this.restart();
   }
 
   /** Restart the system (after an APS load): running state as configured, then a startup (A2-3). */
@@ -346,6 +382,7 @@ export class Pbx {
       errors: this.errors.snapshot(),
       revisorAlarm: this.#revisorAlarm,
       reportSeq: this.#reportSeq,
+      ...(this.#reloadPending ? { reloadPending: true } : {}),
     };
   }
 

@@ -18,6 +18,8 @@ export interface PbxState {
   revisorAlarm: boolean;
   /** Sequence number of the last error report built (docs/error-report.md); absent in older files = 0. */
   reportSeq?: number;
+  /** The reload switch was used; the next startup logs it (absent = no). */
+  reloadPending?: boolean;
 }
 
 /**

@@ -141,6 +141,17 @@ export class UserTable {
     return { ok: true, user: { ...user } };
   }
 
+  /**
+   * The reload switch: the delivered table again — SERVICE with its default
+   * password for the first login, AMHOST with its default, the Release 1.0
+   * password — and every other user gone.
+   */
+  restoreDelivered(now: number): void {
+    const delivered = UserTable.delivered(now, this.#cost).snapshot();
+    this.#users = delivered.users;
+    this.#legacyHash = delivered.legacyHash;
+  }
+
   touchLogin(name: string, now: number): void {
     const user = this.find(name);
     if (user) user.lastLogin = now;

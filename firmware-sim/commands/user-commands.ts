@@ -2,7 +2,7 @@ import { Circle, CIRCLE_NAME, parseCircle } from '../circles.js';
 import { rightsOf } from '../rights.js';
 import type { CommandContext, SessionCommand } from '../session-command.js';
 import { formatDateTime } from '../time-format.js';
-import { AMHOST_NAME, UserTable } from '../user-table.js';
+import { AMHOST_NAME, SERVICE_NAME, UserTable } from '../user-table.js';
 
 /** Ask for a new password twice; `then` gets it when both agree and it is valid. */
 export function askNewPassword(ctx: CommandContext, label: string, then: (password: string) => void): void {
@@ -117,6 +117,24 @@ export const userCommands: SessionCommand[] = [
           ctx.pbx.persist();
           ctx.ok('password changed');
         });
+      });
+    },
+  },
+  {
+    // Seed: "Das Passwort für die Systempflege kann während des Fertigungstests
+    // geändert werden, muss aber durch Reload der Datenbasis wieder zurückgesetzt werden".
+    words: ['service', 'password'],
+    help: 'production test: change the delivered SERVICE password (local port, delivered PBX only; the reload switch restores the default) (D3-1)',
+    action: 'user-admin',
+    run(ctx) {
+      if (!ctx.actor.local) return ctx.fail(403, 'the SERVICE password is changed only on a local admin port (production test)');
+      if (!ctx.pbx.users.find(SERVICE_NAME)?.firstLogin) return ctx.fail(409, 'the PBX is not in its delivered state: SERVICE was replaced at the first login');
+      askNewPassword(ctx, 'New SERVICE password', (password) => {
+        ctx.pbx.audit(ctx.actor, 8, `D3-1 ${SERVICE_NAME}`);
+        const result = ctx.pbx.users.setPassword(SERVICE_NAME, password);
+        if (!result.ok) return ctx.fail(result.code, result.error);
+        ctx.pbx.persist();
+        ctx.ok('SERVICE password changed; the reload switch restores the default');
       });
     },
   },

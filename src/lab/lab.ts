@@ -1,8 +1,10 @@
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import { ENABLE_CODE } from '../../firmware-sim/dtmf-admin/dtmf-admin.js';
 import { HayesModem } from '../../modem/hayes-modem.js';
 import { bindLine, type LineProvider } from '../adapters/bind-line.js';
+import { ControlSocket, type ControlReply } from '../adapters/control-socket.js';
 import { LineSlot } from '../adapters/line-slot.js';
 import { Centre } from '../centre/centre.js';
 import { CentreStore } from '../centre/centre-store.js';
@@ -13,6 +15,17 @@ import { parseFaultSpec } from '../network/fault-plan.js';
 import { installTestLines, type TestLineNumbers } from '../network/test-lines.js';
 import type { LabConfig, ModemEntry, PbxEntry } from './config.js';
 import { PbxAssembly } from './pbx-assembly.js';
+
+/** The control socket of a running lab, in its state directory; `hicom-sim pbx reload` talks to it. */
+export function labControlPath(stateDir: string): string {
+  return join(resolve(stateDir), 'lab.sock');
+}
+
+/**
+ * Unix socket paths are limited (108 bytes on Linux, with the NUL); a lab
+ * whose state directory is deeper runs without its control socket.
+ */
+const MAX_SOCKET_PATH = 107;
 
 export interface LabModem {
   entry: ModemEntry;
@@ -60,6 +73,7 @@ export class Lab {
   centre: Centre | undefined;
   centreDir: string | undefined;
   readonly #logger: Logger;
+  #control: ControlSocket | undefined;
 
   private constructor(readonly config: LabConfig, options: LabOptions) {
     this.clock = options.clock;
@@ -79,6 +93,7 @@ export class Lab {
       for (const entry of config.modems) await lab.#startModem(entry, options.mode !== 'memory');
       for (const [target, spec] of Object.entries(config.faults ?? {})) lab.setFault(target, spec);
       if (config.centre && options.runCentre !== false) lab.#startCentre(config.centre.modem, options);
+      if (options.mode !== 'memory') await lab.#openControl();
     } catch (err) {
       await lab.close();
       throw err;
@@ -96,6 +111,31 @@ export class Lab {
       hashCost: options.hashCost,
     });
     this.pbxs.set(entry.id, assembly);
+  }
+
+  async #openControl(): Promise<void> {
+    const path = labControlPath(this.config.stateDir);
+    if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
+      this.#logger.warn({ path }, 'no control socket: the state directory path is too long for a Unix socket; "hicom-sim pbx reload" cannot reach this lab');
+      return;
+    }
+    mkdirSync(this.config.stateDir, { recursive: true, mode: 0o700 });
+    this.#control = await ControlSocket.listen(path, (words) => this.#onControl(words));
+  }
+
+  #onControl(words: string[]): ControlReply {
+    const [verb, id, ...rest] = words;
+    if (verb !== 'reload' || id === undefined || rest.length > 0) return { ok: false, code: 400, text: 'usage: reload <pbx id>' };
+    if (!this.pbxs.has(id)) return { ok: false, code: 404, text: `no PBX ${id} in this lab (${[...this.pbxs.keys()].join(', ')})` };
+    const dropped = this.reload(id);
+    return { ok: true, text: `PBX ${id} reloaded: delivered database (SERVICE with its default password, AMHOST, PIN default), system restarted, ${dropped} sessions dropped` };
+  }
+
+  /** Press the reload switch of PBX `id` (PbxAssembly.reload); returns the sessions dropped. */
+  reload(id: string): number {
+    const assembly = this.pbxs.get(id);
+    if (!assembly) throw new Error(`no PBX ${id} in this lab`);
+    return assembly.reload();
   }
 
   async #startModem(entry: ModemEntry, bind: boolean): Promise<void> {
@@ -158,6 +198,7 @@ export class Lab {
   }
 
   async close(): Promise<void> {
+    await this.#control?.close();
     this.centre?.close();
     for (const p of this.pbxs.values()) p.stop();
     for (const m of this.modems.values()) await m.provider?.close();

@@ -59,6 +59,8 @@ export class PbxAssembly {
   readonly callback: CallbackScheduler;
   readonly signaling: ErrorSignaling;
   readonly adminPorts: LineProvider[] = [];
+  /** Sessions open on the admin ports (the modem sessions are in `remote.sessions`). */
+  readonly #localSessions = new Set<AdminSession>();
   readonly #log: Logger;
 
   private constructor(readonly entry: PbxEntry, options: PbxAssemblyOptions) {
@@ -148,12 +150,32 @@ export class PbxAssembly {
         (line) => {
           this.#log.info({ port: line.description }, 'admin port connected');
           const session = new AdminSession(pbx, line, { channel: 'local', port: stationPort ?? 'V.24', stationPort });
-          session.onClose(() => this.#log.info({ port: line.description }, 'admin port disconnected'));
+          this.#localSessions.add(session);
+          session.onClose(() => {
+            this.#localSessions.delete(session);
+            this.#log.info({ port: line.description }, 'admin port disconnected');
+          });
         },
         { logger: this.#log },
       );
       this.adminPorts.push(provider);
     }
+  }
+
+  /**
+   * The reload switch (docs/session-protocol.md, "Reload switch"): the
+   * system restarts with the delivered database, so every connection drops
+   * and what was pending in RAM (a callback, a signaling call) is gone.
+   * Returns how many sessions were dropped.
+   */
+  reload(): number {
+    const sessions = [...this.#localSessions, ...this.remote.sessions];
+    for (const s of sessions) s.hangUp('system restart (reload switch)');
+    this.stop();
+    this.pbx.reload();
+    this.signaling.start();
+    this.#log.warn({ sessions: sessions.length }, 'reload switch: delivered database restored, system restarted');
+    return sessions.length;
   }
 
   /** Power off: pending callbacks and signaling calls are forgotten. */

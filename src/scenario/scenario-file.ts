@@ -19,6 +19,7 @@ export type Action =
   | { at: number; cutLine: { afterBytes?: number; afterMs?: number } }
   | { at: number; restoreLine: true }
   | { at: number; powerCycle: string }
+  | { at: number; reload: string }
   | { at: number; requestCallback: { pbx: string; index: number } }
   | { at: number; set: { pbx: string; path: string; value: string } };
 
@@ -73,7 +74,7 @@ function onlyOne(where: string, o: Raw, keys: readonly string[]): string {
   return present[0];
 }
 
-const ACTIONS = ['raise', 'centreBusy', 'cutLine', 'restoreLine', 'powerCycle', 'requestCallback', 'set'] as const;
+const ACTIONS = ['raise', 'centreBusy', 'cutLine', 'restoreLine', 'powerCycle', 'reload', 'requestCallback', 'set'] as const;
 const CHECKS = ['reportsReceived', 'callbackAttempts', 'signalingAttempts', 'errorHistory', 'logContains', 'event'] as const;
 
 export function validateScenario(doc: unknown): Scenario {
@@ -116,6 +117,8 @@ export function validateScenario(doc: unknown): Scenario {
         return { at, restoreLine: true };
       case 'powerCycle':
         return { at, powerCycle: pbxRef(`${w}.powerCycle`, o.powerCycle) };
+      case 'reload':
+        return { at, reload: pbxRef(`${w}.reload`, o.reload) };
       case 'requestCallback': {
         const r = obj(`${w}.requestCallback`, o.requestCallback);
         return { at, requestCallback: { pbx: pbxRef(`${w}.requestCallback.pbx`, r.pbx), index: count(`${w}.requestCallback.index`, r.index) } };

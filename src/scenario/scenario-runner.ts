@@ -124,6 +124,9 @@ function act(lab: Lab, a: Action, progress: (line: string) => void, t0: number):
     p.pbx.start();
     p.signaling.start();
     progress(`${at} power cycle ${a.powerCycle}`);
+  } else if ('reload' in a) {
+    lab.reload(a.reload);
+    progress(`${at} reload switch ${a.reload}: delivered database`);
   } else if ('requestCallback' in a) {
     const r = pbx(a.requestCallback.pbx).callback.request(a.requestCallback.index);
     progress(`${at} callback request index ${a.requestCallback.index} on ${a.requestCallback.pbx}: ${r.ok ? 'registered' : r.error}`);
