@@ -41,9 +41,11 @@ export class PostgresDatabase implements CentreDatabase {
   readonly runNow = undefined;
   readonly pool: pg.Pool;
   readonly #log: Logger;
+  readonly #url: string;
 
   private constructor(url: string, pool: pg.Pool, logger: Logger) {
     this.description = redactUrl(url);
+    this.#url = url;
     this.pool = pool;
     this.#log = logger.child({ component: 'postgres' });
     // An idle connection that dies (server restart) must not crash the process; the pool replaces it.
@@ -87,6 +89,11 @@ export class PostgresDatabase implements CentreDatabase {
         client.release(broken);
       }
     }
+  }
+
+  /** A connection of its own, outside the pool (LISTEN holds one for as long as it listens). */
+  newClient(): pg.Client {
+    return new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS, types });
   }
 
   async close(): Promise<void> {

@@ -77,11 +77,118 @@ export interface AuditTrailTable {
   address: string | null;
 }
 
+export interface CheckInsTable {
+  id: Id;
+  device_id: string;
+  received_at: number;
+  counter: number;
+  /** The telegram's time field (the device's clock), in ms. */
+  device_time_ms: number;
+  /** `address:port` the datagram came from. */
+  source: string;
+  /** The check-in's `status` object as JSON, null when it carried none. */
+  status: string | null;
+}
+
+/** Telegrams that got no reply (or a nak), counted per device id and reason (spec §5.2). */
+export interface RejectCountersTable {
+  device_id: string;
+  reason: string;
+  count: number;
+  first_at: number;
+  last_at: number;
+  last_source: string;
+}
+
+export type ReportChannel = 'modem' | 'udp' | 'import';
+
+/** Class-B error reports (spec §3.4): the raw bytes as received and their decoded form. */
+export interface ReportsTable {
+  id: Id;
+  system_id: string;
+  channel: ReportChannel;
+  received_at: number;
+  seq: number;
+  /** The report's own CRC-32: with system id and seq, what tells a re-sent report from a new one. */
+  crc: number;
+  pbx_type: string;
+  aps_version: string;
+  record_count: number;
+  /** 1 when the report carries a function-test pseudo error. */
+  function_test: number;
+  raw: Buffer;
+  /** The ErrorReport as JSON (the readable form is rendered from it by `src/centre/report-text.ts`). */
+  decoded: string;
+}
+
+export type EventSource = 'device' | 'report' | 'supervision' | 'intake';
+export type EventLife = 'active' | 'cleared';
+export type EventAck = 'unacknowledged' | 'acknowledged';
+
+export interface EventsTable {
+  id: Id;
+  device_id: string;
+  source: EventSource;
+  /** e.g. key-taken, tamper, class-b-error, function-test, late, missing, function-test-overdue, rejected-telegrams. */
+  type: string;
+  /** The device's own sequence number (device events only): unique per device, so a re-sent event is stored once. */
+  device_seq: number | null;
+  occurred_at: number;
+  received_at: number;
+  /** The event's fields as a JSON object. */
+  data: string;
+  report_id: number | null;
+  life: EventLife;
+  cleared_at: number | null;
+  ack: EventAck;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+}
+
+/** Each distinct error (id, time) of a PBX once, with the event made for it: a re-sent error makes no second event. */
+export interface ReportErrorsTable {
+  system_id: string;
+  error_id: number;
+  error_time: number;
+  report_id: number;
+  event_id: number;
+}
+
+export interface EventCommentsTable {
+  id: Id;
+  event_id: number;
+  at: number;
+  author: string;
+  text: string;
+}
+
+export type Presence = 'unknown' | 'ok' | 'late' | 'missing';
+export type TestState = 'unknown' | 'ok' | 'overdue' | 'outside-window';
+
+/** Supervision per device (spec §5.3); `next_check_at` is when it must be looked at again, so evaluation reads only what is due. */
+export interface SupervisionStatesTable {
+  device_id: string;
+  presence: Presence;
+  presence_since: number;
+  test: TestState;
+  test_since: number;
+  last_check_in_at: number | null;
+  last_function_test_at: number | null;
+  next_check_at: number;
+}
+
 export interface SchemaTables {
   settings: SettingsTable;
   devices: DevicesTable;
   replay_windows: ReplayWindowsTable;
   audit_trail: AuditTrailTable;
+  check_ins: CheckInsTable;
+  reject_counters: RejectCountersTable;
+  reports: ReportsTable;
+  events: EventsTable;
+  report_errors: ReportErrorsTable;
+  event_comments: EventCommentsTable;
+  supervision_states: SupervisionStatesTable;
 }
 
 export type Database = SchemaTables;

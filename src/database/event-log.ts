@@ -1,0 +1,204 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { DeviceEvent } from '../../core/check-in-body.js';
+import type { CentreDatabase } from './centre-database.js';
+import type { Database, EventAck, EventLife, EventSource, EventsTable } from './schema.js';
+import { affected, query, type Work } from './work.js';
+
+/**
+ * Events and their life (spec §5.3). Two independent states, each moving
+ * one way only:
+ *
+ * ```
+ *   life:  active ──clear──▶ cleared
+ *   ack:   unacknowledged ──acknowledge (who, when)──▶ acknowledged
+ * ```
+ *
+ * so an event is one of active/cleared × unacknowledged/acknowledged. Each
+ * move is one conditional update (`where life = 'active'`), the checked
+ * transition: a second acknowledgement, or one racing from another portal
+ * process, changes nothing and is told so.
+ */
+export interface NewEvent {
+  deviceId: string;
+  source: EventSource;
+  type: string;
+  occurredAt: number;
+  receivedAt: number;
+  data?: Record<string, unknown>;
+  reportId?: number;
+  /** The device's own sequence number, for device events. */
+  deviceSeq?: number;
+  /** Events that only inform (key taken) may be born cleared; conditions (missing, tamper) start active. */
+  life?: EventLife;
+}
+
+export interface CentreEvent {
+  id: number;
+  deviceId: string;
+  source: EventSource;
+  type: string;
+  deviceSeq: number | null;
+  occurredAt: number;
+  receivedAt: number;
+  data: Record<string, unknown>;
+  reportId: number | null;
+  life: EventLife;
+  clearedAt: number | null;
+  ack: EventAck;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+}
+
+export interface EventComment {
+  id: number;
+  eventId: number;
+  at: number;
+  author: string;
+  text: string;
+}
+
+export interface EventFilter {
+  deviceId?: string;
+  life?: EventLife;
+  ack?: EventAck;
+  type?: string;
+  /** Only events with an id above this (for paging and for catching up after a live notification). */
+  afterId?: number;
+  limit?: number;
+}
+
+export class EventLogError extends Error {
+  override name = 'EventLogError';
+}
+
+/** Part of a unit of work: store one event; returns its id. */
+export function* insertEvent(qb: Kysely<Database>, e: NewEvent): Work<number> {
+  const { rows } = yield* query(qb.insertInto('events').values(eventRow(e)).returning('id'));
+  return Number(rows[0].id);
+}
+
+/**
+ * Part of a unit of work (the intake's batch): store a check-in's events.
+ * A seq the device sent before is stored once (the unique (device, seq)
+ * index); every seq given is stored when this commits, so all of them go
+ * into the ack's `accepted` list. Returns the seqs that were new.
+ */
+export function* insertDeviceEvents(qb: Kysely<Database>, deviceId: string, events: readonly DeviceEvent[], receivedAt: number): Work<number[]> {
+  const fresh: number[] = [];
+  for (const ev of events) {
+    const { seq, time, type, ...fields } = ev;
+    const ins = yield* query(
+      qb
+        .insertInto('events')
+        .values(eventRow({ deviceId, source: 'device', type, deviceSeq: seq, occurredAt: time * 1000, receivedAt, data: fields }))
+        .onConflict((oc) => oc.columns(['device_id', 'device_seq']).doNothing()),
+    );
+    if (affected(ins) === 1) fresh.push(seq);
+  }
+  return fresh;
+}
+
+/** Part of a unit of work: clear the device's active events of `type` (a missing device checked in again). Returns how many. */
+export function* clearActiveEvents(qb: Kysely<Database>, deviceId: string, type: string, at: number): Work<number> {
+  const upd = yield* query(qb.updateTable('events').set({ life: 'cleared', cleared_at: at }).where('device_id', '=', deviceId).where('type', '=', type).where('life', '=', 'active'));
+  return affected(upd);
+}
+
+/** The event log: what happened, its life, and what people said about it. */
+export class EventLog {
+  constructor(readonly db: CentreDatabase) {}
+
+  add(e: NewEvent): Promise<number> {
+    return this.db.run(() => insertEvent(this.db.kysely, e));
+  }
+
+  async get(id: number): Promise<CentreEvent | undefined> {
+    const row = await this.db.kysely.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && eventOf(row);
+  }
+
+  /** Newest first. */
+  async list(f: EventFilter = {}): Promise<CentreEvent[]> {
+    let q = this.db.kysely.selectFrom('events').selectAll().orderBy('id', 'desc').limit(f.limit ?? 1000);
+    if (f.deviceId !== undefined) q = q.where('device_id', '=', f.deviceId);
+    if (f.life !== undefined) q = q.where('life', '=', f.life);
+    if (f.ack !== undefined) q = q.where('ack', '=', f.ack);
+    if (f.type !== undefined) q = q.where('type', '=', f.type);
+    if (f.afterId !== undefined) q = q.where('id', '>', f.afterId);
+    return (await q.execute()).map(eventOf);
+  }
+
+  /** active → cleared; throws EventLogError for an unknown or already cleared event. */
+  async clear(id: number, at: number): Promise<void> {
+    const qb = this.db.kysely;
+    const n = await this.db.run(function* () {
+      return affected(yield* query(qb.updateTable('events').set({ life: 'cleared', cleared_at: at }).where('id', '=', id).where('life', '=', 'active')));
+    });
+    if (n === 0) throw new EventLogError((await this.get(id)) ? `event ${id} is already cleared` : `no event ${id}`);
+  }
+
+  /** unacknowledged → acknowledged by `by`; throws EventLogError for an unknown or already acknowledged event. */
+  async acknowledge(id: number, by: string, at: number): Promise<void> {
+    const qb = this.db.kysely;
+    const n = await this.db.run(function* () {
+      return affected(yield* query(qb.updateTable('events').set({ ack: 'acknowledged', acknowledged_at: at, acknowledged_by: by }).where('id', '=', id).where('ack', '=', 'unacknowledged')));
+    });
+    if (n === 0) {
+      const e = await this.get(id);
+      throw new EventLogError(e ? `event ${id} was already acknowledged by ${e.acknowledgedBy} at ${new Date(e.acknowledgedAt ?? 0).toISOString()}` : `no event ${id}`);
+    }
+  }
+
+  async comment(eventId: number, author: string, text: string, at: number): Promise<number> {
+    if (text.trim() === '') throw new EventLogError('a comment needs text');
+    if (text.length > 4000) throw new EventLogError('a comment is at most 4000 characters');
+    if (!(await this.get(eventId))) throw new EventLogError(`no event ${eventId}`);
+    const qb = this.db.kysely;
+    return this.db.run(function* () {
+      const { rows } = yield* query(qb.insertInto('event_comments').values({ event_id: eventId, at, author, text }).returning('id'));
+      return Number(rows[0].id);
+    });
+  }
+
+  /** Oldest first. */
+  async comments(eventId: number): Promise<EventComment[]> {
+    const rows = await this.db.kysely.selectFrom('event_comments').selectAll().where('event_id', '=', eventId).orderBy('id').execute();
+    return rows.map((r) => ({ id: Number(r.id), eventId: Number(r.event_id), at: Number(r.at), author: r.author, text: r.text }));
+  }
+}
+
+function eventRow(e: NewEvent) {
+  return {
+    device_id: e.deviceId,
+    source: e.source,
+    type: e.type,
+    device_seq: e.deviceSeq ?? null,
+    occurred_at: e.occurredAt,
+    received_at: e.receivedAt,
+    data: JSON.stringify(e.data ?? {}),
+    report_id: e.reportId ?? null,
+    life: e.life ?? 'active',
+    cleared_at: e.life === 'cleared' ? e.receivedAt : null,
+    ack: 'unacknowledged' as const,
+  };
+}
+
+function eventOf(r: Selectable<EventsTable>): CentreEvent {
+  const n = (v: number | null) => (v === null ? null : Number(v));
+  return {
+    id: Number(r.id),
+    deviceId: r.device_id,
+    source: r.source,
+    type: r.type,
+    deviceSeq: n(r.device_seq),
+    occurredAt: Number(r.occurred_at),
+    receivedAt: Number(r.received_at),
+    data: JSON.parse(r.data) as Record<string, unknown>,
+    reportId: n(r.report_id),
+    life: r.life,
+    clearedAt: n(r.cleared_at),
+    ack: r.ack,
+    acknowledgedAt: n(r.acknowledged_at),
+    acknowledgedBy: r.acknowledged_by,
+  };
+}

@@ -1,0 +1,110 @@
+import type { CentreDatabase } from './centre-database.js';
+import type { Work, WorkFactory } from './work.js';
+import { silentLogger, type Logger } from '../logger.js';
+
+/** Units of work per transaction at most: a burst after an outage commits in slices, not in one huge transaction. */
+export const DEFAULT_MAX_BATCH = 1_000;
+
+interface Pending {
+  work: WorkFactory<unknown>;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+export interface GroupCommitStats {
+  batches: number;
+  items: number;
+  /** Batches that failed as a whole and were run again one unit at a time. */
+  splits: number;
+}
+
+/**
+ * The batching writer ("group commit") of the intake: units of work that
+ * arrive while a transaction is being committed — or within the same turn
+ * of the event loop — are run together in the next transaction, so many
+ * telegrams share one fsync. Each caller's promise resolves only after the
+ * transaction holding its work committed (then the intake may send its
+ * ack) and rejects if it did not.
+ *
+ * One failing unit must not cost the others their commit: a batch that
+ * fails is run again one unit at a time, and only the failing one rejects.
+ * A database that is down rejects every unit: nothing is acknowledged that
+ * was not stored.
+ */
+export class GroupCommit {
+  readonly #db: CentreDatabase;
+  readonly #maxBatch: number;
+  readonly #log: Logger;
+  #queue: Pending[] = [];
+  #scheduled = false;
+  #running: Promise<void> | undefined;
+  readonly stats: GroupCommitStats = { batches: 0, items: 0, splits: 0 };
+
+  constructor(db: CentreDatabase, options: { maxBatch?: number; logger?: Logger } = {}) {
+    this.#db = db;
+    this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+    this.#log = (options.logger ?? silentLogger).child({ component: 'group-commit' });
+  }
+
+  /** Queue a unit of work; resolves with its result after its batch committed. */
+  submit<T>(work: WorkFactory<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.#scheduled && !this.#running) {
+        this.#scheduled = true;
+        // Let everything that arrives in this turn of the event loop join the first batch.
+        setImmediate(() => {
+          this.#scheduled = false;
+          this.#start();
+        });
+      }
+    });
+  }
+
+  /** Resolves when everything submitted so far has committed or failed. */
+  async flush(): Promise<void> {
+    while (this.#queue.length > 0 || this.#running || this.#scheduled) {
+      if (this.#running) await this.#running;
+      else await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  #start(): void {
+    if (this.#running || this.#queue.length === 0) return;
+    this.#running = this.#drain().finally(() => {
+      this.#running = undefined;
+    });
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#maxBatch);
+      this.stats.batches++;
+      this.stats.items += batch.length;
+      try {
+        const results = await this.#db.run(() => all(batch));
+        batch.forEach((p, i) => p.resolve(results[i]));
+      } catch (err) {
+        if (batch.length === 1) {
+          batch[0].reject(err);
+          continue;
+        }
+        this.stats.splits++;
+        this.#log.warn({ err: (err as Error).message, size: batch.length }, 'batch failed; committing its units one by one');
+        for (const p of batch) {
+          try {
+            p.resolve(await this.#db.run(p.work));
+          } catch (e) {
+            p.reject(e);
+          }
+        }
+      }
+    }
+  }
+}
+
+function* all(batch: readonly Pending[]): Work<unknown[]> {
+  const results: unknown[] = [];
+  for (const p of batch) results.push(yield* p.work());
+  return results;
+}

@@ -1,0 +1,78 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { CentreDatabase } from './centre-database.js';
+import type { Database, Presence, SupervisionStatesTable, TestState } from './schema.js';
+import { query, type Work } from './work.js';
+
+/** One device's supervision (spec §5.3): presence (late / missing) and function test (overdue / outside its window). */
+export interface SupervisionState {
+  deviceId: string;
+  presence: Presence;
+  presenceSince: number;
+  test: TestState;
+  testSince: number;
+  lastCheckInAt: number | null;
+  lastFunctionTestAt: number | null;
+  /** When supervision must look at this device again: evaluation reads only rows due by now. */
+  nextCheckAt: number;
+}
+
+/** Part of a unit of work: write a device's state (insert or replace), e.g. with the event its change raised. */
+export function* saveSupervisionState(qb: Kysely<Database>, s: SupervisionState): Work<void> {
+  const row = rowOf(s);
+  const { device_id: _id, ...rest } = row;
+  yield* query(qb.insertInto('supervision_states').values(row).onConflict((oc) => oc.column('device_id').doUpdateSet(rest)));
+}
+
+export function* readSupervisionState(qb: Kysely<Database>, deviceId: string): Work<SupervisionState | undefined> {
+  const { rows } = yield* query(qb.selectFrom('supervision_states').selectAll().where('device_id', '=', deviceId));
+  return rows[0] && stateOf(rows[0]);
+}
+
+export class SupervisionStates {
+  constructor(readonly db: CentreDatabase) {}
+
+  save(s: SupervisionState): Promise<void> {
+    return this.db.run(() => saveSupervisionState(this.db.kysely, s));
+  }
+
+  get(deviceId: string): Promise<SupervisionState | undefined> {
+    return this.db.run(() => readSupervisionState(this.db.kysely, deviceId));
+  }
+
+  /** The devices due for a look at `now`, soonest first (an index on next_check_at: no scan of the fleet). */
+  async due(now: number, limit = 1000): Promise<SupervisionState[]> {
+    const rows = await this.db.kysely.selectFrom('supervision_states').selectAll().where('next_check_at', '<=', now).orderBy('next_check_at').limit(limit).execute();
+    return rows.map(stateOf);
+  }
+
+  async list(): Promise<SupervisionState[]> {
+    return (await this.db.kysely.selectFrom('supervision_states').selectAll().orderBy('device_id').execute()).map(stateOf);
+  }
+}
+
+function rowOf(s: SupervisionState): Selectable<SupervisionStatesTable> {
+  return {
+    device_id: s.deviceId,
+    presence: s.presence,
+    presence_since: s.presenceSince,
+    test: s.test,
+    test_since: s.testSince,
+    last_check_in_at: s.lastCheckInAt,
+    last_function_test_at: s.lastFunctionTestAt,
+    next_check_at: s.nextCheckAt,
+  };
+}
+
+function stateOf(r: Selectable<SupervisionStatesTable>): SupervisionState {
+  const n = (v: number | null) => (v === null ? null : Number(v));
+  return {
+    deviceId: r.device_id,
+    presence: r.presence,
+    presenceSince: Number(r.presence_since),
+    test: r.test,
+    testSince: Number(r.test_since),
+    lastCheckInAt: n(r.last_check_in_at),
+    lastFunctionTestAt: n(r.last_function_test_at),
+    nextCheckAt: Number(r.next_check_at),
+  };
+}
