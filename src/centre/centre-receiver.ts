@@ -6,9 +6,9 @@ import {
   FRAME_IDLE_TIMEOUT_MS, HELLO_TIMEOUT_MS, LINGER_AFTER_FINAL_MS, MAX_FRAME_TRIES, NakReason, PROTOCOL_TAG, READY_LINE,
   ackLine, nakLine, parseExchangeLine,
 } from '../../firmware-sim/report-exchange.js';
-import { CentreStoreError, type CentreStore } from './centre-store.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { ReportDecodeError, decodeReport } from './report-decoder.js';
+import type { AppendResult, ReportStore } from './report-store.js';
 
 /**
  * Hayes escape guard time (register S12, factory 50 × 20 ms = 1 s): "+++"
@@ -26,7 +26,7 @@ export const INIT_COMMANDS = ['ATZ', 'ATE0S0=1'] as const;
  * Centre receiver states (spec §3.4, docs/error-report.md §3).
  *
  * ```
- *   Init ──OK×2──▶ Idle ──CONNECT──▶ Hello ──HELLO──▶ Frame ──report stored, ACK──▶ Final
+ *   Init ──OK×2──▶ Idle ──CONNECT──▶ Hello ──HELLO──▶ Frame ──report──▶ Storing ──committed, ACK──▶ Final
  *    ▲ ATZ,         ▲  RING (auto-answer)  │ 20 s         │ NAK CRC/TIMEOUT (≤ 3 frames)  │ 5 s linger
  *    │ ATE0S0=1     │                      ▼              ▼                              ▼
  *    │              └──── OK after ATH ◀── HangUp (guard, +++, guard, ATH) ◀──────────────┘
@@ -34,6 +34,8 @@ export const INIT_COMMANDS = ['ATZ', 'ATE0S0=1'] as const;
  *
  *   HangUp (silence) ──guard──▶ Escape (+++ sent) ──OK / guard──▶ Ath (ATH sent) ──OK──▶ Idle
  * ```
+ * Storing lasts as long as the database takes to commit (no time at all on
+ * SQLite, whose commit is synchronous); the ACK goes out only after it.
  * While in a call the modem is off hook, so another PBX calling meanwhile
  * gets BUSY and retries after its signaling interval. `start()` (again)
  * restarts Init; `close()` and a lost modem line go to Closed from any state.
@@ -43,6 +45,7 @@ export enum ReceiverState {
   Idle = 'idle',
   Hello = 'hello',
   Frame = 'frame',
+  Storing = 'storing',
   Final = 'final',
   HangUp = 'hang-up',
   Escape = 'escape',
@@ -54,7 +57,8 @@ const RECEIVER_MOVES: TransitionTable<ReceiverState> = {
   [ReceiverState.Init]: [ReceiverState.Init, ReceiverState.Idle, ReceiverState.Closed],
   [ReceiverState.Idle]: [ReceiverState.Hello, ReceiverState.Closed],
   [ReceiverState.Hello]: [ReceiverState.Frame, ReceiverState.Final, ReceiverState.HangUp, ReceiverState.Idle, ReceiverState.Closed],
-  [ReceiverState.Frame]: [ReceiverState.Final, ReceiverState.Idle, ReceiverState.Closed],
+  [ReceiverState.Frame]: [ReceiverState.Storing, ReceiverState.Final, ReceiverState.Idle, ReceiverState.Closed],
+  [ReceiverState.Storing]: [ReceiverState.Final, ReceiverState.Idle, ReceiverState.Closed],
   [ReceiverState.Final]: [ReceiverState.HangUp, ReceiverState.Idle, ReceiverState.Closed],
   [ReceiverState.HangUp]: [ReceiverState.Escape, ReceiverState.Idle, ReceiverState.Closed],
   [ReceiverState.Escape]: [ReceiverState.Ath, ReceiverState.Idle, ReceiverState.Closed],
@@ -73,7 +77,7 @@ export interface CentreReceiverOptions {
   clock: Clock;
   /** The DTE side of the centre's modem: in-process pair, TCP client, pty or serial line. */
   line: LineEndpoint;
-  store: CentreStore;
+  store: ReportStore;
   logger?: Logger;
   /** For logs and status, e.g. the modem's name. */
   name?: string;
@@ -90,7 +94,7 @@ export class CentreReceiver {
   readonly name: string;
   readonly #clock: Clock;
   readonly #line: LineEndpoint;
-  readonly #store: CentreStore;
+  readonly #store: ReportStore;
   readonly #log: Logger;
   readonly #decoder = new FrameDecoder();
   readonly #listeners: Array<(e: ReceiverEvent) => void> = [];
@@ -101,6 +105,8 @@ export class CentreReceiver {
   #frames = 0;
   /** Reports stored or re-acknowledged since start. */
   #received = 0;
+  /** Calls answered since start: a commit that resolves after its call ended must not act on the next one. */
+  #calls = 0;
   /** Frame state: when the last bytes came; the idle timer re-arms itself for the rest rather than being re-set per batch. */
   #lastByteAt = 0;
 
@@ -184,10 +190,11 @@ export class CentreReceiver {
   }
 
   #inCall(): boolean {
-    return this.#machine.is(ReceiverState.Hello, ReceiverState.Frame, ReceiverState.Final, ReceiverState.HangUp, ReceiverState.Escape, ReceiverState.Ath);
+    return this.#machine.is(ReceiverState.Hello, ReceiverState.Frame, ReceiverState.Storing, ReceiverState.Final, ReceiverState.HangUp, ReceiverState.Escape, ReceiverState.Ath);
   }
 
   #connected(text: string): void {
+    this.#calls++;
     this.#machine.transition(ReceiverState.Hello);
     this.#systemId = '';
     this.#frames = 0;
@@ -218,22 +225,46 @@ export class CentreReceiver {
     try {
       systemId = decodeReport(payload).systemId;
     } catch (err) {
-      if (!(err instanceof ReportDecodeError)) throw err;
-      this.#log.warn({ systemId: this.#systemId, err: err.message }, 'invalid report');
-      return this.#final(NakReason.Format, this.#systemId);
+      return this.#notStored(this.#systemId, err);
     }
     if (systemId !== this.#systemId) return this.#final(NakReason.SystemId, this.#systemId);
+    let outcome: AppendResult | Promise<AppendResult>;
     try {
-      const { stored, report } = this.#store.appendReport(payload, this.#clock.now());
-      this.#received++;
-      this.#emit({ type: 'stored', systemId, seq: report.seq, records: report.records.length, duplicate: !stored });
-      this.#toFinal();
-      this.#line.write(ackLine(report.seq));
+      outcome = this.#store.appendReport(payload, this.#clock.now());
     } catch (err) {
-      if (!(err instanceof CentreStoreError)) throw err;
-      this.#log.error({ systemId, err: err.message }, 'report not stored');
-      this.#final(NakReason.Store, systemId);
+      return this.#notStored(systemId, err);
     }
+    if (!(outcome instanceof Promise)) return this.#acknowledge(outcome);
+    // Nothing more is read from the PBX until the commit (it waits for ACK or NAK).
+    this.#cancelTimer();
+    this.#machine.transition(ReceiverState.Storing);
+    const call = this.#calls;
+    outcome.then(
+      (r) => {
+        if (this.#machine.is(ReceiverState.Storing) && this.#calls === call) this.#acknowledge(r);
+      },
+      (err: unknown) => {
+        if (this.#machine.is(ReceiverState.Storing) && this.#calls === call) this.#notStored(systemId, err);
+      },
+    );
+  }
+
+  /** Committed: only now may the PBX delete what it sent. (A call that ended meanwhile gets no ACK; the PBX sends again and the duplicate is re-acknowledged.) */
+  #acknowledge({ stored, report }: AppendResult): void {
+    this.#received++;
+    this.#emit({ type: 'stored', systemId: report.systemId, seq: report.seq, records: report.records.length, duplicate: !stored });
+    this.#toFinal();
+    this.#line.write(ackLine(report.seq));
+  }
+
+  /** Invalid report: NAK FORMAT; anything else (disk full, database gone): NAK STORE, the PBX keeps its errors. */
+  #notStored(systemId: string, err: unknown): void {
+    if (err instanceof ReportDecodeError) {
+      this.#log.warn({ systemId, err: err.message }, 'invalid report');
+      return this.#final(NakReason.Format, systemId);
+    }
+    this.#log.error({ systemId, err: (err as Error).message }, 'report not stored');
+    this.#final(NakReason.Store, systemId);
   }
 
   #onBadFrame(): void {

@@ -1,15 +1,15 @@
 import type { Clock } from '../../core/clock.js';
 import type { LineEndpoint } from '../../core/line-endpoint.js';
 import type { LineSlot } from '../adapters/line-slot.js';
-import type { CentreStore } from './centre-store.js';
 import { createLinePair } from '../adapters/line-pair.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { CentreReceiver, type ReceiverEvent } from './centre-receiver.js';
+import type { ReportStore } from './report-store.js';
 
 /**
- * A remote service centre: one store (one file per PBX) shared by the
- * receivers of all its modems. Appends are synchronous, so receivers on
- * several modems never interleave a record.
+ * A remote service centre's modem side: one report store (the centre's
+ * database) shared by the receivers of all its modems; each report is one
+ * transaction, so receivers on several modems never interleave.
  */
 export class Centre {
   readonly receivers: CentreReceiver[] = [];
@@ -17,7 +17,7 @@ export class Centre {
 
   constructor(
     readonly clock: Clock,
-    readonly store: CentreStore,
+    readonly store: ReportStore,
     private readonly logger: Logger = silentLogger,
   ) {}
 

@@ -9,6 +9,8 @@ export interface OpenDatabaseOptions {
   logger?: Logger;
   /** PostgreSQL connections in this process's pool. */
   poolSize?: number;
+  /** SQLite: false skips the fsync of each commit — throwaway databases of tests and benchmarks only. */
+  durable?: boolean;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface OpenDatabaseOptions {
  */
 export async function openDatabase(location: DatabaseLocation, options: OpenDatabaseOptions = {}): Promise<CentreDatabase> {
   const logger = options.logger ?? silentLogger;
-  const db = location.engine === 'sqlite' ? SqliteDatabase.open(location.path) : await PostgresDatabase.open(location.url, { logger, poolSize: options.poolSize });
+  const db = location.engine === 'sqlite' ? SqliteDatabase.open(location.path, { durable: options.durable }) : await PostgresDatabase.open(location.url, { logger, poolSize: options.poolSize });
   try {
     const applied = await migrateSchema(db);
     if (applied.length > 0) logger.child({ component: 'database' }).info({ database: db.description, applied }, 'schema migrated');

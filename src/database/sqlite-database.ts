@@ -19,7 +19,7 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
  * power cut, not only a process crash — what an acknowledgement promises;
  * group commit (`group-commit.ts`) is what keeps that affordable.
  */
-const PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', `busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`];
+const PRAGMAS = ['journal_mode = WAL', 'foreign_keys = ON', `busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`];
 
 /** The SQLite engine: one file, one connection, synchronous transactions. */
 export class SqliteDatabase implements CentreDatabase {
@@ -37,8 +37,12 @@ export class SqliteDatabase implements CentreDatabase {
     this.runNow = <T>(work: WorkFactory<T>): T => this.#sqlite.transaction(() => driveSync(work(), (q) => this.#execute(q))).immediate();
   }
 
-  /** Open (creating the file and its directory if needed). Throws DatabaseOpenError with one clear line. */
-  static open(path: string): SqliteDatabase {
+  /**
+   * Open (creating the file and its directory if needed). Throws
+   * DatabaseOpenError with one clear line. `durable: false` (synchronous =
+   * OFF) is for throwaway databases of tests and benchmarks only.
+   */
+  static open(path: string, options: { durable?: boolean } = {}): SqliteDatabase {
     let sqlite: BetterSqlite3.Database | undefined;
     try {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -46,6 +50,7 @@ export class SqliteDatabase implements CentreDatabase {
       closeSync(openSync(path, 'a', 0o600));
       sqlite = new BetterSqlite3(path);
       for (const p of PRAGMAS) sqlite.pragma(p);
+      sqlite.pragma(`synchronous = ${options.durable === false ? 'OFF' : 'FULL'}`);
     } catch (err) {
       sqlite?.close();
       throw new DatabaseOpenError(`cannot open SQLite database ${path}: ${sqliteReason(err)}`);

@@ -7,7 +7,11 @@ import { bindLine, type LineProvider } from '../adapters/bind-line.js';
 import { ControlSocket, type ControlReply } from '../adapters/control-socket.js';
 import { LineSlot } from '../adapters/line-slot.js';
 import { Centre } from '../centre/centre.js';
-import { CentreStore } from '../centre/centre-store.js';
+import { DatabaseReportStore } from '../centre/database-report-store.js';
+import type { CentreDatabase } from '../database/centre-database.js';
+import type { DatabaseLocation } from '../database/database-url.js';
+import { openDatabase } from '../database/open-database.js';
+import { ReportArchive } from '../database/report-archive.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { DTMF_ADMIN_NUMBER } from '../network/dtmf-admin-port.js';
 import { Exchange } from '../network/exchange.js';
@@ -52,9 +56,11 @@ export interface LabOptions {
    * `hicom-sim centre receive` or a centre's own software.
    */
   runCentre?: boolean;
-  /** Where the in-process centre keeps its files (default: <stateDir>/centre). */
+  /** The in-process centre's database (default: SQLite in `centreDir`). */
+  centreDb?: DatabaseLocation;
+  /** Where the default SQLite database lives (default: <stateDir>/centre, file centre.db). */
   centreDir?: string;
-  /** fsync centre appends (default true; throwaway benchmark directories turn it off). */
+  /** fsync each commit of the centre's SQLite database (default true; throwaway test and benchmark directories turn it off). */
   centreFsync?: boolean;
 }
 
@@ -71,7 +77,9 @@ export class Lab {
   readonly testLines: TestLineNumbers;
   /** The in-process centre (memory mode with `config.centre`). */
   centre: Centre | undefined;
-  centreDir: string | undefined;
+  /** The in-process centre's database, and its reports as stored. */
+  centreDatabase: CentreDatabase | undefined;
+  centreReports: ReportArchive | undefined;
   readonly #logger: Logger;
   #control: ControlSocket | undefined;
 
@@ -92,7 +100,7 @@ export class Lab {
       for (const entry of config.pbxs) await lab.#startPbx(entry, options);
       for (const entry of config.modems) await lab.#startModem(entry, options.mode !== 'memory');
       for (const [target, spec] of Object.entries(config.faults ?? {})) lab.setFault(target, spec);
-      if (config.centre && options.runCentre !== false) lab.#startCentre(config.centre.modem, options);
+      if (config.centre && options.runCentre !== false) await lab.#startCentre(config.centre.modem, options);
       if (options.mode !== 'memory') await lab.#openControl();
     } catch (err) {
       await lab.close();
@@ -158,12 +166,14 @@ export class Lab {
     this.modems.set(entry.name, { entry, modem, slot, provider });
   }
 
-  #startCentre(modemName: string, options: LabOptions): void {
+  async #startCentre(modemName: string, options: LabOptions): Promise<void> {
     const modem = this.modems.get(modemName);
     if (!modem) throw new Error(`centre: no modem named ${modemName}`);
-    this.centreDir = options.centreDir ?? join(this.config.stateDir, 'centre');
-    const store = CentreStore.open(this.centreDir, { logger: this.#logger, fsync: options.centreFsync });
-    this.centre = new Centre(this.clock, store, this.#logger);
+    const location = options.centreDb ?? { engine: 'sqlite', path: join(options.centreDir ?? join(this.config.stateDir, 'centre'), 'centre.db') };
+    const db = await openDatabase(location, { logger: this.#logger, durable: options.centreFsync });
+    this.centreDatabase = db;
+    this.centreReports = new ReportArchive(db);
+    this.centre = new Centre(this.clock, new DatabaseReportStore(db, { logger: this.#logger }), this.#logger);
     this.centre.attachSlot(modem.slot, modemName);
   }
 
@@ -192,7 +202,7 @@ export class Lab {
       out.push(`  X.75 modem: internal ${pbx.kds.get('modem.x75.number')}, dial ${x75Did ? `${trunk}${x75Did}` : '(no DID: internal only)'} (AT+BX75)`);
     }
     for (const { entry, provider } of this.modems.values()) out.push(`modem ${entry.name} (${entry.profile}, number ${entry.number}): ${provider?.description ?? 'in-process'}`);
-    if (this.centre && this.config.centre) out.push(`centre: receiving error reports on modem ${this.config.centre.modem} (number ${this.modems.get(this.config.centre.modem)?.entry.number}), files in ${this.centreDir}`);
+    if (this.centre && this.config.centre) out.push(`centre: receiving error reports on modem ${this.config.centre.modem} (number ${this.modems.get(this.config.centre.modem)?.entry.number}), reports into ${this.centreDatabase?.description}`);
     out.push(`test lines: echo ${this.testLines.echo}, busy ${this.testLines.busy}, no answer ${this.testLines.noAnswer}; any unassigned number is unobtainable`);
     return out;
   }
@@ -200,6 +210,7 @@ export class Lab {
   async close(): Promise<void> {
     await this.#control?.close();
     this.centre?.close();
+    await this.centreDatabase?.close();
     for (const p of this.pbxs.values()) p.stop();
     for (const m of this.modems.values()) await m.provider?.close();
     for (const p of this.pbxs.values()) await p.close();

@@ -66,14 +66,14 @@ export async function runScenario(scenario: Scenario, progress: (line: string) =
       for (const [path, value] of Object.entries(p.kds)) change(lp.pbx, path, value);
     }
     const t0 = clock.now();
-    const steps: Array<{ at: number; order: number; run: () => void }> = [
+    const steps: Array<{ at: number; order: number; run: () => void | Promise<void> }> = [
       ...scenario.timeline.map((a, i) => ({ at: a.at, order: i, run: () => act(lab, a, progress, t0) })),
-      ...scenario.expect.map((e, i) => ({ at: e.by, order: 1_000_000 + i, run: () => results.push(check(lab, counters, e, clock.now() - t0)) })),
+      ...scenario.expect.map((e, i) => ({ at: e.by, order: 1_000_000 + i, run: async () => void results.push(await check(lab, counters, e, clock.now() - t0)) })),
     ].sort((a, b) => a.at - b.at || a.order - b.order);
     const results: ExpectationResult[] = [];
     for (const step of steps) {
       clock.runUntil(t0 + step.at);
-      step.run();
+      await step.run();
       const last = results.at(-1);
       if (last && step.order >= 1_000_000) progress(`${stamp(last.at)} ${last.passed ? 'ok  ' : 'FAIL'} ${last.name}${last.passed ? '' : ` — ${last.detail}`}`);
     }
@@ -136,12 +136,12 @@ function act(lab: Lab, a: Action, progress: (line: string) => void, t0: number):
   }
 }
 
-function check(lab: Lab, counters: Map<string, Counters>, e: Expectation, at: number): ExpectationResult {
+async function check(lab: Lab, counters: Map<string, Counters>, e: Expectation, at: number): Promise<ExpectationResult> {
   const c: Check = e;
   const result = (passed: boolean, detail: string): ExpectationResult => ({ name: e.name, at, passed, detail });
   const events = (id: string, key: string): number => counters.get(id)?.events.get(key) ?? 0;
   if ('reportsReceived' in c) {
-    const n = lab.centre?.store.readReports(c.reportsReceived.pbx).length ?? 0;
+    const n = (await lab.centreReports?.count(c.reportsReceived.pbx)) ?? 0;
     return result(n === c.reportsReceived.count, `centre has ${n} reports of ${c.reportsReceived.pbx}, expected ${c.reportsReceived.count}`);
   }
   if ('callbackAttempts' in c) {

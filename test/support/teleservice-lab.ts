@@ -10,6 +10,7 @@ import { Lab } from '../../src/lab/lab.js';
 import type { PbxAssembly } from '../../src/lab/pbx-assembly.js';
 import { createLinePair } from '../../src/adapters/line-pair.js';
 import { TEST_HASH_COST } from './pbx-harness.js';
+import type { DatabaseLocation } from '../../src/database/database-url.js';
 import { Terminal } from './terminal.js';
 
 /** Numbers of the test lab; a PBX dials them with the outside-line prefix 0. */
@@ -30,7 +31,7 @@ export interface TeleserviceLab {
 }
 
 /** A memory-mode lab in virtual time: `pbxs` PBXs (HSIM-0001 …), a technician modem and a centre on 0899000. */
-export async function startTeleserviceLab(options: { pbxs?: number; centre?: boolean } = {}): Promise<TeleserviceLab> {
+export async function startTeleserviceLab(options: { pbxs?: number; centre?: boolean; centreDb?: DatabaseLocation } = {}): Promise<TeleserviceLab> {
   const clock = new VirtualClock();
   const dir = mkdtempSync(join(tmpdir(), 'hicom-teleservice-'));
   const count = options.pbxs ?? 1;
@@ -45,7 +46,7 @@ export async function startTeleserviceLab(options: { pbxs?: number; centre?: boo
     ],
     ...(options.centre === false ? {} : { centre: { modem: 'centre' } }),
   }, dir);
-  const lab = await Lab.start(config, { clock, mode: 'memory', hashCost: TEST_HASH_COST, centreDir: join(dir, 'centre'), centreFsync: false });
+  const lab = await Lab.start(config, { clock, mode: 'memory', hashCost: TEST_HASH_COST, centreDir: join(dir, 'centre'), centreDb: options.centreDb, centreFsync: false });
   clock.advance(1000); // the centre's ATZ / ATS0=1 complete
   return {
     lab,

@@ -21,9 +21,9 @@ t.test('centre busy during a reception: the second PBX gets BUSY and retries; on
   t.match(eventsB.at(-1), { type: 'sent' }, 'B got through on a retry');
   raise(a.pbx, 'B', 3, 'A second');
   tl.clock.advance(10 * 60_000);
-  const store = tl.lab.centre?.store;
-  t.same(store?.systems().map((s) => s.systemId), ['HSIM-0001', 'HSIM-0002'], 'one entry per PBX');
-  t.same(store?.readReports('HSIM-0001').map((r) => r.report.records[0].text), ['A first', 'A second'], 'A\'s reports appended to A\'s file in order');
-  t.same(store?.readReports('HSIM-0002').map((r) => r.report.records[0].text), ['B first'], 'B in its own file');
+  const store = tl.lab.centreReports;
+  t.same((await store?.summaries())?.map((s) => s.systemId), ['HSIM-0001', 'HSIM-0002'], 'one entry per PBX');
+  t.same((await store?.reports('HSIM-0001'))?.map((r) => r.report.records[0].text), ['A first', 'A second'], 'A\'s reports appended to A\'s file in order');
+  t.same((await store?.reports('HSIM-0002'))?.map((r) => r.report.records[0].text), ['B first'], 'B in its own file');
   t.equal(tl.lab.centre?.receivers[0].state, ReceiverState.Idle, 'the centre is back in receive mode');
 });

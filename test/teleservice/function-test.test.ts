@@ -19,7 +19,7 @@ for (const days of [1, 3, 7]) {
     const tests = events.filter((e) => e.type === 'function-test');
     t.equal(tests.length, Math.floor(14 / days), `${Math.floor(14 / days)} function tests in 14 days`);
     t.same(tests.map((e) => e.at - t0), tests.map((_, i) => (i + 1) * days * DAY_MS), `one every ${days} day(s)`);
-    const reports = tl.lab.centre?.store.readReports('HSIM-0001') ?? [];
+    const reports = (await tl.lab.centreReports?.reports('HSIM-0001')) ?? [];
     t.equal(reports.length, tests.length, 'each reached the centre');
     t.ok(reports.every((r) => r.report.records.length === 1 && r.report.records[0].pseudo && r.report.records[0].cls === 'B' && r.report.records[0].code === PSEUDO_ERROR_CODE), 'as class-B pseudo errors with the pseudo flag and code FFF0');
     t.equal(pbx.errors.list().length, 0, 'deleted after ACK like any signaled error');

@@ -17,7 +17,7 @@ t.test('only class B is signaled: A and C never cause a call and stay in the his
   tl.clock.advance(5 * 60_000);
   t.same(events.map((e) => e.type), ['attempt', 'sent'], 'a class-B error is signaled');
   t.match(events[0], { records: 1 }, 'the report carries only the class-B error');
-  const [stored] = tl.lab.centre?.store.readReports('HSIM-0001') ?? [];
+  const [stored] = (await tl.lab.centreReports?.reports('HSIM-0001')) ?? [];
   t.same(stored?.report.records.map((r) => [r.id, r.cls]), [[b, 'B']], 'the centre got exactly the class-B record');
   t.same(pbx.errors.list().map((r) => r.cls).sort(), ['A', 'C'], 'A and C stay in the Error History');
 });

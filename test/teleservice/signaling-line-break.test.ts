@@ -18,11 +18,11 @@ for (const dropAfterBytes of [10, 60, 120]) {
     tl.clock.advance(90_000);
     t.match(events, [{ type: 'attempt' }, { type: 'failed', failure: 'line-break' }], 'the call broke mid-report');
     t.same(pbx.errors.list().map((r) => r.id), [id], 'the error is not deleted');
-    t.equal(tl.lab.centre?.store.systems().length, 0, 'the centre stored nothing');
+    t.equal((await tl.lab.centreReports?.summaries())?.length, 0, 'the centre stored nothing');
     tl.lab.exchange.clearFaults(CENTRE_NUMBER);
     tl.clock.advance(10 * 60_000);
     t.match(events.at(-1), { type: 'sent' }, 'sent on the retry');
-    t.equal(tl.lab.centre?.store.readReports('HSIM-0001').length, 1, 'stored once');
+    t.equal((await tl.lab.centreReports?.reports('HSIM-0001'))?.length, 1, 'stored once');
     t.equal(pbx.errors.list().length, 0, 'deleted after the ACK');
   });
 }
@@ -42,7 +42,7 @@ t.test('an error entered during the call stays for the next report', async (t) =
   t.match(events[1], { type: 'sent', records: 1 }, 'the first report carried one record');
   t.same(pbx.errors.list().map((r) => r.id), [second], 'the error that arrived during the call stays');
   tl.clock.advance(5 * 60_000);
-  const reports = tl.lab.centre?.store.readReports('HSIM-0001') ?? [];
+  const reports = (await tl.lab.centreReports?.reports('HSIM-0001')) ?? [];
   t.same(reports.map((r) => r.report.records.map((x) => x.id)), [[first], [second]], 'it goes with the next report');
 });
 

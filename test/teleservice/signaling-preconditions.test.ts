@@ -30,7 +30,7 @@ t.test('no number in callback index 1: no call, even with numbers in other indic
   tl.clock.advance(3600_000);
   t.notOk(events.some((e) => e.type === 'attempt'), 'never dialled');
   t.ok(events.length > 0 && events.every((e) => e.type === 'skipped' && e.reason === 'no-number'), 'skipped as no-number');
-  t.equal(tl.lab.centre?.store.systems().length, 0, 'the centre received nothing');
+  t.equal((await tl.lab.centreReports?.summaries())?.length, 0, 'the centre received nothing');
 });
 
 t.test('interval: default 15 min, out-of-range values become 15, 1–15 are kept', async (t) => {

@@ -31,7 +31,7 @@ for (const [name, fault] of [
     const second = raise(pbx, 'B', 0x211, 'second');
     tl.clock.advance(10 * 60_000);
     t.same(events.map((e) => e.type), ['resumed', 'attempt', 'sent'], 'a new entry resumes signaling');
-    const reports = tl.lab.centre?.store.readReports('HSIM-0001') ?? [];
+    const reports = (await tl.lab.centreReports?.reports('HSIM-0001')) ?? [];
     t.same(reports.map((r) => r.report.records.map((x) => x.id)), [[first, second]], 'one report with the unsent and the new error');
     t.equal(pbx.errors.list().length, 0, 'both deleted after ACK');
   });

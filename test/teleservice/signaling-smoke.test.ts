@@ -11,5 +11,5 @@ t.test('a class-B error reaches the centre file and leaves the Error History', a
   tl.clock.advance(5 * 60_000);
   t.same(events.map((e) => e.type), ['attempt', 'sent'], `events: ${JSON.stringify(events)}`);
   t.equal(pbx.errors.list().length, 0, 'history empty after ACK');
-  t.equal(tl.lab.centre?.store.readReports('HSIM-0001').length, 1, 'one report in the centre file');
+  t.equal((await tl.lab.centreReports?.reports('HSIM-0001'))?.length, 1, 'one report in the centre file');
 });
