@@ -1,11 +1,11 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorReport } from '../../firmware-sim/error-report.js';
-import type { PbxType } from '../../firmware-sim/pbx-type.js';
 import { CENTRE_FILE_HEADER, encodeCentreRecord, parseCentreFile, type StoredReport } from './centre-file.js';
 import { CENTRE_FILE_SUFFIX, describeProblem, readCentreDirectory, type CentreFileRead } from './centre-directory.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { decodeReport } from './report-decoder.js';
+import type { PbxSummary } from '../database/report-archive.js';
 
 /**
  * The centre's files (spec §3.4: "appends to the same file per PBX"): one
@@ -40,19 +40,8 @@ export interface AppendResult {
   report: ErrorReport;
 }
 
-export interface PbxSummary {
-  systemId: string;
-  pbxType: PbxType;
-  apsVersion: string;
-  reports: number;
-  /** Distinct error records (by id and time; a report re-sent after a lost ACK is counted once). */
-  errors: number;
-  firstReceivedAt: number;
-  lastReceivedAt: number;
-  lastSeq: number;
-  /** Centre time of the last report that carried a function-test pseudo error. */
-  lastFunctionTestAt?: number;
-}
+/** One PBX as its reports show it: the same figures whether they come from the files or the database. */
+export type { PbxSummary };
 
 export interface PbxStatus extends PbxSummary {
   /** When the next function test must have arrived; absent when no interval is configured. */
