@@ -14,11 +14,15 @@ import { openDatabase } from '../database/open-database.js';
 import { ReportArchive } from '../database/report-archive.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { DTMF_ADMIN_NUMBER } from '../network/dtmf-admin-port.js';
-import { Exchange } from '../network/exchange.js';
-import { parseFaultSpec } from '../network/fault-plan.js';
+import { CallState, Exchange, type CallEvent } from '../network/exchange.js';
+import { parseFaultSpec, type FaultPlan } from '../network/fault-plan.js';
 import { installTestLines, type TestLineNumbers } from '../network/test-lines.js';
 import type { LabConfig, ModemEntry, PbxEntry } from './config.js';
+import type { LabDevice, PowerCycleOptions, PowerCycleResult } from './lab-device.js';
+import { modemDevice, pbxDevice, stationDevice, type ModemParts } from './lab-devices.js';
+import { LabEvents } from './lab-events.js';
 import { PbxAssembly } from './pbx-assembly.js';
+import { wirePbxEvents } from './pbx-events.js';
 
 /** The control socket of a running lab, in its state directory; `hicom-sim pbx reload` talks to it. */
 export function labControlPath(stateDir: string): string {
@@ -31,13 +35,8 @@ export function labControlPath(stateDir: string): string {
  */
 const MAX_SOCKET_PATH = 107;
 
-export interface LabModem {
-  entry: ModemEntry;
-  modem: HayesModem;
-  slot: LineSlot;
-  /** Undefined in memory mode: the slot is plugged in-process. */
-  provider: LineProvider | undefined;
-}
+/** An external modem of the lab; `provider` is undefined in memory mode (the slot is plugged in-process). */
+export type LabModem = ModemParts;
 
 export interface LabOptions {
   clock: Clock;
@@ -80,24 +79,50 @@ export class Lab {
   /** The in-process centre's database, and its reports as stored. */
   centreDatabase: CentreDatabase | undefined;
   centreReports: ReportArchive | undefined;
+  /** Everything that happens in the lab, as typed events (src/lab/lab-events.ts). */
+  readonly events: LabEvents;
   readonly #logger: Logger;
   #control: ControlSocket | undefined;
+  readonly #options: LabOptions;
+  /** Faults injected per line, re-applied to a PBX's ports when it powers up again. */
+  readonly #injected = new Map<string, Partial<FaultPlan>>();
+  /** Devices other families add (key depots), beside the PBXs, stations and modems. */
+  readonly #extraDevices = new Map<string, LabDevice>();
+  /** Work the lab started by itself that is still running (a restart after a torn write). */
+  readonly #work = new Set<Promise<void>>();
 
   private constructor(readonly config: LabConfig, options: LabOptions) {
     this.clock = options.clock;
+    this.#options = options;
     this.#logger = options.logger ?? silentLogger;
+    this.events = new LabEvents(() => this.clock.now());
     const netLog = this.#logger.child({ component: 'network' });
     this.exchange = new Exchange(this.clock, {
       pacing: config.pacing,
-      onCallEvent: (e) => netLog.info({ call: e.id, caller: e.caller, called: e.called, state: e.state, reason: e.reason }, 'call'),
+      onCallEvent: (e) => {
+        netLog.info({ call: e.id, caller: e.caller, called: e.called, state: e.state, reason: e.reason }, 'call');
+        this.#callEvent(e);
+      },
+      onFaultApplied: (e) => this.events.emit('fault.applied', e),
     });
     this.testLines = installTestLines(this.exchange, config.testLines);
+  }
+
+  #callEvent(e: CallEvent): void {
+    const data = { call: e.id, caller: e.caller, called: e.called };
+    switch (e.state) {
+      case CallState.Setup: return this.events.emit('call.setup', data);
+      case CallState.Alerting: return this.events.emit('call.alerting', data);
+      case CallState.Handshake: return this.events.emit('call.answered', data);
+      case CallState.Connected: return this.events.emit('call.connected', data);
+      default: return this.events.emit('call.released', { ...data, outcome: e.reason ?? 'end-a', connected: e.state === CallState.Released });
+    }
   }
 
   static async start(config: LabConfig, options: LabOptions): Promise<Lab> {
     const lab = new Lab(config, options);
     try {
-      for (const entry of config.pbxs) await lab.#startPbx(entry, options);
+      for (const entry of config.pbxs) await lab.#startPbx(entry);
       for (const entry of config.modems) await lab.#startModem(entry, options.mode !== 'memory');
       for (const [target, spec] of Object.entries(config.faults ?? {})) lab.setFault(target, spec);
       if (config.centre && options.runCentre !== false) await lab.#startCentre(config.centre.modem, options);
@@ -109,16 +134,19 @@ export class Lab {
     return lab;
   }
 
-  async #startPbx(entry: PbxEntry, options: LabOptions): Promise<void> {
+  async #startPbx(entry: PbxEntry): Promise<PbxAssembly> {
     const assembly = await PbxAssembly.start(entry, {
       clock: this.clock,
       exchange: this.exchange,
       logger: this.#logger.child({ component: 'pbx', pbx: entry.id }),
       stateDir: join(this.config.stateDir, entry.id),
-      onDisk: options.mode !== 'memory',
-      hashCost: options.hashCost,
+      onDisk: this.#options.mode !== 'memory',
+      hashCost: this.#options.hashCost,
+      onLogEntry: (e) => this.events.emit('log.entry', { pbx: entry.id, seq: e.seq, user: e.user, circle: e.circle, format: e.format, command: e.command }),
     });
+    wirePbxEvents(assembly, this.events);
     this.pbxs.set(entry.id, assembly);
+    return assembly;
   }
 
   async #openControl(): Promise<void> {
@@ -174,6 +202,10 @@ export class Lab {
     this.centreDatabase = db;
     this.centreReports = new ReportArchive(db);
     this.centre = new Centre(this.clock, new DatabaseReportStore(db, { logger: this.#logger }), this.#logger);
+    this.centre.onEvent((e, receiver) => {
+      if (e.type === 'stored') this.events.emit('report.stored', { pbx: e.systemId, seq: e.seq, records: e.records, duplicate: e.duplicate, modem: receiver.name });
+      if (e.type === 'nak') this.events.emit('report.nak', { pbx: e.systemId ?? null, reason: e.reason, modem: receiver.name });
+    });
     this.centre.attachSlot(modem.slot, modemName);
   }
 
@@ -183,9 +215,93 @@ export class Lab {
    * form of docs/network.md. Throws FaultSpecError / NumberingError with a
    * clear message for a bad spec or an unknown line.
    */
-  setFault(target: string, spec: string): void {
-    this.exchange.setFaults(target, parseFaultSpec(spec));
+  setFault(target: string, spec: string | Partial<FaultPlan>): Readonly<FaultPlan> {
+    const plan = typeof spec === 'string' ? parseFaultSpec(spec) : spec;
+    this.exchange.setFaults(target, plan);
+    this.#injected.set(target, { ...this.#injected.get(target), ...plan });
     this.#logger.child({ component: 'network' }).info({ target, spec }, 'fault injected');
+    const now = this.exchange.faultsOf(target);
+    this.events.emit('fault.set', { line: target, plan: now });
+    return now;
+  }
+
+  /** Remove every fault of a line (NumberingError for an unknown line). */
+  clearFault(target: string): void {
+    this.exchange.clearFaults(target);
+    this.#injected.delete(target);
+    this.#logger.child({ component: 'network' }).info({ target }, 'faults cleared');
+    this.events.emit('fault.cleared', { line: target });
+  }
+
+  /**
+   * Power-cycle a PBX. On disk the whole assembly goes down (calls dropped,
+   * admin ports closed, FMC closed) and comes up again from its state
+   * directory and FMC image, as after a real power cut; in memory the RAM
+   * state goes (pending callback, retry counters, calls) and the firmware
+   * starts again. With `tornWrite` the power fails during the PBX's next
+   * FMC write, after that many bytes of it, and the restart follows then.
+   */
+  async powerCycle(id: string, options: PowerCycleOptions = {}): Promise<PowerCycleResult> {
+    const assembly = this.pbxs.get(id);
+    if (!assembly) throw new Error(`no PBX ${id}`);
+    if (options.tornWrite) {
+      if (!assembly.fmc) throw new Error(`PBX ${id} has no FMC image to tear a write on (no card, or the lab runs in memory)`);
+      // The cut happens deep inside a write; the restart runs once that call has unwound.
+      assembly.fmc.arm(options.tornWrite.afterBytes, () => this.#track(Promise.resolve().then(() => this.#restart(assembly, true))));
+      return { armed: true };
+    }
+    await this.#restart(assembly, false);
+    return { restarted: true };
+  }
+
+  #track(work: Promise<void>): void {
+    const done = work.catch((err: unknown) => this.#logger.error({ err: (err as Error).message }, 'lab work failed')).finally(() => this.#work.delete(done));
+    this.#work.add(done);
+  }
+
+  /** Whether work the lab started by itself is still running. */
+  get busy(): boolean {
+    return this.#work.size > 0;
+  }
+
+  /** Resolves when the work the lab started by itself is done (a virtual-time driver waits for it before moving on). */
+  async settled(): Promise<void> {
+    while (this.#work.size) await Promise.all([...this.#work]);
+  }
+
+  async #restart(old: PbxAssembly, tornWrite: boolean): Promise<void> {
+    const id = old.entry.id;
+    if (this.pbxs.get(id) !== old) return;
+    if (!old.state) {
+      old.stop();
+      old.pbx.start();
+      old.signaling.start();
+    } else {
+      old.stop();
+      this.exchange.removePbx(id);
+      await old.close();
+      const fresh = await this.#startPbx(old.entry);
+      for (const [line, plan] of this.#injected) if (line.startsWith(`${id}:`) && fresh.node.ports.has(line.slice(id.length + 1))) this.exchange.setFaults(line, plan);
+    }
+    this.events.emit('pbx.restarted', { pbx: id, aps: this.pbxs.get(id)?.pbx.apsVersion ?? old.pbx.apsVersion, tornWrite });
+  }
+
+  /** Every device of the lab: PBXs, their stations, the modems, then added families (key depots). */
+  devices(): LabDevice[] {
+    const out: LabDevice[] = [];
+    for (const assembly of this.pbxs.values()) {
+      out.push(pbxDevice(assembly, (options) => this.powerCycle(assembly.entry.id, options)));
+      for (const station of assembly.stations()) out.push(stationDevice(assembly, station));
+    }
+    for (const m of this.modems.values()) out.push(modemDevice(m));
+    out.push(...this.#extraDevices.values());
+    return out;
+  }
+
+  /** Add a device of another family (a key depot) so rigs reach it through `device.*`. */
+  addDevice(device: LabDevice): void {
+    if (this.devices().some((d) => d.id === device.id)) throw new Error(`the lab already has a device ${device.id}`);
+    this.#extraDevices.set(device.id, device);
   }
 
   /** Human-readable lines: where to connect and what to dial. */
@@ -207,7 +323,8 @@ export class Lab {
     return out;
   }
 
-  async close(): Promise<void> {
+  async close(reason = 'closed'): Promise<void> {
+    this.events.emit('lab.stopping', { reason });
     await this.#control?.close();
     this.centre?.close();
     await this.centreDatabase?.close();

@@ -5,8 +5,10 @@ import type { OutgoingModems } from '../../firmware-sim/callback-index.js';
 import { CallbackScheduler } from '../../firmware-sim/callback-scheduler.js';
 import { ErrorSignaling } from '../../firmware-sim/error-signaling.js';
 import { FlashProtocolLog } from '../../firmware-sim/flash-log.js';
-import { Pbx } from '../../firmware-sim/pbx.js';
-import { MemoryProtocolLog, type ProtocolLog } from '../../firmware-sim/protocol-log.js';
+import { Circle } from '../../firmware-sim/circles.js';
+import type { ErrorClass, ErrorRecord } from '../../firmware-sim/error-history.js';
+import { Pbx, type Outcome } from '../../firmware-sim/pbx.js';
+import { MemoryProtocolLog, type LogEntry, type ProtocolLog } from '../../firmware-sim/protocol-log.js';
 import { RemoteAccess } from '../../firmware-sim/remote-access.js';
 import { AdminSession } from '../../firmware-sim/session.js';
 import type { StateStore } from '../../firmware-sim/state-store.js';
@@ -15,10 +17,13 @@ import { X75Modem } from '../../modem/x75-modem.js';
 import { bindLine, type LineProvider } from '../adapters/bind-line.js';
 import type { Logger } from '../logger.js';
 import { DTMF_ADMIN_NUMBER, DtmfAdminPort } from '../network/dtmf-admin-port.js';
+import { DtmfStationPort } from '../network/dtmf-station-port.js';
 import type { Exchange, PbxNode } from '../network/exchange.js';
 import { FileFlash } from '../storage/file-flash.js';
 import { StateDir } from '../storage/state-dir.js';
 import type { PbxEntry } from './config.js';
+import { ObservedProtocolLog } from './observed-protocol-log.js';
+import { TornWriteFlash } from './torn-write-flash.js';
 
 export interface PbxAssemblyOptions {
   clock: Clock;
@@ -31,6 +36,8 @@ export interface PbxAssemblyOptions {
   onDisk: boolean;
   /** Lower scrypt cost (tests only). */
   hashCost?: number;
+  /** Told of every protocol-log entry once it is durable. */
+  onLogEntry?(entry: LogEntry): void;
 }
 
 /** Default internal numbers of the modem pseudo-ports when the KDS has none. */
@@ -54,6 +61,8 @@ export class PbxAssembly {
   /** Undefined in memory mode: the live Pbx is the state, nothing reloads it, and a snapshot per change would only cost. */
   readonly state: StateStore | undefined;
   readonly flash: FileFlash | undefined;
+  /** The FMC as the firmware sees it: the image file behind a switch that can cut the power mid-write. */
+  readonly fmc: TornWriteFlash | undefined;
   /** Outgoing modems by kind: the IMOD and the X.75 modem (callback index X.75 flag chooses). */
   readonly outgoing: OutgoingModems;
   readonly callback: CallbackScheduler;
@@ -62,6 +71,8 @@ export class PbxAssembly {
   /** Sessions open on the admin ports (the modem sessions are in `remote.sessions`). */
   readonly #localSessions = new Set<AdminSession>();
   readonly #log: Logger;
+  /** Keypads and displays of stations, made when first used (docs/control.md `device.press`). */
+  readonly #keypads = new Map<string, DtmfStationPort>();
 
   private constructor(readonly entry: PbxEntry, options: PbxAssemblyOptions) {
     const { clock, logger } = options;
@@ -71,14 +82,17 @@ export class PbxAssembly {
       const dir = new StateDir(options.stateDir);
       this.state = dir;
       this.flash = entry.fmc ? new FileFlash(dir.fmcPath) : undefined;
-      const mounted = FlashProtocolLog.mount(this.flash, { clock });
+      this.fmc = this.flash ? new TornWriteFlash(this.flash) : undefined;
+      const mounted = FlashProtocolLog.mount(this.fmc, { clock });
       if (!mounted.available) logger.warn({ reason: mounted.mountReport.reason }, 'no protocol log: no 10 MB FMC');
       protocolLog = mounted;
     } else {
       protocolLog = new MemoryProtocolLog({ available: entry.fmc });
     }
+    const onLogEntry = options.onLogEntry;
+    if (onLogEntry) protocolLog = new ObservedProtocolLog(protocolLog, onLogEntry);
     // Loaded APS images go onto the FMC below the log area (docs/aps-image.md); without a card, into RAM.
-    const apsStore = this.flash ? new FlashApsStore(this.flash) : undefined;
+    const apsStore = this.fmc ? new FlashApsStore(this.fmc) : undefined;
     this.pbx = new Pbx({ clock, log: protocolLog, store: this.state, systemId: entry.id, type: entry.type, apsVersion: entry.aps, hashCost: options.hashCost, apsStore });
     this.pbx.start();
 
@@ -176,6 +190,44 @@ export class PbxAssembly {
     this.signaling.start();
     this.#log.warn({ sessions: sessions.length }, 'reload switch: delivered database restored, system restarted');
     return sessions.length;
+  }
+
+  /**
+   * Change a KDS item as System maintenance on behalf of a tool that drives
+   * the lab (a scenario, a test rig): checked and logged (format 1, under
+   * `user`) like a change typed at Assistant T.
+   */
+  setKds(user: string, path: string, value: string): Outcome<{ old: string; value: string }> {
+    const actor = { user, circle: Circle.SystemMaintenance, rights: this.pbx.rightsFor(Circle.SystemMaintenance), local: true };
+    return this.pbx.changeItem(actor, path, value);
+  }
+
+  /** Enter an error into the Error History as a board would (class B ones are signaled). */
+  raise(error: { cls: ErrorClass; code: number; text: string; location: string }): ErrorRecord {
+    return this.pbx.errors.add({ ...error, time: this.pbx.clock.now(), pseudo: false });
+  }
+
+  /**
+   * The keypad and display of a station of this PBX (KDS `station.N`): keys
+   * go to the station as if pressed (the code procedure of active DTMF remote
+   * administration, then the target's menu). Made and put into the
+   * numbering plan on first use.
+   */
+  keypad(station: string): DtmfStationPort {
+    let port = this.#keypads.get(station);
+    if (port) return port;
+    if (!/^\d{1,6}$/.test(station) || this.pbx.kds.get(`station.${station}.device`) === undefined) {
+      throw new Error(`PBX ${this.entry.id} has no station ${station}`);
+    }
+    port = new DtmfStationPort(this.pbx, station);
+    port.attachLine(this.node.addPort(station, port, { did: null }));
+    this.#keypads.set(station, port);
+    return port;
+  }
+
+  /** Station numbers of the KDS (`station.N.device`). */
+  stations(): string[] {
+    return this.pbx.kds.entries().map(([k]) => /^station\.(\d+)\.device$/.exec(k)?.[1]).filter((s): s is string => s !== undefined);
   }
 
   /** Power off: pending callbacks and signaling calls are forgotten. */

@@ -70,6 +70,18 @@ export interface ExchangeOptions {
   setupDelayMs?: number;
   /** Called on every call state change (for logs). */
   onCallEvent?(event: CallEvent): void;
+  /** Called when an injected fault acts on a call (a busy given, a line cut), so a rig sees its fault take effect. */
+  onFaultApplied?(event: FaultApplied): void;
+}
+
+/** Which injected fault acted. */
+export type AppliedFault = 'busy' | 'unreachable' | 'no-dialtone' | 'drop-bytes' | 'drop-after';
+
+export interface FaultApplied {
+  call: number;
+  /** The line whose fault plan acted: a public number or `pbxId:internal`. */
+  line: string;
+  fault: AppliedFault;
 }
 
 export interface CallEvent {
@@ -184,6 +196,7 @@ interface CallHost {
   readonly clock: Clock;
   readonly pacing: boolean;
   emit(event: CallEvent): void;
+  faulted(event: FaultApplied): void;
   /** The call is over (failed or released): free both lines' capacity. */
   ended(call: Call): void;
 }
@@ -195,6 +208,7 @@ class Call implements IncomingCall, OutgoingCall {
   #timers: TimerHandle[] = [];
   #ringTimer: TimerHandle | undefined;
   #path: DataPath | undefined;
+  #cutByTimer = false;
   callee: Attachment | undefined;
 
   constructor(
@@ -266,6 +280,8 @@ class Call implements IncomingCall, OutgoingCall {
     const f = [this.from.faults, callee.faults];
     const drops = f.map((x) => x.dropAfterBytes).filter((x): x is number => x !== undefined);
     const dropMs = f.map((x) => x.dropAfterMs).filter((x): x is number => x !== undefined);
+    // Whose plan cuts the line, for the fault event: the smaller limit wins, as below.
+    const cutter = (key: 'dropAfterBytes' | 'dropAfterMs', limit: number): string => (f[0][key] === limit ? this.from.key : callee.key);
     const corrupting = f.find((x) => x.corruptRate > 0);
     this.#path = new DataPath(this.host.clock, `call ${this.id} ${this.caller}→${this.called}`, {
       bytesPerSecond: link.bytesPerSecond,
@@ -274,11 +290,21 @@ class Call implements IncomingCall, OutgoingCall {
       corruptRate: corrupting?.corruptRate ?? 0,
       corruptSeed: corrupting?.corruptSeed ?? 1,
       dropAfterBytes: drops.length ? Math.min(...drops) : undefined,
-      onRelease: (cause) => this.#released(cause),
+      onRelease: (cause) => {
+        // A 'network' release comes only from a drop fault: the byte limit unless the timer cut first.
+        if (cause === 'network' && !this.#cutByTimer && drops.length) this.host.faulted({ call: this.id, line: cutter('dropAfterBytes', Math.min(...drops)), fault: 'drop-bytes' });
+        this.#released(cause);
+      },
       transforms: this.offer.bearer === 'voice' ? this.#voiceTransforms(callee) : undefined,
     });
     this.#clearTimers();
-    if (dropMs.length) this.after(Math.min(...dropMs), () => this.#path?.release('network'));
+    if (dropMs.length) {
+      this.after(Math.min(...dropMs), () => {
+        this.#cutByTimer = true;
+        this.host.faulted({ call: this.id, line: cutter('dropAfterMs', Math.min(...dropMs)), fault: 'drop-after' });
+        this.#path?.release('network');
+      });
+    }
     this.transition(CallState.Connected);
     // Both ends learn of the connection even if one hangs up at once (a PBX
     // refusing access): the other then sees its bytes and the release.
@@ -329,6 +355,12 @@ class Call implements IncomingCall, OutgoingCall {
     else this.fail('cancelled');
   }
 
+  /** The called side goes away (its PBX loses power): a connected call is released by it, an unanswered one fails. */
+  hangUpCallee(): void {
+    if (this.state === CallState.Connected) this.#path?.release('end-b');
+    else this.fail('unobtainable');
+  }
+
   alerting(): void {
     this.handlers.onAlerting?.();
   }
@@ -353,6 +385,7 @@ export class Exchange {
   readonly #pbxs = new Map<string, PbxNode>();
   readonly #active = new Set<Call>();
   readonly #onEvent: ((e: CallEvent) => void) | undefined;
+  readonly #onFault: ((e: FaultApplied) => void) | undefined;
   readonly #callHost: CallHost;
   #nextId = 1;
 
@@ -361,10 +394,12 @@ export class Exchange {
     this.pacing = options.pacing ?? true;
     this.#setupDelayMs = options.setupDelayMs ?? DEFAULT_SETUP_DELAY_MS;
     this.#onEvent = options.onCallEvent;
+    this.#onFault = options.onFaultApplied;
     this.#callHost = {
       clock,
       pacing: this.pacing,
       emit: (e) => this.#onEvent?.(e),
+      faulted: (e) => this.#onFault?.(e),
       ended: (call) => this.#endCall(call),
     };
   }
@@ -389,6 +424,20 @@ export class Exchange {
     const node = new PbxNode((att) => this.#lineFor(att), config.id, config.trunkNumbers, config.outsideLinePrefix ?? DEFAULT_OUTSIDE_LINE_PREFIX, config.trunkKind);
     this.#pbxs.set(config.id, node);
     return node;
+  }
+
+  /**
+   * Take a PBX out of the numbering plan (power off): every call to or from
+   * one of its ports ends as a hang-up of that side, as when the power goes.
+   */
+  removePbx(id: string): void {
+    const node = this.#pbxs.get(id);
+    if (!node) throw new NumberingError(`no PBX ${id}`);
+    for (const call of [...this.#active]) {
+      if (call.from.pbx === node) call.cancel();
+      else if (call.callee?.pbx === node) call.hangUpCallee();
+    }
+    this.#pbxs.delete(id);
   }
 
   pbx(id: string): PbxNode | undefined {
@@ -485,7 +534,10 @@ export class Exchange {
     this.#onEvent?.({ id: call.id, caller, called: digits, state: CallState.Setup });
     if (from.faults.noDialtone) {
       // No dial tone is known before any digit leaves: no post-dial delay.
-      this.clock.setTimer(0, () => call.fail('no-dialtone'));
+      this.clock.setTimer(0, () => {
+        this.#onFault?.({ call: call.id, line: from.key, fault: 'no-dialtone' });
+        call.fail('no-dialtone');
+      });
       return call;
     }
     call.after(this.#setupDelayMs, () => this.#offer(call, to));
@@ -496,9 +548,13 @@ export class Exchange {
   #offer(call: Call, to: Attachment | undefined): void {
     if (call.state !== CallState.Setup) return;
     if (!to || to === call.from) return call.fail('unobtainable');
-    if (to.faults.unreachable) return call.fail('unreachable');
+    if (to.faults.unreachable) {
+      this.#onFault?.({ call: call.id, line: to.key, fault: 'unreachable' });
+      return call.fail('unreachable');
+    }
     if (to.faults.busyNextCalls > 0) {
       to.faults.busyNextCalls--;
+      this.#onFault?.({ call: call.id, line: to.key, fault: 'busy' });
       return call.fail('busy');
     }
     if (to.calls >= to.capacity) return call.fail('busy');

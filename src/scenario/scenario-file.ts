@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { parseDuration as parseDurationText } from '../../core/duration.js';
 
 /**
  * A HIL scenario (docs/scenarios.md): a network, a timeline of actions and
@@ -37,14 +38,12 @@ export class ScenarioError extends Error {
   override name = 'ScenarioError';
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3600_000, d: 86_400_000 };
-
 /** "90s", "15min", "2h", "7d", "500ms" or a bare number of seconds → ms. */
 export function parseDuration(where: string, v: unknown): number {
   if (typeof v === 'number' && v >= 0) return v * 1000;
-  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)\s*(ms|s|min|h|d)?$/.exec(v.trim()) : null;
-  if (!m) throw new ScenarioError(`${where}: ${JSON.stringify(v)} is not a duration (e.g. 90s, 15min, 2h, 7d)`);
-  return Number(m[1]) * UNITS[m[2] ?? 's'];
+  const ms = typeof v === 'string' ? parseDurationText(v) : undefined;
+  if (ms === undefined) throw new ScenarioError(`${where}: ${JSON.stringify(v)} is not a duration (e.g. 90s, 15min, 2h, 7d)`);
+  return ms;
 }
 
 type Raw = Record<string, unknown>;

@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Circle } from '../../firmware-sim/circles.js';
 import { VirtualClock } from '../../core/clock.js';
-import type { Pbx } from '../../firmware-sim/pbx.js';
 import { validateConfig } from '../lab/config.js';
 import { Lab } from '../lab/lab.js';
+import type { PbxAssembly } from '../lab/pbx-assembly.js';
 import type { Action, Check, Expectation, Scenario } from './scenario-file.js';
 
 /** Numbers of the scenario network (docs/scenarios.md); a PBX dials them with the outside-line prefix 0. */
@@ -63,7 +62,7 @@ export async function runScenario(scenario: Scenario, progress: (line: string) =
       const bump = (key: string): void => { c.events.set(key, (c.events.get(key) ?? 0) + 1); };
       lp.callback.onEvent((e) => bump(`callback-${e.type}`));
       lp.signaling.onEvent((e) => bump(`signaling-${e.type}`));
-      for (const [path, value] of Object.entries(p.kds)) change(lp.pbx, path, value);
+      for (const [path, value] of Object.entries(p.kds)) change(lp, path, value);
     }
     const t0 = clock.now();
     const steps: Array<{ at: number; order: number; run: () => void | Promise<void> }> = [
@@ -91,9 +90,8 @@ function stamp(ms: number): string {
   return `[${d ? `${d}d ` : ''}${hms}]`;
 }
 
-function change(pbx: Pbx, path: string, value: string): void {
-  const actor = { user: 'scenario', circle: Circle.SystemMaintenance, rights: pbx.rightsFor(Circle.SystemMaintenance), local: true };
-  const r = pbx.changeItem(actor, path, value);
+function change(pbx: PbxAssembly, path: string, value: string): void {
+  const r = pbx.setKds('scenario', path, value);
   if (!r.ok) throw new Error(`KDS ${path}=${value}: ${r.error}`);
 }
 
@@ -105,7 +103,7 @@ function act(lab: Lab, a: Action, progress: (line: string) => void, t0: number):
     return p;
   };
   if ('raise' in a) {
-    pbx(a.raise.pbx).pbx.errors.add({ time: lab.clock.now(), cls: a.raise.class, code: a.raise.code, location: 'scenario', text: a.raise.text, pseudo: false });
+    pbx(a.raise.pbx).raise({ cls: a.raise.class, code: a.raise.code, location: 'scenario', text: a.raise.text });
     progress(`${at} raise class ${a.raise.class} error on ${a.raise.pbx}`);
   } else if ('centreBusy' in a) {
     lab.exchange.setFaults(SCENARIO_CENTRE_NUMBER, { busyNextCalls: a.centreBusy });
@@ -117,12 +115,8 @@ function act(lab: Lab, a: Action, progress: (line: string) => void, t0: number):
     lab.exchange.clearFaults(SCENARIO_CENTRE_NUMBER);
     progress(`${at} centre line restored`);
   } else if ('powerCycle' in a) {
-    const p = pbx(a.powerCycle);
-    // RAM state (pending callback, retry counters, a call in progress) is lost; the Error History is persisted.
-    p.callback.stop();
-    p.signaling.stop();
-    p.pbx.start();
-    p.signaling.start();
+    // In memory the restart is synchronous: RAM state (pending callback, retry counters, a call in progress) is lost; the Error History is kept.
+    void lab.powerCycle(a.powerCycle);
     progress(`${at} power cycle ${a.powerCycle}`);
   } else if ('reload' in a) {
     lab.reload(a.reload);
@@ -131,7 +125,7 @@ function act(lab: Lab, a: Action, progress: (line: string) => void, t0: number):
     const r = pbx(a.requestCallback.pbx).callback.request(a.requestCallback.index);
     progress(`${at} callback request index ${a.requestCallback.index} on ${a.requestCallback.pbx}: ${r.ok ? 'registered' : r.error}`);
   } else {
-    change(pbx(a.set.pbx).pbx, a.set.path, a.set.value);
+    change(pbx(a.set.pbx), a.set.path, a.set.value);
     progress(`${at} ${a.set.pbx}: ${a.set.path} = ${a.set.value}`);
   }
 }

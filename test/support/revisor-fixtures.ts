@@ -2,7 +2,8 @@ import { FrameType } from '../../firmware-sim/armored-frame.js';
 import { ArmorReader } from '../../firmware-sim/armored-frame.js';
 import { decodeLogEntries } from '../../firmware-sim/log-entries-codec.js';
 import type { Pbx } from '../../firmware-sim/pbx.js';
-import { formatEntry, MemoryProtocolLog, type ArchiveMark, type LogEntry, type LogRecord, type ProtocolLog } from '../../firmware-sim/protocol-log.js';
+import { formatEntry, MemoryProtocolLog, type LogEntry, type ProtocolLog } from '../../firmware-sim/protocol-log.js';
+import { ObservedProtocolLog } from '../../src/lab/observed-protocol-log.js';
 import { ONE_PER_CIRCLE, loginAs, pbxWithUsers } from './firmware-fixtures.js';
 import type { HarnessOptions, AdminTerminal } from './pbx-harness.js';
 
@@ -35,38 +36,12 @@ export function framedEntries(lines: string[]): LogEntry[] {
 }
 
 /** A log that remembers the canonical text of every entry ever appended, so tests can prove none was lost. */
-export class RecordingLog implements ProtocolLog {
-  readonly ledger = new Map<number, string>();
+export class RecordingLog extends ObservedProtocolLog {
+  readonly ledger: Map<number, string>;
 
-  constructor(readonly inner: ProtocolLog = new MemoryProtocolLog()) {}
-
-  get available(): boolean {
-    return this.inner.available;
-  }
-
-  append(record: LogRecord): LogEntry | undefined {
-    const e = this.inner.append(record);
-    if (e) this.ledger.set(e.seq, formatEntry(e));
-    return e;
-  }
-
-  read(fromSeq?: number, limit?: number): LogEntry[] {
-    return this.inner.read(fromSeq, limit);
-  }
-
-  deleteUpTo(seq: number, mark: ArchiveMark): number {
-    return this.inner.deleteUpTo(seq, mark);
-  }
-
-  archiveMark(): ArchiveMark | undefined {
-    return this.inner.archiveMark();
-  }
-
-  fill(): number {
-    return this.inner.fill();
-  }
-
-  lastSeq(): number {
-    return this.inner.lastSeq();
+  constructor(inner: ProtocolLog = new MemoryProtocolLog()) {
+    const ledger = new Map<number, string>();
+    super(inner, (e) => ledger.set(e.seq, formatEntry(e)));
+    this.ledger = ledger;
   }
 }
