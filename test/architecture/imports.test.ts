@@ -21,7 +21,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/database'],
   ['src/revisor', 'src/centre', 'src/assistant'],
   ['src/lab'],
-  ['src/scenario'],
+  ['src/control', 'src/scenario'],
   ['src/cli'],
   ['bin'],
 ];

@@ -92,7 +92,25 @@ export interface RunningLab {
  * `extraArgs`, e.g. `--fault`) and wait for its ready line. The child is killed in teardown whatever happens.
  */
 export async function startLab(t: { teardown(fn: () => void | Promise<void>): void }, files: LabFiles, extraArgs: string[] = []): Promise<RunningLab> {
-  const child = new LineChild(process.execPath, [CLI, 'lab', '--config', files.configPath, '--log-level', 'warn', ...extraArgs]);
+  const { child, banner } = await spawnLab(t, ['--config', files.configPath, '--log-level', 'warn', ...extraArgs]);
+  return {
+    child,
+    files,
+    banner,
+    connect: () => SessionClient.connectTcp('127.0.0.1', files.port),
+    stop: async () => {
+      child.proc.kill('SIGTERM');
+      return child.exited;
+    },
+  };
+}
+
+/**
+ * Spawn `hicom-sim lab ARGS` and wait for its ready line; returns the child
+ * and what it printed up to there. Killed in teardown whatever happens.
+ */
+export async function spawnLab(t: { teardown(fn: () => void | Promise<void>): void }, args: string[]): Promise<{ child: LineChild; banner: string }> {
+  const child = new LineChild(process.execPath, [CLI, 'lab', ...args]);
   let banner = '';
   const collect = (chunk: Buffer): void => {
     banner += chunk.toString('utf8');
@@ -104,16 +122,7 @@ export async function startLab(t: { teardown(fn: () => void | Promise<void>): vo
   });
   await child.expect(LAB_READY, 20_000);
   child.proc.stdout!.off('data', collect);
-  return {
-    child,
-    files,
-    banner,
-    connect: () => SessionClient.connectTcp('127.0.0.1', files.port),
-    stop: async () => {
-      child.proc.kill('SIGTERM');
-      return child.exited;
-    },
-  };
+  return { child, banner };
 }
 
 /**
