@@ -283,6 +283,15 @@ const COMMANDS: ControlCommand[] = [
     schema: { required: ['pbx'], properties: { pbx: pbxArg, tornWrite: tornWriteSchema() } },
     run: ({ lab }, a) => powerCycle(pbxDevice(lab, a.pbx), a.tornWrite),
   }),
+  command<{ pbx: string }>({
+    name: 'pbx.reload',
+    summary: 'press the reload switch: the PBX restarts on its delivered database (protocol log and Error History stay)',
+    schema: { required: ['pbx'], properties: { pbx: pbxArg } },
+    run: ({ lab }, a) => {
+      pbxOf(lab, a.pbx);
+      return { sessionsDropped: lab.reload(a.pbx) };
+    },
+  }),
   command<{ line: string; spec: string | Record<string, string | number | boolean> }>({
     name: 'fault.set',
     summary: 'inject faults on a line (public number or pbxId:internal): everything --fault takes, drop-bytes=N and drop-after=T cut it',

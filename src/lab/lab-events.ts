@@ -54,6 +54,8 @@ export interface LabEventMap {
   'checkin.rejected': { device: string; reason: string };
   /** A PBX came back up after a power cycle; `tornWrite` when power failed in the middle of an FMC write. */
   'pbx.restarted': { pbx: string; aps: string; tornWrite: boolean };
+  /** The reload switch was pressed: the PBX runs on its delivered database (docs/session-protocol.md). */
+  'pbx.reloaded': { pbx: string; sessionsDropped: number };
   'log.entry': { pbx: string; seq: number; user: string; circle: string; format: number; command: string };
   'fault.set': { line: string; plan: FaultPlan };
   'fault.cleared': { line: string };
@@ -75,7 +77,7 @@ export const LAB_EVENT_NAMES: readonly LabEventName[] = [
   'report.stored', 'report.nak', 'report.acknowledged',
   'callback.registered', 'callback.refused', 'callback.attempt', 'callback.failed', 'callback.connected', 'callback.given-up', 'callback.cancelled',
   'checkin.acked', 'checkin.rejected',
-  'pbx.restarted', 'log.entry',
+  'pbx.restarted', 'pbx.reloaded', 'log.entry',
   'fault.set', 'fault.cleared', 'fault.applied',
   'lab.stopping',
 ];

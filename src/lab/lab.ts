@@ -171,7 +171,9 @@ export class Lab {
   reload(id: string): number {
     const assembly = this.pbxs.get(id);
     if (!assembly) throw new Error(`no PBX ${id} in this lab`);
-    return assembly.reload();
+    const dropped = assembly.reload();
+    this.events.emit('pbx.reloaded', { pbx: id, sessionsDropped: dropped });
+    return dropped;
   }
 
   async #startModem(entry: ModemEntry, bind: boolean): Promise<void> {
