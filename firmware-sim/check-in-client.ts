@@ -77,7 +77,8 @@ export interface CheckInClientOptions {
   deviceId: string;
   key: Uint8Array;
   centre: DatagramAddress;
-  port: DatagramPort;
+  /** Where check-ins leave; answers come in through `receive()`. */
+  port: Pick<DatagramPort, 'send'>;
   clock: Clock;
   random: RandomSource;
   /** `next()` undefined: the key's counters are used up. */
@@ -111,7 +112,15 @@ export class CheckInClient {
   constructor(options: CheckInClientOptions) {
     this.#o = options;
     this.#machine = new StateMachine(`check-in ${options.deviceId}`, TRANSITIONS, CheckInState.Off);
-    options.port.onMessage((data) => this.#guard(() => this.#onDatagram(data)));
+  }
+
+  /**
+   * A datagram arrived on the device's port. The owner of the port wires it
+   * (`port.onMessage((d) => client.receive(d))`), so a device can replace
+   * its client (new key, new centre) without stacking listeners.
+   */
+  receive(data: Uint8Array): void {
+    this.#guard(() => this.#onDatagram(data));
   }
 
   get state(): CheckInState {

@@ -17,7 +17,11 @@ export type ValueKind =
   | { type: 'digits'; min: number; max: number; empty?: boolean }
   | { type: 'int'; min: number; max: number; outOfRange?: 'error' | number }
   | { type: 'bool' }
-  | { type: 'enum'; values: readonly string[] };
+  | { type: 'enum'; values: readonly string[] }
+  /** `HOST:PORT` of a UDP peer (IPv6 in brackets), or empty. */
+  | { type: 'host-port' }
+  /** A key of `bytes` bytes in standard base64, as `centre device add` prints it. */
+  | { type: 'key'; bytes: number };
 
 export interface KdsItemSpec {
   pattern: string;
@@ -26,6 +30,12 @@ export interface KdsItemSpec {
   confidential?: boolean;
   /** Stored only as a salted hash; never readable by anybody. */
   secret?: boolean;
+  /**
+   * With `secret`: a secret the PBX must use itself (a device key), so it is
+   * kept sealed under the PBX's own key instead of hashed — still never
+   * shown, logged or readable from outside (sealed-secret.ts).
+   */
+  sealed?: boolean;
   kind: ValueKind;
   /**
    * Log mnemonic. Items with a T command use a T-style name ("STN-NAME");
@@ -85,6 +95,11 @@ export const KDS_SCHEMA: readonly KdsItemSpec[] = [
   { pattern: 'dtmf.passive', cls: 'system', kind: bool, mnemonic: 'DTMF-PASS', help: 'passive DTMF remote administration allowed' },
   { pattern: 'dtmf.active', cls: 'system', kind: bool, mnemonic: 'DTMF-ACT', help: 'active DTMF remote administration allowed' },
   { pattern: 'dtmf.password', cls: 'system', secret: true, kind: digits(6, 6), mnemonic: 'DTMF-PWD', help: '6-digit password to enable DTMF remote administration' },
+  // LAN option: encrypted check-ins with the service centre over UDP (spec §5.1, §5.2).
+  { pattern: 'lan.enabled', cls: 'system', kind: bool, mnemonic: 'LAN-FLAG', help: 'LAN option: check in with the centre over UDP on/off' },
+  { pattern: 'lan.centre', cls: 'system', kind: { type: 'host-port' }, mnemonic: 'LAN-CENTRE', help: 'the centre\'s check-in address, HOST:PORT' },
+  { pattern: 'lan.interval', cls: 'system', kind: int(1, 60), mnemonic: 'LAN-INT', help: 'check-in interval in minutes, 1–60' },
+  { pattern: 'lan.key', cls: 'system', secret: true, sealed: true, kind: { type: 'key', bytes: 32 }, mnemonic: 'LAN-KEY', help: 'this PBX\'s 32-byte check-in key (base64, from "centre device add"); never shown' },
   // Pseudo objects: data only Assistant E Office changes.
   { pattern: 'c1.system-name', cls: 'system', kind: text(24), mnemonic: 'C1-01', help: 'system name shown on displays' },
   { pattern: 'c1.country', cls: 'system', kind: oneOf('DE', 'AT', 'CH', 'FR', 'IT', 'NL', 'GB'), mnemonic: 'C1-02', help: 'country initialisation' },
@@ -177,6 +192,15 @@ export function checkValue(kind: ValueKind, raw: string): Checked {
     case 'enum': {
       const hit = kind.values.find((v) => v.toLowerCase() === raw.toLowerCase());
       return hit ? { ok: true, value: hit } : { ok: false, error: `one of ${kind.values.join(', ')}` };
+    }
+    case 'host-port': {
+      if (raw === '') return { ok: true, value: '' };
+      const m = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]{1,253}):(\d{1,5})$/.exec(raw);
+      return m && Number(m[1]) >= 1 && Number(m[1]) <= 65535 ? { ok: true, value: raw } : { ok: false, error: 'HOST:PORT with a port 1–65535 (IPv6 as [ADDR]:PORT)' };
+    }
+    case 'key': {
+      const ok = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) && raw.length % 4 === 0 && Buffer.from(raw, 'base64').length === kind.bytes;
+      return ok ? { ok: true, value: raw } : { ok: false, error: `${kind.bytes} bytes in base64 (${Math.ceil(kind.bytes / 3) * 4} characters)` };
     }
   }
 }

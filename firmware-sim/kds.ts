@@ -136,6 +136,10 @@ function defaultItems(type: PbxType): Array<[string, string]> {
   add('dtmf.passive', 'no');
   add('dtmf.active', 'no');
   add('dtmf.password', '');
+  add('lan.enabled', 'no');
+  add('lan.centre', '');
+  add('lan.interval', '1');
+  add('lan.key', '');
   add('c1.system-name', `Hicom ${type}`);
   add('c1.country', 'DE');
   add('c1.language', 'de');

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { verifyApsImage } from './aps-image.js';
 import { MemoryApsStore, type ApsStore } from './aps-store.js';
 import { circleLetter, Circle } from './circles.js';
@@ -11,7 +11,8 @@ import { PbxType } from './pbx-type.js';
 import { REVISOR_ALARM_FILL, type FormatId, type LogEntry, type ProtocolLog } from './protocol-log.js';
 import { rightsOf, type Rights } from './rights.js';
 import { hashSecret, isSecretHash, SCRYPT_DEFAULT_COST } from './secret-hash.js';
-import type { PbxState, StateStore } from './state-store.js';
+import { openSealed, isSealed, sealSecret } from './sealed-secret.js';
+import type { CheckInPersisted, PbxState, StateStore } from './state-store.js';
 import { LoginThrottle } from './login-throttle.js';
 import { UserTable } from './user-table.js';
 
@@ -76,6 +77,8 @@ export class Pbx {
   #revisorAlarm: boolean;
   #reportSeq: number;
   #reloadPending: boolean;
+  readonly #boxKey: Buffer;
+  #checkIn: CheckInPersisted;
   readonly #store: StateStore | undefined;
   readonly #changeListeners: Array<(path: string) => void> = [];
 
@@ -90,7 +93,8 @@ export class Pbx {
       this.systemId = saved.systemId;
       this.type = saved.type;
       this.#apsVersion = saved.apsVersion;
-      this.#kds = new Kds(Object.entries(saved.kds));
+      // Items newer than the saved state get their defaults; saved values win.
+      this.#kds = new Kds([...Kds.defaults(saved.type).entries(), ...Object.entries(saved.kds)]);
       this.#kdsIsDefault = saved.kdsIsDefault;
       this.users = new UserTable(saved.users, this.hashCost);
       this.errors = new ErrorHistory(saved.errors);
@@ -98,6 +102,8 @@ export class Pbx {
       this.#reportSeq = saved.reportSeq ?? 0;
       this.#reloadPending = saved.reloadPending === true;
       if (!Number.isInteger(this.#reportSeq) || this.#reportSeq < 0 || this.#reportSeq > 0xffff_ffff) throw new Error(`state of PBX ${saved.systemId}: reportSeq ${JSON.stringify(saved.reportSeq)} is not a number 0–4294967295`);
+      this.#boxKey = saved.boxKey ? Buffer.from(saved.boxKey, 'base64') : randomBytes(32);
+      this.#checkIn = saved.checkIn ?? { reservedUpTo: 0, clockOffsetMs: 0, lastCommand: 0 };
     } else {
       this.systemId = options.systemId;
       this.type = options.type;
@@ -109,6 +115,8 @@ export class Pbx {
       this.#revisorAlarm = false;
       this.#reportSeq = 0;
       this.#reloadPending = false;
+      this.#boxKey = randomBytes(32);
+      this.#checkIn = { reservedUpTo: 0, clockOffsetMs: 0, lastCommand: 0 };
     }
     this.errors.onAdd(() => this.persist());
     this.aps = options.apsStore ?? new MemoryApsStore();
@@ -198,6 +206,23 @@ export class Pbx {
     return this.#reportSeq;
   }
 
+  /** A sealed secret item (the LAN key) opened for the firmware's own use; undefined when unset. */
+  openSecret(path: string): string | undefined {
+    const stored = this.#kds.get(path);
+    return stored ? openSealed(stored, this.#boxKey) : undefined;
+  }
+
+  /** What the LAN option keeps across restarts (lan-check-in.ts). */
+  get checkIn(): Readonly<CheckInPersisted> {
+    return this.#checkIn;
+  }
+
+  /** Store the LAN option's state; durable when it returns (as every persist). */
+  saveCheckIn(state: CheckInPersisted): void {
+    this.#checkIn = { ...state };
+    this.persist();
+  }
+
   get kdsIsDefault(): boolean {
     return this.#kdsIsDefault;
   }
@@ -270,7 +295,7 @@ export class Pbx {
         const checked = checkValue(spec.kind, raw);
         if (!checked.ok) return { ok: false, code: 422, error: `${path}: ${checked.error}` };
       }
-      stored = raw === '' ? '' : hashSecret(raw, this.hashCost);
+      stored = raw === '' ? '' : spec.sealed ? sealSecret(raw, this.#boxKey) : hashSecret(raw, this.hashCost);
     } else {
       const checked = checkValue(spec.kind, raw);
       if (!checked.ok) return { ok: false, code: 422, error: `${path}: ${checked.error}` };
@@ -327,7 +352,7 @@ export class Pbx {
       const item = resolveItem(path);
       if (!item) return { ok: false, code: 422, error: `unknown KDS item ${path}` };
       if (item.spec.secret) {
-        if (value !== '' && !isSecretHash(value)) return { ok: false, code: 422, error: `${path}: secrets travel only as hashes` };
+        if (value !== '' && !(item.spec.sealed ? isSealed(value) : isSecretHash(value))) return { ok: false, code: 422, error: `${path}: secrets travel only as hashes` };
         continue;
       }
       const checked = checkValue(item.spec.kind, value);
@@ -383,6 +408,8 @@ export class Pbx {
       revisorAlarm: this.#revisorAlarm,
       reportSeq: this.#reportSeq,
       ...(this.#reloadPending ? { reloadPending: true } : {}),
+      boxKey: this.#boxKey.toString('base64'),
+      checkIn: { ...this.#checkIn },
     };
   }
 

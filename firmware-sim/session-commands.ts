@@ -3,6 +3,7 @@ import { accessCommands } from './commands/access-commands.js';
 import { errorCommands } from './commands/error-commands.js';
 import { errorRaiseCommand } from './commands/error-raise-command.js';
 import { kdsCommands } from './commands/kds-commands.js';
+import { lanCommands } from './commands/lan-commands.js';
 import { logCommands } from './commands/log-commands.js';
 import { maintenanceCommands } from './commands/maintenance-commands.js';
 import { revisorCommands } from './commands/revisor-commands.js';
@@ -18,6 +19,7 @@ export const SESSION_COMMANDS: readonly SessionCommand[] = [
   ...errorCommands,
   errorRaiseCommand,
   ...accessCommands,
+  ...lanCommands,
   ...logCommands,
   ...maintenanceCommands,
   ...apsCommands,

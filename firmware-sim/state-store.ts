@@ -20,6 +20,16 @@ export interface PbxState {
   reportSeq?: number;
   /** The reload switch was used; the next startup logs it (absent = no). */
   reloadPending?: boolean;
+  /** The PBX's own key that seals the secrets it must use again (base64; sealed-secret.ts); made at first start. */
+  boxKey?: string;
+  /** LAN option (lan-check-in.ts): counters reserved, clock offset from the centre, highest command run. */
+  checkIn?: CheckInPersisted;
+}
+
+export interface CheckInPersisted {
+  reservedUpTo: number;
+  clockOffsetMs: number;
+  lastCommand: number;
 }
 
 /**

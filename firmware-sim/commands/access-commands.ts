@@ -2,7 +2,7 @@ import type { CommandContext, SessionCommand } from '../session-command.js';
 import { changeKdsItem, visibleItem } from './kds-commands.js';
 
 /** Ask a secret twice without echo and store it in `path`. */
-function askSecret(ctx: CommandContext, label: string, path: string): void {
+export function askSecret(ctx: CommandContext, label: string, path: string): void {
   ctx.ask(`${label}:`, true, (s1) => {
     ctx.ask(`Repeat ${label.toLowerCase()}:`, true, (s2) => {
       if (s1 !== s2) return ctx.fail(422, `the ${label.toLowerCase()}s differ`);
@@ -12,7 +12,7 @@ function askSecret(ctx: CommandContext, label: string, path: string): void {
   });
 }
 
-function showLines(ctx: CommandContext, prefixes: string[]): void {
+export function showLines(ctx: CommandContext, prefixes: string[]): void {
   for (const path of ctx.pbx.kds.paths()) {
     if (!prefixes.some((p) => path.startsWith(p))) continue;
     const line = visibleItem(ctx, path);

@@ -145,6 +145,7 @@ export class KeyDepot {
         options.onReport?.(r);
       },
     });
+    options.port.onMessage((data) => this.#client.receive(data));
   }
 
   #start(): void {

@@ -1,5 +1,5 @@
 /**
- * The worked example of docs/check-in-telegram.md §7, read from the page
+ * The worked example of docs/check-in-telegram.md §8, read from the page
  * itself, so tests (and the independent clients they run) check the page,
  * not a copy of it.
  */
