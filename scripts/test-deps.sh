@@ -13,6 +13,10 @@ command -v multimon-ng >/dev/null || need+=(multimon-ng)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 # The DTMF talk-off test speaks its corpus with espeak-ng (test/support/speech-corpus.ts).
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
+# The Python control client's suite (clients/python/tests, test/python/pytest-suite.test.ts).
+/usr/bin/python3 -c 'import pytest' 2>/dev/null || need+=(python3-pytest)
+# Browser tests drive Debian's Chromium through playwright-core (test/support/browser.ts).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
   echo "test-deps: missing ${need[*]}; install them as root (apt-get install ${need[*]})" >&2
