@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { LevelWithSilent } from 'pino';
 import { loadConfig, ConfigError } from '../lab/config.js';
 import { Lab } from '../lab/lab.js';
@@ -10,7 +11,10 @@ import { RealClock } from '../adapters/real-clock.js';
 import { ClockDriver } from '../control/clock-driver.js';
 import { isLocalOnly, parseControlAddress, type ControlAddress } from '../control/control-address.js';
 import { ControlServer, newControlToken } from '../control/control-server.js';
+import { renderTimelinePage } from '../timeline/timeline-page.js';
+import { TimelineRecorder } from '../timeline/timeline-recorder.js';
 import { CliError } from './cli-error.js';
+import { writeReport } from './report-file.js';
 import { untilSignal } from './until-signal.js';
 
 /** A token file shorter than this is refused: it would be guessable. */
@@ -26,6 +30,15 @@ function readTokenFile(path: string): string {
   const token = text.trim();
   if (token.length < MIN_TOKEN_CHARS || /\s/.test(token)) throw new CliError(`--control-token-file ${path}: the token must be one word of at least ${MIN_TOKEN_CHARS} characters`, 2);
   return token;
+}
+
+/** Fail at start, not after a day of running, when the report could not be written. */
+function reportWritable(path: string): void {
+  try {
+    accessSync(dirname(resolve(path)), constants.W_OK);
+  } catch (err) {
+    throw new CliError(`--report ${path}: its directory is not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 2);
+  }
 }
 
 function controlAddress(spec: string): ControlAddress {
@@ -61,7 +74,9 @@ export function register(program: Command): void {
     .option('--control <address>', 'JSON control port for test rigs: tcp:[HOST:]PORT or unix:PATH (docs/control.md)')
     .option('--control-token-file <file>', 'clients of the control port must send this token first (a port off loopback gets a new token printed at start otherwise)')
     .option('--virtual-time', 'run on a virtual clock that only the control port moves (clock.advance, run-until)')
-    .action(async (opts: { config?: string; state?: string; centre: boolean; fault: Array<[string, string]>; control?: string; controlTokenFile?: string; virtualTime?: boolean }) => {
+    .option('--report <file.html>', 'when the lab stops, write a timeline report: one self-contained HTML page with a chart of calls, signaling, faults … per device and the verdicts rigs recorded')
+    .action(async (opts: { config?: string; state?: string; centre: boolean; fault: Array<[string, string]>; control?: string; controlTokenFile?: string; virtualTime?: boolean; report?: string }) => {
+      if (opts.report !== undefined) reportWritable(opts.report);
       const address = opts.control === undefined ? undefined : controlAddress(opts.control);
       if (opts.controlTokenFile !== undefined && !address) throw new CliError('--control-token-file needs --control', 2);
       if (opts.virtualTime && !address) throw new CliError('--virtual-time needs --control: nothing else moves the clock', 2);
@@ -85,6 +100,7 @@ export function register(program: Command): void {
       } catch (err) {
         throw new CliError((err as Error).message);
       }
+      const recorder = opts.report === undefined ? undefined : TimelineRecorder.forLab(lab, `hicom-sim lab (state in ${config.stateDir})`);
       const driver = new ClockDriver(lab.events, virtual, () => clock.now(), () => lab.settled());
       let stopFromControl: (() => void) | undefined;
       let stopReason = 'signal';
@@ -116,6 +132,7 @@ export function register(program: Command): void {
       driver.close();
       await lab.close(stopReason);
       await control?.close();
+      if (recorder && opts.report) writeReport(opts.report, renderTimelinePage('hicom-sim lab', [recorder.finish()]));
       process.stdout.write('hicom-sim lab stopped\n');
     });
 }

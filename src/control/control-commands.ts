@@ -407,6 +407,15 @@ const COMMANDS: ControlCommand[] = [
     schema: { properties: { events: { type: 'array', maxItems: 64, items: { type: 'string', maxLength: 64 } } } },
     run: ({ session }, a) => ({ subscribed: session.unsubscribe(a.events) }),
   }),
+  command<{ name: string; passed: boolean; detail?: string }>({
+    name: 'verdict',
+    summary: "record the outcome of one of the rig's checks; it shows in the timeline report (lab --report)",
+    schema: { required: ['name', 'passed'], properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, passed: { type: 'boolean' }, detail: { type: 'string', maxLength: 2000, default: '' } } },
+    run: ({ lab }, a) => {
+      lab.events.emit('verdict.recorded', { name: a.name, passed: a.passed, detail: a.detail ?? '' });
+      return { recorded: true };
+    },
+  }),
   command<Record<string, never>>({
     name: 'lab.stop',
     summary: 'stop the lab (every client gets lab.stopping, then the port closes)',

@@ -61,6 +61,8 @@ export interface LabEventMap {
   'fault.cleared': { line: string };
   /** An injected fault acted on a call. */
   'fault.applied': { line: string; fault: AppliedFault; call: number };
+  /** A rig or a scenario recorded the outcome of one of its checks (it shows in the timeline report). */
+  'verdict.recorded': { name: string; passed: boolean; detail: string };
   /** The lab is about to stop (the last event a subscriber gets). */
   'lab.stopping': { reason: string };
 }
@@ -79,6 +81,7 @@ export const LAB_EVENT_NAMES: readonly LabEventName[] = [
   'checkin.acked', 'checkin.rejected',
   'pbx.restarted', 'pbx.reloaded', 'log.entry',
   'fault.set', 'fault.cleared', 'fault.applied',
+  'verdict.recorded',
   'lab.stopping',
 ];
 

@@ -5,6 +5,7 @@ import { VirtualClock } from '../../core/clock.js';
 import { validateConfig } from '../lab/config.js';
 import { Lab } from '../lab/lab.js';
 import type { PbxAssembly } from '../lab/pbx-assembly.js';
+import { TimelineRecorder, type Timeline } from '../timeline/timeline-recorder.js';
 import type { Action, Check, Expectation, Scenario } from './scenario-file.js';
 
 /** Numbers of the scenario network (docs/scenarios.md); a PBX dials them with the outside-line prefix 0. */
@@ -26,6 +27,8 @@ export interface ScenarioResult {
   passed: boolean;
   /** Wall-clock duration of the run. */
   elapsedMs: number;
+  /** What happened, for the timeline report (with `record`). */
+  timeline?: Timeline;
 }
 
 interface Counters {
@@ -36,7 +39,7 @@ interface Counters {
  * Runs a scenario on an in-memory lab in virtual time: actions and checks
  * are ordered by their time; the clock runs between them.
  */
-export async function runScenario(scenario: Scenario, progress: (line: string) => void = () => {}): Promise<ScenarioResult> {
+export async function runScenario(scenario: Scenario, progress: (line: string) => void = () => {}, options: { record?: boolean } = {}): Promise<ScenarioResult> {
   const started = Date.now();
   const clock = new VirtualClock();
   const dir = mkdtempSync(join(tmpdir(), 'hicom-scenario-'));
@@ -53,6 +56,7 @@ export async function runScenario(scenario: Scenario, progress: (line: string) =
   try {
     // The technician's modem answers callbacks by itself.
     lab.modems.get('technician')?.modem.sRegisters.set(0, 1);
+    const recorder = options.record ? TimelineRecorder.forLab(lab, scenario.name) : undefined;
     const counters = new Map<string, Counters>();
     for (const p of scenario.pbxs) {
       const lp = lab.pbxs.get(p.id);
@@ -76,7 +80,8 @@ export async function runScenario(scenario: Scenario, progress: (line: string) =
       const last = results.at(-1);
       if (last && step.order >= 1_000_000) progress(`${stamp(last.at)} ${last.passed ? 'ok  ' : 'FAIL'} ${last.name}${last.passed ? '' : ` — ${last.detail}`}`);
     }
-    return { name: scenario.name, results, passed: results.every((r) => r.passed), elapsedMs: Date.now() - started };
+    for (const r of results) recorder?.addVerdict({ name: r.name, time: t0 + r.at, passed: r.passed, detail: r.detail });
+    return { name: scenario.name, results, passed: results.every((r) => r.passed), elapsedMs: Date.now() - started, ...(recorder ? { timeline: recorder.finish() } : {}) };
   } finally {
     await lab.close();
     rmSync(dir, { recursive: true, force: true });
@@ -106,13 +111,13 @@ function act(lab: Lab, a: Action, progress: (line: string) => void, t0: number):
     pbx(a.raise.pbx).raise({ cls: a.raise.class, code: a.raise.code, location: 'scenario', text: a.raise.text });
     progress(`${at} raise class ${a.raise.class} error on ${a.raise.pbx}`);
   } else if ('centreBusy' in a) {
-    lab.exchange.setFaults(SCENARIO_CENTRE_NUMBER, { busyNextCalls: a.centreBusy });
+    lab.setFault(SCENARIO_CENTRE_NUMBER, { busyNextCalls: a.centreBusy });
     progress(`${at} centre busy for the next ${a.centreBusy} calls`);
   } else if ('cutLine' in a) {
-    lab.exchange.setFaults(SCENARIO_CENTRE_NUMBER, { dropAfterBytes: a.cutLine.afterBytes, dropAfterMs: a.cutLine.afterMs });
+    lab.setFault(SCENARIO_CENTRE_NUMBER, { dropAfterBytes: a.cutLine.afterBytes, dropAfterMs: a.cutLine.afterMs });
     progress(`${at} centre line cut ${a.cutLine.afterBytes !== undefined ? `after ${a.cutLine.afterBytes} bytes` : `after ${a.cutLine.afterMs} ms`} of every call`);
   } else if ('restoreLine' in a) {
-    lab.exchange.clearFaults(SCENARIO_CENTRE_NUMBER);
+    lab.clearFault(SCENARIO_CENTRE_NUMBER);
     progress(`${at} centre line restored`);
   } else if ('powerCycle' in a) {
     // In memory the restart is synchronous: RAM state (pending callback, retry counters, a call in progress) is lost; the Error History is kept.

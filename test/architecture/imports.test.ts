@@ -21,7 +21,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/database'],
   ['src/revisor', 'src/centre', 'src/assistant'],
   ['src/lab'],
-  ['src/control', 'src/scenario'],
+  ['src/control', 'src/timeline'],
+  ['src/scenario'],
   ['src/cli'],
   ['bin'],
 ];

@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's Chromium (scripts/test-deps.sh installs it); playwright-core drives it, it never downloads a browser. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+
+export interface BrowserSession {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and page errors seen so far (a CSP violation shows here). */
+  problems: string[];
+}
+
+/**
+ * A headless Chromium with a fresh profile (its own user-data-dir, removed
+ * in teardown) and one page whose console errors are collected, for tests
+ * that look at what a person would see: the timeline report, the portal.
+ */
+export async function openBrowser(t: { teardown(fn: () => void | Promise<void>): void }, options: { viewport?: { width: number; height: number } } = {}): Promise<BrowserSession> {
+  const profile = mkdtempSync(join(tmpdir(), 'hicom-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: options.viewport ?? { width: 1280, height: 900 },
+  });
+  t.teardown(async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  return { context, page, problems };
+}
