@@ -46,7 +46,12 @@ t.test('an error entered during the call stays for the next report', async (t) =
   t.same(reports.map((r) => r.report.records.map((x) => x.id)), [[first], [second]], 'it goes with the next report');
 });
 
-t.test('NAK CRC: the PBX re-sends the same frame in the same call; a wrong ACK deletes nothing', async (t) => {
+/**
+ * A PBX with one class-B error and signaling every minute over a scripted
+ * IMOD that connects: a minute later the call to the "centre" is up
+ * (`imod.remotes[0]` is its end) and waits for READY.
+ */
+function signalingCallUp(): { pbx: ReturnType<typeof makePbx>['pbx']; imod: ScriptedModem; events: SignalingEvent[] } {
   const { pbx, clock } = makePbx();
   const imod = new ScriptedModem('imod', clock);
   imod.outcomes = ['connect'];
@@ -56,6 +61,11 @@ t.test('NAK CRC: the PBX re-sends the same frame in the same call; a wrong ACK d
   configure(pbx, { 'signaling.enabled': 'yes', 'signaling.interval': '1', 'callback.1.number': '0999' });
   raise(pbx, 'B');
   clock.advance(61_000);
+  return { pbx, imod, events };
+}
+
+t.test('NAK CRC: the PBX re-sends the same frame in the same call; a wrong ACK deletes nothing', async (t) => {
+  const { pbx, imod, events } = signalingCallUp();
   const centre = imod.remotes[0];
   const decoder = new FrameDecoder();
   const frames: Buffer[] = [];
@@ -78,15 +88,7 @@ t.test('NAK CRC: the PBX re-sends the same frame in the same call; a wrong ACK d
 });
 
 t.test('NAK FORMAT/STORE end the call as a failed attempt', async (t) => {
-  const { pbx, clock } = makePbx();
-  const imod = new ScriptedModem('imod', clock);
-  imod.outcomes = ['connect'];
-  const signaling = new ErrorSignaling({ pbx, modems: { imod } });
-  const events = record<SignalingEvent>(signaling);
-  signaling.start();
-  configure(pbx, { 'signaling.enabled': 'yes', 'signaling.interval': '1', 'callback.1.number': '0999' });
-  raise(pbx, 'B');
-  clock.advance(61_000);
+  const { pbx, imod, events } = signalingCallUp();
   imod.remotes[0].write(READY_LINE);
   imod.remotes[0].write(nakLine(NakReason.Store));
   t.match(events.at(-1), { type: 'failed', failure: 'nak-STORE', attempt: 1 }, 'failed attempt');
