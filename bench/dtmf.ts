@@ -9,6 +9,7 @@ import { matchedDigits } from '../test/support/external-tools.js';
 import { q24Corpus } from '../test/support/q24-corpus.js';
 import { speechCorpus, SPEECH_RATE } from '../test/support/speech-corpus.js';
 import { talkOffCorpus } from '../test/support/talk-off-corpus.js';
+import { median } from '../test/support/sample-stats.js';
 
 /**
  * DTMF decoding speed, ours against multimon-ng on the same audio, and talk-off.
@@ -38,13 +39,12 @@ function out(line: string): void {
 }
 
 function stats(ms: number[]): { median: number; min: number; max: number } {
-  const s = [...ms].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
+  return { median: median(ms), min: Math.min(...ms), max: Math.max(...ms) };
 }
 
 function fmt(ms: number[]): string {
-  const { median, min, max } = stats(ms);
-  return `median ${median.toFixed(0).padStart(5)} ms  (${min.toFixed(0)}–${max.toFixed(0)})`;
+  const s = stats(ms);
+  return `median ${s.median.toFixed(0).padStart(5)} ms  (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
 }
 
 /** Runs a command to its end; wall time in ms and its stdout. */

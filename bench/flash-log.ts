@@ -14,6 +14,7 @@ import { MemoryFlash } from '../firmware-sim/memory-flash.js';
 import { PowerCutFlash } from '../test/support/power-cut-flash.js';
 import { type FormatId, type LogRecord, type ProtocolLog } from '../firmware-sim/protocol-log.js';
 import { FileFlash } from '../src/storage/file-flash.js';
+import { median } from '../test/support/sample-stats.js';
 
 const clock = new VirtualClock();
 /** ≈ 64-byte records on flash, the seed manual's mean entry size. */
@@ -26,10 +27,6 @@ function appendRate(log: ProtocolLog, n: number): number {
   const t0 = performance.now();
   for (let i = 0; i < n; i++) log.append(records[i & 1023]);
   return n / ((performance.now() - t0) / 1000);
-}
-
-function median(xs: number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 }
 
 const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });

@@ -7,6 +7,7 @@ import { SerialPort } from 'serialport';
 import { validateConfig, type LabConfig } from '../src/lab/config.js';
 import { Lab } from '../src/lab/lab.js';
 import { RealClock } from '../src/adapters/real-clock.js';
+import { median, percentile } from '../test/support/sample-stats.js';
 
 /**
  * Modem I/O through real file descriptors, in real time (docs/perf.md
@@ -86,10 +87,6 @@ function pump(out: Tty, inp: Tty, total: number): Promise<number> {
   });
 }
 
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-}
-
 async function baselineSocat(dir: string): Promise<number> {
   const a = join(dir, 'bare-a');
   const b = join(dir, 'bare-b');
@@ -127,13 +124,12 @@ async function throughPty(dir: string): Promise<{ rate: number; atMedianUs: numb
       await expectText(tty, 'OK\r\n');
       times.push((performance.now() - t0) * 1000);
     }
-    times.sort((x, y) => x - y);
     tty.write('ATDT0800100\r');
     await expectText(tty, 'CONNECT');
     await new Promise((r) => setTimeout(r, 50));
     const rate = await pump(tty, tty, THROUGHPUT_BYTES);
     await closeTty(tty);
-    return { rate, atMedianUs: pct(times, 0.5), atP99Us: pct(times, 0.99) };
+    return { rate, atMedianUs: median(times), atP99Us: percentile(times, 0.99) };
   } finally {
     await lab.close();
   }

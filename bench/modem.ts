@@ -4,6 +4,7 @@ import { HayesModem } from '../modem/hayes-modem.js';
 import { createLinePair } from '../src/adapters/line-pair.js';
 import type { CallTerminal } from '../core/call.js';
 import { Exchange } from '../src/network/exchange.js';
+import { median, percentile } from '../test/support/sample-stats.js';
 
 /** AT round-trip: time from writing "AT\r" on the DTE side to "OK" coming back, in-process. */
 function atRoundTrip(samples: number): { medianUs: number; p99Us: number; baselineUs: number } {
@@ -32,8 +33,7 @@ function atRoundTrip(samples: number): { medianUs: number; p99Us: number; baseli
     bare.dte.write(line);
     base.push(Number(process.hrtime.bigint() - t0) / 1000);
   }
-  const sorted = times.sort((a, b) => a - b);
-  return { medianUs: sorted[samples >> 1], p99Us: sorted[Math.floor(samples * 0.99)], baselineUs: base.sort((a, b) => a - b)[samples >> 1] };
+  return { medianUs: median(times), p99Us: percentile(times, 0.99), baselineUs: median(base) };
 }
 
 /** Pacing error of a 5 s transfer at each rate, in virtual time. */

@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Circle } from '../firmware-sim/circles.js';
 import { VirtualClock } from '../core/clock.js';
-import type { Pbx } from '../firmware-sim/pbx.js';
 import { validateConfig } from '../src/lab/config.js';
 import { Lab } from '../src/lab/lab.js';
+import { configure } from '../test/support/teleservice-lab.js';
 
 /**
  * Error signaling and the centre in virtual time.
@@ -15,11 +14,6 @@ import { Lab } from '../src/lab/lab.js';
  */
 const DAY = 86_400_000;
 const CENTRE_MODEMS = 8;
-
-function set(pbx: Pbx, items: Record<string, string>): void {
-  const actor = { user: 'bench', circle: Circle.SystemMaintenance, rights: pbx.rightsFor(Circle.SystemMaintenance), local: true };
-  for (const [k, v] of Object.entries(items)) pbx.changeItem(actor, k, v);
-}
 
 interface RunFigures {
   /** Wall time of Lab.start and the KDS set-up. */
@@ -56,7 +50,7 @@ async function run(pbxCount: number, days: number, errorEveryMs: (i: number) => 
       if (e.type === 'failed') failed++;
       else if (e.type === 'stopped') stopped++;
     });
-    set(pbx, { 'callback.1.number': `0${modems[i % CENTRE_MODEMS].number}`, 'signaling.enabled': 'yes', 'signaling.interval': String(1 + (i % 15)), 'signaling.functest': 'yes', 'signaling.functest-days': '1' });
+    configure(pbx, { 'callback.1.number': `0${modems[i % CENTRE_MODEMS].number}`, 'signaling.enabled': 'yes', 'signaling.interval': String(1 + (i % 15)), 'signaling.functest': 'yes', 'signaling.functest-days': '1' });
     const every = errorEveryMs(i);
     const raise = (): void => {
       pbx.errors.add({ time: clock.now(), cls: 'B', code: 0x210, location: 'S1', text: 'bench', pseudo: false });
