@@ -1,3 +1,5 @@
+import { COUNTRIES, DATE_FORMATS, LANGUAGES } from './country-profile.js';
+
 /**
  * What every item of the customer database (KDS) is: its data class (who may
  * read and write it), whether it is customer-confidential or a secret, how
@@ -102,8 +104,10 @@ export const KDS_SCHEMA: readonly KdsItemSpec[] = [
   { pattern: 'lan.key', cls: 'system', secret: true, sealed: true, kind: { type: 'key', bytes: 32 }, mnemonic: 'LAN-KEY', help: 'this PBX\'s 32-byte check-in key (base64, from "centre device add"); never shown' },
   // Pseudo objects: data only Assistant E Office changes.
   { pattern: 'c1.system-name', cls: 'system', kind: text(24), mnemonic: 'C1-01', help: 'system name shown on displays' },
-  { pattern: 'c1.country', cls: 'system', kind: oneOf('DE', 'AT', 'CH', 'FR', 'IT', 'NL', 'GB'), mnemonic: 'C1-02', help: 'country initialisation' },
-  { pattern: 'c1.language', cls: 'system', kind: oneOf('de', 'en', 'fr', 'it'), mnemonic: 'C1-03', help: 'display language' },
+  { pattern: 'c1.country', cls: 'system', kind: oneOf(...COUNTRIES), mnemonic: 'C1-02', help: 'country (its defaults come with "special country")' },
+  { pattern: 'c1.language', cls: 'system', kind: oneOf(...LANGUAGES), mnemonic: 'C1-03', help: 'display language' },
+  { pattern: 'c1.date-format', cls: 'system', kind: oneOf(...DATE_FORMATS), mnemonic: 'C1-04', help: 'date format of the display clock' },
+  { pattern: 'c1.outside-prefix', cls: 'system', kind: digits(1, 2, false), mnemonic: 'C1-05', help: 'exchange-line access code dialled before external numbers' },
   { pattern: 'c2.ring-timeout', cls: 'system', kind: int(5, 180), mnemonic: 'C2-01', help: 'ring timeout, seconds' },
   { pattern: 'c2.recall-timeout', cls: 'system', kind: int(5, 180), mnemonic: 'C2-02', help: 'recall timeout, seconds' },
   { pattern: 'c3.s0.#.mode', cls: 'system', kind: oneOf('p2mp', 'p2p'), mnemonic: 'C3-01', help: 'S0 bus mode' },

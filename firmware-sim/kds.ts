@@ -143,6 +143,8 @@ function defaultItems(type: PbxType): Array<[string, string]> {
   add('c1.system-name', `Hicom ${type}`);
   add('c1.country', 'DE');
   add('c1.language', 'de');
+  add('c1.date-format', 'DD.MM.YY');
+  add('c1.outside-prefix', '0');
   add('c2.ring-timeout', '30');
   add('c2.recall-timeout', '45');
   for (let i = 1; i <= Math.min(trunks, 4); i++) add(`c3.s0.${i}.mode`, 'p2mp');

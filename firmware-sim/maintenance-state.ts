@@ -80,6 +80,31 @@ export class MaintenanceState {
 
   /** A (re)start: trunks as configured, no station out of service, every base station reports a restart. */
   reset(kds: Kds): void {
+    this.#setUpModules(kds);
+    this.#setUpBaseStations();
+    this.#scratch = undefined;
+    this.#changed();
+  }
+
+  /**
+   * "Rücksetzen Baugruppen": the trunk and subscriber modules restart —
+   * trunks as configured with their counters cleared, every station back in
+   * service. Returns how many trunks and stations restarted.
+   */
+  restartModules(kds: Kds): { trunks: number; stations: number } {
+    const stationsOut = this.#stationsOut.size;
+    this.#setUpModules(kds);
+    this.#changed();
+    return { trunks: this.#trunks.size, stations: stationsOut };
+  }
+
+  /** The DECT base stations restart (an option reset): overload cleared, each reports a restart. Returns how many. */
+  restartBaseStations(): number {
+    this.#setUpBaseStations();
+    return this.#bs.length;
+  }
+
+  #setUpModules(kds: Kds): void {
     this.#trunks.clear();
     for (const path of kds.paths()) {
       const m = /^trunk\.(\d+)\.in-service$/.exec(path);
@@ -90,9 +115,10 @@ export class MaintenanceState {
       this.#restate(t);
     }
     this.#stationsOut.clear();
+  }
+
+  #setUpBaseStations(): void {
     this.#bs = Array.from({ length: BASE_STATIONS[this.#type] }, (_, i) => ({ index: i + 1, overload: false, restart: true }));
-    this.#scratch = undefined;
-    this.#changed();
   }
 
   /** A configured value changed in the KDS: the running trunk follows it. */

@@ -3,13 +3,17 @@ import { verifyApsImage } from './aps-image.js';
 import { MemoryApsStore, type ApsStore } from './aps-store.js';
 import { circleLetter, Circle } from './circles.js';
 import type { Clock } from '../core/clock.js';
+import { COUNTRY_PROFILES, countryProfile, type CountryCode, type DateFormat, type Language } from './country-profile.js';
+import { displayClock } from './display-clock.js';
+import { DISPLAY_TEXTS } from './display-texts.js';
 import { ErrorHistory, REVISOR_ALARM_CODE } from './error-history.js';
 import { Kds, type KdsImage } from './kds.js';
 import { checkValue, resolveItem } from './kds-schema.js';
 import { MaintenanceState } from './maintenance-state.js';
 import { PbxType } from './pbx-type.js';
 import { REVISOR_ALARM_FILL, type FormatId, type LogEntry, type ProtocolLog } from './protocol-log.js';
-import { rightsOf, type Rights } from './rights.js';
+import { RestartableUnits, type UnitKind } from './restartable-units.js';
+import { rightsOf, type Action, type Rights } from './rights.js';
 import { hashSecret, isSecretHash, SCRYPT_DEFAULT_COST } from './secret-hash.js';
 import { openSealed, isSealed, sealSecret } from './sealed-secret.js';
 import type { CheckInPersisted, PbxState, StateStore } from './state-store.js';
@@ -71,6 +75,8 @@ export class Pbx {
   readonly aps: ApsStore;
   /** Running state of trunks, stations, base stations and memory (maintenance actions, format 6). */
   readonly maintenance: MaintenanceState;
+  /** Options and modules the special functions restart (restartable-units.ts). */
+  readonly units = new RestartableUnits();
   #apsVersion: string;
   #kds: Kds;
   #kdsIsDefault: boolean;
@@ -125,6 +131,15 @@ export class Pbx {
     if (stored && stored.type === this.type) this.#apsVersion = stored.version;
     this.maintenance = new MaintenanceState(this.type, this.#kds, () => ({ apsVersion: this.#apsVersion, systemId: this.systemId }));
     this.onKdsChange((path) => this.maintenance.applyConfig(path, this.#kds.get(path) ?? ''));
+    this.units.add({ kind: 'option', name: 'dect', restart: () => `${this.maintenance.restartBaseStations()} base stations restarted` });
+    this.units.add({
+      kind: 'module',
+      name: 'trunk-and-subscriber',
+      restart: () => {
+        const r = this.maintenance.restartModules(this.#kds);
+        return `${r.trunks} trunks as configured, counters cleared; ${r.stations} stations back in service`;
+      },
+    });
   }
 
   /**
@@ -260,15 +275,90 @@ export class Pbx {
     }
   }
 
-  /** The two display lines of an admin station (2 × 24 characters). */
+  /**
+   * The two display lines of an admin station (2 × 24 characters): the
+   * system name, then the first alarm or the clock — local time of the
+   * country (daylight saving when C6 is on), its date format, the display
+   * language's weekday.
+   */
   display(): [string, string] {
     const fit = (s: string): string => s.slice(0, DISPLAY_WIDTH).padEnd(DISPLAY_WIDTH);
-    const d = new Date(this.clock.now());
-    const p = (n: number): string => String(n).padStart(2, '0');
-    const clock = `${p(d.getUTCDate())}.${p(d.getUTCMonth() + 1)}.${String(d.getUTCFullYear()).slice(2)} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
+    const kds = this.#kds;
+    const profile = countryProfile(kds.get('c1.country'));
+    // A state saved before an item existed falls back to the country's default.
+    const language = (kds.get('c1.language') ?? profile.language) as Language;
+    const dateFormat = (kds.get('c1.date-format') ?? profile.dateFormat) as DateFormat;
+    const clock = displayClock(this.clock.now(), { language, dateFormat, utcOffsetMinutes: profile.utcOffsetMinutes, daylightSaving: kds.flag('c6.enabled') });
     const alarms = this.errors.activeAlarms();
-    if (!this.log.available) alarms.push('No FMC: no protocol log');
-    return [fit(this.#kds.get('c1.system-name') ?? this.type), fit(alarms[0] ?? clock)];
+    if (!this.log.available) alarms.push(DISPLAY_TEXTS[language].noFmc);
+    return [fit(kds.get('c1.system-name') ?? this.type), fit(alarms[0] ?? clock)];
+  }
+
+  /**
+   * Special function "Länderinitialisierung" (docs/session-protocol.md,
+   * "Special functions"): the country's defaults go into the KDS — country,
+   * display language, date format, outside-line prefix, daylight saving on —
+   * logged as one T (or TC) command before they are set. The network model
+   * takes the country's tone plan and ringing cadence from c1.country.
+   */
+  countryInit(actor: Actor, country: CountryCode): Outcome<{ changed: string[] }> {
+    const refused = this.#mayNot(actor, 'maintenance');
+    if (refused) return refused;
+    const profile = COUNTRY_PROFILES[country];
+    const clash = this.#prefixClash(profile.outsidePrefix);
+    if (clash) return { ok: false, code: 409, error: `${clash}; country ${country} dials out with ${profile.outsidePrefix}` };
+    const values: Array<[string, string]> = [
+      ['c1.country', country],
+      ['c1.language', profile.language],
+      ['c1.date-format', profile.dateFormat],
+      ['c1.outside-prefix', profile.outsidePrefix],
+      ['c6.enabled', 'yes'],
+    ];
+    this.audit(actor, this.#toolFormat(actor), `Länderinitialisierung ${country}`);
+    const changed = values.filter(([path, value]) => this.#kds.get(path) !== value).map(([path]) => path);
+    for (const [path, value] of values) this.#kds.set(path, value);
+    if (changed.length) this.#kdsIsDefault = false;
+    this.persist();
+    for (const path of changed) for (const l of this.#changeListeners) l(path);
+    return { ok: true, value: { changed } };
+  }
+
+  /**
+   * Special functions "Rücksetzen angeschlossener Optionen" (kind option,
+   * a customer action) and "Rücksetzen Baugruppen" (kind module, a
+   * maintenance action): logged, then every unit of the kind (or the one
+   * named) restarts. One `name: what it did` line per unit.
+   */
+  restartUnits(actor: Actor, kind: UnitKind, name?: string): Outcome<string[]> {
+    const refused = this.#mayNot(actor, kind === 'option' ? 'customer-actions' : 'maintenance');
+    if (refused) return refused;
+    if (name !== undefined && !this.units.has(kind, name)) return { ok: false, code: 404, error: `no ${kind} ${name} (${this.units.names(kind).join(', ')})` };
+    const menu = kind === 'option' ? `Rücksetzen angeschlossener Optionen ${name ?? 'alle'}` : 'Rücksetzen Baugruppen';
+    this.audit(actor, this.#toolFormat(actor), menu);
+    return { ok: true, value: this.units.restart(kind, name) };
+  }
+
+  #mayNot(actor: Actor, action: Action): Outcome<never> | undefined {
+    return actor.rights.may(action) ? undefined : { ok: false, code: 403, error: `missing right: ${action}` };
+  }
+
+  /**
+   * Format of a T-menu action in the log: 2 (Assistant TC) for the
+   * customer's circles, 1 (Assistant T) for the others, unless the change
+   * comes through a tool that is Assistant T by nature (DTMF administration).
+   */
+  #toolFormat(actor: Actor, tool?: 'T' | 'TC'): FormatId {
+    const customerTool = actor.circle === Circle.Administration || actor.circle === Circle.ChargeAccounting;
+    return (tool ?? (customerTool ? 'TC' : 'T')) === 'TC' ? 2 : 1;
+  }
+
+  /** An internal number of the KDS that starts with `prefix` (it could never be dialled), as an error text. */
+  #prefixClash(prefix: string): string | undefined {
+    for (const [path, value] of this.#kds.entries()) {
+      const internal = /^station\.(\d+)\.port$/.exec(path)?.[1] ?? (/^modem\.(imod|x75)\.number$/.test(path) ? value : undefined);
+      if (internal?.startsWith(prefix)) return `internal number ${internal} (${path}) starts with ${prefix}`;
+    }
+    return undefined;
   }
 
   onKdsChange(listener: (path: string) => void): void {
@@ -288,6 +378,10 @@ export class Pbx {
     if (!actor.rights.canWrite(spec.cls, confidential)) {
       return { ok: false, code: 403, error: `missing right: write ${spec.cls}${confidential ? ' (confidential)' : ''} data — held by ${actor.rights.ownerOf(spec.cls, confidential)}` };
     }
+    if (path === 'c1.outside-prefix') {
+      const clash = this.#prefixClash(raw);
+      if (clash) return { ok: false, code: 409, error: `${clash}; choose another outside-line prefix` };
+    }
     let stored: string;
     let note: string | undefined;
     if (spec.secret) {
@@ -303,11 +397,7 @@ export class Pbx {
       note = checked.note;
     }
     const shown = spec.secret ? (stored === '' ? 'DEFAULT' : '*****') : JSON.stringify(stored);
-    // The customer's circles work with Assistant TC unless the change comes
-    // through a tool that is Assistant T by nature (DTMF remote administration).
-    const customerTool = actor.circle === Circle.Administration || actor.circle === Circle.ChargeAccounting;
-    const format: FormatId = (tool ?? (customerTool ? 'TC' : 'T')) === 'TC' ? 2 : 1;
-    this.audit(actor, format, [spec.mnemonic, ...address, shown].join(' '));
+    this.audit(actor, this.#toolFormat(actor, tool), [spec.mnemonic, ...address, shown].join(' '));
     const old = this.#kds.get(path) ?? '';
     this.#kds.setStored(path, stored);
     this.#kdsIsDefault = false;

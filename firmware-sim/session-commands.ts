@@ -8,6 +8,7 @@ import { logCommands } from './commands/log-commands.js';
 import { maintenanceCommands } from './commands/maintenance-commands.js';
 import { revisorCommands } from './commands/revisor-commands.js';
 import { sessionControlCommands } from './commands/session-control-commands.js';
+import { specialCommands } from './commands/special-commands.js';
 import { userCommands } from './commands/user-commands.js';
 import type { SessionCommand } from './session-command.js';
 
@@ -22,6 +23,7 @@ export const SESSION_COMMANDS: readonly SessionCommand[] = [
   ...lanCommands,
   ...logCommands,
   ...maintenanceCommands,
+  ...specialCommands,
   ...apsCommands,
   ...revisorCommands,
 ];

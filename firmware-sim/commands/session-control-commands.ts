@@ -22,7 +22,7 @@ export const sessionControlCommands: SessionCommand[] = [
   },
   {
     words: ['show', 'system'],
-    help: 'type, system id, APS version, display, time, log state, your circle',
+    help: 'type, system id, APS version, time, display, country, log state, your circle',
     run(ctx) {
       const { pbx, actor } = ctx;
       const [l1, l2] = pbx.display();
@@ -32,6 +32,7 @@ export const sessionControlCommands: SessionCommand[] = [
         `aps-version: ${pbx.apsVersion}`,
         `time: ${formatDateTime(pbx.clock.now())} UTC`,
         `display: ${l1.trimEnd()} | ${l2.trimEnd()}`,
+        `country: ${pbx.kds.get('c1.country')} (language ${pbx.kds.get('c1.language')}, dates ${pbx.kds.get('c1.date-format')}, outside line ${pbx.kds.get('c1.outside-prefix')})`,
         `protocol-log: ${pbx.log.available ? `${(pbx.log.fill() * 100).toFixed(1)} % full, last entry ${pbx.log.lastSeq()}` : 'not available (no 10 MB FMC)'}`,
         `users: ${pbx.users.list().length}`,
         `you: ${actor.user} (${actor.circle === undefined ? 'no circle' : CIRCLE_NAME[actor.circle]}) via ${ctx.channel}`,

@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock.js';
-import type { ModemCallSink } from '../../core/modem-port.js';
+import type { ModemCallSink, ModemKind, OutgoingModem } from '../../core/modem-port.js';
+import { countryProfile } from '../../firmware-sim/country-profile.js';
 import { FlashApsStore } from '../../firmware-sim/aps-store.js';
 import type { OutgoingModems } from '../../firmware-sim/callback-index.js';
 import { CallbackScheduler } from '../../firmware-sim/callback-scheduler.js';
@@ -18,11 +19,12 @@ import { bindLine, type LineProvider } from '../adapters/bind-line.js';
 import type { Logger } from '../logger.js';
 import { DTMF_ADMIN_NUMBER, DtmfAdminPort } from '../network/dtmf-admin-port.js';
 import { DtmfStationPort } from '../network/dtmf-station-port.js';
-import type { Exchange, PbxNode } from '../network/exchange.js';
+import { NumberingError, type Exchange, type PbxNode } from '../network/exchange.js';
 import { FileFlash } from '../storage/file-flash.js';
 import { StateDir } from '../storage/state-dir.js';
 import type { PbxEntry } from './config.js';
 import { ObservedProtocolLog } from './observed-protocol-log.js';
+import { OpenLines } from './open-lines.js';
 import { TornWriteFlash } from './torn-write-flash.js';
 
 export interface PbxAssemblyOptions {
@@ -63,13 +65,15 @@ export class PbxAssembly {
   readonly flash: FileFlash | undefined;
   /** The FMC as the firmware sees it: the image file behind a switch that can cut the power mid-write. */
   readonly fmc: TornWriteFlash | undefined;
-  /** Outgoing modems by kind: the IMOD and the X.75 modem (callback index X.75 flag chooses). */
+  /** Outgoing modems by kind: the IMOD and the X.75 modem (callback index X.75 flag chooses), their calls tracked. */
   readonly outgoing: OutgoingModems;
   readonly callback: CallbackScheduler;
   readonly signaling: ErrorSignaling;
   readonly adminPorts: LineProvider[] = [];
-  /** Sessions open on the admin ports (the modem sessions are in `remote.sessions`). */
-  readonly #localSessions = new Set<AdminSession>();
+  /** Sessions open on the admin ports, true for an Assistant T terminal on a station port (the modem sessions are in `remote.sessions`). */
+  readonly #localSessions = new Map<AdminSession, boolean>();
+  /** Every call through each modem, in and out, so that an option reset can drop them. */
+  readonly #modemLines: Record<ModemKind, OpenLines> = { imod: new OpenLines(), x75: new OpenLines() };
   readonly #log: Logger;
   /** Keypads and displays of stations, made when first used (docs/control.md `device.press`). */
   readonly #keypads = new Map<string, DtmfStationPort>();
@@ -100,10 +104,15 @@ export class PbxAssembly {
     // prompt takes callback requests, and the callback dials out over these
     // very modems. The modems get a sink that forwards to remote access,
     // built once the callback exists; nothing calls it before a call connects.
-    const sink: ModemCallSink = { acceptModemCall: (line, info) => this.remote.acceptModemCall(line, info) };
+    const sink: ModemCallSink = {
+      acceptModemCall: (line, info) => {
+        this.#modemLines[info.kind].add(line);
+        this.remote.acceptModemCall(line, info);
+      },
+    };
     this.imod = new Imod({ clock, sink });
     this.x75 = new X75Modem({ clock, sink });
-    this.outgoing = { imod: this.imod, x75: this.x75 };
+    this.outgoing = { imod: this.#tracked(this.imod), x75: this.#tracked(this.x75) };
     this.callback = new CallbackScheduler({ pbx: this.pbx, modems: this.outgoing, onConnected: (line, info) => this.remote.acceptCallback(line, info) });
     this.remote = new RemoteAccess(this.pbx, { preLogin: (text, io, info) => this.callback.handleGateLine(text, io, info) });
     this.callback.onEvent((e) => logger.info({ ...e, type: undefined, event: e.type }, `callback ${e.type}`));
@@ -112,7 +121,56 @@ export class PbxAssembly {
 
     this.node = options.exchange.addPbx({ id: entry.id, trunkNumbers: entry.trunks });
     this.#plugPorts(options.exchange);
+    this.#followCountry();
+    this.#addRestartableUnits();
     this.signaling.start();
+  }
+
+  /** `modem` with every connected outgoing call recorded in its open lines. */
+  #tracked(modem: OutgoingModem): OutgoingModem {
+    const lines = this.#modemLines[modem.kind];
+    return {
+      kind: modem.kind,
+      dial: (number, done) => modem.dial(number, (result) => {
+        if (result.outcome === 'connect') lines.add(result.line);
+        done(result);
+      }),
+    };
+  }
+
+  /** The network model follows the country initialisation: ringing cadence of the PBX's ports, outside-line prefix. */
+  #followCountry(): void {
+    const apply = (path: string): void => {
+      const kds = this.pbx.kds;
+      if (path === 'c1.country') this.node.setRingCadence(countryProfile(kds.get(path)).tones.ringing.cadenceMs);
+      if (path !== 'c1.outside-prefix') return;
+      try {
+        this.node.setOutsideLinePrefix(kds.get(path) ?? '0');
+      } catch (err) {
+        // The firmware refuses prefixes its own numbers start with; the network's extra ports (DTMF administration) may still clash.
+        if (!(err instanceof NumberingError)) throw err;
+        this.#log.error({ err: err.message }, 'outside-line prefix not applied to the network');
+      }
+    };
+    apply('c1.country');
+    apply('c1.outside-prefix');
+    this.pbx.onKdsChange(apply);
+  }
+
+  /** The lab's part of the special functions' resets: the modems' calls and the terminals on station ports. */
+  #addRestartableUnits(): void {
+    for (const kind of ['imod', 'x75'] as const) {
+      this.pbx.units.add({ kind: 'option', name: kind, restart: () => `${this.#modemLines[kind].closeAll()} calls dropped` });
+    }
+    this.pbx.units.add({
+      kind: 'module',
+      name: 'station-terminals',
+      restart: () => {
+        const terminals = [...this.#localSessions].filter(([, onStation]) => onStation).map(([s]) => s);
+        for (const s of terminals) s.hangUp('subscriber module reset');
+        return `${terminals.length} Assistant T sessions dropped`;
+      },
+    });
   }
 
   /**
@@ -164,7 +222,7 @@ export class PbxAssembly {
         (line) => {
           this.#log.info({ port: line.description }, 'admin port connected');
           const session = new AdminSession(pbx, line, { channel: 'local', port: stationPort ?? 'V.24', stationPort });
-          this.#localSessions.add(session);
+          this.#localSessions.set(session, stationPort !== undefined);
           session.onClose(() => {
             this.#localSessions.delete(session);
             this.#log.info({ port: line.description }, 'admin port disconnected');
@@ -183,7 +241,7 @@ export class PbxAssembly {
    * Returns how many sessions were dropped.
    */
   reload(): number {
-    const sessions = [...this.#localSessions, ...this.remote.sessions];
+    const sessions = [...this.#localSessions.keys(), ...this.remote.sessions];
     for (const s of sessions) s.hangUp('system restart (reload switch)');
     this.stop();
     this.pbx.reload();

@@ -15,6 +15,8 @@ import { isTransparent, VoiceImpairment, type VoiceImpairmentOptions } from './v
  */
 export const RING_ON_MS = 1000;
 export const RING_OFF_MS = 4000;
+/** The default cadence as on, off, … durations; a PBX rings its ports with its country's (setRingCadence). */
+export const DEFAULT_RING_CADENCE_MS: readonly number[] = [RING_ON_MS, RING_OFF_MS];
 
 /** Time from the last dialled digit until the network reports an outcome (post-dial delay). */
 export const DEFAULT_SETUP_DELAY_MS = 500;
@@ -140,11 +142,36 @@ export class PbxNode {
   readonly ports = new Map<string, Attachment>();
   readonly #did = new Map<string, string>();
   readonly #lineFor: LineFactory;
-  readonly outsideLinePrefix: string;
+  #outsideLinePrefix: string;
+  #ringCadenceMs: readonly number[] = DEFAULT_RING_CADENCE_MS;
 
   constructor(lineFor: LineFactory, readonly id: string, readonly trunkNumbers: readonly string[], outsideLinePrefix: string, readonly trunkKind: TrunkKind = 'digital') {
     this.#lineFor = lineFor;
-    this.outsideLinePrefix = outsideLinePrefix;
+    this.#outsideLinePrefix = outsideLinePrefix;
+  }
+
+  get outsideLinePrefix(): string {
+    return this.#outsideLinePrefix;
+  }
+
+  /** The exchange-line access code (country initialisation); no internal number may start with it. */
+  setOutsideLinePrefix(prefix: string): void {
+    checkNumber('outside-line prefix', prefix);
+    const clash = [...this.ports.keys()].find((n) => n.startsWith(prefix));
+    if (clash !== undefined) throw new NumberingError(`outside-line prefix '${prefix}' of PBX ${this.id}: internal number ${clash} starts with it`);
+    this.#outsideLinePrefix = prefix;
+  }
+
+  /** How calls to this PBX's ports ring: on, off, on, off … in ms (ITU-T E.180 Supp. 2 per country). */
+  get ringCadenceMs(): readonly number[] {
+    return this.#ringCadenceMs;
+  }
+
+  setRingCadence(cadenceMs: readonly number[]): void {
+    if (cadenceMs.length === 0 || cadenceMs.length % 2 !== 0 || !cadenceMs.every((ms) => Number.isFinite(ms) && ms > 0)) {
+      throw new RangeError(`ring cadence of PBX ${this.id}: pairs of on/off durations > 0 ms, got ${JSON.stringify(cadenceMs)}`);
+    }
+    this.#ringCadenceMs = [...cadenceMs];
   }
 
   /**
@@ -245,13 +272,15 @@ class Call implements IncomingCall, OutgoingCall {
     this.#timers.push(this.host.clock.setTimer(ms, fn));
   }
 
+  /** Ring with the called PBX's cadence (a subscriber: the network's default); even steps are on, odd ones off. */
   startRinging(): void {
-    const ring = (on: boolean): void => {
+    const cadence = this.callee?.pbx?.ringCadenceMs ?? DEFAULT_RING_CADENCE_MS;
+    const ring = (step: number): void => {
       if (this.state !== CallState.Alerting) return;
-      for (const l of this.#ring) l(on);
-      this.#ringTimer = this.host.clock.setTimer(on ? RING_ON_MS : RING_OFF_MS, () => ring(!on));
+      for (const l of this.#ring) l(step % 2 === 0);
+      this.#ringTimer = this.host.clock.setTimer(cadence[step], () => ring((step + 1) % cadence.length));
     };
-    ring(true);
+    ring(0);
   }
 
   #stopRinging(): void {
