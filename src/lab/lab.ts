@@ -26,7 +26,7 @@ import { wirePbxEvents } from './pbx-events.js';
 
 /** The control socket of a running lab, in its state directory; `hicom-sim pbx reload` talks to it. */
 export function labControlPath(stateDir: string): string {
-  return join(resolve(stateDir), 'lab.sock');
+  return join(resolve(stateDir), 'switches.sock');
 }
 
 /**

@@ -38,7 +38,7 @@ t.test('hicom-sim pbx reload says clearly what is wrong', async (t) => {
   const files = await writeLabConfig(tempDir(t));
   const idle = await runCliAsync(['pbx', 'reload', LAB_PBX_ID, '--config', files.configPath]);
   t.equal(idle.status, 3, 'no lab running: exit 3');
-  t.match(idle.stderr, /cannot reach the lab: .*lab\.sock: no running lab listens there/, 'and why');
+  t.match(idle.stderr, /cannot reach the lab: .*switches\.sock: no running lab listens there/, 'and why');
   const lab = await startLab(t, files);
   const unknown = await runCliAsync(['pbx', 'reload', 'HSIM-NONE', '--state', files.stateDir]);
   t.equal(unknown.status, 1, 'an unknown PBX: exit 1');
