@@ -70,6 +70,16 @@ export class LanCheckIn {
       if (this.#running && path.startsWith('lan.') && path !== 'lan.interval') this.#restart();
       else if (this.#running && path === 'lan.interval') this.#client?.rearm();
     });
+    // "Rücksetzen angeschlossener Optionen": the option starts a new check-in; what waits for an ack stays.
+    this.#pbx.units.add({
+      kind: 'option',
+      name: 'lan',
+      restart: () => {
+        if (!this.#running) return 'not running';
+        this.#restart();
+        return this.#idle === undefined ? 'check-in restarted' : `idle (${this.#idle})`;
+      },
+    });
   }
 
   /** Why nothing is sent, or undefined while the option checks in. */

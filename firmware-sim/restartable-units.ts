@@ -18,9 +18,11 @@ export interface RestartableUnit {
 export class RestartableUnits {
   readonly #units: RestartableUnit[] = [];
 
+  /** Register `unit`; one registered under the same kind and name before is replaced (the option was swapped). */
   add(unit: RestartableUnit): void {
-    if (this.#units.some((u) => u.kind === unit.kind && u.name === unit.name)) throw new Error(`${unit.kind} ${unit.name} is registered already`);
-    this.#units.push(unit);
+    const i = this.#units.findIndex((u) => u.kind === unit.kind && u.name === unit.name);
+    if (i >= 0) this.#units[i] = unit;
+    else this.#units.push(unit);
   }
 
   names(kind: UnitKind): string[] {
