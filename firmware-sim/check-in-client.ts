@@ -52,7 +52,7 @@ export type SendReason = 'start' | 'interval' | 'catch-up' | 'clock-skew' | 'rep
 
 export type CheckInReport =
   | { type: 'sent'; counter: number; seqs: number[]; reason: SendReason; bytes: number }
-  | { type: 'ack'; counter: number; accepted: number; commands: number; latencyMs: number }
+  | { type: 'ack'; counter: number; accepted: number[]; commands: number; latencyMs: number }
   | { type: 'nak'; counter: number; reason: NakReason; serverTime: number; latencyMs: number }
   | { type: 'timeout'; counter: number }
   | { type: 'ignored'; why: string }
@@ -241,7 +241,7 @@ export class CheckInClient {
     }
     this.#naksInRow = 0;
     const accepted = t.body.accepted.filter((s) => out.seqs.has(s));
-    this.#report({ type: 'ack', counter: t.counter, accepted: accepted.length, commands: t.body.commands.length, latencyMs });
+    this.#report({ type: 'ack', counter: t.counter, accepted, commands: t.body.commands.length, latencyMs });
     if (accepted.length) this.#o.events.acknowledge(accepted);
     if (t.body.commands.length) this.#o.onCommands(t.body.commands);
     this.#machine.transition(CheckInState.Waiting);

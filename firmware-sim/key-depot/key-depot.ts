@@ -69,6 +69,8 @@ export interface KeyDepotOptions {
   flash: FlashDevice;
   hardware: DepotHardware;
   layout?: DepotFlashLayout;
+  /** Check-in interval (s) until the centre sets one; default 60 (seed 002: once a minute). */
+  defaultIntervalS?: number;
   replyTimeoutMs?: number;
   onReport?: (r: CheckInReport) => void;
 }
@@ -112,7 +114,7 @@ export class KeyDepot {
     const stored = this.#configStore.latest();
     const config = stored ? decodeDepotConfig(stored) : undefined;
     this.configLost = stored !== undefined && config === undefined;
-    this.#config = config ?? defaultDepotConfig();
+    this.#config = config ?? { ...defaultDepotConfig(), ...(options.defaultIntervalS ? { intervalS: options.defaultIntervalS } : {}) };
     this.#pins = new PinTable(this.#config.users);
     const reserved = counterStore.latest();
     const counter = new ReservedCounter(reserved?.length === 8 ? new DataView(reserved.buffer, reserved.byteOffset, 8).getFloat64(0, true) : 0, (upTo) => {

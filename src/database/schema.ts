@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { DeviceKind } from '../../core/device-kind.js';
 
 /**
  * The centre's schema, one interface per table, for both engines
@@ -18,8 +19,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 /** An auto-increment key: generated on insert, a number when read. */
 type Id = Generated<number>;
 
-export type DeviceKind = 'pbx' | 'key-depot';
-export const DEVICE_KINDS: readonly DeviceKind[] = ['pbx', 'key-depot'];
+export { DEVICE_KINDS, type DeviceKind } from '../../core/device-kind.js';
 
 /** Key/value facts about the database itself (e.g. which master key sealed its device keys). */
 export interface SettingsTable {

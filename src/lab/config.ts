@@ -5,6 +5,10 @@ import { parsePbxType, PbxType } from '../../firmware-sim/pbx-type.js';
 import { DEFAULT_APS_VERSION } from '../../firmware-sim/pbx.js';
 import { parseLineSpec } from '../adapters/bind-line.js';
 import { parseFaultSpec } from '../network/fault-plan.js';
+import { parseDatagramAddress } from '../../core/datagram-port.js';
+import { DEVICE_ID_PATTERN } from '../../core/check-in-telegram.js';
+import { MAX_INTERVAL_S, MIN_INTERVAL_S } from '../../core/check-in-body.js';
+import { parseDeviceKey, readDeviceKey } from '../storage/device-keys-file.js';
 
 /**
  * The lab a `hicom-sim lab` run builds: PBXs with their admin ports, the
@@ -21,6 +25,8 @@ export interface LabConfig {
   modems: ModemEntry[];
   testLines: { echo: string; busy: string; noAnswer: string };
   centre?: CentreEntry;
+  /** Key depots (seed 002) checking in with a centre over UDP. */
+  depots: DepotEntry[];
   /**
    * Network faults set when the lab starts: line (public number or
    * `pbxId:internal`) → fault spec as `hicom-sim lab --fault` takes it,
@@ -39,6 +45,32 @@ export interface PbxEntry {
   /** Public numbers of the PBX's trunks; DIDs are dialled as trunk number + extension. */
   trunks: string[];
   adminPorts: AdminPortEntry[];
+  /** The LAN option: check-ins with the centre over UDP (docs/check-in-telegram.md §7). */
+  lan?: LanEntry;
+}
+
+/** Where and how a device checks in (docs/check-in-telegram.md). */
+export interface CheckInEntry {
+  /** HOST:PORT of the centre's UDP intake. */
+  centre: string;
+  /** The device's 32-byte key, base64 — given inline (`key:`) or read from `keyFile:`. */
+  key: string;
+}
+
+export interface LanEntry extends CheckInEntry {
+  /** Check-in interval in minutes, 1–60 (KDS lan.interval). */
+  interval: number;
+}
+
+export interface DepotEntry extends CheckInEntry {
+  /** Device id as registered at the centre. */
+  id: string;
+  /** Compartments 1…n, each with its key. */
+  compartments: number;
+  /** Where the keypad line is reachable (bind spec, as an admin port); none: only the control port reaches it. */
+  keypad?: string;
+  /** Check-in interval in seconds until the centre sets another (10–86,400). */
+  interval: number;
 }
 
 export interface AdminPortEntry {
@@ -152,7 +184,7 @@ function bool(where: string, v: unknown, fallback: boolean): boolean {
 /** Check a parsed document and fill in defaults; throws ConfigError naming the field. */
 export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig {
   if (!isObject(doc)) throw new ConfigError('the configuration must be a mapping (YAML) or an object (JSON)');
-  const known = new Set(['stateDir', 'pacing', 'pbxs', 'modems', 'testLines', 'centre', 'faults']);
+  const known = new Set(['stateDir', 'pacing', 'pbxs', 'modems', 'testLines', 'centre', 'faults', 'depots']);
   for (const k of Object.keys(doc)) if (!known.has(k)) throw new ConfigError(`unknown field "${k}" (known: ${[...known].join(', ')})`);
   const stateDir = str('stateDir', doc.stateDir, './hicom-state');
   const pbxs = list('pbxs', doc.pbxs).map((p, i): PbxEntry => {
@@ -172,7 +204,8 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
       if (!isObject(a)) throw new ConfigError(`${aw}: expected a mapping with "bind"`);
       return { bind: bindSpec(`${aw}.bind`, a.bind), ...(a.station !== undefined ? { station: digits(`${aw}.station`, a.station) } : {}) };
     });
-    return { id, type, aps, fmc: bool(`${w}.fmc`, p.fmc, true), trunks, adminPorts };
+    const lan = p.lan === undefined ? undefined : lanEntry(`${w}.lan`, p.lan, id, baseDir);
+    return { id, type, aps, fmc: bool(`${w}.fmc`, p.fmc, true), trunks, adminPorts, ...(lan ? { lan } : {}) };
   });
   const ids = new Set<string>();
   for (const p of pbxs) {
@@ -209,8 +242,67 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
     modems,
     testLines,
     centre,
+    depots: depotEntries(doc.depots, ids, baseDir),
     ...(faults ? { faults } : {}),
   };
+}
+
+function intIn(where: string, v: unknown, lo: number, hi: number, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new ConfigError(`${where}: a whole number ${lo}–${hi}`);
+  return v;
+}
+
+/** `centre:` and `key:` or `keyFile:` of a device that checks in; a key file is read now so a bad one is named at start. */
+function checkInEntry(where: string, v: Raw, id: string, baseDir: string): CheckInEntry {
+  const centre = str(`${where}.centre`, v.centre);
+  try {
+    parseDatagramAddress(centre);
+  } catch (err) {
+    throw new ConfigError(`${where}.centre: ${(err as Error).message}`);
+  }
+  if ((v.key === undefined) === (v.keyFile === undefined)) throw new ConfigError(`${where}: give the device key as key: (base64) or keyFile: (a file), one of the two`);
+  let key: string;
+  if (v.key !== undefined) {
+    key = str(`${where}.key`, v.key);
+    const parsed = parseDeviceKey(key);
+    if (typeof parsed === 'string') throw new ConfigError(`${where}.key: ${parsed}`);
+  } else {
+    const path = str(`${where}.keyFile`, v.keyFile);
+    try {
+      key = Buffer.from(readDeviceKey(isAbsolute(path) ? path : resolve(baseDir, path), id)).toString('base64');
+    } catch (err) {
+      throw new ConfigError(`${where}.keyFile: ${(err as Error).message}`);
+    }
+  }
+  return { centre, key };
+}
+
+function lanEntry(where: string, v: unknown, id: string, baseDir: string): LanEntry {
+  if (!isObject(v)) throw new ConfigError(`${where}: expected a mapping with centre and key or keyFile`);
+  for (const k of Object.keys(v)) if (!['centre', 'key', 'keyFile', 'interval'].includes(k)) throw new ConfigError(`${where}: unknown field "${k}" (known: centre, key, keyFile, interval)`);
+  return { ...checkInEntry(where, v, id, baseDir), interval: intIn(`${where}.interval`, v.interval, 1, 60, 1) };
+}
+
+function depotEntries(v: unknown, pbxIds: Set<string>, baseDir: string): DepotEntry[] {
+  const ids = new Set(pbxIds);
+  return list('depots', v).map((d, i): DepotEntry => {
+    const w = `depots[${i}]`;
+    if (!isObject(d)) throw new ConfigError(`${w}: expected a mapping`);
+    for (const k of Object.keys(d)) if (!['id', 'compartments', 'keypad', 'centre', 'key', 'keyFile', 'interval'].includes(k)) throw new ConfigError(`${w}: unknown field "${k}" (known: id, compartments, keypad, centre, key, keyFile, interval)`);
+    const id = str(`${w}.id`, d.id);
+    if (!DEVICE_ID_PATTERN.test(id)) throw new ConfigError(`${w}.id: "${id}" must be 1–32 of A–Z a–z 0–9 . _ -`);
+    if (ids.has(id)) throw new ConfigError(`${w}.id: ${id} is used twice in the lab; device ids must be unique`);
+    ids.add(id);
+    const keypad = d.keypad === undefined ? undefined : bindSpec(`${w}.keypad`, d.keypad);
+    return {
+      id,
+      compartments: intIn(`${w}.compartments`, d.compartments, 1, 255, 4),
+      ...(keypad ? { keypad } : {}),
+      ...checkInEntry(w, d, id, baseDir),
+      interval: intIn(`${w}.interval`, d.interval, MIN_INTERVAL_S, MAX_INTERVAL_S, 60),
+    };
+  });
 }
 
 /** `faults:` — a mapping of line → fault spec; specs are checked here, lines when the lab starts. */

@@ -52,6 +52,8 @@ export interface LabEventMap {
   'checkin.acked': { device: string; counter: number; accepted: number[] };
   /** A device's check-in was refused: a nak (replay, clock-skew) or dropped unanswered (unknown, bad tag, malformed). */
   'checkin.rejected': { device: string; reason: string };
+  /** A device's check-in got no answer in time (centre down, unreachable, or it dropped the telegram). */
+  'checkin.unanswered': { device: string; counter: number };
   /** A PBX came back up after a power cycle; `tornWrite` when power failed in the middle of an FMC write. */
   'pbx.restarted': { pbx: string; aps: string; tornWrite: boolean };
   /** The reload switch was pressed: the PBX runs on its delivered database (docs/session-protocol.md). */
@@ -78,7 +80,7 @@ export const LAB_EVENT_NAMES: readonly LabEventName[] = [
   'signaling.attempt', 'signaling.failed', 'signaling.stopped', 'signaling.resumed', 'signaling.skipped', 'signaling.function-test',
   'report.stored', 'report.nak', 'report.acknowledged',
   'callback.registered', 'callback.refused', 'callback.attempt', 'callback.failed', 'callback.connected', 'callback.given-up', 'callback.cancelled',
-  'checkin.acked', 'checkin.rejected',
+  'checkin.acked', 'checkin.rejected', 'checkin.unanswered',
   'pbx.restarted', 'pbx.reloaded', 'log.entry',
   'fault.set', 'fault.cleared', 'fault.applied',
   'verdict.recorded',

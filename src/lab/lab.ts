@@ -17,7 +17,10 @@ import { DTMF_ADMIN_NUMBER } from '../network/dtmf-admin-port.js';
 import { CallState, Exchange, type CallEvent } from '../network/exchange.js';
 import { parseFaultSpec, type FaultPlan } from '../network/fault-plan.js';
 import { installTestLines, type TestLineNumbers } from '../network/test-lines.js';
-import type { LabConfig, ModemEntry, PbxEntry } from './config.js';
+import type { CheckInReport } from '../../firmware-sim/check-in-client.js';
+import { MemoryDatagramNetwork } from '../adapters/memory-datagram-network.js';
+import type { DepotEntry, LabConfig, ModemEntry, PbxEntry } from './config.js';
+import { DepotAssembly } from './depot-assembly.js';
 import type { LabDevice, PowerCycleOptions, PowerCycleResult } from './lab-device.js';
 import { modemDevice, pbxDevice, stationDevice, type ModemParts } from './lab-devices.js';
 import { LabEvents } from './lab-events.js';
@@ -73,6 +76,10 @@ export class Lab {
   readonly exchange: Exchange;
   readonly pbxs = new Map<string, PbxAssembly>();
   readonly modems = new Map<string, LabModem>();
+  /** Key depots (config `depots`). */
+  readonly depots = new Map<string, DepotAssembly>();
+  /** In memory mode: the in-process UDP network the depots and LAN options check in on (a scenario's centre binds here). */
+  readonly datagrams: MemoryDatagramNetwork | undefined;
   readonly testLines: TestLineNumbers;
   /** The in-process centre (memory mode with `config.centre`). */
   centre: Centre | undefined;
@@ -106,6 +113,7 @@ export class Lab {
       onFaultApplied: (e) => this.events.emit('fault.applied', e),
     });
     this.testLines = installTestLines(this.exchange, config.testLines);
+    this.datagrams = options.mode === 'memory' ? new MemoryDatagramNetwork(this.clock) : undefined;
   }
 
   #callEvent(e: CallEvent): void {
@@ -124,6 +132,7 @@ export class Lab {
     try {
       for (const entry of config.pbxs) await lab.#startPbx(entry);
       for (const entry of config.modems) await lab.#startModem(entry, options.mode !== 'memory');
+      for (const entry of config.depots) await lab.#startDepot(entry);
       for (const [target, spec] of Object.entries(config.faults ?? {})) lab.setFault(target, spec);
       if (config.centre && options.runCentre !== false) await lab.#startCentre(config.centre.modem, options);
       if (options.mode !== 'memory') await lab.#openControl();
@@ -143,10 +152,31 @@ export class Lab {
       onDisk: this.#options.mode !== 'memory',
       hashCost: this.#options.hashCost,
       onLogEntry: (e) => this.events.emit('log.entry', { pbx: entry.id, seq: e.seq, user: e.user, circle: e.circle, format: e.format, command: e.command }),
+      lan: { datagrams: this.datagrams, onReport: (r) => this.#checkInEvent(entry.id, r) },
     });
     wirePbxEvents(assembly, this.events);
     this.pbxs.set(entry.id, assembly);
     return assembly;
+  }
+
+  async #startDepot(entry: DepotEntry): Promise<void> {
+    const depot = await DepotAssembly.start(entry, {
+      clock: this.clock,
+      logger: this.#logger.child({ component: 'depot', depot: entry.id }),
+      stateDir: join(this.config.stateDir, entry.id),
+      onDisk: this.#options.mode !== 'memory',
+      datagrams: this.datagrams,
+      onReport: (r) => this.#checkInEvent(entry.id, r),
+    });
+    this.depots.set(entry.id, depot);
+    this.addDevice(depot.device());
+  }
+
+  /** A device's check-in as lab events (docs/control.md `checkin.*`). */
+  #checkInEvent(device: string, r: CheckInReport): void {
+    if (r.type === 'ack') this.events.emit('checkin.acked', { device, counter: r.counter, accepted: r.accepted });
+    else if (r.type === 'nak') this.events.emit('checkin.rejected', { device, reason: r.reason });
+    else if (r.type === 'timeout') this.events.emit('checkin.unanswered', { device, counter: r.counter });
   }
 
   async #openControl(): Promise<void> {
@@ -278,6 +308,7 @@ export class Lab {
       old.stop();
       old.pbx.start();
       old.signaling.start();
+      old.lan?.start();
     } else {
       old.stop();
       this.exchange.removePbx(id);
@@ -318,7 +349,9 @@ export class Lab {
       out.push(`  DTMF remote admin: dial ${trunk}${DTMF_ADMIN_NUMBER} (voice), then ${ENABLE_CODE} + password + #`);
       const x75Did = pbx.kds.get('modem.x75.did');
       out.push(`  X.75 modem: internal ${pbx.kds.get('modem.x75.number')}, dial ${x75Did ? `${trunk}${x75Did}` : '(no DID: internal only)'} (AT+BX75)`);
+      if (entry.lan) out.push(`  LAN option: checks in with ${entry.lan.centre} every ${pbx.kds.get('lan.interval')} min`);
     }
+    for (const d of this.depots.values()) out.push(...d.describe());
     for (const { entry, provider } of this.modems.values()) out.push(`modem ${entry.name} (${entry.profile}, number ${entry.number}): ${provider?.description ?? 'in-process'}`);
     if (this.centre && this.config.centre) out.push(`centre: receiving error reports on modem ${this.config.centre.modem} (number ${this.modems.get(this.config.centre.modem)?.entry.number}), reports into ${this.centreDatabase?.description}`);
     out.push(`test lines: echo ${this.testLines.echo}, busy ${this.testLines.busy}, no answer ${this.testLines.noAnswer}; any unassigned number is unobtainable`);
@@ -333,5 +366,6 @@ export class Lab {
     for (const p of this.pbxs.values()) p.stop();
     for (const m of this.modems.values()) await m.provider?.close();
     for (const p of this.pbxs.values()) await p.close();
+    for (const d of this.depots.values()) await d.close();
   }
 }

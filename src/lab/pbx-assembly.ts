@@ -23,6 +23,7 @@ import { NumberingError, type Exchange, type PbxNode } from '../network/exchange
 import { FileFlash } from '../storage/file-flash.js';
 import { StateDir } from '../storage/state-dir.js';
 import type { PbxEntry } from './config.js';
+import { LanOption, LAB_INSTALLER, type LanOptionOptions } from './lan-option.js';
 import { ObservedProtocolLog } from './observed-protocol-log.js';
 import { OpenLines } from './open-lines.js';
 import { TornWriteFlash } from './torn-write-flash.js';
@@ -40,6 +41,8 @@ export interface PbxAssemblyOptions {
   hashCost?: number;
   /** Told of every protocol-log entry once it is durable. */
   onLogEntry?(entry: LogEntry): void;
+  /** For the LAN option (`entry.lan`): the in-process network in memory mode, nonces, check-in reports. */
+  lan?: Omit<LanOptionOptions, 'logger' | 'onDisk'>;
 }
 
 /** Default internal numbers of the modem pseudo-ports when the KDS has none. */
@@ -70,6 +73,8 @@ export class PbxAssembly {
   readonly callback: CallbackScheduler;
   readonly signaling: ErrorSignaling;
   readonly adminPorts: LineProvider[] = [];
+  /** The LAN option's check-in, when the entry has `lan`. */
+  lan: LanOption | undefined;
   /** Sessions open on the admin ports, true for an Assistant T terminal on a station port (the modem sessions are in `remote.sessions`). */
   readonly #localSessions = new Map<AdminSession, boolean>();
   /** Every call through each modem, in and out, so that an option reset can drop them. */
@@ -182,6 +187,7 @@ export class PbxAssembly {
     const assembly = new PbxAssembly(entry, options);
     try {
       if (options.onDisk) await assembly.#bindAdminPorts();
+      if (entry.lan) assembly.lan = await LanOption.start(assembly.pbx, (path, value) => assembly.setKds(LAB_INSTALLER, path, value), entry.lan, { ...options.lan, logger: options.logger, onDisk: options.onDisk });
     } catch (err) {
       assembly.stop();
       await assembly.close();
@@ -246,6 +252,7 @@ export class PbxAssembly {
     this.stop();
     this.pbx.reload();
     this.signaling.start();
+    this.lan?.start();
     this.#log.warn({ sessions: sessions.length }, 'reload switch: delivered database restored, system restarted');
     return sessions.length;
   }
@@ -292,11 +299,13 @@ export class PbxAssembly {
   stop(): void {
     this.callback.stop();
     this.signaling.stop();
+    this.lan?.stop();
   }
 
   /** Unbind the admin ports and close the FMC image. */
   async close(): Promise<void> {
     for (const a of this.adminPorts) await a.close();
+    this.lan?.close();
     this.flash?.close();
   }
 }
