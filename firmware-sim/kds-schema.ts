@@ -72,6 +72,8 @@ export const KDS_SCHEMA: readonly KdsItemSpec[] = [
   // Stations: name is customer data (Assistant TC), port and device are the service's.
   { pattern: 'station.#.name', cls: 'customer', kind: text(16), mnemonic: 'STN-NAME', help: 'display name of the station' },
   { pattern: 'station.#.port', cls: 'system', kind: text(16), mnemonic: 'STN-PORT', help: 'physical port (UP0E-n, S0-n, a/b-n)' },
+  // Codeschloss: a locked station cannot make external calls; administration logs in regardless (seed).
+  { pattern: 'station.#.code-lock', cls: 'customer', kind: bool, mnemonic: 'STN-LOCK', help: 'code lock: the station cannot dial out (administration login works regardless)' },
   { pattern: 'station.#.device', cls: 'system', kind: oneOf('optiset-e-entry', 'optiset-e-basic', 'optiset-e-standard', 'optiset-e-advance', 'analog', 'isdn', 'none'), mnemonic: 'STN-DEV', help: 'device type' },
   { pattern: 'speeddial.central.#', cls: 'customer', confidential: true, kind: digits(0, 22), mnemonic: 'SPD-CENT', help: 'central speed-dial number' },
   { pattern: 'speeddial.station.#.#', cls: 'customer', confidential: true, kind: digits(0, 22), mnemonic: 'SPD-IND', help: 'individual speed-dial number (station, index)' },

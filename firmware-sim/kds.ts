@@ -106,6 +106,7 @@ function defaultItems(type: PbxType): Array<[string, string]> {
     // The first ports are UP0/E; terminal administration works on the first two only.
     add(`station.${n}.port`, i < Math.ceil(stations / 2) ? `UP0E-${i + 1}` : `a/b-${i + 1 - Math.ceil(stations / 2)}`);
     add(`station.${n}.device`, i < Math.ceil(stations / 2) ? 'optiset-e-standard' : 'analog');
+    add(`station.${n}.code-lock`, 'no');
   }
   for (let i = 1; i <= 20; i++) add(`speeddial.central.${i}`, '');
   for (let s = 0; s < Math.min(stations, 4); s++) for (let k = 1; k <= 4; k++) add(`speeddial.station.${100 + s}.${k}`, '');

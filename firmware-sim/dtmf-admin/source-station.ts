@@ -118,6 +118,8 @@ export class DtmfSourceStation {
   #refusal(number: string): string | undefined {
     if (!this.pbx.kds.flag('dtmf.active')) return 'active mode off in KDS';
     if (!ADMIN_DEVICES.has(this.pbx.kds.get(`station.${this.station}.device`) ?? '')) return `${this.station} is no admin station`;
+    // The target is another PBX, an external call, which the station's code lock bars.
+    if (this.pbx.kds.flag(`station.${this.station}.code-lock`)) return 'code lock on';
     if (!/^\d{1,22}$/.test(number)) return 'no target number';
     return undefined;
   }

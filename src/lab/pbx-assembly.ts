@@ -286,6 +286,12 @@ export class PbxAssembly {
     }
     port = new DtmfStationPort(this.pbx, station);
     port.attachLine(this.node.addPort(station, port, { did: null }));
+    // The network bars the station's external calls while its code lock is on.
+    const lock = `station.${station}.code-lock`;
+    this.node.setCodeLock(station, this.pbx.kds.flag(lock));
+    this.pbx.onKdsChange((path) => {
+      if (path === lock) this.node.setCodeLock(station, this.pbx.kds.flag(lock));
+    });
     this.#keypads.set(station, port);
     return port;
   }

@@ -124,6 +124,8 @@ interface Attachment {
   calls: number;
   /** Calls the line takes at once (a multi-channel modem pseudo-port); 1 elsewhere. */
   capacity: number;
+  /** A PBX station's code lock: no external calls (KDS station.N.code-lock). */
+  codeLocked?: boolean;
   pbx?: PbxNode;
   internal?: string;
 }
@@ -160,6 +162,13 @@ export class PbxNode {
     const clash = [...this.ports.keys()].find((n) => n.startsWith(prefix));
     if (clash !== undefined) throw new NumberingError(`outside-line prefix '${prefix}' of PBX ${this.id}: internal number ${clash} starts with it`);
     this.#outsideLinePrefix = prefix;
+  }
+
+  /** Code lock of a port (a station): while locked it reaches internal numbers only; external calls are unobtainable. */
+  setCodeLock(internal: string, locked: boolean): void {
+    const att = this.ports.get(internal);
+    if (!att) throw new NumberingError(`PBX ${this.id} has no internal number ${internal}`);
+    att.codeLocked = locked;
   }
 
   /** How calls to this PBX's ports ring: on, off, on, off … in ms (ITU-T E.180 Supp. 2 per country). */
@@ -567,6 +576,11 @@ export class Exchange {
         this.#onFault?.({ call: call.id, line: from.key, fault: 'no-dialtone' });
         call.fail('no-dialtone');
       });
+      return call;
+    }
+    if (from.codeLocked && from.pbx?.outsideLinePrefix && digits.startsWith(from.pbx.outsideLinePrefix)) {
+      // The PBX refuses the trunk at once (the caller hears the negative tone).
+      this.clock.setTimer(0, () => call.fail('unobtainable'));
       return call;
     }
     call.after(this.#setupDelayMs, () => this.#offer(call, to));
