@@ -292,6 +292,16 @@ const COMMANDS: ControlCommand[] = [
       return { sessionsDropped: lab.reload(a.pbx) };
     },
   }),
+  command<{ pbx: string; index: number }>({
+    name: 'pbx.request-callback',
+    summary: 'register a callback request on a callback index as if the caller had given its code (spec §3.3: called back after 10 s)',
+    schema: { required: ['pbx', 'index'], properties: { pbx: pbxArg, index: { type: 'integer', minimum: 1, maximum: 6 } } },
+    run: ({ lab }, a) => {
+      const r = pbxOf(lab, a.pbx).callback.request(a.index, 'control');
+      if (!r.ok) throw new ControlError(r.code === 404 ? 'not-found' : 'refused', r.error);
+      return { registered: true };
+    },
+  }),
   command<{ line: string; spec: string | Record<string, string | number | boolean> }>({
     name: 'fault.set',
     summary: 'inject faults on a line (public number or pbxId:internal): everything --fault takes, drop-bytes=N and drop-after=T cut it',
