@@ -19,18 +19,24 @@ export function hashSecret(secret: string, cost = SCRYPT_DEFAULT_COST): string {
   return `scrypt$${cost}$${SCRYPT_R}$${SCRYPT_P}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
-export function verifySecret(secret: string, stored: string | null | undefined): boolean {
-  if (!stored) return false;
+/** The parts of a stored hash, or undefined when it is not one of ours (so an asynchronous checker elsewhere reads the same format). */
+export function secretHashParams(stored: string | null | undefined): { N: number; r: number; p: number; salt: Buffer; hash: Buffer } | undefined {
+  if (!stored) return undefined;
   const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return undefined;
   const [, n, r, p, saltB64, hashB64] = parts;
   const N = Number(n);
   const R = Number(r);
   const P = Number(p);
-  if (!Number.isInteger(N) || !Number.isInteger(R) || !Number.isInteger(P) || N < 2) return false;
-  const expected = Buffer.from(hashB64, 'base64');
-  const actual = scryptSync(secret.normalize('NFC'), Buffer.from(saltB64, 'base64'), expected.length, { N, r: R, p: P, maxmem: 256 * N * R });
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+  if (!Number.isInteger(N) || !Number.isInteger(R) || !Number.isInteger(P) || N < 2) return undefined;
+  return { N, r: R, p: P, salt: Buffer.from(saltB64, 'base64'), hash: Buffer.from(hashB64, 'base64') };
+}
+
+export function verifySecret(secret: string, stored: string | null | undefined): boolean {
+  const h = secretHashParams(stored);
+  if (!h) return false;
+  const actual = scryptSync(secret.normalize('NFC'), h.salt, h.hash.length, { N: h.N, r: h.r, p: h.p, maxmem: 256 * h.N * h.r });
+  return h.hash.length === actual.length && timingSafeEqual(h.hash, actual);
 }
 
 export function isSecretHash(value: string): boolean {

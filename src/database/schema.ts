@@ -177,6 +177,113 @@ export interface SupervisionStatesTable {
   next_check_at: number;
 }
 
+export type PortalRole = 'manager' | 'operator' | 'partner';
+export type PartnerKind = '' | 'billing' | 'installer' | 'customer';
+
+/** A person who logs in to the portal (migration 0005): the password only as a salted scrypt hash. */
+export interface PortalAccountsTable {
+  id: Id;
+  name: string;
+  display_name: string;
+  role: PortalRole;
+  /** For partners: who they are (billing service, installer, end customer); '' for the control room. */
+  partner_kind: PartnerKind;
+  password_hash: string;
+  /** IP allowlist: CIDRs separated by spaces, '' = from anywhere. */
+  networks: string;
+  state: 'active' | 'disabled';
+  created_at: number;
+  created_by: string;
+  updated_at: number;
+  last_login_at: number | null;
+  last_login_address: string | null;
+}
+
+/** A portal session: the cookie holds a random token, the row only its SHA-256. */
+export interface PortalSessionsTable {
+  token_hash: string;
+  account_id: number;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  address: string;
+  user_agent: string;
+}
+
+/** A person's rights on one device (users ↔ devices many-to-many); `rights` is a bit mask of `portal-rights.ts`. */
+export interface PortalGrantsTable {
+  id: Id;
+  account_id: number;
+  device_id: string;
+  rights: number;
+  /** IP allowlist of this grant: CIDRs separated by spaces, '' = wherever the account may be used. */
+  networks: string;
+  created_at: number;
+  created_by: string;
+}
+
+/** Failed logins per key (`name:…`, `address:…`): how many in a row and until when further attempts are refused. */
+export interface PortalLoginThrottleTable {
+  key: string;
+  failures: number;
+  last_failure_at: number;
+  blocked_until: number;
+}
+
+/** A key depot's user as the centre manages it (seed 002); the PIN itself is only in the depot, as a hash. */
+export interface DepotUsersTable {
+  device_id: string;
+  name: string;
+  /** Compartment numbers separated by commas, '' = all. */
+  compartments: string;
+  state: 'active' | 'removed';
+  pin_set_at: number;
+  pin_set_by: string;
+  /** The device command that carries the last change to the depot. */
+  command_id: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** What is in a depot's compartments: master data the depot does not know. */
+export interface DepotCompartmentsTable {
+  device_id: string;
+  number: number;
+  label: string;
+  key_label: string;
+  updated_at: number;
+}
+
+/** Customer data of a device beyond its master data (seed 000 "voir les données des clients"). */
+export interface CustomerDetailsTable {
+  device_id: string;
+  contact: string;
+  phone: string;
+  email: string;
+  billing_address: string;
+  contract: string;
+  notes: string;
+  updated_at: number;
+}
+
+export type InvoiceStatus = 'open' | 'paid' | 'cancelled';
+
+/** Invoices per device (seed 002); no payment provider is reached from here, the status is set by people. */
+export interface InvoicesTable {
+  id: Id;
+  device_id: string;
+  number: string;
+  issued_at: number;
+  period_start: number;
+  period_end: number;
+  amount_cents: number;
+  currency: string;
+  text: string;
+  status: InvoiceStatus;
+  created_at: number;
+  created_by: string;
+}
+
 export interface SchemaTables {
   settings: SettingsTable;
   devices: DevicesTable;
@@ -189,6 +296,14 @@ export interface SchemaTables {
   report_errors: ReportErrorsTable;
   event_comments: EventCommentsTable;
   supervision_states: SupervisionStatesTable;
+  portal_accounts: PortalAccountsTable;
+  portal_sessions: PortalSessionsTable;
+  portal_grants: PortalGrantsTable;
+  portal_login_throttle: PortalLoginThrottleTable;
+  depot_users: DepotUsersTable;
+  depot_compartments: DepotCompartmentsTable;
+  customer_details: CustomerDetailsTable;
+  invoices: InvoicesTable;
 }
 
 export type Database = SchemaTables;
