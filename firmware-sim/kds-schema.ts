@@ -33,6 +33,12 @@ export interface KdsItemSpec {
   /** Stored only as a salted hash; never readable by anybody. */
   secret?: boolean;
   /**
+   * New plus products may change it through AMHOST (seed: "bestimmte
+   * Systemdaten zu lesen und zu ändern"): the hotel functions — guest name,
+   * room phone's code lock, its charge counter. docs/session-protocol.md, "AMHOST".
+   */
+  amhost?: boolean;
+  /**
    * With `secret`: a secret the PBX must use itself (a device key), so it is
    * kept sealed under the PBX's own key instead of hashed — still never
    * shown, logged or readable from outside (sealed-secret.ts).
@@ -70,10 +76,10 @@ export const PSEUDO_OBJECTS: Record<string, string> = {
 
 export const KDS_SCHEMA: readonly KdsItemSpec[] = [
   // Stations: name is customer data (Assistant TC), port and device are the service's.
-  { pattern: 'station.#.name', cls: 'customer', kind: text(16), mnemonic: 'STN-NAME', help: 'display name of the station' },
+  { pattern: 'station.#.name', cls: 'customer', amhost: true, kind: text(16), mnemonic: 'STN-NAME', help: 'display name of the station' },
   { pattern: 'station.#.port', cls: 'system', kind: text(16), mnemonic: 'STN-PORT', help: 'physical port (UP0E-n, S0-n, a/b-n)' },
   // Codeschloss: a locked station cannot make external calls; administration logs in regardless (seed).
-  { pattern: 'station.#.code-lock', cls: 'customer', kind: bool, mnemonic: 'STN-LOCK', help: 'code lock: the station cannot dial out (administration login works regardless)' },
+  { pattern: 'station.#.code-lock', cls: 'customer', amhost: true, kind: bool, mnemonic: 'STN-LOCK', help: 'code lock: the station cannot dial out (administration login works regardless)' },
   { pattern: 'station.#.device', cls: 'system', kind: oneOf('optiset-e-entry', 'optiset-e-basic', 'optiset-e-standard', 'optiset-e-advance', 'analog', 'isdn', 'none'), mnemonic: 'STN-DEV', help: 'device type' },
   { pattern: 'speeddial.central.#', cls: 'customer', confidential: true, kind: digits(0, 22), mnemonic: 'SPD-CENT', help: 'central speed-dial number' },
   { pattern: 'speeddial.station.#.#', cls: 'customer', confidential: true, kind: digits(0, 22), mnemonic: 'SPD-IND', help: 'individual speed-dial number (station, index)' },
@@ -122,7 +128,7 @@ export const KDS_SCHEMA: readonly KdsItemSpec[] = [
   // Charges.
   { pattern: 'charge.unit-price', cls: 'charge', kind: int(0, 100_000), mnemonic: 'CHG-PRICE', help: 'price per charge unit, 1/1000 currency' },
   { pattern: 'charge.currency', cls: 'charge', kind: oneOf('EUR', 'DEM', 'CHF', 'ATS'), mnemonic: 'CHG-CUR', help: 'currency' },
-  { pattern: 'charge.counter.#', cls: 'charge', kind: int(0, 99_999_999), mnemonic: 'CHG-CNT', help: 'charge counter of a station' },
+  { pattern: 'charge.counter.#', cls: 'charge', amhost: true, kind: int(0, 99_999_999), mnemonic: 'CHG-CNT', help: 'charge counter of a station' },
   { pattern: 'charge.output.baud', cls: 'charge-interface', kind: oneOf('1200', '2400', '4800', '9600', '19200'), mnemonic: 'CHG-OUT', help: 'output device interface rate' },
   // Development-reserved parameters.
   { pattern: 'dev.trace-mask', cls: 'development', kind: int(0, 65535), mnemonic: 'DEV-TRACE', help: 'firmware trace mask' },

@@ -4,7 +4,7 @@ import type { Actor, Pbx } from './pbx.js';
 import type { FormatId } from './protocol-log.js';
 import type { SessionChannel } from './session-channel.js';
 import { formatDateTime } from './time-format.js';
-import { AMHOST_NAME, type UserRecord } from './user-table.js';
+import { AMHOST_ACTOR, AMHOST_NAME, type UserRecord } from './user-table.js';
 
 /** Failed logins after which a modem call is hung up. */
 export const REMOTE_LOGIN_ATTEMPTS = 3;
@@ -99,7 +99,7 @@ export class SessionLogin {
     const user = pbx.users.verify(name, password);
     if (!user) return this.#failed(pbx.users.find(name)?.name);
     if (user.firstLogin) return this.#startFirstLogin();
-    this.#loggedIn(this.#actor(user.name === AMHOST_NAME ? 'amhost' : user.name, user.circle), user);
+    this.#loggedIn(this.#actor(user.name === AMHOST_NAME ? AMHOST_ACTOR : user.name, user.circle), user);
   }
 
   /** A line of the first-login dialogue. */

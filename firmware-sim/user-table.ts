@@ -17,6 +17,8 @@ export const AMHOST_NAME = 'AMHOST';
 /** Delivered passwords; documented in docs/session-protocol.md. */
 export const DEFAULT_SERVICE_PASSWORD = '31994';
 export const DEFAULT_AMHOST_PASSWORD = 'amhost';
+/** The name AMHOST acts and is logged under (seed: "Benutzername ist "amhost""). */
+export const AMHOST_ACTOR = 'amhost';
 /** Release-1.0 single password, used when the user name is left empty. */
 export const DEFAULT_LEGACY_PASSWORD = '31994';
 

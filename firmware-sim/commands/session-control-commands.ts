@@ -1,6 +1,7 @@
 import { CIRCLE_NAME } from '../circles.js';
 import { dtmfDisplays } from '../dtmf-admin/dtmf-admin.js';
 import { KDS_SCHEMA } from '../kds-schema.js';
+import { isAmhost } from '../pbx.js';
 import { ACTION_TEXT, type Action } from '../rights.js';
 import { usageOf, type SessionCommand } from '../session-command.js';
 import { formatDateTime } from '../time-format.js';
@@ -66,6 +67,7 @@ export const sessionControlCommands: SessionCommand[] = [
       }
       for (const a of Object.keys(ACTION_TEXT) as Action[]) ctx.print(`action ${a}: ${rights.may(a) ? 'yes' : 'no'}`);
       if (rights.serviceHasAll && ctx.actor.circle === 3) ctx.print('note: no other circle has users, so System maintenance holds all rights');
+      if (isAmhost(ctx.actor)) ctx.print(`plus products (AMHOST) also write: ${KDS_SCHEMA.filter((s) => s.amhost).map((s) => s.pattern).join(', ')}`);
       ctx.ok();
     },
   },

@@ -2,7 +2,7 @@ import { StateMachine, type TransitionTable } from '../../core/state-machine.js'
 import { circleLetter } from '../circles.js';
 import { DISPLAY_WIDTH, type Actor, type Pbx } from '../pbx.js';
 import { LogAppendError } from '../protocol-log.js';
-import { AMHOST_NAME } from '../user-table.js';
+import { AMHOST_ACTOR, AMHOST_NAME } from '../user-table.js';
 import { MultiTapField } from './multi-tap.js';
 
 /** The two lines of an optiset E display (2 × 24 characters), padded. */
@@ -213,7 +213,7 @@ export class DtmfMenu {
       this.#field = new MultiTapField(16);
       return this.#refuse('login failed');
     }
-    const actor: Actor = { user: user.name === AMHOST_NAME ? 'amhost' : user.name, circle: user.circle, rights: this.pbx.rightsFor(user.circle), local: false };
+    const actor: Actor = { user: user.name === AMHOST_NAME ? AMHOST_ACTOR : user.name, circle: user.circle, rights: this.pbx.rightsFor(user.circle), local: false };
     if (!this.#audit(actor, 3, 'A0-1')) return this.#refuse('no protocol log');
     this.pbx.users.touchLogin(user.name, this.pbx.clock.now());
     this.pbx.persist();
