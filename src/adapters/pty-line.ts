@@ -1,23 +1,28 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { lstatSync, mkdtempSync, rmSync, statSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { DceLines } from '../../core/line-endpoint.js';
-import { LineEndpointBase } from '../../core/line-endpoint-base.js';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { lstatSync, statSync, unlinkSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { LineEndpointBase, lineBytes } from '../../core/line-endpoint-base.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { SerialLine } from './serial-line.js';
 
 /**
- * A virtual serial port for users: `socat` joins two ptys; the user opens
- * the link at `path` (minicom, picocom, pyserial), we open the other one
- * through SerialLine. Modem lines are absent on ptys (serialport's ioctls
- * fail there; SerialLine then carries data only).
+ * A virtual serial port for users: `socat` makes a pty and links it at
+ * `path`, where the user opens it (minicom, picocom, pyserial); the other
+ * end of socat is its own stdin and stdout, two pipes to this process.
+ * Modem lines are absent on a pty.
+ *
+ * Pipes, not a second pty: this process always reads its end, so the data
+ * path cannot stall however the user's program drives its side (a pty pair
+ * read through serialport could: with both directions full, its poller
+ * waits for writability alone and reads nothing, and so does the far end).
+ * And socat sees its stdin close when this process dies, however it dies,
+ * so no socat outlives the lab.
  *
  * The user may close and reopen `path` as often as they like: socat keeps
  * running while our side stays open, and bytes written while nobody has
  * `path` open are discarded by the pty, as on an unplugged cable.
  *
- * socat is stopped and both links removed on `close()`, when socat dies,
+ * socat is stopped and the link removed on `close()`, when socat dies,
  * and when the process exits.
  */
 
@@ -26,7 +31,7 @@ export interface PtyLineOptions {
   path: string;
   /** socat executable; default "socat" from PATH. */
   socat?: string;
-  /** How long socat may take to set up both ptys. Default 5000 ms. */
+  /** How long socat may take to set up the pty. Default 5000 ms. */
   startTimeoutMs?: number;
   logger?: Logger;
 }
@@ -36,6 +41,14 @@ const DEFAULT_START_TIMEOUT_MS = 5000;
 const SOCAT_READY = 'starting data transfer loop';
 /** socat's address syntax gives these a meaning inside an option value. */
 const UNSAFE_PATH = /[,!]/;
+/**
+ * socat's transfer block (its -b option; 8192 by default): one read of the
+ * pty or of the pipe moves at most this much, so a larger block means fewer
+ * turns per MiB in socat and here. 64 KiB is a pipe's capacity on Linux.
+ */
+const SOCAT_BLOCK_BYTES = 65_536;
+
+type Socat = ChildProcessByStdio<Writable, Readable, Readable>;
 
 /** Cleanups still to run if the process exits with ptys open. */
 const live = new Set<() => void>();
@@ -58,19 +71,17 @@ export class PtyLine extends LineEndpointBase {
   private constructor(
     /** The user-side link. */
     readonly path: string,
-    readonly serial: SerialLine,
-    readonly socat: ChildProcess,
+    readonly socat: Socat,
     readonly socatExited: Promise<void>,
-    private readonly internalDir: string,
     readonly logger: Logger,
   ) {
     super();
     this.description = `pty ${path}`;
     this.#cleanup = () => this.#release();
     onProcessExit(this.#cleanup);
-    serial.onData((bytes) => this.emitData(bytes));
-    serial.onControl((lines) => this.emitControl(lines));
-    serial.onClose(() => this.close());
+    socat.stdout.on('data', (bytes: Buffer) => this.emitData(bytes));
+    // A broken pipe means socat is going; its exit closes the line.
+    socat.stdin.on('error', (err) => logger.debug({ err: err.message }, 'socat stdin'));
     socat.once('exit', (code, signal) => {
       if (!this.#closing) logger.warn({ code, signal, path }, 'socat ended; the virtual port is gone');
       this.close();
@@ -83,12 +94,10 @@ export class PtyLine extends LineEndpointBase {
     const path = resolve(options.path);
     if (UNSAFE_PATH.test(path)) throw new Error(`pty path ${path} must not contain "," or "!" (socat address syntax)`);
     removeStaleLink(path);
-    const internalDir = mkdtempSync(join(tmpdir(), 'hicom-sim-pty-'));
-    const internal = join(internalDir, 'dce');
     const socat = spawn(
       options.socat ?? 'socat',
-      ['-d', '-d', `PTY,link=${path},raw,echo=0`, `PTY,link=${internal},raw,echo=0`],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      ['-d', '-d', '-b', String(SOCAT_BLOCK_BYTES), `PTY,link=${path},raw,echo=0`, 'STDIO'],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     const exited = new Promise<void>((done) => {
       socat.once('close', () => done());
@@ -96,32 +105,27 @@ export class PtyLine extends LineEndpointBase {
     });
     try {
       await waitReady(socat, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
-      const serial = await SerialLine.open({ path: internal, logger });
-      socat.stderr?.resume(); // keep draining socat's notices so it never blocks on a full pipe
+      socat.stderr.resume(); // keep draining socat's notices so it never blocks on a full pipe
       logger.info({ path }, 'virtual serial port ready');
-      return new PtyLine(path, serial, socat, exited, internalDir, logger);
+      return new PtyLine(path, socat, exited, logger);
     } catch (err) {
       socat.kill();
       await exited;
-      rmSync(internalDir, { recursive: true, force: true });
       removeStaleLink(path);
       throw err;
     }
   }
 
   write(data: Uint8Array | string): void {
-    this.serial.write(data);
-  }
-
-  override setLines(lines: Partial<DceLines>): void {
-    this.serial.setLines(lines);
+    if (this.closed || !this.socat.stdin.writable) return;
+    const bytes = lineBytes(data);
+    if (bytes.length > 0) this.socat.stdin.write(bytes);
   }
 
   close(): void {
-    // The serial side's close comes back here: do the work once, and tell the listeners last.
+    // socat's exit comes back here: do the work once, and tell the listeners last.
     if (this.#closing) return;
     this.#closing = true;
-    this.serial.close();
     this.#release();
     this.markClosed();
   }
@@ -135,7 +139,6 @@ export class PtyLine extends LineEndpointBase {
   #release(): void {
     live.delete(this.#cleanup);
     if (this.socat.exitCode === null && this.socat.signalCode === null) this.socat.kill();
-    rmSync(this.internalDir, { recursive: true, force: true });
     // socat removes its link on a clean exit; do it ourselves in case it could not.
     try {
       if (lstatSync(this.path).isSymbolicLink()) unlinkSync(this.path);
@@ -163,7 +166,7 @@ function removeStaleLink(path: string): void {
   throw new Error(`${path} is already in use (a live pty link); choose another path or stop the other program`);
 }
 
-function waitReady(socat: ChildProcess, timeoutMs: number): Promise<void> {
+function waitReady(socat: Socat, timeoutMs: number): Promise<void> {
   return new Promise((resolveReady, reject) => {
     let log = '';
     const timer = setTimeout(() => finish(new Error(`socat did not set up the ptys within ${timeoutMs} ms: ${log.trim()}`)), timeoutMs);
@@ -179,13 +182,13 @@ function waitReady(socat: ChildProcess, timeoutMs: number): Promise<void> {
     };
     function finish(err?: Error): void {
       clearTimeout(timer);
-      socat.stderr?.off('data', onData);
+      socat.stderr.off('data', onData);
       socat.off('error', onError);
       socat.off('exit', onExit);
       if (err) reject(err);
       else resolveReady();
     }
-    socat.stderr?.on('data', onData);
+    socat.stderr.on('data', onData);
     socat.once('error', onError);
     socat.once('exit', onExit);
   });
