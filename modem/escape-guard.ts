@@ -46,25 +46,32 @@ export class EscapeGuard {
     this.#timer = undefined;
   }
 
-  /** Watch a chunk of online data from the DTE. */
+  /**
+   * Watch a chunk of online data from the DTE. A chunk arrives at one
+   * instant, so the clock is read once for it. With a guard time, no time
+   * passes inside a chunk: a sequence can only be built from chunks that
+   * hold nothing but escape characters, and any other chunk (nearly every
+   * one) breaks it without a look at its bytes.
+   */
   watch(bytes: Uint8Array): void {
-    for (let i = 0; i < bytes.length; i++) this.#byte(bytes[i]);
-  }
-
-  #byte(b: number): void {
+    if (bytes.length === 0) return;
     const now = this.#options.clock.now();
     const escape = this.#options.escapeChar();
     const guard = this.#options.guardMs();
     this.cancel();
-    const gap = now - this.#lastAt;
-    const inTime = this.#count === 0 ? gap >= guard : gap < guard || guard === 0;
-    if (escape <= MAX_ESCAPE_CHAR && b === escape && this.#count < ESCAPE_LENGTH && inTime) {
-      this.#count++;
-      if (this.#count === ESCAPE_LENGTH) this.#timer = this.#options.clock.setTimer(guard, () => this.#confirmed());
-    } else {
+    if (escape > MAX_ESCAPE_CHAR || (guard > 0 && !onlyEscapes(bytes, escape))) {
       this.#count = 0;
+      this.#lastAt = now;
+      return;
     }
-    this.#lastAt = now;
+    for (let i = 0; i < bytes.length; i++) {
+      const gap = now - this.#lastAt;
+      const inTime = this.#count === 0 ? gap >= guard : gap < guard || guard === 0;
+      if (bytes[i] === escape && this.#count < ESCAPE_LENGTH && inTime) this.#count++;
+      else this.#count = 0;
+      this.#lastAt = now;
+    }
+    if (this.#count === ESCAPE_LENGTH) this.#timer = this.#options.clock.setTimer(guard, () => this.#confirmed());
   }
 
   #confirmed(): void {
@@ -72,4 +79,11 @@ export class EscapeGuard {
     this.#count = 0;
     this.#options.onEscape();
   }
+}
+
+/** At most a whole sequence, and every byte the escape character. */
+function onlyEscapes(bytes: Uint8Array, escape: number): boolean {
+  if (bytes.length > ESCAPE_LENGTH) return false;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== escape) return false;
+  return true;
 }

@@ -122,7 +122,7 @@ class PathEnd extends LineEndpointBase {
   write(data: Uint8Array | string): void {
     if (this.closed || this.closing) return;
     const bytes = lineBytes(data);
-    if (bytes.length) this.send(Uint8Array.from(bytes));
+    if (bytes.length) this.send(new Uint8Array(bytes));
   }
 
   override onClose(listener: () => void): void {

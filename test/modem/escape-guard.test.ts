@@ -66,3 +66,30 @@ t.test('guard time 0: three pluses in a row escape at once', async (t) => {
   clock.advance(0);
   t.equal(escapes(), 1, 'no guard time needed');
 });
+
+t.test('pluses behind data in one chunk are data; a sequence split over chunks still counts', async (t) => {
+  const behind = guard();
+  behind.clock.advance(1000);
+  behind.g.watch(Buffer.from('data+++'));
+  behind.clock.advance(5000);
+  t.equal(behind.escapes(), 0, 'no guard time between the data and the pluses');
+
+  const split = guard();
+  split.clock.advance(1000);
+  split.g.watch(Buffer.from('+'));
+  split.clock.advance(100);
+  split.g.watch(Buffer.from('++'));
+  split.clock.advance(1000);
+  t.equal(split.escapes(), 1, '"+" then "++" 100 ms later is the sequence');
+
+  const binary = guard();
+  binary.clock.advance(1000);
+  binary.g.watch(Buffer.from(Array.from({ length: 4096 }, (_, i) => (i % 3 === 0 ? 0x2b : i & 0xff))));
+  binary.clock.advance(5000);
+  t.equal(binary.escapes(), 0, 'binary data full of pluses is data');
+
+  const zero = guard(0);
+  zero.g.watch(Buffer.from('ab+++'));
+  zero.clock.advance(0);
+  t.equal(zero.escapes(), 1, 'S12=0: three pluses at the end of any chunk escape');
+});
