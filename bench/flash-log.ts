@@ -15,6 +15,10 @@ import { PowerCutFlash } from '../test/support/power-cut-flash.js';
 import { type FormatId, type LogRecord, type ProtocolLog } from '../firmware-sim/protocol-log.js';
 import { FileFlash } from '../src/storage/file-flash.js';
 import { median } from '../test/support/sample-stats.js';
+import { bound } from './support/bench-bound.js';
+
+/** Measured 6 s on the loaded 2-core box. */
+bound('flash-log', 120);
 
 const clock = new VirtualClock();
 /** ≈ 64-byte records on flash, the seed manual's mean entry size. */

@@ -5,6 +5,10 @@ import { createLinePair } from '../src/adapters/line-pair.js';
 import type { CallTerminal } from '../core/call.js';
 import { Exchange } from '../src/network/exchange.js';
 import { median, percentile } from '../test/support/sample-stats.js';
+import { bound } from './support/bench-bound.js';
+
+/** Well under a second on the 2-core box. */
+bound('modem', 60);
 
 /** AT round-trip: time from writing "AT\r" on the DTE side to "OK" coming back, in-process. */
 function atRoundTrip(samples: number): { medianUs: number; p99Us: number; baselineUs: number } {

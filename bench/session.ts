@@ -9,6 +9,10 @@ import { Lab } from '../src/lab/lab.js';
 import { createLinePair } from '../src/adapters/line-pair.js';
 import { RealClock } from '../src/adapters/real-clock.js';
 import { SessionClient } from '../src/clients/session-client.js';
+import { bound } from './support/bench-bound.js';
+
+/** Measured 43 s on the loaded 2-core box (fsync-bound sets). */
+bound('session', 300);
 
 /**
  * Session commands per second over TCP against a lab in this process, one

@@ -8,6 +8,10 @@
 import { VirtualClock } from '../core/clock.js';
 import { SeededRandom } from '../core/seeded-random.js';
 import { X75Link, type ByteChannel } from '../modem/x75-link.js';
+import { bound } from './support/bench-bound.js';
+
+/** Measured 3 s on the loaded 2-core box. */
+bound('x75', 120);
 
 interface Result {
   label: string;
