@@ -6,7 +6,9 @@ import { MasterKeyError, type MasterKey } from '../storage/master-key.js';
 import type { CentreDatabase } from './centre-database.js';
 import { recordAudit } from './audit-trail.js';
 import { DEVICE_KINDS, type DeviceKind, type DeviceRow } from './schema.js';
-import { affected, query } from './work.js';
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+import { affected, query, type Work } from './work.js';
 
 /** Seed 002: "Im Normalbetrieb meldet sich jedes Schlüsseldepot einmal pro Minute" — one check-in a minute. */
 export const DEFAULT_CHECK_IN_INTERVAL_MS = 60_000;
@@ -14,6 +16,12 @@ export const DEFAULT_CHECK_IN_INTERVAL_MS = 60_000;
 export const DEFAULT_GRACE_MS = 30_000;
 /** Missing after this many intervals without a check-in. */
 export const DEFAULT_MISSING_AFTER = 5;
+/**
+ * Slack before a function test counts as overdue: a PBX signals at its next
+ * interval (≤ 15 min) and retries up to 5 times at that interval (spec
+ * §3.4), so a report can lag its pseudo error by up to 75 min.
+ */
+export const DEFAULT_TEST_GRACE_MS = 2 * 3600_000;
 const MASTER_KEY_CHECK = 'master_key_check';
 
 export class DeviceRegistryError extends Error {
@@ -37,6 +45,8 @@ export interface DeviceSettings {
   missingAfter: number;
   /** Function test expected this often (null: not supervised). */
   functionTestPeriodMs: number | null;
+  /** Overdue after period + this. */
+  testGraceMs: number;
   testWindow: TestWindow | null;
 }
 
@@ -63,6 +73,7 @@ export const DEFAULT_DEVICE_SETTINGS: Readonly<DeviceSettings> = {
   graceMs: DEFAULT_GRACE_MS,
   missingAfter: DEFAULT_MISSING_AFTER,
   functionTestPeriodMs: null,
+  testGraceMs: DEFAULT_TEST_GRACE_MS,
   testWindow: null,
 };
 
@@ -109,9 +120,13 @@ export class DeviceRegistry {
     const qb = this.#db.kysely;
     const sealed = this.#master.seal(key, sealContext(id));
     const added = await this.#db.run(function* () {
-      const ins = yield* query(qb.insertInto('devices').values({ id, kind, ...settingsRow(s), key_sealed: sealed, key_version: 1, created_at: now, updated_at: now }).onConflict((oc) => oc.column('id').doNothing()));
+      // A device removed and added again keeps its command ids rising: the device remembers the highest it ran.
+      const { rows } = yield* query(qb.selectFrom('device_commands').select((eb) => eb.fn.max('command_id').as('top')).where('device_id', '=', id));
+      const nextCommand = Number(rows[0]?.top ?? 0) + 1;
+      const ins = yield* query(qb.insertInto('devices').values({ id, kind, ...settingsRow(s), key_sealed: sealed, key_version: 1, created_at: now, updated_at: now, next_command_id: nextCommand }).onConflict((oc) => oc.column('id').doNothing()));
       if (affected(ins) === 0) return false;
       yield* query(qb.insertInto('replay_windows').values(emptyWindowRow(id)));
+      yield* dueForSupervision(qb, id, now);
       yield* recordAudit(qb, { at: now, ...by, action: 'device.add', target: id, detail: { kind } });
       return true;
     });
@@ -144,6 +159,7 @@ export class DeviceRegistry {
     const qb = this.#db.kysely;
     await this.#db.run(function* () {
       yield* query(qb.updateTable('devices').set({ ...settingsRow(s), updated_at: now }).where('id', '=', id));
+      yield* dueForSupervision(qb, id, now);
       yield* recordAudit(qb, { at: now, ...by, action: 'device.update', target: id, detail: { fields: Object.keys(settings) } });
     });
     return { ...current, ...s, updatedAt: now };
@@ -175,10 +191,24 @@ export class DeviceRegistry {
     return this.#db.run(function* () {
       const del = yield* query(qb.deleteFrom('devices').where('id', '=', id));
       if (affected(del) === 0) return false;
+      yield* query(qb.deleteFrom('supervision_states').where('device_id', '=', id));
       yield* recordAudit(qb, { at: now, ...by, action: 'device.remove', target: id });
       return true;
     });
   }
+}
+
+/**
+ * Let supervision look at the device at its next step: a new device gets its
+ * first state, a changed one its deadlines under the new settings.
+ */
+function* dueForSupervision(qb: Kysely<Database>, id: string, now: number): Work<void> {
+  yield* query(
+    qb
+      .insertInto('supervision_states')
+      .values({ device_id: id, presence: 'unknown', presence_since: now, test: 'unknown', test_since: now, last_check_in_at: null, last_function_test_at: null, test_due_at: null, next_check_at: now })
+      .onConflict((oc) => oc.column('device_id').doUpdateSet({ next_check_at: now })),
+  );
 }
 
 function emptyWindowRow(id: string) {
@@ -201,6 +231,7 @@ function checkSettings(s: DeviceSettings): DeviceSettings {
   if (!Number.isSafeInteger(s.graceMs) || s.graceMs < 0) throw new DeviceRegistryError(`grace must be 0 or more, got ${s.graceMs}`);
   positive('missing after (k)', s.missingAfter);
   if (s.functionTestPeriodMs !== null) positive('function-test period', s.functionTestPeriodMs);
+  if (!Number.isSafeInteger(s.testGraceMs) || s.testGraceMs < 0) throw new DeviceRegistryError(`function-test grace must be 0 or more, got ${s.testGraceMs}`);
   if (s.testWindow) {
     for (const [name, v] of [['start', s.testWindow.startMin], ['end', s.testWindow.endMin]] as const) {
       if (!Number.isInteger(v) || v < 0 || v >= 24 * 60) throw new DeviceRegistryError(`test window ${name} must be 00:00–23:59, got minute ${v}`);
@@ -222,12 +253,13 @@ function settingsRow(s: DeviceSettings) {
     grace_ms: s.graceMs,
     missing_after: s.missingAfter,
     function_test_period_ms: s.functionTestPeriodMs,
+    test_grace_ms: s.testGraceMs,
     test_window_start_min: s.testWindow?.startMin ?? null,
     test_window_end_min: s.testWindow?.endMin ?? null,
   };
 }
 
-function deviceOf(r: DeviceRow): Device {
+export function deviceOf(r: DeviceRow): Device {
   return {
     id: r.id,
     kind: r.kind,
@@ -239,6 +271,7 @@ function deviceOf(r: DeviceRow): Device {
     graceMs: Number(r.grace_ms),
     missingAfter: Number(r.missing_after),
     functionTestPeriodMs: r.function_test_period_ms === null ? null : Number(r.function_test_period_ms),
+    testGraceMs: Number(r.test_grace_ms),
     testWindow: r.test_window_start_min === null || r.test_window_end_min === null ? null : { startMin: r.test_window_start_min, endMin: r.test_window_end_min },
     keyVersion: Number(r.key_version),
     createdAt: Number(r.created_at),

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { checkReplay, isReplayWindow, type ReplayWindow } from '../../core/replay-window.js';
 import type { Database } from './schema.js';
+import { prepareQuery, preparedFor } from './prepared-query.js';
 import { affected, query, type Work } from './work.js';
 
 /** A compare-and-set that lost this many races in a row means something is wrong, not busy. */
@@ -28,36 +29,60 @@ export interface WindowDecision<V> {
  *
  * Returns undefined for a device without a window (not registered).
  */
-export function* updateReplayWindow<V>(qb: Kysely<Database>, deviceId: string, decide: (w: ReplayWindow) => WindowDecision<V>): Work<V | undefined> {
+export function* updateReplayWindow<V>(qb: Kysely<Database>, deviceId: string, decide: (w: ReplayWindow) => WindowDecision<V>, guess?: ReplayWindow): Work<WindowOutcome<V> | undefined> {
+  const q = statements(qb);
+  let current = guess;
   for (let race = 0; race < MAX_WINDOW_RACES; race++) {
-    const current = yield* readReplayWindow(qb, deviceId);
-    if (!current) return undefined;
+    if (!current) {
+      current = yield* readReplayWindow(qb, deviceId);
+      if (!current) return undefined;
+    }
     const { verdict, next } = decide(current);
-    if (!next || (next.highest === current.highest && next.mask === current.mask)) return verdict;
-    const upd = yield* query(
-      qb
-        .updateTable('replay_windows')
-        .set({ highest: next.highest, mask: next.mask.toString() })
-        .where('device_id', '=', deviceId)
-        .where('highest', '=', current.highest)
-        .where(sql<string>`cast(mask as text)`, '=', current.mask.toString()),
-    );
-    if (affected(upd) === 1) return verdict;
+    if (!next || (next.highest === current.highest && next.mask === current.mask)) {
+      // Nothing to write; a guessed window must still be the stored one for the verdict to count.
+      if (current !== guess) return { verdict, window: current };
+      current = undefined;
+      continue;
+    }
+    const upd = yield* query(q.casWindow({ deviceId, highest: next.highest, mask: next.mask.toString(), oldHighest: current.highest, oldMask: current.mask.toString() }));
+    if (affected(upd) === 1) return { verdict, window: next };
+    current = undefined;
   }
   throw new ReplayWindowError(`replay window of ${deviceId}: lost ${MAX_WINDOW_RACES} compare-and-set races in a row`);
 }
 
+/** A verdict and the window as stored after it (a guess for the next telegram of the device). */
+export interface WindowOutcome<V> {
+  verdict: V;
+  window: ReplayWindow;
+}
+
+function statements(qb: Kysely<Database>) {
+  return preparedFor(qb, 'replay-windows', () => ({
+    casWindow: prepareQuery<{ deviceId: string; highest: number; mask: string; oldHighest: number; oldMask: string }>((p) =>
+      qb
+        .updateTable('replay_windows')
+        .set({ highest: p('highest'), mask: p('mask') })
+        .where('device_id', '=', p('deviceId'))
+        .where('highest', '=', p('oldHighest'))
+        .where(sql<string>`cast(mask as text)`, '=', p('oldMask')),
+    ),
+    readWindow: prepareQuery<{ deviceId: string }>((p) => qb.selectFrom('replay_windows').select(['highest', sql<string>`cast(mask as text)`.as('mask')]).where('device_id', '=', p('deviceId'))),
+  }));
+}
+
 /** Take `counter` if it is fresh: 'fresh' (now taken), 'replay', or undefined for an unknown device. */
 export function* takeCounter(qb: Kysely<Database>, deviceId: string, counter: number): Work<'fresh' | 'replay' | undefined> {
-  return yield* updateReplayWindow(qb, deviceId, (w) => {
+  const outcome = yield* updateReplayWindow(qb, deviceId, (w) => {
     const r = checkReplay(w, counter);
-    return r.fresh ? { verdict: 'fresh', next: r.next } : { verdict: 'replay', next: undefined };
+    return r.fresh ? { verdict: 'fresh' as const, next: r.next } : { verdict: 'replay' as const, next: undefined };
   });
+  return outcome?.verdict;
 }
 
 export function* readReplayWindow(qb: Kysely<Database>, deviceId: string): Work<ReplayWindow | undefined> {
-  const { rows } = yield* query(qb.selectFrom('replay_windows').select(['highest', sql<string>`cast(mask as text)`.as('mask')]).where('device_id', '=', deviceId));
-  const row = rows[0];
+  const { rows } = yield* query(statements(qb).readWindow({ deviceId }));
+  const row = rows[0] as { highest: number; mask: string } | undefined;
   if (!row) return undefined;
   const w = { highest: Number(row.highest), mask: BigInt(row.mask) };
   if (!isReplayWindow(w)) throw new ReplayWindowError(`replay window of ${deviceId} in the database is not valid (highest ${row.highest}, mask ${row.mask})`);

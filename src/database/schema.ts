@@ -51,6 +51,10 @@ export interface DevicesTable {
   key_version: number;
   created_at: number;
   updated_at: number;
+  /** The id the next command queued for this device gets (rising per device, migration 0006). */
+  next_command_id: Generated<number>;
+  /** Slack after the function-test period before the test counts as overdue. */
+  test_grace_ms: Generated<number>;
 }
 
 /**
@@ -174,6 +178,8 @@ export interface SupervisionStatesTable {
   test_since: number;
   last_check_in_at: number | null;
   last_function_test_at: number | null;
+  /** When the function test becomes overdue (null: not supervised, or already overdue). */
+  test_due_at: number | null;
   next_check_at: number;
 }
 
@@ -282,6 +288,40 @@ export interface InvoicesTable {
   status: InvoiceStatus;
   created_at: number;
   created_by: string;
+export type CommandState = 'queued' | 'delivered' | 'acknowledged' | 'cancelled';
+
+/** A command for a device (docs/check-in-telegram.md §3.3), repeated in its acks until its `command` event arrives. */
+export interface DeviceCommandsTable {
+  id: Id;
+  device_id: string;
+  /** The id the device sees: rising per device. */
+  command_id: number;
+  type: string;
+  /** The command's fields besides id and type, as JSON (a PIN only as its hash). */
+  fields: string;
+  state: CommandState;
+  created_at: number;
+  created_by: string;
+  /** First ack that carried it. */
+  delivered_at: number | null;
+  /** Acks that carried it. */
+  deliveries: Generated<number>;
+  acknowledged_at: number | null;
+  /** The device's outcome: done, refused or unsupported. */
+  result: string | null;
+  detail: string | null;
+}
+
+/** API tokens for scripts: the secret only as a salted scrypt hash. */
+export interface ApiTokensTable {
+  id: Id;
+  name: string;
+  hash: string;
+  /** Comma-separated rights (read, operate, admin). */
+  rights: string;
+  created_at: number;
+  created_by: string;
+  revoked_at: number | null;
 }
 
 export interface SchemaTables {
@@ -304,6 +344,8 @@ export interface SchemaTables {
   depot_compartments: DepotCompartmentsTable;
   customer_details: CustomerDetailsTable;
   invoices: InvoicesTable;
+  device_commands: DeviceCommandsTable;
+  api_tokens: ApiTokensTable;
 }
 
 export type Database = SchemaTables;

@@ -12,6 +12,8 @@ export interface SupervisionState {
   testSince: number;
   lastCheckInAt: number | null;
   lastFunctionTestAt: number | null;
+  /** When the function test turns overdue (null: not supervised, or overdue already). */
+  testDueAt: number | null;
   /** When supervision must look at this device again: evaluation reads only rows due by now. */
   nextCheckAt: number;
 }
@@ -59,11 +61,12 @@ function rowOf(s: SupervisionState): Selectable<SupervisionStatesTable> {
     test_since: s.testSince,
     last_check_in_at: s.lastCheckInAt,
     last_function_test_at: s.lastFunctionTestAt,
+    test_due_at: s.testDueAt,
     next_check_at: s.nextCheckAt,
   };
 }
 
-function stateOf(r: Selectable<SupervisionStatesTable>): SupervisionState {
+export function stateOf(r: Selectable<SupervisionStatesTable>): SupervisionState {
   const n = (v: number | null) => (v === null ? null : Number(v));
   return {
     deviceId: r.device_id,
@@ -73,6 +76,7 @@ function stateOf(r: Selectable<SupervisionStatesTable>): SupervisionState {
     testSince: Number(r.test_since),
     lastCheckInAt: n(r.last_check_in_at),
     lastFunctionTestAt: n(r.last_function_test_at),
+    testDueAt: n(r.test_due_at),
     nextCheckAt: Number(r.next_check_at),
   };
 }

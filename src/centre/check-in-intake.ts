@@ -1,0 +1,264 @@
+import { encodeTelegram, openTelegram, readTelegramHeader, rejectClass, type TelegramHeader } from '../../core/check-in-telegram.js';
+import { unixSeconds } from '../../core/check-in-verdict.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { formatDatagramAddress, type DatagramAddress, type DatagramPort } from '../../core/datagram-port.js';
+import type { RandomSource } from '../../core/random-source.js';
+import type { ReplayWindow } from '../../core/replay-window.js';
+import type { CentreDatabase } from '../database/centre-database.js';
+import type { DeviceRegistry } from '../database/device-registry.js';
+import type { EventBus } from '../database/event-bus.js';
+import { GroupCommit } from '../database/group-commit.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { storeCheckIn, storeRejects, type CheckInOutcome, type CheckInTelegram } from './check-in-store.js';
+import { EVENTS_TOPIC } from './supervision-store.js';
+
+/** Rejects are counted in memory and written this often: a flood of garbage costs one transaction per period, not one per datagram. */
+export const REJECT_FLUSH_MS = 250;
+/** A device whose telegram failed the tag has its key read again (rekeyed in another process) at most this often. */
+export const KEY_REFRESH_MS = 1_000;
+/** Topic of the live-event bus when a device changed (other processes forget its cached key). */
+export const DEVICE_TOPIC = 'device';
+
+/** The reasons rejects are counted under (spec §5.2 silences; naks are counted by the check-in's transaction). */
+export type SilentReject = 'unknown-device' | 'bad-tag' | 'malformed';
+
+export interface IntakeStats {
+  received: number;
+  acks: number;
+  naks: { replay: number; 'clock-skew': number };
+  rejects: Record<SilentReject, number>;
+  /** Check-ins not answered because their commit failed (database down): the device keeps its events. */
+  notCommitted: number;
+}
+
+interface KeyEntry {
+  key: Uint8Array;
+  fetchedAt: number;
+  /** The window as this process last stored it: the guess its next compare-and-set starts from. */
+  window: ReplayWindow | undefined;
+  /** Rejects were counted for it since its last accepted check-in. */
+  rejecting: boolean;
+}
+
+export interface CheckInIntakeOptions {
+  db: CentreDatabase;
+  registry: DeviceRegistry;
+  /** Where check-ins arrive and answers leave (a real UDP socket, or the lab's in-process network). */
+  port: DatagramPort;
+  clock: Clock;
+  /** Nonces of acks and naks: a CSPRNG in real runs. */
+  random: RandomSource;
+  /** Shared with the other writers of this process (the batches then mix), or one of the intake's own. */
+  commit?: GroupCommit;
+  bus?: EventBus;
+  logger?: Logger;
+  /** Told after every answer or silence (tests, the lab's events). */
+  onOutcome?: (o: IntakeOutcome) => void;
+}
+
+export type IntakeOutcome =
+  | { type: 'ack'; deviceId: string; counter: number; accepted: number[]; commands: number[]; newEvents: number }
+  | { type: 'nak'; deviceId: string; counter: number; reason: 'replay' | 'clock-skew' }
+  | { type: 'reject'; deviceId: string; reason: SilentReject; detail: string }
+  | { type: 'not-committed'; deviceId: string; counter: number; error: string };
+
+/**
+ * The centre's UDP intake (spec §5.2, docs/check-in-telegram.md §4–§5).
+ * For each datagram: the clear header; the device's key (cached, read from
+ * the registry on first sight, so a device added by another process checks
+ * in at once); the tag and body; then one unit of work through group commit
+ * (replay window, clock skew, the telegram, its events, presence, commands)
+ * and only after its commit the ack — or the nak, for a replay or a clock
+ * off by more than 120 s, with the centre's time. Unknown ids, bad tags and
+ * malformed datagrams get no answer at all and are counted per device id
+ * and reason. A datagram whose commit fails gets no answer: the device
+ * keeps its events and sends them again.
+ */
+export class CheckInIntake {
+  readonly stats: IntakeStats = { received: 0, acks: 0, naks: { replay: 0, 'clock-skew': 0 }, rejects: { 'unknown-device': 0, 'bad-tag': 0, malformed: 0 }, notCommitted: 0 };
+  readonly commit: GroupCommit;
+  readonly #o: CheckInIntakeOptions;
+  readonly #log: Logger;
+  readonly #keys = new Map<string, KeyEntry>();
+  readonly #lookups = new Map<string, Promise<KeyEntry | undefined>>();
+  readonly #rejects = new Map<string, { deviceId: string; reason: SilentReject; count: number; at: number; source: string }>();
+  #flushTimer: TimerHandle | undefined;
+  #publishScheduled = false;
+  #closed = false;
+  readonly #unsubscribe: (() => void) | undefined;
+  /** Work in flight (lookups, commits, reject flushes), so close() can wait for it. */
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(options: CheckInIntakeOptions) {
+    this.#o = options;
+    this.#log = (options.logger ?? silentLogger).child({ component: 'intake' });
+    this.commit = options.commit ?? new GroupCommit(options.db, { logger: options.logger });
+    options.port.onMessage((data, from) => this.#onDatagram(data, from));
+    this.#unsubscribe = options.bus?.subscribe((m) => {
+      if (m.topic === DEVICE_TOPIC && typeof m.id === 'string') this.#keys.delete(m.id);
+      if (m.topic === 'resync') this.#keys.clear();
+    });
+  }
+
+  get description(): string {
+    return this.#o.port.description;
+  }
+
+  /** Forget what this process knows of a device (it was changed here; other processes hear it on the bus). */
+  forget(deviceId: string): void {
+    this.#keys.delete(deviceId);
+  }
+
+  /** Write the counted rejects now (tests, shutdown). */
+  async flushRejects(): Promise<void> {
+    this.#flushTimer?.cancel();
+    this.#flushTimer = undefined;
+    const batch = [...this.#rejects.values()];
+    this.#rejects.clear();
+    if (batch.length === 0) return;
+    const db = this.#o.db;
+    try {
+      const raised = await this.#track(this.commit.submit(() => storeRejects(db.kysely, batch)));
+      if (raised > 0) this.#published();
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message, rejects: batch.length }, 'reject counters not stored');
+    }
+  }
+
+  /** Stop taking datagrams; wait for what is in flight and write the rejects counted so far. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#unsubscribe?.();
+    this.#o.port.close();
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    await this.flushRejects();
+  }
+
+  #onDatagram(data: Uint8Array, from: DatagramAddress): void {
+    if (this.#closed) return;
+    this.stats.received++;
+    const source = formatDatagramAddress(from);
+    const head = readTelegramHeader(data);
+    if (!head.ok) return this.#reject('', 'malformed', source, `${head.reason}: ${head.detail}`);
+    const { header } = head;
+    if (header.type !== 'check-in') return this.#reject(header.deviceId, 'malformed', source, `a ${header.type} is not for the centre`);
+    const known = this.#keys.get(header.deviceId);
+    if (known) return this.#open(data, header, known, from, source, false);
+    const copy = Uint8Array.from(data);
+    this.#track(this.#lookup(header.deviceId)).then(
+      (entry) => {
+        if (!entry) return this.#reject(header.deviceId, 'unknown-device', source, `no device ${header.deviceId} registered`);
+        this.#open(copy, header, entry, from, source, true);
+      },
+      (err: Error) => this.#log.error({ err: err.message, deviceId: header.deviceId }, 'device key lookup failed; datagram dropped'),
+    );
+  }
+
+  #lookup(id: string): Promise<KeyEntry | undefined> {
+    let p = this.#lookups.get(id);
+    if (!p) {
+      p = this.#o.registry.key(id).then((key) => {
+        this.#lookups.delete(id);
+        if (!key) return undefined;
+        const old = this.#keys.get(id);
+        const entry: KeyEntry = { key, fetchedAt: this.#o.clock.now(), window: undefined, rejecting: old?.rejecting ?? false };
+        this.#keys.set(id, entry);
+        return entry;
+      }, (err: unknown) => {
+        this.#lookups.delete(id);
+        throw err;
+      });
+      this.#lookups.set(id, p);
+    }
+    return p;
+  }
+
+  #open(data: Uint8Array, header: TelegramHeader, entry: KeyEntry, from: DatagramAddress, source: string, fresh: boolean): void {
+    const r = openTelegram(data, entry.key);
+    if (!r.ok) {
+      // A key cached before a rekey by another process fails the tag: read it again (not more often than once a second).
+      if (r.reason === 'bad-tag' && !fresh && this.#o.clock.now() - entry.fetchedAt >= KEY_REFRESH_MS) {
+        this.#keys.delete(header.deviceId);
+        const copy = Uint8Array.from(data);
+        this.#track(this.#lookup(header.deviceId)).then(
+          (again) => (again ? this.#open(copy, header, again, from, source, true) : this.#reject(header.deviceId, 'unknown-device', source, 'device removed')),
+          (err: Error) => this.#log.error({ err: err.message }, 'device key lookup failed; datagram dropped'),
+        );
+        return;
+      }
+      entry.rejecting = true;
+      return this.#reject(header.deviceId, rejectClass(r.reason) as SilentReject, source, `${r.reason}: ${r.detail}`);
+    }
+    const telegram = r.telegram as CheckInTelegram;
+    const receivedAt = this.#o.clock.now();
+    const endsRejects = entry.rejecting;
+    const db = this.#o.db;
+    this.#track(this.commit.submit(() => storeCheckIn(db.kysely, { telegram, receivedAt, source, window: entry.window, endsRejects }))).then(
+      (outcome) => this.#answer(telegram, outcome, entry, from),
+      (err: Error) => {
+        // Not committed: no answer, so the device keeps its events and tries again.
+        entry.window = undefined;
+        this.stats.notCommitted++;
+        this.#log.warn({ err: err.message, deviceId: telegram.deviceId, counter: telegram.counter }, 'check-in not committed; not answered');
+        this.#o.onOutcome?.({ type: 'not-committed', deviceId: telegram.deviceId, counter: telegram.counter, error: err.message });
+      },
+    );
+  }
+
+  #answer(t: CheckInTelegram, outcome: CheckInOutcome, entry: KeyEntry, to: DatagramAddress): void {
+    if (outcome.verdict === 'unknown-device') {
+      this.#keys.delete(t.deviceId);
+      return this.#reject(t.deviceId, 'unknown-device', formatDatagramAddress(to), 'device removed');
+    }
+    entry.window = outcome.window;
+    const nowS = unixSeconds(this.#o.clock.now());
+    const base = { deviceId: t.deviceId, counter: t.counter, time: nowS };
+    const nonce = this.#o.random.bytes(12);
+    if (outcome.verdict === 'accept') {
+      entry.rejecting = false;
+      this.stats.acks++;
+      this.#o.port.send(encodeTelegram({ ...base, type: 'ack', body: { counter: t.counter, serverTime: nowS, accepted: outcome.accepted, commands: outcome.commands } }, entry.key, nonce), to);
+      if (outcome.newEvents > 0) this.#published();
+      this.#o.onOutcome?.({ type: 'ack', deviceId: t.deviceId, counter: t.counter, accepted: outcome.accepted, commands: outcome.commands.map((c) => c.id), newEvents: outcome.newEvents });
+      return;
+    }
+    this.stats.naks[outcome.verdict]++;
+    this.#o.port.send(encodeTelegram({ ...base, type: 'nak', body: { counter: t.counter, reason: outcome.verdict, serverTime: nowS } }, entry.key, nonce), to);
+    this.#o.onOutcome?.({ type: 'nak', deviceId: t.deviceId, counter: t.counter, reason: outcome.verdict });
+  }
+
+  #reject(deviceId: string, reason: SilentReject, source: string, detail: string): void {
+    this.stats.rejects[reason]++;
+    this.#log.debug({ deviceId: deviceId || undefined, reason, source, detail }, 'telegram rejected (no answer)');
+    const k = `${deviceId}\u0000${reason}`;
+    const at = this.#o.clock.now();
+    const r = this.#rejects.get(k);
+    if (r) {
+      r.count++;
+      r.at = at;
+      r.source = source;
+    } else {
+      this.#rejects.set(k, { deviceId, reason, count: 1, at, source });
+    }
+    this.#flushTimer ??= this.#o.clock.setTimer(REJECT_FLUSH_MS, () => void this.flushRejects());
+    this.#o.onOutcome?.({ type: 'reject', deviceId, reason, detail });
+  }
+
+  /** New events are stored: tell the other processes, once per turn of the event loop at most. */
+  #published(): void {
+    const bus = this.#o.bus;
+    if (!bus || this.#publishScheduled) return;
+    this.#publishScheduled = true;
+    setImmediate(() => {
+      this.#publishScheduled = false;
+      bus.publish({ topic: EVENTS_TOPIC }).catch((err: Error) => this.#log.warn({ err: err.message }, 'live event not sent'));
+    });
+  }
+
+  #track<T>(p: Promise<T>): Promise<T> {
+    this.#inFlight.add(p);
+    const done = () => this.#inFlight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+}

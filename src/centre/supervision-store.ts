@@ -1,0 +1,44 @@
+import type { Kysely } from 'kysely';
+import { deviceOf } from '../database/device-registry.js';
+import { clearActiveEvents, insertEvent } from '../database/event-log.js';
+import type { Database } from '../database/schema.js';
+import { readSupervisionState, saveSupervisionState } from '../database/supervision-states.js';
+import { query, type Work } from '../database/work.js';
+import { checkedIn, functionTested, initialState, type SupervisedDevice, type SupervisionOutcome } from './supervision-rules.js';
+
+/** Topic of the live-event bus when events were stored (listeners read the rows: `events where id > last seen`). */
+export const EVENTS_TOPIC = 'events';
+
+/**
+ * Part of a unit of work: write a supervision outcome — the new state, the
+ * active events it ends cleared, the events it raises stored — so a state
+ * and its events commit together. Returns how many events it stored.
+ */
+export function* applySupervision(qb: Kysely<Database>, outcome: SupervisionOutcome, now: number): Work<number> {
+  const id = outcome.state.deviceId;
+  yield* saveSupervisionState(qb, outcome.state);
+  for (const type of outcome.clear) yield* clearActiveEvents(qb, id, type, now);
+  for (const e of outcome.events) yield* insertEvent(qb, { deviceId: id, source: 'supervision', type: e.type, occurredAt: now, receivedAt: now, data: e.data, life: e.life });
+  return outcome.events.length;
+}
+
+/** Part of a unit of work: the registered device with its supervision state (initial if it has none); undefined for an unknown id. */
+export function* readSupervised(qb: Kysely<Database>, deviceId: string, now: number): Work<{ device: SupervisedDevice; state: ReturnType<typeof initialState> } | undefined> {
+  const { rows } = yield* query(qb.selectFrom('devices').selectAll().where('id', '=', deviceId));
+  if (rows.length === 0) return undefined;
+  const device = deviceOf(rows[0]);
+  const state = (yield* readSupervisionState(qb, deviceId)) ?? initialState(device, now);
+  return { device, state };
+}
+
+/** Part of a unit of work: a check-in arrived (the slow path: presence was not ok, or the device has no state yet). */
+export function* superviseCheckIn(qb: Kysely<Database>, deviceId: string, now: number): Work<number> {
+  const s = yield* readSupervised(qb, deviceId, now);
+  return s ? yield* applySupervision(qb, checkedIn(s.device, s.state, now), now) : 0;
+}
+
+/** Part of a unit of work: a function test that happened at `at` arrived (registered devices only). */
+export function* superviseFunctionTest(qb: Kysely<Database>, deviceId: string, at: number, now: number): Work<number> {
+  const s = yield* readSupervised(qb, deviceId, now);
+  return s ? yield* applySupervision(qb, functionTested(s.device, s.state, at, now), now) : 0;
+}

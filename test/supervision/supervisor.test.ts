@@ -1,0 +1,97 @@
+import t from 'tap';
+import { VirtualClock } from '../../core/clock.js';
+import { storeCheckIn, type CheckInTelegram } from '../../src/centre/check-in-store.js';
+import { Supervisor } from '../../src/centre/supervisor.js';
+import type { CentreDatabase } from '../../src/database/centre-database.js';
+import { DeviceRegistry } from '../../src/database/device-registry.js';
+import { EventLog } from '../../src/database/event-log.js';
+import { SupervisionStates } from '../../src/database/supervision-states.js';
+import { MasterKey } from '../../src/storage/master-key.js';
+import { onBothEngines } from '../support/both-engines.js';
+
+const by = { actor: 'test' };
+/** 2026-01-05 00:00 UTC. */
+const T0 = Date.UTC(2026, 0, 5);
+const S = 1000;
+
+let counter = 0;
+function checkIn(db: CentreDatabase, deviceId: string, at: number, events: CheckInTelegram['body']['events'] = []) {
+  const telegram = { type: 'check-in', deviceId, counter: ++counter, time: Math.floor(at / 1000), nonce: new Uint8Array(12), body: events.length ? { events } : {} } as CheckInTelegram;
+  return db.run(() => storeCheckIn(db.kysely, { telegram, receivedAt: at, source: '127.0.0.1:1', window: undefined }));
+}
+
+async function rig(f: { open(): Promise<CentreDatabase>; stateDir: string }) {
+  const db = await f.open();
+  const clock = new VirtualClock(T0);
+  const registry = await DeviceRegistry.open(db, MasterKey.load(f.stateDir, {}), clock);
+  const supervisor = new Supervisor({ db, clock });
+  const events = new EventLog(db);
+  const at = async (ms: number) => {
+    clock.advance(ms - clock.now());
+    return supervisor.step();
+  };
+  const types = async (deviceId: string) => (await events.list({ deviceId })).reverse().map((e) => `${e.type}:${e.life}`);
+  return { db, clock, registry, supervisor, events, at, types, states: new SupervisionStates(db) };
+}
+
+onBothEngines(t, 'late after interval + grace, missing after k intervals, present again at the next check-in', async (t, f) => {
+  const r = await rig(f);
+  await r.registry.add('SD-1', 'key-depot', { checkInIntervalMs: 60 * S, graceMs: 30 * S, missingAfter: 3 }, by);
+  await r.supervisor.start();
+  await r.supervisor.stop();
+  await r.at(T0);
+  await checkIn(r.db, 'SD-1', T0 + 10 * S);
+  t.equal((await r.states.get('SD-1'))?.presence, 'ok', 'the first check-in makes the device present');
+  await r.at(T0 + 99 * S);
+  t.same(await r.types('SD-1'), [], 'nothing before interval + grace has passed');
+  await r.at(T0 + 100 * S);
+  t.same(await r.types('SD-1'), ['late:active'], 'late at last check-in + interval + grace');
+  await r.at(T0 + 189 * S);
+  t.same(await r.types('SD-1'), ['late:active'], 'still only late before k intervals');
+  await r.at(T0 + 190 * S);
+  t.same(await r.types('SD-1'), ['late:cleared', 'missing:active'], 'missing at last check-in + k × interval; the late event is cleared');
+  const s = await r.states.get('SD-1');
+  t.same([s?.presence, s?.presenceSince], ['missing', T0 + 190 * S], 'the state says since when');
+  await checkIn(r.db, 'SD-1', T0 + 400 * S);
+  t.same(await r.types('SD-1'), ['late:cleared', 'missing:cleared', 'present:cleared'], 'a check-in clears missing and says the device is present again');
+  t.equal((await r.states.get('SD-1'))?.nextCheckAt, T0 + 490 * S, 'the next deadline is the new late time');
+});
+
+onBothEngines(t, 'a registered device that never checks in goes late and missing from its registration', async (t, f) => {
+  const r = await rig(f);
+  await r.registry.add('SD-2', 'key-depot', { checkInIntervalMs: 60 * S, graceMs: 0, missingAfter: 2 }, by);
+  await r.at(T0 + 60 * S);
+  t.same(await r.types('SD-2'), ['late:active'], 'late one interval after registration');
+  await r.at(T0 + 10 * 60 * S);
+  t.same(await r.types('SD-2'), ['late:cleared', 'missing:active'], 'then missing');
+});
+
+onBothEngines(t, 'function tests: overdue after period + grace, ok inside the window, flagged outside it', async (t, f) => {
+  const r = await rig(f);
+  const day = 86_400 * S;
+  await r.registry.add('HSIM-1', 'pbx', { checkInIntervalMs: day, graceMs: day, missingAfter: 10, functionTestPeriodMs: day, testGraceMs: 3600 * S, testWindow: { startMin: 120, endMin: 240 } }, by);
+  await r.at(T0);
+  await r.at(T0 + day + 3600 * S - 1);
+  t.same(await r.types('HSIM-1'), [], 'not overdue before period + test grace');
+  await r.at(T0 + day + 3600 * S);
+  t.same(await r.types('HSIM-1'), ['function-test-overdue:active'], 'overdue then');
+  const inWindow = T0 + 2 * day + 3 * 3600 * S;
+  await checkIn(r.db, 'HSIM-1', inWindow, [{ seq: 1, time: inWindow / 1000, type: 'function-test', class: 'B', code: 65520, location: '', text: 'function test', errorTime: inWindow }]);
+  t.same((await r.types('HSIM-1')).filter((e) => !e.startsWith('function-test:')), ['function-test-overdue:cleared'], 'a test at 03:00 (inside 02:00–04:00) clears it');
+  t.equal((await r.states.get('HSIM-1'))?.test, 'ok', 'and the test state is ok');
+  const outside = T0 + 3 * day + 12 * 3600 * S;
+  await checkIn(r.db, 'HSIM-1', outside, [{ seq: 2, time: outside / 1000, type: 'function-test', class: 'B', code: 65520, location: '', text: 'function test', errorTime: outside }]);
+  t.equal((await r.states.get('HSIM-1'))?.test, 'outside-window', 'a test at 12:00 is outside its expected window');
+  t.ok((await r.types('HSIM-1')).includes('outside-test-window:active'), 'which is an event');
+});
+
+onBothEngines(t, 'a step reads only what is due, not the fleet', async (t, f) => {
+  const r = await rig(f);
+  for (let i = 0; i < 200; i++) await r.registry.add(`D-${i}`, 'key-depot', {}, by);
+  t.equal(await r.at(T0), 200, 'the first step judges every new device once');
+  for (let i = 0; i < 200; i++) await checkIn(r.db, `D-${i}`, T0 + S);
+  t.equal(await r.at(T0 + 30 * S), 0, 'with everyone checked in, a step judges no device');
+  t.equal(await r.at(T0 + 60 * S), 0, 'nor a minute later, before anyone is late');
+  await checkIn(r.db, 'D-7', T0 + 2 * S);
+  t.equal(await r.at(T0 + 91 * S), 199, 'at the late deadline only the silent devices are judged');
+});
