@@ -9,6 +9,8 @@ export interface UdpDatagramPortOptions {
   /** Local port; 0 (default) lets the system choose, as a device's socket does. */
   port?: number;
   logger?: Logger;
+  /** SO_RCVBUF: room for a burst while the process is busy (the centre's intake committing a batch); the system's default if unset. */
+  receiveBufferBytes?: number;
 }
 
 /**
@@ -51,6 +53,13 @@ export class UdpDatagramPort implements DatagramPort {
       socket.once('error', onError);
       socket.bind(options.port ?? 0, host, () => {
         socket.off('error', onError);
+        if (options.receiveBufferBytes !== undefined) {
+          try {
+            socket.setRecvBufferSize(options.receiveBufferBytes);
+          } catch {
+            // The system caps it (net.core.rmem_max); its own size is still a working one.
+          }
+        }
         resolve(new UdpDatagramPort(socket, options.logger ?? silentLogger));
       });
     });

@@ -8,6 +8,8 @@ import { CentreReadError, describeProblem } from '../centre/centre-directory.js'
 import { createLogger } from '../logger.js';
 import { RealClock } from '../adapters/real-clock.js';
 import { registerDeviceCommands } from './centre-device.js';
+import { registerServeCommand } from './centre-serve.js';
+import { registerTokenCommands } from './centre-token.js';
 import { CliError } from './cli-error.js';
 import { untilSignal } from './until-signal.js';
 
@@ -20,6 +22,8 @@ function date(ms: number | undefined): string {
 export function register(program: Command): void {
   const centre = program.command('centre').description('the remote service centre: receive error reports, supervise the fleet');
   registerDeviceCommands(centre, program);
+  registerTokenCommands(centre, program);
+  registerServeCommand(centre, program);
   centre
     .command('receive')
     .description('put a modem into receive mode (ATZ, ATS0=1) and store every report into one file per PBX')

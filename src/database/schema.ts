@@ -288,6 +288,8 @@ export interface InvoicesTable {
   status: InvoiceStatus;
   created_at: number;
   created_by: string;
+}
+
 export type CommandState = 'queued' | 'delivered' | 'acknowledged' | 'cancelled';
 
 /** A command for a device (docs/check-in-telegram.md §3.3), repeated in its acks until its `command` event arrives. */
