@@ -1,3 +1,5 @@
+import { StateMachine, type TransitionTable } from '../core/state-machine.js';
+
 /**
  * Assembles command lines from DTE bytes in command state (V.250 §5.2.1–
  * §5.2.4): finds the "AT"/"at" prefix (mixed case is not a prefix), edits
@@ -40,14 +42,14 @@ enum ReaderState {
 }
 
 /** The moves of the diagram above; any other is a bug and throws. */
-const LEGAL: Record<ReaderState, readonly ReaderState[]> = {
+const READER_MOVES: TransitionTable<ReaderState> = {
   [ReaderState.Idle]: [ReaderState.GotA],
   [ReaderState.GotA]: [ReaderState.InLine, ReaderState.Idle],
   [ReaderState.InLine]: [ReaderState.Idle],
 };
 
 export class AtLineReader {
-  #state = ReaderState.Idle;
+  readonly #machine = new StateMachine('AT line reader', READER_MOVES, ReaderState.Idle);
   #prefixA = 'A';
   #body = '';
   #tooLong = false;
@@ -55,7 +57,7 @@ export class AtLineReader {
   constructor(private readonly hooks: AtLineReaderHooks) {}
 
   reset(): void {
-    if (this.#state !== ReaderState.Idle) this.#transition(ReaderState.Idle);
+    if (this.#machine.state !== ReaderState.Idle) this.#machine.transition(ReaderState.Idle);
     this.#body = '';
     this.#tooLong = false;
   }
@@ -67,20 +69,20 @@ export class AtLineReader {
   #byte(b: number): void {
     if (this.hooks.echo()) this.hooks.write(String.fromCharCode(b));
     const ch = String.fromCharCode(b);
-    switch (this.#state) {
+    switch (this.#machine.state) {
       case ReaderState.Idle:
         this.#maybeA(ch);
         return;
       case ReaderState.GotA:
         if ((this.#prefixA === 'A' && ch === 'T') || (this.#prefixA === 'a' && ch === 't')) {
-          this.#transition(ReaderState.InLine);
+          this.#machine.transition(ReaderState.InLine);
           this.#body = '';
           this.#tooLong = false;
         } else if (ch === '/') {
-          this.#transition(ReaderState.Idle);
+          this.#machine.transition(ReaderState.Idle);
           this.hooks.onRepeat();
         } else {
-          this.#transition(ReaderState.Idle);
+          this.#machine.transition(ReaderState.Idle);
           this.#maybeA(ch);
         }
         return;
@@ -92,15 +94,10 @@ export class AtLineReader {
   #maybeA(ch: string): void {
     if (ch === 'A' || ch === 'a') {
       this.#prefixA = ch;
-      this.#transition(ReaderState.GotA);
+      this.#machine.transition(ReaderState.GotA);
     }
   }
 
-  /** The one place the state changes, checked against LEGAL. */
-  #transition(to: ReaderState): void {
-    if (!LEGAL[this.#state].includes(to)) throw new Error(`illegal AT line reader transition ${this.#state} → ${to}`);
-    this.#state = to;
-  }
 
   #inLine(b: number, ch: string): void {
     if (b === this.hooks.cr()) {

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { DteLines, LineEndpoint } from '../core/line-endpoint.js';
 import type { CallTerminal, ExchangeLine, IncomingCall, LinkInfo, OfferReply } from '../core/call.js';
+import { StateMachine, type TransitionTable } from '../core/state-machine.js';
 import { AnalogPump } from './analog-pump.js';
 import { Answering } from './answering.js';
 import { AtLineReader } from './at-line-reader.js';
@@ -46,18 +47,13 @@ export enum ModemState {
 }
 
 /** The moves of the diagram above; any other is a bug and throws. */
-const LEGAL: Record<ModemState, readonly ModemState[]> = {
+const MODEM_MOVES: TransitionTable<ModemState> = {
   [ModemState.Command]: [ModemState.Dialing, ModemState.Answering],
   [ModemState.Dialing]: [ModemState.Online, ModemState.Command],
   [ModemState.Answering]: [ModemState.Online, ModemState.Command],
   [ModemState.Online]: [ModemState.OnlineCommand, ModemState.Command],
   [ModemState.OnlineCommand]: [ModemState.Online, ModemState.Command],
 };
-
-/** Thrown for an illegal state move (a bug in the modem, never the DTE's fault). */
-export class ModemStateError extends Error {
-  override name = 'ModemStateError';
-}
 
 export interface HayesModemOptions {
   clock: Clock;
@@ -92,7 +88,7 @@ export class HayesModem implements CallTerminal {
   readonly identity: Readonly<ModemIdentity>;
   readonly sRegisters = new SRegisters();
   settings: ModemSettings = factorySettings();
-  #state = ModemState.Command;
+  readonly #machine = new StateMachine('modem', MODEM_MOVES, ModemState.Command);
   readonly #store: ProfileStore;
   readonly #commands = new Map<string, CommandDef>();
   readonly #pumps = new Map<string, DataPump>();
@@ -150,12 +146,12 @@ export class HayesModem implements CallTerminal {
     this.#answering = new Answering({
       sRegisters: this.sRegisters,
       setLines: (lines) => this.dte.setLines(lines),
-      inCommandState: () => this.#state === ModemState.Command,
+      inCommandState: () => this.#machine.state === ModemState.Command,
       autoAnswerBlocked: () => !this.#dtr.on && this.settings.dtrMode === 2,
       ringing: () => this.#result(ResultCode.Ring),
       autoAnswer: () => { this.#answer(); },
       callerGone: () => {
-        if (this.#state === ModemState.Answering) this.#endAttempt(ResultCode.NoCarrier);
+        if (this.#machine.state === ModemState.Answering) this.#endAttempt(ResultCode.NoCarrier);
       },
     });
     this.#context = this.#commandContext();
@@ -167,7 +163,7 @@ export class HayesModem implements CallTerminal {
   }
 
   get state(): ModemState {
-    return this.#state;
+    return this.#machine.state;
   }
 
   /** The connected link (rate, CONNECT text) while a call is up. */
@@ -209,7 +205,7 @@ export class HayesModem implements CallTerminal {
 
   /** CallTerminal: a call rings here only when the modem is on hook in command state with no call of its own. */
   offerCall(call: IncomingCall): OfferReply {
-    if (this.#offHook || this.#state !== ModemState.Command || this.#voice?.up) return 'busy';
+    if (this.#offHook || this.#machine.state !== ModemState.Command || this.#voice?.up) return 'busy';
     return this.#answering.offer(call);
   }
 
@@ -219,10 +215,10 @@ export class HayesModem implements CallTerminal {
     if (this.#dteTap) return this.#dteTap(bytes);
     // Online, a whole chunk is data: watch it for +++, pass it on in one write.
     // (The escape is confirmed on a timer, so the state cannot change inside the chunk.)
-    if (this.#state === ModemState.Online) return this.#online(bytes);
+    if (this.#machine.state === ModemState.Online) return this.#online(bytes);
     for (let i = 0; i < bytes.length; i++) {
       // A command in this chunk (ATO, ATD, +VTX) may change where the next byte goes.
-      switch (this.#state as ModemState) {
+      switch (this.#machine.state as ModemState) {
         case ModemState.Command:
         case ModemState.OnlineCommand:
           this.#reader.feed(bytes.subarray(i, i + 1));
@@ -254,7 +250,7 @@ export class HayesModem implements CallTerminal {
   }
 
   #toOnlineCommand(): void {
-    if (this.#state !== ModemState.Online) return;
+    if (this.#machine.state !== ModemState.Online) return;
     this.#transition(ModemState.OnlineCommand);
     this.#result(ResultCode.Ok);
   }
@@ -278,7 +274,7 @@ export class HayesModem implements CallTerminal {
   }
 
   #inCall(): boolean {
-    return this.#state !== ModemState.Command || this.#voice?.up === true;
+    return this.#machine.state !== ModemState.Command || this.#voice?.up === true;
   }
 
   // ---- command lines ------------------------------------------------------
@@ -321,16 +317,14 @@ export class HayesModem implements CallTerminal {
 
   // ---- state --------------------------------------------------------------
 
-  /** The one place the state changes: the move is checked against LEGAL, then DCD follows. */
+  /** The one place the state changes: the move is checked against MODEM_MOVES, then DCD follows. */
   #transition(to: ModemState): void {
-    const from = this.#state;
-    if (!LEGAL[from].includes(to)) throw new ModemStateError(`illegal modem transition ${from} → ${to}`);
-    this.#state = to;
+    this.#machine.transition(to);
     this.#updateLines();
   }
 
   #updateLines(): void {
-    const carrier = this.#state === ModemState.Online || this.#state === ModemState.OnlineCommand;
+    const carrier = this.#machine.state === ModemState.Online || this.#machine.state === ModemState.OnlineCommand;
     this.dte.setLines({ dcd: this.settings.dcdMode === 0 || carrier, dsr: true, cts: true });
   }
 
@@ -371,7 +365,7 @@ export class HayesModem implements CallTerminal {
 
   #abortAttempt(): void {
     // Going on hook while answering releases the caller.
-    if (this.#state === ModemState.Answering) this.#answering.drop();
+    if (this.#machine.state === ModemState.Answering) this.#answering.drop();
     this.#endAttempt(ResultCode.NoCarrier);
   }
 
@@ -380,7 +374,7 @@ export class HayesModem implements CallTerminal {
   }
 
   #dial(dialString: string): CommandOutcome {
-    if (this.#state !== ModemState.Command || this.#voice?.up) return 'error';
+    if (this.#machine.state !== ModemState.Command || this.#voice?.up) return 'error';
     const pump = this.#pumps.get(this.settings.pump);
     if (!pump) return 'error';
     const plan = parseDialString(dialString, {
@@ -443,7 +437,7 @@ export class HayesModem implements CallTerminal {
   }
 
   #answer(): CommandOutcome {
-    if (this.#state !== ModemState.Command) return 'error';
+    if (this.#machine.state !== ModemState.Command) return 'error';
     const attempt = this.#startAttempt(ModemState.Answering);
     const answering = this.#answering.answer(this.#pumps.values(), (data, link) => this.#connected(attempt, data, link));
     // ATA without a call: answer tone into an idle line until S7 (Hayes).
@@ -462,7 +456,7 @@ export class HayesModem implements CallTerminal {
     this.#link = link;
     this.#escape.restart();
     data.onData((bytes) => {
-      if (this.#data === data && this.#state === ModemState.Online) this.dte.write(bytes);
+      if (this.#data === data && this.#machine.state === ModemState.Online) this.dte.write(bytes);
     });
     data.onClose(() => this.#carrierLost(data));
     this.#transition(ModemState.Online);
@@ -481,7 +475,7 @@ export class HayesModem implements CallTerminal {
   /** Go on hook from any state; `code` is reported if given. */
   #hangUp(code?: ResultCode): void {
     this.#hangingUp = true;
-    if (this.#state === ModemState.Answering) this.#answering.drop();
+    if (this.#machine.state === ModemState.Answering) this.#answering.drop();
     this.#closeAttempt();
     this.#voice?.cancel();
     this.#voice = undefined;
@@ -492,7 +486,7 @@ export class HayesModem implements CallTerminal {
     this.#escape.cancel();
     this.#hangingUp = false;
     this.#offHook = false;
-    if (this.#state !== ModemState.Command) this.#transition(ModemState.Command);
+    if (this.#machine.state !== ModemState.Command) this.#transition(ModemState.Command);
     else this.#updateLines();
     if (code !== undefined) this.#result(code);
   }
@@ -518,7 +512,7 @@ export class HayesModem implements CallTerminal {
         return true;
       },
       goOnline: () => {
-        if (this.#state !== ModemState.OnlineCommand || !this.#link) return 'error';
+        if (this.#machine.state !== ModemState.OnlineCommand || !this.#link) return 'error';
         this.#escape.restart();
         this.#transition(ModemState.Online);
         this.#result(ResultCode.Connect, this.#link.connectText);

@@ -1,3 +1,4 @@
+import { StateMachine, type TransitionTable } from '../core/state-machine.js';
 import { FCS16_GOOD_RESIDUE, FCS16_INIT, fcs16, fcs16Update } from './fcs16.js';
 
 /** Frame delimiter (ISO/IEC 13239 §4.1; X.25 §2.2.1): 0111 1110. */
@@ -49,7 +50,7 @@ enum RxState {
 }
 
 /** The moves of the diagram above; any other is a bug and throws. */
-const LEGAL: Record<RxState, readonly RxState[]> = {
+const RX_MOVES: TransitionTable<RxState> = {
   [RxState.Hunting]: [RxState.InFrame],
   [RxState.InFrame]: [RxState.Escaped],
   [RxState.Escaped]: [RxState.InFrame],
@@ -77,7 +78,7 @@ const LEGAL: Record<RxState, readonly RxState[]> = {
 export class HdlcFramer {
   readonly #buffer: Uint8Array;
   #length = 0;
-  #state = RxState.Hunting;
+  readonly #rx = new StateMachine('HDLC receiver', RX_MOVES, RxState.Hunting);
   #overflow = false;
   #frameListeners: Array<(frame: Uint8Array) => void> = [];
   #errorListeners: Array<(kind: FrameErrorKind) => void> = [];
@@ -128,13 +129,13 @@ export class HdlcFramer {
         this.#closeFrame();
         continue;
       }
-      if (this.#state === RxState.Hunting) continue;
+      if (this.#rx.state === RxState.Hunting) continue;
       let octet = b;
-      if (this.#state === RxState.Escaped) {
+      if (this.#rx.state === RxState.Escaped) {
         octet = b ^ HDLC_ESCAPE_XOR;
-        this.#transition(RxState.InFrame);
+        this.#rx.transition(RxState.InFrame);
       } else if (b === HDLC_ESCAPE) {
-        this.#transition(RxState.Escaped);
+        this.#rx.transition(RxState.Escaped);
         continue;
       }
       if (this.#length < this.#buffer.length) this.#buffer[this.#length++] = octet;
@@ -143,12 +144,12 @@ export class HdlcFramer {
   }
 
   #closeFrame(): void {
-    const wasHunting = this.#state === RxState.Hunting;
-    const aborted = this.#state === RxState.Escaped;
+    const wasHunting = this.#rx.state === RxState.Hunting;
+    const aborted = this.#rx.state === RxState.Escaped;
     const length = this.#length;
     const overflow = this.#overflow;
     // A flag closes one frame and opens the next.
-    if (this.#state !== RxState.InFrame) this.#transition(RxState.InFrame);
+    if (this.#rx.state !== RxState.InFrame) this.#rx.transition(RxState.InFrame);
     this.#overflow = false;
     this.#length = 0;
     if (wasHunting) return;
@@ -160,12 +161,6 @@ export class HdlcFramer {
     this.stats.framesOk++;
     const frame = this.#buffer.slice(0, length - FCS_OCTETS);
     for (const l of this.#frameListeners) l(frame);
-  }
-
-  /** The one place the receiver state changes, checked against LEGAL. */
-  #transition(to: RxState): void {
-    if (!LEGAL[this.#state].includes(to)) throw new Error(`illegal HDLC receiver transition ${this.#state} → ${to}`);
-    this.#state = to;
   }
 
   #error(kind: FrameErrorKind): void {

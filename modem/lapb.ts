@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { StateMachine, type TransitionTable } from '../core/state-machine.js';
 import {
   FrmrBits,
   LAPB_MODULUS,
@@ -84,7 +85,7 @@ export enum LapbState {
   DisconnectRequest = 'disconnect-request',
 }
 
-const LEGAL: Record<LapbState, readonly LapbState[]> = {
+const LAPB_MOVES: TransitionTable<LapbState> = {
   [LapbState.Disconnected]: [LapbState.LinkSetup, LapbState.InformationTransfer],
   [LapbState.LinkSetup]: [LapbState.InformationTransfer, LapbState.Disconnected, LapbState.DisconnectRequest],
   [LapbState.InformationTransfer]: [LapbState.TimerRecovery, LapbState.LinkSetup, LapbState.FrameReject, LapbState.DisconnectRequest, LapbState.Disconnected],
@@ -166,7 +167,7 @@ export class LapbStation {
   readonly #clock: Clock;
   readonly #transmit: (content: Uint8Array) => void;
   readonly #log: LapbLogger;
-  #state = LapbState.Disconnected;
+  readonly #machine = new StateMachine('lapb', LAPB_MOVES, LapbState.Disconnected);
   #destroyed = false;
   #downReported = true;
 
@@ -210,12 +211,12 @@ export class LapbStation {
   }
 
   get state(): LapbState {
-    return this.#state;
+    return this.#machine.state;
   }
 
   /** True in information transfer (including timer recovery). */
   get isUp(): boolean {
-    return UP_STATES.has(this.#state);
+    return UP_STATES.has(this.#machine.state);
   }
 
   /** Octets accepted by `send()` and not yet acknowledged by the peer. */
@@ -253,14 +254,14 @@ export class LapbStation {
   /** Start link set-up (SABM); no-op when already set up or setting up. */
   connect(): void {
     this.#assertAlive();
-    if (this.#state !== LapbState.Disconnected) return;
+    if (this.#machine.state !== LapbState.Disconnected) return;
     this.#downReported = false;
     this.#startLinkSetup('connect');
   }
 
   /** Disconnect (DISC); queued data is discarded. No-op when disconnected. */
   disconnect(): void {
-    if (this.#destroyed || this.#state === LapbState.Disconnected || this.#state === LapbState.DisconnectRequest) return;
+    if (this.#destroyed || this.#machine.state === LapbState.Disconnected || this.#machine.state === LapbState.DisconnectRequest) return;
     this.#discardData();
     this.#stopTimers();
     this.#retryCount = 0;
@@ -275,7 +276,7 @@ export class LapbStation {
     this.#destroyed = true;
     this.#stopTimers();
     this.#discardData();
-    if (this.#state !== LapbState.Disconnected) this.#transition(LapbState.Disconnected, 'destroyed');
+    if (this.#machine.state !== LapbState.Disconnected) this.#transition(LapbState.Disconnected, 'destroyed');
   }
 
   /**
@@ -284,8 +285,8 @@ export class LapbStation {
    */
   send(data: Uint8Array): void {
     this.#assertAlive();
-    if (this.#state === LapbState.Disconnected || this.#state === LapbState.DisconnectRequest) {
-      throw new LapbError(`cannot send in state ${this.#state}`);
+    if (this.#machine.state === LapbState.Disconnected || this.#machine.state === LapbState.DisconnectRequest) {
+      throw new LapbError(`cannot send in state ${this.#machine.state}`);
     }
     if (data.length === 0) return;
     const n1 = this.params.n1;
@@ -337,8 +338,8 @@ export class LapbStation {
       this.#log.debug({ octets: content.length }, 'lapb: frame discarded (short or foreign address)');
       return;
     }
-    this.#log.debug({ state: this.#state, frame: describeLapbFrame(frame) }, 'lapb: rx');
-    switch (this.#state) {
+    this.#log.debug({ state: this.#machine.state, frame: describeLapbFrame(frame) }, 'lapb: rx');
+    switch (this.#machine.state) {
       case LapbState.Disconnected: return this.#inDisconnected(frame);
       case LapbState.LinkSetup: return this.#inLinkSetup(frame);
       case LapbState.InformationTransfer:
@@ -450,7 +451,7 @@ export class LapbStation {
         this.#stopTimers();
         this.#resetVariables();
         this.#sendU('UA', frame.pf);
-        if (this.#state === LapbState.TimerRecovery) this.#transition(LapbState.InformationTransfer, 'reset-by-peer');
+        if (this.#machine.state === LapbState.TimerRecovery) this.#transition(LapbState.InformationTransfer, 'reset-by-peer');
         if (this.#ownBusy) this.#sendS('RNR', false, false);
         this.#pump();
         return;
@@ -509,7 +510,7 @@ export class LapbStation {
     this.#peerBusy = frame.type === 'RNR';
     if (frame.type === 'REJ') this.stats.rejReceived++;
     if (frame.command && frame.pf) this.#sendS(this.#ownBusy ? 'RNR' : 'RR', false, true); // enquiry response
-    if (this.#state === LapbState.TimerRecovery && !frame.command && frame.pf) {
+    if (this.#machine.state === LapbState.TimerRecovery && !frame.command && frame.pf) {
       // The answer to our poll (ISO 7776 §5.6.7): resume from its N(R).
       this.#acknowledge(frame.nr);
       this.#stopT1();
@@ -520,12 +521,12 @@ export class LapbStation {
       return;
     }
     this.#acknowledge(frame.nr);
-    if (frame.type === 'REJ' && this.#state === LapbState.InformationTransfer) {
+    if (frame.type === 'REJ' && this.#machine.state === LapbState.InformationTransfer) {
       this.#stopT1();
       this.#goBack();
     }
     if (this.#peerBusy && !this.#t1) this.#startT1(); // poll the busy peer on T1
-    if (this.#state === LapbState.InformationTransfer && !this.#peerBusy && this.#sentCount === 0) this.#stopT1();
+    if (this.#machine.state === LapbState.InformationTransfer && !this.#peerBusy && this.#sentCount === 0) this.#stopT1();
     this.#pump();
   }
 
@@ -540,7 +541,7 @@ export class LapbStation {
     if (this.#holdOutput) return;
     const k = this.params.k;
     // state re-checked every round: a synchronous line may answer inside #out
-    while (this.#state === LapbState.InformationTransfer && !this.#peerBusy) {
+    while (this.#machine.state === LapbState.InformationTransfer && !this.#peerBusy) {
       if (this.#sentCount === this.#outstanding.length) {
         if (this.#outstanding.length >= k || this.#queueHead >= this.#queue.length) break;
         const next = this.#queue[this.#queueHead];
@@ -571,7 +572,7 @@ export class LapbStation {
     this.#outstanding.splice(0, n);
     this.#sentCount -= n;
     this.#va = nr;
-    if (this.#state !== LapbState.InformationTransfer) return; // in timer recovery T1 keeps polling
+    if (this.#machine.state !== LapbState.InformationTransfer) return; // in timer recovery T1 keeps polling
     this.#stopT1();
     if (this.#sentCount > 0 || this.#peerBusy) this.#startT1();
   }
@@ -644,7 +645,7 @@ export class LapbStation {
   }
 
   #startLinkSetup(reason: 'connect' | LinkDownReason): void {
-    if (this.#state !== LapbState.Disconnected) {
+    if (this.#machine.state !== LapbState.Disconnected) {
       this.stats.linkResets++;
       this.#discardData();
     }
@@ -672,7 +673,7 @@ export class LapbStation {
   #onT1(): void {
     this.#t1 = undefined;
     this.stats.t1Expiries++;
-    switch (this.#state) {
+    switch (this.#machine.state) {
       case LapbState.LinkSetup:
         if (this.#retryCount >= this.params.n2) return this.#giveUp('n2-exceeded');
         this.#retryCount++;
@@ -771,12 +772,12 @@ export class LapbStation {
 
   /** The one place the state changes: checks the move, logs it, emits events. */
   #transition(to: LapbState, reason: LinkDownReason | StateChangeNote): void {
-    const from = this.#state;
-    if (!LEGAL[from].includes(to)) {
+    const from = this.#machine.state;
+    if (!this.#machine.can(to)) {
       this.#log.warn({ from, to, reason }, 'lapb: illegal state transition refused');
       throw new LapbError(`illegal LAPB transition ${from} → ${to} (${reason})`);
     }
-    this.#state = to;
+    this.#machine.transition(to);
     this.#log.debug({ from, to, reason }, 'lapb: state');
     for (const l of this.#stateListeners) l(to, from, reason);
     const wasUp = UP_STATES.has(from);

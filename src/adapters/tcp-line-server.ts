@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { DceLines, LineEndpoint } from '../../core/line-endpoint.js';
 import { LineEndpointBase, lineBytes } from '../../core/line-endpoint-base.js';
+import { StateMachine, type TransitionTable } from '../../core/state-machine.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { ComPortServer } from './com-port-server.js';
 import { IAC, OPT_BINARY, OPT_COM_PORT, OPT_ECHO, OPT_SGA, TelnetSession } from './telnet-session.js';
@@ -66,7 +67,7 @@ enum ConnectionMode {
 }
 
 /** The moves of the diagram above; any other is a bug and throws. */
-const LEGAL: Record<ConnectionMode, readonly ConnectionMode[]> = {
+const MODE_MOVES: TransitionTable<ConnectionMode> = {
   [ConnectionMode.Undecided]: [ConnectionMode.Raw, ConnectionMode.Telnet],
   [ConnectionMode.Raw]: [],
   [ConnectionMode.Telnet]: [],
@@ -75,7 +76,7 @@ const LEGAL: Record<ConnectionMode, readonly ConnectionMode[]> = {
 /** One accepted client as a LineEndpoint. */
 class TcpLineEndpoint extends LineEndpointBase {
   readonly description: string;
-  #mode: ConnectionMode;
+  readonly #mode: StateMachine<ConnectionMode>;
   #telnet: TelnetSession | undefined;
   #comPort: ComPortServer | undefined;
   #lines: DceLines = { ...INITIAL_LINES };
@@ -89,7 +90,7 @@ class TcpLineEndpoint extends LineEndpointBase {
   ) {
     super();
     this.description = `tcp ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    this.#mode = mode === 'never' ? ConnectionMode.Raw : ConnectionMode.Undecided;
+    this.#mode = new StateMachine(`connection ${this.description}`, MODE_MOVES, mode === 'never' ? ConnectionMode.Raw : ConnectionMode.Undecided);
     socket.setNoDelay(true);
     socket.on('data', (buf: Buffer) => this.#receive(buf));
     socket.on('error', (err) => logger.debug({ err: err.message }, 'client socket error'));
@@ -122,21 +123,21 @@ class TcpLineEndpoint extends LineEndpointBase {
 
   #receive(buf: Buffer): void {
     if (this.closed) return;
-    if (this.#mode === ConnectionMode.Undecided) {
+    if (this.#mode.state === ConnectionMode.Undecided) {
       if (buf[0] === IAC) {
         this.#startTelnet();
         this.#telnet!.receive(buf);
         this.#offerOptions();
         return;
       }
-      this.#transition(ConnectionMode.Raw);
+      this.#mode.transition(ConnectionMode.Raw);
     }
     if (this.#telnet) this.#telnet.receive(buf);
     else this.#deliver(buf);
   }
 
   #startTelnet(): void {
-    this.#transition(ConnectionMode.Telnet);
+    this.#mode.transition(ConnectionMode.Telnet);
     this.logger.debug({ client: this.description }, 'client speaks telnet');
     this.#telnet = new TelnetSession(
       {
@@ -192,12 +193,6 @@ class TcpLineEndpoint extends LineEndpointBase {
   #transmitData(bytes: Uint8Array): void {
     if (this.#telnet) this.#telnet.send(bytes);
     else this.socket.write(bytes);
-  }
-
-  /** The one place the mode changes, checked against LEGAL. */
-  #transition(to: ConnectionMode): void {
-    if (!LEGAL[this.#mode].includes(to)) throw new Error(`illegal connection mode transition ${this.#mode} → ${to}`);
-    this.#mode = to;
   }
 
   #deliver(bytes: Uint8Array): void {
