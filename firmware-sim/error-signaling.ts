@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { readCallbackIndex, type OutgoingModems } from './callback-index.js';
 import type { CallbackFailure } from './callback-scheduler.js';
 import type { TimerHandle } from '../core/clock.js';
@@ -14,6 +15,8 @@ export const SIGNALING_MAX_FAILURES = 5;
 export const SIGNALING_INTERVAL_UNIT_MS = 60_000;
 /** Seed: function test "zeitlicher Abstand (1, 2, ... 7 Tage)". */
 export const FUNCTION_TEST_UNIT_MS = 24 * 3600_000;
+/** signaling.functest-spread counts minutes. */
+export const FUNCTION_TEST_SPREAD_UNIT_MS = 60_000;
 export const FUNCTION_TEST_TEXT = 'Function test';
 /** Callback index whose number is the centre's (seed: "Rückrufindex 1"). */
 export const SIGNALING_CALLBACK_INDEX = 1;
@@ -90,7 +93,7 @@ export class ErrorSignaling {
     this.#modems = options.modems;
     this.#pbx.errors.onAdd((record) => this.#onNewEntry(record));
     this.#pbx.onKdsChange((path) => {
-      if (path === 'signaling.functest' || path === 'signaling.functest-days') this.#armFunctionTest();
+      if (path.startsWith('signaling.functest')) this.#armFunctionTest();
     });
   }
 
@@ -236,17 +239,31 @@ export class ErrorSignaling {
     this.#arm();
   }
 
-  #armFunctionTest(): void {
+  /**
+   * Delay of the first function test after start or a change of its settings:
+   * the period, plus an offset within `signaling.functest-spread` minutes that
+   * the system id fixes (CRC-32 of it, to the millisecond). A fleet set up in
+   * one go then does not call the centre all at the same instant, and each PBX
+   * keeps its own time of day from one test to the next.
+   */
+  functionTestDelayMs(): number {
+    const kds = this.#pbx.kds;
+    const spreadMs = kds.int('signaling.functest-spread') * FUNCTION_TEST_SPREAD_UNIT_MS;
+    const offset = spreadMs === 0 ? 0 : crc32(this.#pbx.systemId) % spreadMs;
+    return kds.int('signaling.functest-days') * FUNCTION_TEST_UNIT_MS + offset;
+  }
+
+  #armFunctionTest(delayMs = this.functionTestDelayMs()): void {
     this.#functestTimer?.cancel();
     this.#functestTimer = undefined;
     const kds = this.#pbx.kds;
     if (!this.#running || !kds.flag('signaling.functest')) return;
     const generation = this.#generation;
-    this.#functestTimer = this.#pbx.clock.setTimer(kds.int('signaling.functest-days') * FUNCTION_TEST_UNIT_MS, () => {
+    this.#functestTimer = this.#pbx.clock.setTimer(delayMs, () => {
       if (generation !== this.#generation) return;
       const record = this.#pbx.errors.add({ time: this.#pbx.clock.now(), cls: 'B', code: PSEUDO_ERROR_CODE, location: '', text: FUNCTION_TEST_TEXT, pseudo: true });
       this.#emit({ type: 'function-test', id: record.id });
-      this.#armFunctionTest();
+      this.#armFunctionTest(kds.int('signaling.functest-days') * FUNCTION_TEST_UNIT_MS);
     });
   }
 

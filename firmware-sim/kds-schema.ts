@@ -102,6 +102,7 @@ export const KDS_SCHEMA: readonly KdsItemSpec[] = [
   { pattern: 'signaling.interval', cls: 'system', kind: int(1, 15, 15), mnemonic: 'ESIG-INT', help: 'signaling interval in minutes, 1–15 (out of range → 15)' },
   { pattern: 'signaling.functest', cls: 'system', kind: bool, mnemonic: 'ESIG-FT', help: 'automatic function test on/off' },
   { pattern: 'signaling.functest-days', cls: 'system', kind: int(1, 7), mnemonic: 'ESIG-FTD', help: 'function test every 1–7 days' },
+  { pattern: 'signaling.functest-spread', cls: 'system', kind: int(0, 1440), mnemonic: 'ESIG-FTS', help: 'first function test up to this many minutes after its day, by system id (0: on the day)' },
   { pattern: 'dtmf.passive', cls: 'system', kind: bool, mnemonic: 'DTMF-PASS', help: 'passive DTMF remote administration allowed' },
   { pattern: 'dtmf.active', cls: 'system', kind: bool, mnemonic: 'DTMF-ACT', help: 'active DTMF remote administration allowed' },
   { pattern: 'dtmf.password', cls: 'system', secret: true, kind: digits(6, 6), mnemonic: 'DTMF-PWD', help: '6-digit password to enable DTMF remote administration' },

@@ -134,6 +134,7 @@ function defaultItems(type: PbxType): Array<[string, string]> {
   add('signaling.interval', '15');
   add('signaling.functest', 'no');
   add('signaling.functest-days', '1');
+  add('signaling.functest-spread', '0');
   add('dtmf.passive', 'no');
   add('dtmf.active', 'no');
   add('dtmf.password', '');

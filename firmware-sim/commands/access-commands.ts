@@ -89,11 +89,11 @@ export const accessCommands: SessionCommand[] = [
   },
   {
     words: ['signaling', 'set'],
-    params: 'enabled|interval|functest|functest-days <value>',
+    params: 'enabled|interval|functest|functest-days|functest-spread <value>',
     help: 'change an error-signaling setting (interval 1–15 min; out of range becomes 15)',
     run(ctx, args) {
       const field = args[0].toLowerCase();
-      if (!['enabled', 'interval', 'functest', 'functest-days'].includes(field)) return ctx.fail(404, `no signaling setting ${args[0]}`);
+      if (!['enabled', 'interval', 'functest', 'functest-days', 'functest-spread'].includes(field)) return ctx.fail(404, `no signaling setting ${args[0]}`);
       changeKdsItem(ctx, `signaling.${field}`, args[1]);
     },
   },
