@@ -1,91 +1,248 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { VirtualClock } from '../core/clock.js';
 import { validateConfig } from '../src/lab/config.js';
 import { Lab } from '../src/lab/lab.js';
 import { configure } from '../test/support/teleservice-lab.js';
-import { bound } from './support/bench-bound.js';
 
 /**
  * Error signaling and the centre in virtual time.
- *   node dist/bench/signaling.js [--fleet N]   (default fleet 10000; --fleet 500 for a quick run)
+ *   node dist/bench/signaling.js [--fleet N …] [--workers W]   (default fleets 1000 10000 100000, W = cores)
  * 1) one PBX, 7 days: a class-B error every 6 h, the centre busy for 2 calls each time, daily function tests;
- * 2) N PBXs, 7 days, about one class-B error per PBX per day, a centre with 8 modems.
+ * 2) the fleet: N PBXs, 7 days, about one class-B error per PBX per day and a daily function test,
+ *    a centre with 8 modems, PBX i calling centre modem i mod 8.
+ *
+ * Sharding: the fleet runs on W worker threads (one per core). A PBX calls one
+ * centre line, and lines do not hunt, so the fleet falls apart into one
+ * independent part per centre line: PBX i belongs to line i mod 8, worker w owns
+ * the lines l with l mod W = w, and each worker simulates its lines with every
+ * PBX that calls them — a line's busy/free state is shared by exactly the PBXs
+ * that contend for it, as in one process. A worker takes its lines a few at a
+ * time so no more than PBXS_PER_LAB PBXs are alive at once. The bench checks
+ * that the sharded run gives the same counts as one thread.
  */
 const DAY = 86_400_000;
+const DAYS = 7;
 const CENTRE_MODEMS = 8;
+/**
+ * PBXs simulated at once in one worker: bounds memory. A PBX holds about 45 KiB
+ * live after a week (measured with gc() at the end of a run); one line of a
+ * 100,000 fleet is 12,500 PBXs.
+ */
+const PBXS_PER_LAB = 12_500;
+/** Old-generation limit per worker: the fleet stays within 4 GiB on 2 workers, and V8 collects before it grows past it. */
+const WORKER_HEAP_MB = 1_700;
+/** signaling.functest-spread for the spread runs: four hours of the night. */
+const SPREAD_MIN = 240;
 
-interface RunFigures {
-  /** Wall time of Lab.start and the KDS set-up. */
+interface Figures {
+  /** Wall time of Lab.start and the KDS set-up, summed over the labs of a worker. */
   startMs: number;
-  /** Wall and CPU (user + system) time of the days in virtual time; CPU is steadier on a shared machine. */
+  /** Wall time of the days in virtual time. */
   ms: number;
-  cpuMs: number;
   events: number;
   reports: number;
   /** Unsuccessful signaling calls (centre busy) and 5-failure stops, summed over the fleet. */
   failed: number;
   stopped: number;
-  peakRss: number;
 }
 
-async function run(pbxCount: number, days: number, errorEveryMs: (i: number) => number, busyEach: number): Promise<RunFigures> {
+interface Part {
+  /** Total fleet size: PBX i exists for i < pbxCount. */
+  pbxCount: number;
+  /** Centre lines simulated together (each with every PBX that calls it). */
+  lines: number[];
+  spreadMin: number;
+}
+
+const modems = Array.from({ length: CENTRE_MODEMS }, (_, k) => ({ name: `centre-${k + 1}`, number: `08990${String(k).padStart(2, '0')}`, bind: 'tcp:127.0.0.1:1' }));
+
+/** A throwaway directory in RAM where there is one: the centre writes a file per PBX, and creating 100,000 files on disk would measure the disk. */
+function scratchDir(): string {
+  return mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'bench-signaling-'));
+}
+
+/** The fleet part of `lines`: every PBX i < pbxCount with i mod 8 in `lines`, in virtual time for DAYS days. */
+async function runPart(part: Part): Promise<Figures> {
   const started = performance.now();
-  const dir = mkdtempSync(join(tmpdir(), 'bench-signaling-'));
+  const dir = scratchDir();
   const clock = new VirtualClock();
-  const modems = Array.from({ length: CENTRE_MODEMS }, (_, k) => ({ name: `centre-${k + 1}`, number: `08990${String(k).padStart(2, '0')}`, bind: 'tcp:127.0.0.1:1' }));
-  const config = validateConfig({
-    stateDir: dir,
-    pbxs: Array.from({ length: pbxCount }, (_, i) => ({ id: `F${String(i).padStart(6, '0')}`, fmc: false, trunks: [`7${String(i).padStart(6, '0')}`] })),
-    modems,
-    centre: { modem: 'centre-1' },
-  }, dir);
+  const indices: number[] = [];
+  for (let i = 0; i < part.pbxCount; i++) if (part.lines.includes(i % CENTRE_MODEMS)) indices.push(i);
+  const config = validateConfig(
+    {
+      stateDir: dir,
+      pbxs: indices.map((i) => ({ id: `F${String(i).padStart(6, '0')}`, fmc: false, trunks: [`7${String(i).padStart(6, '0')}`] })),
+      modems: part.lines.map((l) => modems[l]),
+      centre: { modem: modems[part.lines[0]].name },
+    },
+    dir,
+  );
   const lab = await Lab.start(config, { clock, mode: 'memory', hashCost: 16, centreDir: join(dir, 'centre'), centreFsync: false });
-  for (let k = 1; k < CENTRE_MODEMS; k++) lab.centre?.attachSlot(lab.modems.get(`centre-${k + 1}`)!.slot, `centre-${k + 1}`);
-  let i = 0;
+  for (const l of part.lines.slice(1)) lab.centre?.attachSlot(lab.modems.get(modems[l].name)!.slot, modems[l].name);
   let failed = 0;
   let stopped = 0;
-  for (const { pbx, signaling } of lab.pbxs.values()) {
+  for (const i of indices) {
+    const { pbx, signaling } = lab.pbxs.get(`F${String(i).padStart(6, '0')}`)!;
     signaling.onEvent((e) => {
       if (e.type === 'failed') failed++;
       else if (e.type === 'stopped') stopped++;
     });
-    configure(pbx, { 'callback.1.number': `0${modems[i % CENTRE_MODEMS].number}`, 'signaling.enabled': 'yes', 'signaling.interval': String(1 + (i % 15)), 'signaling.functest': 'yes', 'signaling.functest-days': '1' });
-    const every = errorEveryMs(i);
+    configure(pbx, {
+      'callback.1.number': `0${modems[i % CENTRE_MODEMS].number}`,
+      'signaling.enabled': 'yes',
+      'signaling.interval': String(1 + (i % 15)),
+      'signaling.functest': 'yes',
+      'signaling.functest-days': '1',
+      'signaling.functest-spread': String(part.spreadMin),
+    });
     const raise = (): void => {
       pbx.errors.add({ time: clock.now(), cls: 'B', code: 0x210, location: 'S1', text: 'bench', pseudo: false });
-      if (busyEach) lab.exchange.setFaults(modems[0].number, { busyNextCalls: busyEach });
-      clock.setTimer(every, raise);
+      clock.setTimer(DAY, raise);
     };
-    clock.setTimer(Math.floor((i * 7919) % every), raise);
-    i++;
+    clock.setTimer(Math.floor((i * 7919) % DAY), raise);
   }
-  let peakRss = process.memoryUsage().rss;
   const fired0 = clock.fired;
   const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  for (let h = 0; h < days * 24; h++) {
-    clock.advance(3600_000);
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }
+  for (let h = 0; h < DAYS * 24; h++) clock.advance(3600_000);
   const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
   const reports = lab.centre?.receivers.reduce((n, r) => n + r.received, 0) ?? 0;
   await lab.close();
   rmSync(dir, { recursive: true, force: true });
-  return { startMs: t0 - started, ms, cpuMs: (cpu.user + cpu.system) / 1000, events: clock.fired - fired0, reports, failed, stopped, peakRss };
+  return { startMs: t0 - started, ms, events: clock.fired - fired0, reports, failed, stopped };
 }
 
-const fleetArg = process.argv.indexOf('--fleet');
-const fleet = fleetArg > 0 ? Number(process.argv[fleetArg + 1]) : 10_000;
-// 10,000 PBXs took 100 s on the loaded 2-core box (56 s quiet): a minute plus 50 ms per PBX.
-bound('signaling', Math.ceil(60 + fleet * 0.05));
-// The first run pays for JIT compilation of every path; the next ones show the steady cost.
-const ones: RunFigures[] = [];
-for (let k = 0; k < 3; k++) ones.push(await run(1, 7, () => 6 * 3600_000, 2));
-const [one] = ones;
-const warm = ones.slice(1).reduce((a, b) => (b.ms < a.ms ? b : a));
-console.log(`1 PBX x 7 days (error every 6 h, centre busy 2x each, daily function test): first run ${one.ms.toFixed(1)} ms (CPU ${one.cpuMs.toFixed(1)} ms), warm ${warm.ms.toFixed(1)} ms (CPU ${warm.cpuMs.toFixed(1)} ms, ${(one.ms / warm.ms).toFixed(1)}x faster); ${one.events} timer events, ${one.reports} reports, ${one.failed} busy retries`);
-const many = await run(fleet, 7, () => DAY, 0);
-console.log(`${fleet} PBXs x 7 days, ~1 class-B error/PBX/day + daily function test, centre with ${CENTRE_MODEMS} modems: ${(many.ms / 1000).toFixed(1)} s (CPU ${(many.cpuMs / 1000).toFixed(1)} s; start ${(many.startMs / 1000).toFixed(1)} s), ${many.events} timer events (${Math.round(many.events / (many.ms / 1000))} events/s), ${many.reports} reports, ${many.failed} busy retries, ${many.stopped} stops after 5 failures, peak RSS ${(many.peakRss / 2 ** 20).toFixed(0)} MiB`);
+function sum(a: Figures, b: Figures): Figures {
+  return { startMs: a.startMs + b.startMs, ms: a.ms + b.ms, events: a.events + b.events, reports: a.reports + b.reports, failed: a.failed + b.failed, stopped: a.stopped + b.stopped };
+}
+
+/** One worker's share: its lines, a group at a time. */
+async function runLines(pbxCount: number, lines: number[], spreadMin: number): Promise<Figures> {
+  const perLine = Math.ceil(pbxCount / CENTRE_MODEMS);
+  const group = Math.max(1, Math.floor(PBXS_PER_LAB / perLine));
+  let total: Figures = { startMs: 0, ms: 0, events: 0, reports: 0, failed: 0, stopped: 0 };
+  for (let k = 0; k < lines.length; k += group) total = sum(total, await runPart({ pbxCount, lines: lines.slice(k, k + group), spreadMin }));
+  return total;
+}
+
+interface FleetRun extends Figures {
+  pbxCount: number;
+  workers: number;
+  spreadMin: number;
+  wallMs: number;
+  cpuMs: number;
+  peakRss: number;
+}
+
+/** The whole fleet on `workers` threads; wall, CPU (all threads) and peak RSS (the process) measured here. */
+async function runFleet(pbxCount: number, workers: number, spreadMin: number): Promise<FleetRun> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  const shares = Array.from({ length: workers }, (_, w) => modems.map((_, l) => l).filter((l) => l % workers === w));
+  const results = await Promise.all(
+    shares.map(
+      (lines) =>
+        new Promise<Figures>((resolve, reject) => {
+          const worker = new Worker(new URL(import.meta.url), { workerData: { pbxCount, lines, spreadMin }, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
+    ),
+  );
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const cpu = process.cpuUsage(cpu0);
+  const total = results.reduce(sum);
+  return { ...total, pbxCount, workers, spreadMin, wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, peakRss };
+}
+
+function describe(r: FleetRun): string {
+  const pbxDays = r.pbxCount * DAYS;
+  return (
+    `${String(r.pbxCount).padStart(6)} PBXs, spread ${String(r.spreadMin).padStart(3)} min, ${r.workers} worker(s): ` +
+    `${(r.wallMs / 1000).toFixed(1)} s wall, CPU ${(r.cpuMs / 1000).toFixed(1)} s, ${((r.wallMs * 1000) / pbxDays).toFixed(1)} µs wall / ${((r.cpuMs * 1000) / pbxDays).toFixed(1)} µs CPU per PBX-day; ` +
+    `start ${(r.startMs / 1000).toFixed(1)} s of worker time; ${r.events} timer events, ${r.reports} reports, ${r.failed} busy retries, ${r.stopped} stops, peak RSS ${(r.peakRss / 2 ** 20).toFixed(0)} MiB`
+  );
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const fleets = args.flatMap((a, k) => (args[k - 1] === '--fleet' ? [Number(a)] : []));
+  const workersArg = args.indexOf('--workers');
+  const workers = workersArg >= 0 ? Number(args[workersArg + 1]) : Math.min(availableParallelism(), CENTRE_MODEMS);
+  const sizes = fleets.length ? fleets : [1_000, 10_000, 100_000];
+  console.log(`signaling bench: 1 PBX, then fleets of ${sizes.join(', ')} PBXs x ${DAYS} days on ${workers} worker thread(s); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`  ends within about ${Math.ceil(2 + sizes.reduce((s, n) => s + n, 0) / 2_000)} minutes on 2 cores`);
+
+  // 1) One PBX; the first run pays for JIT compilation of every path, the next ones show the steady cost.
+  const ones: Array<Figures & { cpuMs: number }> = [];
+  for (let k = 0; k < 3; k++) {
+    const cpu0 = process.cpuUsage();
+    const f = await onePbx();
+    const cpu = process.cpuUsage(cpu0);
+    ones.push({ ...f, cpuMs: (cpu.user + cpu.system) / 1000 });
+  }
+  const [one] = ones;
+  const warm = ones.slice(1).reduce((a, b) => (b.ms < a.ms ? b : a));
+  console.log(`1 PBX x 7 days (error every 6 h, centre busy 2x each, daily function test): first run ${one.ms.toFixed(1)} ms (CPU ${one.cpuMs.toFixed(1)} ms), warm ${warm.ms.toFixed(1)} ms; ${one.events} timer events, ${one.reports} reports, ${one.failed} busy retries`);
+
+  // 2) Sharding gives what one thread gives.
+  const check = Math.min(...sizes, 2_000);
+  const single = await runFleet(check, 1, SPREAD_MIN);
+  const sharded = await runFleet(check, workers, SPREAD_MIN);
+  const same = single.events === sharded.events && single.reports === sharded.reports && single.failed === sharded.failed && single.stopped === sharded.stopped;
+  console.log(`sharding check at ${check} PBXs: one thread ${single.reports} reports / ${single.failed} retries / ${single.stopped} stops, ${workers} workers ${sharded.reports} / ${sharded.failed} / ${sharded.stopped}: ${same ? 'identical' : 'DIFFERENT'}`);
+
+  // 3) The herd: function tests all at midnight against spread over 4 hours, same fleet, same run.
+  const herdSize = Math.min(Math.max(...sizes), 10_000);
+  console.log(`function-test herd at ${herdSize} PBXs (before: spread 0, after: spread ${SPREAD_MIN} min):`);
+  console.log(`  before ${describe(await runFleet(herdSize, workers, 0))}`);
+  console.log(`  after  ${describe(await runFleet(herdSize, workers, SPREAD_MIN))}`);
+
+  // 4) Cost per PBX-day as the fleet grows.
+  console.log('cost per PBX-day (spread on):');
+  for (const n of sizes) console.log(`  ${describe(await runFleet(n, workers, SPREAD_MIN))}`);
+  console.log(`load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+}
+
+/** One PBX, 7 days: a class-B error every 6 h with the centre busy for the next 2 calls each time. */
+async function onePbx(): Promise<Figures> {
+  const started = performance.now();
+  const dir = scratchDir();
+  const clock = new VirtualClock();
+  const config = validateConfig({ stateDir: dir, pbxs: [{ id: 'F000000', fmc: false, trunks: ['7000000'] }], modems: [modems[0]], centre: { modem: modems[0].name } }, dir);
+  const lab = await Lab.start(config, { clock, mode: 'memory', hashCost: 16, centreDir: join(dir, 'centre'), centreFsync: false });
+  const { pbx, signaling } = lab.pbxs.get('F000000')!;
+  let failed = 0;
+  let stopped = 0;
+  signaling.onEvent((e) => {
+    if (e.type === 'failed') failed++;
+    else if (e.type === 'stopped') stopped++;
+  });
+  configure(pbx, { 'callback.1.number': `0${modems[0].number}`, 'signaling.enabled': 'yes', 'signaling.interval': '1', 'signaling.functest': 'yes', 'signaling.functest-days': '1' });
+  const raise = (): void => {
+    pbx.errors.add({ time: clock.now(), cls: 'B', code: 0x210, location: 'S1', text: 'bench', pseudo: false });
+    lab.exchange.setFaults(modems[0].number, { busyNextCalls: 2 });
+    clock.setTimer(6 * 3600_000, raise);
+  };
+  clock.setTimer(0, raise);
+  const fired0 = clock.fired;
+  const t0 = performance.now();
+  for (let h = 0; h < DAYS * 24; h++) clock.advance(3600_000);
+  const ms = performance.now() - t0;
+  const reports = lab.centre?.receivers.reduce((n, r) => n + r.received, 0) ?? 0;
+  await lab.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { startMs: t0 - started, ms, events: clock.fired - fired0, reports, failed, stopped };
+}
+
+if (isMainThread) {
+  await main();
+} else {
+  const { pbxCount, lines, spreadMin } = workerData as { pbxCount: number; lines: number[]; spreadMin: number };
+  parentPort!.postMessage(await runLines(pbxCount, lines, spreadMin));
+}
