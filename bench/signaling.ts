@@ -176,7 +176,16 @@ async function main(): Promise<void> {
   const workers = workersArg >= 0 ? Number(args[workersArg + 1]) : Math.min(availableParallelism(), CENTRE_MODEMS);
   const sizes = fleets.length ? fleets : [1_000, 10_000, 100_000];
   console.log(`signaling bench: 1 PBX, then fleets of ${sizes.join(', ')} PBXs x ${DAYS} days on ${workers} worker thread(s); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`  ends within about ${Math.ceil(2 + sizes.reduce((s, n) => s + n, 0) / 2_000)} minutes on 2 cores`);
+  // Bound: 2 ms of wall time per PBX-day per worker (measured ≈ 0.3–1.1 ms on the loaded shared box), plus a minute.
+  const herdSize = Math.min(Math.max(...sizes), 10_000);
+  const check = Math.min(...sizes, 2_000);
+  const pbxDays = (sizes.reduce((s, n) => s + n, 0) + 2 * herdSize + 2 * check) * DAYS;
+  const boundMs = 60_000 + (pbxDays * 2) / workers;
+  console.log(`  ends within ${(boundMs / 60_000).toFixed(0)} minutes (stops itself with exit code 1 after that)`);
+  setTimeout(() => {
+    console.log(`signaling bench: over its bound of ${(boundMs / 60_000).toFixed(0)} minutes, stopped`);
+    process.exit(1);
+  }, boundMs).unref();
 
   // 1) One PBX; the first run pays for JIT compilation of every path, the next ones show the steady cost.
   const ones: Array<Figures & { cpuMs: number }> = [];
@@ -191,14 +200,12 @@ async function main(): Promise<void> {
   console.log(`1 PBX x 7 days (error every 6 h, centre busy 2x each, daily function test): first run ${one.ms.toFixed(1)} ms (CPU ${one.cpuMs.toFixed(1)} ms), warm ${warm.ms.toFixed(1)} ms; ${one.events} timer events, ${one.reports} reports, ${one.failed} busy retries`);
 
   // 2) Sharding gives what one thread gives.
-  const check = Math.min(...sizes, 2_000);
   const single = await runFleet(check, 1, SPREAD_MIN);
   const sharded = await runFleet(check, workers, SPREAD_MIN);
   const same = single.events === sharded.events && single.reports === sharded.reports && single.failed === sharded.failed && single.stopped === sharded.stopped;
   console.log(`sharding check at ${check} PBXs: one thread ${single.reports} reports / ${single.failed} retries / ${single.stopped} stops, ${workers} workers ${sharded.reports} / ${sharded.failed} / ${sharded.stopped}: ${same ? 'identical' : 'DIFFERENT'}`);
 
   // 3) The herd: function tests all at midnight against spread over 4 hours, same fleet, same run.
-  const herdSize = Math.min(Math.max(...sizes), 10_000);
   console.log(`function-test herd at ${herdSize} PBXs (before: spread 0, after: spread ${SPREAD_MIN} min):`);
   console.log(`  before ${describe(await runFleet(herdSize, workers, 0))}`);
   console.log(`  after  ${describe(await runFleet(herdSize, workers, SPREAD_MIN))}`);
