@@ -9,6 +9,7 @@ import { matchedDigits } from '../test/support/external-tools.js';
 import { q24Corpus } from '../test/support/q24-corpus.js';
 import { speechCorpus, SPEECH_RATE } from '../test/support/speech-corpus.js';
 import { talkOffCorpus } from '../test/support/talk-off-corpus.js';
+import { bound } from './support/bench-bound.js';
 import { median } from '../test/support/sample-stats.js';
 
 /**
@@ -73,7 +74,9 @@ function hasMultimon(): boolean {
   return spawnSync('multimon-ng', ['-h'], { stdio: 'ignore' }).error === undefined;
 }
 
-out(`DTMF bench: ${SECONDS} s Q.24-style recording, ${RUNS} alternating runs per program; ends within about 3 minutes`);
+out(`DTMF bench: ${SECONDS} s Q.24-style recording, ${RUNS} alternating runs per program`);
+// About 90 s on the loaded 2-core box, most of it the speech corpus through multimon-ng (and its synthesis on a fresh machine).
+bound('dtmf', 300);
 out(`  machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 const dir = mkdtempSync(join(tmpdir(), 'dtmf-bench-'));
 try {
