@@ -6,10 +6,9 @@ import { CENTRE_RECORD_OVERHEAD, parseCentreFile, type CentreFileContents } from
 
 /**
  * The read-only view of a centre's directory of per-PBX files
- * (`<system id>.hcs`, docs/error-report.md §4): what every reader of the
- * files uses — `centre status`, the database import — and what the writer
- * (`CentreStore.open`) starts from before it repairs a torn tail. Nothing
- * here creates, truncates or writes anything.
+ * (`<system id>.hcs`, docs/error-report.md §4), which centres before the
+ * database kept: what `centre import` reads them with. Nothing here
+ * creates, truncates or writes anything.
  */
 
 export const CENTRE_FILE_SUFFIX = '.hcs';
@@ -33,7 +32,7 @@ export function describeProblem(read: CentreFileRead): string | undefined {
   const d = read.damage[0];
   if (d) return `${read.file}: damaged at byte ${d.offset} (${d.reason}, ${d.bytes} bytes)${read.damage.length > 1 ? ` and ${read.damage.length - 1} more place(s)` : ''}; kept as it is`;
   const t = read.tornTail;
-  if (t) return `${read.file}: torn last record at byte ${t.offset} (${t.reason}); "centre receive" cuts it off at its next start and keeps a copy`;
+  if (t) return `${read.file}: torn last record at byte ${t.offset} (${t.reason}), left as it is; the whole records before it are read`;
   return undefined;
 }
 

@@ -22,7 +22,7 @@ export const CENTRE_FILE_HEADER = Buffer.concat([CENTRE_FILE_MAGIC, Buffer.of(CE
 const LENGTH_BYTES = 4;
 const RECEIVED_AT_BYTES = 8;
 const CRC_BYTES = 4;
-/** Bytes a record adds around its report: length, receivedAt, CRC. */
+/** Bytes a record adds around its report: length, receivedAt, CRC (test/support/centre-file-fixture.ts writes them). */
 export const CENTRE_RECORD_OVERHEAD = LENGTH_BYTES + RECEIVED_AT_BYTES + CRC_BYTES;
 /** Smallest report: fixed header, empty APS version, CRC. */
 const MIN_REPORT_BYTES = 46;
@@ -67,17 +67,6 @@ export interface CentreFileContents {
 
 export function looksLikeCentreFile(bytes: Uint8Array): boolean {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).subarray(0, CENTRE_FILE_MAGIC.length).equals(CENTRE_FILE_MAGIC);
-}
-
-/** One appendable record for a report already validated by the caller. */
-export function encodeCentreRecord(report: Uint8Array, receivedAt: number): Buffer {
-  const out = Buffer.alloc(LENGTH_BYTES + RECEIVED_AT_BYTES + report.length + CRC_BYTES);
-  out.writeUInt32BE(RECEIVED_AT_BYTES + report.length, 0);
-  out.writeBigUInt64BE(BigInt(receivedAt), LENGTH_BYTES);
-  out.set(report, LENGTH_BYTES + RECEIVED_AT_BYTES);
-  const end = out.length - CRC_BYTES;
-  out.writeUInt32BE(crc32(out.subarray(0, end)), end);
-  return out;
 }
 
 /**

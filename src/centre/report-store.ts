@@ -18,8 +18,8 @@ export interface AppendResult {
  * result directly, so the receiver acknowledges within the same step of
  * virtual time; PostgreSQL returns a promise.
  *
- * Adapters: `database-report-store.ts` (the centre's database) and
- * `centre-store.ts` (the `.hcs` files of earlier versions).
+ * Adapter: `database-report-store.ts` (the centre's database); the `.hcs`
+ * files of earlier versions are only read, by `centre import`.
  */
 export interface ReportStore {
   appendReport(bytes: Uint8Array, receivedAt: number): AppendResult | Promise<AppendResult>;

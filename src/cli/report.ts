@@ -31,7 +31,7 @@ export function register(program: Command): void {
         throw new CliError(`${file}: damaged at byte ${d.offset} (${d.reason}, ${d.bytes} bytes)${damage.length > 1 ? ` and ${damage.length - 1} more place(s)` : ''}; the other reports are printed`, 2);
       }
       if (tornTail) {
-        throw new CliError(`${file}: torn last record at byte ${tornTail.offset} (${tornTail.bytes} bytes, ${tornTail.reason}); the centre cuts it off at its next start`, 2);
+        throw new CliError(`${file}: torn last record at byte ${tornTail.offset} (${tornTail.bytes} bytes, ${tornTail.reason}); the whole reports before it are shown above`, 2);
       }
     });
 }

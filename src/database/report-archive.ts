@@ -17,6 +17,8 @@ export interface ReportArrival {
   report: ErrorReport;
   receivedAt: number;
   channel: ReportChannel;
+  /** History brought in from elsewhere (`centre import`): its events are born cleared — nobody can act on them now, they are there to be read. */
+  history?: boolean;
 }
 
 export interface ArchivedReport {
@@ -77,7 +79,7 @@ export function* storeReport(qb: Kysely<Database>, a: ReportArrival): Work<{ sto
       reportId,
       data: { errorId: r.id, class: r.cls, code: r.code, location: r.location, text: r.text },
       // A function test is a sign of life, not a condition to clear.
-      life: r.pseudo ? 'cleared' : 'active',
+      life: r.pseudo || a.history ? 'cleared' : 'active',
     });
     const added = yield* query(qb.insertInto('report_errors').values({ system_id: report.systemId, error_id: r.id, error_time: r.time, report_id: reportId, event_id: eventId }));
     if (affected(added) !== 1) throw new Error(`error ${r.id} of ${report.systemId} not recorded`);

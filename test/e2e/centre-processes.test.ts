@@ -17,21 +17,21 @@ const REPORT_DEADLINE_MS = 90_000;
  * spec §3.4 with real processes: `hicom-sim lab` (files mode, real clock)
  * and `hicom-sim centre receive` on the lab's centre modem over TCP. A
  * class-B error raised on the admin port is signaled to the centre, which
- * stores it in its per-PBX file and acknowledges; the PBX deletes it; the
- * offline tools read the file.
+ * stores it in its database and acknowledges after the commit; the PBX
+ * deletes it; `centre status` reads the database.
  */
-t.test('a class-B error travels from the lab process to the centre process and into its file', async (t) => {
+t.test('a class-B error travels from the lab process to the centre process and into its database', async (t) => {
   const dir = tempDir(t, 'hicom-centre-e2e-');
   const files = await writeModemLabConfig(dir, [{ name: 'centre', number: CENTRE_NUMBER, bind: 'tcp' }], { pacing: true });
   const lab = await startLab(t, files);
-  const centreDir = join(dir, 'centre');
+  const db = `sqlite:${join(dir, 'centre-db', 'centre.db')}`;
 
-  const centre = new LineChild(process.execPath, [CLI, 'centre', 'receive', '--modem', `tcp:127.0.0.1:${files.modems.centre.port}`, '--dir', centreDir, '--log-level', 'warn']);
+  const centre = new LineChild(process.execPath, [CLI, 'centre', 'receive', '--modem', `tcp:127.0.0.1:${files.modems.centre.port}`, '--db', db, '-s', dir, '--log-level', 'warn']);
   t.teardown(async () => {
     if (centre.proc.exitCode === null && centre.proc.signalCode === null) centre.proc.kill('SIGKILL');
     await centre.exited;
   });
-  t.match(await centre.expect(/^receiving on /, 20_000), /receiving on tcp:127\.0\.0\.1:\d+, files in /, 'the centre put its modem into receive mode');
+  t.match(await centre.expect(/^receiving on /, 20_000), /receiving on tcp:127\.0\.0\.1:\d+, reports into sqlite:/, 'the centre put its modem into receive mode');
 
   const admin = await openModemAccess(lab.connect);
   t.teardown(() => admin.close());
@@ -54,12 +54,7 @@ t.test('a class-B error travels from the lab process to the centre process and i
   }
   t.notMatch(left, /no dial tone/, `the acknowledged error left the Error History: ${left}`);
 
-  const decoded = runCli(['report', 'decode', join(centreDir, 'HSIM-E2E1.hcs')]);
-  t.equal(decoded.status, 0, `report decode exits 0: ${decoded.stderr}`);
-  t.match(decoded.stdout, /HSIM-E2E1/, 'the decoded file names the PBX');
-  t.match(decoded.stdout, /Trunk 3 no dial tone/, 'and shows the error text');
-
-  const status = runCli(['centre', 'status', '--dir', centreDir]);
+  const status = runCli(['centre', 'status', '--db', db, '-s', dir]);
   t.equal(status.status, 0, `centre status exits 0: ${status.stderr}`);
   t.match(status.stdout, /^HSIM-E2E1\s+1\s+1\s/m, 'centre status lists the PBX with one report and one error');
 

@@ -2,8 +2,8 @@ import t from 'tap';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeReport } from '../../firmware-sim/error-report.js';
-import { CentreStore } from '../../src/centre/centre-store.js';
 import { FUNCTION_TEST_MARK } from '../../src/centre/report-text.js';
+import { writeCentreFile } from '../support/centre-file-fixture.js';
 import { CLI, runCliAsync } from '../support/lab-child.js';
 import { sampleReport, T0 } from '../support/sample-report.js';
 
@@ -29,11 +29,8 @@ t.test('a single report prints as text and as JSON', async (t) => {
 });
 
 t.test('a centre file prints every report with its reception time', async (t) => {
-  const dir = t.testdir();
-  const store = CentreStore.open(dir);
-  store.appendReport(encodeReport(sampleReport({ seq: 1 })), T0 + 3600_000);
-  store.appendReport(encodeReport(sampleReport({ seq: 2, records: [] })), T0 + 7200_000);
-  const [text, jsonRun] = await Promise.all([runCliAsync(['report', 'decode', store.fileOf('PBX0001')]), runCliAsync(['report', 'decode', store.fileOf('PBX0001'), '--json'])]);
+  const file = writeCentreFile(t.testdir(), 'PBX0001', [{ report: sampleReport({ seq: 1 }), receivedAt: T0 + 3600_000 }, { report: sampleReport({ seq: 2, records: [] }), receivedAt: T0 + 7200_000 }]);
+  const [text, jsonRun] = await Promise.all([runCliAsync(['report', 'decode', file]), runCliAsync(['report', 'decode', file, '--json'])]);
   t.equal(text.status, 0, 'exit 0');
   t.match(text.stdout, /^report 1 from PBX0001 .*received 2026-01-05 09:00:00, 2 errors\n/, 'first block with reception time');
   t.match(text.stdout, /\n\nreport 2 from PBX0001 .*, 0 errors\n$/, 'second block after a blank line');
@@ -69,9 +66,7 @@ t.test('corrupt, truncated and foreign files fail clearly with a non-zero exit',
 });
 
 t.test('a centre file with a torn tail prints the whole reports, then fails', async (t) => {
-  const store = CentreStore.open(t.testdir());
-  store.appendReport(encodeReport(sampleReport()), T0);
-  const file = store.fileOf('PBX0001');
+  const file = writeCentreFile(t.testdir(), 'PBX0001', [{ report: sampleReport(), receivedAt: T0 }]);
   writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from([0, 0, 0, 80, 1, 2])]));
   const r = await runCliAsync(['report', 'decode', file]);
   t.equal(r.status, 2, 'exit 2 (bad input)');
