@@ -65,7 +65,7 @@ export interface LabEventMap {
   'fault.applied': { line: string; fault: AppliedFault; call: number };
   /** A rig or a scenario recorded the outcome of one of its checks (it shows in the timeline report). */
   'verdict.recorded': { name: string; passed: boolean; detail: string };
-  /** The lab is about to stop (the last event a subscriber gets). */
+  /** The lab is about to stop; only what the shutdown itself ends (a call released) may follow. */
   'lab.stopping': { reason: string };
 }
 

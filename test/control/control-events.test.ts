@@ -131,7 +131,7 @@ t.test('events of calls, faults, signaling, callbacks, the log, stations and res
     }
   }
   seen.push(...(rest.filter((m) => 'event' in m) as unknown as Ev[]));
-  t.match(seen.find((e) => e.event === 'lab.stopping')?.data, { reason: 'lab.stop' }, 'lab.stopping is the last word');
+  t.match(seen.find((e) => e.event === 'lab.stopping')?.data, { reason: 'lab.stop' }, 'lab.stopping says why the lab stops');
   // Covered by the doc replay (stop, resume, the report) or not produced by a lab yet (check-ins come with the centre's UDP intake).
   const elsewhere = new Set(['signaling.resumed', 'signaling.stopped', 'report.stored', 'report.acknowledged', 'callback.refused', 'callback.connected', 'checkin.acked', 'checkin.rejected']);
   const never = LAB_EVENT_NAMES.filter((n) => !seen.some((e) => e.event === n) && !elsewhere.has(n));
