@@ -8,7 +8,10 @@ import { NumberingError } from '../network/exchange.js';
 import type { Lab } from '../lab/lab.js';
 import { KEYPAD_KEYS, type LabDevice } from '../lab/lab-device.js';
 import type { LabEvent } from '../lab/lab-events.js';
+import type { DepotAssembly } from '../lab/depot-assembly.js';
+import { CABINET_REFUSAL } from '../lab/depot-line.js';
 import type { PbxAssembly } from '../lab/pbx-assembly.js';
+import type { CabinetRefusal } from '../../firmware-sim/key-depot/depot-cabinet.js';
 import type { ClockDriver } from './clock-driver.js';
 import { ControlError } from './control-error.js';
 import { checkEventPattern, eventMatches, EventFilterError } from './event-filter.js';
@@ -87,6 +90,19 @@ function pbxOf(lab: Lab, id: string): PbxAssembly {
   const p = lab.pbxs.get(id);
   if (!p) throw new ControlError('not-found', `no PBX ${id} (the lab has ${[...lab.pbxs.keys()].join(', ') || 'none'})`);
   return p;
+}
+
+function depotOf(lab: Lab, id: string): DepotAssembly {
+  const d = lab.depots.get(id);
+  if (!d) throw new ControlError('not-found', `no key depot ${id} (the lab has ${[...lab.depots.keys()].join(', ') || 'none'})`);
+  return d;
+}
+
+/** A person's action at the cabinet, refused as the keypad line refuses it. */
+function cabinetAction(refused: CabinetRefusal | undefined, compartment: number): void {
+  if (!refused) return;
+  const [, text] = CABINET_REFUSAL[refused];
+  throw new ControlError(refused === 'no-such-compartment' ? 'not-found' : 'refused', text(compartment));
 }
 
 function deviceOf(lab: Lab, id: string): LabDevice {
@@ -318,6 +334,17 @@ const COMMANDS: ControlCommand[] = [
       return { line: a.line, faults: changedFaults(lab.setFault(a.line, plan)) };
     },
   }),
+  command<{ line: string; afterBytes?: number; afterTime?: string | number }>({
+    name: 'line.cut',
+    summary: 'cut a line once: its connected calls after N more bytes or T from now, else its next call',
+    schema: { required: ['line'], properties: { line: { type: 'string', minLength: 1, maxLength: 40 }, afterBytes: { type: 'integer', minimum: 0, maximum: 1_000_000_000 }, afterTime: durationArg } },
+    run: ({ lab }, a) => {
+      if ((a.afterBytes === undefined) === (a.afterTime === undefined)) throw new ControlError('bad-args', 'args: give afterBytes or afterTime');
+      lineFaults(lab, a.line);
+      const calls = lab.cutLine(a.line, a.afterBytes !== undefined ? { afterBytes: a.afterBytes } : { afterMs: duration('afterTime', a.afterTime ?? 0) });
+      return { line: a.line, calls, armed: calls === 0 };
+    },
+  }),
   command<{ line?: string }>({
     name: 'fault.list',
     summary: 'the lines that have faults now (or one line)',
@@ -368,6 +395,54 @@ const COMMANDS: ControlCommand[] = [
     summary: 'power-cycle a PBX or a key depot (optionally tearing its next flash write)',
     schema: { required: ['device'], properties: { device: { type: 'string', minLength: 1, maxLength: 40 }, tornWrite: tornWriteSchema() } },
     run: ({ lab }, a) => powerCycle(deviceOf(lab, a.device), a.tornWrite),
+  }),
+  command<Record<string, never>>({
+    name: 'depot.list',
+    summary: 'the key depots: compartments, keys in, door, mains, check-in state, queued events',
+    schema: {},
+    run: ({ lab }) => [...lab.depots.values()].map((d) => {
+      const dev = d.device();
+      return { id: dev.id, ...dev.summary(), display: dev.display?.() ?? null };
+    }),
+  }),
+  command<{ depot: string; compartment: number; action: 'take' | 'return' }>({
+    name: 'depot.key',
+    summary: 'a person takes a key from, or returns it to, a compartment (its lock must be open: enter a PIN first)',
+    schema: { required: ['depot', 'compartment', 'action'], properties: { depot: { type: 'string', minLength: 1, maxLength: 32 }, compartment: { type: 'integer', minimum: 1, maximum: 255 }, action: { enum: ['take', 'return'] } } },
+    run: ({ lab }, a) => {
+      const cabinet = depotOf(lab, a.depot).cabinet;
+      cabinetAction(a.action === 'take' ? cabinet.take(a.compartment) : cabinet.putBack(a.compartment), a.compartment);
+      return { keys: cabinet.keys() };
+    },
+  }),
+  command<{ depot: string; open: boolean }>({
+    name: 'depot.door',
+    summary: "open or close a key depot's door",
+    schema: { required: ['depot', 'open'], properties: { depot: { type: 'string', minLength: 1, maxLength: 32 }, open: { type: 'boolean' } } },
+    run: ({ lab }, a) => {
+      const cabinet = depotOf(lab, a.depot).cabinet;
+      cabinet.setDoor(a.open);
+      return { door: cabinet.doorOpen() ? 'open' : 'closed' };
+    },
+  }),
+  command<{ depot: string }>({
+    name: 'depot.tamper',
+    summary: "trip a key depot's tamper switch (somebody forces the housing)",
+    schema: { required: ['depot'], properties: { depot: { type: 'string', minLength: 1, maxLength: 32 } } },
+    run: ({ lab }, a) => {
+      depotOf(lab, a.depot).cabinet.tamper();
+      return { tampered: true };
+    },
+  }),
+  command<{ depot: string; present: boolean }>({
+    name: 'depot.mains',
+    summary: 'the mains of a key depot fails (present: false; it runs on its battery) or comes back',
+    schema: { required: ['depot', 'present'], properties: { depot: { type: 'string', minLength: 1, maxLength: 32 }, present: { type: 'boolean' } } },
+    run: ({ lab }, a) => {
+      const cabinet = depotOf(lab, a.depot).cabinet;
+      cabinet.setMains(a.present);
+      return { mains: cabinet.mainsPresent() };
+    },
   }),
   command<Record<string, never>>({
     name: 'clock.now',

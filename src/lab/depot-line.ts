@@ -26,7 +26,8 @@ const HELP: ReadonlyArray<[string, string]> = [
   ['power cycle', 'cut all power and start the depot again (its flash keeps the queue)'],
 ];
 
-const REFUSAL: Record<CabinetRefusal, [number, (n: number) => string]> = {
+/** How each refusal of the cabinet reads, with the status code of the keypad line. */
+export const CABINET_REFUSAL: Record<CabinetRefusal, [number, (n: number) => string]> = {
   'no-such-compartment': [404, (n) => `no compartment ${n}`],
   locked: [423, (n) => `compartment ${n} is locked: enter a PIN that opens it`],
   empty: [409, (n) => `compartment ${n} is empty`],
@@ -106,7 +107,7 @@ export class DepotLine {
         if (args.length !== 1 || !/^\d{1,3}$/.test(args[0])) return usage(`${verb} <compartment>`);
         const refused = verb === 'take' ? cabinet.take(n) : cabinet.putBack(n);
         if (refused) {
-          const [code, text] = REFUSAL[refused];
+          const [code, text] = CABINET_REFUSAL[refused];
           return this.#reply(this.#display(), `ERROR ${code} ${text(n)}`);
         }
         return done([`${verb === 'take' ? 'key taken from' : 'key returned to'} compartment ${n}`]);

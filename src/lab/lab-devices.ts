@@ -37,7 +37,7 @@ export function stationDevice(assembly: PbxAssembly, station: string): LabDevice
     summary: () => ({ pbx: assembly.entry.id, station, device: pbx.kds.get(`station.${station}.device`) ?? '', port: pbx.kds.get(`station.${station}.port`) ?? '' }),
     press: (keys) => assembly.keypad(station).press(keys),
     display: () => {
-      const own = assembly.keypad(station).station.display;
+      const own = assembly.keypadOf(station)?.station.display ?? ['', ''];
       return (own.every((l) => l.trim() === '') ? pbx.display() : own).map((l) => l.trimEnd());
     },
   };

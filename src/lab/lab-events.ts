@@ -56,6 +56,8 @@ export interface LabEventMap {
   'checkin.unanswered': { device: string; counter: number };
   /** A PBX came back up after a power cycle; `tornWrite` when power failed in the middle of an FMC write. */
   'pbx.restarted': { pbx: string; aps: string; tornWrite: boolean };
+  /** A device of another family (a key depot) came back up after a power cycle. */
+  'device.restarted': { device: string; kind: string };
   /** The reload switch was pressed: the PBX runs on its delivered database (docs/session-protocol.md). */
   'pbx.reloaded': { pbx: string; sessionsDropped: number };
   'log.entry': { pbx: string; seq: number; user: string; circle: string; format: number; command: string };
@@ -81,7 +83,7 @@ export const LAB_EVENT_NAMES: readonly LabEventName[] = [
   'report.stored', 'report.nak', 'report.acknowledged',
   'callback.registered', 'callback.refused', 'callback.attempt', 'callback.failed', 'callback.connected', 'callback.given-up', 'callback.cancelled',
   'checkin.acked', 'checkin.rejected', 'checkin.unanswered',
-  'pbx.restarted', 'pbx.reloaded', 'log.entry',
+  'pbx.restarted', 'pbx.reloaded', 'device.restarted', 'log.entry',
   'fault.set', 'fault.cleared', 'fault.applied',
   'verdict.recorded',
   'lab.stopping',

@@ -14,7 +14,7 @@ import { openDatabase } from '../database/open-database.js';
 import { ReportArchive } from '../database/report-archive.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { DTMF_ADMIN_NUMBER } from '../network/dtmf-admin-port.js';
-import { CallState, Exchange, type CallEvent } from '../network/exchange.js';
+import { CallState, Exchange, type CallEvent, type LineCut } from '../network/exchange.js';
 import { parseFaultSpec, type FaultPlan } from '../network/fault-plan.js';
 import { installTestLines, type TestLineNumbers } from '../network/test-lines.js';
 import type { CheckInReport } from '../../firmware-sim/check-in-client.js';
@@ -257,6 +257,17 @@ export class Lab {
     return now;
   }
 
+  /**
+   * Cut a line once, as when a cable is pulled: its connected calls after
+   * N more bytes or T from now, or (none connected) its next call. Returns
+   * how many calls it acted on now; `fault.applied` tells when each is cut.
+   */
+  cutLine(target: string, how: LineCut): number {
+    const calls = this.exchange.cut(target, how);
+    this.#logger.child({ component: 'network' }).info({ target, ...how, calls }, 'line cut');
+    return calls;
+  }
+
   /** Remove every fault of a line (NumberingError for an unknown line). */
   clearFault(target: string): void {
     this.exchange.clearFaults(target);
@@ -334,7 +345,17 @@ export class Lab {
   /** Add a device of another family (a key depot) so rigs reach it through `device.*`. */
   addDevice(device: LabDevice): void {
     if (this.devices().some((d) => d.id === device.id)) throw new Error(`the lab already has a device ${device.id}`);
-    this.#extraDevices.set(device.id, device);
+    const cycle = device.powerCycle;
+    // Its power cycles are lab events like a PBX's, whoever presses the switch.
+    const observed: LabDevice = !cycle ? device : {
+      ...device,
+      powerCycle: async (options) => {
+        const r = await cycle(options);
+        if ('restarted' in r) this.events.emit('device.restarted', { device: device.id, kind: device.kind });
+        return r;
+      },
+    };
+    this.#extraDevices.set(device.id, observed);
   }
 
   /** Human-readable lines: where to connect and what to dial. */

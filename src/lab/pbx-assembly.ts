@@ -296,6 +296,11 @@ export class PbxAssembly {
     return port;
   }
 
+  /** The station's keypad if it was used already (reading a display makes none). */
+  keypadOf(station: string): DtmfStationPort | undefined {
+    return this.#keypads.get(station);
+  }
+
   /** Station numbers of the KDS (`station.N.device`). */
   stations(): string[] {
     return this.pbx.kds.entries().map(([k]) => /^station\.(\d+)\.device$/.exec(k)?.[1]).filter((s): s is string => s !== undefined);

@@ -159,6 +159,8 @@ export class DataPath {
   /** One generator per direction, so batching never changes which byte is hit. */
   readonly #random: [SeededRandom, SeededRandom];
   #crossed = 0;
+  /** A cut set while the call was up (`cutAfter`): release when this many bytes in all have crossed. */
+  #cutAt: number | undefined;
   #up = true;
   /** Deliveries held until both ends are attached (`open()`), so no early byte is lost. */
   #held: Array<() => void> | undefined = [];
@@ -186,6 +188,12 @@ export class DataPath {
     const held = this.#held ?? [];
     this.#held = undefined;
     for (const deliver of held) deliver();
+  }
+
+  /** Cut the path once `bytes` more have crossed (both directions together); 0 cuts it now. */
+  cutAfter(bytes: number): void {
+    if (bytes <= 0) return this.release('network');
+    this.#cutAt = this.#crossed + bytes;
   }
 
   /** Bring the call down at once (network fault): queued bytes are lost, both ends see `onClose`. */
@@ -224,7 +232,8 @@ export class DataPath {
   #transmitted(bytes: Uint8Array, to: PathEnd, direction: 0 | 1): void {
     if (!this.#up) return;
     let out = bytes;
-    const limit = this.options.dropAfterBytes;
+    const limits = [this.options.dropAfterBytes, this.#cutAt].filter((x): x is number => x !== undefined);
+    const limit = limits.length ? Math.min(...limits) : undefined;
     const cut = limit !== undefined && this.#crossed + out.length >= limit;
     if (cut) out = out.subarray(0, Math.max(0, limit - this.#crossed));
     this.#crossed += out.length;

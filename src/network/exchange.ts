@@ -128,7 +128,12 @@ interface Attachment {
   codeLocked?: boolean;
   pbx?: PbxNode;
   internal?: string;
+  /** A cut asked for while the line had no connected call: it acts on the next one (`Exchange.cut`). */
+  pendingCut?: LineCut;
 }
+
+/** A one-shot cut of a line (`Exchange.cut`): after N more bytes or T from now. */
+export type LineCut = { afterBytes: number } | { afterMs: number };
 
 const DIGITS = /^[0-9*#]+$/;
 
@@ -244,7 +249,8 @@ class Call implements IncomingCall, OutgoingCall {
   #timers: TimerHandle[] = [];
   #ringTimer: TimerHandle | undefined;
   #path: DataPath | undefined;
-  #cutByTimer = false;
+  /** What is cutting the call, so its release names the fault that acted. */
+  #cutBy: { line: string; fault: AppliedFault } | undefined;
   callee: Attachment | undefined;
 
   constructor(
@@ -329,27 +335,47 @@ class Call implements IncomingCall, OutgoingCall {
       corruptSeed: corrupting?.corruptSeed ?? 1,
       dropAfterBytes: drops.length ? Math.min(...drops) : undefined,
       onRelease: (cause) => {
-        // A 'network' release comes only from a drop fault: the byte limit unless the timer cut first.
-        if (cause === 'network' && !this.#cutByTimer && drops.length) this.host.faulted({ call: this.id, line: cutter('dropAfterBytes', Math.min(...drops)), fault: 'drop-bytes' });
+        // A 'network' release comes only from a cut: the plan's byte limit unless a timer or a one-shot cut came first.
+        const by = this.#cutBy ?? (drops.length ? { line: cutter('dropAfterBytes', Math.min(...drops)), fault: 'drop-bytes' as const } : undefined);
+        if (cause === 'network' && by) this.host.faulted({ call: this.id, ...by });
         this.#released(cause);
       },
       transforms: this.offer.bearer === 'voice' ? this.#voiceTransforms(callee) : undefined,
     });
     this.#clearTimers();
-    if (dropMs.length) {
-      this.after(Math.min(...dropMs), () => {
-        this.#cutByTimer = true;
-        this.host.faulted({ call: this.id, line: cutter('dropAfterMs', Math.min(...dropMs)), fault: 'drop-after' });
-        this.#path?.release('network');
-      });
-    }
+    if (dropMs.length) this.after(Math.min(...dropMs), () => this.#cutNow(cutter('dropAfterMs', Math.min(...dropMs))));
     this.transition(CallState.Connected);
+    for (const att of [this.from, callee]) {
+      const pending = att.pendingCut;
+      att.pendingCut = undefined;
+      if (pending) this.cut(att.key, pending);
+    }
     // Both ends learn of the connection even if one hangs up at once (a PBX
     // refusing access): the other then sees its bytes and the release.
     const path = this.#path;
     onConnect(path.b);
     this.handlers.onConnect(path.a, link);
     path.open();
+  }
+
+  /** Cut this connected call for `line`'s sake: after N more bytes, or T from now. */
+  cut(line: string, how: LineCut): void {
+    if ('afterMs' in how) {
+      this.after(how.afterMs, () => this.#cutNow(line));
+      return;
+    }
+    this.#cutBy = { line, fault: 'drop-bytes' };
+    this.#path?.cutAfter(how.afterBytes);
+  }
+
+  #cutNow(line: string): void {
+    this.#cutBy = { line, fault: 'drop-after' };
+    this.#path?.release('network');
+  }
+
+  /** Whether the call is connected with `att` at one of its ends. */
+  connects(att: Attachment): boolean {
+    return this.state === CallState.Connected && (this.from === att || this.callee === att);
   }
 
   /** Voice calls: A-law on a digital trunk (a call leaving or entering a PBX), the lines' loss, noise and dial tone. */
@@ -491,8 +517,24 @@ export class Exchange {
     Object.assign(att.faults, plan);
   }
 
+  /**
+   * Cut a line once (a rig pulling the cable mid-transfer): every call it
+   * has connected now is cut after `afterBytes` more bytes or `afterMs`
+   * from now; with none connected, its next connected call is. Returns how
+   * many calls it acted on now (0: armed for the next).
+   */
+  cut(target: string, how: LineCut): number {
+    const att = this.#target(target);
+    const calls = [...this.#active].filter((c) => c.connects(att));
+    for (const c of calls) c.cut(att.key, how);
+    att.pendingCut = calls.length ? undefined : how;
+    return calls.length;
+  }
+
   clearFaults(target: string): void {
-    this.#target(target).faults = { ...NO_FAULTS };
+    const att = this.#target(target);
+    att.faults = { ...NO_FAULTS };
+    att.pendingCut = undefined;
   }
 
   faultsOf(target: string): Readonly<FaultPlan> {

@@ -73,6 +73,7 @@ function place(e: LabEvent, devices: Record<string, string>): { series: string; 
       return { series: 'callbacks', row: e.data.pbx, detail: `${e.event} ${JSON.stringify(e.data)}` };
     case 'checkin.acked':
     case 'checkin.rejected':
+    case 'checkin.unanswered':
       return { series: 'check-ins', row: e.data.device, detail: `${e.event} ${JSON.stringify(e.data)}` };
     case 'fault.set':
     case 'fault.cleared':
@@ -90,6 +91,8 @@ function place(e: LabEvent, devices: Record<string, string>): { series: string; 
       return { series: 'restarts', row: e.data.pbx, detail: `restarted${e.data.tornWrite ? ' after a torn FMC write' : ''} (APS ${e.data.aps})` };
     case 'pbx.reloaded':
       return { series: 'restarts', row: e.data.pbx, detail: `reload switch (${e.data.sessionsDropped} sessions dropped)` };
+    case 'device.restarted':
+      return { series: 'restarts', row: e.data.device, detail: `${e.data.kind} restarted` };
     default:
       return undefined;
   }

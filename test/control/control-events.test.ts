@@ -82,6 +82,27 @@ t.test('events of calls, faults, signaling, callbacks, the log, stations and res
   t.equal(since(mark, 'signaling.function-test').length, 1, 'signaling.function-test: one pseudo error after a day');
   t.match(since(mark, 'error.raised').find((e) => e.data.pseudo === true)?.data, { class: 'B', pseudo: true }, 'error.raised: the pseudo error is class B');
 
+  // A one-shot cut: of the call that is up now, after 30 more bytes; then, armed, of the next call after 20 ms.
+  await run('run-until', { event: 'report.acknowledged', timeout: '1h' });
+  await run('pbx.raise', { pbx: PBX, class: 'B', text: 'cut me' });
+  await run('run-until', { event: 'call.connected', timeout: '5min' });
+  mark = seen.length;
+  const now = (await run('line.cut', { line: '0899000', afterBytes: 30 })) as { calls: number; armed: boolean };
+  t.same(now, { line: '0899000', calls: 1, armed: false }, 'line.cut acts on the connected report call');
+  await run('run-until', { event: 'signaling.failed', timeout: '1min' });
+  const cutCall = since(mark, 'fault.applied')[0]?.data;
+  t.match(cutCall, { line: '0899000', fault: 'drop-bytes' }, 'fault.applied: cut after the next 30 bytes');
+  t.match(since(mark, 'call.released').find((e) => e.data.call === cutCall?.call)?.data, { outcome: 'network', connected: true }, 'that call was released by the network');
+  const armed = (await run('line.cut', { line: '0899000', afterTime: '20ms' })) as { calls: number; armed: boolean };
+  t.same(armed, { line: '0899000', calls: 0, armed: true }, 'with no call up the cut waits for the next one');
+  mark = seen.length;
+  await run('run-until', { event: 'fault.applied', timeout: '5min' });
+  t.match(since(mark, 'fault.applied')[0]?.data, { line: '0899000', fault: 'drop-after' }, 'the next call is cut 20 ms after it connected');
+  mark = seen.length;
+  const delivered = (await run('run-until', { event: 'report.stored', timeout: '5min' })) as { matched: boolean };
+  t.ok(delivered.matched, 'the cut acted once: the call after it delivers the report');
+  t.equal(since(mark, 'fault.applied').length, 0, 'and no fault acted on it');
+
   // Callback to a modem that does not answer: 20 attempts, then given up.
   await run('pbx.kds-set', { pbx: PBX, path: 'callback.2.number', value: '00897000' });
   mark = seen.length;
@@ -132,8 +153,8 @@ t.test('events of calls, faults, signaling, callbacks, the log, stations and res
   }
   seen.push(...(rest.filter((m) => 'event' in m) as unknown as Ev[]));
   t.match(seen.find((e) => e.event === 'lab.stopping')?.data, { reason: 'lab.stop' }, 'lab.stopping says why the lab stops');
-  // Covered by the doc replay (stop, resume, the report) or not produced by a lab yet (check-ins come with the centre's UDP intake).
-  const elsewhere = new Set(['signaling.resumed', 'signaling.stopped', 'report.stored', 'report.acknowledged', 'callback.refused', 'callback.connected', 'checkin.acked', 'checkin.rejected']);
+  // Covered by the doc replay (stop, resume, the report; a depot's unanswered check-in and power cycle) or needing a centre's UDP intake (acked, rejected).
+  const elsewhere = new Set(['signaling.resumed', 'signaling.stopped', 'report.stored', 'report.acknowledged', 'callback.refused', 'callback.connected', 'checkin.acked', 'checkin.rejected', 'checkin.unanswered', 'device.restarted']);
   const never = LAB_EVENT_NAMES.filter((n) => !seen.some((e) => e.event === n) && !elsewhere.has(n));
   t.same(never, [], 'every other event was seen here');
 });
