@@ -71,6 +71,8 @@ export interface KeyDepotOptions {
   layout?: DepotFlashLayout;
   /** Check-in interval (s) until the centre sets one; default 60 (seed 002: once a minute). */
   defaultIntervalS?: number;
+  /** Where a depot fresh from the factory (nothing in its counter store) starts its send counters; default 0. */
+  firstCounter?: number;
   replyTimeoutMs?: number;
   onReport?: (r: CheckInReport) => void;
 }
@@ -117,7 +119,7 @@ export class KeyDepot {
     this.#config = config ?? { ...defaultDepotConfig(), ...(options.defaultIntervalS ? { intervalS: options.defaultIntervalS } : {}) };
     this.#pins = new PinTable(this.#config.users);
     const reserved = counterStore.latest();
-    const counter = new ReservedCounter(reserved?.length === 8 ? new DataView(reserved.buffer, reserved.byteOffset, 8).getFloat64(0, true) : 0, (upTo) => {
+    const counter = new ReservedCounter(reserved?.length === 8 ? new DataView(reserved.buffer, reserved.byteOffset, 8).getFloat64(0, true) : options.firstCounter ?? 0, (upTo) => {
       const b = new Uint8Array(8);
       new DataView(b.buffer).setFloat64(0, upTo, true);
       counterStore.write(b);

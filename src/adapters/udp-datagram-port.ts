@@ -11,6 +11,8 @@ export interface UdpDatagramPortOptions {
   logger?: Logger;
   /** SO_RCVBUF: room for a burst while the process is busy (the centre's intake committing a batch); the system's default if unset. */
   receiveBufferBytes?: number;
+  /** SO_SNDBUF: room for a burst sent at once (the fleet generator); the system's default if unset. */
+  sendBufferBytes?: number;
 }
 
 /**
@@ -58,6 +60,13 @@ export class UdpDatagramPort implements DatagramPort {
             socket.setRecvBufferSize(options.receiveBufferBytes);
           } catch {
             // The system caps it (net.core.rmem_max); its own size is still a working one.
+          }
+        }
+        if (options.sendBufferBytes !== undefined) {
+          try {
+            socket.setSendBufferSize(options.sendBufferBytes);
+          } catch {
+            // Capped by net.core.wmem_max, as above.
           }
         }
         resolve(new UdpDatagramPort(socket, options.logger ?? silentLogger));

@@ -21,6 +21,7 @@ const modules: Array<() => Promise<CommandModule>> = [
   () => import('./aps.js'),
   () => import('./centre.js'),
   () => import('./scenario.js'),
+  () => import('./fleet.js'),
   () => import('./pbx.js'),
 ];
 

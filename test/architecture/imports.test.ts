@@ -22,7 +22,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/revisor', 'src/centre', 'src/assistant'],
   ['src/service'],
   ['src/portal'],
-  ['src/lab'],
+  ['src/lab', 'src/fleet'],
   ['src/control', 'src/timeline'],
   ['src/scenario'],
   ['src/cli'],
