@@ -15,10 +15,11 @@ import { checkReplay, EMPTY_REPLAY_WINDOW, type ReplayWindow } from '../core/rep
 import { SeededRandom } from '../core/seeded-random.js';
 import { cryptoRandom } from '../src/adapters/crypto-random.js';
 import { median } from '../test/support/sample-stats.js';
+import { bound } from './support/bench-bound.js';
 
 const ROUND_MS = 400;
 const ROUNDS = 5;
-process.stdout.write(`check-in codec: ${ROUNDS} alternating rounds of ${ROUND_MS} ms per case; ends within 30 s\n`);
+bound(`check-in codec (${ROUNDS} alternating rounds of ${ROUND_MS} ms per case)`, 30);
 
 const key = new SeededRandom(1).bytes(32);
 const now = 1767600000;

@@ -24,12 +24,13 @@ import { UdpDatagramPort } from '../src/adapters/udp-datagram-port.js';
 import { Fleet, fleetFirstCounter } from '../src/fleet/fleet.js';
 import { formatDeviceKey, type DeviceKey } from '../src/storage/device-keys-file.js';
 import { median, percentile } from '../test/support/sample-stats.js';
+import { bound } from './support/bench-bound.js';
 
 const ROUND_S = 4;
 const ROUNDS = 3;
 const LOADS = [{ name: 'at load', devices: 1000, speed: 60 }, { name: 'saturated', devices: 2000, speed: 1200 }] as const;
 const BARE_WINDOW = 64;
-process.stdout.write(`fleet generator: ${ROUNDS} rounds × (fleet + bare sender) × ${LOADS.length} loads of ${ROUND_S} s; ends within 150 s\n`);
+bound(`fleet generator (${ROUNDS} rounds × fleet and bare sender × ${LOADS.length} loads of ${ROUND_S} s)`, 150);
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
 const seeded = new SeededRandom(11);
