@@ -1,14 +1,8 @@
 #!/usr/bin/env node
-import { CliError } from '../src/cli/cli-error.js';
-import { buildProgram } from '../src/cli/program.js';
+import { runCli } from '../src/cli/run-cli.js';
 
-try {
-  await (await buildProgram()).parseAsync(process.argv);
-} catch (err) {
-  if (err instanceof CliError) {
-    process.stderr.write(`hicom-sim: ${err.message}\n`);
-    process.exitCode = err.exitCode;
-  } else {
-    throw err;
-  }
-}
+const code = await runCli(process.argv.slice(2));
+process.exitCode = code;
+// The command's work is done: leave once the output is flushed, even if a
+// stray handle (stdin, a half-closed socket) would keep Node waiting.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -86,7 +86,8 @@ export function verifyApsImage(image: Uint8Array, expectedType?: PbxType): ApsCh
   if (buf.length < APS_HEADER_SIZE) return { ok: false, error: `not an APS image: ${buf.length} bytes, the header alone has ${APS_HEADER_SIZE}` };
   const h = headerParser.parse(buf) as RawHeader;
   if (h.magic !== APS_MAGIC) return { ok: false, error: 'not an APS image (bad magic)' };
-  if (h.formatVersion !== APS_FORMAT_VERSION || h.headerLength !== APS_HEADER_SIZE) return { ok: false, error: `APS image format ${h.formatVersion} is not supported` };
+  if (h.formatVersion !== APS_FORMAT_VERSION) return { ok: false, error: `APS image format ${h.formatVersion} is not supported (this PBX knows format ${APS_FORMAT_VERSION})` };
+  if (h.headerLength !== APS_HEADER_SIZE) return { ok: false, error: `APS image header is damaged: header length ${h.headerLength}, format ${APS_FORMAT_VERSION} has ${APS_HEADER_SIZE}` };
   const mac = createHmac('sha256', APS_LAB_KEY).update(buf.subarray(0, SIGNED_BYTES)).digest();
   if (!timingSafeEqual(mac, h.hmac)) return { ok: false, error: 'APS image signature is not valid' };
   if (buf.length !== APS_HEADER_SIZE + h.bodyLength) return { ok: false, error: `APS image length mismatch: header says ${h.bodyLength} bytes of body, got ${buf.length - APS_HEADER_SIZE}` };

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SerialPort } from 'serialport';
+import { ioReason } from '../io-reason.js';
 import { parseLineSpec, type LineSpec } from './bind-line.js';
 
 export class ConnectError extends Error {
@@ -31,7 +32,7 @@ export async function connectLine(spec: string | LineSpec, options: { timeoutMs?
         });
         const onError = (err: Error): void => {
           clearTimeout(timer);
-          reject(new ConnectError(`tcp:${parsed.host}:${parsed.port}: ${err.message}`));
+          reject(new ConnectError(`tcp:${parsed.host}:${parsed.port}: ${ioReason(err)}`));
         };
         socket.once('error', onError);
       });

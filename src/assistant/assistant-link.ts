@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import { connectLine } from '../adapters/connect-line.js';
 import { parseLineSpec, LineSpecError } from '../adapters/bind-line.js';
 import { SessionClient, SessionError } from '../clients/session-client.js';
-import { AssistantError, EXIT } from './exit-codes.js';
+import { EXIT, ExitError } from '../exit-codes.js';
 import { answerCallback, dial, resetModem } from './modem-dialer.js';
 
 /**
@@ -31,17 +31,17 @@ async function open(spec: string): Promise<Duplex> {
   try {
     return await connectLine(parseLineSpec(spec));
   } catch (err) {
-    if (err instanceof LineSpecError) throw new AssistantError(err.message, EXIT.usage);
-    throw new AssistantError((err as Error).message, EXIT.connection);
+    if (err instanceof LineSpecError) throw new ExitError(err.message, EXIT.usage);
+    throw new ExitError((err as Error).message, EXIT.connection);
   }
 }
 
 /** Turn a failed session step into an assistant error: a closed line is a connection failure, a refusal an access failure. */
-function accessError(step: string, err: unknown, client: SessionClient): AssistantError {
-  if (err instanceof AssistantError) return err;
+function accessError(step: string, err: unknown, client: SessionClient): ExitError {
+  if (err instanceof ExitError) return err;
   const msg = (err as Error).message;
-  if (client.closed && !(err instanceof SessionError && err.reply)) return new AssistantError(`${step}: the line was dropped (${msg})`, EXIT.access);
-  return new AssistantError(`${step}: ${msg}`, err instanceof SessionError && err.reply ? EXIT.access : EXIT.connection);
+  if (client.closed && !(err instanceof SessionError && err.reply)) return new ExitError(`${step}: the line was dropped (${msg})`, EXIT.access);
+  return new ExitError(`${step}: ${msg}`, err instanceof SessionError && err.reply ? EXIT.access : EXIT.connection);
 }
 
 /** Read until the PIN prompt, or fail with what the PBX said instead (e.g. modem access blocked). */
@@ -49,7 +49,7 @@ async function pinPrompt(client: SessionClient): Promise<void> {
   const text = await client.expect(/PIN: |BYE [^\r\n]*\r?\n|NO CARRIER\r?\n/);
   if (!text.endsWith('PIN: ')) {
     const why = /ERROR \d+ [^\r\n]*/.exec(text)?.[0] ?? text.trim().split(/\r?\n/).pop();
-    throw new AssistantError(`the PBX refused the call: ${why}`, EXIT.access);
+    throw new ExitError(`the PBX refused the call: ${why}`, EXIT.access);
   }
 }
 
@@ -74,11 +74,11 @@ export async function openLink(plan: LinkPlan, creds: Credentials, events: LinkE
       if (plan.kind === 'dial') {
         client.write(`${plan.pin}\r`);
         const r = await client.expect(/PIN accepted\r?\n|ERROR \d+ [^\r\n]*\r?\n/);
-        if (!/PIN accepted/.test(r)) throw new AssistantError(`PIN refused: ${/ERROR \d+ [^\r\n]*/.exec(r)?.[0] ?? r.trim()}`, EXIT.access);
+        if (!/PIN accepted/.test(r)) throw new ExitError(`PIN refused: ${/ERROR \d+ [^\r\n]*/.exec(r)?.[0] ?? r.trim()}`, EXIT.access);
       } else {
         client.write(`CALLBACK ${plan.index} ${plan.code}\r`);
         const r = await client.expect(/CALLBACK REGISTERED[^\r\n]*\r?\n|ERROR \d+ [^\r\n]*\r?\n/);
-        if (!/CALLBACK REGISTERED/.test(r)) throw new AssistantError(`callback refused: ${/ERROR \d+ [^\r\n]*/.exec(r)?.[0] ?? r.trim()}`, EXIT.access);
+        if (!/CALLBACK REGISTERED/.test(r)) throw new ExitError(`callback refused: ${/ERROR \d+ [^\r\n]*/.exec(r)?.[0] ?? r.trim()}`, EXIT.access);
         events.status(`callback ${plan.index} registered; waiting for the PBX to call back …`);
         events.status(await answerCallback(client));
       }
@@ -89,7 +89,7 @@ export async function openLink(plan: LinkPlan, creds: Credentials, events: LinkE
     return { client, stream };
   } catch (err) {
     client.close();
-    if (err instanceof AssistantError) throw err;
-    throw new AssistantError((err as Error).message, EXIT.connection);
+    if (err instanceof ExitError) throw err;
+    throw new ExitError((err as Error).message, EXIT.connection);
   }
 }

@@ -6,7 +6,8 @@ import type { KdsImage } from '../../firmware-sim/kds.js';
 import type { UserRecord } from '../../firmware-sim/user-table.js';
 import { KdsFileError, openKdsFile, saveKdsFile } from '../storage/kds-file.js';
 import { SessionClient, SessionError, type Reply } from '../clients/session-client.js';
-import { AssistantError, EXIT } from './exit-codes.js';
+import { EXIT, ExitError } from '../exit-codes.js';
+import { ioReason, isSystemError } from '../io-reason.js';
 import type { Credentials } from './assistant-link.js';
 import { diffKds } from './kds-diff.js';
 import { Progress } from './progress.js';
@@ -22,6 +23,29 @@ export const LOCAL_COMMANDS: ReadonlyArray<[string, string]> = [
   ['kds diff <a> <b>', 'compare two saved KDS files (offline; both open with your name and password)'],
   ['aps load <file>', 'load an APS image (docs/aps-image.md) into the PBX; it restarts with it'],
 ];
+
+/** Argument counts of the PC-side commands, keyed by their first two words. */
+const LOCAL_ARITY: Readonly<Record<string, number>> = Object.fromEntries(LOCAL_COMMANDS.map(([usage]) => {
+  const words = usage.split(' ');
+  return [`${words[0]} ${words[1]}`, words.length - 2];
+}));
+
+/**
+ * What is wrong with a command line before anything is sent: empty, control
+ * characters (a piped ^D or NUL), an unterminated quote, a PC-side command
+ * without its file. A PBX would not answer such a line the way a script
+ * expects (it waits for a frame that never comes), so it is refused here.
+ */
+export function lineProblem(line: string): string | undefined {
+  if (line.trim() === '') return 'empty command';
+  if (/[\u0000-\u001f\u007f]/.test(line)) return `control character ${JSON.stringify(/[\u0000-\u001f\u007f]/.exec(line)![0])} in the command`;
+  const words = tokenize(line);
+  if (typeof words === 'string') return words;
+  const key = `${words[0]?.toLowerCase()} ${words[1]?.toLowerCase()}`;
+  const arity = LOCAL_ARITY[key];
+  if (arity !== undefined && words.length - 2 !== arity) return `usage: ${LOCAL_COMMANDS.find(([u]) => u.startsWith(key))![0]}`;
+  return undefined;
+}
 
 export interface AssistantIo {
   /** Replies (stdout). */
@@ -44,48 +68,43 @@ export class Assistant {
 
   /** Run one line; resolves with the reply (local commands make one up). */
   async run(line: string): Promise<Reply> {
-    const words = tokenize(line);
-    if (typeof words === 'string') return { ok: false, code: 400, message: words, lines: [] };
+    const problem = lineProblem(line);
+    if (problem) return { ok: false, code: 400, message: problem, lines: [] };
+    const words = tokenize(line) as string[];
     const [a, b] = [words[0]?.toLowerCase(), words[1]?.toLowerCase()];
     const args = words.slice(2);
     try {
       if (a === 'kds' && b === 'diff') return this.#kdsDiff(args);
-      if (a === 'kds' && b === 'read' && args.length) return await this.#kdsRead(args);
-      if (a === 'kds' && b === 'write' && args.length) return await this.#kdsWrite(args);
-      if (a === 'aps' && b === 'load' && args.length) return await this.#apsLoad(args);
+      if (a === 'kds' && b === 'read') return await this.#kdsRead(args);
+      if (a === 'kds' && b === 'write') return await this.#kdsWrite(args);
+      if (a === 'aps' && b === 'load') return await this.#apsLoad(args);
       if (a === 'help' && words.length === 1) {
         const r = await this.#client().command(line);
         return { ...r, lines: [...r.lines, ...LOCAL_COMMANDS.map(([u, h]) => `${u.padEnd(40)} ${h} (assistant)`)] };
       }
       return await this.#client().command(line);
     } catch (err) {
-      if (err instanceof AssistantError) throw err;
+      if (err instanceof ExitError) throw err;
       if (err instanceof KdsFileError) return { ok: false, code: 422, message: err.message, lines: [] };
       if (err instanceof SessionError && err.reply) return err.reply;
-      if (err instanceof SessionError) throw new AssistantError(`connection lost: ${err.message}`, EXIT.connection);
-      if ((err as NodeJS.ErrnoException).code) return { ok: false, code: 400, message: (err as Error).message, lines: [] };
+      if (err instanceof SessionError) throw new ExitError(`connection lost: ${err.message}`, EXIT.connection);
+      if (isSystemError(err)) return { ok: false, code: 400, message: `${err.path ? `${err.path}: ` : ''}${ioReason(err)}`, lines: [] };
       throw err;
     }
   }
 
   #client(): SessionClient {
-    if (!this.link) throw new AssistantError('offline: connect with --connect or --modem for PBX commands (offline only "kds diff" works)', EXIT.usage);
+    if (!this.link) throw new ExitError('offline: connect with --connect or --modem for PBX commands (offline only "kds diff" works)', EXIT.usage);
     return this.link.client;
   }
 
-  static #usage(text: string): Reply {
-    return { ok: false, code: 400, message: `usage: ${text}`, lines: [] };
-  }
-
   #kdsDiff(args: string[]): Reply {
-    if (args.length !== 2) return Assistant.#usage('kds diff <a> <b>');
     const [a, b] = args.map((f) => openKdsFile(f, this.creds.name, this.creds.password).content.image);
     const lines = diffKds(a, b);
     return { ok: true, code: 0, message: `${lines.length} items differ`, lines: [...lines, `${lines.length} items differ`] };
   }
 
   async #kdsRead(args: string[]): Promise<Reply> {
-    if (args.length !== 1) return Assistant.#usage('kds read <file>');
     const client = this.#client();
     const read = await client.command('kds read');
     if (!read.ok) return read;
@@ -99,14 +118,12 @@ export class Assistant {
   }
 
   async #kdsWrite(args: string[]): Promise<Reply> {
-    if (args.length !== 1) return Assistant.#usage('kds write <file>');
     const { content } = openKdsFile(args[0], this.creds.name, this.creds.password);
     // Only the image travels: the PBX's own user table is never overwritten (spec §3.7).
     return this.#upload('kds write', FrameType.Kds, Buffer.from(JSON.stringify(content.image), 'utf8'), `KDS ${args[0]}`);
   }
 
   async #apsLoad(args: string[]): Promise<Reply> {
-    if (args.length !== 1) return Assistant.#usage('aps load <file>');
     return this.#upload('aps load', FrameType.Aps, readFileSync(args[0]), `APS ${args[0]}`);
   }
 

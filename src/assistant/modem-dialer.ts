@@ -1,5 +1,5 @@
 import type { SessionClient } from '../clients/session-client.js';
-import { AssistantError, EXIT } from './exit-codes.js';
+import { EXIT, ExitError } from '../exit-codes.js';
 
 /** Final result codes of a dial (V.250 §6.3.1 and the spec §4.4 table), with what to tell the technician. */
 const DIAL_FAILURES: Record<string, string> = {
@@ -20,22 +20,22 @@ export async function resetModem(client: SessionClient): Promise<void> {
   for (const cmd of ['ATZ', 'ATE0V1Q0']) {
     client.write(`${cmd}\r`);
     const got = await client.expect(/(OK|ERROR)\r?\n/, 5000).catch(() => {
-      throw new AssistantError(`the modem does not answer ${cmd} (is it a modem's DTE port?)`, EXIT.connection);
+      throw new ExitError(`the modem does not answer ${cmd} (is it a modem's DTE port?)`, EXIT.connection);
     });
-    if (/ERROR/.test(got)) throw new AssistantError(`the modem answered ERROR to ${cmd}`, EXIT.dial);
+    if (/ERROR/.test(got)) throw new ExitError(`the modem answered ERROR to ${cmd}`, EXIT.dial);
   }
 }
 
-function failure(code: string, what: string): AssistantError {
-  return new AssistantError(`${what}: ${code} — ${DIAL_FAILURES[code] ?? code}`, EXIT.dial);
+function failure(code: string, what: string): ExitError {
+  return new ExitError(`${what}: ${code} — ${DIAL_FAILURES[code] ?? code}`, EXIT.dial);
 }
 
 /** ATDT the number; resolves with the CONNECT line. */
 export async function dial(client: SessionClient, number: string, timeoutMs = DIAL_TIMEOUT_MS): Promise<string> {
-  if (!/^[0-9*#,WwPpTt]+$/.test(number)) throw new AssistantError(`"${number}" is not a number to dial`, EXIT.usage);
+  if (!/^[0-9*#,WwPpTt]+$/.test(number)) throw new ExitError(`"${number}" is not a number to dial`, EXIT.usage);
   client.write(`ATDT${number}\r`);
   const got = await client.expect(FINAL, timeoutMs).catch((err: Error) => {
-    throw new AssistantError(`dialling ${number}: ${err.message}`, EXIT.dial);
+    throw new ExitError(`dialling ${number}: ${err.message}`, EXIT.dial);
   });
   const code = (FINAL.exec(got)?.[1] ?? '').trim();
   if (!code.startsWith('CONNECT')) throw failure(code, `dialling ${number}`);
@@ -45,11 +45,11 @@ export async function dial(client: SessionClient, number: string, timeoutMs = DI
 /** Wait for RING, answer with ATA, resolve with the CONNECT line. */
 export async function answerCallback(client: SessionClient, timeoutMs = CALLBACK_WAIT_MS): Promise<string> {
   await client.expect(/RING\r?\n/, timeoutMs).catch((err: Error) => {
-    throw new AssistantError(`no callback from the PBX: ${err.message}`, EXIT.dial);
+    throw new ExitError(`no callback from the PBX: ${err.message}`, EXIT.dial);
   });
   client.write('ATA\r');
   const got = await client.expect(FINAL, DIAL_TIMEOUT_MS).catch((err: Error) => {
-    throw new AssistantError(`answering the callback: ${err.message}`, EXIT.dial);
+    throw new ExitError(`answering the callback: ${err.message}`, EXIT.dial);
   });
   const code = (FINAL.exec(got)?.[1] ?? '').trim();
   if (!code.startsWith('CONNECT')) throw failure(code, 'answering the callback');

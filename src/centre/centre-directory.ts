@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isValidSystemId } from '../../firmware-sim/error-report.js';
-import { ioReason } from '../storage/io-reason.js';
+import { ioReason } from '../io-reason.js';
 import { CENTRE_RECORD_OVERHEAD, parseCentreFile, type CentreFileContents } from './centre-file.js';
 
 /**

@@ -128,7 +128,13 @@ export class SessionClient {
     }
     await this.expect('User: ');
     this.write(`${name}\r`);
-    await this.expect('Password: ');
+    // The PBX may refuse the name at once (held off after failed logins: ERROR 429 … wait n s) instead of asking for the password.
+    const asked = await this.expect(/Password: |ERROR \d{3} [^\r\n]*\r?\n/);
+    const refused = /ERROR (\d{3}) ([^\r\n]*)\r?\n$/.exec(asked);
+    if (refused) {
+      const reply: Reply = { ok: false, code: Number(refused[1]), message: refused[2], lines: [] };
+      throw new SessionError(`login as ${name} failed: ERROR ${reply.code} ${reply.message}`, reply);
+    }
     this.write(`${password}\r`);
     const reply = await this.reply();
     if (!reply.ok) throw new SessionError(`login as ${name} failed: ${reply.message}`, reply);

@@ -9,6 +9,7 @@ import { parseDatagramAddress } from '../../core/datagram-port.js';
 import { DEVICE_ID_PATTERN } from '../../core/check-in-telegram.js';
 import { MAX_INTERVAL_S, MIN_INTERVAL_S } from '../../core/check-in-body.js';
 import { parseDeviceKey, readDeviceKey } from '../storage/device-keys-file.js';
+import { ioReason } from '../io-reason.js';
 
 /**
  * The lab a `hicom-sim lab` run builds: PBXs with their admin ports, the
@@ -95,6 +96,11 @@ export interface CentreEntry {
   /** Function test overdue after this many days without one. */
   functestOverdueDays: number;
 }
+
+/** The type of a PBX whose entry names none. */
+export const DEFAULT_PBX_TYPE = PbxType.OfficePro;
+/** System ids of the lab's PBXs. */
+export const PBX_ID_PATTERN = /^[A-Za-z0-9-]{1,16}$/;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -191,8 +197,8 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
     const w = `pbxs[${i}]`;
     if (!isObject(p)) throw new ConfigError(`${w}: expected a mapping`);
     const id = str(`${w}.id`, p.id);
-    if (!/^[A-Za-z0-9-]{1,16}$/.test(id)) throw new ConfigError(`${w}.id: "${id}" must be 1–16 letters, digits or dashes`);
-    const type = parsePbxType(str(`${w}.type`, p.type, PbxType.OfficePro));
+    if (!PBX_ID_PATTERN.test(id)) throw new ConfigError(`${w}.id: "${id}" must be 1–16 letters, digits or dashes`);
+    const type = parsePbxType(str(`${w}.type`, p.type, DEFAULT_PBX_TYPE));
     if (!type) throw new ConfigError(`${w}.type: must be one of ${Object.values(PbxType).join(', ')}`);
     const aps = str(`${w}.aps`, p.aps, DEFAULT_APS_VERSION);
     if (!/^[A-Z0-9]{2,8}\.\d{2}\.\d{3}\.\d{2}$/.test(aps)) throw new ConfigError(`${w}.aps: "${aps}" is not an APS version like ${DEFAULT_APS_VERSION}`);
@@ -337,7 +343,7 @@ export function loadConfig(path: string | undefined): LabConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(`cannot read ${path}: ${ioReason(err)}`);
   }
   try {
     return parseConfigText(text, dirname(resolve(path)));

@@ -8,10 +8,20 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { entryHash, formatEntry, type ArchiveMark, type FormatId, type LogEntry } from '../../firmware-sim/protocol-log.js';
+import { writeFileAtomic } from '../storage/atomic-file.js';
+import { ioReason } from '../io-reason.js';
 
-export const ARCHIVE_FORMAT_VERSION = 1;
-const MAGIC_LINE = `# hicom-sim protocol archive, format ${ARCHIVE_FORMAT_VERSION}`;
+/** Format 2 adds the seal line; format 1 files (no seal) are still read, and sealed at their next append. */
+export const ARCHIVE_FORMAT_VERSION = 2;
+const magicLine = (format: number): string => `# hicom-sim protocol archive, format ${format}`;
+const MAGIC = /^# hicom-sim protocol archive, format ([12])$/;
 const CHAIN_NOTE = '# chain: sha256 over the header and every entry line; the hex after " #" ends each line';
+/** The seal: where the archive ends, rewritten with every append, so a cut at a line boundary shows. */
+const SEAL = /^# sealed: (\d+) entries up to seq (\d+), chain ([0-9a-f]{64})$/;
+/** The chain's start value names format 1 in every format: the seal is outside the chain. */
+const CHAIN_FORMAT = 1;
+/** Plain text anyone may read and print offline (spec §3.8). */
+const ARCHIVE_FILE_MODE = 0o644;
 const ENTRY_LINE = /^(.*) #([0-9a-f]{64})$/;
 const ENTRY_TEXT = /^(\d{6,}) (\d\d)\.(\d\d)\.(\d{4}) (\d\d):(\d\d):(\d\d) (.+?) +(\S) \(([1-8])\) (.*)$/;
 
@@ -34,6 +44,8 @@ export interface ArchiveTail {
   /** `{ seq, hash }` in the PBX's ArchiveMark form; undefined for an empty archive. */
   mark: ArchiveMark | undefined;
   entries: number;
+  /** 1 for an archive from before the seal, else ARCHIVE_FORMAT_VERSION. */
+  format: number;
 }
 
 export interface ArchiveProblem {
@@ -59,15 +71,16 @@ export class ArchiveError extends Error {
 export { entryHash };
 
 function headerChain(h: ArchiveHeader): string {
-  return createHash('sha256').update(`hicom-sim archive ${ARCHIVE_FORMAT_VERSION}\n${h.systemId}\n${h.pbxName}\n${h.created}`).digest('hex');
+  return createHash('sha256').update(`hicom-sim archive ${CHAIN_FORMAT}\n${h.systemId}\n${h.pbxName}\n${h.created}`).digest('hex');
 }
 
 function nextChain(prev: string, line: string): string {
   return createHash('sha256').update(`${prev}\n${line}`).digest('hex');
 }
 
-function headerText(h: ArchiveHeader): string {
-  return `${MAGIC_LINE}\n# system-id: ${h.systemId}\n# pbx: ${h.pbxName}\n# created: ${h.created}\n${CHAIN_NOTE}\n`;
+function headerText(h: ArchiveHeader, seal: { entries: number; seq: number; chain: string }): string {
+  return `${magicLine(ARCHIVE_FORMAT_VERSION)}\n# system-id: ${h.systemId}\n# pbx: ${h.pbxName}\n# created: ${h.created}\n` +
+    `# sealed: ${seal.entries} entries up to seq ${seal.seq}, chain ${seal.chain}\n${CHAIN_NOTE}\n`;
 }
 
 /** Parse the canonical printout line back into an entry (times are whole seconds, UTC). */
@@ -92,22 +105,26 @@ export function verifyArchive(path: string, options: { systemId?: string } = {})
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ArchiveError(`cannot read archive ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ArchiveError(`cannot read archive ${path}: ${ioReason(err)}`);
   }
   const problems: ArchiveProblem[] = [];
   const entries: LogEntry[] = [];
   const lastNl = text.lastIndexOf('\n');
   const tornBytes = Buffer.byteLength(text.slice(lastNl + 1));
-  if (tornBytes > 0) problems.push({ line: 0, message: `file ends with ${tornBytes} bytes of an incomplete line (interrupted append)` });
   const lines = text.slice(0, lastNl + 1).split('\n').slice(0, -1);
+  const format = Number(MAGIC.exec(lines[0] ?? '')?.[1] ?? 0);
   const field = (i: number, key: string): string | undefined => (lines[i]?.startsWith(`# ${key}: `) ? lines[i].slice(key.length + 4) : undefined);
   const systemId = field(1, 'system-id');
   const pbxName = field(2, 'pbx');
   const created = field(3, 'created');
-  if (lines[0] !== MAGIC_LINE || systemId === undefined || pbxName === undefined || created === undefined || lines[4] !== CHAIN_NOTE) {
+  const seal = format === 2 ? SEAL.exec(lines[4] ?? '') : undefined;
+  const first = format === 2 ? 6 : 5;
+  if (!format || systemId === undefined || pbxName === undefined || created === undefined || seal === null || lines[first - 1] !== CHAIN_NOTE) {
+    // Checked first: a binary file or another format has no "line" to be incomplete.
     problems.push({ line: 1, message: 'not a hicom-sim protocol archive (header missing or damaged)' });
     return { ok: false, header: undefined, entries, problems, tornBytes, tail: undefined };
   }
+  if (tornBytes > 0) problems.push({ line: 0, message: `file ends with ${tornBytes} bytes of an incomplete line (interrupted append)` });
   const header: ArchiveHeader = { systemId, pbxName, created };
   if (options.systemId !== undefined && options.systemId !== systemId) {
     problems.push({ line: 2, message: `archive belongs to system ${systemId}, not ${options.systemId}` });
@@ -115,7 +132,7 @@ export function verifyArchive(path: string, options: { systemId?: string } = {})
   let chain = headerChain(header);
   let lastSeq = 0;
   let lastLine = '';
-  for (let i = 5; i < lines.length; i++) {
+  for (let i = first; i < lines.length; i++) {
     const m = ENTRY_LINE.exec(lines[i]);
     const e = m ? parseEntryLine(m[1]) : undefined;
     if (!m || !e) {
@@ -133,8 +150,15 @@ export function verifyArchive(path: string, options: { systemId?: string } = {})
     entries.push(e);
   }
   const last = entries.at(-1);
+  if (seal && (Number(seal[2]) !== (last?.seq ?? 0) || seal[3] !== chain)) {
+    // Seq and chain, not the count: a line removed in the middle is already a broken chain.
+    problems.push({
+      line: 5,
+      message: `archive was cut or its end changed: the seal says ${seal[1]} entries up to seq ${seal[2]}, the file has ${entries.length} up to seq ${last?.seq ?? 0}`,
+    });
+  }
   const tail: ArchiveTail = {
-    header, seq: last?.seq ?? 0, chain, entries: entries.length,
+    header, seq: last?.seq ?? 0, chain, entries: entries.length, format,
     mark: last ? { seq: last.seq, hash: createHash('sha256').update(lastLine).digest('hex') } : undefined,
   };
   return { ok: problems.length === 0, header, entries, problems, tornBytes, tail };
@@ -156,18 +180,18 @@ export function createArchive(path: string, header: ArchiveHeader): ArchiveTail 
   checkHeaderField('creation time', header.created);
   let fd: number;
   try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, ARCHIVE_FILE_MODE);
   } catch (err) {
     throw new ArchiveError(`cannot create archive ${path}: ${(err as NodeJS.ErrnoException).code === 'EEXIST' ? 'file exists' : (err as Error).message}`);
   }
   try {
-    writeSync(fd, headerText(header));
+    writeSync(fd, headerText(header, { entries: 0, seq: 0, chain: headerChain(header) }));
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   syncDir(path);
-  return { header, seq: 0, chain: headerChain(header), mark: undefined, entries: 0 };
+  return { header, seq: 0, chain: headerChain(header), mark: undefined, entries: 0, format: ARCHIVE_FORMAT_VERSION };
 }
 
 /**
@@ -202,10 +226,11 @@ function intactTail(path: string, systemId: string | undefined, repairTornTail: 
 }
 
 /**
- * Append entries after the archive's tail and fsync before returning. The
- * entries must continue the archive (seqs increasing past its last seq).
- * All lines go out in one write; a crash inside it leaves at most an
- * incomplete last line, which openArchiveForAppend detects.
+ * Append entries after the archive's tail, durably: the file is replaced
+ * atomically (temp file, fsync, rename, fsync of the directory) by itself
+ * plus the new lines under a new seal, so a crash leaves the old archive or
+ * the new one, never a half. The entries must continue the archive (seqs
+ * increasing past its last seq). A format 1 archive is sealed on the way.
  */
 export function appendEntries(path: string, entries: readonly LogEntry[], options: { systemId?: string } = {}): ArchiveTail {
   const tail = intactTail(path, options.systemId, false);
@@ -221,17 +246,14 @@ export function appendEntries(path: string, entries: readonly LogEntry[], option
     seq = e.seq;
   }
   if (entries.length === 0) return tail;
-  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND);
+  const count = tail.entries + entries.length;
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const body = lines.slice(tail.format === 1 ? 5 : 6).join('\n');
   try {
-    const buf = Buffer.from(out, 'utf8');
-    let done = 0;
-    while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done);
-    fsyncSync(fd);
+    writeFileAtomic(path, headerText(tail.header, { entries: count, seq, chain }) + body + out, ARCHIVE_FILE_MODE);
   } catch (err) {
-    throw new ArchiveError(`cannot append to archive ${path}: ${(err as Error).message}`);
-  } finally {
-    closeSync(fd);
+    throw new ArchiveError(`cannot append to archive ${path}: ${ioReason(err)}`);
   }
   const last = entries[entries.length - 1];
-  return { header: tail.header, seq, chain, mark: { seq, hash: entryHash(last) }, entries: tail.entries + entries.length };
+  return { header: tail.header, seq, chain, mark: { seq, hash: entryHash(last) }, entries: count, format: ARCHIVE_FORMAT_VERSION };
 }

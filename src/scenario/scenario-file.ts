@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { parseDuration as parseDurationText } from '../../core/duration.js';
+import { DURATION_UNITS, parseDuration as parseDurationText } from '../../core/duration.js';
+import { CALLBACK_INDICES } from '../../firmware-sim/callback-index.js';
+import { Kds } from '../../firmware-sim/kds.js';
+import { resolveItem } from '../../firmware-sim/kds-schema.js';
+import { DEFAULT_PBX_TYPE, PBX_ID_PATTERN } from '../lab/config.js';
+import { ioReason } from '../io-reason.js';
 
 /**
  * A HIL scenario (docs/scenarios.md): a network, a timeline of actions and
@@ -38,12 +43,24 @@ export class ScenarioError extends Error {
   override name = 'ScenarioError';
 }
 
-/** "90s", "15min", "2h", "7d", "500ms" or a bare number of seconds → ms. */
+/** A scenario covers at most a year of virtual time: more is a typo (1e400 is Infinity). */
+export const MAX_SCENARIO_MS = 366 * DURATION_UNITS.d;
+
+/** "90s", "15min", "2h", "7d", "500ms" or a bare number of seconds → ms, from 0 to a year. */
 export function parseDuration(where: string, v: unknown): number {
-  if (typeof v === 'number' && v >= 0) return v * 1000;
-  const ms = typeof v === 'string' ? parseDurationText(v) : undefined;
-  if (ms === undefined) throw new ScenarioError(`${where}: ${JSON.stringify(v)} is not a duration (e.g. 90s, 15min, 2h, 7d)`);
+  const ms = typeof v === 'number' ? v * 1000 : typeof v === 'string' ? parseDurationText(v) : undefined;
+  if (ms === undefined || Number.isNaN(ms)) throw new ScenarioError(`${where}: ${JSON.stringify(v)} is not a duration (e.g. 90s, 15min, 2h, 7d)`);
+  if (!(ms >= 0 && ms <= MAX_SCENARIO_MS)) throw new ScenarioError(`${where}: ${String(v)} is outside 0 s – 366 d of virtual time`);
   return ms;
+}
+
+/** The scenario's PBXs are built with the lab's default type: a KDS path must exist there and the value fit it. */
+function kdsValue(where: string, path: string, value: string): string {
+  const probe = Kds.defaults(DEFAULT_PBX_TYPE);
+  const secret = resolveItem(path)?.spec.secret === true;
+  const r = secret && value === '' ? { ok: probe.has(path), error: `no KDS item ${path}` } : probe.set(path, value);
+  if (!r.ok) throw new ScenarioError(`${where}: ${r.error}`);
+  return value;
 }
 
 type Raw = Record<string, unknown>;
@@ -83,10 +100,17 @@ export function validateScenario(doc: unknown): Scenario {
   const pbxs = list('network.pbxs', network.pbxs).map((p, i) => {
     const o = obj(`network.pbxs[${i}]`, p);
     const kds = obj(`network.pbxs[${i}].kds`, o.kds ?? {});
-    return { id: text(`network.pbxs[${i}].id`, o.id), kds: Object.fromEntries(Object.entries(kds).map(([k, v]) => [k, text(`network.pbxs[${i}].kds.${k}`, v)])) };
+    const id = text(`network.pbxs[${i}].id`, o.id);
+    if (!PBX_ID_PATTERN.test(id)) throw new ScenarioError(`network.pbxs[${i}].id: "${id}" must be 1–16 letters, digits or dashes`);
+    const entries = Object.entries(kds).map(([k, v]) => [k, kdsValue(`network.pbxs[${i}].kds.${k}`, k, text(`network.pbxs[${i}].kds.${k}`, v))]);
+    return { id, kds: Object.fromEntries(entries) as Record<string, string> };
   });
   if (pbxs.length === 0) throw new ScenarioError('network.pbxs: at least one PBX');
-  const ids = new Set(pbxs.map((p) => p.id));
+  const ids = new Set<string>();
+  pbxs.forEach((p, i) => {
+    if (ids.has(p.id)) throw new ScenarioError(`network.pbxs[${i}].id: ${p.id} is used twice; ids must be unique`);
+    ids.add(p.id);
+  });
   const pbxRef = (where: string, v: unknown): string => {
     const id = text(where, v);
     if (!ids.has(id)) throw new ScenarioError(`${where}: no PBX ${id} in network.pbxs`);
@@ -120,11 +144,15 @@ export function validateScenario(doc: unknown): Scenario {
         return { at, reload: pbxRef(`${w}.reload`, o.reload) };
       case 'requestCallback': {
         const r = obj(`${w}.requestCallback`, o.requestCallback);
-        return { at, requestCallback: { pbx: pbxRef(`${w}.requestCallback.pbx`, r.pbx), index: count(`${w}.requestCallback.index`, r.index) } };
+        const index = count(`${w}.requestCallback.index`, r.index);
+        if (index < 1 || index > CALLBACK_INDICES) throw new ScenarioError(`${w}.requestCallback.index: ${index} is not a callback index 1–${CALLBACK_INDICES}`);
+        return { at, requestCallback: { pbx: pbxRef(`${w}.requestCallback.pbx`, r.pbx), index } };
       }
       default: {
         const s = obj(`${w}.set`, o.set);
-        return { at, set: { pbx: pbxRef(`${w}.set.pbx`, s.pbx), path: text(`${w}.set.path`, s.path), value: typeof s.value === 'string' ? s.value : text(`${w}.set.value`, s.value) } };
+        const path = text(`${w}.set.path`, s.path);
+        const value = typeof s.value === 'string' ? s.value : text(`${w}.set.value`, s.value);
+        return { at, set: { pbx: pbxRef(`${w}.set.pbx`, s.pbx), path, value: kdsValue(`${w}.set`, path, value) } };
       }
     }
   });
@@ -154,7 +182,7 @@ export function loadScenario(path: string): Scenario {
   try {
     raw = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ScenarioError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ScenarioError(`cannot read ${path}: ${ioReason(err)}`);
   }
   let doc: unknown;
   try {

@@ -6,8 +6,8 @@ import { dirname } from 'node:path';
  * old or the new content: write a temp file beside it, fsync, rename over,
  * fsync the directory.
  */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  publish(path, writeTemp(path, data), renameSync);
+export function writeFileAtomic(path: string, data: Uint8Array | string, mode = 0o600): void {
+  publish(path, writeTemp(path, data, mode), renameSync);
 }
 
 /**
@@ -20,9 +20,9 @@ export function createFileAtomic(path: string, data: Uint8Array | string): void 
   publish(path, writeTemp(path, data), linkSync, true);
 }
 
-function writeTemp(path: string, data: Uint8Array | string): string {
+function writeTemp(path: string, data: Uint8Array | string, mode = 0o600): string {
   const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
+  const fd = openSync(tmp, 'w', mode);
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     fsyncSync(fd);

@@ -4,6 +4,7 @@ import type { Circle } from '../../firmware-sim/circles.js';
 import type { KdsImage } from '../../firmware-sim/kds.js';
 import { verifySecret } from '../../firmware-sim/secret-hash.js';
 import type { UserRecord } from '../../firmware-sim/user-table.js';
+import { ioReason } from '../io-reason.js';
 import { writeFileAtomic } from './atomic-file.js';
 
 /**
@@ -37,6 +38,14 @@ export interface KdsFileContent {
 
 export class KdsFileError extends Error {
   override name = 'KdsFileError';
+
+  /** `wrongCredentials`: the file did not open with this name and password (or was altered: AES-GCM cannot tell which). */
+  constructor(
+    message: string,
+    readonly wrongCredentials = false,
+  ) {
+    super(message);
+  }
 }
 
 const MAGIC = 'HKDS';
@@ -88,7 +97,7 @@ export function decryptKdsFile(data: Buffer, password: string): KdsFileContent {
   try {
     plain = Buffer.concat([decipher.update(data.subarray(HEADER, HEADER + length)), decipher.final()]);
   } catch {
-    throw new KdsFileError('wrong password, or the file was changed after it was saved');
+    throw new KdsFileError('wrong password, or the file was changed after it was saved', true);
   }
   const content = JSON.parse(plain.toString('utf8')) as KdsFileContent;
   if (content.format !== 'hicom-kds-file' || content.version !== 1) throw new KdsFileError('not a hicom-sim KDS file of version 1');
@@ -114,10 +123,10 @@ export function openKdsFile(path: string, name: string, password: string): Opene
   try {
     data = readFileSync(path);
   } catch (err) {
-    throw new KdsFileError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new KdsFileError(`cannot read ${path}: ${ioReason(err)}`);
   }
   const content = decryptKdsFile(data, password);
   const user = content.users.find((u) => u.name.toUpperCase() === name.toUpperCase());
-  if (!user || !verifySecret(password, user.passwordHash)) throw new KdsFileError(`user ${name} is not in the file's user table with this password`);
+  if (!user || !verifySecret(password, user.passwordHash)) throw new KdsFileError(`user ${name} is not in the file's user table with this password`, true);
   return { content, user, circle: user.circle };
 }

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { ioReason } from '../io-reason.js';
 import { alawToLinear, floatToPcm16, ulawToLinear } from '../../dsp/g711.js';
 import { resample } from '../../dsp/resampler.js';
 
@@ -219,7 +220,7 @@ export function readWavFile(path: string): WavAudio {
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    throw new WavFormatError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new WavFormatError(`cannot read ${path}: ${ioReason(err)}`);
   }
   try {
     return parseWav(bytes);

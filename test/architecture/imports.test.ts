@@ -16,7 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['core'],
   ['dsp'],
   ['firmware-sim', 'modem'],
-  ['src/logger.ts'],
+  ['src/logger.ts', 'src/exit-codes.ts', 'src/io-reason.ts'],
   ['src/adapters', 'src/network', 'src/storage', 'src/clients'],
   ['src/database'],
   ['src/revisor', 'src/centre', 'src/assistant'],

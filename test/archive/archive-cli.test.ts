@@ -25,24 +25,43 @@ t.test('verify: tampered, truncated and foreign archives fail with a clear messa
   const tampered = goodArchive(dir, 'tampered.arc');
   writeFileSync(tampered, readFileSync(tampered, 'utf8').replace('D1-1 #2', 'D1-1 #X'));
   let r = runCli(['archive', 'verify', tampered]);
-  t.equal(r.status, 1, 'tampered: exit 1');
-  t.match(r.stdout, /tampered\.arc:7: hash chain broken at seq 2/, 'tampered: the line is named');
-  t.match(r.stderr, /FAILED verification: 1 problem/, 'tampered: one-line error');
+  t.equal(r.status, 2, 'tampered: exit 2 (the file given is bad)');
+  t.match(r.stdout, /tampered\.arc:8: hash chain broken at seq 2/, 'tampered: the line is named');
+  t.match(r.stderr, /^hicom-sim: .*tampered\.arc FAILED verification: hash chain broken at seq 2: .*\n$/, 'tampered: one line naming the problem');
 
   const truncated = goodArchive(dir, 'truncated.arc');
   truncateSync(truncated, readFileSync(truncated).length - 30);
   r = runCli(['archive', 'verify', truncated]);
-  t.equal(r.status, 1, 'truncated: exit 1');
+  t.equal(r.status, 2, 'truncated: exit 2');
   t.match(r.stdout, /incomplete line/, 'truncated: reported');
+
+  const cut = goodArchive(dir, 'cut.arc');
+  const whole = readFileSync(cut, 'utf8').split('\n');
+  writeFileSync(cut, `${whole.slice(0, -4).join('\n')}\n`); // the last three entry lines, removed at line boundaries
+  r = runCli(['archive', 'verify', cut]);
+  t.equal(r.status, 2, 'cut at a line boundary: exit 2, not OK');
+  t.match(r.stderr, /cut\.arc FAILED verification: archive was cut or its end changed: the seal says 25 entries up to seq 25, the file has 22 up to seq 22/, 'cut at a line boundary: the seal names what is missing');
 
   const foreign = goodArchive(dir, 'foreign.arc');
   r = runCli(['archive', 'verify', foreign, '--system-id', '1234']);
-  t.equal(r.status, 1, 'foreign: exit 1');
+  t.equal(r.status, 2, 'foreign: exit 2');
   t.match(r.stdout, /belongs to system 4711-0815, not 1234/, 'foreign: reported');
 
   r = runCli(['archive', 'verify', join(dir, 'nope.arc')]);
-  t.equal(r.status, 1, 'missing file: exit 1');
-  t.match(r.stderr, /hicom-sim: cannot read archive .*ENOENT/, 'missing file: clear error, no stack');
+  t.equal(r.status, 2, 'missing file: exit 2');
+  t.match(r.stderr, /^hicom-sim: cannot read archive .*nope\.arc: no such file or directory\n$/, 'missing file: clear error, no stack');
+});
+
+t.test('view and verify of files that are not archives at all say so', async (t) => {
+  const dir = t.testdir({ 'garbage.arc': Buffer.from([0x00, 0xff, 0x13, 0x37, 0x42]), 'image.aps': Buffer.concat([Buffer.from('HICOMAPS'), Buffer.alloc(200, 7)]), 'empty.arc': '' });
+  for (const name of ['garbage.arc', 'image.aps', 'empty.arc']) {
+    for (const verb of ['view', 'verify']) {
+      const r = runCli(['archive', verb, join(dir, name)]);
+      t.equal(r.status, 2, `${verb} ${name}: exit 2`);
+      t.match(r.stderr, /not a hicom-sim protocol archive/, `${verb} ${name}: says it is not an archive`);
+      t.notMatch(r.stderr + r.stdout, /incomplete line/, `${verb} ${name}: not mistaken for an interrupted append`);
+    }
+  }
 });
 
 t.test('view: printable text, date filters, and bad dates', async (t) => {
@@ -55,7 +74,10 @@ t.test('view: printable text, date filters, and bad dates', async (t) => {
   t.notMatch(r.stdout, /#[0-9a-f]{64}/, 'no hash noise in the printout');
   const filtered = runCli(['archive', 'view', p, '--from', '2026-01-06', '--to', '2026-01-06']).stdout.trimEnd().split('\n').slice(2);
   t.same(filtered.map((l) => l.slice(0, 6)), ['000010', '000011', '000012', '000013', '000014', '000015', '000016', '000017', '000018', '000019'], 'only 6 January');
-  const bad = runCli(['archive', 'view', p, '--from', '2026-02-30']);
-  t.equal(bad.status, 1, 'impossible date: exit 1');
-  t.match(bad.stderr, /--from wants a date as YYYY-MM-DD/, 'impossible date: clear error');
+  for (const [option, date] of [['--from', '2026-02-30'], ['--from', '2026-13-01'], ['--from', '2026-00-10'], ['--to', '2026-14-01'], ['--to', '26-01-01']]) {
+    const bad = runCli(['archive', 'view', p, option, date]);
+    t.equal(bad.status, 2, `${option} ${date}: exit 2`);
+    t.match(bad.stderr, new RegExp(`^hicom-sim: archive view: option '${option} <date>' argument '${date}' is invalid\\. It must be a calendar day`), `${option} ${date}: one clear line`);
+    t.equal(bad.stdout, '', `${option} ${date}: no listing`);
+  }
 });

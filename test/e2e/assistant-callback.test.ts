@@ -2,7 +2,7 @@ import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { EXIT } from '../../src/assistant/exit-codes.js';
+import { EXIT } from '../../src/exit-codes.js';
 import { firstLoginOverTcp, freePort, runCli, startLab, tempDir } from '../support/lab-child.js';
 
 /**

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { firstLoginOverTcp, freePort, runCli, startLab, tempDir, type LabFiles } from '../support/lab-child.js';
-import { EXIT } from '../../src/assistant/exit-codes.js';
+import { EXIT } from '../../src/exit-codes.js';
 import { openKdsFile, saveKdsFile } from '../../src/storage/kds-file.js';
 
 /**
@@ -80,7 +80,7 @@ t.test('assistant end to end', async (t) => {
       // Stop-at-first-ERROR is the client's own logic, the same on every path: once is enough (each dial-in costs a real handshake).
       if (how !== direct) continue;
       const oos = runCli(['assistant', ...how, '-e', 'trunk service 3 out', '-e', 'trunk test 3 x', '-e', 'trunk status 1'], { env: ENV, timeoutMs: 60_000 });
-      t.equal(oos.status, EXIT.commandError, `via ${name}: the script stops with exit 1 at the first ERROR`);
+      t.equal(oos.status, EXIT.failed, `via ${name}: the script stops with exit 1 at the first ERROR`);
       t.match(oos.stdout, /ERROR 503 trunk 3 is out of service\n$/, `via ${name}: the refused test frame is the last reply printed`);
       t.notMatch(oos.stdout, /> trunk status 1/, `via ${name}: nothing after the first ERROR runs`);
       runCli(['assistant', ...how, '-e', 'trunk service 3 in'], { env: ENV, timeoutMs: 60_000 });
@@ -97,7 +97,7 @@ t.test('assistant end to end', async (t) => {
     t.equal(runCli(['aps', 'build', '--aps-version', 'HE300M.00.002.01', '--type', 'OfficePro', '-o', good, '--size', '20000']).status, 0, 'aps build makes an image');
     t.equal(runCli(['aps', 'build', '--aps-version', 'HE200M.00.002.01', '--type', 'OfficeCom', '-o', other]).status, 0, 'and one for another type');
     const refused = runCli(['assistant', ...direct, '-e', `aps load ${other}`], { env: ENV, timeoutMs: 60_000 });
-    t.equal(refused.status, EXIT.commandError, 'the wrong type is refused with exit 1');
+    t.equal(refused.status, EXIT.failed, 'the wrong type is refused with exit 1');
     t.match(refused.stdout, /ERROR 422 the APS image is for OfficeCom; this PBX is OfficePro; APS HE300M\.00\.001\.01 keeps running/, 'the PBX says why');
     const loaded = runCli(['assistant', ...viaTcpModem, '-e', `aps load ${good}`, '-e', 'aps show'], { env: ENV, timeoutMs: 60_000 });
     t.equal(loaded.status, EXIT.ok, `the APS load succeeds (${loaded.stderr.trim()})`);
@@ -114,7 +114,7 @@ t.test('assistant end to end', async (t) => {
     t.equal(r1.status, EXIT.ok, `kds read saves the file (${r1.stderr.trim()})`);
     t.match(r1.stdout, /KDS of HSIM-AST1 \(\d+ items, generation [0-9a-f]{16}, \d+ users\) saved encrypted/, 'with KDS and user table');
     const r2 = runCli(['assistant', ...direct, '-e', 'set c2.ring-timeout 40', '-e', `kds read ${b}`, '-e', `kds write ${a}`], { env: ENV });
-    t.equal(r2.status, EXIT.commandError, 'a file read before the last change is refused');
+    t.equal(r2.status, EXIT.failed, 'a file read before the last change is refused');
     t.match(r2.stdout, /ERROR 409 the KDS in the PBX changed since this image was read; read it again\n$/, 'the PBX says to read it again');
     const diff = runCli(['assistant', '-e', `kds diff ${a} ${b}`], { env: ENV });
     t.equal(diff.status, EXIT.ok, 'kds diff works offline');
@@ -134,7 +134,7 @@ t.test('assistant end to end', async (t) => {
     const log = runCli(['assistant', ...direct, '-e', 'log show'], { env: ENV }).stdout;
     t.match(log, /\(7\) STN-NAME 101 "Meier"\n.*\(7\) C2-01 "50"\n.*\(4\) Datenbasis schreiben\n/, 'each change as a simulated T command (format 7), then Datenbasis schreiben');
     const bad = runCli(['assistant', '-e', `kds diff ${a} ${b}`], { env: { HICOM_USER: 'tech', HICOM_PASSWORD: 'wrong' } });
-    t.equal(bad.status, EXIT.commandError, 'a wrong password does not open the files');
+    t.equal(bad.status, EXIT.failed, 'a wrong password does not open the files');
   });
 
   t.test('exit codes of failures', async (t) => {

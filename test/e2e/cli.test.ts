@@ -61,7 +61,7 @@ t.test('offline KDS: new, open, show; wrong password, tampered and truncated fil
 
   writeFileSync(join(dir, 'junk.kds'), 'not a kds file at all\n');
   t.match(runCli(['kds', 'open', join(dir, 'junk.kds')], { env: SERVICE_ENV }).stderr, /not a hicom-sim KDS file/, 'a foreign file is named as such');
-  t.match(runCli(['kds', 'open', join(dir, 'missing.kds')], { env: SERVICE_ENV }).stderr, /cannot read .*missing\.kds: ENOENT/, 'a missing file is named');
+  t.match(runCli(['kds', 'open', join(dir, 'missing.kds')], { env: SERVICE_ENV }).stderr, /cannot read .*missing\.kds: no such file or directory/, 'a missing file is named');
   const badVersion = runCli(['kds', 'new', join(dir, 'x.kds'), '--type', 'OfficeCom', '--system-version', 'V1']);
   t.equal(badVersion.status, 2, 'a bad system version exits 2');
   t.match(badVersion.stderr, /"V1" is not a system version/, 'and names the value');

@@ -84,7 +84,7 @@ t.test('revisor fetch and archive through the real CLI and a TCP admin port', as
 
   writeFileSync(arc, readFileSync(arc, 'utf8').replace('D2-1 rev revision', 'D2-1 eve revision'));
   const tampered = runCli(['archive', 'verify', arc], { timeoutMs: CLI_TIMEOUT });
-  t.equal(tampered.status, 1, 'verify exits 1 on the edited file');
+  t.equal(tampered.status, 2, 'verify exits 2 on the edited file (bad input)');
   t.match(tampered.stdout, /hash chain broken/, 'and says where');
   const refused = runCli(['revisor', 'archive', arc, '--connect', connect], { env, timeoutMs: CLI_TIMEOUT });
   t.not(refused.status, 0, 'revisor archive refuses the edited file');

@@ -79,18 +79,29 @@ t.test('a tampered archive is refused and flagged by verify', async (t) => {
 });
 
 t.test('a truncated or outdated archive is refused', async (t) => {
-  const { pbx, log, file } = await archived();
+  const log = new RecordingLog();
+  const { pbx } = revisorPbx({ log });
+  const file = join(dir, `pbx${n++}.arc`);
   const old = `${file}.old`;
+  logChanges(pbx, 5);
+  await run(pbx, file, { create: true });
+  copyFileSync(file, old); // the archive as it was after the first run
+  logChanges(pbx, 5);
+  await run(pbx, file);
+  logChanges(pbx, 5);
+  t.ok(verifyArchive(old).ok, 'an outdated copy verifies on its own: it is a whole, sealed archive');
+  await refused(t, 'outdated copy', pbx, log, old, /ends at seq \d+, but the PBX archived up to \d+: it is not the latest archive/);
+  const cut = `${file}.cut`;
   const lines = readFileSync(file, 'utf8').split('\n');
-  writeFileSync(old, `${lines.slice(0, -3).join('\n')}\n`);
-  t.ok(verifyArchive(old).ok, 'a copy cut at a line boundary still verifies on its own (the chain of a prefix is valid)');
-  await refused(t, 'outdated copy / truncated at a line', pbx, log, old, /ends at seq \d+, but the PBX archived up to \d+: it is not the latest archive/);
+  writeFileSync(cut, `${lines.slice(0, -3).join('\n')}\n`);
+  t.match(verifyArchive(cut).problems, [{ line: 5, message: /archive was cut/ }], 'a copy cut at a line boundary is flagged by its seal');
+  await refused(t, 'truncated at a line', pbx, log, cut, /refused: line 5: archive was cut/);
   const torn = `${file}.torn`;
   copyFileSync(file, torn);
   truncateSync(torn, readFileSync(file).length - 30);
   t.notOk(verifyArchive(torn).ok, 'verify flags a file cut inside a line');
   t.match(verifyArchive(torn).problems[0].message, /incomplete line/, 'as an incomplete last line');
-  await refused(t, 'truncated inside the last line', pbx, log, torn, /ends at seq \d+, but the PBX archived up to \d+/);
+  await refused(t, 'truncated inside the last line', pbx, log, torn, /refused: line 5: archive was cut/);
   const headless = `${file}.headless`;
   writeFileSync(headless, readFileSync(file, 'utf8').split('\n').slice(2).join('\n'));
   await refused(t, 'header cut off', pbx, log, headless, /not a hicom-sim protocol archive/);

@@ -1,0 +1,55 @@
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import type { LevelWithSilent } from 'pino';
+import { DatabaseOpenError, type CentreDatabase } from '../database/centre-database.js';
+import { DatabaseUrlError, defaultDatabasePath, parseDatabaseUrl } from '../database/database-url.js';
+import { DeviceRegistry } from '../database/device-registry.js';
+import { openDatabase } from '../database/open-database.js';
+import { EXIT, ExitError } from '../exit-codes.js';
+import { createLogger, type Logger } from '../logger.js';
+import { MasterKey, MasterKeyError } from '../storage/master-key.js';
+import type { CentreDbOptions } from './centre-options.js';
+
+/**
+ * Opening the centre's database and registry for a command (loaded only
+ * when a centre command runs). A bad `--db` or a database that is not ours
+ * is bad input (2); a PostgreSQL server that cannot be reached is no
+ * connection (3).
+ */
+export function cliLogger(program: Command): Logger {
+  return createLogger(program.opts<{ logLevel: LevelWithSilent }>().logLevel);
+}
+
+/** Open the database named by the options; every failure is one line. */
+export async function openCentreDatabase(opts: CentreDbOptions, logger: Logger): Promise<CentreDatabase> {
+  let location;
+  try {
+    location = parseDatabaseUrl(opts.db ?? `sqlite:${defaultDatabasePath(opts.state)}`);
+  } catch (err) {
+    if (err instanceof DatabaseUrlError) throw new ExitError(err.message, EXIT.usage);
+    throw err;
+  }
+  try {
+    return await openDatabase(location, { logger });
+  } catch (err) {
+    if (err instanceof DatabaseOpenError) throw new ExitError(err.message, location.engine === 'postgres' ? EXIT.connection : EXIT.usage);
+    throw err;
+  }
+}
+
+/** The database and the device registry under the state directory's master key. */
+export async function openDeviceRegistry(opts: CentreDbOptions, logger: Logger): Promise<{ db: CentreDatabase; registry: DeviceRegistry }> {
+  const db = await openCentreDatabase(opts, logger);
+  try {
+    return { db, registry: await DeviceRegistry.open(db, MasterKey.load(opts.state)) };
+  } catch (err) {
+    await db.close();
+    if (err instanceof MasterKeyError) throw new ExitError(err.message, EXIT.usage);
+    throw err;
+  }
+}
+
+/** The audit trail's actor for a command run on this machine. */
+export function localActor(): { actor: string } {
+  return { actor: `cli:${userInfo().username}` };
+}

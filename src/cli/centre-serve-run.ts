@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import type { DatagramAddress } from '../../core/datagram-port.js';
+import { connectLine } from '../adapters/connect-line.js';
+import { cryptoRandom } from '../adapters/crypto-random.js';
+import { RealClock } from '../adapters/real-clock.js';
+import { StreamLine } from '../adapters/stream-line.js';
+import { UdpDatagramPort } from '../adapters/udp-datagram-port.js';
+import { openEventBus } from '../database/open-event-bus.js';
+import { EXIT, ExitError } from '../exit-codes.js';
+import { ioReason } from '../io-reason.js';
+import { buildCentreService } from '../service/centre-service.js';
+import { API_PREFIX } from '../service/api-plugin.js';
+import { cliLogger, openDeviceRegistry } from './centre-db-run.js';
+import type { CentreDbOptions } from './centre-options.js';
+import { untilSignal } from './until-signal.js';
+
+/** The line `centre serve` prints once everything is bound and running. */
+export const SERVE_READY_LINE = 'Ctrl-C stops the centre.';
+
+/** Check-in transactions in flight at once on PostgreSQL (each waits for its round trips; SQLite commits one at a time). */
+const POSTGRES_INTAKE_CONCURRENCY = 4;
+
+/** `udp` and `http` have their defaults from the command line (centre-serve.ts) unless --no-udp / --no-http. */
+export interface ServeOptions extends CentreDbOptions {
+  udp: DatagramAddress | false;
+  http: DatagramAddress | false;
+  modem: string[];
+  supervision: boolean;
+}
+
+/** `hicom-sim centre serve`: an address in use or a modem that does not answer is no connection (3); everything bound so far is released. */
+export async function serve(program: Command, opts: ServeOptions): Promise<void> {
+  const logger = cliLogger(program);
+  const clock = new RealClock();
+  const { db, registry } = await openDeviceRegistry(opts, logger);
+  const cleanup: Array<() => Promise<void> | void> = [() => db.close()];
+  const undo = async () => {
+    for (const c of cleanup.reverse()) await Promise.resolve(c()).catch(() => undefined);
+  };
+  try {
+    const bus = await openEventBus(db, clock, logger);
+    cleanup.push(() => bus.close());
+    const udp = opts.udp === false ? undefined : await UdpDatagramPort.open({ ...opts.udp, logger, receiveBufferBytes: 8 << 20 }).catch((err: Error) => {
+      throw new ExitError(`--udp: ${ioReason(err)}`, EXIT.connection);
+    });
+    if (udp) cleanup.push(() => udp.close());
+    const lines = [];
+    for (const spec of opts.modem) {
+      const stream = await connectLine(spec).catch((err: Error) => {
+        throw new ExitError(`--modem ${spec}: ${err.message}`, err.name === 'LineSpecError' ? EXIT.usage : EXIT.connection);
+      });
+      lines.push({ line: new StreamLine(stream, spec), name: spec });
+    }
+    const app = await buildCentreService({
+      db,
+      registry,
+      bus,
+      clock,
+      logger,
+      intake: udp ? { port: udp, random: cryptoRandom, concurrency: db.engine === 'postgres' ? POSTGRES_INTAKE_CONCURRENCY : 1 } : undefined,
+      modems: lines.length ? { lines, onEvent: (e, modem) => {
+        if (e.type === 'stored') process.stdout.write(`${e.duplicate ? 're-acknowledged' : 'stored'} report ${e.seq} of ${e.systemId} (${e.records} errors) from modem ${modem}\n`);
+      } } : undefined,
+      supervision: opts.supervision ? {} : false,
+    });
+    cleanup.push(() => app.close());
+    await app.ready();
+    process.stdout.write(`centre database: ${db.description}\n`);
+    if (udp) process.stdout.write(`UDP intake: ${udp.description}\n`);
+    if (opts.http !== false) {
+      const http = opts.http;
+      await app.listen({ host: http.host, port: http.port }).catch((err: NodeJS.ErrnoException) => {
+        throw new ExitError(`--http ${http.host}:${http.port}: ${ioReason(err)}`, EXIT.connection);
+      });
+      const a = app.server.address();
+      const port = typeof a === 'object' && a ? a.port : http.port;
+      process.stdout.write(`HTTP API: http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${port}${API_PREFIX} (OpenAPI at ${API_PREFIX}/openapi.json)\n`);
+    }
+    for (const l of lines) process.stdout.write(`modem receive mode: ${l.name}\n`);
+    process.stdout.write(`supervision: ${opts.supervision ? 'on' : 'off (another process)'}\n${SERVE_READY_LINE}\n`);
+  } catch (err) {
+    await undo();
+    throw err;
+  }
+  await untilSignal();
+  await undo();
+  process.stdout.write('centre stopped\n');
+}

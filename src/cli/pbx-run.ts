@@ -1,0 +1,17 @@
+import { controlRequest } from '../adapters/control-socket.js';
+import { EXIT, ExitError } from '../exit-codes.js';
+import { loadConfig } from '../lab/config.js';
+import { labControlPath } from '../lab/lab.js';
+
+/** `hicom-sim pbx reload ID`: a lab that cannot be reached is no connection (3); an unknown PBX is bad input (2). */
+export async function reload(id: string, opts: { config?: string; state?: string }): Promise<void> {
+  const stateDir = opts.state ?? loadConfig(opts.config).stateDir;
+  let reply;
+  try {
+    reply = await controlRequest(labControlPath(stateDir), `reload ${id}`);
+  } catch (err) {
+    throw new ExitError(`cannot reach the lab: ${(err as Error).message} (start it with "hicom-sim lab", or give its --state/--config)`, EXIT.connection);
+  }
+  if (!reply.ok) throw new ExitError(reply.text, EXIT.usage);
+  process.stdout.write(`${reply.text}\n`);
+}

@@ -1,0 +1,36 @@
+import { junitXml } from '../scenario/junit.js';
+import { loadScenario } from '../scenario/scenario-file.js';
+import { runScenario, type ScenarioResult } from '../scenario/scenario-runner.js';
+import { renderTimelinePage } from '../timeline/timeline-page.js';
+import type { Timeline } from '../timeline/timeline-recorder.js';
+import { EXIT, ExitError } from '../exit-codes.js';
+import { checkWritable, writeOutputFile } from './user-files.js';
+
+/**
+ * `hicom-sim scenario run FILE… [--junit FILE] [--report FILE.html]`: every
+ * file is read and checked, and the outputs checked, before the first
+ * scenario runs, so a typo in the last file or a directory as --junit does
+ * not end a long run.
+ */
+export async function run(files: string[], opts: { junit?: string; report?: string }): Promise<void> {
+  if (opts.junit !== undefined) checkWritable(opts.junit);
+  if (opts.report !== undefined) checkWritable(opts.report);
+  const scenarios = files.map((file) => ({ file, scenario: loadScenario(file) }));
+  const results: ScenarioResult[] = [];
+  for (const { file, scenario } of scenarios) {
+    process.stdout.write(`scenario ${scenario.name} (${file})\n`);
+    const r = await runScenario(scenario, (line) => process.stdout.write(`  ${line}\n`), { record: opts.report !== undefined });
+    results.push(r);
+    const failed = r.results.filter((x) => !x.passed).length;
+    process.stdout.write(`  ${failed ? 'FAILED' : 'passed'}: ${r.results.length - failed}/${r.results.length} expectations in ${r.elapsedMs} ms\n`);
+  }
+  if (opts.junit !== undefined) writeOutputFile(opts.junit, junitXml(results));
+  if (opts.report !== undefined) {
+    const timelines = results.map((r) => r.timeline).filter((x): x is Timeline => x !== undefined);
+    writeOutputFile(opts.report, renderTimelinePage(`hicom-sim scenarios: ${results.map((r) => r.name).join(', ')}`, timelines));
+    process.stdout.write(`timeline report: ${opts.report}\n`);
+  }
+  const bad = results.filter((r) => !r.passed);
+  process.stdout.write(`${results.length} scenarios, ${bad.length} failed\n`);
+  if (bad.length) throw new ExitError(`failed: ${bad.map((r) => r.name).join(', ')}`, EXIT.failed);
+}
