@@ -18,7 +18,12 @@ export async function view(file: string, opts: { from?: number; to?: number }): 
     ...r.entries.filter((e) => e.time >= from && e.time <= to).map(formatEntry),
   ];
   await page(`${lines.join('\n')}\n`);
-  if (!r.ok) process.stderr.write(`warning: ${file} does not verify (${r.problems.length} problem(s)); run "hicom-sim archive verify ${file}"\n`);
+  // The entries are printed as read (a revisor may need them); that the file is damaged is still an error.
+  if (!r.ok) throw new ExitError(`${file} does not verify: ${describe(r.problems[0])}${r.problems.length > 1 ? ` (and ${r.problems.length - 1} more; "hicom-sim archive verify ${file}" lists them)` : ''}; the entries above are as read`, EXIT.usage);
+}
+
+function describe(p: { line: number; message: string }): string {
+  return p.line ? `line ${p.line}: ${p.message}` : p.message;
 }
 
 /** `hicom-sim archive verify FILE`: every problem on stdout, one summary line and exit 2. */

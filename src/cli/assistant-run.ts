@@ -47,10 +47,12 @@ function scriptLines(o: AssistantOptions): string[] | undefined {
   const lines = o.e.map((text, i) => ({ text, where: `-e #${i + 1}` }));
   if (o.script !== undefined) {
     const text = readInputFile(o.script).toString('utf8');
+    const before = lines.length;
     text.split(/\r?\n/).forEach((raw, i) => {
       const line = raw.trim();
       if (line !== '' && !line.startsWith('#')) lines.push({ text: line, where: `${o.script}:${i + 1}` });
     });
+    if (lines.length === before) throw new ExitError(`${o.script}: no commands in the script (only blank and # lines)`, EXIT.usage);
   }
   for (const { text, where } of lines) {
     const problem = lineProblem(text);

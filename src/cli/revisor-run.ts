@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { formatEntry } from '../../firmware-sim/protocol-log.js';
-import { archiveToFile, fetchEntries, RevisorError } from '../revisor/revisor-client.js';
+import { archiveToFile, fetchEntries, readExisting, RevisorError } from '../revisor/revisor-client.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { withAdminSession } from './admin-session.js';
 import { checkReadable, checkWritable, writeOutputFile } from './user-files.js';
@@ -25,7 +25,16 @@ export async function fetch(opts: { connect: string; from?: number; out?: string
 export async function archive(file: string, opts: { connect: string; new?: boolean }): Promise<void> {
   if (opts.new) checkWritable(file);
   else if (!existsSync(file)) throw new ExitError(`archive file ${file} does not exist; give --new to start the first archive of this PBX`, EXIT.usage);
-  else checkReadable(file);
+  else {
+    checkReadable(file);
+    // Checked here as well as in the run: a file that is not this kind of archive is named before name and password are asked.
+    try {
+      readExisting(file);
+    } catch (err) {
+      if (err instanceof RevisorError) throw new ExitError(err.message, EXIT.usage);
+      throw err;
+    }
+  }
   const note = '; nothing was deleted in the PBX (run it again to archive)';
   await withAdminSession(opts.connect, async (client) => {
     try {

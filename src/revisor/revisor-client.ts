@@ -102,7 +102,8 @@ interface FilePlan {
   tornBytes: number;
 }
 
-function readExisting(file: string): ReturnType<typeof verifyArchive> {
+/** The archive an archiving run continues: it must exist and verify (an incomplete last line aside). */
+export function readExisting(file: string): ReturnType<typeof verifyArchive> {
   if (!existsSync(file)) throw new RevisorError(`archive file ${file} does not exist; give --new to start the first archive of this PBX`);
   const r = verifyArchive(file);
   const fatal = r.problems.filter((p) => !(p.line === 0 && r.tornBytes > 0));

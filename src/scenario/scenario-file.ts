@@ -84,6 +84,11 @@ function list(where: string, v: unknown): unknown[] {
   if (!Array.isArray(v)) throw new ScenarioError(`${where}: expected a list`);
   return v;
 }
+/** A misspelt key would otherwise be ignored: a scenario that tests nothing and passes. */
+function known(where: string, o: Raw, keys: readonly string[]): void {
+  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new ScenarioError(`${where}: unknown field "${k}" (known: ${keys.join(', ')})`);
+}
+
 function onlyOne(where: string, o: Raw, keys: readonly string[]): string {
   const present = keys.filter((k) => o[k] !== undefined);
   if (present.length !== 1) throw new ScenarioError(`${where}: exactly one of ${keys.join(', ')}`);
@@ -95,10 +100,13 @@ const CHECKS = ['reportsReceived', 'callbackAttempts', 'signalingAttempts', 'err
 
 export function validateScenario(doc: unknown): Scenario {
   const root = obj('scenario', doc);
+  known('scenario', root, ['name', 'network', 'timeline', 'expect']);
   const name = text('name', root.name);
   const network = obj('network', root.network ?? {});
+  known('network', network, ['pbxs']);
   const pbxs = list('network.pbxs', network.pbxs).map((p, i) => {
     const o = obj(`network.pbxs[${i}]`, p);
+    known(`network.pbxs[${i}]`, o, ['id', 'kds']);
     const kds = obj(`network.pbxs[${i}].kds`, o.kds ?? {});
     const id = text(`network.pbxs[${i}].id`, o.id);
     if (!PBX_ID_PATTERN.test(id)) throw new ScenarioError(`network.pbxs[${i}].id: "${id}" must be 1–16 letters, digits or dashes`);
@@ -119,10 +127,12 @@ export function validateScenario(doc: unknown): Scenario {
   const timeline = list('timeline', root.timeline).map((a, i): Action => {
     const w = `timeline[${i}]`;
     const o = obj(w, a);
+    known(w, o, ['at', ...ACTIONS]);
     const at = parseDuration(`${w}.at`, o.at);
     switch (onlyOne(w, o, ACTIONS)) {
       case 'raise': {
         const r = obj(`${w}.raise`, o.raise);
+        known(`${w}.raise`, r, ['pbx', 'class', 'code', 'text']);
         const cls = text(`${w}.raise.class`, r.class);
         if (cls !== 'A' && cls !== 'B' && cls !== 'C') throw new ScenarioError(`${w}.raise.class: A, B or C`);
         const code = r.code === undefined ? 0x210 : count(`${w}.raise.code`, r.code);
@@ -133,6 +143,7 @@ export function validateScenario(doc: unknown): Scenario {
         return { at, centreBusy: count(`${w}.centreBusy`, o.centreBusy) };
       case 'cutLine': {
         const c = obj(`${w}.cutLine`, o.cutLine);
+        known(`${w}.cutLine`, c, ['afterBytes', 'afterTime']);
         if ((c.afterBytes === undefined) === (c.afterTime === undefined)) throw new ScenarioError(`${w}.cutLine: afterBytes or afterTime`);
         return { at, cutLine: c.afterBytes !== undefined ? { afterBytes: count(`${w}.cutLine.afterBytes`, c.afterBytes) } : { afterMs: parseDuration(`${w}.cutLine.afterTime`, c.afterTime) } };
       }
@@ -144,12 +155,14 @@ export function validateScenario(doc: unknown): Scenario {
         return { at, reload: pbxRef(`${w}.reload`, o.reload) };
       case 'requestCallback': {
         const r = obj(`${w}.requestCallback`, o.requestCallback);
+        known(`${w}.requestCallback`, r, ['pbx', 'index']);
         const index = count(`${w}.requestCallback.index`, r.index);
         if (index < 1 || index > CALLBACK_INDICES) throw new ScenarioError(`${w}.requestCallback.index: ${index} is not a callback index 1–${CALLBACK_INDICES}`);
         return { at, requestCallback: { pbx: pbxRef(`${w}.requestCallback.pbx`, r.pbx), index } };
       }
       default: {
         const s = obj(`${w}.set`, o.set);
+        known(`${w}.set`, s, ['pbx', 'path', 'value']);
         const path = text(`${w}.set.path`, s.path);
         const value = typeof s.value === 'string' ? s.value : text(`${w}.set.value`, s.value);
         return { at, set: { pbx: pbxRef(`${w}.set.pbx`, s.pbx), path, value: kdsValue(`${w}.set`, path, value) } };
@@ -159,9 +172,11 @@ export function validateScenario(doc: unknown): Scenario {
   const expect = list('expect', root.expect).map((e, i): Expectation => {
     const w = `expect[${i}]`;
     const o = obj(w, e);
+    known(w, o, ['by', 'name', ...CHECKS]);
     const by = parseDuration(`${w}.by`, o.by);
     const kind = onlyOne(w, o, CHECKS);
     const c = obj(`${w}.${kind}`, o[kind]);
+    known(`${w}.${kind}`, c, kind === 'logContains' ? ['pbx', 'text'] : kind === 'event' ? ['pbx', 'type', 'count'] : ['pbx', 'count']);
     const pbx = pbxRef(`${w}.${kind}.pbx`, c.pbx);
     const label = typeof o.name === 'string' ? o.name : `${kind} ${JSON.stringify(c)} by ${o.by}`;
     switch (kind) {

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PbxState, StateStore } from '../../firmware-sim/state-store.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { ensureDirectory } from './ensure-directory.js';
 
 /**
  * A PBX's state directory:
@@ -15,7 +16,7 @@ export class StateDir implements StateStore {
 
   constructor(dir: string) {
     this.dir = dir;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    ensureDirectory(dir, 0o700);
     for (const f of readdirSync(dir)) if (/^pbx\.json\.tmp-\d+$/.test(f)) unlinkSync(join(dir, f));
   }
 

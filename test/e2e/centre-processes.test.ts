@@ -1,5 +1,5 @@
 import t from 'tap';
-import { CLI, runCli, startLab, tempDir } from '../support/lab-child.js';
+import { cliCommand, runCli, startLab, tempDir } from '../support/lab-child.js';
 import { LineChild } from '../support/line-child.js';
 import { openModemAccess, writeModemLabConfig } from '../support/modem-lab.js';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ t.test('a class-B error travels from the lab process to the centre process and i
   const lab = await startLab(t, files);
   const db = `sqlite:${join(dir, 'centre-db', 'centre.db')}`;
 
-  const centre = new LineChild(process.execPath, [CLI, 'centre', 'receive', '--modem', `tcp:127.0.0.1:${files.modems.centre.port}`, '--db', db, '-s', dir, '--log-level', 'warn']);
+  const centre = new LineChild(...cliCommand(['centre', 'receive', '--modem', `tcp:127.0.0.1:${files.modems.centre.port}`, '--db', db, '-s', dir, '--log-level', 'warn']));
   t.teardown(async () => {
     if (centre.proc.exitCode === null && centre.proc.signalCode === null) centre.proc.kill('SIGKILL');
     await centre.exited;

@@ -2,7 +2,7 @@ import t from 'tap';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { SessionClient } from '../../src/clients/session-client.js';
-import { CLI, firstLoginOverTcp, LAB_READY, tempDir } from '../support/lab-child.js';
+import { cliCommand, firstLoginOverTcp, LAB_READY, tempDir } from '../support/lab-child.js';
 import { LineChild } from '../support/line-child.js';
 
 /**
@@ -13,7 +13,7 @@ import { LineChild } from '../support/line-child.js';
  */
 t.test('the embedded default lab does what the README walk-through says', async (t) => {
   const state = join(tempDir(t, 'hicom-default-'), 'state');
-  const child = new LineChild(process.execPath, [CLI, 'lab', '-s', state, '--log-level', 'warn']);
+  const child = new LineChild(...cliCommand(['lab', '-s', state, '--log-level', 'warn']));
   let out = '';
   child.proc.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
   t.teardown(async () => {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import t from 'tap';
 import { LineChild } from '../support/line-child.js';
-import { CLI, firstLoginOverTcp, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
+import { cliCommand, firstLoginOverTcp, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
 
 /**
  * SIGKILL while a client keeps the PBX saving (every `set` rewrites
@@ -55,7 +55,7 @@ t.test('a pbx.json damaged by hand: clear error, non-zero exit', async (t) => {
   t.equal(await lab.stop(), 0, 'the first run stops cleanly');
   const text = readFileSync(files.statePath, 'utf8');
   writeFileSync(files.statePath, text.slice(0, Math.floor(text.length / 2)));
-  const child = new LineChild(process.execPath, [CLI, 'lab', '--config', files.configPath, '--log-level', 'warn']);
+  const child = new LineChild(...cliCommand(['lab', '--config', files.configPath, '--log-level', 'warn']));
   t.teardown(() => child.stop());
   const code = await child.exited;
   t.not(code, 0, 'the lab refuses to start');

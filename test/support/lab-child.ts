@@ -13,6 +13,16 @@ import { LineChild } from './line-child.js';
  */
 export const CLI = resolve('dist/bin/hicom-sim.js');
 
+/**
+ * The command line that runs the CLI as a user runs it: without the
+ * `NODE_OPTIONS` tap gives every child (its process-info loader, which
+ * would triple the start-up of each CLI run and is no part of the program).
+ * `env` execs node, so signals and the pid are node's own.
+ */
+export function cliCommand(args: readonly string[]): [string, string[]] {
+  return ['/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, CLI, ...args]];
+}
+
 /** The line `hicom-sim lab` prints once every port listens. */
 export const LAB_READY = /^Ctrl-C stops the lab\.$/;
 
@@ -110,7 +120,7 @@ export async function startLab(t: { teardown(fn: () => void | Promise<void>): vo
  * and what it printed up to there. Killed in teardown whatever happens.
  */
 export async function spawnLab(t: { teardown(fn: () => void | Promise<void>): void }, args: string[]): Promise<{ child: LineChild; banner: string }> {
-  const child = new LineChild(process.execPath, [CLI, 'lab', ...args]);
+  const child = new LineChild(...cliCommand(['lab', ...args]));
   let banner = '';
   const collect = (chunk: Buffer): void => {
     banner += chunk.toString('utf8');
@@ -148,7 +158,7 @@ export async function firstLoginOverTcp(client: SessionClient, name: string, pas
 
 /** Run the CLI synchronously (stdin closed unless `input`). */
 export function runCli(args: string[], options: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
+  const r = spawnSync(...cliCommand(args), {
     encoding: 'utf8',
     input: options.input ?? '',
     env: { ...process.env, ...options.env },
@@ -174,7 +184,7 @@ export interface CliRun {
 export function runCliAsync(args: string[], options: { env?: Record<string, string>; input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<CliRun> {
   return new Promise((done) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(...cliCommand(args), {
       env: { ...process.env, ...options.env },
       cwd: options.cwd,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],

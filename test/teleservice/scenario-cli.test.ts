@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cliCommand } from '../support/lab-child.js';
 
-const LOADER = ['dist/bin/hicom-sim.js'];
-const run = (...args: string[]) => spawnSync(process.execPath, [...LOADER, ...args], { cwd: process.cwd(), encoding: 'utf8', timeout: 240_000 });
+const run = (...args: string[]) => spawnSync(...cliCommand(args), { cwd: process.cwd(), encoding: 'utf8', timeout: 240_000 });
 
 t.test('every shipped scenario passes through the CLI and writes JUnit XML', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'scenario-cli-'));
