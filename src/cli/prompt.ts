@@ -41,7 +41,6 @@ export async function ask(question: string, options: { secret?: boolean; env?: s
     if (/[\u0000-\u001f\u007f]/.test(line)) throw noAnswer(question, options.env, 'the piped line has control characters');
     return line;
   }
-  process.stderr.write(question);
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
     let answer = '';
@@ -49,11 +48,11 @@ export async function ask(question: string, options: { secret?: boolean; env?: s
       stdin.setRawMode(false);
       stdin.pause();
       stdin.off('data', onData);
+      stdin.off('end', onEnd);
       process.stderr.write('\n');
       result();
     };
-    stdin.setRawMode(true);
-    stdin.resume();
+    const onEnd = (): void => finish(() => reject(noAnswer(question, options.env, 'end of input')));
     const onData = (buf: Buffer): void => {
       for (const ch of buf.toString('utf8')) {
         if (ch === '\r' || ch === '\n') return finish(() => resolve(answer));
@@ -71,6 +70,11 @@ export async function ask(question: string, options: { secret?: boolean; env?: s
         process.stderr.write(options.secret ? '*' : ch);
       }
     };
+    // Raw mode before the question: in the terminal's line mode a Ctrl-D typed at once would be taken as end of file and lost.
+    stdin.setRawMode(true);
     stdin.on('data', onData);
+    stdin.on('end', onEnd);
+    stdin.resume();
+    process.stderr.write(question);
   });
 }
