@@ -39,11 +39,22 @@ export async function openCentreDatabase(opts: CentreDbOptions, logger: Logger):
 
 /** The database and the device registry under the state directory's master key. */
 export async function openDeviceRegistry(opts: CentreDbOptions, logger: Logger): Promise<{ db: CentreDatabase; registry: DeviceRegistry }> {
+  // The key first: a state directory that cannot hold one fails before a database is created or migrated.
+  const key = masterKey(opts.state);
   const db = await openCentreDatabase(opts, logger);
   try {
-    return { db, registry: await DeviceRegistry.open(db, MasterKey.load(opts.state)) };
+    return { db, registry: await DeviceRegistry.open(db, key) };
   } catch (err) {
     await db.close();
+    if (err instanceof MasterKeyError) throw new ExitError(err.message, EXIT.usage);
+    throw err;
+  }
+}
+
+function masterKey(stateDir: string): MasterKey {
+  try {
+    return MasterKey.load(stateDir);
+  } catch (err) {
     if (err instanceof MasterKeyError) throw new ExitError(err.message, EXIT.usage);
     throw err;
   }

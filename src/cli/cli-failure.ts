@@ -20,7 +20,7 @@ export interface CliFailure {
  * fail; test/cli/cli-failure.test.ts checks each name against its class).
  */
 export const INPUT_ERROR_NAMES: readonly string[] = [
-  'LineSpecError', 'ConfigError', 'WavFormatError', 'ReportDecodeError', 'DtmfDigitError', 'ScenarioError', 'ArchiveError', 'KdsFileError', 'CentreReadError', 'DirectoryError',
+  'LineSpecError', 'ConfigError', 'WavFormatError', 'ReportDecodeError', 'DtmfDigitError', 'ScenarioError', 'ArchiveError', 'KdsFileError', 'CentreReadError', 'DirectoryError', 'NumberingError', 'FaultSpecError',
 ];
 
 /** Errors of the lower layers that mean the far end could not be reached. */

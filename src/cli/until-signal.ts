@@ -5,7 +5,10 @@
  */
 export function untilSignal(alsoOn?: (stop: () => void) => void): Promise<void> {
   return new Promise<void>((resolve) => {
+    // A signal handler does not keep Node running: without this a lab with nothing listening ended with exit 13.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     const stop = (): void => {
+      clearInterval(keepAlive);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       resolve();

@@ -1,7 +1,8 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, SqliteDialect, type CompiledQuery, type QueryResult } from 'kysely';
+import { ensureDirectory } from '../storage/ensure-directory.js';
 import { DatabaseOpenError, type CentreDatabase } from './centre-database.js';
 import type { Database } from './schema.js';
 import { driveSync, type WorkFactory } from './work.js';
@@ -45,7 +46,7 @@ export class SqliteDatabase implements CentreDatabase {
   static open(path: string, options: { durable?: boolean } = {}): SqliteDatabase {
     let sqlite: BetterSqlite3.Database | undefined;
     try {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      ensureDirectory(dirname(path), 0o700);
       // Private from the start (SQLite gives its -wal and -shm files the same mode).
       closeSync(openSync(path, 'a', 0o600));
       sqlite = new BetterSqlite3(path);

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parsePbxType, PbxType } from '../../firmware-sim/pbx-type.js';
 import { DEFAULT_APS_VERSION } from '../../firmware-sim/pbx.js';
+import { Kds } from '../../firmware-sim/kds.js';
 import { parseLineSpec } from '../adapters/bind-line.js';
 import { parseFaultSpec } from '../network/fault-plan.js';
 import { parseDatagramAddress } from '../../core/datagram-port.js';
@@ -181,6 +182,11 @@ function list(where: string, v: unknown): unknown[] {
   return v;
 }
 
+/** A misspelt key would be ignored silently otherwise (the lab then starts without what was meant). */
+function known(where: string, o: Raw, keys: readonly string[]): void {
+  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new ConfigError(`${where}: unknown field "${k}" (known: ${keys.join(', ')})`);
+}
+
 function bool(where: string, v: unknown, fallback: boolean): boolean {
   if (v === undefined) return fallback;
   if (typeof v !== 'boolean') throw new ConfigError(`${where}: expected true or false`);
@@ -190,12 +196,13 @@ function bool(where: string, v: unknown, fallback: boolean): boolean {
 /** Check a parsed document and fill in defaults; throws ConfigError naming the field. */
 export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig {
   if (!isObject(doc)) throw new ConfigError('the configuration must be a mapping (YAML) or an object (JSON)');
-  const known = new Set(['stateDir', 'pacing', 'pbxs', 'modems', 'testLines', 'centre', 'faults', 'depots']);
-  for (const k of Object.keys(doc)) if (!known.has(k)) throw new ConfigError(`unknown field "${k}" (known: ${[...known].join(', ')})`);
+  const top = ['stateDir', 'pacing', 'pbxs', 'modems', 'testLines', 'centre', 'faults', 'depots'];
+  for (const k of Object.keys(doc)) if (!top.includes(k)) throw new ConfigError(`unknown field "${k}" (known: ${top.join(', ')})`);
   const stateDir = str('stateDir', doc.stateDir, './hicom-state');
   const pbxs = list('pbxs', doc.pbxs).map((p, i): PbxEntry => {
     const w = `pbxs[${i}]`;
     if (!isObject(p)) throw new ConfigError(`${w}: expected a mapping`);
+    known(w, p, ['id', 'type', 'aps', 'fmc', 'trunks', 'adminPorts', 'lan']);
     const id = str(`${w}.id`, p.id);
     if (!PBX_ID_PATTERN.test(id)) throw new ConfigError(`${w}.id: "${id}" must be 1–16 letters, digits or dashes`);
     const type = parsePbxType(str(`${w}.type`, p.type, DEFAULT_PBX_TYPE));
@@ -208,6 +215,7 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
     const adminPorts = list(`${w}.adminPorts`, p.adminPorts).map((a, j): AdminPortEntry => {
       const aw = `${w}.adminPorts[${j}]`;
       if (!isObject(a)) throw new ConfigError(`${aw}: expected a mapping with "bind"`);
+      known(aw, a, ['bind', 'station']);
       return { bind: bindSpec(`${aw}.bind`, a.bind), ...(a.station !== undefined ? { station: digits(`${aw}.station`, a.station) } : {}) };
     });
     const lan = p.lan === undefined ? undefined : lanEntry(`${w}.lan`, p.lan, id, baseDir);
@@ -221,11 +229,14 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
   const modems = list('modems', doc.modems).map((m, i): ModemEntry => {
     const w = `modems[${i}]`;
     if (!isObject(m)) throw new ConfigError(`${w}: expected a mapping`);
+    known(w, m, ['name', 'number', 'bind', 'profile']);
     const profile = str(`${w}.profile`, m.profile, 'analog');
     if (profile !== 'analog' && profile !== 'isdn-ta') throw new ConfigError(`${w}.profile: analog or isdn-ta`);
     return { name: str(`${w}.name`, m.name), number: digits(`${w}.number`, m.number), bind: bindSpec(`${w}.bind`, m.bind), profile };
   });
+  if (doc.testLines !== undefined && !isObject(doc.testLines)) throw new ConfigError('testLines: expected a mapping with echo, busy, noAnswer');
   const tl = isObject(doc.testLines) ? doc.testLines : {};
+  known('testLines', tl, ['echo', 'busy', 'noAnswer']);
   const testLines = {
     echo: tl.echo === undefined ? '0800100' : digits('testLines.echo', tl.echo),
     busy: tl.busy === undefined ? '0800200' : digits('testLines.busy', tl.busy),
@@ -234,6 +245,7 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
   let centre: CentreEntry | undefined;
   if (doc.centre !== undefined) {
     if (!isObject(doc.centre)) throw new ConfigError('centre: expected a mapping');
+    known('centre', doc.centre, ['modem', 'functestOverdueDays']);
     const modem = str('centre.modem', doc.centre.modem);
     if (!modems.some((m) => m.name === modem)) throw new ConfigError(`centre.modem: no modem named "${modem}"`);
     const days = doc.centre.functestOverdueDays ?? 8;
@@ -241,6 +253,8 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
     centre = { modem, functestOverdueDays: days };
   }
   const faults = doc.faults === undefined ? undefined : validateFaults(doc.faults);
+  const depots = depotEntries(doc.depots, ids, baseDir);
+  checkConsistency(pbxs, modems, depots, testLines);
   return {
     stateDir: isAbsolute(stateDir) ? stateDir : resolve(baseDir, stateDir),
     pacing: bool('pacing', doc.pacing, true),
@@ -248,7 +262,7 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
     modems,
     testLines,
     centre,
-    depots: depotEntries(doc.depots, ids, baseDir),
+    depots,
     ...(faults ? { faults } : {}),
   };
 }
@@ -286,7 +300,7 @@ function checkInEntry(where: string, v: Raw, id: string, baseDir: string): Check
 
 function lanEntry(where: string, v: unknown, id: string, baseDir: string): LanEntry {
   if (!isObject(v)) throw new ConfigError(`${where}: expected a mapping with centre and key or keyFile`);
-  for (const k of Object.keys(v)) if (!['centre', 'key', 'keyFile', 'interval'].includes(k)) throw new ConfigError(`${where}: unknown field "${k}" (known: centre, key, keyFile, interval)`);
+  known(where, v, ['centre', 'key', 'keyFile', 'interval']);
   return { ...checkInEntry(where, v, id, baseDir), interval: intIn(`${where}.interval`, v.interval, 1, 60, 1) };
 }
 
@@ -295,7 +309,7 @@ function depotEntries(v: unknown, pbxIds: Set<string>, baseDir: string): DepotEn
   return list('depots', v).map((d, i): DepotEntry => {
     const w = `depots[${i}]`;
     if (!isObject(d)) throw new ConfigError(`${w}: expected a mapping`);
-    for (const k of Object.keys(d)) if (!['id', 'compartments', 'keypad', 'centre', 'key', 'keyFile', 'interval'].includes(k)) throw new ConfigError(`${w}: unknown field "${k}" (known: id, compartments, keypad, centre, key, keyFile, interval)`);
+    known(w, d, ['id', 'compartments', 'keypad', 'centre', 'key', 'keyFile', 'interval']);
     const id = str(`${w}.id`, d.id);
     if (!DEVICE_ID_PATTERN.test(id)) throw new ConfigError(`${w}.id: "${id}" must be 1–32 of A–Z a–z 0–9 . _ -`);
     if (ids.has(id)) throw new ConfigError(`${w}.id: ${id} is used twice in the lab; device ids must be unique`);
@@ -309,6 +323,75 @@ function depotEntries(v: unknown, pbxIds: Set<string>, baseDir: string): DepotEn
       interval: intIn(`${w}.interval`, d.interval, MIN_INTERVAL_S, MAX_INTERVAL_S, 60),
     };
   });
+}
+
+/**
+ * What each entry cannot see alone, and the lab would trip over at start or,
+ * worse, start with: every public number reachable as meant (a modem's
+ * number neither a test line nor inside a PBX's trunk, trunks not shadowing
+ * each other), every port bound once, every Assistant T station one the PBX
+ * has, modem names unique, and something to connect to.
+ */
+function checkConsistency(pbxs: PbxEntry[], modems: ModemEntry[], depots: DepotEntry[], testLines: LabConfig['testLines']): void {
+  const numbers = new Map<string, string>();
+  const claim = (number: string, where: string): void => {
+    const other = numbers.get(number);
+    if (other) throw new ConfigError(`${where}: number ${number} is already ${other}`);
+    numbers.set(number, where);
+  };
+  claim(testLines.echo, 'testLines.echo');
+  claim(testLines.busy, 'testLines.busy');
+  claim(testLines.noAnswer, 'testLines.noAnswer');
+  const names = new Map<string, number>();
+  modems.forEach((m, i) => {
+    if (names.has(m.name)) throw new ConfigError(`modems[${i}].name: "${m.name}" is also the name of modems[${names.get(m.name)}]; names must be unique`);
+    names.set(m.name, i);
+    claim(m.number, `modems[${i}].number`);
+  });
+  const trunks: Array<{ trunk: string; where: string }> = [];
+  pbxs.forEach((p, i) => p.trunks.forEach((trunk, j) => {
+    const where = `pbxs[${i}].trunks[${j}]`;
+    // The exchange routes a number to the PBX whose trunk starts it: one trunk inside another would take the other's calls.
+    const clash = trunks.find((t) => t.trunk.startsWith(trunk) || trunk.startsWith(t.trunk));
+    if (clash) throw new ConfigError(`${where}: trunk ${trunk} ${clash.trunk === trunk ? 'is also' : 'overlaps'} ${clash.where} (${clash.trunk}): calls could not tell the PBXs apart`);
+    trunks.push({ trunk, where });
+  }));
+  for (const [number, where] of numbers) {
+    const t = trunks.find((x) => number.startsWith(x.trunk));
+    if (t) throw new ConfigError(`${where}: number ${number} lies in ${t.where} (${t.trunk}): it would hide the PBX's DID ${number.slice(t.trunk.length) || '(the trunk itself)'}`);
+  }
+  const binds = new Map<string, string>();
+  const bind = (spec: string, where: string): void => {
+    const key = bindKey(spec);
+    if (key === undefined) return;
+    const other = binds.get(key);
+    if (other) throw new ConfigError(`${where}: ${spec} is already bound by ${other}; each port can be bound once`);
+    binds.set(key, where);
+  };
+  pbxs.forEach((p, i) => p.adminPorts.forEach((a, j) => {
+    const where = `pbxs[${i}].adminPorts[${j}]`;
+    bind(a.bind, `${where}.bind`);
+    if (a.station !== undefined && !Kds.defaults(p.type).has(`station.${a.station}.port`)) {
+      throw new ConfigError(`${where}.station: ${p.type} has no station ${a.station} (it has ${stationRange(p.type)})`);
+    }
+  }));
+  modems.forEach((m, i) => bind(m.bind, `modems[${i}].bind`));
+  depots.forEach((d, i) => d.keypad !== undefined && bind(d.keypad, `depots[${i}].keypad`));
+  if (modems.length === 0 && depots.length === 0 && pbxs.every((p) => p.adminPorts.length === 0)) {
+    throw new ConfigError('the lab has nothing to connect to: give a PBX adminPorts, or add a modem or a key depot');
+  }
+}
+
+/** The resource a bind spec takes, so that tcp:7100 and tcp:127.0.0.1:7100 count as one; undefined for a port the system picks (0). */
+function bindKey(spec: string): string | undefined {
+  const s = parseLineSpec(spec);
+  if (s.kind === 'tcp') return s.port === 0 ? undefined : `tcp ${s.host}:${s.port}`;
+  return `${s.kind} ${resolve(s.path)}`;
+}
+
+function stationRange(type: PbxType): string {
+  const stations = Kds.defaults(type).paths().filter((p) => /^station\.\d+\.port$/.test(p)).map((p) => Number(p.split('.')[1]));
+  return `${Math.min(...stations)}–${Math.max(...stations)}`;
 }
 
 /** `faults:` — a mapping of line → fault spec; specs are checked here, lines when the lab starts. */

@@ -207,6 +207,8 @@ export class Lab {
   }
 
   async #startModem(entry: ModemEntry, bind: boolean): Promise<void> {
+    // validateConfig refuses this; a LabConfig built in code must not lose the first modem's port either.
+    if (this.modems.has(entry.name)) throw new Error(`modem ${entry.name} is configured twice`);
     const log = this.#logger.child({ component: 'modem', modem: entry.name });
     const slot = new LineSlot(`${entry.name} DTE`);
     const modem = new HayesModem({ clock: this.clock, dte: slot, profile: entry.profile });

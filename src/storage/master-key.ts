@@ -1,7 +1,9 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ioReason } from '../io-reason.js';
 import { createFileAtomic } from './atomic-file.js';
+import { ensureDirectory } from './ensure-directory.js';
 
 /**
  * The centre's master key: device keys are stored only sealed under it
@@ -49,11 +51,11 @@ export class MasterKey {
   }
 
   static fromFile(path: string): MasterKey {
+    ensureDirectory(dirname(path), 0o700);
     try {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       createFileAtomic(path, `${randomBytes(MASTER_KEY_BYTES).toString('base64')}\n`);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new MasterKeyError(`cannot create master key file ${path}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new MasterKeyError(`cannot create master key file ${path}: ${ioReason(err)}`);
     }
     let text: string;
     try {
@@ -62,7 +64,7 @@ export class MasterKey {
       text = readFileSync(path, 'utf8');
     } catch (err) {
       if (err instanceof MasterKeyError) throw err;
-      throw new MasterKeyError(`cannot read master key file ${path}: ${(err as Error).message}`);
+      throw new MasterKeyError(`cannot read master key file ${path}: ${ioReason(err)}`);
     }
     return new MasterKey(decodeKey(text, path), path);
   }

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command, Option } from 'commander';
 import t from 'tap';
@@ -36,7 +36,7 @@ let outputs = 0;
 const output = (name: string): string => join(outDir, `${++outputs}-${name}`);
 
 /** The role of a parameter (`<arg>` or `--long`) of a command, where it is not plain text. */
-type Role = { input: InputKind } | { output: string } | { connect: true } | { bindDir: true };
+type Role = { input: InputKind } | { output: string } | { connect: true } | { bindDir: true } | { centreState: true } | { database: true };
 
 interface Valid {
   /** Arguments and options of a valid run; `{input: k}` and the like are filled per run. */
@@ -52,6 +52,9 @@ interface Valid {
 
 const kds: Role = { input: 'kds' };
 const connect: Role = { connect: true };
+/** A copy, per run, of a state directory whose centre database has device DEV1 (so no run changes another's). */
+const centreState: Role = { centreState: true };
+const db: Record<string, Role> = { '--state': centreState };
 
 const VALID: Record<string, Valid> = {
   lab: { args: [], opts: { '--config': { input: 'config' }, '--state': { bindDir: true } } },
@@ -75,10 +78,18 @@ const VALID: Record<string, Valid> = {
   'centre status': { args: [], opts: { '--dir': { input: 'centre-dir' } }, expect: EXIT.ok },
   'scenario run': { args: [{ input: 'scenario' }], opts: { '--junit': { output: 'junit.xml' } }, expect: EXIT.ok },
   help: { args: ['kds', 'save'], opts: {}, expect: EXIT.ok },
+  'centre device add': { args: ['DEV2'], opts: { '--kind': 'key-depot', '--interval': '120', ...db, '--db': { database: true } }, expect: EXIT.ok },
+  'centre device list': { args: [], opts: { ...db, '--json': true }, expect: EXIT.ok },
+  'centre device show': { args: ['DEV1'], opts: db, expect: EXIT.ok },
+  'centre device update': { args: ['DEV1'], opts: { ...db, '--grace': '45', '--test-window': '02:00-04:00' }, expect: EXIT.ok },
+  'centre device remove': { args: ['DEV1'], opts: db, expect: EXIT.ok },
+  'centre device rekey': { args: ['DEV1'], opts: db, expect: EXIT.ok },
 };
 
 /** Malformed connect specs (issue 18): no port, no host:port, port out of range, no path, no kind, empty. */
 const BAD_SPECS = ['tcp:', 'tcp:host', 'tcp:127.0.0.1:99999', 'pty:', 'garbage', 'serial:'];
+/** Malformed or wrong `--db` values: no path, no engine, a file that is not a database. */
+const BAD_DATABASES = (): string[] => ['sqlite:', 'garbage', 'mysql://u@h/x', `sqlite:${fixtures.bad.report.garbage}`];
 
 interface Case {
   name: string;
@@ -90,6 +101,7 @@ interface Case {
 }
 
 let nothingListening = 0;
+let preparedState = '';
 
 function fill(role: string | true | Role, override?: string): string | true {
   if (override !== undefined) return override;
@@ -97,6 +109,12 @@ function fill(role: string | true | Role, override?: string): string | true {
   if ('input' in role) return fixtures.valid[role.input];
   if ('output' in role) return output(role.output);
   if ('connect' in role) return `tcp:127.0.0.1:${nothingListening}`;
+  if ('centreState' in role) {
+    const copy = output('state');
+    cpSync(preparedState, copy, { recursive: true });
+    return copy;
+  }
+  if ('database' in role) return `sqlite:${output('centre.db')}`;
   return output('centre');
 }
 
@@ -179,6 +197,10 @@ function fileCases(label: string, param: string, role: Role, argv: (value: strin
     out.push({ name: `${label}: ${param} in a missing directory`, argv: argv(deep), env, code: EXIT.usage, names: deep });
   } else if ('connect' in role) {
     for (const spec of BAD_SPECS) out.push({ name: `${label}: ${param} ${spec}`, argv: argv(spec), env, code: EXIT.usage, names: spec });
+  } else if ('database' in role) {
+    for (const spec of BAD_DATABASES()) out.push({ name: `${label}: ${param} ${spec}`, argv: argv(spec), env, code: EXIT.usage, names: spec.replace(/^sqlite:/, '') || spec });
+    const server = `postgres://u:p@127.0.0.1:${nothingListening}/centre`;
+    out.push({ name: `${label}: ${param} a PostgreSQL server that is not there`, argv: argv(server), env, code: EXIT.connection, names: `127.0.0.1:${nothingListening}` });
   } else {
     out.push({ name: `${label}: ${param} is a file`, argv: argv(fixtures.valid.report), env, code: EXIT.usage, names: fixtures.valid.report });
   }
@@ -194,7 +216,25 @@ function specialCases(busyPort: number, httpPort: number): Case[] {
   };
   const labArgs = (file: string): string[] => ['lab', '--config', file, '--state', output('state')];
   const pbx = (ports: string): string => `pbxs:\n  - id: HSIM-BAD1\n    trunks: ["0301234"]\n    adminPorts: [${ports}]\nmodems: []\n`;
+  // Configurations each entry of which is fine, but not together: config check and lab share the validator that refuses them.
+  const inconsistent: Array<[string, string, string]> = [
+    ['the same port twice', pbx('{ bind: "tcp:127.0.0.1:7391" }, { bind: "tcp:7391" }'), 'already bound by pbxs[0].adminPorts[0]'],
+    ['two modems of one name', `${pbx('{ bind: "tcp:127.0.0.1:0" }').replace('modems: []\n', '')}modems:\n  - { name: m, number: "0897000", bind: "tcp:127.0.0.1:0" }\n  - { name: m, number: "0897001", bind: "tcp:127.0.0.1:0" }\n`, 'names must be unique'],
+    ['a modem number that is a test line', `${pbx('{ bind: "tcp:127.0.0.1:0" }').replace('modems: []\n', '')}modems:\n  - { name: m, number: "0800100", bind: "tcp:127.0.0.1:0" }\n`, 'already testLines.echo'],
+    ['two PBXs with the same trunk', `${pbx('{ bind: "tcp:127.0.0.1:0" }').replace('modems: []\n', '')}  - id: HSIM-BAD2\n    trunks: ["0301234"]\n    adminPorts: [{ bind: "tcp:127.0.0.1:0" }]\nmodems: []\n`, 'is also pbxs[0].trunks[0]'],
+    ['a station the PBX does not have', pbx('{ bind: "tcp:127.0.0.1:0", station: "999" }'), 'has no station 999'],
+    ['a PBX and no port at all', 'pbxs:\n  - id: HSIM-BAD1\n    trunks: ["0301234"]\nmodems: []\n', 'nothing to connect to'],
+  ];
+  const validatorCases = inconsistent.flatMap(([what, doc, names], i): Case[] => {
+    const file = config(`inconsistent-${i}.yaml`, doc);
+    return [
+      { name: `config check: ${what}`, argv: ['config', 'check', file], code: EXIT.usage, names },
+      { name: `lab: ${what}`, argv: labArgs(file), code: EXIT.usage, names },
+    ];
+  });
   return [
+    ...validatorCases,
+    { name: 'centre device list: a state directory that cannot be made', argv: ['centre', 'device', 'list', '--state', '/proc/nope/state'], code: EXIT.usage, names: '/proc/nope' },
     { name: 'lab: an admin port already in use', argv: labArgs(config('busy-port.yaml', pbx(`{ bind: "tcp:127.0.0.1:${busyPort}" }`))), code: EXIT.connection, names: String(busyPort) },
     { name: 'lab: a malformed bind spec', argv: labArgs(config('bad-bind.yaml', pbx('{ bind: "tcp:127.0.0.1:99999" }'))), code: EXIT.usage, names: 'tcp:127.0.0.1:99999' },
     { name: 'lab: a state directory that cannot be made', argv: ['lab', '--config', fixtures.valid.config, '--state', '/proc/nope/state'], code: EXIT.usage, names: '/proc/nope' },
@@ -226,6 +266,9 @@ function listen(server: Server): Promise<number> {
 t.test('every command, every class of bad input: one line, the documented code, no hang, nothing changed', async (t) => {
   for (const name of ['HICOM_USER', 'HICOM_PASSWORD', 'HICOM_PIN']) delete process.env[name]; // the runs' environment is only what each case gives
   nothingListening = await freePort();
+  preparedState = join(dir, 'prepared-state');
+  const prepared = await runCliAsync(['centre', 'device', 'add', 'DEV1', '--kind', 'pbx', '--state', preparedState, '--log-level', 'warn']);
+  t.equal(prepared.status, 0, `a state directory with device DEV1 to copy for the centre device commands (${prepared.stderr.trim()})`);
   const busy = createServer();
   // Answers like a web server: the far end a mistyped --modem might reach.
   const http = createServer((s) => s.on('data', () => s.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n')));

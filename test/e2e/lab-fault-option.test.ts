@@ -20,11 +20,12 @@ t.test('hicom-sim lab --fault refuses bad input with exit status 2', async (t) =
 t.test('faults: in the configuration are checked when it is read', async (t) => {
   t.throws(() => parseConfigText('faults:\n  "0800100": drop-after=soon\n'), /faults\.0800100: fault drop-after: 'soon' is not a duration/, 'a bad spec names its line');
   t.throws(() => parseConfigText('faults: [busy]\n'), /faults: expected a mapping/, 'a list is refused');
-  t.same(parseConfigText('faults:\n  "0800100": corrupt=0.01\n').faults, { '0800100': 'corrupt=0.01' }, 'a good mapping is kept as written');
+  const modem = 'modems:\n  - { name: m, number: "0897000", bind: "tcp:127.0.0.1:0" }\n';
+  t.same(parseConfigText(`${modem}faults:\n  "0800100": corrupt=0.01\n`).faults, { '0800100': 'corrupt=0.01' }, 'a good mapping is kept as written');
   const dir = tempDir(t);
   const path = join(dir, 'lab.yaml');
-  writeFileSync(path, `stateDir: ${join(dir, 'state')}\npbxs: []\nmodems: []\nfaults:\n  "0999999": busy\n`);
+  writeFileSync(path, `stateDir: ${join(dir, 'state')}\npbxs: []\n${modem}faults:\n  "0999999": busy\n`);
   const r = runCli(['lab', '--config', path]);
-  t.not(r.status, 0, 'a fault on a line that does not exist stops the lab');
+  t.equal(r.status, 2, 'a fault on a line that does not exist stops the lab with exit 2');
   t.match(r.stderr, /no line '0999999' \(use a public number or pbxId:internal\)/, 'with a one-line message naming the line');
 });
