@@ -31,7 +31,7 @@ export async function archive(file: string, opts: { connect: string; new?: boole
     try {
       readExisting(file);
     } catch (err) {
-      if (err instanceof RevisorError) throw new ExitError(err.message, EXIT.usage);
+      if (err instanceof RevisorError) throw new ExitError(`${err.message}; nothing was deleted in the PBX (it was not even called)`, EXIT.usage);
       throw err;
     }
   }

@@ -33,12 +33,12 @@ onBothEngines(t, 'centre device add/list/show/update/rekey/remove from the comma
   t.match(rekey.stdout, /^[A-Za-z0-9+/]{43}=\n$/, 'rekey prints the new key alone');
   t.not(rekey.stdout, added.stdout, 'a different one');
   const again = runCli(['centre', 'device', 'add', 'DEP-0001', '--kind', 'pbx', ...db]);
-  t.equal(again.status, 1, 'adding it twice fails');
+  t.equal(again.status, 2, 'adding it twice fails (exit 2: bad input, docs/exit-codes.md)');
   t.same([again.stdout, again.stderr], ['', 'hicom-sim: device DEP-0001 is already registered\n'], 'with one line on stderr');
   const removed = runCli(['centre', 'device', 'remove', 'DEP-0001', ...db]);
   t.equal(removed.stdout, 'removed DEP-0001\n', 'remove says so');
   const gone = runCli(['centre', 'device', 'show', 'DEP-0001', ...db]);
-  t.same([gone.status, gone.stderr], [1, 'hicom-sim: no device DEP-0001\n'], 'a removed device is gone');
+  t.same([gone.status, gone.stderr], [2, 'hicom-sim: no device DEP-0001\n'], 'a removed device is gone');
 });
 
 t.test('bad --db, bad options and a master key that does not match give one clear line', async (t) => {
@@ -49,15 +49,15 @@ t.test('bad --db, bad options and a master key that does not match give one clea
   t.match(bad.stderr, /^hicom-sim: --db mysql:\/\/x:\*\*\*@h\/db: not sqlite:PATH or postgres:\/\/[^\n]*\n$/, 'one line, password hidden');
   const port = await freePort();
   const down = one(['list', '--db', `postgres://u:pw@127.0.0.1:${port}/centre`]);
-  t.equal(down.status, 1, 'a server that is down: exit 1');
+  t.equal(down.status, 3, 'a server that is down: exit 3 (no connection)');
   t.match(down.stderr, /^hicom-sim: cannot open PostgreSQL database postgres:\/\/u:\*\*\*@127\.0\.0\.1:\d+\/centre: connection refused[^\n]*\n$/, 'one line, no stack trace');
   const kind = one(['add', 'D1', '--kind', 'fax']);
-  t.equal(kind.status, 1, 'an unknown kind is refused');
+  t.equal(kind.status, 2, 'an unknown kind is refused (exit 2)');
   t.match(kind.stderr, /Allowed choices are pbx, key-depot/, 'naming the choices');
   const win = one(['add', 'D1', '--kind', 'pbx', '--test-window', '25:00-26:00']);
   t.match(win.stderr, /expected HH:MM-HH:MM/, 'a bad test window is refused');
   t.equal(one(['add', 'D1', '--kind', 'pbx']).status, 0, 'with the file key a device is added');
   const other = one(['list'], { [MASTER_KEY_ENV]: Buffer.alloc(32, 7).toString('base64') });
-  t.equal(other.status, 1, 'another master key (from the environment) is refused');
+  t.equal(other.status, 2, 'another master key (from the environment) is refused (exit 2)');
   t.match(other.stderr, /^hicom-sim: the master key from HICOM_MASTER_KEY is not the one the device keys in sqlite:.* were sealed with\n$/, 'with one line');
 });
