@@ -46,7 +46,7 @@ function controlAddress(spec: string): ControlAddress {
   try {
     return parseControlAddress(spec);
   } catch (err) {
-    throw new ExitError(`--control ${spec}: ${(err as Error).message}`, EXIT.usage);
+    throw new ExitError((err as Error).message, EXIT.usage); // it names --control and the value
   }
 }
 

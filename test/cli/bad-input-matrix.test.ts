@@ -36,7 +36,7 @@ let outputs = 0;
 const output = (name: string): string => join(outDir, `${++outputs}-${name}`);
 
 /** The role of a parameter (`<arg>` or `--long`) of a command, where it is not plain text. */
-type Role = { input: InputKind } | { output: string } | { connect: true } | { bindDir: true } | { centreState: true } | { database: true };
+type Role = { input: InputKind } | { output: string } | { connect: true } | { bindDir: true } | { centreState: true } | { database: true } | { control: true };
 
 interface Valid {
   /** Arguments and options of a valid run; `{input: k}` and the like are filled per run. */
@@ -57,7 +57,7 @@ const centreState: Role = { centreState: true };
 const db: Record<string, Role> = { '--state': centreState };
 
 const VALID: Record<string, Valid> = {
-  lab: { args: [], opts: { '--config': { input: 'config' }, '--state': { bindDir: true } } },
+  lab: { args: [], opts: { '--config': { input: 'config' }, '--state': { bindDir: true }, '--control': { control: true }, '--control-token-file': { input: 'token' }, '--report': { output: 'lab.html' } } },
   'config example': { args: [], opts: {}, expect: EXIT.ok },
   'config check': { args: [{ input: 'config' }], opts: {}, expect: EXIT.ok },
   'kds new': { args: [{ output: 'new.kds' }], opts: { '--type': 'OfficeCom', '--system-version': 'HE300M.00.001.01' }, expect: EXIT.ok },
@@ -76,7 +76,8 @@ const VALID: Record<string, Valid> = {
   'aps check': { args: [{ input: 'aps' }], opts: {}, expect: EXIT.ok },
   'centre receive': { args: [], opts: { '--modem': connect, '--dir': { bindDir: true } }, expect: EXIT.connection },
   'centre status': { args: [], opts: { '--dir': { input: 'centre-dir' } }, expect: EXIT.ok },
-  'scenario run': { args: [{ input: 'scenario' }], opts: { '--junit': { output: 'junit.xml' } }, expect: EXIT.ok },
+  'scenario run': { args: [{ input: 'scenario' }], opts: { '--junit': { output: 'junit.xml' }, '--report': { output: 'timeline.html' } }, expect: EXIT.ok },
+  'pbx reload': { args: ['HSIM-BAD1'], opts: { '--state': { bindDir: true } }, expect: EXIT.connection },
   help: { args: ['kds', 'save'], opts: {}, expect: EXIT.ok },
   'centre device add': { args: ['DEV2'], opts: { '--kind': 'key-depot', '--interval': '120', ...db, '--db': { database: true } }, expect: EXIT.ok },
   'centre device list': { args: [], opts: { ...db, '--json': true }, expect: EXIT.ok },
@@ -88,6 +89,8 @@ const VALID: Record<string, Valid> = {
 
 /** Malformed connect specs (issue 18): no port, no host:port, port out of range, no path, no kind, empty. */
 const BAD_SPECS = ['tcp:', 'tcp:host', 'tcp:127.0.0.1:99999', 'pty:', 'garbage', 'serial:'];
+/** Malformed control port addresses: no port, port out of range, no kind, a kind the control port does not take, no socket path. */
+const BAD_CONTROLS = ['tcp:', 'tcp:127.0.0.1:99999', 'garbage', 'pty:/tmp/x', 'unix:'];
 /** Malformed or wrong `--db` values: no path, no engine, a file that is not a database. */
 const BAD_DATABASES = (): string[] => ['sqlite:', 'garbage', 'mysql://u@h/x', `sqlite:${fixtures.bad.report.garbage}`];
 
@@ -115,7 +118,10 @@ function fill(role: string | true | Role, override?: string): string | true {
     return copy;
   }
   if ('database' in role) return `sqlite:${output('centre.db')}`;
-  return output('centre');
+  if ('control' in role) return 'tcp:127.0.0.1:0';
+  const made = output('dir');
+  mkdirSync(made);
+  return made;
 }
 
 function argvOf(path: string[], v: Valid, change: { arg?: [number, string | undefined]; opt?: [string, string | true | undefined]; extra?: string[] } = {}): string[] {
@@ -168,7 +174,7 @@ function casesFor(cmd: Command, v: Valid): Case[] {
     usage(`${flag} empty`, argvOf(path, v, { opt: [flag, ''] }), flag);
     if (o.parseArg && !Array.isArray(o.defaultValue)) {
       // (A repeatable option's parser only collects: its values are commands or specs, checked later.)
-      for (const wrong of ['x9', '1e400', '0x10']) usage(`${flag} ${wrong}`, argvOf(path, v, { opt: [flag, wrong] }), flag);
+      for (const wrong of ['x9', '1e400']) usage(`${flag} ${wrong}`, argvOf(path, v, { opt: [flag, wrong] }), flag);
     }
     const role = roleOf(v, flag);
     if (role) cases.push(...fileCases(label, flag, role, (value) => argvOf(path, v, { opt: [flag, value] }), env));
@@ -197,6 +203,8 @@ function fileCases(label: string, param: string, role: Role, argv: (value: strin
     out.push({ name: `${label}: ${param} in a missing directory`, argv: argv(deep), env, code: EXIT.usage, names: deep });
   } else if ('connect' in role) {
     for (const spec of BAD_SPECS) out.push({ name: `${label}: ${param} ${spec}`, argv: argv(spec), env, code: EXIT.usage, names: spec });
+  } else if ('control' in role) {
+    for (const spec of BAD_CONTROLS) out.push({ name: `${label}: ${param} ${spec}`, argv: argv(spec), env, code: EXIT.usage, names: spec });
   } else if ('database' in role) {
     for (const spec of BAD_DATABASES()) out.push({ name: `${label}: ${param} ${spec}`, argv: argv(spec), env, code: EXIT.usage, names: spec.replace(/^sqlite:/, '') || spec });
     const server = `postgres://u:p@127.0.0.1:${nothingListening}/centre`;
