@@ -11,6 +11,7 @@ import { speechCorpus, SPEECH_RATE } from '../test/support/speech-corpus.js';
 import { talkOffCorpus } from '../test/support/talk-off-corpus.js';
 import { bound } from './support/bench-bound.js';
 import { median } from '../test/support/sample-stats.js';
+import { spread, timedRun } from '../test/support/process-timing.js';
 
 /**
  * DTMF decoding speed, ours against multimon-ng on the same audio, and talk-off.
@@ -39,22 +40,9 @@ function out(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-function stats(ms: number[]): { median: number; min: number; max: number } {
-  return { median: median(ms), min: Math.min(...ms), max: Math.max(...ms) };
-}
-
-function fmt(ms: number[]): string {
-  const s = stats(ms);
-  return `median ${s.median.toFixed(0).padStart(5)} ms  (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
-}
-
 /** Runs a command to its end; wall time in ms and its stdout. */
 function timed(command: string, args: string[]): { ms: number; stdout: string } {
-  const t0 = performance.now();
-  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 256 << 20, timeout: PROCESS_TIMEOUT_MS });
-  const ms = performance.now() - t0;
-  if (r.error || r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.error?.message ?? r.stderr}`);
-  return { ms, stdout: r.stdout };
+  return timedRun(command, args, PROCESS_TIMEOUT_MS);
 }
 
 function multimonDigits(stdout: string): string {
@@ -112,14 +100,14 @@ try {
   }
   const sent = corpus.sent;
   out(`\n  whole process on the same ${SECONDS} s (${sent.length} digits sent), wall time:`);
-  out(`    hicom-sim dtmf decode FILE.wav      ${fmt(times.ours)}  ${matchedDigits(sent, ours)}/${sent.length} found, ${ours.length - matchedDigits(sent, ours)} extra`);
+  out(`    hicom-sim dtmf decode FILE.wav      ${spread(times.ours)}  ${matchedDigits(sent, ours)}/${sent.length} found, ${ours.length - matchedDigits(sent, ours)} extra`);
   if (mm) {
-    out(`    multimon-ng -a DTMF -t raw (22 kHz) ${fmt(times.mm)}  ${matchedDigits(sent, theirs)}/${sent.length} found, ${theirs.length - matchedDigits(sent, theirs)} extra`);
-    out(`    ratio multimon-ng / ours (median)   ${(stats(times.mm).median / stats(times.ours).median).toFixed(2)}  (> 1: ours faster)`);
+    out(`    multimon-ng -a DTMF -t raw (22 kHz) ${spread(times.mm)}  ${matchedDigits(sent, theirs)}/${sent.length} found, ${theirs.length - matchedDigits(sent, theirs)} extra`);
+    out(`    ratio multimon-ng / ours (median)   ${(median(times.mm) / median(times.ours)).toFixed(2)}  (> 1: ours faster)`);
   } else {
     out('    multimon-ng: not installed, no comparison');
   }
-  out(`    references: ours on a 1 s WAV ${fmt(times.oursStart)}; node -e 0 ${fmt(times.node)}${mm ? `; multimon-ng on an empty file ${fmt(times.mmStart)}` : ''}`);
+  out(`    references: ours on a 1 s WAV ${spread(times.oursStart)}; node -e 0 ${spread(times.node)}${mm ? `; multimon-ng on an empty file ${spread(times.mmStart)}` : ''}`);
 
   // 2. In-process.
   const samples = toRate(readWavFile(wav));
@@ -131,11 +119,11 @@ try {
     d.flush();
     inProcess.push(performance.now() - t0);
   }
-  const oursMs = stats(inProcess).median;
+  const oursMs = median(inProcess);
   out(`\n  in-process decode (no process start, no file):`);
-  out(`    ours: DtmfDetector on the samples   ${fmt(inProcess)}  = ${((SECONDS * 1000) / oursMs).toFixed(0)}× real time`);
+  out(`    ours: DtmfDetector on the samples   ${spread(inProcess)}  = ${((SECONDS * 1000) / oursMs).toFixed(0)}× real time`);
   if (mm) {
-    const mmMs = stats(times.mm).median - stats(times.mmStart).median;
+    const mmMs = median(times.mm) - median(times.mmStart);
     out(`    multimon-ng: no library to call; whole-process median minus empty-file median ≈ ${mmMs.toFixed(0)} ms = ${((SECONDS * 1000) / mmMs).toFixed(0)}× real time (file read included)`);
   }
 

@@ -1,6 +1,5 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { controlRequest } from '../adapters/control-socket.js';
-import { ioReason } from '../io-reason.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { loadConfig } from '../lab/config.js';
 import { labControlPath } from '../lab/lab.js';
@@ -8,14 +7,8 @@ import { labControlPath } from '../lab/lab.js';
 /** `hicom-sim pbx reload ID`: a lab that cannot be reached is no connection (3); an unknown PBX is bad input (2). */
 export async function reload(id: string, opts: { config?: string; state?: string }): Promise<void> {
   const stateDir = opts.state ?? loadConfig(opts.config).stateDir;
-  // A path that is no directory cannot be a running lab's: say so rather than "cannot reach the lab".
-  let isDir = false;
-  try {
-    isDir = statSync(stateDir).isDirectory();
-  } catch (err) {
-    throw new ExitError(`state directory ${stateDir}: ${ioReason(err)}`, EXIT.usage);
-  }
-  if (!isDir) throw new ExitError(`state directory ${stateDir} is not a directory`, EXIT.usage);
+  // A path that is there but no directory cannot be a lab's: bad input, not "cannot reach the lab".
+  if (existsSync(stateDir) && !statSync(stateDir).isDirectory()) throw new ExitError(`state directory ${stateDir} is not a directory`, EXIT.usage);
   let reply;
   try {
     reply = await controlRequest(labControlPath(stateDir), `reload ${id}`);

@@ -41,7 +41,7 @@ t.test('hicom-sim pbx reload says clearly what is wrong', async (t) => {
   t.match(idle.stderr, /cannot reach the lab: .*switches\.sock: no running lab listens there/, 'and why');
   const lab = await startLab(t, files);
   const unknown = await runCliAsync(['pbx', 'reload', 'HSIM-NONE', '--state', files.stateDir]);
-  t.equal(unknown.status, 1, 'an unknown PBX: exit 1');
+  t.equal(unknown.status, 2, 'an unknown PBX: exit 2 (bad input, docs/exit-codes.md)');
   t.match(unknown.stderr, new RegExp(`no PBX HSIM-NONE in this lab \\(${LAB_PBX_ID}\\)`), 'naming the PBXs there are');
   t.equal(await lab.stop(), 0, 'the lab stops normally after it');
 });
