@@ -70,7 +70,7 @@ function parseFault(value: string): [string, string] {
  */
 export async function lab(opts: LabCliOptions, logLevel: string): Promise<void> {
   // Fail at start, not after a day of running, when the report could not be written.
-  if (opts.report !== undefined) checkWritable(opts.report);
+  if (opts.report !== undefined) checkWritable(opts.report, '--report');
   const address = opts.control === undefined ? undefined : controlAddress(opts.control);
   if (opts.controlTokenFile !== undefined && !address) throw new ExitError('--control-token-file needs --control', EXIT.usage);
   if (opts.virtualTime && !address) throw new ExitError('--virtual-time needs --control: nothing else moves the clock', EXIT.usage);
@@ -125,7 +125,7 @@ export async function lab(opts: LabCliOptions, logLevel: string): Promise<void> 
   await running.close(stopReason);
   await control?.close();
   if (recorder && opts.report !== undefined) {
-    writeOutputFile(opts.report, renderTimelinePage('hicom-sim lab', [recorder.finish()]));
+    writeOutputFile(opts.report, renderTimelinePage('hicom-sim lab', [recorder.finish()]), '--report');
     process.stdout.write(`timeline report: ${opts.report}\n`);
   }
   process.stdout.write('hicom-sim lab stopped\n');

@@ -7,12 +7,12 @@ import { checkReadable, checkWritable, writeOutputFile } from './user-files.js';
 
 /** `hicom-sim revisor fetch`. */
 export async function fetch(opts: { connect: string; from?: number; out?: string }): Promise<void> {
-  if (opts.out !== undefined) checkWritable(opts.out);
+  if (opts.out !== undefined) checkWritable(opts.out, '--out');
   await withAdminSession(opts.connect, async (client) => {
     const entries = await fetchEntries(client, opts.from ?? 0);
     const text = entries.map((e) => `${formatEntry(e)}\n`).join('');
     if (opts.out !== undefined) {
-      writeOutputFile(opts.out, text);
+      writeOutputFile(opts.out, text, '--out');
       process.stderr.write(`${entries.length} entries written to ${opts.out}; they stay in the PBX\n`);
     } else {
       process.stdout.write(text);

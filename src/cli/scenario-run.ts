@@ -13,8 +13,8 @@ import { checkWritable, writeOutputFile } from './user-files.js';
  * not end a long run.
  */
 export async function run(files: string[], opts: { junit?: string; report?: string }): Promise<void> {
-  if (opts.junit !== undefined) checkWritable(opts.junit);
-  if (opts.report !== undefined) checkWritable(opts.report);
+  if (opts.junit !== undefined) checkWritable(opts.junit, '--junit');
+  if (opts.report !== undefined) checkWritable(opts.report, '--report');
   const scenarios = files.map((file) => ({ file, scenario: loadScenario(file) }));
   const results: ScenarioResult[] = [];
   for (const { file, scenario } of scenarios) {
@@ -24,10 +24,10 @@ export async function run(files: string[], opts: { junit?: string; report?: stri
     const failed = r.results.filter((x) => !x.passed).length;
     process.stdout.write(`  ${failed ? 'FAILED' : 'passed'}: ${r.results.length - failed}/${r.results.length} expectations in ${r.elapsedMs} ms\n`);
   }
-  if (opts.junit !== undefined) writeOutputFile(opts.junit, junitXml(results));
+  if (opts.junit !== undefined) writeOutputFile(opts.junit, junitXml(results), '--junit');
   if (opts.report !== undefined) {
     const timelines = results.map((r) => r.timeline).filter((x): x is Timeline => x !== undefined);
-    writeOutputFile(opts.report, renderTimelinePage(`hicom-sim scenarios: ${results.map((r) => r.name).join(', ')}`, timelines));
+    writeOutputFile(opts.report, renderTimelinePage(`hicom-sim scenarios: ${results.map((r) => r.name).join(', ')}`, timelines), '--report');
     process.stdout.write(`timeline report: ${opts.report}\n`);
   }
   const bad = results.filter((r) => !r.passed);

@@ -28,10 +28,14 @@ export function checkReadable(file: string): void {
   }
 }
 
-/** Throws unless `file` can be created or overwritten: an existing regular file we may write, or a new name in a writable directory. */
-export function checkWritable(file: string): void {
+/**
+ * Throws unless `file` can be created or overwritten: an existing regular
+ * file we may write, or a new name in a writable directory. `option` (e.g.
+ * "--report") is named in the message when the file came from one.
+ */
+export function checkWritable(file: string, option?: string): void {
   const refuse = (why: string): never => {
-    throw new ExitError(`cannot write ${file}: ${why}`, EXIT.usage);
+    throw new ExitError(`cannot write ${file}${option ? ` (${option})` : ''}: ${why}`, EXIT.usage);
   };
   let exists = true;
   try {
@@ -48,8 +52,8 @@ export function checkWritable(file: string): void {
   }
 }
 
-export function writeOutputFile(file: string, data: string | Uint8Array): void {
-  checkWritable(file);
+export function writeOutputFile(file: string, data: string | Uint8Array, option?: string): void {
+  checkWritable(file, option);
   try {
     writeFileSync(file, data);
   } catch (err) {

@@ -85,6 +85,10 @@ const VALID: Record<string, Valid> = {
   'centre device update': { args: ['DEV1'], opts: { ...db, '--grace': '45', '--test-window': '02:00-04:00' }, expect: EXIT.ok },
   'centre device remove': { args: ['DEV1'], opts: db, expect: EXIT.ok },
   'centre device rekey': { args: ['DEV1'], opts: db, expect: EXIT.ok },
+  'centre token add': { args: ['ci'], opts: { ...db, '--rights': 'read,operate' }, expect: EXIT.ok },
+  'centre token list': { args: [], opts: { ...db, '--json': true }, expect: EXIT.ok },
+  'centre token revoke': { args: ['T1'], opts: db, expect: EXIT.ok },
+  'centre serve': { args: [], opts: { ...db, '--udp': '127.0.0.1:0', '--http': '127.0.0.1:0', '--modem': connect } },
 };
 
 /** Malformed connect specs (issue 18): no port, no host:port, port out of range, no path, no kind, empty. */
@@ -249,6 +253,8 @@ function specialCases(busyPort: number, httpPort: number): Case[] {
     { name: 'centre receive: the far end is not a modem (an HTTP server)', argv: ['centre', 'receive', '--modem', `tcp:127.0.0.1:${httpPort}`, '--dir', output('centre')], code: EXIT.connection, names: `tcp:127.0.0.1:${httpPort}` },
     { name: 'assistant: --pin that is not 5 digits', argv: ['assistant', '--modem', `tcp:127.0.0.1:${nothingListening}`, '--dial', '0301234791', '--pin', 'abc'], env: KDS_CREDENTIALS, code: EXIT.usage, names: '--pin' },
     { name: 'kds new: --type left out and stdin closed', argv: ['kds', 'new', output('wizard.kds'), '--system-version', 'HE300M.00.001.01'], code: EXIT.usage, names: /no answer for "PBX type/ },
+    { name: 'centre token add: a right that does not exist', argv: ['centre', 'token', 'add', 'x', '--rights', 'read,fly', '--state', fill(centreState) as string], code: EXIT.usage, names: 'fly' },
+    { name: 'centre serve: the HTTP port already in use', argv: ['centre', 'serve', '--state', fill(centreState) as string, '--udp', '127.0.0.1:0', '--http', `127.0.0.1:${busyPort}`], code: EXIT.connection, names: String(busyPort) },
     { name: 'help: a command that does not exist', argv: ['help', 'nosuch'], code: EXIT.usage, names: 'nosuch' },
     { name: 'hicom-sim: no command at all', argv: [], code: EXIT.usage, names: 'no command given' },
     { name: 'hicom-sim: a group without its command', argv: ['kds'], code: EXIT.usage, names: 'kds needs a command' },
@@ -276,7 +282,8 @@ t.test('every command, every class of bad input: one line, the documented code, 
   nothingListening = await freePort();
   preparedState = join(dir, 'prepared-state');
   const prepared = await runCliAsync(['centre', 'device', 'add', 'DEV1', '--kind', 'pbx', '--state', preparedState, '--log-level', 'warn']);
-  t.equal(prepared.status, 0, `a state directory with device DEV1 to copy for the centre device commands (${prepared.stderr.trim()})`);
+  const token = await runCliAsync(['centre', 'token', 'add', 'T1', '--state', preparedState, '--log-level', 'warn']);
+  t.same([prepared.status, token.status], [0, 0], `a state directory with device DEV1 and token T1 to copy for the centre commands (${prepared.stderr.trim()}${token.stderr.trim()})`);
   const busy = createServer();
   // Answers like a web server: the far end a mistyped --modem might reach.
   const http = createServer((s) => s.on('data', () => s.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n')));

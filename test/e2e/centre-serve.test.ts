@@ -29,8 +29,8 @@ t.test('a database that cannot be opened is one line and a non-zero exit', async
   const notDb = join(dir, 'notes.txt');
   writeFileSync(notDb, 'not a database, just some text that is long enough to have a header\n'.repeat(20));
   const cases: Array<[string, string, RegExp, number]> = [
-    ['an SQLite path that is not a database', `sqlite:${notDb}`, /^hicom-sim: cannot open SQLite database .*notes\.txt: the file is not an SQLite database$/, 1],
-    ['a PostgreSQL server that is not there', 'postgres://centre:secret@127.0.0.1:1/centre', /^hicom-sim: cannot open PostgreSQL database postgres:\/\/centre:\*\*\*@127\.0\.0\.1:1\/centre: connection refused/, 1],
+    ['an SQLite path that is not a database', `sqlite:${notDb}`, /^hicom-sim: cannot open SQLite database .*notes\.txt: the file is not an SQLite database$/, 2], // bad input (docs/exit-codes.md)
+    ['a PostgreSQL server that is not there', 'postgres://centre:secret@127.0.0.1:1/centre', /^hicom-sim: cannot open PostgreSQL database postgres:\/\/centre:\*\*\*@127\.0\.0\.1:1\/centre: connection refused/, 3], // no connection
     ['a --db that is neither', 'mysql://x/y', /^hicom-sim: --db mysql:\/\/x\/y: not sqlite:PATH or postgres:/, 2],
   ];
   for (const [what, db, line, code] of cases) {
