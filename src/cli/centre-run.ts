@@ -56,23 +56,23 @@ function answersAtz(stream: Duplex): Promise<'ok' | 'silent' | 'closed'> {
   });
 }
 
-/** `hicom-sim centre receive`: the modem is asked before the database is touched. */
+/** `hicom-sim centre receive`: options and the database first, then the modem is asked ATZ before the receiver starts. */
 export async function receive(program: Command, opts: ReceiveOptions): Promise<void> {
   if (opts.dir !== undefined) throw new ExitError(DIR_MOVED, EXIT.usage);
   const logger = cliLogger(program);
   const clock = new RealClock();
-  const stream = await connectLine(opts.modem);
-  const answer = await answersAtz(stream);
-  if (answer !== 'ok') {
-    stream.destroy();
-    const what = answer === 'closed' ? 'closed the connection instead of answering ATZ' : `does not answer ATZ with OK within ${COMMAND_TIMEOUT_MS / 1000} s`;
-    throw new ExitError(`${opts.modem} ${what}: is it a modem's DTE port?`, EXIT.connection);
-  }
-  let db;
+  const db = await openCentreDatabase(opts, logger);
+  let stream: Duplex;
   try {
-    db = await openCentreDatabase(opts, logger);
+    stream = await connectLine(opts.modem);
+    const answer = await answersAtz(stream);
+    if (answer !== 'ok') {
+      stream.destroy();
+      const what = answer === 'closed' ? 'closed the connection instead of answering ATZ' : `does not answer ATZ with OK within ${COMMAND_TIMEOUT_MS / 1000} s`;
+      throw new ExitError(`${opts.modem} ${what}: is it a modem's DTE port?`, EXIT.connection);
+    }
   } catch (err) {
-    stream.destroy();
+    await db.close();
     throw err;
   }
   const bus = await openEventBus(db, clock, logger);

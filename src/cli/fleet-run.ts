@@ -68,7 +68,7 @@ function fleetDevices(o: FleetCliOptions): DeviceKey[] {
 
 /** `hicom-sim fleet`: bad options and files exit 2 before a socket opens; a centre that answers nothing is no connection (3). */
 export async function fleet(o: FleetCliOptions, logLevel: string): Promise<void> {
-  if (o.writeKeys !== undefined) checkWritable(o.writeKeys);
+  if (o.writeKeys !== undefined) checkWritable(o.writeKeys, '--write-keys');
   const logger = createLogger(logLevel as LevelWithSilent).child({ component: 'fleet' });
   const centre = centreAddress(o.centre);
   const devices = fleetDevices(o);

@@ -22,7 +22,7 @@ import { sampleReport, T0 } from './sample-report.js';
  * truncated, one flipped bit), made once per test run in one directory that
  * the test checks byte for byte afterwards.
  */
-export type InputKind = 'kds' | 'report' | 'archive' | 'aps' | 'wav' | 'config' | 'scenario' | 'script' | 'token' | 'centre-dir';
+export type InputKind = 'kds' | 'report' | 'archive' | 'aps' | 'wav' | 'config' | 'scenario' | 'script' | 'token' | 'keys' | 'centre-dir';
 
 export type BadClass = 'missing' | 'directory' | 'empty' | 'garbage' | 'truncated' | 'bit-flipped';
 export const BAD_CLASSES: readonly BadClass[] = ['missing', 'directory', 'empty', 'garbage', 'truncated', 'bit-flipped'];
@@ -63,6 +63,8 @@ function validBytes(kind: Exclude<InputKind, 'centre-dir'>, dir: string): Buffer
       return readFileSync('scenarios/signaling-class-b-only.yaml');
     case 'script':
       return Buffer.from('# a maintenance script\nshow system\nerrors show\n');
+    case 'keys':
+      return Buffer.from(`# fleet devices\nFLEET-P1 pbx ${Buffer.alloc(32, 1).toString('base64')}\nFLEET-D2 key-depot ${Buffer.alloc(32, 2).toString('base64')}\n`);
     case 'token':
       return Buffer.from('f3a9c2d47b1e8a60c5d2f9e4b7a1c3d8\n');
   }
@@ -78,6 +80,13 @@ function validBytes(kind: Exclude<InputKind, 'centre-dir'>, dir: string): Buffer
 function badBytes(kind: Exclude<InputKind, 'centre-dir'>, bad: 'truncated' | 'bit-flipped', valid: Buffer): Buffer | undefined {
   if (kind === 'script') return undefined; // plain text lines: a shorter or changed script is still a script
   if (kind === 'token') return bad === 'truncated' ? valid.subarray(0, 10) : undefined; // too short to be safe; a changed token is just another token
+  if (kind === 'keys') {
+    const text = valid.toString('utf8');
+    if (bad === 'truncated') return valid.subarray(0, valid.length - 20); // the last key cut short
+    const flipped = Buffer.from(valid);
+    flipped[text.indexOf(' pbx ') + 1] ^= 0x01; // pbx → qbx: no such kind
+    return flipped;
+  }
   if (kind === 'config' || kind === 'scenario') {
     const text = valid.toString('utf8');
     if (bad === 'truncated') {
@@ -109,7 +118,7 @@ export function makeFixtures(dir: string): Fixtures {
   mkdirSync(dir, { recursive: true });
   const valid = {} as Record<InputKind, string>;
   const bad = {} as Record<InputKind, Partial<Record<BadClass, string>>>;
-  const kinds: Array<Exclude<InputKind, 'centre-dir'>> = ['kds', 'report', 'archive', 'aps', 'wav', 'config', 'scenario', 'script', 'token'];
+  const kinds: Array<Exclude<InputKind, 'centre-dir'>> = ['kds', 'report', 'archive', 'aps', 'wav', 'config', 'scenario', 'script', 'token', 'keys'];
   for (const kind of kinds) {
     const good = validBytes(kind, dir);
     valid[kind] = join(dir, `valid.${kind}`);
