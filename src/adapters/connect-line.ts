@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SerialPort } from 'serialport';
 import { ioReason } from '../io-reason.js';
-import { parseLineSpec, type LineSpec } from './bind-line.js';
+import { parseLineSpec, type LineSpec } from './line-spec.js';
 
 export class ConnectError extends Error {
   override name = 'ConnectError';

@@ -3,6 +3,7 @@ import { SerialPortStream, type OpenOptions } from '@serialport/stream';
 import type { DceLines, DteLines } from '../../core/line-endpoint.js';
 import { LineEndpointBase } from '../../core/line-endpoint-base.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { DEFAULT_BAUD_RATE } from './line-spec.js';
 
 /**
  * A real serial device as a LineEndpoint, with the simulator as the DCE.
@@ -44,7 +45,6 @@ export interface SerialLineOptions {
   logger?: Logger;
 }
 
-export const DEFAULT_BAUD_RATE = 9600;
 const DEFAULT_POLL_MS = 200;
 
 /** What the device drives before it says anything: powered, not connected. */

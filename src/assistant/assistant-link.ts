@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { connectLine } from '../adapters/connect-line.js';
-import { parseLineSpec, LineSpecError } from '../adapters/bind-line.js';
+import { parseLineSpec, LineSpecError } from '../adapters/line-spec.js';
 import { SessionClient, SessionError } from '../clients/session-client.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { answerCallback, dial, resetModem } from './modem-dialer.js';

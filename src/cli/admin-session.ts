@@ -1,4 +1,4 @@
-import { parseLineSpec } from '../adapters/bind-line.js';
+import { parseLineSpec } from '../adapters/line-spec.js';
 import { SessionClient, SessionError } from '../clients/session-client.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { ask } from './prompt.js';

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { AssistantOptions } from './assistant-run.js';
-import { digits, numberIn } from './option-values.js';
+import { digits, lineSpec, numberIn } from './option-values.js';
 
 /** The longest timeout Node's timers take (2^31 − 1 ms, about 24.8 days); more would fire at once. */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -9,8 +9,8 @@ export function register(program: Command): void {
   program
     .command('assistant')
     .description('the service technician\'s client: a local admin port or a dial-in (PIN or callback) through a modem; interactive shell or script (docs/assistant.md)')
-    .addOption(new Option('--connect <spec>', 'admin port: tcp:HOST:PORT, pty:PATH or serial:DEVICE[@BAUD]').conflicts(['modem', 'dial', 'pin', 'callback', 'code']))
-    .option('--modem <spec>', 'your modem\'s DTE: tcp:HOST:PORT, pty:PATH or serial:DEVICE[@BAUD]')
+    .addOption(new Option('--connect <spec>', 'admin port: tcp:HOST:PORT, pty:PATH or serial:DEVICE[@BAUD]').argParser(lineSpec).conflicts(['modem', 'dial', 'pin', 'callback', 'code']))
+    .option('--modem <spec>', 'your modem\'s DTE: tcp:HOST:PORT, pty:PATH or serial:DEVICE[@BAUD]', lineSpec)
     .option('--dial <number>', 'number of the PBX\'s IMOD (trunk number + DID)')
     .addOption(new Option('--pin <pin>', 'customer PIN, 5 digits (else HICOM_PIN or asked)').argParser(digits('5 digits', /^\d{5}$/)).conflicts('callback'))
     .addOption(new Option('--callback <index>', 'request callback index 1–6 instead of entering the PIN').argParser(numberIn(1, 6)))

@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { parseDatagramAddress, DatagramAddressError, type DatagramAddress } from '../../core/datagram-port.js';
 import type { ServeOptions } from './centre-serve-run.js';
 import { addCentreDbOptions } from './centre-options.js';
+import { lineSpec } from './option-values.js';
 
 /** Default device-side address of `centre serve` (UDP intake). */
 export const DEFAULT_UDP = '127.0.0.1:7300';
@@ -31,7 +32,7 @@ export function registerServeCommand(centre: Command, program: Command): void {
       .option('--no-udp', 'take no check-ins in this process')
       .option('--http <host:port>', 'HTTP API (docs/centre-api.md) on this address', address('--http'), parseDatagramAddress(DEFAULT_HTTP))
       .option('--no-http', 'no HTTP API in this process')
-      .option('--modem <spec>', "receive error reports on a centre modem's DTE (tcp:HOST:PORT, serial:DEVICE[@BAUD], pty:PATH); repeatable", (v: string, acc: string[]) => [...acc, v], [] as string[])
+      .option('--modem <spec>', "receive error reports on a centre modem's DTE (tcp:HOST:PORT, serial:DEVICE[@BAUD], pty:PATH); repeatable", (v: string, acc: string[]) => [...acc, lineSpec(v)], [] as string[])
       .option('--no-supervision', 'leave supervision to another process on the same database'),
   ).action(async (opts: ServeOptions) => (await import('./centre-serve-run.js')).serve(program, opts));
 }

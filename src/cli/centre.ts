@@ -4,7 +4,7 @@ import { registerDeviceCommands } from './centre-device.js';
 import { addCentreDbOptions } from './centre-options.js';
 import { registerServeCommand } from './centre-serve.js';
 import { registerTokenCommands } from './centre-token.js';
-import { numberIn } from './option-values.js';
+import { lineSpec, numberIn } from './option-values.js';
 
 export function register(program: Command): void {
   const run = (): Promise<typeof import('./centre-run.js')> => import('./centre-run.js');
@@ -17,7 +17,7 @@ export function register(program: Command): void {
     centre
       .command('receive')
       .description('put a modem into receive mode (ATZ, ATS0=1) and store every report in the centre database, acknowledged only after its commit')
-      .requiredOption('--modem <spec>', "the centre modem's DTE: tcp:HOST:PORT (e.g. the lab's centre modem), serial:DEVICE[@BAUD] or pty:PATH")
+      .requiredOption('--modem <spec>', "the centre modem's DTE: tcp:HOST:PORT (e.g. the lab's centre modem), serial:DEVICE[@BAUD] or pty:PATH", lineSpec)
       .option('--dir <dir>', '(earlier versions) — see "centre import"'),
   ).action(async (opts: ReceiveOptions) => (await run()).receive(program, opts));
 

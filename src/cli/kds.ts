@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { lineSpec } from './option-values.js';
 
 export function register(program: Command): void {
   const kds = program.command('kds').description('customer database (KDS) files: create offline, open, show, save from a PBX');
@@ -27,7 +28,7 @@ export function register(program: Command): void {
   kds
     .command('save')
     .argument('<file>', 'KDS file to write')
-    .requiredOption('--connect <tcp:HOST:PORT>', 'admin port of the PBX')
+    .requiredOption('--connect <tcp:HOST:PORT>', 'admin port of the PBX', lineSpec)
     .description('read the whole KDS and user table from a PBX and save it encrypted with your password')
     .action(async (file: string, opts: { connect: string }) => (await import('./kds-run.js')).kdsSave(file, opts));
 }

@@ -1,18 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { LevelWithSilent } from 'pino';
-import { RealClock } from '../adapters/real-clock.js';
-import { ClockDriver } from '../control/clock-driver.js';
 import { isLocalOnly, parseControlAddress, type ControlAddress } from '../control/control-address.js';
-import { ControlServer, newControlToken } from '../control/control-server.js';
+import type { ControlServer } from '../control/control-server.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { ioReason } from '../io-reason.js';
 import { loadConfig } from '../lab/config.js';
-import { Lab } from '../lab/lab.js';
-import { VirtualLabClock } from '../lab/virtual-lab-clock.js';
-import { createLogger } from '../logger.js';
+import type { Lab } from '../lab/lab.js';
 import { parseFaultSpec } from '../network/fault-plan.js';
-import { renderTimelinePage } from '../timeline/timeline-page.js';
-import { TimelineRecorder } from '../timeline/timeline-recorder.js';
 import { untilSignal } from './until-signal.js';
 import { checkWritable, writeOutputFile } from './user-files.js';
 
@@ -80,6 +74,10 @@ export async function lab(opts: LabCliOptions, logLevel: string): Promise<void> 
   if (opts.state !== undefined) config.stateDir = opts.state;
   // The command line adds to (and per line overrides) the configuration's faults.
   if (faults.length) config.faults = { ...config.faults, ...Object.fromEntries(faults) };
+  // Everything is checked: now the lab itself, and the control port and timeline only when asked for.
+  const [{ Lab }, { RealClock }, { VirtualLabClock }, { ClockDriver }, { createLogger }] = await Promise.all([
+    import('../lab/lab.js'), import('../adapters/real-clock.js'), import('../lab/virtual-lab-clock.js'), import('../control/clock-driver.js'), import('../logger.js'),
+  ]);
   const logger = createLogger(logLevel as LevelWithSilent);
   const virtual = opts.virtualTime ? new VirtualLabClock() : undefined;
   const clock = virtual ?? new RealClock();
@@ -91,13 +89,15 @@ export async function lab(opts: LabCliOptions, logLevel: string): Promise<void> 
     // Lab.start has released what it bound; what failed is a port, device or file of the configuration.
     throw new ExitError(`lab not started: ${(err as Error).message}`, EXIT.connection);
   }
-  const recorder = opts.report === undefined ? undefined : TimelineRecorder.forLab(running, `hicom-sim lab (state in ${config.stateDir})`);
+  const timeline = opts.report === undefined ? undefined : await Promise.all([import('../timeline/timeline-recorder.js'), import('../timeline/timeline-page.js')]);
+  const recorder = timeline?.[0].TimelineRecorder.forLab(running, `hicom-sim lab (state in ${config.stateDir})`);
   const driver = new ClockDriver(running.events, virtual, () => clock.now(), () => running.settled());
   let stopFromControl: (() => void) | undefined;
   let stopReason = 'signal';
   let control: ControlServer | undefined;
   let token: string | undefined;
   if (address) {
+    const { ControlServer, newControlToken } = await import('../control/control-server.js');
     token = fileToken ?? (isLocalOnly(address) ? undefined : newControlToken());
     try {
       control = await ControlServer.listen({ lab: running, clock: driver, address, token, logger, stopLab: (reason) => {
@@ -124,8 +124,8 @@ export async function lab(opts: LabCliOptions, logLevel: string): Promise<void> 
   driver.close();
   await running.close(stopReason);
   await control?.close();
-  if (recorder && opts.report !== undefined) {
-    writeOutputFile(opts.report, renderTimelinePage('hicom-sim lab', [recorder.finish()]), '--report');
+  if (timeline && recorder && opts.report !== undefined) {
+    writeOutputFile(opts.report, timeline[1].renderTimelinePage('hicom-sim lab', [recorder.finish()]), '--report');
     process.stdout.write(`timeline report: ${opts.report}\n`);
   }
   process.stdout.write('hicom-sim lab stopped\n');

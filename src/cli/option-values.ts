@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parseLineSpec } from '../adapters/line-spec.js';
 
 /**
  * Parsers for option values, checked when the command line is read (before
@@ -25,6 +26,16 @@ export function digits(count: string, pattern: RegExp): (text: string) => string
     if (!pattern.test(text)) throw new InvalidArgumentError(`It must be ${count}.`);
     return text;
   };
+}
+
+/** A line spec (tcp:HOST:PORT, serial:DEVICE[@BAUD], pty:PATH), checked before anything loads or connects. */
+export function lineSpec(text: string): string {
+  try {
+    parseLineSpec(text);
+  } catch (err) {
+    throw new InvalidArgumentError(`${(err as Error).message}.`);
+  }
+  return text;
 }
 
 /** Collect a repeatable option into an array. */

@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { parseLineSpec } from '../adapters/bind-line.js';
+import { parseLineSpec } from '../adapters/line-spec.js';
 
 /** Where `lab --control` listens: a TCP port or a unix socket. */
 export type ControlAddress = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };

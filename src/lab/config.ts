@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { parsePbxType, PbxType } from '../../firmware-sim/pbx-type.js';
 import { DEFAULT_APS_VERSION } from '../../firmware-sim/pbx.js';
 import { Kds } from '../../firmware-sim/kds.js';
-import { parseLineSpec } from '../adapters/bind-line.js';
+import { parseLineSpec } from '../adapters/line-spec.js';
 import { parseFaultSpec } from '../network/fault-plan.js';
 import { parseDatagramAddress } from '../../core/datagram-port.js';
 import { DEVICE_ID_PATTERN } from '../../core/check-in-telegram.js';

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPortMock } from 'serialport';
 import type { LineEndpoint } from '../../core/line-endpoint.js';
-import { bindLine, LineSpecError, parseLineSpec } from '../../src/adapters/bind-line.js';
+import { bindLine } from '../../src/adapters/bind-line.js';
+import { LineSpecError, parseLineSpec } from '../../src/adapters/line-spec.js';
 import { EndpointProbe } from '../support/endpoint-probe.js';
 import { pollUntil } from '../support/poll-until.js';
 

@@ -1,0 +1,4 @@
+import { badInputMatrix } from '../support/bad-input-matrix.js';
+
+// One third of issue 18's bad-input matrix over every command (test/support/bad-input-matrix.ts).
+badInputMatrix(0, 3);
