@@ -11,6 +11,22 @@ import { API_PREFIX } from '../service/api-plugin.js';
 import { addCentreDbOptions, cliLogger, openDeviceRegistry, type CentreDbOptions } from './centre-options.js';
 import { CliError } from './cli-error.js';
 import { untilSignal } from './until-signal.js';
+import { readFileSync } from 'node:fs';
+import ipaddr from 'ipaddr.js';
+import { createPortal } from '../portal/portal-plugin.js';
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  return ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback';
+}
+
+function readTls(cert: string, key: string): { cert: Buffer; key: Buffer } {
+  try {
+    return { cert: readFileSync(cert), key: readFileSync(key) };
+  } catch (err) {
+    throw new CliError(`--tls-cert/--tls-key: ${(err as Error).message}`);
+  }
+}
 
 /** Default device-side address of `centre serve` (UDP intake). */
 export const DEFAULT_UDP = '127.0.0.1:7300';
@@ -39,6 +55,9 @@ interface ServeOptions extends CentreDbOptions {
   http: DatagramAddress | false;
   modem: string[];
   supervision: boolean;
+  portal: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 /** `hicom-sim centre serve`: the centre as one long-running process (docs/centre-service.md). */
@@ -52,7 +71,10 @@ export function registerServeCommand(centre: Command, program: Command): void {
       .option('--http <host:port>', `HTTP API (docs/centre-api.md) on this address (default ${DEFAULT_HTTP})`, address('--http'))
       .option('--no-http', 'no HTTP API in this process')
       .option('--modem <spec>', "receive error reports on a centre modem's DTE (tcp:HOST:PORT, serial:DEVICE[@BAUD], pty:PATH); repeatable", (v: string, acc: string[]) => [...acc, v], [] as string[])
-      .option('--no-supervision', 'leave supervision to another process on the same database'),
+      .option('--no-supervision', 'leave supervision to another process on the same database')
+      .option('--no-portal', 'no web portal on the HTTP side (docs/portal.md), only the API')
+      .option('--tls-cert <file>', 'serve the HTTP side (portal and API) as HTTPS with this certificate (PEM); required off loopback')
+      .option('--tls-key <file>', 'the private key (PEM) of --tls-cert'),
   ).action(async (opts: ServeOptions) => {
     const logger = cliLogger(program);
     const clock = new RealClock();
@@ -75,7 +97,15 @@ export function registerServeCommand(centre: Command, program: Command): void {
         });
         lines.push({ line: new StreamLine(stream, spec), name: spec });
       }
+      if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new CliError('--tls-cert and --tls-key go together', 2);
+      const httpAddress = opts.http === false ? undefined : (opts.http ?? parseDatagramAddress(DEFAULT_HTTP));
+      if (httpAddress && !opts.tlsCert && !isLoopback(httpAddress.host)) throw new CliError(`--http ${httpAddress.host}: plain HTTP only on loopback; give --tls-cert and --tls-key to serve HTTPS there`, 2);
+      const https = opts.tlsCert && opts.tlsKey ? readTls(opts.tlsCert, opts.tlsKey) : undefined;
+      const portal = opts.portal && httpAddress ? createPortal({ db, clock, secure: https !== undefined }) : undefined;
       const app = await buildCentreService({
+        https,
+        authenticators: portal ? [portal.authenticator] : [],
+        plugins: portal ? [{ plugin: portal.plugin }] : [],
         db,
         registry,
         bus,
@@ -91,14 +121,17 @@ export function registerServeCommand(centre: Command, program: Command): void {
       await app.ready();
       process.stdout.write(`centre database: ${db.description}\n`);
       if (udp) process.stdout.write(`UDP intake: ${udp.description}\n`);
-      if (opts.http !== false) {
-        const http = opts.http ?? parseDatagramAddress(DEFAULT_HTTP);
+      if (httpAddress) {
+        const http = httpAddress;
         await app.listen({ host: http.host, port: http.port }).catch((err: NodeJS.ErrnoException) => {
           throw new CliError(`--http ${http.host}:${http.port}: ${err.code === 'EADDRINUSE' ? 'address already in use' : err.message}`);
         });
         const a = app.server.address();
         const port = typeof a === 'object' && a ? a.port : http.port;
-        process.stdout.write(`HTTP API: http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${port}${API_PREFIX} (OpenAPI at ${API_PREFIX}/openapi.json)\n`);
+        const origin = `${https ? 'https' : 'http'}://${http.host.includes(':') ? `[${http.host}]` : http.host}:${port}`;
+        process.stdout.write(`HTTP API: ${origin}${API_PREFIX} (OpenAPI at ${API_PREFIX}/openapi.json)\n`);
+        if (portal) process.stdout.write(`portal: ${origin}/${https ? '' : ' (plain HTTP: loopback only; --tls-cert/--tls-key for HTTPS)'}\n`);
+        if (portal && (await portal.access.accounts.count()) === 0) process.stdout.write('portal: nobody can log in yet: hicom-sim centre person add NAME --role manager\n');
       }
       for (const l of lines) process.stdout.write(`modem receive mode: ${l.name}\n`);
       process.stdout.write(`supervision: ${opts.supervision ? 'on' : 'off (another process)'}\n${SERVE_READY_LINE}\n`);

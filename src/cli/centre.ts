@@ -13,6 +13,7 @@ import { ReportArchive } from '../database/report-archive.js';
 import { SupervisionStates } from '../database/supervision-states.js';
 import { addCentreDbOptions, cliLogger, openCentreDatabase, type CentreDbOptions } from './centre-options.js';
 import { registerDeviceCommands } from './centre-device.js';
+import { registerPersonCommands } from './centre-person.js';
 import { registerServeCommand } from './centre-serve.js';
 import { registerTokenCommands } from './centre-token.js';
 import { CliError } from './cli-error.js';
@@ -30,6 +31,7 @@ export function register(program: Command): void {
   const centre = program.command('centre').description('the remote service centre: its database, devices, receive mode, supervision and service');
   registerDeviceCommands(centre, program);
   registerTokenCommands(centre, program);
+  registerPersonCommands(centre, program);
   registerServeCommand(centre, program);
 
   addCentreDbOptions(

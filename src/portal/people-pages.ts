@@ -20,6 +20,16 @@ const ROLES: ReadonlyArray<{ key: string; label: string; role: PortalRole; kind:
 ];
 const NAME = /^[A-Za-z0-9._@-]{1,64}$/;
 
+/** A typed allowlist in its stored form, or the error naming the bad entry. */
+function allowlistText(text: string): string | AllowlistError {
+  try {
+    return IpAllowlist.parse(text).toString();
+  } catch (err) {
+    if (err instanceof AllowlistError) return err;
+    throw err;
+  }
+}
+
 function roleKey(a: PortalAccount): string {
   return a.role === 'partner' ? a.partnerKind || 'customer' : a.role;
 }
@@ -52,13 +62,8 @@ export async function peoplePages(app: FastifyInstance, kit: PortalKit, options:
     if (!printable(displayName)) return seeOther(reply, problemAt('/people', 'a name cannot hold control characters'));
     const weak = passwordProblem(password);
     if (weak) return seeOther(reply, problemAt('/people', weak));
-    let networks: string;
-    try {
-      networks = IpAllowlist.parse(field(b, 'networks', 2000)).toString();
-    } catch (err) {
-      if (err instanceof AllowlistError) return seeOther(reply, problemAt('/people', err.message));
-      throw err;
-    }
+    const networks = allowlistText(field(b, 'networks', 2000));
+    if (networks instanceof AllowlistError) return seeOther(reply, problemAt('/people', networks.message));
     try {
       await accounts.create({ name, displayName, role: role.role, partnerKind: role.kind, passwordHash: await hashPassword(password, options.hashCost), networks }, who(request), clock.now());
     } catch (err) {
@@ -97,13 +102,8 @@ export async function peoplePages(app: FastifyInstance, kit: PortalKit, options:
     if (!printable(displayName)) return seeOther(reply, problemAt(path, 'a name cannot hold control characters'));
     if (state !== 'active' && state !== 'disabled') return seeOther(reply, problemAt(path, 'the state is active or disabled'));
     if (account.id === personOf(request).account.id && (state !== 'active' || role.role !== 'manager')) return seeOther(reply, problemAt(path, 'you cannot disable yourself or give up being manager here: another manager must do it'));
-    let networks: string;
-    try {
-      networks = IpAllowlist.parse(field(b, 'networks', 2000)).toString();
-    } catch (err) {
-      if (err instanceof AllowlistError) return seeOther(reply, problemAt(path, err.message));
-      throw err;
-    }
+    const networks = allowlistText(field(b, 'networks', 2000));
+    if (networks instanceof AllowlistError) return seeOther(reply, problemAt(path, networks.message));
     if (password !== '') {
       const weak = passwordProblem(password);
       if (weak) return seeOther(reply, problemAt(path, weak));
@@ -123,13 +123,8 @@ export async function peoplePages(app: FastifyInstance, kit: PortalKit, options:
     const rights = fieldList(b, 'rights');
     if (devices.length === 0 || !devices.every((d) => DEVICE_ID.test(d))) return seeOther(reply, problemAt(path, 'name the devices by their ids (letters, digits, . _ -), separated by spaces or commas'));
     if (rights.length === 0 || !rights.every(isPortalRight)) return seeOther(reply, problemAt(path, 'choose at least one right'));
-    let networks: string;
-    try {
-      networks = IpAllowlist.parse(field(b, 'networks', 2000)).toString();
-    } catch (err) {
-      if (err instanceof AllowlistError) return seeOther(reply, problemAt(path, err.message));
-      throw err;
-    }
+    const networks = allowlistText(field(b, 'networks', 2000));
+    if (networks instanceof AllowlistError) return seeOther(reply, problemAt(path, networks.message));
     const unknown: string[] = [];
     for (const d of devices) {
       try {
