@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { readChipCard } from '../../firmware-sim/chip-card.js';
 import { Assistant, LOCAL_COMMANDS } from '../assistant/assistant.js';
 import { openLink, type Credentials, type LinkPlan } from '../assistant/assistant-link.js';
 import { commandWords, complete } from '../assistant/completion.js';
@@ -17,6 +18,8 @@ interface Options {
   callback?: string;
   code?: string;
   script?: string;
+  card?: string;
+  cardIdentity: string;
   e: string[];
   timeout: string;
 }
@@ -32,6 +35,24 @@ function plan(o: Options): LinkPlan | undefined {
     return { kind: 'callback', modem: o.modem, number: o.dial, index: Number(o.callback), code: o.code };
   }
   return { kind: 'dial', modem: o.modem, number: o.dial, pin: o.pin ?? '' };
+}
+
+/**
+ * `--card FILE --card-identity individual|group`: the card and the name it
+ * logs in as (for KDS files too). Only a readable card is sent; whether it is
+ * valid and grants access the PBX decides, and logs.
+ */
+function cardOption(file: string, identity: string): { name: string; card: NonNullable<Credentials['card']> } {
+  if (identity !== 'individual' && identity !== 'group') throw new AssistantError('--card-identity is individual or group', EXIT.usage);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new AssistantError(`${file}: ${(err as Error).message}`, EXIT.usage);
+  }
+  const read = readChipCard(bytes);
+  if (!read) throw new AssistantError(`${file}: not a chip card`, EXIT.usage);
+  return { name: read[identity], card: { bytes, identity } };
 }
 
 function printReply(out: NodeJS.WritableStream, r: Reply): void {
@@ -101,6 +122,8 @@ export function register(program: Command): void {
     .option('--pin <pin>', 'customer PIN (else HICOM_PIN or asked)')
     .option('--callback <index>', 'request callback index 1–6 instead of entering the PIN')
     .option('--code <code>', 'access code of the callback index')
+    .option('--card <file>', 'Octopus E: log in with this chip card (hicom-sim card new) instead of a user name')
+    .option('--card-identity <which>', 'with --card: log in as the card\'s individual or group id', 'individual')
     .option('--script <file>', 'run the commands in FILE (one a line, # comments), stop at the first ERROR')
     .option('-e <command>', 'run one command (repeatable; before --script lines)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--timeout <ms>', 'reply timeout in ms', '30000')
@@ -110,11 +133,13 @@ export function register(program: Command): void {
       try {
         const p = plan(o);
         const lines = scriptLines(o);
-        const creds: Credentials = { name: await ask('User: ', { env: 'HICOM_USER' }), password: await ask('Password: ', { secret: true, env: 'HICOM_PASSWORD' }) };
+        const withCard = o.card === undefined ? undefined : cardOption(o.card, o.cardIdentity);
+        const name = withCard?.name ?? (await ask('User: ', { env: 'HICOM_USER' }));
+        const creds: Credentials = { name, password: await ask('Password: ', { secret: true, env: 'HICOM_PASSWORD' }), ...(withCard ? { card: withCard.card } : {}) };
         if (p?.kind === 'dial' && p.pin === '') p.pin = await ask('PIN: ', { secret: true, env: 'HICOM_PIN' });
         const timeoutMs = Number(o.timeout);
         if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new AssistantError('--timeout takes milliseconds', EXIT.usage);
-        const link = p ? await openLink(p, creds, { status: (t) => process.stderr.write(`${t}\n`) }, timeoutMs) : undefined;
+        const link = p ? await openLink(p, creds, { status: (t) => process.stderr.write(`${t}\n`), answer: (prompt) => ask(prompt) }, timeoutMs) : undefined;
         assistant = new Assistant(link, creds, { out: process.stdout, err: process.stderr });
         const code = lines ? await runScript(assistant, lines) : await shell(assistant);
         process.exitCode = code;

@@ -23,6 +23,7 @@ const modules: Array<() => Promise<CommandModule>> = [
   () => import('./scenario.js'),
   () => import('./fleet.js'),
   () => import('./pbx.js'),
+  () => import('./card.js'),
 ];
 
 function packageVersion(): string {

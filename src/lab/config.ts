@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parsePbxType, PbxType } from '../../firmware-sim/pbx-type.js';
+import { parsePbxVariant, PBX_VARIANTS, type PbxVariant } from '../../firmware-sim/pbx-variant.js';
 import { DEFAULT_APS_VERSION } from '../../firmware-sim/pbx.js';
 import { parseLineSpec } from '../adapters/bind-line.js';
 import { parseFaultSpec } from '../network/fault-plan.js';
@@ -47,6 +48,8 @@ export interface PbxEntry {
   adminPorts: AdminPortEntry[];
   /** The LAN option: check-ins with the centre over UDP (docs/check-in-telegram.md §7). */
   lan?: LanEntry;
+  /** hicom (default) or octopus-e: the Deutsche Telekom variant that takes chip cards at login (docs/octopus-e.md). */
+  variant: PbxVariant;
 }
 
 /** Where and how a device checks in (docs/check-in-telegram.md). */
@@ -205,7 +208,9 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
       return { bind: bindSpec(`${aw}.bind`, a.bind), ...(a.station !== undefined ? { station: digits(`${aw}.station`, a.station) } : {}) };
     });
     const lan = p.lan === undefined ? undefined : lanEntry(`${w}.lan`, p.lan, id, baseDir);
-    return { id, type, aps, fmc: bool(`${w}.fmc`, p.fmc, true), trunks, adminPorts, ...(lan ? { lan } : {}) };
+    const variant = parsePbxVariant(str(`${w}.variant`, p.variant, 'hicom'));
+    if (!variant) throw new ConfigError(`${w}.variant: must be one of ${PBX_VARIANTS.join(', ')}`);
+    return { id, type, aps, fmc: bool(`${w}.fmc`, p.fmc, true), trunks, adminPorts, variant, ...(lan ? { lan } : {}) };
   });
   const ids = new Set<string>();
   for (const p of pbxs) {

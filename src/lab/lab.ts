@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import { ENABLE_CODE } from '../../firmware-sim/dtmf-admin/dtmf-admin.js';
+import { VARIANT_NAME } from '../../firmware-sim/pbx-variant.js';
 import { HayesModem } from '../../modem/hayes-modem.js';
 import { bindLine, type LineProvider } from '../adapters/bind-line.js';
 import { ControlSocket, type ControlReply } from '../adapters/control-socket.js';
@@ -364,7 +365,7 @@ export class Lab {
     for (const { entry, pbx, adminPorts } of this.pbxs.values()) {
       const trunk = entry.trunks[0] ?? '';
       const did = pbx.kds.get('modem.imod.did');
-      out.push(`PBX ${entry.id} (${entry.type}, APS ${pbx.apsVersion})${pbx.log.available ? '' : ' — no FMC, no protocol log'}`);
+      out.push(`PBX ${entry.id} (${entry.type}${entry.variant === 'octopus-e' ? `, ${VARIANT_NAME[entry.variant]}: chip card login` : ''}, APS ${pbx.apsVersion})${pbx.log.available ? '' : ' — no FMC, no protocol log'}`);
       adminPorts.forEach((p, i) => out.push(`  admin port: ${p.description}${entry.adminPorts[i].station ? ` (Assistant T, station ${entry.adminPorts[i].station})` : ' (V.24 service port)'}`));
       out.push(`  IMOD: internal ${pbx.kds.get('modem.imod.number')}, dial ${did ? `${trunk}${did}` : '(no DID: internal only)'}`);
       out.push(`  DTMF remote admin: dial ${trunk}${DTMF_ADMIN_NUMBER} (voice), then ${ENABLE_CODE} + password + #`);
