@@ -6,6 +6,7 @@ import { parsePbxVariant, PBX_VARIANTS, type PbxVariant } from '../../firmware-s
 import { DEFAULT_APS_VERSION } from '../../firmware-sim/pbx.js';
 import { parseLineSpec } from '../adapters/bind-line.js';
 import { parseFaultSpec } from '../network/fault-plan.js';
+import { DEFAULT_BRIDGE_RATE_BPS, parseTcpAddress } from '../network/internet-gateway.js';
 import { parseDatagramAddress } from '../../core/datagram-port.js';
 import { DEVICE_ID_PATTERN } from '../../core/check-in-telegram.js';
 import { MAX_INTERVAL_S, MIN_INTERVAL_S } from '../../core/check-in-body.js';
@@ -34,6 +35,15 @@ export interface LabConfig {
    * e.g. `{ "0800100": "corrupt=0.001,seed=7" }` (docs/network.md).
    */
   faults?: Record<string, string>;
+  /** Bridge mode (docs/bridge.md): what calls to and from real TCP hosts report, and the phone book. */
+  bridge: BridgeEntry;
+}
+
+export interface BridgeEntry {
+  /** The rate every bridged call reports in CONNECT and is paced at (tcpser's -S), bit/s. */
+  rate: number;
+  /** Number or name → host[:port] (tcpser's -n); port 23 when none is given. */
+  phoneBook: Record<string, string>;
 }
 
 export interface PbxEntry {
@@ -90,6 +100,8 @@ export interface ModemEntry {
   bind: string;
   /** analog: V.32bis/V.42bis data modem; isdn-ta: ISDN terminal adapter with X.75. */
   profile: 'analog' | 'isdn-ta';
+  /** tcp:[HOST:]PORT where TCP callers ring this modem (bridge mode, tcpser's -p). */
+  listen?: string;
 }
 
 export interface CentreEntry {
@@ -187,7 +199,7 @@ function bool(where: string, v: unknown, fallback: boolean): boolean {
 /** Check a parsed document and fill in defaults; throws ConfigError naming the field. */
 export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig {
   if (!isObject(doc)) throw new ConfigError('the configuration must be a mapping (YAML) or an object (JSON)');
-  const known = new Set(['stateDir', 'pacing', 'pbxs', 'modems', 'testLines', 'centre', 'faults', 'depots']);
+  const known = new Set(['stateDir', 'pacing', 'pbxs', 'modems', 'testLines', 'centre', 'faults', 'depots', 'bridge']);
   for (const k of Object.keys(doc)) if (!known.has(k)) throw new ConfigError(`unknown field "${k}" (known: ${[...known].join(', ')})`);
   const stateDir = str('stateDir', doc.stateDir, './hicom-state');
   const pbxs = list('pbxs', doc.pbxs).map((p, i): PbxEntry => {
@@ -222,7 +234,8 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
     if (!isObject(m)) throw new ConfigError(`${w}: expected a mapping`);
     const profile = str(`${w}.profile`, m.profile, 'analog');
     if (profile !== 'analog' && profile !== 'isdn-ta') throw new ConfigError(`${w}.profile: analog or isdn-ta`);
-    return { name: str(`${w}.name`, m.name), number: digits(`${w}.number`, m.number), bind: bindSpec(`${w}.bind`, m.bind), profile };
+    const listen = m.listen === undefined ? undefined : listenSpec(`${w}.listen`, m.listen);
+    return { name: str(`${w}.name`, m.name), number: digits(`${w}.number`, m.number), bind: bindSpec(`${w}.bind`, m.bind), profile, ...(listen ? { listen } : {}) };
   });
   const tl = isObject(doc.testLines) ? doc.testLines : {};
   const testLines = {
@@ -248,6 +261,7 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
     testLines,
     centre,
     depots: depotEntries(doc.depots, ids, baseDir),
+    bridge: bridgeEntry(doc.bridge),
     ...(faults ? { faults } : {}),
   };
 }
@@ -308,6 +322,36 @@ function depotEntries(v: unknown, pbxIds: Set<string>, baseDir: string): DepotEn
       interval: intIn(`${w}.interval`, d.interval, MIN_INTERVAL_S, MAX_INTERVAL_S, 60),
     };
   });
+}
+
+/** Rates a DTE port runs at, from 300 bit/s to 921,600 (tcpser's CONNECT table). */
+const MIN_BRIDGE_RATE = 300;
+const MAX_BRIDGE_RATE = 921_600;
+
+/** `bridge:` — rate and phone book; every entry's target is checked now, so a typo is named at start. */
+function bridgeEntry(v: unknown): BridgeEntry {
+  if (v === undefined) return { rate: DEFAULT_BRIDGE_RATE_BPS, phoneBook: {} };
+  if (!isObject(v)) throw new ConfigError('bridge: expected a mapping with rate and phoneBook');
+  for (const k of Object.keys(v)) if (!['rate', 'phoneBook'].includes(k)) throw new ConfigError(`bridge: unknown field "${k}" (known: rate, phoneBook)`);
+  const rate = intIn('bridge.rate', v.rate, MIN_BRIDGE_RATE, MAX_BRIDGE_RATE, DEFAULT_BRIDGE_RATE_BPS);
+  const phoneBook: Record<string, string> = {};
+  if (v.phoneBook !== undefined) {
+    if (!isObject(v.phoneBook)) throw new ConfigError('bridge.phoneBook: expected a mapping of number or name to host[:port]');
+    for (const [key, target] of Object.entries(v.phoneBook)) {
+      if (!/^(?:[0-9*#]+|[A-Za-z][A-Za-z0-9_-]*)$/.test(key)) throw new ConfigError(`bridge.phoneBook: "${key}" is neither a number (0-9, *, #) nor a name (a letter, then letters, digits, - or _)`);
+      const text = str(`bridge.phoneBook.${key}`, target);
+      if (!parseTcpAddress(text)) throw new ConfigError(`bridge.phoneBook.${key}: "${text}" is not host[:port] (port 1–65535)`);
+      phoneBook[key] = text;
+    }
+  }
+  return { rate, phoneBook };
+}
+
+/** A modem's `listen:` — only a TCP listener can take callers. */
+function listenSpec(where: string, v: unknown): string {
+  const s = bindSpec(where, v);
+  if (parseLineSpec(s).kind !== 'tcp') throw new ConfigError(`${where}: "${s}" must be tcp:[HOST:]PORT (TCP callers ring the modem)`);
+  return s;
 }
 
 /** `faults:` — a mapping of line → fault spec; specs are checked here, lines when the lab starts. */
