@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .action((file: string) => {
       try {
         const c = loadConfig(file);
-        process.stdout.write(`${file}: OK — ${c.pbxs.length} PBX(s), ${c.modems.length} modem(s), state in ${c.stateDir}\n`);
+        process.stdout.write(`${file}: OK — ${c.pbxs.length} PBX(s), ${c.modems.length} modem(s), ${c.depots.length} key depot(s), state in ${c.stateDir}\n`);
       } catch (err) {
         if (err instanceof ConfigError) throw new CliError(err.message, 2);
         throw err;
