@@ -143,7 +143,8 @@ export async function devicePages(app: FastifyInstance, kit: PortalKit): Promise
       const checkIns = await qb.selectFrom('check_ins').select('received_at').where('device_id', '=', id).where('received_at', '>=', from).orderBy('received_at').limit(5000).execute();
       const dayEvents = await qb.selectFrom('events').select(['type', 'occurred_at', 'source', 'data']).where('device_id', '=', id).where('occurred_at', '>=', from).orderBy('occurred_at').limit(5000).execute();
       const gaps: Array<{ x: number; y: string; detail: string }> = [];
-      let prev = from;
+      // Silence before the device was registered is no gap.
+      let prev = Math.max(from, device.createdAt);
       for (const c of checkIns) {
         const t = Number(c.received_at);
         if (t - prev > device.checkInIntervalMs + device.graceMs) gaps.push({ x: prev + (t - prev) / 2, y: 'gaps', detail: `no check-in from ${utc(prev)} to ${utc(t)}` });
@@ -194,7 +195,7 @@ export async function devicePages(app: FastifyInstance, kit: PortalKit): Promise
       presence: sup?.presence ?? 'unknown',
       test: sup?.test ?? 'unknown',
       interval: duration(device.checkInIntervalMs),
-      status: lastStatus?.status ?? '',
+      status: lastStatus?.status ? eventText('', JSON.parse(lastStatus.status) as Record<string, unknown>) : '',
       rights: { test: rights.has('test'), history: rights.has('see-history'), live: rights.has('live'), customer: rights.has('see-customer'), pins: rights.has('manage-pins'), export: rights.has('export') },
       testHow: hasLan
         ? 'The test rides in the answer to the device\u2019s next check-in; its result appears here as soon as it arrives.'

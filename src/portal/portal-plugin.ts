@@ -86,6 +86,8 @@ export function createPortal(options: PortalOptions): Portal {
     });
     await app.register(fastifyStatic, { root: [ASSETS_DIR, chartDir], prefix: '/assets/', index: false, list: false, maxAge: 3600_000, allowedPath: (path) => path === '/portal.css' || path === '/chart.umd.min.js' });
     app.get('/assets/portal.js', { config: { access: 'public' } }, async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'max-age=3600').send(script));
+    // Browsers ask for it on pages without markup (a refusal in plain text): nothing, rather than a 404 in their console.
+    app.get('/favicon.ico', { config: { access: 'public' } }, async (_request, reply) => reply.code(204).header('cache-control', 'max-age=86400').send());
     const kit = { access, pages: new PageRenderer(), secure: options.secure, pinCost: options.hashCost };
     await loginPages(app, kit);
     await devicePages(app, kit);

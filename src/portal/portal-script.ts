@@ -35,6 +35,7 @@ interface Source {
   addEventListener(type: string, listener: (m: { data: string; lastEventId: string }) => void): void;
   onopen: (() => void) | null;
   onerror: (() => void) | null;
+  close(): void;
 }
 declare const document: Doc;
 declare const window: { Chart?: new (canvas: El, config: unknown) => unknown; EventSource: new (url: string) => Source; setTimeout(fn: () => void, ms: number): number; clearTimeout(id: number): void };
@@ -90,7 +91,10 @@ export function portalScript(): void {
       }
     });
     source.addEventListener('closed', (m) => {
+      // The server ended it for good (session over): no reconnecting.
+      source.close();
       status.textContent = m.data;
+      announce(m.data);
     });
   }
 
