@@ -112,16 +112,22 @@ try {
   // 2. In-process.
   const samples = toRate(readWavFile(wav));
   const inProcess: number[] = [];
+  const inProcessCpu: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const d = new DtmfDetector();
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     d.process(samples);
     d.flush();
+    const cpu = process.cpuUsage(cpu0);
     inProcess.push(performance.now() - t0);
+    inProcessCpu.push((cpu.user + cpu.system) / 1000);
   }
   const oursMs = median(inProcess);
+  const oursCpuMs = median(inProcessCpu);
   out(`\n  in-process decode (no process start, no file):`);
   out(`    ours: DtmfDetector on the samples   ${spread(inProcess)}  = ${((SECONDS * 1000) / oursMs).toFixed(0)}× real time`);
+  out(`          CPU time of the same runs     ${spread(inProcessCpu)}  = ${((SECONDS * 1000) / oursCpuMs).toFixed(0)}× real time (steadier on a shared machine)`);
   if (mm) {
     const mmMs = median(times.mm) - median(times.mmStart);
     out(`    multimon-ng: no library to call; whole-process median minus empty-file median ≈ ${mmMs.toFixed(0)} ms = ${((SECONDS * 1000) / mmMs).toFixed(0)}× real time (file read included)`);

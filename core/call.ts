@@ -7,8 +7,12 @@ import type { LineEndpoint } from './line-endpoint.js';
  * outcome of a call inside the advance.
  */
 
-/** What the call carries: a modem signal, a 64 kbit/s B channel (X.75), or 8 kHz audio. */
-export type Bearer = 'analog' | 'digital' | 'voice';
+/**
+ * What the call carries: a modem signal, a 64 kbit/s B channel (X.75), 8 kHz
+ * audio, or the bytes of a TCP connection behind the network's internet
+ * gateway (modem bridge mode, docs/bridge.md).
+ */
+export type Bearer = 'analog' | 'digital' | 'voice' | 'internet';
 
 /**
  * What the calling side offers. `capabilities` is opaque to the exchange: the
@@ -68,6 +72,11 @@ export interface IncomingCall {
    * and the call is released.
    */
   answer(link: LinkInfo | null, onConnect: (path: LineEndpoint) => void): void;
+  /**
+   * Turn the call down while it rings: the caller hears `busy` (a refused
+   * connection behind the internet gateway) or the network's `unreachable`.
+   */
+  reject(reason: 'busy' | 'unreachable'): void;
 }
 
 /** Reply to an offered call. */

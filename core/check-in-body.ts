@@ -100,12 +100,32 @@ function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function parseEvent(v: unknown, i: number): Parsed<DeviceEvent> {
+/** A type a receiver takes from another team's device: any 1–64 printable characters (ours follow TYPE_NAME). */
+const FOREIGN_TYPE = /^[\x20-\x7e]{1,64}$/;
+/** The type of an event that came without one. */
+export const UNTYPED_EVENT = 'event';
+
+/**
+ * Spec §5.2 asks only that each event carry the device's own sequence
+ * number; the rest is our convention. So a receiver keeps any event with a
+ * u32 `seq`: a missing or non-u32 `time` becomes the telegram's time (the
+ * value sent kept as `timeAsSent`), a missing or odd `type` becomes
+ * "event" (kept as `typeAsSent`) — a device of another team is heard, not
+ * silently dropped.
+ */
+function parseEvent(v: unknown, i: number, telegramTime: number): Parsed<DeviceEvent> {
   if (!isObject(v)) return fail(`events[${i}] is not an object`);
   if (!isU32(v.seq)) return fail(`events[${i}].seq is not a u32`);
-  if (!isU32(v.time)) return fail(`events[${i}].time is not a u32 (Unix seconds)`);
-  if (typeof v.type !== 'string' || !TYPE_NAME.test(v.type)) return fail(`events[${i}].type is not a type name`);
-  return { ok: true, value: v as DeviceEvent };
+  const e: JsonObject = { ...v };
+  if (!isU32(v.time)) {
+    e.time = telegramTime;
+    if (v.time !== undefined) e.timeAsSent = v.time;
+  }
+  if (typeof v.type !== 'string' || !FOREIGN_TYPE.test(v.type)) {
+    e.type = UNTYPED_EVENT;
+    if (v.type !== undefined) e.typeAsSent = v.type;
+  }
+  return { ok: true, value: e as DeviceEvent };
 }
 
 function parseEnvelope(v: unknown, i: number): Parsed<CommandEnvelope> {
@@ -131,16 +151,20 @@ function u32Item(name: string): (v: unknown, i: number) => Parsed<number> {
   return (v, i) => (isU32(v) ? { ok: true, value: v } : fail(`${name}[${i}] is not a u32`));
 }
 
-export function parseCheckInBody(v: unknown): Parsed<CheckInBody> {
+/**
+ * `telegramTime` is the header's time (for events sent without one). A
+ * status that is not an object is kept as `{ value: … }`; an event whose
+ * seq repeats within the telegram is the same event, kept once.
+ */
+export function parseCheckInBody(v: unknown, telegramTime = 0): Parsed<CheckInBody> {
   if (!isObject(v)) return fail('body is not a JSON object');
-  if (v.status !== undefined && !isObject(v.status)) return fail('status is not an object');
-  const events = parseList(v.events, 'events', parseEvent);
+  const events = parseList(v.events, 'events', (x, i) => parseEvent(x, i, telegramTime));
   if (!events.ok) return events;
-  const seqs = new Set(events.value.map((e) => e.seq));
-  if (seqs.size !== events.value.length) return fail('events repeat a seq');
+  const seen = new Set<number>();
+  const once = events.value.filter((e) => !seen.has(e.seq) && seen.add(e.seq));
   const body: CheckInBody = {};
-  if (v.status !== undefined) body.status = v.status;
-  if (v.events !== undefined) body.events = events.value;
+  if (v.status !== undefined) body.status = isObject(v.status) ? v.status : { value: v.status };
+  if (v.events !== undefined) body.events = once;
   return { ok: true, value: body };
 }
 

@@ -129,8 +129,8 @@ export function readTelegramHeader(datagram: Uint8Array): HeaderResult {
   return { ok: true, header: { type, deviceId, counter, time, nonce }, aadLength };
 }
 
-function parseBody(type: TelegramType, counter: number, json: unknown): Parsed<CheckInBody | AckBody | NakBody> {
-  if (type === 'check-in') return parseCheckInBody(json);
+function parseBody(type: TelegramType, counter: number, time: number, json: unknown): Parsed<CheckInBody | AckBody | NakBody> {
+  if (type === 'check-in') return parseCheckInBody(json, time);
   if (type === 'ack') return parseAckBody(json, counter);
   return parseNakBody(json, counter);
 }
@@ -180,7 +180,7 @@ function openWithHeader(datagram: Uint8Array, header: TelegramHeader, aadLength:
   } catch (err) {
     return { ok: false, reason: 'bad-body', ...who, detail: `body is not JSON: ${(err as Error).message}` };
   }
-  const body = parseBody(header.type, header.counter, json);
+  const body = parseBody(header.type, header.counter, header.time, json);
   if (!body.ok) return { ok: false, reason: 'bad-body', ...who, detail: body.error };
   return { ok: true, telegram: { ...header, body: body.value } as Telegram, plaintext };
 }

@@ -20,6 +20,8 @@ export enum FrameType {
   LogEntries = 2,
   ErrorReport = 3,
   Aps = 4,
+  /** An Octopus E chip card (chip-card.ts), presented at login. */
+  Card = 5,
 }
 
 export const FRAME_MAGIC = 'HSF1';

@@ -11,6 +11,7 @@ import { Kds, type KdsImage } from './kds.js';
 import { checkValue, resolveItem } from './kds-schema.js';
 import { MaintenanceState } from './maintenance-state.js';
 import { PbxType } from './pbx-type.js';
+import type { PbxVariant } from './pbx-variant.js';
 import { REVISOR_ALARM_FILL, type FormatId, type LogEntry, type ProtocolLog } from './protocol-log.js';
 import { RestartableUnits, type UnitKind } from './restartable-units.js';
 import { rightsOf, type Action, type Rights } from './rights.js';
@@ -33,6 +34,8 @@ export interface PbxOptions {
   hashCost?: number;
   /** Where loaded APS images are kept (the FMC in the lab); in RAM if not given. */
   apsStore?: ApsStore;
+  /** Hicom (default) or Octopus E, which takes chip cards at login (pbx-variant.ts). */
+  variant?: PbxVariant;
 }
 
 /** AMHOST, the plus products' account (no circle): it writes the items marked `amhost` in kds-schema.ts. */
@@ -47,6 +50,8 @@ export interface Actor {
   rights: Rights;
   /** Logged in on a local admin port (Assistant T on UP0/E), not via a modem. */
   local: boolean;
+  /** Octopus E: the chip card the user logged in with; its individual id traces a group login. */
+  card?: { individual: string; group: string };
 }
 
 export type Outcome<T = void> = { ok: true; value: T; note?: string } | { ok: false; code: number; error: string };
@@ -72,6 +77,7 @@ export class Pbx {
   readonly log: ProtocolLog;
   readonly systemId: string;
   readonly type: PbxType;
+  readonly variant: PbxVariant;
   readonly users: UserTable;
   readonly errors: ErrorHistory;
   readonly hashCost: number;
@@ -98,6 +104,7 @@ export class Pbx {
     this.log = options.log;
     this.#store = options.store;
     this.hashCost = options.hashCost ?? SCRYPT_DEFAULT_COST;
+    this.variant = options.variant ?? 'hicom';
     const saved = this.#store?.load();
     if (saved) {
       if (saved.systemId !== options.systemId) throw new Error(`state belongs to PBX ${saved.systemId}, not ${options.systemId}`);

@@ -133,6 +133,18 @@ export function rightsOf(circle: Circle | undefined, occupied: ReadonlySet<Circl
   };
 }
 
+/**
+ * Does somebody in `users` hold the user-administration right, given the
+ * circles they occupy? (The delivered SERVICE placeholder does not count.)
+ * Without one nobody could create or delete users any more (seed: the
+ * system "muss neu generiert werden").
+ */
+export function hasUserAdmin(users: ReadonlyArray<{ circle?: Circle; firstLogin?: boolean }>): boolean {
+  const real = users.filter((u) => !u.firstLogin);
+  const occupied = new Set(real.filter((u) => u.circle !== undefined).map((u) => u.circle as Circle));
+  return real.some((u) => u.circle !== undefined && rightsOf(u.circle, occupied).may('user-admin'));
+}
+
 /** Which circles may run an action given the occupancy — for error texts. */
 export function circlesAllowed(action: Action, occupied: ReadonlySet<Circle>): string {
   const names: string[] = [];

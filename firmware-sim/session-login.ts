@@ -1,10 +1,12 @@
+import { CardLogin, type CardOutcome } from './card-login.js';
+import type { CardIdentity, CardRefusal, ChipCard } from './chip-card.js';
 import { Circle, CIRCLE_NAME } from './circles.js';
-import { FirstLoginWizard } from './first-login-wizard.js';
+import { FirstLoginWizard, type FirstLoginPlan, type FirstUser } from './first-login-wizard.js';
 import type { Actor, Pbx } from './pbx.js';
 import type { FormatId } from './protocol-log.js';
 import type { SessionChannel } from './session-channel.js';
 import { formatDateTime } from './time-format.js';
-import { AMHOST_ACTOR, AMHOST_NAME, type UserRecord } from './user-table.js';
+import { AMHOST_ACTOR, AMHOST_NAME, CARD_KEYWORD, type UserRecord } from './user-table.js';
 
 /** Failed logins after which a modem call is hung up. */
 export const REMOTE_LOGIN_ATTEMPTS = 3;
@@ -14,6 +16,13 @@ export const REL10_USER = 'REL1.0';
 const TERMINAL_PORTS = new Set(['UP0E-1', 'UP0E-2']);
 /** Longest name a user may have (seed: 16 characters); a longer "name" is refused unlogged. */
 const MAX_NAME = 16;
+/** Logged as this user when a chip card is refused: nobody is known yet. */
+export const CARD_LOG_USER = '(card)';
+
+/** The A0-1 / A0-2 entry of a login: a card login names the card's individual id, so a group login can be traced. */
+export function sessionEntry(code: 'A0-1' | 'A0-2', actor: Pick<Actor, 'card'>): string {
+  return actor.card ? `${code} card ${actor.card.individual}` : code;
+}
 
 /** Where a login came in. */
 export interface LoginPlace {
@@ -35,6 +44,8 @@ export interface LoginIo {
   askUserAfter(delayMs: number): void;
   /** The delivered account: the first-login dialogue takes the next lines (state FirstLogin). */
   enterFirstLogin(): void;
+  /** `CARD` at `User:`: the card frame and the identity question take the next lines (state Card). */
+  enterCard(): void;
   /** Ask one line of the first-login dialogue. */
   ask(prompt: string, mask: boolean): void;
   /** Logged in: print `welcome`, then run commands as `actor` (state Command). */
@@ -48,14 +59,18 @@ export interface LoginIo {
  * The login of one session (seed manual, "Benutzer und Nutzerkreise";
  * docs/session-protocol.md "Login"): user name, password, the Release 1.0
  * legacy password, the first login of the delivered SERVICE account,
- * delays after failures, and the terminal-port rule. Every attempt is
- * logged, a success as A0-1 and a failure as A0-3.
+ * delays after failures, and the terminal-port rule; on an Octopus E the
+ * chip card (docs/octopus-e.md). Every attempt is logged, a success as
+ * A0-1 and a failure as A0-3.
  */
 export class SessionLogin {
   readonly #pbx: Pbx;
   readonly #place: LoginPlace;
   readonly #io: LoginIo;
   #pendingUser = '';
+  /** The card presented for the pending login, and the identity chosen. */
+  #pendingCard: { card: ChipCard; identity: CardIdentity } | undefined;
+  #cardLogin: CardLogin | undefined;
   /** Failures on this connection: a modem call is dropped after REMOTE_LOGIN_ATTEMPTS. */
   #failures = 0;
   #wizard: FirstLoginWizard | undefined;
@@ -79,13 +94,20 @@ export class SessionLogin {
       io.print(`ERROR 403 terminal administration is possible only on the first two UP0/E ports, not on ${station}`);
       return io.askUser();
     }
+    if (trimmed.toUpperCase() === CARD_KEYWORD) return this.#presentCard();
     if (trimmed.length > MAX_NAME) {
       // Too long to be a name: refuse without echoing it into any log.
       io.print(`ERROR 422 user name: at most ${MAX_NAME} characters`);
       return io.askUser();
     }
     this.#pendingUser = trimmed;
+    this.#pendingCard = undefined;
     io.askPassword();
+  }
+
+  /** A line while a chip card is presented (state Card). */
+  cardLine(text: string): void {
+    this.#cardLogin?.line(text);
   }
 
   /** A line at `Password:`. */
@@ -96,10 +118,15 @@ export class SessionLogin {
       if (!pbx.users.verifyLegacy(password)) return this.#failed(undefined);
       return this.#loggedIn(this.#actor(REL10_USER, Circle.SystemMaintenance), undefined);
     }
+    const pending = this.#pendingCard;
+    this.#pendingCard = undefined;
     const user = pbx.users.verify(name, password);
-    if (!user) return this.#failed(pbx.users.find(name)?.name);
-    if (user.firstLogin) return this.#startFirstLogin();
-    this.#loggedIn(this.#actor(user.name === AMHOST_NAME ? AMHOST_ACTOR : user.name, user.circle), user);
+    // A card user logs in only with its card, and a card only as a card user of that kind.
+    if (!user || user.card !== pending?.identity) return this.#failed(pbx.users.find(name)?.name);
+    if (user.firstLogin) return this.#startFirstLogin({ chooseCircle: pbx.variant === 'octopus-e' });
+    const actor = this.#actor(user.name === AMHOST_NAME ? AMHOST_ACTOR : user.name, user.circle);
+    if (pending) actor.card = { individual: pending.card.individual, group: pending.card.group };
+    this.#loggedIn(actor, user);
   }
 
   /** A line of the first-login dialogue. */
@@ -122,46 +149,92 @@ export class SessionLogin {
   }
 
   #failed(knownName: string | undefined): void {
+    // Unknown names are not logged as typed: people type passwords into the name field.
+    this.#attemptFailed(knownName ?? '(unknown)', 'A0-3', 'ERROR 401 login failed');
+  }
+
+  /** A refused attempt: logged, answered, counted; on a modem line the third one hangs up. */
+  #attemptFailed(logUser: string, command: string, answer: string): void {
     const io = this.#io;
     this.#failures++;
-    // Unknown names are not logged as typed: people type passwords into the name field.
-    io.audit({ user: knownName ?? '(unknown)', circle: undefined }, 3, 'A0-3');
-    io.print('ERROR 401 login failed');
+    io.audit({ user: logUser, circle: undefined }, 3, command);
+    io.print(answer);
     if (this.#place.channel !== 'local' && this.#failures >= REMOTE_LOGIN_ATTEMPTS) return io.hangUp('too many failed logins');
     const delay = this.#pbx.loginThrottle.failed(this.#throttleKey, this.#pbx.clock.now());
     io.askUserAfter(delay);
     io.print(`Next attempt in ${delay / 1000} s.`);
   }
 
-  #startFirstLogin(): void {
+  /**
+   * `CARD` at `User:`. Only an Octopus E reads chip cards; on it the card
+   * frame follows, and a valid card either starts the first login at once
+   * (a delivered PBX) or asks for the identity, then the password.
+   */
+  #presentCard(): void {
+    const pbx = this.#pbx;
+    if (pbx.variant !== 'octopus-e') {
+      this.#attemptFailed(CARD_LOG_USER, 'A0-3 card on a PBX that is no Octopus E', 'ERROR 403 chip cards are read only by an Octopus E');
+      return;
+    }
+    this.#io.enterCard();
+    const delivered = pbx.users.pristine;
+    this.#cardLogin = new CardLogin({ print: (...l) => this.#io.print(...l), ask: (p, m) => this.#io.ask(p, m), now: () => pbx.clock.now() }, () => !delivered, (outcome) => this.#cardPresented(outcome));
+  }
+
+  #cardPresented(outcome: CardOutcome): void {
+    this.#cardLogin = undefined;
+    if (outcome.kind === 'broken') {
+      this.#io.print(`ERROR 422 ${outcome.error}`);
+      return this.#io.askUser();
+    }
+    if (outcome.kind === 'refused') return this.#cardRefused(outcome.reason, outcome.card);
+    const { card, identity } = outcome;
+    // Seed: "Wird bei der Erstanmeldung eine Chipkarte erkannt, wird sogleich die Benutzerverwaltung gestartet."
+    if (identity === undefined) return this.#startFirstLogin({ chooseCircle: true, card });
+    this.#pendingUser = card[identity];
+    this.#pendingCard = { card, identity };
+    this.#io.askPassword();
+  }
+
+  #cardRefused(reason: CardRefusal, card: ChipCard | undefined): void {
+    const id = card ? ` ${card.individual}` : '';
+    this.#attemptFailed(CARD_LOG_USER, `A0-3 card${id} ${reason}`, `ERROR 403 chip card${id} refused: ${reason}`);
+  }
+
+  #startFirstLogin(plan: FirstLoginPlan): void {
     this.#io.enterFirstLogin();
-    this.#io.print('No users are set up in the system yet.', 'You will be given the rights of System maintenance (Systempflege).');
-    this.#wizard = new FirstLoginWizard(this.#io, (identity, password) => this.#completeFirstLogin(identity, password));
+    const next = plan.chooseCircle
+      ? `Enter the first user: ${plan.card ? 'the identity of your card' : 'name'}, circle and password; they replace the standard name and password.`
+      : 'You will be given the rights of System maintenance (Systempflege).';
+    this.#io.print('No users are set up in the system yet.', next);
+    const card = plan.card;
+    this.#wizard = new FirstLoginWizard(this.#io, plan, (user) => this.#completeFirstLogin(user, card));
     this.#wizard.start();
   }
 
-  /** The first user replaces SERVICE and its default password, in System maintenance (D2-1). */
-  #completeFirstLogin(identity: string, password: string): void {
+  /** The first user replaces the delivered account and its default password (D2-1). */
+  #completeFirstLogin(first: FirstUser, card: FirstLoginPlan['card']): void {
     const pbx = this.#pbx;
-    const actor = this.#actor(identity, Circle.SystemMaintenance);
-    if (!this.#io.audit(actor, 8, `D2-1 ${identity} ${CIRCLE_NAME[Circle.SystemMaintenance]}`)) {
+    const actor = this.#actor(first.identity, first.circle);
+    if (card) actor.card = { individual: card.individual, group: card.group };
+    if (!this.#io.audit(actor, 8, `D2-1 ${first.identity} ${CIRCLE_NAME[first.circle]}${first.card ? ` card ${first.card}` : ''}`)) {
       this.#wizard = undefined;
       return this.#io.askUser();
     }
-    const created = pbx.users.completeFirstLogin(identity, password, pbx.clock.now());
+    const created = pbx.users.completeFirstLogin(first.identity, first.password, pbx.clock.now(), { circle: first.circle, card: first.card });
     if (!created.ok) {
       this.#io.print(`ERROR ${created.code} ${created.error}`);
       return this.#wizard?.start();
     }
     this.#wizard = undefined;
     pbx.persist();
-    // The rights of System maintenance changed with the new user: recompute.
-    this.#loggedIn({ ...actor, rights: pbx.rightsFor(Circle.SystemMaintenance) }, created.user);
+    // The rights of the circle changed with the new user: recompute.
+    this.#loggedIn({ ...actor, rights: pbx.rightsFor(first.circle) }, created.user);
   }
 
   #loggedIn(actor: Actor, user: UserRecord | undefined): void {
     const pbx = this.#pbx;
-    if (!this.#io.audit(actor, 3, 'A0-1')) return this.#io.askUser();
+    if (!this.#io.audit(actor, 3, sessionEntry('A0-1', actor))) return this.#io.askUser();
     this.#failures = 0;
     pbx.loginThrottle.succeeded(this.#throttleKey);
     const circle = actor.circle === undefined ? 'no circle' : CIRCLE_NAME[actor.circle];

@@ -5,12 +5,13 @@ import { StateMachine, type TransitionTable } from '../core/state-machine.js';
 import { CommandDispatcher, type SessionSide } from './command-dispatcher.js';
 import { LineDiscipline, MAX_LINE } from './line-discipline.js';
 import type { Actor, Pbx } from './pbx.js';
+import { VARIANT_NAME } from './pbx-variant.js';
 import { LogAppendError, type FormatId } from './protocol-log.js';
 import { verifySecret } from './secret-hash.js';
 import type { SessionChannel } from './session-channel.js';
 import { SESSION_COMMANDS } from './session-commands.js';
 import { SessionDialogue } from './session-dialogue.js';
-import { SessionLogin, type LoginIo } from './session-login.js';
+import { sessionEntry, SessionLogin, type LoginIo } from './session-login.js';
 
 export interface SessionOptions {
   channel: SessionChannel;
@@ -53,6 +54,8 @@ export interface GateIo {
  *   CLOSED ◄── logout on a modem line ── COMMAND  DIALOGUE ────────┘
  *                    ▲
  *   PASSWORD (delivered SERVICE) ──► FIRST_LOGIN (identity, new password twice) ──► COMMAND
+ *   USER ──CARD (Octopus E)──► CARD (frame, identity) ──► PASSWORD, or FIRST_LOGIN on a delivered PBX
+ *                                  └── refused / broken ──► USER
  * ```
  * USER asks again after a refused name; COMMAND goes back to USER on a
  * local logout; every state but CLOSED closes when the line drops.
@@ -61,6 +64,7 @@ export enum SessionState {
   Gate = 'gate',
   User = 'user',
   Password = 'password',
+  Card = 'card',
   FirstLogin = 'first-login',
   Command = 'command',
   Dialogue = 'dialogue',
@@ -69,7 +73,8 @@ export enum SessionState {
 
 const SESSION_MOVES: TransitionTable<SessionState> = {
   [SessionState.Gate]: [SessionState.User, SessionState.Closed],
-  [SessionState.User]: [SessionState.User, SessionState.Password, SessionState.Closed],
+  [SessionState.User]: [SessionState.User, SessionState.Password, SessionState.Card, SessionState.Closed],
+  [SessionState.Card]: [SessionState.User, SessionState.Password, SessionState.FirstLogin, SessionState.Closed],
   [SessionState.Password]: [SessionState.User, SessionState.FirstLogin, SessionState.Command, SessionState.Closed],
   [SessionState.FirstLogin]: [SessionState.User, SessionState.Command, SessionState.Closed],
   [SessionState.Command]: [SessionState.Command, SessionState.Dialogue, SessionState.User, SessionState.Closed],
@@ -174,7 +179,8 @@ export class AdminSession {
 
   #greet(): void {
     const [l1, l2] = this.#pbx.display();
-    this.#print(`HICOM-SIM ${this.#pbx.type} ${this.#pbx.systemId} APS ${this.#pbx.apsVersion}`, `${l1.trimEnd()} | ${l2.trimEnd()}`);
+    const variant = this.#pbx.variant === 'hicom' ? '' : ` ${VARIANT_NAME[this.#pbx.variant]}`;
+    this.#print(`HICOM-SIM ${this.#pbx.type} ${this.#pbx.systemId} APS ${this.#pbx.apsVersion}${variant}`, `${l1.trimEnd()} | ${l2.trimEnd()}`);
     const gate = this.#opts.gate;
     if (!gate) return this.#ask('User:', false);
     gate.start({
@@ -197,7 +203,7 @@ export class AdminSession {
     this.#machine.transition(SessionState.Closed);
     this.#actor = undefined;
     // A dropped line ends the login like a logout, so the log shows it.
-    if (actor) this.#safeAudit(actor, 3, 'A0-2');
+    if (actor) this.#safeAudit(actor, 3, sessionEntry('A0-2', actor));
     for (const l of this.#closeListeners) l();
   }
 
@@ -240,6 +246,8 @@ export class AdminSession {
         return this.#login.user(text);
       case SessionState.Password:
         return this.#login.password(text);
+      case SessionState.Card:
+        return this.#login.cardLine(text);
       case SessionState.FirstLogin:
         return this.#login.firstLoginLine(text);
       case SessionState.Dialogue:
@@ -267,6 +275,7 @@ export class AdminSession {
         });
       },
       enterFirstLogin: () => this.#machine.transition(SessionState.FirstLogin),
+      enterCard: () => this.#machine.transition(SessionState.Card),
       loggedIn: (actor, welcome) => {
         this.#actor = actor;
         this.#machine.transition(SessionState.Command);
@@ -297,7 +306,7 @@ export class AdminSession {
     if (!actor) return;
     // A user deleted by an administrator loses an open session at once.
     if (this.#login.isGone(actor)) {
-      this.#safeAudit(actor, 3, 'A0-2');
+      this.#safeAudit(actor, 3, sessionEntry('A0-2', actor));
       this.#actor = undefined;
       this.#print('ERROR 401 your account was deleted; logged out');
       return this.#opts.channel === 'local' ? this.#toUser() : this.hangUp('account deleted');
@@ -359,7 +368,7 @@ export class AdminSession {
         this.#prompt = on;
       },
       logout: () => {
-        this.#safeAudit(actor, 3, 'A0-2');
+        this.#safeAudit(actor, 3, sessionEntry('A0-2', actor));
         this.#actor = undefined;
         this.#print('OK');
         if (this.#opts.channel === 'local') this.#toUser();

@@ -1,3 +1,4 @@
+import type { CardIdentity } from './chip-card.js';
 import { Circle } from './circles.js';
 import { checkOptisetText } from './charset.js';
 import { hashSecret, verifySecret } from './secret-hash.js';
@@ -19,6 +20,8 @@ export const DEFAULT_SERVICE_PASSWORD = '31994';
 export const DEFAULT_AMHOST_PASSWORD = 'amhost';
 /** The name AMHOST acts and is logged under (seed: "Benutzername ist "amhost""). */
 export const AMHOST_ACTOR = 'amhost';
+/** Typed at `User:`, it presents a chip card (Octopus E), so no user may have this name. */
+export const CARD_KEYWORD = 'CARD';
 /** Release-1.0 single password, used when the user name is left empty. */
 export const DEFAULT_LEGACY_PASSWORD = '31994';
 
@@ -31,6 +34,8 @@ export interface UserRecord {
   lastLogin?: number;
   /** The delivered SERVICE account, waiting for the first login. */
   firstLogin?: boolean;
+  /** Octopus E: the name is a chip card's individual or group id, and this user logs in only with the card. */
+  card?: CardIdentity;
 }
 
 export interface UserTableState {
@@ -95,6 +100,7 @@ export class UserTable {
   }
 
   static checkName(name: string): string | undefined {
+    if (name.toUpperCase() === CARD_KEYWORD) return `"${CARD_KEYWORD}" presents a chip card at the User: prompt and cannot be a user name`;
     return checkOptisetText(name, 'user name');
   }
 
@@ -102,7 +108,7 @@ export class UserTable {
     return checkOptisetText(password, 'password');
   }
 
-  add(name: string, circle: Circle | undefined, password: string, now: number): UserResult {
+  add(name: string, circle: Circle | undefined, password: string, now: number, card?: CardIdentity): UserResult {
     const bad = UserTable.checkName(name) ?? UserTable.checkPassword(password);
     if (bad) return { ok: false, code: 422, error: bad };
     if (this.find(name)) return { ok: false, code: 409, error: `user ${name} exists already` };
@@ -110,7 +116,8 @@ export class UserTable {
     if (isAmhost && circle !== undefined) return { ok: false, code: 422, error: 'AMHOST is created without a circle' };
     if (!isAmhost && circle === undefined) return { ok: false, code: 422, error: 'a circle is required (1–6 or its name)' };
     if (this.#users.length >= MAX_USERS) return { ok: false, code: 409, error: `the table is full: at most ${MAX_USERS} users` };
-    const user: UserRecord = { name: isAmhost ? AMHOST_NAME : name, circle, passwordHash: hashSecret(password, this.#cost), created: now };
+    if (isAmhost && card !== undefined) return { ok: false, code: 422, error: 'AMHOST is no chip card user' };
+    const user: UserRecord = { name: isAmhost ? AMHOST_NAME : name, circle, passwordHash: hashSecret(password, this.#cost), created: now, ...(card ? { card } : {}) };
     this.#users.push(user);
     return { ok: true, user: { ...user } };
   }
@@ -131,14 +138,18 @@ export class UserTable {
     return { ok: true, user: { ...user } };
   }
 
-  /** First login: replace the delivered SERVICE account by the named System maintenance user. */
-  completeFirstLogin(name: string, password: string, now: number): UserResult {
+  /**
+   * First login: replace the delivered SERVICE account by the named user —
+   * in System maintenance on a Hicom; in the circle the first user chose,
+   * and as a chip card user when it came with a card, on an Octopus E.
+   */
+  completeFirstLogin(name: string, password: string, now: number, options: { circle?: Circle; card?: CardIdentity } = {}): UserResult {
     const bad = UserTable.checkName(name) ?? UserTable.checkPassword(password);
     if (bad) return { ok: false, code: 422, error: bad };
     const clash = this.find(name);
     if (clash && !clash.firstLogin) return { ok: false, code: 409, error: `user ${name} exists already` };
     this.#users = this.#users.filter((u) => !u.firstLogin);
-    const user: UserRecord = { name, circle: Circle.SystemMaintenance, passwordHash: hashSecret(password, this.#cost), created: now };
+    const user: UserRecord = { name, circle: options.circle ?? Circle.SystemMaintenance, passwordHash: hashSecret(password, this.#cost), created: now, ...(options.card ? { card: options.card } : {}) };
     this.#users.unshift(user);
     return { ok: true, user: { ...user } };
   }

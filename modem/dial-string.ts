@@ -28,8 +28,15 @@ export interface DialTiming {
 }
 
 export interface DialPlan {
-  /** What the network sees: 0-9, * and # (A–D are dialled as tones but route nowhere). */
+  /** What the network sees: 0-9, * and # (A–D are dialled as tones but route nowhere); for an address, the address. */
   digits: string;
+  /**
+   * Set when the dial string is an internet address rather than a number
+   * (bridge mode, as tcpser dials: `ATDbbs.example.org:2323`, `ATDT
+   * 127.0.0.1`, `ATDhome` for a phone-book name): lower case, without a
+   * leading T or P and a trailing ';'.
+   */
+  address?: string;
   /** Time from the first digit to the last one out, modifiers included. */
   dialMs: number;
   /** A trailing ';': back to command state once dialled (V.250 §6.3.1). */
@@ -42,6 +49,8 @@ export interface DialPlan {
  * does not dial: V.250 §6.3.1 lets the DCE ignore it.
  */
 export function parseDialString(dialString: string, timing: DialTiming): DialPlan {
+  const address = internetAddress(dialString);
+  if (address !== undefined) return { digits: address, address, dialMs: 0, voice: false };
   let mode = timing.dialMode;
   let digits = '';
   let dialMs = 0;
@@ -61,4 +70,20 @@ export function parseDialString(dialString: string, timing: DialTiming): DialPla
     }
   }
   return { digits, dialMs, voice: dialString.endsWith(';') };
+}
+
+/** Letters a phone number may hold (V.250 §6.3.1: DTMF A–D, the T/P/W/R modifiers). */
+const NUMBER_LETTER = /[ABCDPTWR]/;
+/** A phone-book name: a letter, then letters, digits, '-' or '_' (tcpser's `-nhome=…`). */
+const NAME = /^[A-Z][A-Z0-9_-]*$/;
+
+/**
+ * A host (with a dot, or `host:port`) or a name with a letter no phone
+ * number holds is an address; anything else is a number, whose stray
+ * characters are ignored as before.
+ */
+function internetAddress(dialString: string): string | undefined {
+  const body = dialString.replace(/^[TP]+/, '').replace(/;$/, '');
+  const isAddress = /[.:]/.test(body) || (NAME.test(body) && [...body].some((ch) => /[A-Z]/.test(ch) && !NUMBER_LETTER.test(ch)));
+  return isAddress ? body.toLowerCase() : undefined;
 }

@@ -3,6 +3,7 @@ import type { DteLines, LineEndpoint } from '../core/line-endpoint.js';
 import type { CallTerminal, ExchangeLine, IncomingCall, LinkInfo, OfferReply } from '../core/call.js';
 import { StateMachine, type TransitionTable } from '../core/state-machine.js';
 import { AnalogPump } from './analog-pump.js';
+import { BridgePump } from './bridge-pump.js';
 import { Answering } from './answering.js';
 import { AtLineReader } from './at-line-reader.js';
 import { parseCommandLine, type AtCommand } from './at-parser.js';
@@ -122,6 +123,8 @@ export class HayesModem implements CallTerminal {
     };
     for (const def of [...HAYES_COMMANDS, ...voiceCommands()]) this.registerCommand(def);
     this.registerPump(new AnalogPump(() => this.capabilities()));
+    // Internet addresses are dialled, and TCP callers answered, through the bridge pump (docs/bridge.md).
+    this.registerPump(new BridgePump());
     // An ISDN terminal adapter also speaks X.75 on the B channel (AT+BX75 selects it for dialing; digital calls are answered with it).
     if (this.profile === 'isdn-ta') this.registerPump(new X75Pump({ clock: this.clock }));
     this.#reader = new AtLineReader({
@@ -375,15 +378,15 @@ export class HayesModem implements CallTerminal {
 
   #dial(dialString: string): CommandOutcome {
     if (this.#machine.state !== ModemState.Command || this.#voice?.up) return 'error';
-    const pump = this.#pumps.get(this.settings.pump);
-    if (!pump) return 'error';
     const plan = parseDialString(dialString, {
       dialMode: this.settings.dialMode,
       dtmfMs: this.sRegisters.get(S.dtmfDuration),
       commaPauseMs: this.sRegisters.get(S.commaPause) * SECOND_MS,
     });
-    // In voice mode (+FCLASS=8, V.253) every dial places a voice call.
-    const voice = plan.voice || this.settings.fclass === VOICE_FCLASS;
+    const pump = this.#pumps.get(plan.address === undefined ? this.settings.pump : 'bridge');
+    if (!pump) return 'error';
+    // In voice mode (+FCLASS=8, V.253) every dial of a number places a voice call; an address is always data.
+    const voice = plan.address === undefined && (plan.voice || this.settings.fclass === VOICE_FCLASS);
     const attempt = this.#startAttempt(ModemState.Dialing);
     const line = this.#line;
     // X2/X4 wait for dial tone; X0/X1/X3 dial blind after S6 (V.250 §6.3, Hayes X).

@@ -17,6 +17,9 @@ command -v espeak-ng >/dev/null || need+=(espeak-ng)
 /usr/bin/python3 -c 'import pytest' 2>/dev/null || need+=(python3-pytest)
 # Browser tests drive Debian's Chromium through playwright-core (test/support/browser.ts).
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The portal's walks read exported PDFs back with pdftotext and make throwaway TLS certificates with openssl.
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v openssl >/dev/null || need+=(openssl)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
   echo "test-deps: missing ${need[*]}; install them as root (apt-get install ${need[*]})" >&2

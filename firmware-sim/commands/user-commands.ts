@@ -1,5 +1,8 @@
+import { FrameType } from '../armored-frame.js';
+import { CARD_ID_PATTERN, checkChipCard, type CardIdentity } from '../chip-card.js';
 import { Circle, CIRCLE_NAME, parseCircle } from '../circles.js';
-import { rightsOf } from '../rights.js';
+import { cardIdentityOf } from '../first-login-wizard.js';
+import { hasUserAdmin } from '../rights.js';
 import type { CommandContext, SessionCommand } from '../session-command.js';
 import { formatDateTime } from '../time-format.js';
 import { AMHOST_NAME, SERVICE_NAME, UserTable } from '../user-table.js';
@@ -16,16 +19,31 @@ export function askNewPassword(ctx: CommandContext, label: string, then: (passwo
   });
 }
 
-/** Does somebody in `users` hold the user-administration right, given the circles they occupy? */
-function hasUserAdmin(users: ReadonlyArray<{ circle?: Circle; firstLogin?: boolean }>): boolean {
-  const real = users.filter((u) => !u.firstLogin);
-  const occupied = new Set(real.filter((u) => u.circle !== undefined).map((u) => u.circle as Circle));
-  return real.some((u) => u.circle !== undefined && rightsOf(u.circle, occupied).may('user-admin'));
-}
-
 /** Would the table still have somebody who can administer users without `name`? */
 function leavesUserAdmin(ctx: CommandContext, name: string): boolean {
   return hasUserAdmin(ctx.pbx.users.list().filter((u) => u.name.toUpperCase() !== name.toUpperCase()));
+}
+
+/**
+ * Create a user after the checks every way of adding one shares: the name is
+ * free, and somebody can still administer users afterwards (the first user
+ * outside System maintenance ends its "all rights" phase, user
+ * administration included; seed: "neu generiert"). Then the password
+ * twice, D2-1, create.
+ */
+function createUser(ctx: CommandContext, name: string, circle: Circle | undefined, card: CardIdentity | undefined): void {
+  if (ctx.pbx.users.find(name)) return ctx.fail(409, `user ${name} exists already`);
+  if (!hasUserAdmin([...ctx.pbx.users.list(), { circle }])) {
+    return ctx.fail(409, `creating ${name} in ${circle === undefined ? 'no circle' : CIRCLE_NAME[circle]} would leave nobody who can administer users; create a ${CIRCLE_NAME[Circle.UserAdministration]} user first`);
+  }
+  const isAmhost = name.toUpperCase() === AMHOST_NAME;
+  askNewPassword(ctx, 'Password', (password) => {
+    ctx.pbx.audit(ctx.actor, 8, `D2-1 ${isAmhost ? AMHOST_NAME : name} ${circle === undefined ? '-' : CIRCLE_NAME[circle]}${card ? ` card ${card}` : ''}`);
+    const result = ctx.pbx.users.add(name, circle, password, ctx.pbx.clock.now(), card);
+    if (!result.ok) return ctx.fail(result.code, result.error);
+    ctx.pbx.persist();
+    ctx.ok(`user ${result.user.name} created${circle === undefined ? ' without circle' : ` in ${CIRCLE_NAME[circle]}`}${card ? ` (chip card, ${card})` : ''}`);
+  });
 }
 
 export const userCommands: SessionCommand[] = [
@@ -37,42 +55,56 @@ export const userCommands: SessionCommand[] = [
       ctx.print(`${'name'.padEnd(16)} ${'circle'.padEnd(20)} ${'created'.padEnd(19)} last-login`);
       for (const u of ctx.pbx.users.list()) {
         const circle = u.circle === undefined ? '-' : CIRCLE_NAME[u.circle];
-        ctx.print(`${u.name.padEnd(16)} ${circle.padEnd(20)} ${formatDateTime(u.created)} ${u.lastLogin === undefined ? 'never' : formatDateTime(u.lastLogin)}`);
+        ctx.print(`${u.name.padEnd(16)} ${circle.padEnd(20)} ${formatDateTime(u.created)} ${u.lastLogin === undefined ? 'never' : formatDateTime(u.lastLogin)}${u.card ? ` card:${u.card}` : ''}`);
       }
       ctx.ok();
     },
   },
   {
     words: ['user', 'add'],
-    params: '<name> [circle]',
-    help: 'create a user (circle 1–6 or its name; AMHOST without circle); asks the password twice (D2-1)',
+    params: '<name> [circle] [individual|group]',
+    help: 'create a user (circle 1–6 or its name; AMHOST without circle; Octopus E: individual/group makes it a chip card user); asks the password twice (D2-1)',
     action: 'user-admin',
     run(ctx, args) {
-      const [name, circleText] = args;
+      const [name, circleText, cardText] = args;
       const bad = UserTable.checkName(name);
       if (bad) return ctx.fail(422, bad);
-      const isAmhost = name.toUpperCase() === AMHOST_NAME;
       let circle: Circle | undefined;
-      if (isAmhost) {
+      if (name.toUpperCase() === AMHOST_NAME) {
         if (circleText !== undefined) return ctx.fail(422, 'AMHOST is created without a circle');
       } else {
         if (circleText === undefined) return ctx.fail(422, `${name} needs a circle (1–6 or its name); only AMHOST is created without one`);
         circle = parseCircle(circleText);
         if (circle === undefined) return ctx.fail(422, `unknown circle "${circleText}"; use 1–6 or ${Object.values(CIRCLE_NAME).join(', ')}`);
       }
-      if (ctx.pbx.users.find(name)) return ctx.fail(409, `user ${name} exists already`);
-      // The first user outside System maintenance ends its "all rights" phase,
-      // user administration included: without a user administrator nobody
-      // could create or delete users any more (seed: "neu generiert").
-      if (!hasUserAdmin([...ctx.pbx.users.list(), { circle }])) {
-        return ctx.fail(409, `creating ${name} in ${circle === undefined ? 'no circle' : CIRCLE_NAME[circle]} would leave nobody who can administer users; create a ${CIRCLE_NAME[Circle.UserAdministration]} user first`);
+      let card: CardIdentity | undefined;
+      if (cardText !== undefined) {
+        if (ctx.pbx.variant !== 'octopus-e') return ctx.fail(422, 'chip card users exist only on an Octopus E');
+        if (cardText !== 'individual' && cardText !== 'group') return ctx.fail(422, 'a chip card user is individual or group');
+        if (!CARD_ID_PATTERN.test(name)) return ctx.fail(422, `${name} is no card id (1–16 letters, digits or dashes)`);
+        card = cardText;
       }
-      askNewPassword(ctx, 'Password', (password) => {
-        ctx.pbx.audit(ctx.actor, 8, `D2-1 ${isAmhost ? AMHOST_NAME : name} ${circle === undefined ? '-' : CIRCLE_NAME[circle]}`);
-        const result = ctx.pbx.users.add(name, circle, password, ctx.pbx.clock.now());
-        if (!result.ok) return ctx.fail(result.code, result.error);
-        ctx.pbx.persist();
-        ctx.ok(`user ${result.user.name} created${circle === undefined ? ' without circle' : ` in ${CIRCLE_NAME[circle]}`}`);
+      createUser(ctx, name, circle, card);
+    },
+  },
+  {
+    words: ['user', 'add-card'],
+    params: '<circle>',
+    help: 'Octopus E: create a chip card user from a card (then send the CARD frame; group or individual id); asks the password twice (D2-1)',
+    action: 'user-admin',
+    run(ctx, args) {
+      if (ctx.pbx.variant !== 'octopus-e') return ctx.fail(422, 'chip card users exist only on an Octopus E');
+      const circle = parseCircle(args[0]);
+      if (circle === undefined) return ctx.fail(422, `unknown circle "${args[0]}"; use 1–6 or ${Object.values(CIRCLE_NAME).join(', ')}`);
+      ctx.receiveFrame(FrameType.Card, (payload) => {
+        const check = checkChipCard(payload, ctx.pbx.clock.now());
+        if (!check.ok) return ctx.fail(422, `chip card${check.card ? ` ${check.card.individual}` : ''} refused: ${check.reason}`);
+        const { card } = check;
+        ctx.ask(`Add as (group ${card.group} | individual ${card.individual}):`, false, (answer) => {
+          const identity = cardIdentityOf(answer, card);
+          if (!identity) return ctx.fail(422, `answer group or individual (${card.group} or ${card.individual})`);
+          createUser(ctx, card[identity], circle, identity);
+        });
       });
     },
   },

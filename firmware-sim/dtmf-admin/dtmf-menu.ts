@@ -198,8 +198,9 @@ export class DtmfMenu {
   #login(password: string): void {
     const name = this.#name;
     const user = name === '' ? undefined : this.pbx.users.verify(name, password);
-    // The delivered SERVICE account must be set up on site first (identity and new password).
-    if (!user || user.firstLogin) {
+    // The delivered SERVICE account must be set up on site first (identity and new password);
+    // a chip card user logs in only with its card, which a telephone keypad cannot present.
+    if (!user || user.firstLogin || user.card) {
       this.#failures++;
       this.#audit({ user: this.pbx.users.find(name)?.name ?? '(unknown)', circle: undefined }, 3, 'A0-3');
       if (this.#failures >= DTMF_LOGIN_ATTEMPTS) {

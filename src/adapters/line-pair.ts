@@ -19,6 +19,8 @@ export interface LinePair {
 export interface TerminalEndpoint extends LineEndpoint {
   setDte(lines: Partial<DteLines>): void;
   readonly dceLines: DceLines;
+  /** Closed, by either side. */
+  readonly closed: boolean;
 }
 
 class PairSide extends LineEndpointBase {

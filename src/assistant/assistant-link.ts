@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { CardIdentity } from '../../firmware-sim/chip-card.js';
 import { connectLine } from '../adapters/connect-line.js';
 import { parseLineSpec, LineSpecError } from '../adapters/line-spec.js';
 import { SessionClient, SessionError } from '../clients/session-client.js';
@@ -18,13 +19,18 @@ export type LinkPlan =
   | { kind: 'callback'; modem: string; number: string; index: number; code: string };
 
 export interface Credentials {
+  /** The user name; with a chip card the card's identity stands in for it. */
   name: string;
   password: string;
+  /** Octopus E: log in with this chip card (docs/octopus-e.md) as its group or individual id. */
+  card?: { bytes: Uint8Array; identity: CardIdentity };
 }
 
 export interface LinkEvents {
   /** Progress lines for the technician (stderr in the CLI). */
   status(text: string): void;
+  /** A question of the PBX only the technician can answer (the circle of a first login with a card). */
+  answer(prompt: string): Promise<string>;
 }
 
 async function open(spec: string): Promise<Duplex> {
@@ -83,7 +89,9 @@ export async function openLink(plan: LinkPlan, creds: Credentials, events: LinkE
         events.status(await answerCallback(client));
       }
     }
-    await client.login(creds.name, creds.password).catch((err: unknown) => {
+    const card = creds.card;
+    const login = card ? client.loginWithCard(card.bytes, card.identity, creds.password, events.answer) : client.login(creds.name, creds.password);
+    await login.catch((err: unknown) => {
       throw accessError('login', err, client);
     });
     return { client, stream };

@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import { readChipCard } from '../../firmware-sim/chip-card.js';
 import { Assistant, LOCAL_COMMANDS, lineProblem } from '../assistant/assistant.js';
 import { openLink, type Credentials, type LinkPlan } from '../assistant/assistant-link.js';
 import { commandWords, complete } from '../assistant/completion.js';
@@ -15,6 +16,8 @@ export interface AssistantOptions {
   callback?: number;
   code?: string;
   script?: string;
+  card?: string;
+  cardIdentity: 'individual' | 'group';
   e: string[];
   timeout: number;
 }
@@ -34,6 +37,19 @@ function plan(o: AssistantOptions): LinkPlan | undefined {
     return { kind: 'callback', modem: o.modem, number: o.dial, index: o.callback, code: o.code };
   }
   return { kind: 'dial', modem: o.modem, number: o.dial, pin: o.pin ?? '' };
+}
+
+/**
+ * `--card FILE --card-identity individual|group`: the card and the name it
+ * logs in as (for KDS files too), read before anything is asked. Only a
+ * readable card is sent; whether it is valid and grants access the PBX
+ * decides, and logs.
+ */
+function cardOption(file: string, identity: 'individual' | 'group'): { name: string; card: NonNullable<Credentials['card']> } {
+  const bytes = readInputFile(file);
+  const read = readChipCard(bytes);
+  if (!read) throw new ExitError(`--card ${file}: not a chip card (hicom-sim card new writes one)`, EXIT.usage);
+  return { name: read[identity], card: { bytes, identity } };
 }
 
 function printReply(out: NodeJS.WritableStream, r: Reply): void {
@@ -118,13 +134,15 @@ export async function assistant(o: AssistantOptions): Promise<void> {
   try {
     const p = plan(o);
     const lines = scriptLines(o);
-    const creds: Credentials = { name: await ask('User: ', { env: 'HICOM_USER' }), password: await ask('Password: ', { secret: true, env: 'HICOM_PASSWORD' }) };
+    const withCard = o.card === undefined ? undefined : cardOption(o.card, o.cardIdentity);
+    const name = withCard?.name ?? (await ask('User: ', { env: 'HICOM_USER' }));
+    const creds: Credentials = { name, password: await ask('Password: ', { secret: true, env: 'HICOM_PASSWORD' }), ...(withCard ? { card: withCard.card } : {}) };
     if (p?.kind === 'dial' && p.pin === '') {
       p.pin = await ask('PIN: ', { secret: true, env: 'HICOM_PIN' });
       // Checked here, not by the PBX: a wrong-looking PIN would burn one of its attempts.
       if (!/^\d{5}$/.test(p.pin)) throw new ExitError('the PIN is 5 digits', EXIT.usage);
     }
-    const link = p ? await openLink(p, creds, { status: (t) => process.stderr.write(`${t}\n`) }, o.timeout) : undefined;
+    const link = p ? await openLink(p, creds, { status: (t) => process.stderr.write(`${t}\n`), answer: (prompt) => ask(prompt) }, o.timeout) : undefined;
     session = new Assistant(link, creds, { out: process.stdout, err: process.stderr });
     process.exitCode = lines ? await runScript(session, lines) : await shell(session);
   } finally {

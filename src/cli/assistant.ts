@@ -15,6 +15,8 @@ export function register(program: Command): void {
     .addOption(new Option('--pin <pin>', 'customer PIN, 5 digits (else HICOM_PIN or asked)').argParser(digits('5 digits', /^\d{5}$/)).conflicts('callback'))
     .addOption(new Option('--callback <index>', 'request callback index 1–6 instead of entering the PIN').argParser(numberIn(1, 6)))
     .addOption(new Option('--code <code>', 'access code of the callback index (1–6 digits)').argParser(digits('1 to 6 digits', /^\d{1,6}$/)))
+    .option('--card <file>', 'Octopus E: log in with this chip card (hicom-sim card new) instead of a user name')
+    .addOption(new Option('--card-identity <which>', 'with --card: log in as the card\'s individual or group id').choices(['individual', 'group']).default('individual'))
     .option('--script <file>', 'run the commands in FILE (one a line, # comments), stop at the first ERROR')
     .option('-e <command>', 'run one command (repeatable; before --script lines)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--timeout <ms>', `reply timeout in ms (1–${MAX_TIMEOUT_MS})`, numberIn(1, MAX_TIMEOUT_MS), 30_000)

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import ipaddr from 'ipaddr.js';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { DatagramAddress } from '../../core/datagram-port.js';
 import { connectLine } from '../adapters/connect-line.js';
 import { cryptoRandom } from '../adapters/crypto-random.js';
@@ -6,6 +8,7 @@ import { RealClock } from '../adapters/real-clock.js';
 import { StreamLine } from '../adapters/stream-line.js';
 import { UdpDatagramPort } from '../adapters/udp-datagram-port.js';
 import { openEventBus } from '../database/open-event-bus.js';
+import { createPortal } from '../portal/portal-plugin.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { ioReason } from '../io-reason.js';
 import { buildCentreService } from '../service/centre-service.js';
@@ -13,6 +16,7 @@ import { API_PREFIX } from '../service/api-plugin.js';
 import { cliLogger, openDeviceRegistry } from './centre-db-run.js';
 import type { CentreDbOptions } from './centre-options.js';
 import { untilSignal } from './until-signal.js';
+import { readInputFile } from './user-files.js';
 
 /** The line `centre serve` prints once everything is bound and running. */
 export const SERVE_READY_LINE = 'Ctrl-C stops the centre.';
@@ -26,10 +30,42 @@ export interface ServeOptions extends CentreDbOptions {
   http: DatagramAddress | false;
   modem: string[];
   supervision: boolean;
+  portal: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  return ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback';
+}
+
+/** The TLS pair, or why not: checked before anything opens, so a typo in a path or plain HTTP off loopback is bad input (2). */
+function httpsOf(opts: ServeOptions): { cert: Buffer; key: Buffer } | undefined {
+  if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new ExitError('centre serve: --tls-cert and --tls-key go together', EXIT.usage);
+  if (opts.http !== false && opts.tlsCert === undefined && !isLoopback(opts.http.host)) {
+    throw new ExitError(`centre serve: --http ${opts.http.host}: plain HTTP only on loopback; give --tls-cert and --tls-key to serve HTTPS there`, EXIT.usage);
+  }
+  if (opts.tlsCert === undefined || opts.tlsKey === undefined) return undefined;
+  const cert = readInputFile(opts.tlsCert);
+  const key = readInputFile(opts.tlsKey);
+  // Checked here, or fastify's TLS layer would throw its own error from deep inside its start.
+  try {
+    new X509Certificate(cert);
+  } catch {
+    throw new ExitError(`centre serve: --tls-cert ${opts.tlsCert}: not a PEM certificate`, EXIT.usage);
+  }
+  try {
+    createPrivateKey(key);
+  } catch {
+    throw new ExitError(`centre serve: --tls-key ${opts.tlsKey}: not a PEM private key (or one protected by a passphrase)`, EXIT.usage);
+  }
+  return { cert, key };
 }
 
 /** `hicom-sim centre serve`: an address in use or a modem that does not answer is no connection (3); everything bound so far is released. */
 export async function serve(program: Command, opts: ServeOptions): Promise<void> {
+  const https = httpsOf(opts);
   const logger = cliLogger(program);
   const clock = new RealClock();
   const { db, registry } = await openDeviceRegistry(opts, logger);
@@ -51,7 +87,11 @@ export async function serve(program: Command, opts: ServeOptions): Promise<void>
       });
       lines.push({ line: new StreamLine(stream, spec), name: spec });
     }
+    const portal = opts.portal && opts.http !== false ? createPortal({ db, clock, secure: https !== undefined }) : undefined;
     const app = await buildCentreService({
+      https,
+      authenticators: portal ? [portal.authenticator] : [],
+      plugins: portal ? [{ plugin: portal.plugin }] : [],
       db,
       registry,
       bus,
@@ -74,7 +114,10 @@ export async function serve(program: Command, opts: ServeOptions): Promise<void>
       });
       const a = app.server.address();
       const port = typeof a === 'object' && a ? a.port : http.port;
-      process.stdout.write(`HTTP API: http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${port}${API_PREFIX} (OpenAPI at ${API_PREFIX}/openapi.json)\n`);
+      const origin = `${https ? 'https' : 'http'}://${http.host.includes(':') ? `[${http.host}]` : http.host}:${port}`;
+      process.stdout.write(`HTTP API: ${origin}${API_PREFIX} (OpenAPI at ${API_PREFIX}/openapi.json)\n`);
+      if (portal) process.stdout.write(`portal: ${origin}/${https ? '' : ' (plain HTTP: loopback only; --tls-cert/--tls-key for HTTPS)'}\n`);
+      if (portal && (await portal.access.accounts.count()) === 0) process.stdout.write('portal: nobody can log in yet: hicom-sim centre person add NAME --role manager\n');
     }
     for (const l of lines) process.stdout.write(`modem receive mode: ${l.name}\n`);
     process.stdout.write(`supervision: ${opts.supervision ? 'on' : 'off (another process)'}\n${SERVE_READY_LINE}\n`);

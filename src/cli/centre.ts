@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ImportOptions, ReceiveOptions, StatusOptions } from './centre-run.js';
 import { registerDeviceCommands } from './centre-device.js';
 import { addCentreDbOptions } from './centre-options.js';
+import { registerPersonCommands } from './centre-person.js';
 import { registerServeCommand } from './centre-serve.js';
 import { registerTokenCommands } from './centre-token.js';
 import { lineSpec, numberIn } from './option-values.js';
@@ -11,6 +12,7 @@ export function register(program: Command): void {
   const centre = program.command('centre').description('the remote service centre: its database, devices, receive mode, supervision and service');
   registerDeviceCommands(centre, program);
   registerTokenCommands(centre, program);
+  registerPersonCommands(centre, program);
   registerServeCommand(centre, program);
 
   addCentreDbOptions(

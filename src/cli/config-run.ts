@@ -8,5 +8,5 @@ export function example(): void {
 /** `hicom-sim config check FILE`: the same loader and validator `hicom-sim lab` uses; a ConfigError exits 2. */
 export function check(file: string): void {
   const c = loadConfig(file);
-  process.stdout.write(`${file}: OK — ${c.pbxs.length} PBX(s), ${c.modems.length} modem(s), state in ${c.stateDir}\n`);
+  process.stdout.write(`${file}: OK — ${c.pbxs.length} PBX(s), ${c.modems.length} modem(s), ${c.depots.length} key depot(s), state in ${c.stateDir}\n`);
 }

@@ -5,6 +5,7 @@ import { commandLabel, commandOf, commandPath } from './cli-failure.js';
 import { register as aps } from './aps.js';
 import { register as archive } from './archive.js';
 import { register as assistant } from './assistant.js';
+import { register as card } from './card.js';
 import { register as centre } from './centre.js';
 import { register as config } from './config.js';
 import { register as dtmf } from './dtmf.js';
@@ -25,7 +26,7 @@ import { register as scenario } from './scenario.js';
  */
 export type Register = (program: Command) => void;
 
-const REGISTERS: readonly Register[] = [lab, config, kds, dtmf, report, archive, revisor, assistant, aps, centre, scenario, fleet, pbx];
+const REGISTERS: readonly Register[] = [lab, config, kds, dtmf, report, archive, revisor, assistant, aps, centre, scenario, fleet, pbx, card];
 
 function packageVersion(): string {
   for (const up of ['../../package.json', '../../../package.json']) {

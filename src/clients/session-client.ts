@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ArmorReader, armorFrame, type FrameType } from '../../firmware-sim/armored-frame.js';
+import { ArmorReader, armorFrame, FrameType } from '../../firmware-sim/armored-frame.js';
+import type { CardIdentity } from '../../firmware-sim/chip-card.js';
 
 /** The status line that ends every reply (docs/session-protocol.md). */
 export interface Reply {
@@ -140,6 +141,38 @@ export class SessionClient {
     if (!reply.ok) throw new SessionError(`login as ${name} failed: ${reply.message}`, reply);
     await this.command('mode machine');
     return reply;
+  }
+
+  /**
+   * Log in with a chip card on an Octopus E (docs/octopus-e.md): `CARD` at
+   * `User:`, the card as a CARD frame, `identity` at the PBX's question,
+   * then the password. On a delivered PBX the card starts the first login
+   * at once: the identity and password are answered here, the circle (and
+   * anything else the PBX asks) by `answer`. Switches to machine mode.
+   */
+  async loginWithCard(card: Uint8Array, identity: CardIdentity, password: string, answer: (prompt: string) => Promise<string>): Promise<Reply> {
+    await this.expect('User: ');
+    this.write('CARD\r');
+    const sent = await this.expect(/SEND FRAME\r?\n|ERROR \d{3} [^\r\n]*\r?\n/);
+    if (!sent.includes('SEND FRAME')) throw this.#refusal(sent);
+    this.write(armorFrame(FrameType.Card, card).map((l) => `${l}\r`).join(''));
+    for (;;) {
+      const text = await this.expect(/(?:Log in as|Identity) \([^)\r\n]*\): |(?:New |Repeat new )?[Pp]assword: |Circle \(1-6 or its name\): |(?:^|\n)(?:OK|ERROR \d{3} [^\r\n]*)\r?\n/);
+      if (/(?:Log in as|Identity) \(/.test(text)) this.write(`${identity}\r`);
+      else if (/assword: $/.test(text)) this.write(`${password}\r`);
+      else if (/Circle \(1-6 or its name\): $/.test(text)) this.write(`${await answer('Circle (1-6 or its name): ')}\r`);
+      else if (/(?:^|\n)OK\r?\n$/.test(text)) break;
+      // A refused answer is asked again; any other error ends the login.
+      else if (!/ERROR 422 /.test(text)) throw this.#refusal(text);
+    }
+    await this.command('mode machine');
+    return { ok: true, code: 0, message: '', lines: [] };
+  }
+
+  #refusal(text: string): SessionError {
+    const line = /ERROR (\d{3}) ([^\r\n]*)/.exec(text);
+    const reply: Reply = { ok: false, code: Number(line?.[1] ?? 0), message: line?.[2] ?? text.trim(), lines: [] };
+    return new SessionError(`card login refused: ${line ? `ERROR ${line[1]} ${line[2]}` : text.trim()}`, reply);
   }
 
   async command(line: string): Promise<Reply> {

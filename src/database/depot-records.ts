@@ -1,9 +1,9 @@
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { recordAudit } from './audit-trail.js';
 import type { CentreDatabase } from './centre-database.js';
 import type { Actor } from './device-registry.js';
-import type { CustomerDetailsTable, DepotCompartmentsTable, DepotUsersTable, InvoiceStatus, InvoicesTable } from './schema.js';
-import { query } from './work.js';
+import type { CustomerDetailsTable, Database, DepotCompartmentsTable, DepotUsersTable, InvoiceStatus, InvoicesTable } from './schema.js';
+import { query, type Work } from './work.js';
 
 /** A depot user as the centre knows it (seed 002); the PIN exists only in the depot, as a salted hash. */
 export interface DepotUser {
@@ -59,6 +59,26 @@ export class DepotRecordError extends Error {
   override name = 'DepotRecordError';
 }
 
+/** Part of the unit of work that queues the `pin-add` command: the depot user as the centre shows it (the hash travels only in the command). */
+export function* recordPinSet(qb: Kysely<Database>, deviceId: string, name: string, compartments: readonly number[], commandId: number, by: Actor, at: number): Work<void> {
+  const list = compartments.join(',');
+  const { rows } = yield* query(qb.selectFrom('depot_users').select('state').where('device_id', '=', deviceId).where('name', '=', name));
+  yield* query(
+    qb
+      .insertInto('depot_users')
+      .values({ device_id: deviceId, name, compartments: list, state: 'active', pin_set_at: at, pin_set_by: by.actor, command_id: commandId, created_at: at, updated_at: at })
+      .onConflict((oc) => oc.columns(['device_id', 'name']).doUpdateSet({ compartments: list, state: 'active', pin_set_at: at, pin_set_by: by.actor, command_id: commandId, updated_at: at })),
+  );
+  const changed = rows.length > 0 && rows[0].state === 'active';
+  yield* recordAudit(qb, { at, ...by, action: changed ? 'depot.pin-change' : 'depot.pin-set', target: deviceId, detail: { user: name, compartments: [...compartments], command: commandId } });
+}
+
+/** Part of the unit of work that queues the `pin-remove` command. */
+export function* recordUserRemoved(qb: Kysely<Database>, deviceId: string, name: string, commandId: number, by: Actor, at: number): Work<void> {
+  yield* query(qb.updateTable('depot_users').set({ state: 'removed', command_id: commandId, updated_at: at }).where('device_id', '=', deviceId).where('name', '=', name));
+  yield* recordAudit(qb, { at, ...by, action: 'depot.pin-remove', target: deviceId, detail: { user: name, command: commandId } });
+}
+
 /**
  * What the centre keeps about a device beyond its registry row (migration
  * 0005, seed 002's "Stammdaten", "Rechnungs- und Kundendaten", PIN
@@ -68,31 +88,6 @@ export class DepotRecordError extends Error {
  */
 export class DepotRecords {
   constructor(readonly db: CentreDatabase) {}
-
-  /** A PIN set or changed for `name` (the hash travels in `commandId`'s ack, not here). */
-  async pinSet(deviceId: string, name: string, compartments: readonly number[], commandId: number, by: Actor, at: number): Promise<void> {
-    const qb = this.db.kysely;
-    const list = compartments.join(',');
-    await this.db.run(function* () {
-      const { rows } = yield* query(qb.selectFrom('depot_users').select('state').where('device_id', '=', deviceId).where('name', '=', name));
-      yield* query(
-        qb
-          .insertInto('depot_users')
-          .values({ device_id: deviceId, name, compartments: list, state: 'active', pin_set_at: at, pin_set_by: by.actor, command_id: commandId, created_at: at, updated_at: at })
-          .onConflict((oc) => oc.columns(['device_id', 'name']).doUpdateSet({ compartments: list, state: 'active', pin_set_at: at, pin_set_by: by.actor, command_id: commandId, updated_at: at })),
-      );
-      const changed = rows.length > 0 && rows[0].state === 'active';
-      yield* recordAudit(qb, { at, ...by, action: changed ? 'depot.pin-change' : 'depot.pin-set', target: deviceId, detail: { user: name, compartments: [...compartments], command: commandId } });
-    });
-  }
-
-  async userRemoved(deviceId: string, name: string, commandId: number, by: Actor, at: number): Promise<void> {
-    const qb = this.db.kysely;
-    await this.db.run(function* () {
-      yield* query(qb.updateTable('depot_users').set({ state: 'removed', command_id: commandId, updated_at: at }).where('device_id', '=', deviceId).where('name', '=', name));
-      yield* recordAudit(qb, { at, ...by, action: 'depot.pin-remove', target: deviceId, detail: { user: name, command: commandId } });
-    });
-  }
 
   async users(deviceId: string): Promise<DepotUser[]> {
     return (await this.db.kysely.selectFrom('depot_users').selectAll().where('device_id', '=', deviceId).orderBy('name').execute()).map(userOf);

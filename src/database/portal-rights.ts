@@ -37,3 +37,12 @@ export const ALL_RIGHTS_MASK = rightsMask(PORTAL_RIGHTS);
 export function isPortalRight(value: string): value is PortalRight {
   return (PORTAL_RIGHTS as readonly string[]).includes(value);
 }
+
+/**
+ * What a portal route needs, beyond a right on a device: `person` — any
+ * logged-in person (their pages filter what they show); `control-room` —
+ * the manager and the operators; `manager` — the one who administers
+ * people and grants.
+ */
+export const PORTAL_ROLES_ACCESS = ['person', 'control-room', 'manager'] as const;
+export type PortalAccess = PortalRight | (typeof PORTAL_ROLES_ACCESS)[number];

@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parsePbxType, PbxType } from '../../firmware-sim/pbx-type.js';
+import { parsePbxVariant, PBX_VARIANTS, type PbxVariant } from '../../firmware-sim/pbx-variant.js';
 import { DEFAULT_APS_VERSION } from '../../firmware-sim/pbx.js';
 import { Kds } from '../../firmware-sim/kds.js';
 import { parseLineSpec } from '../adapters/line-spec.js';
 import { parseFaultSpec } from '../network/fault-plan.js';
+import { DEFAULT_BRIDGE_RATE_BPS, parseTcpAddress } from '../network/internet-gateway.js';
 import { parseDatagramAddress } from '../../core/datagram-port.js';
 import { DEVICE_ID_PATTERN } from '../../core/check-in-telegram.js';
 import { MAX_INTERVAL_S, MIN_INTERVAL_S } from '../../core/check-in-body.js';
@@ -35,6 +37,15 @@ export interface LabConfig {
    * e.g. `{ "0800100": "corrupt=0.001,seed=7" }` (docs/network.md).
    */
   faults?: Record<string, string>;
+  /** Bridge mode (docs/bridge.md): what calls to and from real TCP hosts report, and the phone book. */
+  bridge: BridgeEntry;
+}
+
+export interface BridgeEntry {
+  /** The rate every bridged call reports in CONNECT and is paced at (tcpser's -S), bit/s. */
+  rate: number;
+  /** Number or name → host[:port] (tcpser's -n); port 23 when none is given. */
+  phoneBook: Record<string, string>;
 }
 
 export interface PbxEntry {
@@ -49,6 +60,8 @@ export interface PbxEntry {
   adminPorts: AdminPortEntry[];
   /** The LAN option: check-ins with the centre over UDP (docs/check-in-telegram.md §7). */
   lan?: LanEntry;
+  /** hicom (default) or octopus-e: the Deutsche Telekom variant that takes chip cards at login (docs/octopus-e.md). */
+  variant: PbxVariant;
 }
 
 /** Where and how a device checks in (docs/check-in-telegram.md). */
@@ -89,6 +102,8 @@ export interface ModemEntry {
   bind: string;
   /** analog: V.32bis/V.42bis data modem; isdn-ta: ISDN terminal adapter with X.75. */
   profile: 'analog' | 'isdn-ta';
+  /** tcp:[HOST:]PORT where TCP callers ring this modem (bridge mode, tcpser's -p). */
+  listen?: string;
 }
 
 export interface CentreEntry {
@@ -196,7 +211,7 @@ function bool(where: string, v: unknown, fallback: boolean): boolean {
 /** Check a parsed document and fill in defaults; throws ConfigError naming the field. */
 export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig {
   if (!isObject(doc)) throw new ConfigError('the configuration must be a mapping (YAML) or an object (JSON)');
-  const top = ['stateDir', 'pacing', 'pbxs', 'modems', 'testLines', 'centre', 'faults', 'depots'];
+  const top = ['stateDir', 'pacing', 'pbxs', 'modems', 'testLines', 'centre', 'faults', 'depots', 'bridge'];
   for (const k of Object.keys(doc)) if (!top.includes(k)) throw new ConfigError(`unknown field "${k}" (known: ${top.join(', ')})`);
   const stateDir = str('stateDir', doc.stateDir, './hicom-state');
   const pbxs = list('pbxs', doc.pbxs).map((p, i): PbxEntry => {
@@ -219,7 +234,9 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
       return { bind: bindSpec(`${aw}.bind`, a.bind), ...(a.station !== undefined ? { station: digits(`${aw}.station`, a.station) } : {}) };
     });
     const lan = p.lan === undefined ? undefined : lanEntry(`${w}.lan`, p.lan, id, baseDir);
-    return { id, type, aps, fmc: bool(`${w}.fmc`, p.fmc, true), trunks, adminPorts, ...(lan ? { lan } : {}) };
+    const variant = parsePbxVariant(str(`${w}.variant`, p.variant, 'hicom'));
+    if (!variant) throw new ConfigError(`${w}.variant: must be one of ${PBX_VARIANTS.join(', ')}`);
+    return { id, type, aps, fmc: bool(`${w}.fmc`, p.fmc, true), trunks, adminPorts, variant, ...(lan ? { lan } : {}) };
   });
   const ids = new Set<string>();
   for (const p of pbxs) {
@@ -229,10 +246,11 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
   const modems = list('modems', doc.modems).map((m, i): ModemEntry => {
     const w = `modems[${i}]`;
     if (!isObject(m)) throw new ConfigError(`${w}: expected a mapping`);
-    known(w, m, ['name', 'number', 'bind', 'profile']);
+    known(w, m, ['name', 'number', 'bind', 'profile', 'listen']);
     const profile = str(`${w}.profile`, m.profile, 'analog');
     if (profile !== 'analog' && profile !== 'isdn-ta') throw new ConfigError(`${w}.profile: analog or isdn-ta`);
-    return { name: str(`${w}.name`, m.name), number: digits(`${w}.number`, m.number), bind: bindSpec(`${w}.bind`, m.bind), profile };
+    const listen = m.listen === undefined ? undefined : listenSpec(`${w}.listen`, m.listen);
+    return { name: str(`${w}.name`, m.name), number: digits(`${w}.number`, m.number), bind: bindSpec(`${w}.bind`, m.bind), profile, ...(listen ? { listen } : {}) };
   });
   if (doc.testLines !== undefined && !isObject(doc.testLines)) throw new ConfigError('testLines: expected a mapping with echo, busy, noAnswer');
   const tl = isObject(doc.testLines) ? doc.testLines : {};
@@ -254,6 +272,7 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
   }
   const faults = doc.faults === undefined ? undefined : validateFaults(doc.faults);
   const depots = depotEntries(doc.depots, ids, baseDir);
+  const bridge = bridgeEntry(doc.bridge);
   checkConsistency(pbxs, modems, depots, testLines);
   return {
     stateDir: isAbsolute(stateDir) ? stateDir : resolve(baseDir, stateDir),
@@ -263,6 +282,7 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
     testLines,
     centre,
     depots,
+    bridge,
     ...(faults ? { faults } : {}),
   };
 }
@@ -375,7 +395,10 @@ function checkConsistency(pbxs: PbxEntry[], modems: ModemEntry[], depots: DepotE
       throw new ConfigError(`${where}.station: ${p.type} has no station ${a.station} (it has ${stationRange(p.type)})`);
     }
   }));
-  modems.forEach((m, i) => bind(m.bind, `modems[${i}].bind`));
+  modems.forEach((m, i) => {
+    bind(m.bind, `modems[${i}].bind`);
+    if (m.listen !== undefined) bind(m.listen, `modems[${i}].listen`);
+  });
   depots.forEach((d, i) => d.keypad !== undefined && bind(d.keypad, `depots[${i}].keypad`));
   if (modems.length === 0 && depots.length === 0 && pbxs.every((p) => p.adminPorts.length === 0)) {
     throw new ConfigError('the lab has nothing to connect to: give a PBX adminPorts, or add a modem or a key depot');
@@ -392,6 +415,36 @@ function bindKey(spec: string): string | undefined {
 function stationRange(type: PbxType): string {
   const stations = Kds.defaults(type).paths().filter((p) => /^station\.\d+\.port$/.test(p)).map((p) => Number(p.split('.')[1]));
   return `${Math.min(...stations)}–${Math.max(...stations)}`;
+}
+
+/** Rates a DTE port runs at, from 300 bit/s to 921,600 (tcpser's CONNECT table). */
+const MIN_BRIDGE_RATE = 300;
+const MAX_BRIDGE_RATE = 921_600;
+
+/** `bridge:` — rate and phone book; every entry's target is checked now, so a typo is named at start. */
+function bridgeEntry(v: unknown): BridgeEntry {
+  if (v === undefined) return { rate: DEFAULT_BRIDGE_RATE_BPS, phoneBook: {} };
+  if (!isObject(v)) throw new ConfigError('bridge: expected a mapping with rate and phoneBook');
+  known('bridge', v, ['rate', 'phoneBook']);
+  const rate = intIn('bridge.rate', v.rate, MIN_BRIDGE_RATE, MAX_BRIDGE_RATE, DEFAULT_BRIDGE_RATE_BPS);
+  const phoneBook: Record<string, string> = {};
+  if (v.phoneBook !== undefined) {
+    if (!isObject(v.phoneBook)) throw new ConfigError('bridge.phoneBook: expected a mapping of number or name to host[:port]');
+    for (const [key, target] of Object.entries(v.phoneBook)) {
+      if (!/^(?:[0-9*#]+|[A-Za-z][A-Za-z0-9_-]*)$/.test(key)) throw new ConfigError(`bridge.phoneBook: "${key}" is neither a number (0-9, *, #) nor a name (a letter, then letters, digits, - or _)`);
+      const text = str(`bridge.phoneBook.${key}`, target);
+      if (!parseTcpAddress(text)) throw new ConfigError(`bridge.phoneBook.${key}: "${text}" is not host[:port] (port 1–65535)`);
+      phoneBook[key] = text;
+    }
+  }
+  return { rate, phoneBook };
+}
+
+/** A modem's `listen:` — only a TCP listener can take callers. */
+function listenSpec(where: string, v: unknown): string {
+  const s = bindSpec(where, v);
+  if (parseLineSpec(s).kind !== 'tcp') throw new ConfigError(`${where}: "${s}" must be tcp:[HOST:]PORT (TCP callers ring the modem)`);
+  return s;
 }
 
 /** `faults:` — a mapping of line → fault spec; specs are checked here, lines when the lab starts. */

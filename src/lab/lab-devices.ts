@@ -48,6 +48,8 @@ export interface ModemParts {
   modem: HayesModem;
   slot: LineSlot;
   provider: LineProvider | undefined;
+  /** Where TCP callers ring the modem (bridge mode), if it listens. */
+  listener?: LineProvider;
 }
 
 /** An external modem: where it is bound and whether a terminal holds it. */

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import { ENABLE_CODE } from '../../firmware-sim/dtmf-admin/dtmf-admin.js';
+import { VARIANT_NAME } from '../../firmware-sim/pbx-variant.js';
 import { HayesModem } from '../../modem/hayes-modem.js';
 import { bindLine, type LineProvider } from '../adapters/bind-line.js';
 import { ControlSocket, type ControlReply } from '../adapters/control-socket.js';
@@ -17,6 +18,8 @@ import { DTMF_ADMIN_NUMBER } from '../network/dtmf-admin-port.js';
 import { CallState, Exchange, type CallEvent, type LineCut } from '../network/exchange.js';
 import { parseFaultSpec, type FaultPlan } from '../network/fault-plan.js';
 import { installTestLines, type TestLineNumbers } from '../network/test-lines.js';
+import { InternetGateway } from '../network/internet-gateway.js';
+import { tcpConnector } from '../adapters/tcp-client-line.js';
 import type { CheckInReport } from '../../firmware-sim/check-in-client.js';
 import { MemoryDatagramNetwork } from '../adapters/memory-datagram-network.js';
 import type { DepotEntry, LabConfig, ModemEntry, PbxEntry } from './config.js';
@@ -81,6 +84,8 @@ export class Lab {
   /** In memory mode: the in-process UDP network the depots and LAN options check in on (a scenario's centre binds here). */
   readonly datagrams: MemoryDatagramNetwork | undefined;
   readonly testLines: TestLineNumbers;
+  /** Bridge mode's way out to real TCP hosts (docs/bridge.md); not in memory mode, which opens no sockets. */
+  readonly gateway: InternetGateway | undefined;
   /** The in-process centre (memory mode with `config.centre`). */
   centre: Centre | undefined;
   /** The in-process centre's database, and its reports as stored. */
@@ -113,6 +118,11 @@ export class Lab {
       onFaultApplied: (e) => this.events.emit('fault.applied', e),
     });
     this.testLines = installTestLines(this.exchange, config.testLines);
+    if (options.mode !== 'memory') {
+      const logger = this.#logger.child({ component: 'bridge' });
+      this.gateway = new InternetGateway({ connector: tcpConnector({ rateBps: config.bridge.rate, logger }), phoneBook: config.bridge.phoneBook, rateBps: config.bridge.rate });
+      this.gateway.attach(this.exchange);
+    }
     this.datagrams = options.mode === 'memory' ? new MemoryDatagramNetwork(this.clock) : undefined;
   }
 
@@ -225,7 +235,16 @@ export class Lab {
       },
       { logger: log },
     );
-    this.modems.set(entry.name, { entry, modem, slot, provider });
+    const gateway = this.gateway;
+    const listener = !bind || !entry.listen || !gateway ? undefined : await bindLine(
+      entry.listen,
+      (caller) => {
+        log.info({ caller: caller.description }, 'bridge: TCP caller rings the modem');
+        gateway.incoming(entry.number, caller);
+      },
+      { logger: log },
+    );
+    this.modems.set(entry.name, { entry, modem, slot, provider, ...(listener ? { listener } : {}) });
   }
 
   async #startCentre(modemName: string, options: LabOptions): Promise<void> {
@@ -366,7 +385,7 @@ export class Lab {
     for (const { entry, pbx, adminPorts } of this.pbxs.values()) {
       const trunk = entry.trunks[0] ?? '';
       const did = pbx.kds.get('modem.imod.did');
-      out.push(`PBX ${entry.id} (${entry.type}, APS ${pbx.apsVersion})${pbx.log.available ? '' : ' — no FMC, no protocol log'}`);
+      out.push(`PBX ${entry.id} (${entry.type}${entry.variant === 'octopus-e' ? `, ${VARIANT_NAME[entry.variant]}: chip card login` : ''}, APS ${pbx.apsVersion})${pbx.log.available ? '' : ' — no FMC, no protocol log'}`);
       adminPorts.forEach((p, i) => out.push(`  admin port: ${p.description}${entry.adminPorts[i].station ? ` (Assistant T, station ${entry.adminPorts[i].station})` : ' (V.24 service port)'}`));
       out.push(`  IMOD: internal ${pbx.kds.get('modem.imod.number')}, dial ${did ? `${trunk}${did}` : '(no DID: internal only)'}`);
       out.push(`  DTMF remote admin: dial ${trunk}${DTMF_ADMIN_NUMBER} (voice), then ${ENABLE_CODE} + password + #`);
@@ -375,7 +394,12 @@ export class Lab {
       if (entry.lan) out.push(`  LAN option: checks in with ${entry.lan.centre} every ${pbx.kds.get('lan.interval')} min`);
     }
     for (const d of this.depots.values()) out.push(...d.describe());
-    for (const { entry, provider } of this.modems.values()) out.push(`modem ${entry.name} (${entry.profile}, number ${entry.number}): ${provider?.description ?? 'in-process'}`);
+    for (const { entry, provider, listener } of this.modems.values()) {
+      out.push(`modem ${entry.name} (${entry.profile}, number ${entry.number}): ${provider?.description ?? 'in-process'}${listener ? `; TCP callers ring it on ${listener.description}` : ''}`);
+    }
+    if (this.gateway && Object.keys(this.config.bridge.phoneBook).length > 0) {
+      out.push(`bridge: ${Object.entries(this.config.bridge.phoneBook).map(([k, v]) => `${k} → ${v}`).join(', ')} (CONNECT ${this.gateway.rateBps})`);
+    }
     if (this.centre && this.config.centre) out.push(`centre: receiving error reports on modem ${this.config.centre.modem} (number ${this.modems.get(this.config.centre.modem)?.entry.number}), reports into ${this.centreDatabase?.description}`);
     out.push(`test lines: echo ${this.testLines.echo}, busy ${this.testLines.busy}, no answer ${this.testLines.noAnswer}; any unassigned number is unobtainable`);
     return out;
@@ -387,7 +411,10 @@ export class Lab {
     this.centre?.close();
     await this.centreDatabase?.close();
     for (const p of this.pbxs.values()) p.stop();
-    for (const m of this.modems.values()) await m.provider?.close();
+    for (const m of this.modems.values()) {
+      await m.listener?.close();
+      await m.provider?.close();
+    }
     for (const p of this.pbxs.values()) await p.close();
     for (const d of this.depots.values()) await d.close();
   }

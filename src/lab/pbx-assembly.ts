@@ -102,7 +102,7 @@ export class PbxAssembly {
     if (onLogEntry) protocolLog = new ObservedProtocolLog(protocolLog, onLogEntry);
     // Loaded APS images go onto the FMC below the log area (docs/aps-image.md); without a card, into RAM.
     const apsStore = this.fmc ? new FlashApsStore(this.fmc) : undefined;
-    this.pbx = new Pbx({ clock, log: protocolLog, store: this.state, systemId: entry.id, type: entry.type, apsVersion: entry.aps, hashCost: options.hashCost, apsStore });
+    this.pbx = new Pbx({ clock, log: protocolLog, store: this.state, systemId: entry.id, type: entry.type, apsVersion: entry.aps, hashCost: options.hashCost, apsStore, variant: entry.variant });
     this.pbx.start();
 
     // A loop of objects: a modem call reaches remote access, whose PIN

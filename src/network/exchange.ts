@@ -414,6 +414,10 @@ class Call implements IncomingCall, OutgoingCall {
     this.handlers.onFail(reason);
   }
 
+  reject(reason: 'busy' | 'unreachable'): void {
+    if (this.state === CallState.Alerting) this.fail(reason);
+  }
+
   cancel(): void {
     if (this.state === CallState.Connected) this.#path?.release('end-a');
     else this.fail('cancelled');
@@ -451,6 +455,8 @@ export class Exchange {
   readonly #onEvent: ((e: CallEvent) => void) | undefined;
   readonly #onFault: ((e: FaultApplied) => void) | undefined;
   readonly #callHost: CallHost;
+  /** Where destinations outside the numbering plan go (bridge mode), if anywhere. */
+  #gateway: { att: Attachment; accepts: (dialled: string) => boolean } | undefined;
   #nextId = 1;
 
   constructor(clock: Clock, options: ExchangeOptions = {}) {
@@ -474,6 +480,20 @@ export class Exchange {
     if (this.#subscribers.has(number)) throw new NumberingError(`number ${number} is already assigned`);
     const att: Attachment = { terminal, key: number, presented: number, faults: { ...NO_FAULTS }, calls: 0, capacity: Math.max(1, options.channels ?? 1) };
     this.#subscribers.set(number, att);
+    return this.#lineFor(att);
+  }
+
+  /**
+   * A terminal for destinations outside the numbering plan: every dialled
+   * string `accepts` claims (an internet address, a phone-book entry) goes
+   * to it, with `called` as dialled. Returns its own line, on which it
+   * places calls from outside (a TCP caller ringing a modem). Bridge mode,
+   * docs/bridge.md.
+   */
+  addGateway(terminal: CallTerminal, accepts: (dialled: string) => boolean, options: { channels?: number } = {}): ExchangeLine {
+    if (this.#gateway) throw new NumberingError('the network has a gateway already');
+    const att: Attachment = { terminal, key: 'gateway', presented: '', faults: { ...NO_FAULTS }, calls: 0, capacity: Math.max(1, options.channels ?? 1) };
+    this.#gateway = { att, accepts };
     return this.#lineFor(att);
   }
 
@@ -606,8 +626,9 @@ export class Exchange {
   }
 
   #place(from: Attachment, dialled: string, offer: CallOffer, handlers: CallHandlers, options: DialOptions): OutgoingCall {
-    const digits = dialled.replace(/[^0-9*#]/g, '');
-    const { to, caller } = this.#route(from, digits);
+    const gateway = this.#gateway && from !== this.#gateway.att && this.#gateway.accepts(dialled) ? this.#gateway : undefined;
+    const digits = gateway ? dialled : dialled.replace(/[^0-9*#]/g, '');
+    const { to, caller } = gateway ? { to: gateway.att, caller: from.presented } : this.#route(from, digits);
     const call = new Call(this.#callHost, this.#nextId++, from, caller, digits, offer, handlers);
     this.#active.add(call);
     from.calls++;

@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { PortalAccount } from '../database/portal-accounts.js';
 import { PORTAL_RIGHTS, rightBit, rightsOf, type PortalRight } from '../database/portal-rights.js';
 import type { Database } from '../database/schema.js';
@@ -48,10 +48,10 @@ export class AccessScope {
 
   /**
    * A where-clause for a query whose rows carry a device id in `column`:
-   * true for the control room, the grant subquery for partners.
+   * always true for the control room, the grant subquery for partners.
    */
-  devicesWhere<DB extends Database, TB extends keyof DB>(qb: Kysely<Database>, column: string, right: PortalRight) {
-    return (eb: ExpressionBuilder<DB, TB>) => (this.controlRoom ? sql<boolean>`1 = 1` : eb(sql.ref(column), 'in', this.grantedDevices(qb, right) as never));
+  devicesWhere(qb: Kysely<Database>, column: string, right: PortalRight): RawBuilder<boolean> {
+    return this.controlRoom ? sql<boolean>`1 = 1` : sql<boolean>`${sql.ref(column)} in (${this.grantedDevices(qb, right)})`;
   }
 
   /** May this person use `right` on `deviceId`? One query for partners. */

@@ -64,12 +64,15 @@ export class PersonAccess {
   readonly grants: PortalGrants;
   readonly sessions: PortalSessions;
   readonly throttle: LoginThrottle;
+  readonly #dummyHash: string;
 
   constructor(
     readonly db: CentreDatabase,
     readonly audit: AuditTrail,
     readonly clock: Pick<Clock, 'now'>,
+    options: { hashCost?: number } = {},
   ) {
+    this.#dummyHash = options.hashCost === undefined ? DUMMY_HASH : DUMMY_HASH.replace('16384', String(options.hashCost));
     this.accounts = new PortalAccounts(db);
     this.grants = new PortalGrants(db);
     this.sessions = new PortalSessions(db);
@@ -87,7 +90,7 @@ export class PersonAccess {
     }
     const found = await this.accounts.credentials(name);
     // A missing account costs the same scrypt as a wrong password: no timing oracle for names.
-    const good = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
+    const good = await verifyPassword(password, found?.passwordHash ?? this.#dummyHash);
     if (!found || !good) {
       const until = await this.throttle.fail(keys, now, loginDelayAfter);
       await this.audit.record({ at: now, actor: shown, action: 'login.failed', detail: { reason: 'wrong name or password' }, address });

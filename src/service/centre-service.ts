@@ -43,6 +43,8 @@ export interface CentreServiceOptions {
    * (`app.centre`) and names the right of every route in `config.access`.
    */
   plugins?: Array<{ plugin: FastifyPluginAsync; prefix?: string }>;
+  /** Serve HTTPS with this certificate and key (PEM); absent: plain HTTP (the CLI allows that on loopback only). */
+  https?: { cert: Buffer; key: Buffer };
   /** Lower scrypt cost for tokens and PIN hashes (tests only). */
   hashCost?: number;
 }
@@ -56,14 +58,16 @@ export interface CentreServiceOptions {
  */
 export async function buildCentreService(options: CentreServiceOptions): Promise<FastifyInstance> {
   const logger = options.logger ?? silentLogger;
-  const app = Fastify({
+  const base = {
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Hijacked live streams must not keep close() waiting.
     forceCloseConnections: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' as const, useDefaults: true, allErrors: false } },
     // One log line per request is noise for a service that scripts poll; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
-  });
+  };
+  // HTTPS with the configured certificate and key (the portal's side of the network, seed 000); the app is the same either way.
+  const app = (options.https ? Fastify({ ...base, https: options.https }) : Fastify(base)) as unknown as FastifyInstance;
   const { db } = options;
   const audit = new AuditTrail(db);
   const tokens = new ApiTokens(db, { hashCost: options.hashCost });

@@ -38,6 +38,8 @@ export interface CentreContext {
 declare module 'fastify' {
   interface FastifyInstance {
     centre: CentreContext;
+    /** Every route with the access it declares (access.ts). */
+    accessTable: import('./access.js').RouteAccessEntry[];
   }
   interface FastifyRequest {
     /** Who is asking; set by the one access hook (access.ts) before any handler runs. */
@@ -45,6 +47,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     /** The right a route needs (access.ts); 'public' for the few that need none. */
-    access?: import('../database/api-tokens.js').ApiRight | 'public';
+    access?: import('./access.js').RouteAccess;
+    /** How a refusal of the access hook is answered on this route (the portal's pages send people to the login page); JSON when absent. */
+    refuse?: import('./access.js').Refusal;
   }
 }

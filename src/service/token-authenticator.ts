@@ -44,6 +44,6 @@ export class TokenAuthenticator implements Authenticator {
     // admin includes operate includes read.
     if (rights.has('admin')) rights.add('operate');
     if (rights.has('operate')) rights.add('read');
-    return { actor: `token:${token.name}`, may: (right) => rights.has(right) };
+    return { actor: `token:${token.name}`, may: (right) => rights.has(right as ApiRight) };
   }
 }

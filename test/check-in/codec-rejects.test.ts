@@ -76,14 +76,12 @@ t.test('bad-body: authentic bytes that are not a body of their type', async (t) 
     ['not JSON', sealed('check-in', '{events:[]}')],
     ['a JSON array', sealed('check-in', '[]')],
     ['JSON null', sealed('check-in', 'null')],
-    ['status a string', sealed('check-in', '{"status":"ok"}')],
     ['events an object', sealed('check-in', '{"events":{}}')],
     ['event seq negative', sealed('check-in', '{"events":[{"seq":-1,"time":1,"type":"tamper"}]}')],
     ['event seq 2^32', sealed('check-in', '{"events":[{"seq":4294967296,"time":1,"type":"tamper"}]}')],
     ['event seq a string', sealed('check-in', '{"events":[{"seq":"1","time":1,"type":"tamper"}]}')],
-    ['event without time', sealed('check-in', '{"events":[{"seq":1,"type":"tamper"}]}')],
-    ['event type upper case', sealed('check-in', '{"events":[{"seq":1,"time":1,"type":"Tamper"}]}')],
-    ['two events with one seq', sealed('check-in', '{"events":[{"seq":1,"time":1,"type":"tamper"},{"seq":1,"time":2,"type":"door-open"}]}')],
+    ['event without seq', sealed('check-in', '{"events":[{"time":1,"type":"tamper"}]}')],
+    ['event a number', sealed('check-in', '{"events":[7]}')],
     ['ack without serverTime', sealed('ack', '{"counter":5,"accepted":[],"commands":[]}')],
     ['ack echoing another counter', sealed('ack', '{"counter":6,"serverTime":1,"accepted":[],"commands":[]}')],
     ['ack accepted a seq 1.5', sealed('ack', '{"counter":5,"serverTime":1,"accepted":[1.5],"commands":[]}')],
@@ -98,6 +96,16 @@ t.test('bad-body: authentic bytes that are not a body of their type', async (t) 
   }
   const lenient = openTelegram(sealed('ack', '{"counter":5,"serverTime":1,"future":true}'), key);
   t.ok(lenient.ok && lenient.telegram.type === 'ack' && lenient.telegram.body.accepted.length === 0, 'unknown keys ignored, missing lists read as empty');
+});
+
+t.test('a check-in of another team\'s device is heard: only the seq is required (spec §5.2)', async (t) => {
+  const r = openTelegram(sealed('check-in', '{"status":"ok","events":[{"seq":1,"type":"Key Taken"},{"seq":2,"time":1767600000123,"kind":"door"},{"seq":1,"type":"dup"}]}'), key);
+  if (!r.ok || r.telegram.type !== 'check-in') return t.fail(`refused: ${r.ok ? r.telegram.type : r.reason}`);
+  t.same(r.telegram.body.status, { value: 'ok' }, 'a status that is not an object is kept as { value }');
+  t.same(r.telegram.body.events, [
+    { seq: 1, type: 'Key Taken', time: 1767600000 },
+    { seq: 2, time: 1767600000, timeAsSent: 1767600000123, kind: 'door', type: 'event', },
+  ], 'any printable type kept; a missing type reads "event"; a missing or non-u32 time is the telegram\'s, the sent value kept; a repeated seq kept once');
 });
 
 t.test('reject classes of spec §5.2', async (t) => {

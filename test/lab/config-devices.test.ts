@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { ConfigError, validateConfig } from '../../src/lab/config.js';
 import { DeviceKeysError, formatDeviceKey, parseDeviceKeys, readDeviceKey } from '../../src/storage/device-keys-file.js';
-import { tempDir } from '../support/lab-child.js';
+import { runCli, tempDir } from '../support/lab-child.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const pbx = (lan?: unknown) => ({ id: 'HSIM-0001', trunks: ['0301234'], ...(lan === undefined ? {} : { lan }) });
@@ -62,4 +62,13 @@ t.test('bad lines of a keys file name file and line', async (t) => {
   ];
   for (const [text, want] of bad) t.throws(() => parseDeviceKeys(text, 'k'), { name: 'DeviceKeysError', message: want }, want.source);
   t.ok(new DeviceKeysError('x') instanceof Error, 'DeviceKeysError is an Error');
+});
+
+t.test('config check counts the depots', async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'lab.yaml');
+  writeFileSync(file, `pbxs: []\ndepots:\n  - { id: SD-1, centre: "127.0.0.1:4000", key: "${KEY}" }\n  - { id: SD-2, centre: "127.0.0.1:4000", key: "${KEY}" }\n`);
+  const r = runCli(['config', 'check', file]);
+  t.equal(r.status, 0, 'valid');
+  t.match(r.stdout, /OK — 0 PBX\(s\), 0 modem\(s\), 2 key depot\(s\), state in /, 'two key depots named');
 });

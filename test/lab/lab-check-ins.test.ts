@@ -76,3 +76,22 @@ t.test('centre down: unanswered check-ins are events; power cycles keep the depo
   clock.advance(60_000);
   t.equal(centre.stats.naks.replay, 0, 'nor across a PBX power cycle');
 });
+
+t.test('a depot power-cycled in the middle of a flash write comes back with its queue', async (t) => {
+  const { lab, clock, centre } = await start(t);
+  clock.advance(100);
+  centre.answering = false;
+  const cabinet = lab.depots.get('SD-0001')!.cabinet;
+  cabinet.tamper();
+  const depot = lab.devices().find((d) => d.id === 'SD-0001')!;
+  t.same(await depot.powerCycle!({ tornWrite: { afterBytes: 9 } }), { armed: true }, 'armed: the power fails at the next flash write');
+  cabinet.setDoor(true);
+  await new Promise((r) => setImmediate(r));
+  t.equal(lab.depots.get('SD-0001')!.depot.lifecycle, 'running', 'the depot came back up after the torn write');
+  centre.answering = true;
+  clock.advance(60_000);
+  const types = centre.device('SD-0001').events.map((e) => e.type);
+  t.equal(types.filter((x) => x === 'tamper').length, 1, 'the tamper queued before the cut arrived, once');
+  t.notOk(types.includes('door-open'), 'the door-open whose write was torn never shows (its append did not return)');
+  t.equal(types.filter((x) => x === 'startup').length, 2, 'a second startup');
+});

@@ -26,3 +26,17 @@ t.test('a trailing semicolon makes a voice call; one elsewhere does not', async 
   t.equal(parseDialString('', TONE).voice, false, 'empty string');
   t.same(parseDialString('', TONE), { digits: '', dialMs: 0, voice: false }, 'empty string dials nothing');
 });
+
+t.test('internet addresses (bridge mode): a dot, a colon, or a name no number could be', async (t) => {
+  const plan = (s: string) => parseDialString(s, TONE);
+  t.same(plan('TBBS.EXAMPLE.ORG:2323'), { digits: 'bbs.example.org:2323', address: 'bbs.example.org:2323', dialMs: 0, voice: false }, 'host:port after T, lower case, no dialling time');
+  t.equal(plan('127.0.0.1').address, '127.0.0.1', 'an IPv4 address');
+  t.equal(plan('[::1]:23').address, '[::1]:23', 'an IPv6 address in brackets');
+  t.equal(plan('THOME').address, 'home', 'a phone-book name');
+  t.equal(plan('BBS;').address, 'bbs', 'a trailing semicolon does not make it a voice call');
+  t.equal(plan('BBS;').voice, false, 'addresses are data');
+  t.equal(plan('T0800100').address, undefined, 'a number');
+  t.equal(plan('TW123').address, undefined, 'W is a modifier, not a name');
+  t.equal(plan('ABCD').address, undefined, 'DTMF letters A–D are a number');
+  t.equal(plan('T(2)-2X').address, undefined, 'stray characters in a number are still ignored');
+});

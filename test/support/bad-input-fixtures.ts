@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { generateDtmf } from '../../dsp/dtmf-generator.js';
 import { parseDtmfDigits } from '../../dsp/dtmf-tones.js';
 import { buildApsImage } from '../../firmware-sim/aps-image.js';
+import { buildChipCard } from '../../firmware-sim/chip-card.js';
 import { encodeReport } from '../../firmware-sim/error-report.js';
 import { Kds } from '../../firmware-sim/kds.js';
 import { PbxType } from '../../firmware-sim/pbx-type.js';
@@ -22,7 +23,7 @@ import { sampleReport, T0 } from './sample-report.js';
  * truncated, one flipped bit), made once per test run in one directory that
  * the test checks byte for byte afterwards.
  */
-export type InputKind = 'kds' | 'report' | 'archive' | 'aps' | 'wav' | 'config' | 'scenario' | 'script' | 'token' | 'keys' | 'centre-dir';
+export type InputKind = 'kds' | 'report' | 'archive' | 'aps' | 'wav' | 'config' | 'scenario' | 'script' | 'token' | 'keys' | 'card' | 'centre-dir';
 
 export type BadClass = 'missing' | 'directory' | 'empty' | 'garbage' | 'truncated' | 'bit-flipped';
 export const BAD_CLASSES: readonly BadClass[] = ['missing', 'directory', 'empty', 'garbage', 'truncated', 'bit-flipped'];
@@ -67,6 +68,11 @@ function validBytes(kind: Exclude<InputKind, 'centre-dir'>, dir: string): Buffer
       return Buffer.from(`# fleet devices\nFLEET-P1 pbx ${Buffer.alloc(32, 1).toString('base64')}\nFLEET-D2 key-depot ${Buffer.alloc(32, 2).toString('base64')}\n`);
     case 'token':
       return Buffer.from('f3a9c2d47b1e8a60c5d2f9e4b7a1c3d8\n');
+    case 'card': {
+      // Valid now, so that `card show` of it says yes: from a day ago for a year.
+      const day = 86_400_000;
+      return buildChipCard({ individual: 'T4711', group: 'NL-BONN', octopus: true, issued: Date.now() - day, validUntil: Date.now() + 365 * day });
+    }
   }
   const bytes = readFileSync(file);
   return bytes;
@@ -118,7 +124,7 @@ export function makeFixtures(dir: string): Fixtures {
   mkdirSync(dir, { recursive: true });
   const valid = {} as Record<InputKind, string>;
   const bad = {} as Record<InputKind, Partial<Record<BadClass, string>>>;
-  const kinds: Array<Exclude<InputKind, 'centre-dir'>> = ['kds', 'report', 'archive', 'aps', 'wav', 'config', 'scenario', 'script', 'token', 'keys'];
+  const kinds: Array<Exclude<InputKind, 'centre-dir'>> = ['kds', 'report', 'archive', 'aps', 'wav', 'config', 'scenario', 'script', 'token', 'keys', 'card'];
   for (const kind of kinds) {
     const good = validBytes(kind, dir);
     valid[kind] = join(dir, `valid.${kind}`);

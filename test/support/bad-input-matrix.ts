@@ -55,6 +55,8 @@ const connect: Role = { connect: true };
 /** A copy, per run, of a state directory whose centre database has device DEV1 (so no run changes another's). */
 const centreState: Role = { centreState: true };
 const db: Record<string, Role> = { '--state': centreState };
+/** A portal password strong enough for `centre person add`. */
+const PORTAL_PASSWORD = 'correct horse battery';
 
 const VALID: Record<string, Valid> = {
   lab: { args: [], opts: { '--config': { input: 'config' }, '--state': { bindDir: true }, '--control': { control: true }, '--control-token-file': { input: 'token' }, '--report': { output: 'lab.html' } } },
@@ -91,6 +93,10 @@ const VALID: Record<string, Valid> = {
   'centre token revoke': { args: ['T1'], opts: db, expect: EXIT.ok },
   fleet: { args: [], opts: { '--centre': { udpCentre: true }, '--keys': { input: 'keys' }, '--duration': '1', '--speed': '60', '--sockets': '2', '--write-keys': { output: 'keys.txt' } }, expect: EXIT.connection },
   'centre serve': { args: [], opts: { ...db, '--udp': '127.0.0.1:0', '--http': '127.0.0.1:0', '--modem': connect } },
+  'centre person add': { args: ['alice'], opts: { ...db, '--role': 'installer', '--display-name': 'Alice', '--networks': '127.0.0.0/8' }, env: { HICOM_PORTAL_PASSWORD: PORTAL_PASSWORD }, expect: EXIT.ok },
+  'centre person list': { args: [], opts: db, expect: EXIT.ok },
+  'card new': { args: [], opts: { '--individual': 'T4711', '--group': 'NL-BONN', '--octopus': true, '--valid-from': '2026-01-01', '--valid-until': '2027-01-01', '--output': { output: 'new.card' } }, expect: EXIT.ok },
+  'card show': { args: [{ input: 'card' }], opts: {}, expect: EXIT.ok },
 };
 
 /** Malformed connect specs (issue 18): no port, no host:port, port out of range, no path, no kind, empty. */
@@ -262,6 +268,17 @@ function specialCases(busyPort: number, httpPort: number): Case[] {
     { name: 'kds new: --type left out and stdin closed', argv: ['kds', 'new', output('wizard.kds'), '--system-version', 'HE300M.00.001.01'], code: EXIT.usage, names: /no answer for "PBX type/ },
     { name: 'centre token add: a right that does not exist', argv: ['centre', 'token', 'add', 'x', '--rights', 'read,fly', '--state', fill(centreState) as string], code: EXIT.usage, names: 'fly' },
     { name: 'centre serve: the HTTP port already in use', argv: ['centre', 'serve', '--state', fill(centreState) as string, '--udp', '127.0.0.1:0', '--http', `127.0.0.1:${busyPort}`], code: EXIT.connection, names: String(busyPort) },
+    { name: 'centre serve: --tls-cert without --tls-key', argv: ['centre', 'serve', '--state', fill(centreState) as string, '--udp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--tls-cert', fixtures.valid.token], code: EXIT.usage, names: '--tls-key' },
+    { name: 'centre serve: plain HTTP off loopback', argv: ['centre', 'serve', '--state', fill(centreState) as string, '--udp', '127.0.0.1:0', '--http', '0.0.0.0:0'], code: EXIT.usage, names: 'plain HTTP only on loopback' },
+    ...BAD_CLASSES.filter((cls) => fixtures.bad.token[cls]).map((cls): Case => {
+      const file = fixtures.bad.token[cls]!;
+      return { name: `centre serve: --tls-cert ${cls}`, argv: ['centre', 'serve', '--state', fill(centreState) as string, '--udp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--tls-cert', file, '--tls-key', file], code: EXIT.usage, names: file };
+    }),
+    { name: 'centre serve: --tls-cert a file that is no certificate', argv: ['centre', 'serve', '--state', fill(centreState) as string, '--udp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--tls-cert', fixtures.valid.token, '--tls-key', fixtures.valid.token], code: EXIT.usage, names: '--tls-cert' },
+    { name: 'centre person add: stdin closed, no password', argv: ['centre', 'person', 'add', 'bob', '--state', fill(centreState) as string], code: EXIT.usage, names: 'no password' },
+    { name: 'centre person add: a weak password', argv: ['centre', 'person', 'add', 'bob', '--state', fill(centreState) as string], env: { HICOM_PORTAL_PASSWORD: 'short' }, code: EXIT.usage, names: /password/ },
+    // The PC reads only the ids of a card; its signature and validity only the PBX judges (a bit-flipped card reaches the PBX, here nothing listening).
+    ...fileCases('assistant', '--card', { input: 'card' }, (file) => ['assistant', '--connect', `tcp:127.0.0.1:${nothingListening}`, '--card', file, '-e', 'show system'], { HICOM_PASSWORD: KDS_CREDENTIALS.HICOM_PASSWORD }).filter((c) => !c.name.endsWith('bit-flipped')),
     { name: 'help: a command that does not exist', argv: ['help', 'nosuch'], code: EXIT.usage, names: 'nosuch' },
     { name: 'hicom-sim: no command at all', argv: [], code: EXIT.usage, names: 'no command given' },
     { name: 'hicom-sim: a group without its command', argv: ['kds'], code: EXIT.usage, names: 'kds needs a command' },

@@ -65,7 +65,7 @@ export const LAB_PBX_ID = 'HSIM-E2E1';
  * on a free loopback port (the V.24 service port), Assistant T terminal ports
  * for `stations`, and with `pty` a socat virtual serial port.
  */
-export async function writeLabConfig(dir: string, options: { pty?: boolean; stations?: string[] } = {}): Promise<LabFiles> {
+export async function writeLabConfig(dir: string, options: { pty?: boolean; stations?: string[]; variant?: 'hicom' | 'octopus-e' } = {}): Promise<LabFiles> {
   const port = await freePort();
   const stateDir = join(dir, 'state');
   const ptyPath = options.pty ? join(dir, 'admin-pty') : undefined;
@@ -79,7 +79,7 @@ export async function writeLabConfig(dir: string, options: { pty?: boolean; stat
   const config = {
     stateDir,
     pacing: false,
-    pbxs: [{ id: LAB_PBX_ID, type: 'OfficePro', trunks: ['0301234'], adminPorts }],
+    pbxs: [{ id: LAB_PBX_ID, type: 'OfficePro', trunks: ['0301234'], adminPorts, ...(options.variant ? { variant: options.variant } : {}) }],
     modems: [],
   };
   const configPath = join(dir, 'lab.yaml');

@@ -16,11 +16,13 @@ export interface ModemSpec {
   /** 'tcp' (a free loopback port is chosen), or 'pty' (a socat virtual serial port in the lab's dir). */
   bind: 'tcp' | 'pty';
   profile?: 'analog' | 'isdn-ta';
+  /** Give the modem a TCP listener where callers ring it (bridge mode); its port is in `modems[name].listen`. */
+  listen?: boolean;
 }
 
 export interface ModemLabFiles extends LabFiles {
   /** Per modem name: the TCP port or pty path its DTE side is bound to. */
-  modems: Record<string, { port?: number; pty?: string }>;
+  modems: Record<string, { port?: number; pty?: string; listen?: number }>;
 }
 
 /**
@@ -28,20 +30,22 @@ export interface ModemLabFiles extends LabFiles {
  * dial-in end-to-end tests: TCP admin port, pacing as asked, optional
  * `faults:` from the configuration.
  */
-export async function writeModemLabConfig(dir: string, modems: ModemSpec[], options: { pacing?: boolean; faults?: Record<string, string> } = {}): Promise<ModemLabFiles> {
+export async function writeModemLabConfig(dir: string, modems: ModemSpec[], options: { pacing?: boolean; faults?: Record<string, string>; bridge?: { rate?: number; phoneBook?: Record<string, string> } } = {}): Promise<ModemLabFiles> {
   const port = await freePort();
   const stateDir = join(dir, 'state');
   const bound: ModemLabFiles['modems'] = {};
   const entries = [];
   for (const m of modems) {
+    const listen = m.listen ? await freePort() : undefined;
+    const extra = listen === undefined ? {} : { listen: `tcp:127.0.0.1:${listen}` };
     if (m.bind === 'tcp') {
       const p = await freePort();
-      bound[m.name] = { port: p };
-      entries.push({ name: m.name, number: m.number, bind: `tcp:127.0.0.1:${p}`, profile: m.profile ?? 'analog' });
+      bound[m.name] = { port: p, listen };
+      entries.push({ name: m.name, number: m.number, bind: `tcp:127.0.0.1:${p}`, profile: m.profile ?? 'analog', ...extra });
     } else {
       const pty = join(dir, `${m.name}-pty`);
-      bound[m.name] = { pty };
-      entries.push({ name: m.name, number: m.number, bind: `pty:${pty}`, profile: m.profile ?? 'analog' });
+      bound[m.name] = { pty, listen };
+      entries.push({ name: m.name, number: m.number, bind: `pty:${pty}`, profile: m.profile ?? 'analog', ...extra });
     }
   }
   const config = {
@@ -50,6 +54,7 @@ export async function writeModemLabConfig(dir: string, modems: ModemSpec[], opti
     pbxs: [{ id: LAB_PBX_ID, type: 'OfficePro', trunks: ['0301234'], adminPorts: [{ bind: `tcp:127.0.0.1:${port}` }] }],
     modems: entries,
     ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.bridge ? { bridge: options.bridge } : {}),
   };
   const configPath = join(dir, 'lab.yaml');
   writeFileSync(configPath, stringify(config));

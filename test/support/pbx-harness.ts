@@ -1,6 +1,7 @@
 import { VirtualClock } from '../../core/clock.js';
 import { Pbx } from '../../firmware-sim/pbx.js';
 import { PbxType } from '../../firmware-sim/pbx-type.js';
+import type { PbxVariant } from '../../firmware-sim/pbx-variant.js';
 import { MemoryProtocolLog, type ProtocolLog } from '../../firmware-sim/protocol-log.js';
 import { AdminSession, type SessionOptions } from '../../firmware-sim/session.js';
 import { MemoryStateStore, type StateStore } from '../../firmware-sim/state-store.js';
@@ -15,13 +16,14 @@ export interface HarnessOptions {
   log?: ProtocolLog;
   store?: StateStore;
   clock?: VirtualClock;
+  variant?: PbxVariant;
 }
 
 export function makePbx(options: HarnessOptions = {}): { pbx: Pbx; clock: VirtualClock; log: ProtocolLog; store: StateStore } {
   const clock = options.clock ?? new VirtualClock();
   const log = options.log ?? new MemoryProtocolLog();
   const store = options.store ?? new MemoryStateStore();
-  const pbx = new Pbx({ clock, log, store, systemId: 'HSIM-0001', type: options.type ?? PbxType.OfficePro, hashCost: TEST_HASH_COST });
+  const pbx = new Pbx({ clock, log, store, systemId: 'HSIM-0001', type: options.type ?? PbxType.OfficePro, hashCost: TEST_HASH_COST, variant: options.variant });
   pbx.start();
   return { pbx, clock, log, store };
 }

@@ -9,14 +9,20 @@ import { docExample } from '../support/check-in-doc.js';
 import { CheckInResponder } from '../support/check-in-responder.js';
 import { LineChild } from '../support/line-child.js';
 
-/** A client written from docs/check-in-telegram.md alone, with Python's AES-GCM (python3-cryptography). */
-const CLIENT = join(process.cwd(), 'test/clients/check_in_client.py');
+/**
+ * Clients written from docs/check-in-telegram.md alone: one in Python with
+ * its AES-GCM (python3-cryptography), one with nothing but node:crypto.
+ */
+const CLIENTS: ReadonlyArray<[string, string, string]> = [
+  ['Python', '/usr/bin/python3', join(process.cwd(), 'test/clients/check_in_client.py')],
+  ['node:crypto', process.execPath, join(process.cwd(), 'test/clients/check-in-client.mjs')],
+];
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-t.test('the independent client decodes the worked example of the doc', async (t) => {
+for (const [name, command, client] of CLIENTS) t.test(`the ${name} client decodes the worked example of the doc`, async (t) => {
   const ex = docExample();
   for (const [what, datagram, body] of [['check-in', ex.checkIn, ex.checkInBody], ['ack', ex.ack, ex.ackBody]] as const) {
-    const r = spawnSync('/usr/bin/python3', [CLIENT, 'decode', hex(ex.key), hex(datagram)], { encoding: 'utf8', timeout: 20000 });
+    const r = spawnSync(command, [client, 'decode', hex(ex.key), hex(datagram)], { encoding: 'utf8', timeout: 20000 });
     t.equal(r.status, 0, `${what}: client exits 0 (${r.stderr.trim()})`);
     const got = JSON.parse(r.stdout) as { type: string; id: string; counter: number; body: unknown };
     t.equal(got.type, what, `${what}: type`);
@@ -26,17 +32,17 @@ t.test('the independent client decodes the worked example of the doc', async (t)
   }
 });
 
-t.test('the independent client checks in with our centre side over real UDP', async (t) => {
+for (const [name, command, client] of CLIENTS) t.test(`the ${name} client checks in with our centre side over real UDP`, async (t) => {
   const port = await UdpDatagramPort.open({ host: '127.0.0.1', port: 0 });
   const responder = new CheckInResponder({ clock: new RealClock(), random: cryptoRandom });
   const key = new SeededRandom(77).bytes(32);
   responder.addDevice('PY-1', key);
   responder.attach(port);
   t.teardown(() => responder.close());
-  const py = new LineChild('/usr/bin/python3', ['-u', CLIENT, 'session', '127.0.0.1', String(port.address.port), 'PY-1', Buffer.from(key).toString('base64')]);
+  const py = new LineChild(command, [...(command.endsWith('python3') ? ['-u'] : []), client, 'session', '127.0.0.1', String(port.address.port), 'PY-1', Buffer.from(key).toString('base64')]);
   t.teardown(() => py.stop());
   type Step = { step: string; answer: null | { type: string; counter: number; time: number; body: Record<string, unknown> } };
-  const step = async (name: string): Promise<Step> => JSON.parse(await py.expect(new RegExp(`"step": "${name}"`), 10000)) as Step;
+  const step = async (name: string): Promise<Step> => JSON.parse(await py.expect(new RegExp(`"step": ?"${name}"`), 10000)) as Step;
 
   const first = await step('check-in');
   t.equal(first.answer?.type, 'ack', 'the check-in is acknowledged');

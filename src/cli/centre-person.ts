@@ -1,0 +1,28 @@
+import { Option, type Command } from 'commander';
+import { addCentreDbOptions, type CentreDbOptions } from './centre-options.js';
+
+/** The password of `person add` comes from here when set (scripts), else from the first line of stdin. */
+export const PASSWORD_ENV = 'HICOM_PORTAL_PASSWORD';
+/** Each role a person can be given on the command line, as the portal stores it: role and partner kind. */
+export const ROLES = { manager: ['manager', ''], operator: ['operator', ''], installer: ['partner', 'installer'], billing: ['partner', 'billing'], customer: ['partner', 'customer'] } as const;
+
+export interface PersonAddOptions extends CentreDbOptions {
+  role: keyof typeof ROLES;
+  displayName?: string;
+  networks?: string;
+}
+
+/** `hicom-sim centre person add|list`: the portal's people from the command line (the first manager, scripts); the rest in the portal's control room pages. The database and portal layers load when one runs. */
+export function registerPersonCommands(centre: Command, program: Command): void {
+  const run = (): Promise<typeof import('./centre-person-run.js')> => import('./centre-person-run.js');
+  const person = centre.command('person').description('people of the web portal (docs/portal.md): the first manager, scripted set-ups');
+  addCentreDbOptions(
+    person
+      .command('add <name>')
+      .description(`create a person; the password (at least 10 characters) from $${PASSWORD_ENV} or the first line of stdin`)
+      .addOption(new Option('--role <role>', 'what the person may do in the portal').choices(Object.keys(ROLES)).default('manager'))
+      .option('--display-name <text>', 'full name (default: none)')
+      .option('--networks <list>', 'IP allowlist: addresses or CIDR networks separated by spaces or commas (default: anywhere)'),
+  ).action(async (name: string, opts: PersonAddOptions) => (await run()).add(program, name, opts));
+  addCentreDbOptions(person.command('list').description('every person (never a password)')).action(async (opts: CentreDbOptions) => (await run()).list(program, opts));
+}

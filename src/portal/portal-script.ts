@@ -1,0 +1,125 @@
+/**
+ * The portal's one script, served as /assets/portal.js (never inline: the
+ * CSP allows scripts from the portal itself only). It runs in the browser:
+ * the server sends `(${portalScript.toString()})();`, so the function uses
+ * nothing from this module's scope. Everything works without it (forms
+ * post, pages reload); it adds live notifications over Server-Sent Events,
+ * the supervision chart (Chart.js, served locally) and the live answer of
+ * "test now". The browser types it needs are declared narrowly, since the
+ * project builds without the DOM library.
+ */
+interface El {
+  textContent: string | null;
+  dataset: Record<string, string | undefined>;
+  className: string;
+  querySelector(selector: string): El | null;
+  prepend(node: El): void;
+  append(...nodes: Array<El | string>): void;
+  remove(): void;
+  setAttribute(name: string, value: string): void;
+}
+interface Doc {
+  querySelectorAll(selector: string): Iterable<El>;
+  querySelector(selector: string): El | null;
+  createElement(tag: string): El;
+}
+interface LiveEvent {
+  id: number;
+  deviceId: string;
+  type: string;
+  text: string;
+  occurredAt: string;
+  stateClass: string;
+}
+interface Source {
+  addEventListener(type: string, listener: (m: { data: string; lastEventId: string }) => void): void;
+  onopen: (() => void) | null;
+  onerror: (() => void) | null;
+  close(): void;
+}
+declare const document: Doc;
+declare const window: { Chart?: new (canvas: El, config: unknown) => unknown; EventSource: new (url: string) => Source; setTimeout(fn: () => void, ms: number): number; clearTimeout(id: number): void };
+
+export function portalScript(): void {
+  const announce = (text: string): void => {
+    const region = document.querySelector('#live-region');
+    if (region) region.textContent = text;
+  };
+
+  const testBox = document.querySelector('[data-test-device]');
+  let testTimer = 0;
+  if (testBox && testBox.dataset.testCommand) {
+    const result = testBox.querySelector('[data-test-result]');
+    const limit = Number(testBox.dataset.testTimeout ?? '0');
+    if (result) result.textContent = `Test asked; waiting for the device's answer (up to ${Math.round(limit / 1000)} s)…`;
+    testTimer = window.setTimeout(() => {
+      if (result) result.textContent = `No answer within ${Math.round(limit / 1000)} s: the device has not checked in since the test was asked. It stays queued and runs at the device's next check-in.`;
+      announce('Test: no answer in time');
+    }, limit);
+  }
+
+  for (const section of document.querySelectorAll('[data-live]')) {
+    const list = section.querySelector('[data-live-list]');
+    const status = section.querySelector('[data-live-status]');
+    if (!list || !status) continue;
+    const source = new window.EventSource(section.dataset.live ?? '/live');
+    source.onopen = () => {
+      status.textContent = 'Live: new events appear here as they arrive.';
+    };
+    source.onerror = () => {
+      status.textContent = 'Connection lost; reconnecting (nothing is missed).';
+    };
+    source.addEventListener('event', (m) => {
+      const e = JSON.parse(m.data) as LiveEvent;
+      const item = document.createElement('li');
+      item.setAttribute('data-event', String(e.id));
+      const badge = document.createElement('span');
+      badge.className = `state state-${e.stateClass}`;
+      badge.textContent = e.type;
+      const link = document.createElement('a');
+      link.setAttribute('href', `/devices/${encodeURIComponent(e.deviceId)}#event-${e.id}`);
+      link.textContent = e.deviceId;
+      item.append(badge, ' ', link, ` ${e.occurredAt}: ${e.text}`);
+      list.prepend(item);
+      document.querySelector('[data-no-events]')?.remove();
+      announce(`${e.type} on ${e.deviceId}`);
+      if (testBox && testBox.dataset.testCommand && e.deviceId === testBox.dataset.testDevice && (e.type === 'test' || e.type === 'function-test' || e.type === 'command')) {
+        const result = testBox.querySelector('[data-test-result]');
+        if (result) result.textContent = `Answer from the device: ${e.type} ${e.text} (${e.occurredAt})`;
+        window.clearTimeout(testTimer);
+        announce('Test answered');
+      }
+    });
+    source.addEventListener('closed', (m) => {
+      // The server ended it for good (session over): no reconnecting.
+      source.close();
+      status.textContent = m.data;
+      announce(m.data);
+    });
+  }
+
+  const canvas = document.querySelector('[data-chart]');
+  const data = document.querySelector('[data-chart-data]');
+  if (canvas && data && window.Chart) {
+    const model = JSON.parse(data.textContent ?? '{}') as { from: number; to: number; rows: string[]; series: Array<{ label: string; color: string; points: Array<{ x: number; y: string; detail: string }> }> };
+    const two = (n: number): string => String(n).padStart(2, '0');
+    const clock = (ms: number): string => {
+      const d = new Date(ms);
+      return `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
+    };
+    new window.Chart(canvas, {
+      type: 'scatter',
+      data: { datasets: model.series.map((s) => ({ label: s.label, data: s.points, backgroundColor: s.color, borderColor: s.color, pointRadius: 4, pointStyle: 'rectRot' })) },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        scales: {
+          x: { type: 'linear', min: model.from, max: model.to, title: { display: true, text: 'time (UTC)' }, ticks: { callback: (v: number) => clock(v), stepSize: 3 * 3600_000 } },
+          y: { type: 'category', labels: model.rows, offset: true },
+        },
+        plugins: { legend: { position: 'bottom' }, tooltip: { callbacks: { label: (item: { raw: { detail: string } }) => item.raw.detail } } },
+      },
+    });
+  }
+}
