@@ -3,7 +3,6 @@ import { buildChipCard, CARD_ID_PATTERN, checkChipCard } from '../../firmware-si
 import { EXIT, ExitError } from '../exit-codes.js';
 import { ioReason } from '../io-reason.js';
 import { createFileAtomic } from '../storage/atomic-file.js';
-import { DEFAULT_VALID_DAYS } from './card.js';
 import { checkWritable, readInputFile } from './user-files.js';
 
 const DAY_MS = 86_400_000;
@@ -19,12 +18,12 @@ export interface NewCardOptions {
 }
 
 /** `hicom-sim card new`: everything checked before the file is written; an existing file is never overwritten. */
-export function newCard(o: NewCardOptions): void {
+export function newCard(o: NewCardOptions, defaultValidDays: number): void {
   for (const [flag, id] of [['--individual', o.individual], ['--group', o.group]] as const) {
     if (!CARD_ID_PATTERN.test(id)) throw new ExitError(`card new: ${flag} "${id}": 1–16 letters, digits or dashes`, EXIT.usage);
   }
   const issued = o.validFrom ?? Date.now();
-  const validUntil = o.validUntil ?? issued + DEFAULT_VALID_DAYS * DAY_MS;
+  const validUntil = o.validUntil ?? issued + defaultValidDays * DAY_MS;
   if (validUntil <= issued) throw new ExitError('card new: --valid-until must come after --valid-from', EXIT.usage);
   if (existsSync(o.output)) throw new ExitError(`cannot write ${o.output} (--output): it exists already; a card file is never overwritten`, EXIT.usage);
   checkWritable(o.output, '--output');

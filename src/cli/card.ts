@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .option('--valid-from <date>', 'first day of validity (default: now)', date)
     .option('--valid-until <date>', `end of validity (default: ${DEFAULT_VALID_DAYS} days after --valid-from)`, date)
     .requiredOption('-o, --output <file>', 'card file to write (not overwritten)')
-    .action(async (o: NewCardOptions) => (await run()).newCard(o));
+    .action(async (o: NewCardOptions) => (await run()).newCard(o, DEFAULT_VALID_DAYS));
   card
     .command('show')
     .argument('<file>', 'card file')

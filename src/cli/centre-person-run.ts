@@ -8,7 +8,7 @@ import { PersonAccess } from '../portal/person-access.js';
 import { hashPassword, passwordProblem } from '../portal/password-hash.js';
 import { cliLogger, localActor, openCentreDatabase } from './centre-db-run.js';
 import type { CentreDbOptions } from './centre-options.js';
-import { PASSWORD_ENV, ROLES, type PersonAddOptions } from './centre-person.js';
+import { PASSWORD_ENV, ROLES, type PersonAddOptions } from './centre-person-options.js';
 
 async function readPassword(): Promise<string> {
   const env = process.env[PASSWORD_ENV];

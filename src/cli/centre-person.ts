@@ -1,16 +1,6 @@
 import { Option, type Command } from 'commander';
 import { addCentreDbOptions, type CentreDbOptions } from './centre-options.js';
-
-/** The password of `person add` comes from here when set (scripts), else from the first line of stdin. */
-export const PASSWORD_ENV = 'HICOM_PORTAL_PASSWORD';
-/** Each role a person can be given on the command line, as the portal stores it: role and partner kind. */
-export const ROLES = { manager: ['manager', ''], operator: ['operator', ''], installer: ['partner', 'installer'], billing: ['partner', 'billing'], customer: ['partner', 'customer'] } as const;
-
-export interface PersonAddOptions extends CentreDbOptions {
-  role: keyof typeof ROLES;
-  displayName?: string;
-  networks?: string;
-}
+import { PASSWORD_ENV, ROLES, type PersonAddOptions } from './centre-person-options.js';
 
 /** `hicom-sim centre person add|list`: the portal's people from the command line (the first manager, scripts); the rest in the portal's control room pages. The database and portal layers load when one runs. */
 export function registerPersonCommands(centre: Command, program: Command): void {

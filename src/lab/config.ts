@@ -217,7 +217,7 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
   const pbxs = list('pbxs', doc.pbxs).map((p, i): PbxEntry => {
     const w = `pbxs[${i}]`;
     if (!isObject(p)) throw new ConfigError(`${w}: expected a mapping`);
-    known(w, p, ['id', 'type', 'aps', 'fmc', 'trunks', 'adminPorts', 'lan']);
+    known(w, p, ['id', 'type', 'aps', 'fmc', 'trunks', 'adminPorts', 'lan', 'variant']);
     const id = str(`${w}.id`, p.id);
     if (!PBX_ID_PATTERN.test(id)) throw new ConfigError(`${w}.id: "${id}" must be 1–16 letters, digits or dashes`);
     const type = parsePbxType(str(`${w}.type`, p.type, DEFAULT_PBX_TYPE));
@@ -400,8 +400,8 @@ function checkConsistency(pbxs: PbxEntry[], modems: ModemEntry[], depots: DepotE
     if (m.listen !== undefined) bind(m.listen, `modems[${i}].listen`);
   });
   depots.forEach((d, i) => d.keypad !== undefined && bind(d.keypad, `depots[${i}].keypad`));
-  if (modems.length === 0 && depots.length === 0 && pbxs.every((p) => p.adminPorts.length === 0)) {
-    throw new ConfigError('the lab has nothing to connect to: give a PBX adminPorts, or add a modem or a key depot');
+  if (modems.length === 0 && depots.length === 0 && pbxs.every((p) => p.adminPorts.length === 0 && p.lan === undefined)) {
+    throw new ConfigError('the lab has nothing to connect to: give a PBX adminPorts or a LAN centre, or add a modem or a key depot');
   }
 }
 
