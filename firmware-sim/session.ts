@@ -264,27 +264,36 @@ export class AdminSession {
       print: (...lines) => this.#print(...lines),
       ask: (prompt, mask) => this.#ask(prompt, mask),
       askUser: () => this.#toUser(),
-      askPassword: () => {
-        this.#machine.transition(SessionState.Password);
-        this.#ask('Password:', true);
-      },
-      askUserAfter: (delayMs) => {
-        this.#machine.transition(SessionState.User);
-        this.#delayTimer = this.#pbx.clock.setTimer(delayMs, () => {
-          if (this.#machine.is(SessionState.User)) this.#ask('User:', false);
-        });
-      },
+      askPassword: () => this.#toPassword(),
+      askUserAfter: (delayMs) => this.#toUserAfter(delayMs),
       enterFirstLogin: () => this.#machine.transition(SessionState.FirstLogin),
       enterCard: () => this.#machine.transition(SessionState.Card),
-      loggedIn: (actor, welcome) => {
-        this.#actor = actor;
-        this.#machine.transition(SessionState.Command);
-        this.#print(...welcome);
-        this.#status('OK');
-      },
+      loggedIn: (actor, welcome) => this.#loggedIn(actor, welcome),
       audit: (actor, format, command) => this.#safeAudit(actor, format, command),
       hangUp: (reason) => this.hangUp(reason),
     };
+  }
+
+  #toPassword(): void {
+    this.#machine.transition(SessionState.Password);
+    this.#ask('Password:', true);
+  }
+
+  /** Back to USER after a failed login; `User:` is asked once the delay is over. */
+  #toUserAfter(delayMs: number): void {
+    this.#machine.transition(SessionState.User);
+    this.#delayTimer = this.#pbx.clock.setTimer(delayMs, () => this.#delayOver());
+  }
+
+  #delayOver(): void {
+    if (this.#machine.is(SessionState.User)) this.#ask('User:', false);
+  }
+
+  #loggedIn(actor: Actor, welcome: string[]): void {
+    this.#actor = actor;
+    this.#machine.transition(SessionState.Command);
+    this.#print(...welcome);
+    this.#status('OK');
   }
 
   /** Audit, turning a log failure into a clear error instead of a crash. */
