@@ -98,6 +98,8 @@ export class AdminSession {
   readonly #dispatcher: CommandDispatcher;
   readonly #dialogue = new SessionDialogue();
   #actor: Actor | undefined;
+  /** This login's entry in `pbx.sessions`, while logged in. */
+  #registration: number | undefined;
   #delayTimer: TimerHandle | undefined;
   #prompt = true;
   readonly #closeListeners: Array<() => void> = [];
@@ -201,10 +203,17 @@ export class AdminSession {
     this.#delayTimer?.cancel();
     const actor = this.#actor;
     this.#machine.transition(SessionState.Closed);
-    this.#actor = undefined;
+    this.#loggedOut();
     // A dropped line ends the login like a logout, so the log shows it.
     if (actor) this.#safeAudit(actor, 3, sessionEntry('A0-2', actor));
     for (const l of this.#closeListeners) l();
+  }
+
+  /** The login ends (logout, dropped line, deleted account): nobody is logged in here any more. */
+  #loggedOut(): void {
+    this.#actor = undefined;
+    this.#pbx.sessions.close(this.#registration);
+    this.#registration = undefined;
   }
 
   #onOverflow(length: number): void {
@@ -291,6 +300,7 @@ export class AdminSession {
 
   #loggedIn(actor: Actor, welcome: string[]): void {
     this.#actor = actor;
+    this.#registration = this.#pbx.sessions.open({ channel: this.#opts.channel, port: this.#opts.port, user: actor.user, circle: actor.circle, since: this.#pbx.clock.now() });
     this.#machine.transition(SessionState.Command);
     this.#print(...welcome);
     this.#status('OK');
@@ -316,7 +326,7 @@ export class AdminSession {
     // A user deleted by an administrator loses an open session at once.
     if (this.#login.isGone(actor)) {
       this.#safeAudit(actor, 3, sessionEntry('A0-2', actor));
-      this.#actor = undefined;
+      this.#loggedOut();
       this.#print('ERROR 401 your account was deleted; logged out');
       return this.#opts.channel === 'local' ? this.#toUser() : this.hangUp('account deleted');
     }
@@ -352,6 +362,7 @@ export class AdminSession {
       pbx: this.#pbx,
       actor,
       channel: this.#opts.channel,
+      sessionId: this.#registration,
       print: (...lines) => this.#print(...lines),
       ok: (note) => this.#status('OK', note),
       fail: (code, text) => this.#status(`ERROR ${code} ${text}`),
@@ -378,7 +389,7 @@ export class AdminSession {
       },
       logout: () => {
         this.#safeAudit(actor, 3, sessionEntry('A0-2', actor));
-        this.#actor = undefined;
+        this.#loggedOut();
         this.#print('OK');
         if (this.#opts.channel === 'local') this.#toUser();
         else this.hangUp('logged out');
