@@ -24,6 +24,7 @@ const modules: Array<() => Promise<CommandModule>> = [
   () => import('./fleet.js'),
   () => import('./pbx.js'),
   () => import('./card.js'),
+  () => import('./lan-relay.js'),
 ];
 
 function packageVersion(): string {
