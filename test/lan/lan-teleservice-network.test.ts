@@ -41,6 +41,8 @@ for (const lanMode of ['auto', 'loopback'] as const) t.test(`LAN teleservice ove
   t.teardown(async () => {
     if (!closed) await lab.close();
   });
+  const events: Array<{ event: string; data: unknown }> = [];
+  lab.events.on((e) => events.push({ event: e.event, data: e.data }));
   const net = lab.lanNetwork;
   t.ok(net, 'the lab made a provider network');
   if (!net) return;
@@ -72,6 +74,7 @@ for (const lanMode of ['auto', 'loopback'] as const) t.test(`LAN teleservice ove
   t.ok(refused.closed, 'the connection is closed');
   const source = net.providerAddress;
   t.ok(pbx?.pbx.log.read().some((e) => e.command === `A0-3 LAN ${source} refused: not in the service network`), 'the refusal is in the protocol log with the source');
+  t.same(events.filter((e) => e.event === 'lan.connection').map((e) => e.data), [{ pbx: 'HSIM-LAN1', source, admitted: true }, { pbx: 'HSIM-LAN1', source, admitted: false }], 'lan.connection events: the admitted one, then the refused one');
   pbx?.setKds('test', 'lan.service-network', net.serviceNetwork);
 
   await lab.setProviderLink('HSIM-LAN1', false);
@@ -79,6 +82,7 @@ for (const lanMode of ['auto', 'loopback'] as const) t.test(`LAN teleservice ove
   await t.rejects(connectLan(lan.address, lan.port, lan.route, 2000), LanConnectError, 'a disconnected customer LAN cannot be reached');
   if (net.mode === 'netns') t.equal((await pingFrom(lan.route, lan.address, 1000))?.ok, false, 'and does not answer a ping');
   await lab.setProviderLink('HSIM-LAN1', true);
+  t.same(events.filter((e) => e.event === 'lan.link').map((e) => e.data), [{ pbx: 'HSIM-LAN1', up: false }, { pbx: 'HSIM-LAN1', up: true }], 'lan.link events: down, then up');
   const again = await connectLan(lan.address, lan.port, lan.route);
   t.match((await read(again, /PIN: $/)).text, /PIN: $/, 'joined again, it is reachable again');
   again.close();
