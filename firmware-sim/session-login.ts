@@ -111,16 +111,15 @@ export class SessionLogin {
       // Refused before a password is typed: there is nothing to check here.
       io.audit({ user: this.#logName(trimmed), circle: undefined }, 3, 'A0-3');
       io.print(`ERROR 403 terminal administration is possible only on the first two UP0/E ports, not on ${station}`);
-      return io.askUser();
+      return this.#await(NOTHING_PENDING);
     }
     if (trimmed.toUpperCase() === CARD_KEYWORD) return this.#presentCard();
     if (trimmed.length > MAX_NAME) {
       // Too long to be a name: refuse without echoing it into any log.
       io.print(`ERROR 422 user name: at most ${MAX_NAME} characters`);
-      return io.askUser();
+      return this.#await(NOTHING_PENDING);
     }
-    this.#pending = { kind: 'password', user: trimmed };
-    io.askPassword();
+    this.#await({ kind: 'password', user: trimmed });
   }
 
   /** A line while a chip card is presented (state Card). */
@@ -157,6 +156,25 @@ export class SessionLogin {
     if (pending.kind !== 'first-login') return;
     const first = pending.wizard.line(text);
     if (first) this.#completeFirstLogin(pending.wizard, first);
+  }
+
+  /**
+   * Wait for the next line in the login state that belongs to `next`: the
+   * session moves to that state (its checked transition) as the login keeps
+   * that state's piece, so the two never disagree.
+   */
+  #await(next: Pending): void {
+    this.#pending = next;
+    switch (next.kind) {
+      case 'none':
+        return this.#io.askUser();
+      case 'password':
+        return this.#io.askPassword();
+      case 'card':
+        return this.#io.enterCard();
+      case 'first-login':
+        return this.#io.enterFirstLogin();
+    }
   }
 
   /** Was `actor`'s account deleted since it logged in? */
@@ -212,8 +230,7 @@ export class SessionLogin {
     if (pbx.variant !== 'octopus-e') {
       return this.#attemptFailed(CARD_LOG_USER, 'A0-3 card on a PBX that is no Octopus E', 'ERROR 403 chip cards are read only by an Octopus E');
     }
-    this.#io.enterCard();
-    this.#pending = { kind: 'card', login: new CardLogin(this.#io, pbx.clock, !pbx.users.pristine) };
+    this.#await({ kind: 'card', login: new CardLogin(this.#io, pbx.clock, !pbx.users.pristine) });
   }
 
   #cardPresented(outcome: CardOutcome): void {
@@ -221,15 +238,14 @@ export class SessionLogin {
     switch (outcome.kind) {
       case 'broken':
         this.#io.print(`ERROR 422 ${outcome.error}`);
-        return this.#io.askUser();
+        return this.#await(NOTHING_PENDING);
       case 'refused':
         return this.#cardRefused(outcome.reason, outcome.card);
       case 'accepted': {
         const { card, identity } = outcome;
         // Seed: "Wird bei der Erstanmeldung eine Chipkarte erkannt, wird sogleich die Benutzerverwaltung gestartet."
         if (identity === undefined) return this.#startFirstLogin({ chooseCircle: true, card });
-        this.#pending = { kind: 'password', user: card[identity], card: { card, identity } };
-        return this.#io.askPassword();
+        return this.#await({ kind: 'password', user: card[identity], card: { card, identity } });
       }
     }
   }
@@ -240,13 +256,12 @@ export class SessionLogin {
   }
 
   #startFirstLogin(plan: FirstLoginPlan): void {
-    this.#io.enterFirstLogin();
     const next = plan.chooseCircle
       ? `Enter the first user: ${plan.card ? 'the identity of your card' : 'name'}, circle and password; they replace the standard name and password.`
       : 'You will be given the rights of System maintenance (Systempflege).';
     this.#io.print('No users are set up in the system yet.', next);
     const wizard = new FirstLoginWizard(this.#io, plan);
-    this.#pending = { kind: 'first-login', wizard };
+    this.#await({ kind: 'first-login', wizard });
     wizard.start();
   }
 
@@ -257,8 +272,7 @@ export class SessionLogin {
     const card = wizard.card;
     if (card) actor.card = { individual: card.individual, group: card.group };
     if (!this.#io.audit(actor, 8, `D2-1 ${first.identity} ${CIRCLE_NAME[first.circle]}${first.card ? ` card ${first.card}` : ''}`)) {
-      this.#pending = NOTHING_PENDING;
-      return this.#io.askUser();
+      return this.#await(NOTHING_PENDING);
     }
     const created = pbx.users.completeFirstLogin(first.identity, first.password, pbx.clock.now(), { circle: first.circle, card: first.card });
     if (!created.ok) {
@@ -273,7 +287,7 @@ export class SessionLogin {
 
   #loggedIn(actor: Actor, user: UserRecord | undefined): void {
     const pbx = this.#pbx;
-    if (!this.#io.audit(actor, 3, sessionEntry('A0-1', actor))) return this.#io.askUser();
+    if (!this.#io.audit(actor, 3, sessionEntry('A0-1', actor))) return this.#await(NOTHING_PENDING);
     this.#failures = 0;
     pbx.loginThrottle.succeeded(this.#throttleKey);
     const circle = actor.circle === undefined ? 'no circle' : CIRCLE_NAME[actor.circle];
