@@ -1,12 +1,13 @@
+import type { Clock } from '../core/clock.js';
+import { StateMachine, type TransitionTable } from '../core/state-machine.js';
 import { FrameType } from './armored-frame.js';
 import { checkChipCard, type CardIdentity, type CardRefusal, type ChipCard } from './chip-card.js';
 import { cardIdentityOf } from './first-login-wizard.js';
-import { SessionDialogue } from './session-dialogue.js';
+import { FrameReceiver } from './frame-receiver.js';
 
 export interface CardLoginIo {
   print(...lines: string[]): void;
   ask(prompt: string, mask: boolean): void;
-  now(): number;
 }
 
 /** How presenting a card ended. */
@@ -15,51 +16,99 @@ export type CardOutcome =
   | { kind: 'refused'; reason: CardRefusal; card?: ChipCard }
   /** The frame itself was broken: nothing was presented. */
   | { kind: 'broken'; error: string }
-  /** A valid card; `identity` is what the holder chose, or undefined when the caller does not ask (first login). */
+  /** A valid card; `identity` is what the holder chose, or undefined when it was not asked (first login). */
   | { kind: 'accepted'; card: ChipCard; identity?: CardIdentity };
+
+/**
+ * Steps of presenting a card.
+ *
+ * ```
+ *   FRAME ──valid card, identity asked──► IDENTITY ──group | individual──► DONE
+ *     │                                     └─ anything else: asked again ─┘
+ *     └── refused / broken / valid card, identity not asked ──► DONE
+ * ```
+ */
+export enum CardStep {
+  Frame = 'frame',
+  Identity = 'identity',
+  Done = 'done',
+}
+
+const CARD_MOVES: TransitionTable<CardStep> = {
+  [CardStep.Frame]: [CardStep.Identity, CardStep.Done],
+  [CardStep.Identity]: [CardStep.Identity, CardStep.Done],
+  [CardStep.Done]: [],
+};
 
 /**
  * The chip card at `User:` on an Octopus E (docs/octopus-e.md): the client
  * sends the card as an armored CARD frame, the PBX checks it (issuer
- * signature, validity, Octopus E access) and asks whether the holder logs
- * in with the card's group id or its individual id.
+ * signature, validity, Octopus E access) and, unless told not to (the first
+ * login asks it itself), asks whether the holder logs in with the card's
+ * group id or its individual id. `line()` returns the outcome once there is one.
  */
 export class CardLogin {
   readonly #io: CardLoginIo;
-  readonly #dialogue = new SessionDialogue();
-  readonly #done: (outcome: CardOutcome) => void;
+  readonly #clock: Pick<Clock, 'now'>;
+  readonly #askIdentity: boolean;
+  readonly #step = new StateMachine('chip card', CARD_MOVES, CardStep.Frame);
+  readonly #frame = new FrameReceiver(FrameType.Card);
+  #card: ChipCard | undefined;
 
-  /**
-   * Start: `SEND FRAME`, then every line goes to `line()` until `done`.
-   * `askIdentity` false skips the question (the first login asks it itself).
-   */
-  constructor(io: CardLoginIo, askIdentity: (card: ChipCard) => boolean, done: (outcome: CardOutcome) => void) {
+  /** Asks for the frame (`SEND FRAME`); `askIdentity` false skips the identity question. */
+  constructor(io: CardLoginIo, clock: Pick<Clock, 'now'>, askIdentity: boolean) {
     this.#io = io;
-    this.#done = done;
-    this.#dialogue.receiveFrame(FrameType.Card, (payload) => {
-      const check = checkChipCard(payload, io.now());
-      if (!check.ok) return done({ kind: 'refused', reason: check.reason, card: check.card });
-      const { card } = check;
-      io.print(`Card ${card.individual} (group ${card.group}) accepted.`);
-      if (!askIdentity(card)) return done({ kind: 'accepted', card });
-      this.#askIdentity(card);
-    });
+    this.#clock = clock;
+    this.#askIdentity = askIdentity;
     io.print('SEND FRAME');
   }
 
-  line(text: string): void {
-    const step = this.#dialogue.line(text);
-    if (step.kind === 'refused') this.#done({ kind: 'broken', error: step.error });
-    else if (step.kind === 'continue') step.run();
+  get step(): CardStep {
+    return this.#step.state;
   }
 
-  #askIdentity(card: ChipCard): void {
+  /** A line of the frame or the answer to the identity question; the outcome once there is one. */
+  line(text: string): CardOutcome | undefined {
+    switch (this.#step.state) {
+      case CardStep.Frame:
+        return this.#frameLine(text);
+      case CardStep.Identity:
+        return this.#identityLine(text);
+      case CardStep.Done:
+        return undefined;
+    }
+  }
+
+  #frameLine(text: string): CardOutcome | undefined {
+    const step = this.#frame.line(text);
+    if (step.kind === 'wait') return undefined;
+    if (step.kind === 'refused') return this.#done({ kind: 'broken', error: step.error });
+    const check = checkChipCard(step.payload, this.#clock.now());
+    if (!check.ok) return this.#done({ kind: 'refused', reason: check.reason, card: check.card });
+    const { card } = check;
+    this.#io.print(`Card ${card.individual} (group ${card.group}) accepted.`);
+    if (!this.#askIdentity) return this.#done({ kind: 'accepted', card });
+    this.#card = card;
+    this.#ask(card);
+    return undefined;
+  }
+
+  #identityLine(text: string): CardOutcome | undefined {
+    const card = this.#card!;
+    const identity = cardIdentityOf(text, card);
+    if (identity) return this.#done({ kind: 'accepted', card, identity });
+    this.#io.print(`ERROR 422 answer group or individual (${card.group} or ${card.individual})`);
+    this.#ask(card);
+    return undefined;
+  }
+
+  #ask(card: ChipCard): void {
+    this.#step.transition(CardStep.Identity);
     this.#io.ask(`Log in as (group ${card.group} | individual ${card.individual}):`, false);
-    this.#dialogue.ask((answer) => {
-      const identity = cardIdentityOf(answer, card);
-      if (identity) return this.#done({ kind: 'accepted', card, identity });
-      this.#io.print(`ERROR 422 answer group or individual (${card.group} or ${card.individual})`);
-      this.#askIdentity(card);
-    });
+  }
+
+  #done(outcome: CardOutcome): CardOutcome {
+    this.#step.transition(CardStep.Done);
+    return outcome;
   }
 }

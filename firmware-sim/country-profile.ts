@@ -9,7 +9,9 @@
  * Tones and cadences: ITU-T E.180 Supplement 2, "Various tones used in
  * national networks" (the entries of each country). Daylight saving: EU
  * Directive 2000/84/EC (all seven countries follow it: from the last Sunday
- * of March to the last Sunday of October, 01:00 UTC).
+ * of March to the last Sunday of October, 01:00 UTC). The national (0) and
+ * international (00) prefixes of the number format are the same in all
+ * seven, so they are no part of a profile.
  */
 export const COUNTRIES = ['DE', 'AT', 'CH', 'FR', 'IT', 'NL', 'GB'] as const;
 export type CountryCode = (typeof COUNTRIES)[number];
@@ -45,9 +47,6 @@ export interface CountryProfile {
   dst: 'eu';
   /** Exchange-line access code dialled before an external number (Hicom: "0"; UK practice: "9"). */
   outsidePrefix: string;
-  /** Trunk prefix of national numbers and prefix of international ones, for numbers as dialled and shown. */
-  nationalPrefix: string;
-  internationalPrefix: string;
   tones: TonePlan;
 }
 
@@ -62,23 +61,23 @@ const EUROPE_425 = (busyOnMs: number): TonePlan => ({
 });
 
 export const COUNTRY_PROFILES: Readonly<Record<CountryCode, CountryProfile>> = {
-  DE: { country: 'DE', language: 'de', dateFormat: 'DD.MM.YY', utcOffsetMinutes: 60, dst: 'eu', outsidePrefix: '0', nationalPrefix: '0', internationalPrefix: '00', tones: EUROPE_425(480) },
+  DE: { country: 'DE', language: 'de', dateFormat: 'DD.MM.YY', utcOffsetMinutes: 60, dst: 'eu', outsidePrefix: '0', tones: EUROPE_425(480) },
   AT: {
-    country: 'AT', language: 'de', dateFormat: 'DD.MM.YY', utcOffsetMinutes: 60, dst: 'eu', outsidePrefix: '0', nationalPrefix: '0', internationalPrefix: '00',
+    country: 'AT', language: 'de', dateFormat: 'DD.MM.YY', utcOffsetMinutes: 60, dst: 'eu', outsidePrefix: '0',
     tones: { dial: continuous(420), ringing: cadenced([420], 1000, 5000), busy: cadenced([420], 400, 400) },
   },
-  CH: { country: 'CH', language: 'de', dateFormat: 'DD.MM.YY', utcOffsetMinutes: 60, dst: 'eu', outsidePrefix: '0', nationalPrefix: '0', internationalPrefix: '00', tones: EUROPE_425(500) },
+  CH: { country: 'CH', language: 'de', dateFormat: 'DD.MM.YY', utcOffsetMinutes: 60, dst: 'eu', outsidePrefix: '0', tones: EUROPE_425(500) },
   FR: {
-    country: 'FR', language: 'fr', dateFormat: 'DD/MM/YY', utcOffsetMinutes: 60, dst: 'eu', outsidePrefix: '0', nationalPrefix: '0', internationalPrefix: '00',
+    country: 'FR', language: 'fr', dateFormat: 'DD/MM/YY', utcOffsetMinutes: 60, dst: 'eu', outsidePrefix: '0',
     tones: { dial: continuous(440), ringing: cadenced([440], 1500, 3500), busy: cadenced([440], 500, 500) },
   },
   IT: {
-    country: 'IT', language: 'it', dateFormat: 'DD/MM/YY', utcOffsetMinutes: 60, dst: 'eu', outsidePrefix: '0', nationalPrefix: '0', internationalPrefix: '00',
+    country: 'IT', language: 'it', dateFormat: 'DD/MM/YY', utcOffsetMinutes: 60, dst: 'eu', outsidePrefix: '0',
     tones: { dial: cadenced([425], 200, 200, 600, 1000), ringing: cadenced([425], 1000, 4000), busy: cadenced([425], 500, 500) },
   },
-  NL: { country: 'NL', language: 'en', dateFormat: 'DD-MM-YY', utcOffsetMinutes: 60, dst: 'eu', outsidePrefix: '0', nationalPrefix: '0', internationalPrefix: '00', tones: EUROPE_425(500) },
+  NL: { country: 'NL', language: 'en', dateFormat: 'DD-MM-YY', utcOffsetMinutes: 60, dst: 'eu', outsidePrefix: '0', tones: EUROPE_425(500) },
   GB: {
-    country: 'GB', language: 'en', dateFormat: 'DD/MM/YY', utcOffsetMinutes: 0, dst: 'eu', outsidePrefix: '9', nationalPrefix: '0', internationalPrefix: '00',
+    country: 'GB', language: 'en', dateFormat: 'DD/MM/YY', utcOffsetMinutes: 0, dst: 'eu', outsidePrefix: '9',
     tones: { dial: continuous(350, 440), ringing: cadenced([400, 450], 400, 200, 400, 2000), busy: cadenced([400], 375, 375) },
   },
 };

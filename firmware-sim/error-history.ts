@@ -23,6 +23,8 @@ export interface ErrorRecord {
 
 /** Code of the function-test pseudo error. */
 export const PSEUDO_ERROR_CODE = 0xfff0;
+/** Text of the function-test pseudo error (spec §3.4). */
+export const FUNCTION_TEST_TEXT = 'Function test';
 /** Code of the class-A "Revisor Alarm" raised at ~80 % log fill. */
 export const REVISOR_ALARM_CODE = 0x0a80;
 
@@ -49,6 +51,15 @@ export class ErrorHistory {
     if (this.#records.length > ErrorHistory.CAPACITY) this.#records.shift();
     for (const l of this.#listeners) l(record);
     return record;
+  }
+
+  /**
+   * The function-test pseudo error (spec §3.4), class B so that it is
+   * signaled: raised by the timer, by a centre's check-in command, or by a
+   * session's `signaling test`.
+   */
+  addFunctionTest(time: number): ErrorRecord {
+    return this.add({ time, cls: 'B', code: PSEUDO_ERROR_CODE, location: '', text: FUNCTION_TEST_TEXT, pseudo: true });
   }
 
   /** Called for every new entry (error signaling re-arms on it). */

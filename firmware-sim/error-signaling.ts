@@ -3,7 +3,7 @@ import { readCallbackIndex, type OutgoingModems } from './callback-index.js';
 import type { CallbackFailure } from './callback-scheduler.js';
 import type { TimerHandle } from '../core/clock.js';
 import { StateMachine, type TransitionTable } from '../core/state-machine.js';
-import { PSEUDO_ERROR_CODE, type ErrorRecord } from './error-history.js';
+import { FUNCTION_TEST_TEXT, type ErrorRecord } from './error-history.js';
 import { encodeReport, isSignaled } from './error-report.js';
 import type { ModemKind } from '../core/modem-port.js';
 import type { Pbx } from './pbx.js';
@@ -17,7 +17,7 @@ export const SIGNALING_INTERVAL_UNIT_MS = 60_000;
 export const FUNCTION_TEST_UNIT_MS = 24 * 3600_000;
 /** signaling.functest-spread counts minutes. */
 export const FUNCTION_TEST_SPREAD_UNIT_MS = 60_000;
-export const FUNCTION_TEST_TEXT = 'Function test';
+export { FUNCTION_TEST_TEXT };
 /** Callback index whose number is the centre's (seed: "Rückrufindex 1"). */
 export const SIGNALING_CALLBACK_INDEX = 1;
 
@@ -261,7 +261,7 @@ export class ErrorSignaling {
     const generation = this.#generation;
     this.#functestTimer = this.#pbx.clock.setTimer(delayMs, () => {
       if (generation !== this.#generation) return;
-      const record = this.#pbx.errors.add({ time: this.#pbx.clock.now(), cls: 'B', code: PSEUDO_ERROR_CODE, location: '', text: FUNCTION_TEST_TEXT, pseudo: true });
+      const record = this.#pbx.errors.addFunctionTest(this.#pbx.clock.now());
       this.#emit({ type: 'function-test', id: record.id });
       this.#armFunctionTest(kds.int('signaling.functest-days') * FUNCTION_TEST_UNIT_MS);
     });

@@ -55,7 +55,8 @@ export interface FirstLoginIo {
  * Octopus E ("In beiden Fällen muss sich der Erstanmelder in die
  * Benutzerverwaltung eintragen: Benutzername, Nutzerkreis, Kennwort"):
  * identity — the card's group or individual id when a chip card came —
- * circle, then the password twice. A refused answer asks that question
+ * circle, then the password twice; `line()` returns the first user after
+ * the last answer. A refused answer asks that question
  * again (a mismatch asks the password again); `start()` asks for the
  * identity, at first and again after a refused creation.
  *
@@ -69,14 +70,17 @@ export interface FirstLoginIo {
 export class FirstLoginWizard {
   readonly #io: FirstLoginIo;
   readonly #plan: FirstLoginPlan;
-  readonly #done: (user: FirstUser) => void;
   readonly #step = new StateMachine('first login', STEP_MOVES, FirstLoginStep.Identity);
   #user: FirstUser = { identity: '', password: '', circle: Circle.SystemMaintenance };
 
-  constructor(io: FirstLoginIo, plan: FirstLoginPlan, done: (user: FirstUser) => void) {
+  constructor(io: FirstLoginIo, plan: FirstLoginPlan) {
     this.#io = io;
     this.#plan = plan;
-    this.#done = done;
+  }
+
+  /** The card the first user's identity comes from, if any. */
+  get card(): FirstLoginPlan['card'] {
+    return this.#plan.card;
   }
 
   get step(): FirstLoginStep {
@@ -90,19 +94,24 @@ export class FirstLoginWizard {
     this.#io.ask(card ? `Identity (group ${card.group} | individual ${card.individual}):` : 'Identity (new user name):', false);
   }
 
-  line(text: string): void {
+  /** An answer; the first user once the last question is answered. */
+  line(text: string): FirstUser | undefined {
     switch (this.#step.state) {
       case FirstLoginStep.Identity:
-        return this.#identity(text.trim());
+        this.#identity(text.trim());
+        return undefined;
       case FirstLoginStep.Circle:
-        return this.#circle(text.trim());
+        this.#circle(text.trim());
+        return undefined;
       case FirstLoginStep.Password:
-        if (this.#refused(UserTable.checkPassword(text), FirstLoginStep.Password)) return;
-        this.#user.password = text;
-        return this.#ask(FirstLoginStep.Repeat);
+        if (!this.#refused(UserTable.checkPassword(text), FirstLoginStep.Password)) {
+          this.#user.password = text;
+          this.#ask(FirstLoginStep.Repeat);
+        }
+        return undefined;
       case FirstLoginStep.Repeat:
-        if (this.#refused(text === this.#user.password ? undefined : 'the passwords differ', FirstLoginStep.Password)) return;
-        return this.#done({ ...this.#user });
+        if (this.#refused(text === this.#user.password ? undefined : 'the passwords differ', FirstLoginStep.Password)) return undefined;
+        return { ...this.#user };
     }
   }
 

@@ -1,3 +1,4 @@
+import type { AddressRules } from './address-rules.js';
 import { COUNTRIES, DATE_FORMATS, LANGUAGES } from './country-profile.js';
 
 /**
@@ -23,7 +24,9 @@ export type ValueKind =
   /** `HOST:PORT` of a UDP peer (IPv6 in brackets), or empty. */
   | { type: 'host-port' }
   /** A key of `bytes` bytes in standard base64, as `centre device add` prints it. */
-  | { type: 'key'; bytes: number };
+  | { type: 'key'; bytes: number }
+  /** IP addresses and networks (CIDR), separated by spaces or commas, or empty; checked through the injected AddressRules. */
+  | { type: 'address-list' };
 
 export interface KdsItemSpec {
   pattern: string;
@@ -110,6 +113,8 @@ export const KDS_SCHEMA: readonly KdsItemSpec[] = [
   { pattern: 'lan.enabled', cls: 'system', kind: bool, mnemonic: 'LAN-FLAG', help: 'LAN option: check in with the centre over UDP on/off' },
   { pattern: 'lan.centre', cls: 'system', kind: { type: 'host-port' }, mnemonic: 'LAN-CENTRE', help: 'the centre\'s check-in address, HOST:PORT' },
   { pattern: 'lan.interval', cls: 'system', kind: int(1, 60), mnemonic: 'LAN-INT', help: 'check-in interval in minutes, 1–60' },
+  { pattern: 'lan.teleservice', cls: 'system', kind: bool, mnemonic: 'LAN-TS', help: 'LAN teleservice: the admin session on the LAN address, for the service network only, on/off' },
+  { pattern: 'lan.service-network', cls: 'system', kind: { type: 'address-list' }, mnemonic: 'LAN-SVCNET', help: 'the provider\'s service network: addresses or CIDR networks (space separated) LAN teleservice accepts; empty: none' },
   { pattern: 'lan.key', cls: 'system', secret: true, sealed: true, kind: { type: 'key', bytes: 32 }, mnemonic: 'LAN-KEY', help: 'this PBX\'s 32-byte check-in key (base64, from "centre device add"); never shown' },
   // Pseudo objects: data only Assistant E Office changes.
   { pattern: 'c1.system-name', cls: 'system', kind: text(24), mnemonic: 'C1-01', help: 'system name shown on displays' },
@@ -172,8 +177,17 @@ export type Checked = { ok: true; value: string; note?: string } | { ok: false; 
 const YES = new Set(['yes', 'y', 'on', 'true', '1', 'ja']);
 const NO = new Set(['no', 'n', 'off', 'false', '0', 'nein']);
 
-export function checkValue(kind: ValueKind, raw: string): Checked {
+/**
+ * Check a value against its kind; `rules` reads address lists (the PBX's
+ * injected port) — without it only an empty list is accepted.
+ */
+export function checkValue(kind: ValueKind, raw: string, rules?: AddressRules): Checked {
   switch (kind.type) {
+    case 'address-list': {
+      if (raw.trim() === '') return { ok: true, value: '' };
+      if (!rules) return { ok: false, error: 'this PBX has no LAN option to check network addresses with' };
+      return rules.canonicalList(raw);
+    }
     case 'text': {
       if ([...raw].length > kind.max) return { ok: false, error: `at most ${kind.max} characters` };
       if (/[\u0000-\u001f\u007f]/.test(raw)) return { ok: false, error: 'control characters are not allowed' };

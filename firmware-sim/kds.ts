@@ -142,6 +142,8 @@ function defaultItems(type: PbxType): Array<[string, string]> {
   add('lan.centre', '');
   add('lan.interval', '1');
   add('lan.key', '');
+  add('lan.teleservice', 'no');
+  add('lan.service-network', '');
   add('c1.system-name', `Hicom ${type}`);
   add('c1.country', 'DE');
   add('c1.language', 'de');

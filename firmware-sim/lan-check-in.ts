@@ -22,8 +22,7 @@ import type { RandomSource } from '../core/random-source.js';
 import { CheckInClient, CheckInState, type CheckInReport } from './check-in-client.js';
 import { Circle } from './circles.js';
 import { isSignaled } from './error-report.js';
-import { PSEUDO_ERROR_CODE, type ErrorRecord } from './error-history.js';
-import { FUNCTION_TEST_TEXT } from './error-signaling.js';
+import type { ErrorRecord } from './error-history.js';
 import type { Actor, Pbx } from './pbx.js';
 import { LogAppendError } from './protocol-log.js';
 import { ReservedCounter } from './reserved-counter.js';
@@ -38,6 +37,8 @@ const EVENT_TEXT_MAX_BYTES = 400;
 export const EVENT_LOCATION_MAX = 32;
 const EVENT_LOCATION_MAX_BYTES = 100;
 export const LAN_INTERVAL_UNIT_MS = 60_000;
+/** The items whose change starts a new check-in (the interval only re-arms it; the teleservice items are not the check-in's). */
+const CHECK_IN_ITEMS = new Set(['lan.enabled', 'lan.centre', 'lan.key']);
 
 export interface LanCheckInOptions {
   pbx: Pbx;
@@ -67,7 +68,7 @@ export class LanCheckIn {
     this.#counter = new ReservedCounter(this.#pbx.checkIn.reservedUpTo, (upTo) => this.#pbx.saveCheckIn({ ...this.#pbx.checkIn, reservedUpTo: upTo }));
     options.port.onMessage((data) => this.#client?.receive(data));
     this.#pbx.onKdsChange((path) => {
-      if (this.#running && path.startsWith('lan.') && path !== 'lan.interval') this.#restart();
+      if (this.#running && CHECK_IN_ITEMS.has(path)) this.#restart();
       else if (this.#running && path === 'lan.interval') this.#client?.rearm();
     });
     // "Rücksetzen angeschlossener Optionen": the option starts a new check-in; what waits for an ack stays.
@@ -185,7 +186,7 @@ export class LanCheckIn {
       let detail = '';
       if (!parsed.ok) [result, detail] = ['unsupported' in parsed ? 'unsupported' : 'refused', parsed.error];
       else if (parsed.value.type === 'test') {
-        this.#pbx.errors.add({ time: this.#pbx.clock.now(), cls: 'B', code: PSEUDO_ERROR_CODE, location: '', text: FUNCTION_TEST_TEXT, pseudo: true });
+        this.#pbx.errors.addFunctionTest(this.#pbx.clock.now());
       } else if (parsed.value.type === 'interval') {
         const minutes = Math.min(60, Math.max(1, Math.round(parsed.value.seconds / 60)));
         const changed = this.#pbx.changeItem(this.#centreActor(), 'lan.interval', String(minutes));

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { AddressRules } from './address-rules.js';
 import { verifyApsImage } from './aps-image.js';
 import { MemoryApsStore, type ApsStore } from './aps-store.js';
 import { circleLetter, Circle } from './circles.js';
@@ -20,6 +21,7 @@ import { openSealed, isSealed, sealSecret } from './sealed-secret.js';
 import type { CheckInPersisted, PbxState, StateStore } from './state-store.js';
 import { LoginThrottle } from './login-throttle.js';
 import { AMHOST_ACTOR, UserTable } from './user-table.js';
+import { SessionRegistry } from './session-registry.js';
 
 export interface PbxOptions {
   clock: Clock;
@@ -36,6 +38,11 @@ export interface PbxOptions {
   apsStore?: ApsStore;
   /** Hicom (default) or Octopus E, which takes chip cards at login (pbx-variant.ts). */
   variant?: PbxVariant;
+  /**
+   * Reads IP addresses for the LAN option's service network (address-rules.ts);
+   * without it the PBX takes no service network (LAN teleservice admits nobody).
+   */
+  addressRules?: AddressRules;
 }
 
 /** AMHOST, the plus products' account (no circle): it writes the items marked `amhost` in kds-schema.ts. */
@@ -88,6 +95,10 @@ export class Pbx {
   readonly maintenance: MaintenanceState;
   /** Options and modules the special functions restart (restartable-units.ts). */
   readonly units = new RestartableUnits();
+  /** Who is logged in right now, on every channel (`show sessions`; a maintenance visit keeps clear of people). */
+  readonly sessions = new SessionRegistry();
+  /** Reads the service network's addresses; undefined: no service network can be set. */
+  readonly addressRules: AddressRules | undefined;
   #apsVersion: string;
   #kds: Kds;
   #kdsIsDefault: boolean;
@@ -105,6 +116,7 @@ export class Pbx {
     this.#store = options.store;
     this.hashCost = options.hashCost ?? SCRYPT_DEFAULT_COST;
     this.variant = options.variant ?? 'hicom';
+    this.addressRules = options.addressRules;
     const saved = this.#store?.load();
     if (saved) {
       if (saved.systemId !== options.systemId) throw new Error(`state belongs to PBX ${saved.systemId}, not ${options.systemId}`);
@@ -398,12 +410,12 @@ export class Pbx {
     let note: string | undefined;
     if (spec.secret) {
       if (raw !== '') {
-        const checked = checkValue(spec.kind, raw);
+        const checked = checkValue(spec.kind, raw, this.addressRules);
         if (!checked.ok) return { ok: false, code: 422, error: `${path}: ${checked.error}` };
       }
       stored = raw === '' ? '' : spec.sealed ? sealSecret(raw, this.#boxKey) : hashSecret(raw, this.hashCost);
     } else {
-      const checked = checkValue(spec.kind, raw);
+      const checked = checkValue(spec.kind, raw, this.addressRules);
       if (!checked.ok) return { ok: false, code: 422, error: `${path}: ${checked.error}` };
       stored = checked.value;
       note = checked.note;
@@ -457,7 +469,7 @@ export class Pbx {
         if (value !== '' && !(item.spec.sealed ? isSealed(value) : isSecretHash(value))) return { ok: false, code: 422, error: `${path}: secrets travel only as hashes` };
         continue;
       }
-      const checked = checkValue(item.spec.kind, value);
+      const checked = checkValue(item.spec.kind, value, this.addressRules);
       if (!checked.ok || checked.value !== value) return { ok: false, code: 422, error: `${path}: ${checked.ok ? 'not in stored form' : checked.error}` };
     }
     const changed = this.#kds.diff(incoming);

@@ -8,6 +8,8 @@ export interface CommandContext {
   pbx: Pbx;
   actor: Actor;
   channel: SessionChannel;
+  /** This session's entry in `pbx.sessions` (`show sessions` marks it). */
+  sessionId: number | undefined;
   /** Every command of the session language (for `help`). */
   commands: readonly SessionCommand[];
   print(...lines: string[]): void;

@@ -9,6 +9,7 @@ import { maintenanceCommands } from './commands/maintenance-commands.js';
 import { revisorCommands } from './commands/revisor-commands.js';
 import { sessionControlCommands } from './commands/session-control-commands.js';
 import { specialCommands } from './commands/special-commands.js';
+import { teleserviceCommands } from './commands/teleservice-commands.js';
 import { userCommands } from './commands/user-commands.js';
 import type { SessionCommand } from './session-command.js';
 
@@ -21,6 +22,7 @@ export const SESSION_COMMANDS: readonly SessionCommand[] = [
   errorRaiseCommand,
   ...accessCommands,
   ...lanCommands,
+  ...teleserviceCommands,
   ...logCommands,
   ...maintenanceCommands,
   ...specialCommands,

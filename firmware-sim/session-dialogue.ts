@@ -1,4 +1,5 @@
-import { ArmorReader, type FrameType } from './armored-frame.js';
+import type { FrameType } from './armored-frame.js';
+import { FrameReceiver } from './frame-receiver.js';
 
 /** What a line in a dialogue leads to. */
 export type DialogueStep =
@@ -10,8 +11,7 @@ export type DialogueStep =
   | { kind: 'continue'; run: () => void };
 
 interface AwaitedFrame {
-  type: FrameType;
-  reader: ArmorReader | undefined;
+  receiver: FrameReceiver;
   then: (payload: Buffer) => void;
 }
 
@@ -31,7 +31,7 @@ export class SessionDialogue {
 
   receiveFrame(type: FrameType, then: (payload: Buffer) => void): void {
     this.#answer = undefined;
-    this.#frame = { type, reader: undefined, then };
+    this.#frame = { receiver: new FrameReceiver(type), then };
   }
 
   /** Forget what was awaited (Ctrl-C, a refused step). */
@@ -48,18 +48,11 @@ export class SessionDialogue {
     }
     const frame = this.#frame;
     if (!frame) return { kind: 'wait' };
-    if (!frame.reader) {
-      const begun = ArmorReader.begin(text);
-      if (typeof begun === 'string') return this.#refuse(begun);
-      frame.reader = begun;
-      return { kind: 'wait' };
-    }
-    const result = frame.reader.push(text);
-    if (!result) return { kind: 'wait' };
+    const step = frame.receiver.line(text);
+    if (step.kind === 'wait') return step;
     this.#frame = undefined;
-    if (!result.ok) return this.#refuse(result.error);
-    if (result.type !== frame.type) return this.#refuse('unexpected frame type');
-    return { kind: 'continue', run: () => frame.then(result.payload) };
+    if (step.kind === 'refused') return this.#refuse(step.error);
+    return { kind: 'continue', run: () => frame.then(step.payload) };
   }
 
   #refuse(error: string): DialogueStep {

@@ -55,6 +55,28 @@ export interface LoginIo {
   hangUp(reason: string): void;
 }
 
+/** A valid card presented at `User:`, and the identity its holder chose. */
+interface PresentedCard {
+  card: ChipCard;
+  identity: CardIdentity;
+}
+
+/**
+ * What the login holds while the session is in one of its login states
+ * (session.ts keeps the state machine; each state has its own piece here).
+ */
+type Pending =
+  /** USER: nothing yet. */
+  | { kind: 'none' }
+  /** PASSWORD: the name typed, or the card's identity. */
+  | { kind: 'password'; user: string; card?: PresentedCard }
+  /** CARD: the card being presented. */
+  | { kind: 'card'; login: CardLogin }
+  /** FIRST_LOGIN: the first user being entered. */
+  | { kind: 'first-login'; wizard: FirstLoginWizard };
+
+const NOTHING_PENDING: Pending = { kind: 'none' };
+
 /**
  * The login of one session (seed manual, "Benutzer und Nutzerkreise";
  * docs/session-protocol.md "Login"): user name, password, the Release 1.0
@@ -67,13 +89,9 @@ export class SessionLogin {
   readonly #pbx: Pbx;
   readonly #place: LoginPlace;
   readonly #io: LoginIo;
-  #pendingUser = '';
-  /** The card presented for the pending login, and the identity chosen. */
-  #pendingCard: { card: ChipCard; identity: CardIdentity } | undefined;
-  #cardLogin: CardLogin | undefined;
+  #pending: Pending = NOTHING_PENDING;
   /** Failures on this connection: a modem call is dropped after REMOTE_LOGIN_ATTEMPTS. */
   #failures = 0;
-  #wizard: FirstLoginWizard | undefined;
 
   constructor(pbx: Pbx, place: LoginPlace, io: LoginIo) {
     this.#pbx = pbx;
@@ -84,54 +102,79 @@ export class SessionLogin {
   /** A line at `User:`. */
   user(name: string): void {
     const io = this.#io;
+    this.#pending = NOTHING_PENDING;
     const wait = this.#pbx.loginThrottle.waitMs(this.#throttleKey, this.#pbx.clock.now());
     if (wait > 0) return io.print(`ERROR 429 too many failed logins; wait ${Math.ceil(wait / 1000)} s`);
     const trimmed = name.trim();
     const station = this.#place.stationPort;
     if (station !== undefined && !TERMINAL_PORTS.has(station)) {
       // Refused before a password is typed: there is nothing to check here.
-      io.audit({ user: this.#pbx.users.find(trimmed)?.name ?? '(unknown)', circle: undefined }, 3, 'A0-3');
+      io.audit({ user: this.#logName(trimmed), circle: undefined }, 3, 'A0-3');
       io.print(`ERROR 403 terminal administration is possible only on the first two UP0/E ports, not on ${station}`);
-      return io.askUser();
+      return this.#await(NOTHING_PENDING);
     }
     if (trimmed.toUpperCase() === CARD_KEYWORD) return this.#presentCard();
     if (trimmed.length > MAX_NAME) {
       // Too long to be a name: refuse without echoing it into any log.
       io.print(`ERROR 422 user name: at most ${MAX_NAME} characters`);
-      return io.askUser();
+      return this.#await(NOTHING_PENDING);
     }
-    this.#pendingUser = trimmed;
-    this.#pendingCard = undefined;
-    io.askPassword();
+    this.#await({ kind: 'password', user: trimmed });
   }
 
   /** A line while a chip card is presented (state Card). */
   cardLine(text: string): void {
-    this.#cardLogin?.line(text);
+    const pending = this.#pending;
+    if (pending.kind !== 'card') return;
+    const outcome = pending.login.line(text);
+    if (outcome) this.#cardPresented(outcome);
   }
 
   /** A line at `Password:`. */
   password(password: string): void {
     const pbx = this.#pbx;
-    const name = this.#pendingUser;
+    const pending = this.#pending;
+    this.#pending = NOTHING_PENDING;
+    if (pending.kind !== 'password') return;
+    const { user: name, card } = pending;
     if (name === '') {
-      if (!pbx.users.verifyLegacy(password)) return this.#failed(undefined);
+      if (!pbx.users.verifyLegacy(password)) return this.#failed(name);
       return this.#loggedIn(this.#actor(REL10_USER, Circle.SystemMaintenance), undefined);
     }
-    const pending = this.#pendingCard;
-    this.#pendingCard = undefined;
     const user = pbx.users.verify(name, password);
     // A card user logs in only with its card, and a card only as a card user of that kind.
-    if (!user || user.card !== pending?.identity) return this.#failed(pbx.users.find(name)?.name);
+    if (!user || user.card !== card?.identity) return this.#failed(name);
     if (user.firstLogin) return this.#startFirstLogin({ chooseCircle: pbx.variant === 'octopus-e' });
-    const actor = this.#actor(user.name === AMHOST_NAME ? AMHOST_ACTOR : user.name, user.circle);
-    if (pending) actor.card = { individual: pending.card.individual, group: pending.card.group };
+    const actor = this.#actor(this.#logName(user.name), user.circle);
+    if (card) actor.card = { individual: card.card.individual, group: card.card.group };
     this.#loggedIn(actor, user);
   }
 
-  /** A line of the first-login dialogue. */
+  /** A line of the first-login dialogue (state FirstLogin). */
   firstLoginLine(text: string): void {
-    this.#wizard?.line(text);
+    const pending = this.#pending;
+    if (pending.kind !== 'first-login') return;
+    const first = pending.wizard.line(text);
+    if (first) this.#completeFirstLogin(pending.wizard, first);
+  }
+
+  /**
+   * Wait for the next line in the login state that belongs to `next`: the
+   * session moves to that state (its checked transition) as the login keeps
+   * that state's piece, so the two never disagree.
+   */
+  #await(next: Pending): void {
+    this.#pending = next;
+    switch (next.kind) {
+      case 'none':
+        return this.#io.askUser();
+      case 'password':
+        return this.#io.askPassword();
+      case 'card':
+        return this.#io.enterCard();
+      case 'first-login':
+        return this.#io.enterFirstLogin();
+    }
   }
 
   /** Was `actor`'s account deleted since it logged in? */
@@ -144,13 +187,24 @@ export class SessionLogin {
     return this.#place.channel === 'local' ? `local:${this.#place.port}` : this.#place.channel;
   }
 
+  /**
+   * The name the log gives a login attempt as `name`: the account's own
+   * spelling; AMHOST always as "amhost" (seed: "Benutzername ist "amhost"");
+   * unknown names are not logged as typed, since people type passwords into
+   * the name field.
+   */
+  #logName(name: string): string {
+    const known = this.#pbx.users.find(name)?.name;
+    if (known === undefined) return '(unknown)';
+    return known === AMHOST_NAME ? AMHOST_ACTOR : known;
+  }
+
   #actor(user: string, circle: Circle | undefined): Actor {
     return { user, circle, rights: this.#pbx.rightsFor(circle), local: this.#place.channel === 'local' };
   }
 
-  #failed(knownName: string | undefined): void {
-    // Unknown names are not logged as typed: people type passwords into the name field.
-    this.#attemptFailed(knownName ?? '(unknown)', 'A0-3', 'ERROR 401 login failed');
+  #failed(name: string): void {
+    this.#attemptFailed(this.#logName(name), 'A0-3', 'ERROR 401 login failed');
   }
 
   /** A refused attempt: logged, answered, counted; on a modem line the third one hangs up. */
@@ -168,32 +222,32 @@ export class SessionLogin {
   /**
    * `CARD` at `User:`. Only an Octopus E reads chip cards; on it the card
    * frame follows, and a valid card either starts the first login at once
-   * (a delivered PBX) or asks for the identity, then the password.
+   * (a delivered PBX: the first login asks the identity itself) or asks for
+   * the identity, then the password.
    */
   #presentCard(): void {
     const pbx = this.#pbx;
     if (pbx.variant !== 'octopus-e') {
-      this.#attemptFailed(CARD_LOG_USER, 'A0-3 card on a PBX that is no Octopus E', 'ERROR 403 chip cards are read only by an Octopus E');
-      return;
+      return this.#attemptFailed(CARD_LOG_USER, 'A0-3 card on a PBX that is no Octopus E', 'ERROR 403 chip cards are read only by an Octopus E');
     }
-    this.#io.enterCard();
-    const delivered = pbx.users.pristine;
-    this.#cardLogin = new CardLogin({ print: (...l) => this.#io.print(...l), ask: (p, m) => this.#io.ask(p, m), now: () => pbx.clock.now() }, () => !delivered, (outcome) => this.#cardPresented(outcome));
+    this.#await({ kind: 'card', login: new CardLogin(this.#io, pbx.clock, !pbx.users.pristine) });
   }
 
   #cardPresented(outcome: CardOutcome): void {
-    this.#cardLogin = undefined;
-    if (outcome.kind === 'broken') {
-      this.#io.print(`ERROR 422 ${outcome.error}`);
-      return this.#io.askUser();
+    this.#pending = NOTHING_PENDING;
+    switch (outcome.kind) {
+      case 'broken':
+        this.#io.print(`ERROR 422 ${outcome.error}`);
+        return this.#await(NOTHING_PENDING);
+      case 'refused':
+        return this.#cardRefused(outcome.reason, outcome.card);
+      case 'accepted': {
+        const { card, identity } = outcome;
+        // Seed: "Wird bei der Erstanmeldung eine Chipkarte erkannt, wird sogleich die Benutzerverwaltung gestartet."
+        if (identity === undefined) return this.#startFirstLogin({ chooseCircle: true, card });
+        return this.#await({ kind: 'password', user: card[identity], card: { card, identity } });
+      }
     }
-    if (outcome.kind === 'refused') return this.#cardRefused(outcome.reason, outcome.card);
-    const { card, identity } = outcome;
-    // Seed: "Wird bei der Erstanmeldung eine Chipkarte erkannt, wird sogleich die Benutzerverwaltung gestartet."
-    if (identity === undefined) return this.#startFirstLogin({ chooseCircle: true, card });
-    this.#pendingUser = card[identity];
-    this.#pendingCard = { card, identity };
-    this.#io.askPassword();
   }
 
   #cardRefused(reason: CardRefusal, card: ChipCard | undefined): void {
@@ -202,31 +256,30 @@ export class SessionLogin {
   }
 
   #startFirstLogin(plan: FirstLoginPlan): void {
-    this.#io.enterFirstLogin();
     const next = plan.chooseCircle
       ? `Enter the first user: ${plan.card ? 'the identity of your card' : 'name'}, circle and password; they replace the standard name and password.`
       : 'You will be given the rights of System maintenance (Systempflege).';
     this.#io.print('No users are set up in the system yet.', next);
-    const card = plan.card;
-    this.#wizard = new FirstLoginWizard(this.#io, plan, (user) => this.#completeFirstLogin(user, card));
-    this.#wizard.start();
+    const wizard = new FirstLoginWizard(this.#io, plan);
+    this.#await({ kind: 'first-login', wizard });
+    wizard.start();
   }
 
   /** The first user replaces the delivered account and its default password (D2-1). */
-  #completeFirstLogin(first: FirstUser, card: FirstLoginPlan['card']): void {
+  #completeFirstLogin(wizard: FirstLoginWizard, first: FirstUser): void {
     const pbx = this.#pbx;
     const actor = this.#actor(first.identity, first.circle);
+    const card = wizard.card;
     if (card) actor.card = { individual: card.individual, group: card.group };
     if (!this.#io.audit(actor, 8, `D2-1 ${first.identity} ${CIRCLE_NAME[first.circle]}${first.card ? ` card ${first.card}` : ''}`)) {
-      this.#wizard = undefined;
-      return this.#io.askUser();
+      return this.#await(NOTHING_PENDING);
     }
     const created = pbx.users.completeFirstLogin(first.identity, first.password, pbx.clock.now(), { circle: first.circle, card: first.card });
     if (!created.ok) {
       this.#io.print(`ERROR ${created.code} ${created.error}`);
-      return this.#wizard?.start();
+      return wizard.start();
     }
-    this.#wizard = undefined;
+    this.#pending = NOTHING_PENDING;
     pbx.persist();
     // The rights of the circle changed with the new user: recompute.
     this.#loggedIn({ ...actor, rights: pbx.rightsFor(first.circle) }, created.user);
@@ -234,7 +287,7 @@ export class SessionLogin {
 
   #loggedIn(actor: Actor, user: UserRecord | undefined): void {
     const pbx = this.#pbx;
-    if (!this.#io.audit(actor, 3, sessionEntry('A0-1', actor))) return this.#io.askUser();
+    if (!this.#io.audit(actor, 3, sessionEntry('A0-1', actor))) return this.#await(NOTHING_PENDING);
     this.#failures = 0;
     pbx.loginThrottle.succeeded(this.#throttleKey);
     const circle = actor.circle === undefined ? 'no circle' : CIRCLE_NAME[actor.circle];

@@ -98,6 +98,8 @@ export class AdminSession {
   readonly #dispatcher: CommandDispatcher;
   readonly #dialogue = new SessionDialogue();
   #actor: Actor | undefined;
+  /** This login's entry in `pbx.sessions`, while logged in. */
+  #registration: number | undefined;
   #delayTimer: TimerHandle | undefined;
   #prompt = true;
   readonly #closeListeners: Array<() => void> = [];
@@ -201,10 +203,17 @@ export class AdminSession {
     this.#delayTimer?.cancel();
     const actor = this.#actor;
     this.#machine.transition(SessionState.Closed);
-    this.#actor = undefined;
+    this.#loggedOut();
     // A dropped line ends the login like a logout, so the log shows it.
     if (actor) this.#safeAudit(actor, 3, sessionEntry('A0-2', actor));
     for (const l of this.#closeListeners) l();
+  }
+
+  /** The login ends (logout, dropped line, deleted account): nobody is logged in here any more. */
+  #loggedOut(): void {
+    this.#actor = undefined;
+    this.#pbx.sessions.close(this.#registration);
+    this.#registration = undefined;
   }
 
   #onOverflow(length: number): void {
@@ -264,27 +273,37 @@ export class AdminSession {
       print: (...lines) => this.#print(...lines),
       ask: (prompt, mask) => this.#ask(prompt, mask),
       askUser: () => this.#toUser(),
-      askPassword: () => {
-        this.#machine.transition(SessionState.Password);
-        this.#ask('Password:', true);
-      },
-      askUserAfter: (delayMs) => {
-        this.#machine.transition(SessionState.User);
-        this.#delayTimer = this.#pbx.clock.setTimer(delayMs, () => {
-          if (this.#machine.is(SessionState.User)) this.#ask('User:', false);
-        });
-      },
+      askPassword: () => this.#toPassword(),
+      askUserAfter: (delayMs) => this.#toUserAfter(delayMs),
       enterFirstLogin: () => this.#machine.transition(SessionState.FirstLogin),
       enterCard: () => this.#machine.transition(SessionState.Card),
-      loggedIn: (actor, welcome) => {
-        this.#actor = actor;
-        this.#machine.transition(SessionState.Command);
-        this.#print(...welcome);
-        this.#status('OK');
-      },
+      loggedIn: (actor, welcome) => this.#loggedIn(actor, welcome),
       audit: (actor, format, command) => this.#safeAudit(actor, format, command),
       hangUp: (reason) => this.hangUp(reason),
     };
+  }
+
+  #toPassword(): void {
+    this.#machine.transition(SessionState.Password);
+    this.#ask('Password:', true);
+  }
+
+  /** Back to USER after a failed login; `User:` is asked once the delay is over. */
+  #toUserAfter(delayMs: number): void {
+    this.#machine.transition(SessionState.User);
+    this.#delayTimer = this.#pbx.clock.setTimer(delayMs, () => this.#delayOver());
+  }
+
+  #delayOver(): void {
+    if (this.#machine.is(SessionState.User)) this.#ask('User:', false);
+  }
+
+  #loggedIn(actor: Actor, welcome: string[]): void {
+    this.#actor = actor;
+    this.#registration = this.#pbx.sessions.open({ channel: this.#opts.channel, port: this.#opts.port, user: actor.user, circle: actor.circle, since: this.#pbx.clock.now() });
+    this.#machine.transition(SessionState.Command);
+    this.#print(...welcome);
+    this.#status('OK');
   }
 
   /** Audit, turning a log failure into a clear error instead of a crash. */
@@ -307,7 +326,7 @@ export class AdminSession {
     // A user deleted by an administrator loses an open session at once.
     if (this.#login.isGone(actor)) {
       this.#safeAudit(actor, 3, sessionEntry('A0-2', actor));
-      this.#actor = undefined;
+      this.#loggedOut();
       this.#print('ERROR 401 your account was deleted; logged out');
       return this.#opts.channel === 'local' ? this.#toUser() : this.hangUp('account deleted');
     }
@@ -343,6 +362,7 @@ export class AdminSession {
       pbx: this.#pbx,
       actor,
       channel: this.#opts.channel,
+      sessionId: this.#registration,
       print: (...lines) => this.#print(...lines),
       ok: (note) => this.#status('OK', note),
       fail: (code, text) => this.#status(`ERROR ${code} ${text}`),
@@ -369,7 +389,7 @@ export class AdminSession {
       },
       logout: () => {
         this.#safeAudit(actor, 3, sessionEntry('A0-2', actor));
-        this.#actor = undefined;
+        this.#loggedOut();
         this.#print('OK');
         if (this.#opts.channel === 'local') this.#toUser();
         else this.hangUp('logged out');

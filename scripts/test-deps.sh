@@ -20,6 +20,9 @@ command -v espeak-ng >/dev/null || need+=(espeak-ng)
 # The portal's walks read exported PDFs back with pdftotext and make throwaway TLS certificates with openssl.
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v openssl >/dev/null || need+=(openssl)
+# LAN teleservice's customer LANs are network namespaces joined by veth pairs (src/lab/lan-network.ts).
+command -v ip >/dev/null || need+=(iproute2)
+command -v ping >/dev/null || need+=(iputils-ping)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
   echo "test-deps: missing ${need[*]}; install them as root (apt-get install ${need[*]})" >&2

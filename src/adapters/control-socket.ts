@@ -1,5 +1,5 @@
-import { chmodSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { listenOnUnixSocket } from './unix-socket-listener.js';
 
 /** One answer of a control request: the first word of the reply line is OK or ERROR <code>. */
 export type ControlReply = { ok: true; text: string } | { ok: false; code: number; text: string };
@@ -34,42 +34,13 @@ export class ControlSocket {
    */
   static async listen(path: string, handler: ControlHandler): Promise<ControlSocket> {
     const server = createServer((socket) => serve(socket, handler));
-    try {
-      await listenOn(server, path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-      if (await answers(path)) throw new Error(`${path}: another running lab uses this state directory`);
-      unlinkSync(path);
-      await listenOn(server, path);
-    }
-    chmodSync(path, 0o600);
+    await listenOnUnixSocket(server, path, `${path} (the lab's control socket)`);
     return new ControlSocket(path, server);
   }
 
   async close(): Promise<void> {
     await new Promise<void>((done) => this.#server.close(() => done()));
   }
-}
-
-function listenOn(server: Server, path: string): Promise<void> {
-  return new Promise((done, fail) => {
-    server.once('error', fail);
-    server.listen(path, () => {
-      server.off('error', fail);
-      done();
-    });
-  });
-}
-
-function answers(path: string): Promise<boolean> {
-  return new Promise((done) => {
-    const probe = connect(path);
-    probe.once('connect', () => {
-      probe.destroy();
-      done(true);
-    });
-    probe.once('error', () => done(false));
-  });
 }
 
 function serve(socket: Socket, handler: ControlHandler): void {

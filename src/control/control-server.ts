@@ -1,12 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Lab } from '../lab/lab.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { ClockDriver } from './clock-driver.js';
 import { iso } from './control-commands.js';
 import { ControlConnection, type ConnectionLimits } from './control-connection.js';
 import { describeAddress, type ControlAddress } from './control-address.js';
+import { listenOnUnixSocket } from '../adapters/unix-socket-listener.js';
 
 /** Protocol name and version in the greeting (docs/control.md); the minor grows with compatible additions. */
 export const CONTROL_PROTOCOL = 'hicom-control';
@@ -66,14 +66,14 @@ export class ControlServer {
   static async listen(options: ControlServerOptions): Promise<ControlServer> {
     const server = createServer();
     const { address } = options;
-    if (address.kind === 'unix') await removeStaleSocket(address.path);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      if (address.kind === 'unix') server.listen(address.path, resolve);
-      else server.listen(address.port, address.host, resolve);
-    });
     // Only its owner may drive the lab through a unix socket.
-    if (address.kind === 'unix') chmodSync(address.path, 0o600);
+    if (address.kind === 'unix') await listenOnUnixSocket(server, address.path, `--control unix:${address.path}`);
+    else {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(address.port, address.host, resolve);
+      });
+    }
     return new ControlServer(server, options);
   }
 
@@ -122,25 +122,4 @@ export class ControlServer {
     for (const c of this.#clients) c.end();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
-}
-
-/** A socket file left by a lab that died is removed; one a live lab listens on is not. */
-async function removeStaleSocket(path: string): Promise<void> {
-  let isSocket = false;
-  try {
-    isSocket = lstatSync(path).isSocket();
-  } catch {
-    return;
-  }
-  if (!isSocket) throw new Error(`--control unix:${path}: the path exists and is not a socket`);
-  const alive = await new Promise<boolean>((resolve) => {
-    const probe = connect(path);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
-  if (alive) throw new Error(`--control unix:${path}: another process listens there`);
-  unlinkSync(path);
 }

@@ -13,6 +13,8 @@ import { DEVICE_ID_PATTERN } from '../../core/check-in-telegram.js';
 import { MAX_INTERVAL_S, MIN_INTERVAL_S } from '../../core/check-in-body.js';
 import { parseDeviceKey, readDeviceKey } from '../storage/device-keys-file.js';
 import { ioReason } from '../io-reason.js';
+import { DEFAULT_TELESERVICE_PORT } from './lan-network.js';
+import { serviceNetworkRules } from './service-network-rules.js';
 
 /**
  * The lab a `hicom-sim lab` run builds: PBXs with their admin ports, the
@@ -72,7 +74,17 @@ export interface CheckInEntry {
   key: string;
 }
 
+/** LAN teleservice of a PBX (docs/lan-teleservice.md): the admin session on its LAN address, for the provider's service network only. */
+export interface TeleserviceEntry {
+  /** TCP port on the PBX's LAN address; 0: any free one (the banner shows it). */
+  port: number;
+  /** The service network written into lan.service-network at installation; absent: the lab's provider network. */
+  serviceNetwork?: string;
+}
+
 export interface LanEntry extends CheckInEntry {
+  /** LAN teleservice on the PBX's LAN address (absent: none). */
+  teleservice?: TeleserviceEntry;
   /** Check-in interval in minutes, 1–60 (KDS lan.interval). */
   interval: number;
 }
@@ -320,8 +332,20 @@ function checkInEntry(where: string, v: Raw, id: string, baseDir: string): Check
 
 function lanEntry(where: string, v: unknown, id: string, baseDir: string): LanEntry {
   if (!isObject(v)) throw new ConfigError(`${where}: expected a mapping with centre and key or keyFile`);
-  known(where, v, ['centre', 'key', 'keyFile', 'interval']);
-  return { ...checkInEntry(where, v, id, baseDir), interval: intIn(`${where}.interval`, v.interval, 1, 60, 1) };
+  known(where, v, ['centre', 'key', 'keyFile', 'interval', 'teleservice']);
+  const teleservice = v.teleservice === undefined ? undefined : teleserviceEntry(`${where}.teleservice`, v.teleservice);
+  return { ...checkInEntry(where, v, id, baseDir), interval: intIn(`${where}.interval`, v.interval, 1, 60, 1), ...(teleservice ? { teleservice } : {}) };
+}
+
+function teleserviceEntry(where: string, v: unknown): TeleserviceEntry {
+  if (v === true) return { port: DEFAULT_TELESERVICE_PORT };
+  if (!isObject(v)) throw new ConfigError(`${where}: expected true or a mapping with port and serviceNetwork`);
+  known(where, v, ['port', 'serviceNetwork']);
+  const port = intIn(`${where}.port`, v.port, 0, 65535, DEFAULT_TELESERVICE_PORT);
+  if (v.serviceNetwork === undefined) return { port };
+  const checked = serviceNetworkRules.canonicalList(str(`${where}.serviceNetwork`, v.serviceNetwork));
+  if (!checked.ok) throw new ConfigError(`${where}.serviceNetwork: ${checked.error}`);
+  return { port, serviceNetwork: checked.value };
 }
 
 function depotEntries(v: unknown, pbxIds: Set<string>, baseDir: string): DepotEntry[] {

@@ -61,6 +61,10 @@ export interface LabEventMap {
   /** The reload switch was pressed: the PBX runs on its delivered database (docs/session-protocol.md). */
   'pbx.reloaded': { pbx: string; sessionsDropped: number };
   'log.entry': { pbx: string; seq: number; user: string; circle: string; format: number; command: string };
+  /** A connection on a PBX's LAN teleservice port, and whether the PBX took it (refused ones get no prompt). */
+  'lan.connection': { pbx: string; source: string; admitted: boolean };
+  /** The provider network's link to a PBX's customer LAN was disconnected (`up` false) or joined again. */
+  'lan.link': { pbx: string; up: boolean };
   'fault.set': { line: string; plan: FaultPlan };
   'fault.cleared': { line: string };
   /** An injected fault acted on a call. */
@@ -84,6 +88,7 @@ export const LAB_EVENT_NAMES: readonly LabEventName[] = [
   'callback.registered', 'callback.refused', 'callback.attempt', 'callback.failed', 'callback.connected', 'callback.given-up', 'callback.cancelled',
   'checkin.acked', 'checkin.rejected', 'checkin.unanswered',
   'pbx.restarted', 'pbx.reloaded', 'device.restarted', 'log.entry',
+  'lan.connection', 'lan.link',
   'fault.set', 'fault.cleared', 'fault.applied',
   'verdict.recorded',
   'lab.stopping',

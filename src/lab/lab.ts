@@ -29,6 +29,7 @@ import { modemDevice, pbxDevice, stationDevice, type ModemParts } from './lab-de
 import { LabEvents } from './lab-events.js';
 import { PbxAssembly } from './pbx-assembly.js';
 import { wirePbxEvents } from './pbx-events.js';
+import { LanNetwork } from './lan-network.js';
 
 /** The control socket of a running lab, in its state directory; `hicom-sim pbx reload` talks to it. */
 export function labControlPath(stateDir: string): string {
@@ -65,6 +66,8 @@ export interface LabOptions {
   centreDb?: DatabaseLocation;
   /** Where the default SQLite database lives (default: <stateDir>/centre, file centre.db). */
   centreDir?: string;
+  /** Where LAN teleservice runs in files mode: 'auto' (default) namespaces where possible, else loopback; 'loopback' always. */
+  lanMode?: 'auto' | 'loopback';
   /** fsync each commit of the centre's SQLite database (default true; throwaway test and benchmark directories turn it off). */
   centreFsync?: boolean;
 }
@@ -93,6 +96,8 @@ export class Lab {
   centreReports: ReportArchive | undefined;
   /** Everything that happens in the lab, as typed events (src/lab/lab-events.ts). */
   readonly events: LabEvents;
+  /** The provider network and the customer LANs of PBXs with LAN teleservice; undefined when none has it. */
+  lanNetwork: LanNetwork | undefined;
   readonly #logger: Logger;
   #control: ControlSocket | undefined;
   readonly #options: LabOptions;
@@ -140,6 +145,10 @@ export class Lab {
   static async start(config: LabConfig, options: LabOptions): Promise<Lab> {
     const lab = new Lab(config, options);
     try {
+      if (config.pbxs.some((p) => p.lan?.teleservice)) {
+        lab.lanNetwork = await LanNetwork.start({ mode: options.mode === 'memory' ? 'memory' : options.lanMode ?? 'auto', logger: lab.#logger.child({ component: 'lan' }) });
+        lab.#logger.info({ mode: lab.lanNetwork.mode }, lab.lanNetwork.describe());
+      }
       for (const entry of config.pbxs) await lab.#startPbx(entry);
       for (const entry of config.modems) await lab.#startModem(entry, options.mode !== 'memory');
       for (const entry of config.depots) await lab.#startDepot(entry);
@@ -163,10 +172,39 @@ export class Lab {
       hashCost: this.#options.hashCost,
       onLogEntry: (e) => this.events.emit('log.entry', { pbx: entry.id, seq: e.seq, user: e.user, circle: e.circle, format: e.format, command: e.command }),
       lan: { datagrams: this.datagrams, onReport: (r) => this.#checkInEvent(entry.id, r) },
+      serviceNetwork: this.lanNetwork?.serviceNetwork,
     });
     wirePbxEvents(assembly, this.events);
     this.pbxs.set(entry.id, assembly);
+    const teleservice = entry.lan?.teleservice;
+    if (teleservice && this.lanNetwork && !this.lanNetwork.customer(entry.id)) {
+      // The customer LAN outlives a restart of its PBX: connections go to whichever assembly is running.
+      const onDisk = this.#options.mode !== 'memory';
+      await this.lanNetwork.addCustomer(entry.id, {
+        port: teleservice.port,
+        ...(onDisk ? { linkFile: join(this.config.stateDir, entry.id, 'lan-link.json'), socketDir: join(this.config.stateDir, entry.id) } : {}),
+      }, (line, source) => {
+        const current = this.pbxs.get(entry.id);
+        const admitted = current?.acceptLan(line, source) ?? false;
+        if (!current) line.close();
+        this.events.emit('lan.connection', { pbx: entry.id, source, admitted });
+      });
+    }
     return assembly;
+  }
+
+  /**
+   * Disconnect (`up` false) or join again the provider network's link to
+   * PBX `id`'s customer LAN (spec §5.4: the provider disconnects its network
+   * part when the contract ends). Throws for a PBX without LAN teleservice.
+   */
+  async setProviderLink(id: string, up: boolean): Promise<string> {
+    const lan = this.lanNetwork?.customer(id);
+    if (!lan) throw new Error(`PBX ${id} has no LAN teleservice in this lab`);
+    await lan.setLink(up);
+    this.#logger.child({ component: 'lan' }).warn({ pbx: id, up }, up ? 'provider network joined to the customer LAN again' : 'provider network disconnected from the customer LAN');
+    this.events.emit('lan.link', { pbx: id, up });
+    return lan.describe();
   }
 
   async #startDepot(entry: DepotEntry): Promise<void> {
@@ -199,10 +237,21 @@ export class Lab {
     this.#control = await ControlSocket.listen(path, (words) => this.#onControl(words));
   }
 
-  #onControl(words: string[]): ControlReply {
+  async #onControl(words: string[]): Promise<ControlReply> {
     const [verb, id, ...rest] = words;
-    if (verb !== 'reload' || id === undefined || rest.length > 0) return { ok: false, code: 400, text: 'usage: reload <pbx id>' };
+    const usage = 'usage: reload <pbx id> | link-down <pbx id> | link-up <pbx id> | link-show <pbx id>';
+    if (!['reload', 'link-down', 'link-up', 'link-show'].includes(verb ?? '') || id === undefined || rest.length > 0) return { ok: false, code: 400, text: usage };
     if (!this.pbxs.has(id)) return { ok: false, code: 404, text: `no PBX ${id} in this lab (${[...this.pbxs.keys()].join(', ')})` };
+    if (verb !== 'reload') {
+      const lan = this.lanNetwork?.customer(id);
+      if (!lan) return { ok: false, code: 404, text: `PBX ${id} has no LAN teleservice in this lab` };
+      if (verb === 'link-show') return { ok: true, text: lan.describe() };
+      try {
+        return { ok: true, text: await this.setProviderLink(id, verb === 'link-up') };
+      } catch (err) {
+        return { ok: false, code: 500, text: (err as Error).message };
+      }
+    }
     const dropped = this.reload(id);
     return { ok: true, text: `PBX ${id} reloaded: delivered database (SERVICE with its default password, AMHOST, PIN default), system restarted, ${dropped} sessions dropped` };
   }
@@ -392,7 +441,10 @@ export class Lab {
       const x75Did = pbx.kds.get('modem.x75.did');
       out.push(`  X.75 modem: internal ${pbx.kds.get('modem.x75.number')}, dial ${x75Did ? `${trunk}${x75Did}` : '(no DID: internal only)'} (AT+BX75)`);
       if (entry.lan) out.push(`  LAN option: checks in with ${entry.lan.centre} every ${pbx.kds.get('lan.interval')} min`);
+      const lan = this.lanNetwork?.customer(entry.id);
+      if (lan) out.push(`  ${lan.describe()}; service network ${pbx.kds.get('lan.service-network') || '(none)'}`);
     }
+    if (this.lanNetwork) out.push(this.lanNetwork.describe());
     for (const d of this.depots.values()) out.push(...d.describe());
     for (const { entry, provider, listener } of this.modems.values()) {
       out.push(`modem ${entry.name} (${entry.profile}, number ${entry.number}): ${provider?.description ?? 'in-process'}${listener ? `; TCP callers ring it on ${listener.description}` : ''}`);
@@ -417,5 +469,6 @@ export class Lab {
     }
     for (const p of this.pbxs.values()) await p.close();
     for (const d of this.depots.values()) await d.close();
+    await this.lanNetwork?.close();
   }
 }

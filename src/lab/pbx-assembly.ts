@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.js';
+import type { LineEndpoint } from '../../core/line-endpoint.js';
 import type { ModemCallSink, ModemKind, OutgoingModem } from '../../core/modem-port.js';
 import { countryProfile } from '../../firmware-sim/country-profile.js';
 import { FlashApsStore } from '../../firmware-sim/aps-store.js';
@@ -27,6 +28,7 @@ import { LanOption, LAB_INSTALLER, type LanOptionOptions } from './lan-option.js
 import { ObservedProtocolLog } from './observed-protocol-log.js';
 import { OpenLines } from './open-lines.js';
 import { TornWriteFlash } from './torn-write-flash.js';
+import { serviceNetworkRules } from './service-network-rules.js';
 
 export interface PbxAssemblyOptions {
   clock: Clock;
@@ -43,6 +45,8 @@ export interface PbxAssemblyOptions {
   onLogEntry?(entry: LogEntry): void;
   /** For the LAN option (`entry.lan`): the in-process network in memory mode, nonces, check-in reports. */
   lan?: Omit<LanOptionOptions, 'logger' | 'onDisk'>;
+  /** The service network LAN teleservice is installed with when the entry names none (the lab's provider network). */
+  serviceNetwork?: string;
 }
 
 /** Default internal numbers of the modem pseudo-ports when the KDS has none. */
@@ -102,7 +106,7 @@ export class PbxAssembly {
     if (onLogEntry) protocolLog = new ObservedProtocolLog(protocolLog, onLogEntry);
     // Loaded APS images go onto the FMC below the log area (docs/aps-image.md); without a card, into RAM.
     const apsStore = this.fmc ? new FlashApsStore(this.fmc) : undefined;
-    this.pbx = new Pbx({ clock, log: protocolLog, store: this.state, systemId: entry.id, type: entry.type, apsVersion: entry.aps, hashCost: options.hashCost, apsStore, variant: entry.variant });
+    this.pbx = new Pbx({ clock, log: protocolLog, store: this.state, systemId: entry.id, type: entry.type, apsVersion: entry.aps, hashCost: options.hashCost, apsStore, variant: entry.variant, addressRules: serviceNetworkRules });
     this.pbx.start();
 
     // A loop of objects: a modem call reaches remote access, whose PIN
@@ -188,6 +192,7 @@ export class PbxAssembly {
     try {
       if (options.onDisk) await assembly.#bindAdminPorts();
       if (entry.lan) assembly.lan = await LanOption.start(assembly.pbx, (path, value) => assembly.setKds(LAB_INSTALLER, path, value), entry.lan, { ...options.lan, logger: options.logger, onDisk: options.onDisk });
+      if (entry.lan?.teleservice) assembly.#installTeleservice(entry.lan.teleservice.serviceNetwork ?? options.serviceNetwork ?? '');
     } catch (err) {
       assembly.stop();
       await assembly.close();
@@ -195,6 +200,31 @@ export class PbxAssembly {
     }
     options.logger.info({ type: entry.type, aps: entry.aps }, 'PBX started');
     return assembly;
+  }
+
+  /**
+   * LAN teleservice as an installer sets it up, once: on, for the service
+   * network. Later changes (a revoked service network when the contract
+   * ended) are the PBX's own and survive restarts of the lab.
+   */
+  #installTeleservice(serviceNetwork: string): void {
+    if (this.pbx.kds.flag('lan.teleservice')) return;
+    for (const [path, value] of [['lan.service-network', serviceNetwork], ['lan.teleservice', 'yes']] as const) {
+      const r = this.setKds(LAB_INSTALLER, path, value);
+      if (!r.ok) throw new Error(`LAN teleservice: cannot set ${path}: ${r.error}`);
+    }
+  }
+
+  /**
+   * A connection on this PBX's LAN teleservice port, with the source address
+   * its customer LAN saw: the PBX takes it or refuses it before any prompt
+   * (RemoteAccess.acceptLan), and the lab's log says which.
+   */
+  acceptLan(line: LineEndpoint, source: string): boolean {
+    const taken = this.remote.acceptLan(line, source);
+    if (taken) this.#log.info({ source }, 'LAN teleservice connection');
+    else this.#log.warn({ source, serviceNetwork: this.pbx.kds.get('lan.service-network'), teleservice: this.pbx.kds.get('lan.teleservice') }, 'LAN teleservice connection refused before any prompt');
+    return taken;
   }
 
   /** The PBX's ports in the numbering plan: DTMF administration, IMOD and X.75 with the DIDs from the KDS. */

@@ -1,10 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import t from 'tap';
 import { ControlTestClient } from '../support/control-client.js';
 import { startControlLab, writeDefaultLabConfig } from '../support/control-lab.js';
 import { CLI, freePort, runCli, tempDir } from '../support/lab-child.js';
 import { LineChild } from '../support/line-child.js';
+
+const RESPONDER = resolve('dist/test/support/responder-process.js');
 
 /**
  * A key depot of the lab checks in with a real `hicom-sim centre serve`
@@ -37,4 +39,37 @@ t.test('a depot checking in with a running centre: checkin.acked over the contro
   t.ok(Array.isArray(got.event.data.accepted), 'and the events it stored');
   const depots = (await c.ok('depot.list')) as Array<{ online: boolean }>;
   t.equal(depots[0].online, true, 'depot.list shows the depot online');
+});
+
+/**
+ * A centre whose clock jumps an hour naks the depot's next check-in for
+ * clock skew (spec §5.2); the control port reports that as
+ * checkin.rejected with the reason. The centre is the §5.2 responder in a
+ * process of its own, because `centre serve` keeps the real clock.
+ */
+t.test('a centre whose clock jumps an hour naks the check-in: checkin.rejected with the reason over the control port', async (t) => {
+  const dir = tempDir(t);
+  const key = Buffer.from(new Uint8Array(32).map((_, i) => i * 7 + 1)).toString('base64');
+  const keys = join(dir, 'keys.txt');
+  writeFileSync(keys, `DEPOT-N key-depot ${key}\n`);
+  const centre = new LineChild(process.execPath, [RESPONDER, keys, String(3_600_000)]);
+  t.teardown(async () => {
+    centre.proc.kill('SIGKILL');
+    await centre.exited;
+  });
+  const listening = await centre.expect(/^listening (\S+)$/, 20_000);
+  const address = /^listening (\S+)$/.exec(listening)![1];
+  const config = join(dir, 'lab.yaml');
+  writeFileSync(config, `${readFileSync(writeDefaultLabConfig(dir), 'utf8')}\ndepots:\n  - id: DEPOT-N\n    compartments: 2\n    centre: "${address}"\n    key: ${key}\n    interval: 10\n`);
+  const lab = await startControlLab(t, { config });
+  const c = await ControlTestClient.connect(lab.address);
+  t.teardown(() => c.close());
+  await c.next();
+  await c.ok('events.subscribe', { events: ['checkin.*'] });
+  const acked = (await c.ok('run-until', { event: 'checkin.acked', match: { device: 'DEPOT-N' }, timeout: '25s' }, 30_000)) as { matched: boolean };
+  t.ok(acked.matched, 'the depot checks in while the clocks agree');
+  centre.proc.kill('SIGUSR1');
+  const got = (await c.ok('run-until', { event: 'checkin.rejected', match: { device: 'DEPOT-N' }, timeout: '25s' }, 30_000)) as { matched: boolean; event: { data: { reason: string } } };
+  t.ok(got.matched, 'the check-in was nakked');
+  t.equal(got.event.data.reason, 'clock-skew', 'with the reason the centre gave');
 });

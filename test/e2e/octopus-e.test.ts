@@ -1,4 +1,5 @@
 import t from 'tap';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT } from '../../src/exit-codes.js';
 import { runCliAsync, startLab, tempDir, writeLabConfig } from '../support/lab-child.js';
@@ -35,6 +36,18 @@ t.test('chip card logins on an Octopus E, end to end', async (t) => {
   t.match(again.stdout, /T4711 +system-maintenance .* card:individual/, 'a chip card user');
   t.match(again.stdout, /T4711 +S \(8\) D2-1 T4711 system-maintenance card individual/, 'the first user\'s creation is logged');
   t.match(again.stdout, /T4711 +S \(3\) A0-1 card T4711/, 'each login names the card');
+
+  // The group of the card becomes a user by hand, then T4711 logs in as its group.
+  const session = await lab.connect();
+  t.teardown(() => session.close());
+  await session.loginWithCard(readFileSync(card('T4711')), 'individual', 'cardpw1', async () => '');
+  t.match((await session.run('show system')).lines.join('\n'), /you: T4711 \(system-maintenance\)/, 'T4711 logs in with the card over the session language');
+  const added = await session.dialogue('user add NL-BONN system-maintenance group', [{ prompt: 'Password: ', answer: 'cardpw1' }, { prompt: 'Repeat password: ', answer: 'cardpw1' }]);
+  t.ok(added.ok, `the card's group is a user (${added.code} ${added.message})`);
+  await session.command('logout');
+  const asGroup = await assistant('T4711', ['--card-identity', 'group', '-e', 'show rights', '-e', 'log show last 3']);
+  t.equal(asGroup.status, EXIT.ok, `the card logs in with its group id (stderr: ${asGroup.stderr.trim()})`);
+  t.match(asGroup.stdout, /NL-BONN +S \(3\) A0-1 card T4711/, 'the log names the group and traces it to the card\'s individual id');
 
   // Each refused login holds the port off, 1 s after the first, 2 s after the second (docs/session-protocol.md, rate limit):
   // wait them out, or a quick CLI meets ERROR 429 instead of the card's refusal.

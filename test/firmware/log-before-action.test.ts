@@ -47,3 +47,17 @@ t.test('a log that cannot append refuses every change', async (t) => {
   t.equal(serv.cmd('set station.101.name Meier').status, 'OK', 'with the log back, changes work again');
   t.equal(log.read().at(-1)?.command, 'STN-NAME 101 "Meier"', 'and are logged');
 });
+
+t.test('the special functions are logged before they run: with the log failing, nothing is initialised or restarted', async (t) => {
+  const log = new FailingLog();
+  const { pbx, serv } = pbxWithUsers([], { log });
+  t.equal(serv.cmd('bs clear-restart all').status, 'OK', 'the base stations report no restart');
+  t.equal(serv.cmd('station service 101 out').status, 'OK', 'station 101 is out of service');
+  log.failing = true;
+  for (const [what, command] of [['country initialisation', 'special country FR'], ['reset connected options', 'special reset-options'], ['reset modules', 'special reset-modules']]) {
+    t.match(serv.cmd(command).status, /^ERROR 507 protocol log unavailable: FMC write failed \(test\); action refused/, `${what}: refused with 507`);
+  }
+  t.equal(pbx.kds.get('c1.country'), 'DE', 'the country is not initialised');
+  t.ok(pbx.maintenance.baseStations().every((b) => !b.restart), 'no base station was restarted');
+  t.notOk(pbx.maintenance.stationInService('101'), 'the modules were not reset: station 101 is still out of service');
+});

@@ -135,3 +135,24 @@ t.test('a broken card frame presents nothing; the name CARD is taken', async (t)
   admin.send('card\r');
   t.match(admin.take(), /ERROR 422 "CARD" presents a chip card at the User: prompt and cannot be a user name/, 'no user may be called CARD');
 });
+
+t.test('at the card\'s identity question only group or individual counts; a frame of another type is no card', async (t) => {
+  const { pbx, clock } = octopus();
+  const first = new AdminTerminal(pbx);
+  present(first, buildChipCard(T4711));
+  first.send('individual\rsystem-maintenance\rcardpw1\rcardpw1\r');
+  first.cmd('logout');
+  clock.advance(1000);
+  const term = new AdminTerminal(pbx);
+  t.match(present(term, buildChipCard(T4711)), /Log in as \(group NL-BONN \| individual T4711\): $/, 'the identity question');
+  term.send('T4712\r');
+  t.match(term.take(), /^ERROR 422 answer group or individual \(NL-BONN or T4711\)\r\nLog in as \(group NL-BONN \| individual T4711\): $/, 'another id is refused and the question asked again');
+  term.send('t4711\rcardpw1\r');
+  t.match(term.take(), /Password: [\s\S]*Welcome T4711 \(system-maintenance\)\./, 'the individual id itself, in any case, is an answer');
+  term.cmd('logout');
+  const kdsFrame = armorFrame(FrameType.Kds, Buffer.from('not a card'));
+  term.take();
+  term.send(`CARD\r${kdsFrame.map((l) => `${l}\r`).join('')}`);
+  t.match(term.take(), /SEND FRAME\r\nERROR 422 unexpected frame type\r\nUser: $/, 'a KDS frame at the card prompt is refused and the login starts over');
+  t.equal(term.session.state, 'user', 'back at User:');
+});

@@ -49,7 +49,7 @@ t.test('AMHOST: no circle, password only by delete and re-create', async (t) => 
   t.equal(loginAs(pbx, { name: 'AMHOST', password: 'amhost' }).session.actor, undefined, 'the old password is gone');
   clock.advance(1000); // the port's login delay after that failure
   t.equal(loginAs(pbx, { name: 'AMHOST', password: 'neu-amhost' }).session.actor?.user, 'amhost', 'the new one works');
-  t.same(logLines(log).slice(-2), ['AMHOST - (3) A0-3', 'amhost - (3) A0-1'], 'AMHOST logins are logged: the failed one, then the login as "amhost"');
+  t.same(logLines(log).slice(-2), ['amhost - (3) A0-3', 'amhost - (3) A0-1'], 'AMHOST logins are logged as "amhost" (seed: "Benutzername ist \"amhost\""): the failed one, then the login');
 });
 
 t.test('the last user administrator cannot be deleted by others leaving none', async (t) => {

@@ -1,4 +1,5 @@
 import { VirtualClock } from '../../core/clock.js';
+import type { AddressRules } from '../../firmware-sim/address-rules.js';
 import { Pbx } from '../../firmware-sim/pbx.js';
 import { PbxType } from '../../firmware-sim/pbx-type.js';
 import type { PbxVariant } from '../../firmware-sim/pbx-variant.js';
@@ -17,13 +18,15 @@ export interface HarnessOptions {
   store?: StateStore;
   clock?: VirtualClock;
   variant?: PbxVariant;
+  /** The address rules of the LAN option (the lab's, by default none). */
+  addressRules?: AddressRules;
 }
 
 export function makePbx(options: HarnessOptions = {}): { pbx: Pbx; clock: VirtualClock; log: ProtocolLog; store: StateStore } {
   const clock = options.clock ?? new VirtualClock();
   const log = options.log ?? new MemoryProtocolLog();
   const store = options.store ?? new MemoryStateStore();
-  const pbx = new Pbx({ clock, log, store, systemId: 'HSIM-0001', type: options.type ?? PbxType.OfficePro, hashCost: TEST_HASH_COST, variant: options.variant });
+  const pbx = new Pbx({ clock, log, store, systemId: 'HSIM-0001', type: options.type ?? PbxType.OfficePro, hashCost: TEST_HASH_COST, variant: options.variant, addressRules: options.addressRules });
   pbx.start();
   return { pbx, clock, log, store };
 }
