@@ -49,6 +49,12 @@ t.test('assistant: conflicting options and a missing PIN are refused, not ignore
   oneLine(t, badPinEnv, 2, /the PIN is 5 digits/, 'HICOM_PIN=abc is checked locally, not sent to burn an attempt');
 });
 
+t.test('assistant: a timeout past what Node timers take is refused, not turned into 1 ms with a warning per timer', async (t) => {
+  const r = await runCliAsync(['assistant', '--connect', `tcp:127.0.0.1:${await freePort()}`, '--timeout', '99999999999999', '-e', 'show system'], { env: KDS_CREDENTIALS });
+  oneLine(t, r, 2, /assistant: option '--timeout <ms>' argument '99999999999999' is invalid\. It must be a whole number from 1 to 2147483647/, '--timeout 99999999999999');
+  t.notMatch(r.stderr, /TimeoutOverflowWarning/, 'no TimeoutOverflowWarning');
+});
+
 t.test('kds: the file is checked before the password is asked; the wizard says which answer is missing', async (t) => {
   const [missing, wizard] = await Promise.all([
     runCliAsync(['kds', 'open', '/nonexistent.kds']),

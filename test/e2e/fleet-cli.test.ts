@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import t from 'tap';
+import { EXIT } from '../../src/exit-codes.js';
 import { cryptoRandom } from '../../src/adapters/crypto-random.js';
 import { RealClock } from '../../src/adapters/real-clock.js';
 import { UdpDatagramPort } from '../../src/adapters/udp-datagram-port.js';
@@ -25,7 +26,7 @@ t.test('hicom-sim fleet against a centre over real UDP: summary for people and f
   const keys = join(dir, 'keys.txt');
   // Made-up devices written as a keys file, which the test centre then knows.
   const made = runCli(['fleet', '--devices', '40', '--centre', 'udp:127.0.0.1:9', '--seed', '7', '--write-keys', keys, '--duration', '0.2']);
-  t.equal(made.status, 1, 'nobody answers on the discard port: exit 1');
+  t.equal(made.status, EXIT.connection, 'nobody answers on the discard port: exit 3, no connection (docs/exit-codes.md)');
   t.match(made.stderr, /no check-in was answered by udp:127\.0\.0\.1:9/, 'and it says so');
   const devices = readDeviceKeys(keys);
   t.equal(devices.length, 40, '40 devices written');

@@ -262,6 +262,9 @@ function specialCases(busyPort: number, httpPort: number): Case[] {
     ...validatorCases,
     { name: 'centre device list: a state directory that cannot be made', argv: ['centre', 'device', 'list', '--state', '/proc/nope/state'], code: EXIT.usage, names: '/proc/nope' },
     { name: 'lab: an admin port already in use', argv: labArgs(config('busy-port.yaml', pbx(`{ bind: "tcp:127.0.0.1:${busyPort}" }`))), code: EXIT.connection, names: String(busyPort) },
+    // A good port first, then one that fails: the lab must release the first and exit, not keep running on it.
+    { name: 'lab: a second admin port already in use', argv: labArgs(config('busy-second-port.yaml', pbx(`{ bind: "tcp:127.0.0.1:0" }, { bind: "tcp:127.0.0.1:${busyPort}" }`))), code: EXIT.connection, names: String(busyPort) },
+    { name: 'lab: a serial device that does not exist after a good port', argv: labArgs(config('bad-serial.yaml', pbx('{ bind: "tcp:127.0.0.1:0" }, { bind: "serial:/dev/hicom-no-such-tty" }'))), code: EXIT.connection, names: '/dev/hicom-no-such-tty' },
     { name: 'lab: a malformed bind spec', argv: labArgs(config('bad-bind.yaml', pbx('{ bind: "tcp:127.0.0.1:99999" }'))), code: EXIT.usage, names: 'tcp:127.0.0.1:99999' },
     { name: 'lab: a state directory that cannot be made', argv: ['lab', '--config', fixtures.valid.config, '--state', '/proc/nope/state'], code: EXIT.usage, names: '/proc/nope' },
     { name: 'centre receive: the far end is not a modem (an HTTP server)', argv: ['centre', 'receive', '--modem', `tcp:127.0.0.1:${httpPort}`, '--state', fill(centreState) as string], code: EXIT.connection, names: `tcp:127.0.0.1:${httpPort}` },
