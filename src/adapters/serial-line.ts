@@ -90,7 +90,8 @@ export class SerialLine extends LineEndpointBase {
       autoOpen: false,
     });
     await new Promise<void>((resolve, reject) =>
-      port.open((err) => (err ? reject(new Error(`cannot open serial port ${options.path}: ${err.message}`)) : resolve())),
+      // serialport says "Error: No such file or directory, cannot open PATH": keep only the reason, the path is said once.
+      port.open((err) => (err ? reject(new Error(`cannot open serial port ${options.path}: ${err.message.replace(/^Error: /, '').replace(/, cannot open .*$/, '').toLowerCase()}`)) : resolve())),
     );
     return new SerialLine(port, options);
   }

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 
 /** `--listen HOST:PORT`, checked when the command line is read. */
 function hostPort(text: string): string {
@@ -15,9 +15,9 @@ function hostPort(text: string): string {
  */
 export function register(program: Command): void {
   program
-    .addCommand(new Command('lab-lan-relay')
-      .description('internal: forward a PBX\'s LAN teleservice port from a network namespace to its lab')
-      .requiredOption('--listen <host:port>', 'the PBX\'s LAN address and port', hostPort)
-      .requiredOption('--socket <path>', 'the lab\'s Unix socket')
-      .action(async (opts: { listen: string; socket: string }) => (await import('./lan-relay-run.js')).lanRelay(opts)), { hidden: true });
+    .command('lab-lan-relay', { hidden: true })
+    .description('internal: forward a PBX\'s LAN teleservice port from a network namespace to its lab')
+    .requiredOption('--listen <host:port>', 'the PBX\'s LAN address and port', hostPort)
+    .requiredOption('--socket <path>', 'the lab\'s Unix socket')
+    .action(async (opts: { listen: string; socket: string }) => (await import('./lan-relay-run.js')).lanRelay(opts));
 }

@@ -98,7 +98,7 @@ const VALID: Record<string, Valid> = {
   'card new': { args: [], opts: { '--individual': 'T4711', '--group': 'NL-BONN', '--octopus': true, '--valid-from': '2026-01-01', '--valid-until': '2027-01-01', '--output': { output: 'new.card' } }, expect: EXIT.ok },
   'card show': { args: [{ input: 'card' }], opts: {}, expect: EXIT.ok },
   // Hidden, run by the lab inside a network namespace; it ends when its stdin (the lifeline) closes, as it is closed here.
-  'lab-lan-relay': { args: [], opts: { '--listen': '127.0.0.1:0', '--socket': { output: 'relay.sock' } }, expect: EXIT.ok },
+  'lab-lan-relay': { args: [], opts: { '--listen': '127.0.0.1:0', '--socket': '/tmp/hicom-bad-input-no-lab.sock' }, expect: EXIT.ok },
 };
 
 /** Malformed connect specs (issue 18): no port, no host:port, port out of range, no path, no kind, empty. */
