@@ -125,6 +125,7 @@ function defaultItems(type: PbxType): Array<[string, string]> {
   add('modem.imod.did', '791');
   add('modem.x75.number', '792');
   add('modem.x75.did', '792');
+  add('modem.x75.channels', '1');
   for (let i = 1; i <= 6; i++) {
     add(`callback.${i}.number`, '');
     add(`callback.${i}.code`, '');
