@@ -20,8 +20,9 @@ import { spread, timedRun } from '../test/support/process-timing.js';
  *    built CLI) and `multimon-ng -a DTMF -t raw` on the same 825 s Q.24-style
  *    recording (test/support/q24-corpus.ts) — ours on the 8 kHz WAV, multimon-ng
  *    on sox's conversion to its native 22,050 Hz raw s16le. The runs alternate,
- *    and with them the start-up references (ours on a 1 s WAV, multimon-ng on an
- *    empty file, a bare `node -e 0`); median and spread of each.
+ *    and with them the start-up references (ours on a 1 s WAV, `hicom-sim
+ *    --version`, multimon-ng on an empty file, a bare `node -e 0`); median and
+ *    spread of each, and the CLI's start as a multiple of the bare node's.
  * 2. In-process: our detector on the decoded samples, no process, no file.
  *    multimon-ng has no library to call; its decode time without process start
  *    is estimated as its whole-process median minus its median on an empty file.
@@ -82,7 +83,7 @@ try {
   }
 
   // 1. Whole processes, alternating.
-  const times: Record<string, number[]> = { ours: [], mm: [], oursStart: [], mmStart: [], node: [] };
+  const times: Record<string, number[]> = { ours: [], mm: [], oursStart: [], oursVersion: [], mmStart: [], node: [] };
   let ours = '';
   let theirs = '';
   for (let run = 0; run < RUNS; run++) {
@@ -96,6 +97,7 @@ try {
       times.mmStart.push(timed('multimon-ng', ['-q', '-c', '-a', 'DTMF', '-t', 'raw', empty]).ms);
     }
     times.oursStart.push(timed(process.execPath, [cli, 'dtmf', 'decode', oneSecond]).ms);
+    times.oursVersion.push(timed(process.execPath, [cli, '--version']).ms);
     times.node.push(timed(process.execPath, ['-e', '0']).ms);
   }
   const sent = corpus.sent;
@@ -108,6 +110,10 @@ try {
     out('    multimon-ng: not installed, no comparison');
   }
   out(`    references: ours on a 1 s WAV ${spread(times.oursStart)}; node -e 0 ${spread(times.node)}${mm ? `; multimon-ng on an empty file ${spread(times.mmStart)}` : ''}`);
+  // Issue 15's CLI-start goals, from the same alternating runs.
+  const bare = median(times.node);
+  out(`    CLI start: hicom-sim --version ${spread(times.oursVersion)} = ${(median(times.oursVersion) / bare).toFixed(2)}× node -e 0 (goal ≤ 1.5×)`);
+  out(`               dtmf decode of a 1 s WAV = ${(median(times.oursStart) / bare).toFixed(2)}× node -e 0 (goal ≤ 2×)`);
 
   // 2. In-process.
   const samples = toRate(readWavFile(wav));

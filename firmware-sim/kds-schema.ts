@@ -64,6 +64,9 @@ const bool: ValueKind = { type: 'bool' };
 const oneOf = (...values: string[]): ValueKind => ({ type: 'enum', values });
 
 /** Pseudo objects of the seed manual, format 7 ("Pseudo Hicom Assistant T Format"). */
+/** The most B channels one digital trunk brings, a primary-rate S2M interface's 30 (ITU-T I.431): the X.75 modem cannot serve more calls. */
+export const X75_MAX_CHANNELS = 30;
+
 export const PSEUDO_OBJECTS: Record<string, string> = {
   C1: 'Systemparameter',
   C2: 'Systemtimer',
@@ -98,6 +101,7 @@ export const KDS_SCHEMA: readonly KdsItemSpec[] = [
   { pattern: 'modem.imod.did', cls: 'system', kind: digits(0, 6), mnemonic: 'MOD-IMOD-DID', help: 'DID of the IMOD (empty: no external access)' },
   { pattern: 'modem.x75.number', cls: 'system', kind: digits(2, 6), mnemonic: 'MOD-X75', help: 'internal number of the X.75 pseudo-port' },
   { pattern: 'modem.x75.did', cls: 'system', kind: digits(0, 6), mnemonic: 'MOD-X75-DID', help: 'DID of the X.75 modem (empty: no external access)' },
+  { pattern: 'modem.x75.channels', cls: 'system', kind: int(1, X75_MAX_CHANNELS), mnemonic: 'MOD-X75-CH', help: `B channels the X.75 modem serves at once, 1–${X75_MAX_CHANNELS} (one more caller gets BUSY)` },
   { pattern: 'callback.#.number', cls: 'system', kind: digits(0, 22), mnemonic: 'CB-NUM', help: 'callback number of the index (1–6)' },
   { pattern: 'callback.#.code', cls: 'system', secret: true, kind: digits(1, 6), mnemonic: 'CB-CODE', help: 'access code of the index, up to 6 digits' },
   { pattern: 'callback.#.x75', cls: 'system', kind: bool, mnemonic: 'CB-X75', help: 'call back over X.75 (yes) or the IMOD (no)' },

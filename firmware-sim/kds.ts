@@ -25,12 +25,17 @@ export type SetResult = { ok: true; spec: KdsItemSpec; address: string[]; old: s
 export class Kds {
   readonly #items: Map<string, string>;
 
-  constructor(items: Iterable<[string, string]>) {
+  constructor(items: Iterable<readonly [string, string]>) {
     this.#items = new Map(items);
   }
 
   static defaults(type: PbxType): Kds {
-    return new Kds(defaultItems(type));
+    let items = DEFAULTS.get(type);
+    if (!items) {
+      items = defaultItems(type);
+      DEFAULTS.set(type, items);
+    }
+    return new Kds(items);
   }
 
   static fromImage(image: KdsImage): Kds {
@@ -94,7 +99,14 @@ export class Kds {
   }
 }
 
-function defaultItems(type: PbxType): Array<[string, string]> {
+/**
+ * The delivered items of each PBX type, built once: every default KDS shares
+ * these path strings. Built per PBX, a fleet of 10,000 held 10,000 copies of
+ * each of the ~350 paths (19 KiB a PBX, half of an idle PBX's heap).
+ */
+const DEFAULTS = new Map<PbxType, ReadonlyArray<readonly [string, string]>>();
+
+function defaultItems(type: PbxType): ReadonlyArray<readonly [string, string]> {
   const items: Array<[string, string]> = [];
   const add = (path: string, value: string): void => {
     items.push([path, value]);
@@ -125,6 +137,7 @@ function defaultItems(type: PbxType): Array<[string, string]> {
   add('modem.imod.did', '791');
   add('modem.x75.number', '792');
   add('modem.x75.did', '792');
+  add('modem.x75.channels', '1');
   for (let i = 1; i <= 6; i++) {
     add(`callback.${i}.number`, '');
     add(`callback.${i}.code`, '');

@@ -105,6 +105,8 @@ export type LinkDownReason =
   | 'frmr-received'
   | 'frmr-sent'
   | 'local-disconnect'
+  /** The answering side waited T1 × N2 and the caller never sent SABM (x75-pump.ts). */
+  | 'setup-timeout'
   | 'destroyed';
 
 /** Why the state changed when the link did not go down. */

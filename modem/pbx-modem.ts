@@ -44,7 +44,7 @@ export interface PbxModemOptions {
  */
 export abstract class PbxModem implements CallTerminal, OutgoingModem {
   abstract readonly kind: ModemKind;
-  readonly channels: number;
+  #channels: number;
   protected readonly clock: Clock;
   protected readonly sink: ModemCallSink;
   readonly #answerAfterRings: number;
@@ -55,7 +55,7 @@ export abstract class PbxModem implements CallTerminal, OutgoingModem {
   constructor(options: PbxModemOptions) {
     this.clock = options.clock;
     this.sink = options.sink;
-    this.channels = Math.max(1, options.channels ?? 1);
+    this.#channels = Math.max(1, options.channels ?? 1);
     this.#answerAfterRings = Math.max(1, options.answerAfterRings ?? 1);
     this.#noAnswerMs = options.noAnswerMs ?? DEFAULT_NO_ANSWER_MS;
   }
@@ -73,13 +73,23 @@ export abstract class PbxModem implements CallTerminal, OutgoingModem {
     this.#line = line;
   }
 
+  /** Calls served at once; one more caller gets BUSY. */
+  get channels(): number {
+    return this.#channels;
+  }
+
+  /** A new channel count (a KDS change) takes effect for the next call; calls in progress stay. */
+  setChannels(channels: number): void {
+    this.#channels = Math.max(1, channels);
+  }
+
   /** Channels taken (ringing, connected or dialing). */
   get channelsInUse(): number {
     return this.#inUse;
   }
 
   offerCall(call: IncomingCall): OfferReply {
-    if (this.#inUse >= this.channels) return 'busy';
+    if (this.#inUse >= this.#channels) return 'busy';
     this.#inUse++;
     let rings = 0;
     let answered = false;
@@ -106,7 +116,7 @@ export abstract class PbxModem implements CallTerminal, OutgoingModem {
     const line = this.#line;
     // Report on the clock, never from inside dial(): the caller sees one code path.
     if (!line) return void this.clock.setTimer(0, () => done({ outcome: 'no-dialtone' }));
-    if (this.#inUse >= this.channels) return void this.clock.setTimer(0, () => done({ outcome: 'channel-busy' }));
+    if (this.#inUse >= this.#channels) return void this.clock.setTimer(0, () => done({ outcome: 'channel-busy' }));
     this.#inUse++;
     line.dial(number, this.pump.offer(), {
       onConnect: (path, link) => {

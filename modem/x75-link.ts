@@ -110,6 +110,13 @@ export class X75Link {
     else this.station.disconnect();
   }
 
+  /** The link never came up and the owner gives up on it: finish at once, without sending (the peer never spoke). */
+  giveUpSetup(): void {
+    if (this.#finished || this.station.isUp) return;
+    this.#downReason ??= 'setup-timeout';
+    this.#finish();
+  }
+
   get isUp(): boolean {
     return this.station.isUp;
   }

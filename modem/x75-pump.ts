@@ -21,6 +21,18 @@ export interface X75Capabilities {
   layer2: 'X75';
 }
 
+/**
+ * How long the answering side (the DCE) waits for the caller's SABM before
+ * it hangs up: as long as a DTE's own link set-up takes to give up, N2
+ * SABMs T1 apart (ISO 7776 §5.7.1, §5.7.3), after which no caller that
+ * follows the standard is still trying. X.75 gives the DCE in the
+ * disconnected phase no timer of its own; without this one a caller who
+ * never sends SABM holds a B channel for ever.
+ */
+export function linkSetupTimeoutMs(params: Pick<LapbParams, 't1Ms' | 'n2'>): number {
+  return params.t1Ms * params.n2;
+}
+
 export interface X75Options {
   clock: Clock;
   params?: Partial<LapbParams>;
@@ -34,7 +46,8 @@ export function x75LinkInfo(): LinkInfo {
 
 /**
  * Run X.75 (LAPB) over a connected B channel (docs/x75.md: the calling side
- * is the DTE and sends SABM; the answering side, the DCE, waits for it).
+ * is the DTE and sends SABM; the answering side, the DCE, waits for it,
+ * `linkSetupTimeoutMs` at most).
  * When LAPB is finished the call is hung up; when the call drops, LAPB
  * stops at once.
  */
@@ -52,6 +65,11 @@ export function startX75(path: LineEndpoint, role: 'originate' | 'answer', optio
   path.onClose(() => options.clock.setTimer(0, () => link.channelClosed()));
   link.onReleased(() => path.close());
   if (role === 'originate') link.connect();
+  else {
+    const setup = options.clock.setTimer(linkSetupTimeoutMs(link.station.params), () => link.giveUpSetup());
+    link.onLinkUp(() => setup.cancel());
+    link.onReleased(() => setup.cancel());
+  }
   return link;
 }
 

@@ -9,6 +9,23 @@ export class ConnectError extends Error {
 }
 
 /**
+ * A SerialPort whose `destroy()` closes the device. @serialport/stream 13
+ * has no `_destroy`: a destroyed port kept its descriptor open and its
+ * native poller waiting for "readable", which keeps the event loop alive
+ * though no handle shows in `process.getActiveResourcesInfo()`, so
+ * `centre receive --modem pty:…` printed "centre stopped" and never exited.
+ */
+class ClosingSerialPort extends SerialPort {
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.isOpen) {
+      callback(error);
+      return;
+    }
+    this.close(() => callback(error));
+  }
+}
+
+/**
  * The client side of a line spec (docs/serial-and-tcp.md): connect to a TCP
  * listener (an admin port, a modem's DTE on a terminal server) or open a
  * serial device or pty, and return the byte stream. bindLine() is the
@@ -39,7 +56,7 @@ export async function connectLine(spec: string | LineSpec, options: { timeoutMs?
     case 'serial':
     case 'pty': {
       const baudRate = parsed.kind === 'serial' ? parsed.baudRate : 9600;
-      const port = new SerialPort({ path: parsed.path, baudRate, autoOpen: false });
+      const port = new ClosingSerialPort({ path: parsed.path, baudRate, autoOpen: false });
       await new Promise<void>((resolve, reject) => {
         port.open((err) => (err ? reject(new ConnectError(`${parsed.kind}:${parsed.path}: ${err.message}`)) : resolve()));
       });

@@ -4,6 +4,7 @@ import { REPORT_CRC_BYTES } from '../../firmware-sim/error-report.js';
 import type { PbxType } from '../../firmware-sim/pbx-type.js';
 import type { CentreDatabase } from './centre-database.js';
 import { insertEvent } from './event-log.js';
+import { prepareQuery, preparedFor } from './prepared-query.js';
 import type { Database, ReportChannel } from './schema.js';
 import { affected, query, type Work } from './work.js';
 
@@ -52,23 +53,20 @@ export interface PbxSummary {
  */
 export function* storeReport(qb: Kysely<Database>, a: ReportArrival): Work<{ stored: boolean; reportId: number }> {
   const { report } = a;
+  const q = statements(qb);
   const raw = Buffer.from(a.bytes);
   const crc = raw.readUInt32BE(raw.length - REPORT_CRC_BYTES);
   const functionTest = report.records.some((r) => r.pseudo) ? 1 : 0;
   const ins = yield* query(
-    qb
-      .insertInto('reports')
-      .values({ system_id: report.systemId, channel: a.channel, received_at: a.receivedAt, seq: report.seq, crc, pbx_type: report.pbxType, aps_version: report.apsVersion, record_count: report.records.length, function_test: functionTest, raw, decoded: JSON.stringify(report) })
-      .onConflict((oc) => oc.columns(['system_id', 'seq', 'crc']).doNothing())
-      .returning('id'),
+    q.insertReport({ systemId: report.systemId, channel: a.channel, receivedAt: a.receivedAt, seq: report.seq, crc, pbxType: report.pbxType, apsVersion: report.apsVersion, recordCount: report.records.length, functionTest, raw, decoded: JSON.stringify(report) }),
   );
   if (ins.rows.length === 0) {
-    const { rows } = yield* query(qb.selectFrom('reports').select('id').where('system_id', '=', report.systemId).where('seq', '=', report.seq).where('crc', '=', crc));
+    const { rows } = yield* query(q.reportId({ systemId: report.systemId, seq: report.seq, crc }));
     return { stored: false, reportId: Number(rows[0].id) };
   }
   const reportId = Number(ins.rows[0].id);
   for (const r of report.records) {
-    const seen = yield* query(qb.selectFrom('report_errors').select('event_id').where('system_id', '=', report.systemId).where('error_id', '=', r.id).where('error_time', '=', r.time));
+    const seen = yield* query(q.errorSeen({ systemId: report.systemId, errorId: r.id, errorTime: r.time }));
     if (seen.rows.length > 0) continue;
     const eventId = yield* insertEvent(qb, {
       deviceId: report.systemId,
@@ -81,10 +79,39 @@ export function* storeReport(qb: Kysely<Database>, a: ReportArrival): Work<{ sto
       // A function test is a sign of life, not a condition to clear.
       life: r.pseudo || a.history ? 'cleared' : 'active',
     });
-    const added = yield* query(qb.insertInto('report_errors').values({ system_id: report.systemId, error_id: r.id, error_time: r.time, report_id: reportId, event_id: eventId }));
+    const added = yield* query(q.addError({ systemId: report.systemId, errorId: r.id, errorTime: r.time, reportId, eventId }));
     if (affected(added) !== 1) throw new Error(`error ${r.id} of ${report.systemId} not recorded`);
   }
   return { stored: true, reportId };
+}
+
+/**
+ * The statements of `storeReport`, compiled once per database: the modem
+ * centre runs them for every report, and Kysely's builder and compiler cost
+ * more than SQLite takes to run them.
+ */
+function statements(qb: Kysely<Database>) {
+  return preparedFor(qb, 'report-archive', () => ({
+    insertReport: prepareQuery<
+      { systemId: string; channel: ReportChannel; receivedAt: number; seq: number; crc: number; pbxType: string; apsVersion: string; recordCount: number; functionTest: number; raw: Buffer; decoded: string },
+      { id: number }
+    >((p) =>
+      qb
+        .insertInto('reports')
+        .values({ system_id: p('systemId'), channel: p('channel'), received_at: p('receivedAt'), seq: p('seq'), crc: p('crc'), pbx_type: p('pbxType'), aps_version: p('apsVersion'), record_count: p('recordCount'), function_test: p('functionTest'), raw: p('raw'), decoded: p('decoded') })
+        .onConflict((oc) => oc.columns(['system_id', 'seq', 'crc']).doNothing())
+        .returning('id'),
+    ),
+    reportId: prepareQuery<{ systemId: string; seq: number; crc: number }, { id: number }>((p) =>
+      qb.selectFrom('reports').select('id').where('system_id', '=', p('systemId')).where('seq', '=', p('seq')).where('crc', '=', p('crc')),
+    ),
+    errorSeen: prepareQuery<{ systemId: string; errorId: number; errorTime: number }, { event_id: number }>((p) =>
+      qb.selectFrom('report_errors').select('event_id').where('system_id', '=', p('systemId')).where('error_id', '=', p('errorId')).where('error_time', '=', p('errorTime')),
+    ),
+    addError: prepareQuery<{ systemId: string; errorId: number; errorTime: number; reportId: number; eventId: number }>((p) =>
+      qb.insertInto('report_errors').values({ system_id: p('systemId'), error_id: p('errorId'), error_time: p('errorTime'), report_id: p('reportId'), event_id: p('eventId') }),
+    ),
+  }));
 }
 
 /** Reading the reports back: readable (decoded) and raw. */

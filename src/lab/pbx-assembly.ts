@@ -9,6 +9,7 @@ import { ErrorSignaling } from '../../firmware-sim/error-signaling.js';
 import { FlashProtocolLog } from '../../firmware-sim/flash-log.js';
 import { Circle } from '../../firmware-sim/circles.js';
 import type { ErrorClass, ErrorRecord } from '../../firmware-sim/error-history.js';
+import { X75_MAX_CHANNELS } from '../../firmware-sim/kds-schema.js';
 import { Pbx, type Outcome } from '../../firmware-sim/pbx.js';
 import { MemoryProtocolLog, type LogEntry, type ProtocolLog } from '../../firmware-sim/protocol-log.js';
 import { RemoteAccess } from '../../firmware-sim/remote-access.js';
@@ -120,7 +121,7 @@ export class PbxAssembly {
       },
     };
     this.imod = new Imod({ clock, sink });
-    this.x75 = new X75Modem({ clock, sink });
+    this.x75 = new X75Modem({ clock, sink, channels: Number(this.pbx.kds.get('modem.x75.channels') ?? 1) });
     this.outgoing = { imod: this.#tracked(this.imod), x75: this.#tracked(this.x75) };
     this.callback = new CallbackScheduler({ pbx: this.pbx, modems: this.outgoing, onConnected: (line, info) => this.remote.acceptCallback(line, info) });
     this.remote = new RemoteAccess(this.pbx, { preLogin: (text, io, info) => this.callback.handleGateLine(text, io, info) });
@@ -235,11 +236,13 @@ export class PbxAssembly {
     const imodNumber = pbx.kds.get('modem.imod.number') ?? IMOD_NUMBER;
     this.imod.attachLine(node.addPort(imodNumber, this.imod, { did: pbx.kds.get('modem.imod.did') || null }));
     const x75Number = pbx.kds.get('modem.x75.number') ?? X75_NUMBER;
-    this.x75.attachLine(node.addPort(x75Number, this.x75, { did: pbx.kds.get('modem.x75.did') || null, channels: this.x75.channels }));
+    // The port takes as many calls as any channel count allows; the modem's own count (KDS, live) decides who gets BUSY.
+    this.x75.attachLine(node.addPort(x75Number, this.x75, { did: pbx.kds.get('modem.x75.did') || null, channels: X75_MAX_CHANNELS }));
     // The DIDs follow the KDS: removing one shuts that modem off from outside at once.
     pbx.onKdsChange((path) => {
       if (path === 'modem.imod.did') node.setDid(imodNumber, pbx.kds.get(path) || null);
       if (path === 'modem.x75.did') node.setDid(x75Number, pbx.kds.get(path) || null);
+      if (path === 'modem.x75.channels') this.x75.setChannels(Number(pbx.kds.get(path) ?? 1));
     });
     // B2-1: with every trunk out of service no call from outside reaches the PBX (docs/maintenance.md).
     const trunkService = (): void => {

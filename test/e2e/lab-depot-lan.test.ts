@@ -1,4 +1,3 @@
-import { connect, type Socket } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -12,6 +11,7 @@ import { ControlTestClient } from '../support/control-client.js';
 import { startControlLab } from '../support/control-lab.js';
 import { pinHash } from '../support/depot-rig.js';
 import { tempDir } from '../support/lab-child.js';
+import { KeypadLine } from '../support/keypad-line.js';
 import { pollUntil } from '../support/poll-until.js';
 
 /**
@@ -21,33 +21,6 @@ import { pollUntil } from '../support/poll-until.js';
  */
 const DEPOT = 'SD-E2E1';
 const PBX = 'HSIM-E2E1';
-
-/** A person at the keypad line: one command, the reply up to its status line. */
-class KeypadLine {
-  #buf = '';
-  constructor(readonly socket: Socket) {
-    socket.on('data', (d) => (this.#buf += d.toString('utf8')));
-  }
-
-  static open(port: number): Promise<KeypadLine> {
-    return new Promise((resolve, reject) => {
-      const s = connect(port, '127.0.0.1', () => resolve(new KeypadLine(s)));
-      s.once('error', reject);
-    });
-  }
-
-  async reply(): Promise<string> {
-    await pollUntil(() => /(^|\r\n)(OK|ERROR [^\r]*)\r\n$/.test(this.#buf), 'a status line from the keypad line', 10_000);
-    const out = this.#buf;
-    this.#buf = '';
-    return out;
-  }
-
-  async cmd(line: string): Promise<string> {
-    this.socket.write(`${line}\r`);
-    return this.reply();
-  }
-}
 
 t.test('a lab depot and a LAN PBX check in over UDP; keys and errors arrive, errors are deleted', async (t) => {
   const depotKey = new SeededRandom(21).bytes(32);
@@ -95,7 +68,7 @@ t.test('a lab depot and a LAN PBX check in over UDP; keys and errors arrive, err
 
   const keypad = await KeypadLine.open(keypadPort);
   t.teardown(() => keypad.socket.destroy());
-  t.match(await keypad.reply(), new RegExp(`key depot ${DEPOT} \\(3 compartments\\)`), 'the keypad line greets');
+  t.match(keypad.greeting, new RegExp(`key depot ${DEPOT} \\(3 compartments\\)`), 'the keypad line greets');
   t.match(await keypad.cmd('pin 4711'), /\|Open 2 {10}\|\r\n\|Meier {11}\|[\s\S]*\r\nOK\r\n$/, 'the PIN from the centre opens compartment 2');
   t.match(await keypad.cmd('take 2'), /key taken from compartment 2[\s\S]*OK\r\n$/, 'the key is taken');
 

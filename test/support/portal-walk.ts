@@ -8,7 +8,6 @@
  * keypad line is a TCP socket a person types on.
  */
 import { writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { stringify } from 'yaml';
@@ -16,7 +15,7 @@ import { cliDevice, startCentre, type CentreChild } from './centre-child.js';
 import { ControlTestClient } from './control-client.js';
 import { startControlLab, type ControlLab } from './control-lab.js';
 import { runCliAsync, tempDir } from './lab-child.js';
-import { pollUntil } from './poll-until.js';
+export { KeypadLine } from './keypad-line.js';
 
 export const WALK_PBX = 'HSIM-W1';
 export const WALK_DEPOT = 'SD-W1';
@@ -31,35 +30,6 @@ export interface PortalWalk {
   origin: string;
   keypadPort: number;
   dir: string;
-}
-
-/** A person at the depot's keypad line: one command, its reply up to the status line. */
-export class KeypadLine {
-  #buf = '';
-  private constructor(readonly socket: Socket) {
-    socket.on('data', (d) => (this.#buf += d.toString('utf8')));
-  }
-
-  static async open(port: number): Promise<KeypadLine> {
-    const line = await new Promise<KeypadLine>((resolve, reject) => {
-      const s = connect(port, '127.0.0.1', () => resolve(new KeypadLine(s)));
-      s.once('error', reject);
-    });
-    await line.reply();
-    return line;
-  }
-
-  async reply(): Promise<string> {
-    await pollUntil(() => /(^|\r\n)(OK|ERROR [^\r]*)\r\n$/.test(this.#buf), 'a status line from the keypad line', 10_000);
-    const out = this.#buf;
-    this.#buf = '';
-    return out;
-  }
-
-  async cmd(line: string): Promise<string> {
-    this.socket.write(`${line}\r`);
-    return this.reply();
-  }
 }
 
 export async function startPortalWalk(t: Test): Promise<PortalWalk> {

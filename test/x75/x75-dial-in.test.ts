@@ -1,7 +1,9 @@
 import t from 'tap';
 import type { LineEndpoint } from '../../core/line-endpoint.js';
 import type { IncomingCallInfo, ModemCallSink } from '../../core/modem-port.js';
+import { DEFAULT_LAPB_PARAMS } from '../../modem/lapb.js';
 import { X75Modem } from '../../modem/x75-modem.js';
+import { linkSetupTimeoutMs } from '../../modem/x75-pump.js';
 import { installTestLines } from '../../src/network/test-lines.js';
 import { createRig } from '../support/modem-rig.js';
 
@@ -122,4 +124,39 @@ t.test('on an unpaced network, hanging up an X.75 call (DISC/UA delivered at onc
   t.match(ta.term.take(), /OK\r\n\r\nOK\r\n$/, '+++ and ATH both answer OK');
   t.equal(x75.channelsInUse, 0, 'the PBX channel is free');
   t.equal(rig.exchange.activeCalls, 0, 'the call is released');
+});
+
+t.test('the X.75 pseudo-port hangs up on a digital caller who never sends SABM, after T1 × N2 (10 s); one who sends it in time keeps the call', async (t) => {
+  const { rig, x75 } = setup();
+  t.equal(linkSetupTimeoutMs(DEFAULT_LAPB_PARAMS), 10_000, 'T1 1 s × N2 10: the time a DTE\'s own set-up takes to give up');
+  const silent = rig.exchange.addSubscriber('0897009', { offerCall: () => 'busy' });
+  let path: LineEndpoint | undefined;
+  let closedAt: number | undefined;
+  silent.dial('0301234792', { bearer: 'digital', capabilities: { layer2: 'X75' } }, {
+    onConnect: (p) => {
+      path = p;
+      p.onClose(() => { closedAt ??= rig.clock.now(); });
+    },
+    onFail: (reason) => t.fail(`the call fails: ${reason}`),
+  });
+  rig.clock.advance(2_000);
+  t.ok(path, 'the pseudo-port answers the digital call');
+  t.equal(x75.channelsInUse, 1, 'the silent caller holds the channel');
+  const connectedAt = rig.clock.now();
+  rig.clock.advance(7_000);
+  t.equal(closedAt, undefined, 'still connected well inside the set-up time');
+  rig.clock.advance(10_000);
+  t.ok(closedAt !== undefined && closedAt - connectedAt <= linkSetupTimeoutMs(DEFAULT_LAPB_PARAMS), `hung up within T1 × N2 of the answer (${closedAt === undefined ? 'never' : `${closedAt - connectedAt} ms`})`);
+  t.equal(x75.channelsInUse, 0, 'the channel is free again for the next caller');
+
+  // A terminal adapter that sends SABM at once is not touched by the timer.
+  const ta = rig.addModem('0897001', { echo: false, profile: 'isdn-ta' });
+  ta.term.send('AT+BX75\r');
+  ta.term.send('ATDT0301234792\r');
+  rig.clock.advance(5_000);
+  t.match(ta.term.take(), /CONNECT 64000\/X75\r\nPIN:/, 'a TA that speaks LAPB connects');
+  rig.clock.advance(60_000);
+  ta.term.send('still here');
+  rig.clock.advance(1_000);
+  t.match(ta.term.take(), /still here/, 'a minute later its call is still up: the timer ends with the link set-up');
 });

@@ -72,36 +72,36 @@ t.test('closing one endpoint sends DISC; both endpoints close and both links rel
   t.equal(clock.pending, 0, 'no timers left');
 });
 
-t.test('a dead line: endpoint closes after N2 unanswered polls and the link releases without DISC', async (t) => {
-  const { clock, ta, pbx, pipe } = linkPair();
-  ta.connect();
-  clock.advance(100);
+/** A link brought up, with the TA's endpoint closes and release reasons recorded. */
+function upAndWatched(): ReturnType<typeof linkPair> & { reasons: LinkDownReason[]; closes: number[] } {
+  const pair = linkPair();
+  pair.ta.connect();
+  pair.clock.advance(100);
   const reasons: LinkDownReason[] = [];
-  let closed = 0;
-  ta.endpoint.onClose(() => closed++);
-  ta.onReleased((r) => reasons.push(r));
+  const closes: number[] = [];
+  pair.ta.endpoint.onClose(() => closes.push(pair.clock.now()));
+  pair.ta.onReleased((r) => reasons.push(r));
+  return { ...pair, reasons, closes };
+}
+
+t.test('a dead line: endpoint closes after N2 unanswered polls and the link releases without DISC', async (t) => {
+  const { clock, ta, pbx, pipe, reasons, closes } = upAndWatched();
   pipe.cut();
   ta.endpoint.write('lost');
   clock.advance(60_000);
-  t.equal(closed, 1, 'endpoint closed once');
+  t.equal(closes.length, 1, 'endpoint closed once');
   t.same(reasons, ['n2-exceeded'], 'released because the peer stopped answering');
   t.ok(pbx.isUp, 'the silent far side has not noticed yet (it has nothing to send)');
 });
 
 t.test('channelClosed stops at once and writes nothing more', async (t) => {
-  const { clock, ta, pipe } = linkPair();
-  ta.connect();
-  clock.advance(100);
-  const reasons: LinkDownReason[] = [];
-  let closed = 0;
-  ta.endpoint.onClose(() => closed++);
-  ta.onReleased((r) => reasons.push(r));
+  const { clock, ta, pipe, reasons, closes } = upAndWatched();
   const before = pipe.written[0];
   ta.channelClosed();
   ta.endpoint.write('after hang-up');
   clock.advance(10_000);
   t.equal(pipe.written[0], before, 'no bytes written after the call dropped');
-  t.equal(closed, 1, 'endpoint closed');
+  t.equal(closes.length, 1, 'endpoint closed');
   t.same(reasons, ['destroyed'], 'released with reason destroyed');
 });
 
