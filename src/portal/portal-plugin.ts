@@ -11,6 +11,7 @@ import type { Clock } from '../../core/clock.js';
 import { AuditTrail } from '../database/audit-trail.js';
 import type { CentreDatabase } from '../database/centre-database.js';
 import { devicePages } from './device-pages.js';
+import { livePages } from './live-pages.js';
 import { loginPages } from './login-pages.js';
 import { ASSETS_DIR, PageRenderer } from './page-renderer.js';
 import { peoplePages } from './people-pages.js';
@@ -91,6 +92,7 @@ export function createPortal(options: PortalOptions): Portal {
     const kit = { access, pages: new PageRenderer(), secure: options.secure, pinCost: options.hashCost };
     await loginPages(app, kit);
     await devicePages(app, kit);
+    await livePages(app, kit);
     await peoplePages(app, kit, { hashCost: options.hashCost });
   };
   return { access, authenticator, plugin };
