@@ -180,29 +180,33 @@ async function openStreams(port: number, path: string, cookies: readonly string[
   const seen: string[] = cookies.map(() => '');
   const responses: IncomingMessage[] = [];
   let waiting: { id: string; left: Set<number>; done: () => void } | undefined;
-  await Promise.all(
-    cookies.map(
-      (cookie, k) =>
-        new Promise<void>((resolve, reject) => {
-          const req = httpRequest({ host: '127.0.0.1', port, path, agent, headers: { cookie, accept: 'text/event-stream' } }, (res) => {
-            if (res.statusCode !== 200) return reject(new Error(`stream ${k}: ${res.statusCode}`));
-            responses.push(res);
-            res.setEncoding('utf8');
-            res.on('data', (d: string) => {
-              seen[k] += d;
-              if (waiting && waiting.left.has(k) && seen[k].includes(`id: ${waiting.id}\n`)) {
-                waiting.left.delete(k);
-                seen[k] = '';
-                if (waiting.left.size === 0) waiting.done();
-              }
+  // In batches: a thousand connects at once overflow the listen backlog of a loaded machine.
+  for (let from = 0; from < cookies.length; from += 100) {
+    await Promise.all(
+      cookies.slice(from, from + 100).map(
+        (cookie, j) =>
+          new Promise<void>((resolve, reject) => {
+            const k = from + j;
+            const req = httpRequest({ host: '127.0.0.1', port, path, agent, headers: { cookie, accept: 'text/event-stream' } }, (res) => {
+              if (res.statusCode !== 200) return reject(new Error(`stream ${k}: ${res.statusCode}`));
+              responses.push(res);
+              res.setEncoding('utf8');
+              res.on('data', (d: string) => {
+                seen[k] += d;
+                if (waiting && waiting.left.has(k) && seen[k].includes(`id: ${waiting.id}\n`)) {
+                  waiting.left.delete(k);
+                  seen[k] = '';
+                  if (waiting.left.size === 0) waiting.done();
+                }
+              });
+              resolve();
             });
-            resolve();
-          });
-          req.on('error', reject);
-          req.end();
-        }),
-    ),
-  );
+            req.on('error', reject);
+            req.end();
+          }),
+      ),
+    );
+  }
   return {
     until(id: string): Promise<void> {
       return new Promise((done) => {
