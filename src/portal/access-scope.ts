@@ -54,6 +54,18 @@ export class AccessScope {
     return this.controlRoom ? sql<boolean>`1 = 1` : sql<boolean>`${sql.ref(column)} in (${this.grantedDevices(qb, right)})`;
   }
 
+  /** Scopes with the same key see the same devices (the control room every one; a partner through the grants usable from here). */
+  get key(): string {
+    return this.controlRoom ? 'control-room' : `${this.account.id}:${this.usableRestricted.join(',')}`;
+  }
+
+  /** Of `deviceIds`, those this person may use with `right`; one query for partners. */
+  async allowedAmong(qb: Kysely<Database>, right: PortalRight, deviceIds: readonly string[]): Promise<Set<string>> {
+    if (this.controlRoom || deviceIds.length === 0) return new Set(this.controlRoom ? deviceIds : []);
+    const rows = await this.grantedDevices(qb, right).where('portal_grants.device_id', 'in', [...deviceIds]).execute();
+    return new Set(rows.map((r) => r.device_id));
+  }
+
   /** May this person use `right` on `deviceId`? One query for partners. */
   async may(qb: Kysely<Database>, right: PortalRight, deviceId: string): Promise<boolean> {
     if (this.controlRoom) return (await qb.selectFrom('devices').select('id').where('id', '=', deviceId).executeTakeFirst()) !== undefined;

@@ -16,10 +16,6 @@ import { DEVICE_ID, field, FORM_BODY_LIMIT, html, pageContext, pageRoute, period
 import { deviceRightsOf, personOf } from './session-authenticator.js';
 import type { Selectable } from 'kysely';
 
-/** Topic of the live-event bus when people or grants changed: open live streams judge their session again. */
-export const ACCESS_TOPIC = 'portal.access';
-/** Keep-alive comment on an idle live stream. */
-export const LIVE_KEEPALIVE_MS = 15_000;
 const DAY_MS = 86_400_000;
 const KIND_LABELS = { pbx: 'PBX', 'key-depot': 'Key depot' } as const;
 const ALARM_TYPES = new Set(['class-b-error', 'error', 'tamper', 'power-loss', 'door-open', 'wrong-pin', 'queue-overflow', 'settings-lost']);
@@ -45,7 +41,8 @@ function eventClass(type: string, life: string): FleetState {
   return ALARM_TYPES.has(type) && life === 'active' ? 'alarm' : 'ok';
 }
 
-function liveEvent(r: EventRow) {
+/** An event as the live stream sends it. */
+export function liveEvent(r: EventRow) {
   const data = JSON.parse(r.data) as Record<string, unknown>;
   return { id: Number(r.id), deviceId: r.device_id, type: r.type, text: eventText(r.type, data), occurredAt: utc(Number(r.occurred_at)), stateClass: eventClass(r.type, r.life) };
 }
@@ -61,7 +58,7 @@ function duration(ms: number): string {
   return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
 }
 
-/** The fleet overview, the device pages, their history and exports, live notifications, tests, and the depot's management. */
+/** The fleet overview, the device pages, their history and exports, tests, and the depot's management. */
 export async function devicePages(app: FastifyInstance, kit: PortalKit): Promise<void> {
   const { db, commands, registry, events, clock, bus } = app.centre;
   const qb = db.kysely;
@@ -381,69 +378,5 @@ export async function devicePages(app: FastifyInstance, kit: PortalKit): Promise
       return `!${(err as Error).message}`;
     }
     return 'invoice';
-  });
-
-  app.get<{ Querystring: { device?: string } }>('/live', pageRoute('person'), async (request, reply) => {
-    const only = typeof request.query.device === 'string' && DEVICE_ID.test(request.query.device) ? request.query.device : undefined;
-    let person = personOf(request);
-    const token = decodeURIComponent(String(request.headers.cookie ?? '').match(/(?:^|;\s*)hcs_session=([^;]+)/)?.[1] ?? '');
-    const lastHeader = Number(request.headers['last-event-id']);
-    const newest = async () => Number((await qb.selectFrom('events').select((eb) => eb.fn.max('id').as('m')).executeTakeFirst())?.m ?? 0);
-    let last = Number.isSafeInteger(lastHeader) && lastHeader >= 0 ? lastHeader : await newest();
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write(': live notifications\nretry: 2000\n\n');
-    let closed = false;
-    let reading = false;
-    let again = false;
-    const end = (why: string) => {
-      if (closed) return;
-      res.write(`event: closed\ndata: ${why}\n\n`);
-      res.end();
-      closed = true;
-    };
-    const catchUp = async (rejudge: boolean): Promise<void> => {
-      if (reading) {
-        again = true;
-        return;
-      }
-      reading = true;
-      try {
-        do {
-          again = false;
-          if (rejudge) {
-            const fresh = await kit.access.resolve(token, request.ip);
-            if (typeof fresh === 'string') return end('Your session has ended (logged out, or no longer allowed from this address). Log in again.');
-            person = fresh;
-          }
-          for (;;) {
-            let q = qb.selectFrom('events').selectAll().where('id', '>', last).where(person.scope.devicesWhere(qb, 'events.device_id', 'live')).orderBy('id').limit(200);
-            if (only) q = q.where('device_id', '=', only);
-            const batch = await q.execute();
-            for (const e of batch) {
-              if (closed) return;
-              res.write(`id: ${e.id}\nevent: event\ndata: ${JSON.stringify(liveEvent(e))}\n\n`);
-            }
-            if (batch.length) last = Number(batch[batch.length - 1].id);
-            if (batch.length < 200) break;
-          }
-        } while (again && !closed);
-      } catch (err) {
-        app.log.warn({ err: (err as Error).message }, 'live stream could not read events');
-      } finally {
-        reading = false;
-      }
-    };
-    // Any message — new events, a report, a resync, people or grants changed — is read as "look again", with the session judged anew.
-    const unsubscribe = bus.subscribe(() => void catchUp(true));
-    const keepalive = setInterval(() => res.write(': keep-alive\n\n'), LIVE_KEEPALIVE_MS);
-    keepalive.unref();
-    res.on('close', () => {
-      closed = true;
-      unsubscribe();
-      clearInterval(keepalive);
-    });
-    void catchUp(false);
   });
 }

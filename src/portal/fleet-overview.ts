@@ -99,14 +99,16 @@ export async function fleetOverview(qb: Kysely<Database>, scope: AccessScope, q:
   const pageSize = q.pageSize ?? PAGE_SIZE;
   const pages = Math.max(1, Math.ceil(matching / pageSize));
   const page = Math.min(Math.max(1, q.page ?? 1), pages);
-  let rowsQuery = base.select(['d.id', 'd.kind', 'd.customer_name', 'd.site_name', 's.last_check_in_at', sql<number>`coalesce(a.n, 0)`.as('alarms'), urgency.as('urgency')]);
-  if (wanted !== undefined) rowsQuery = rowsQuery.where(urgency, '=', wanted);
-  const rows = await rowsQuery
-    .orderBy('urgency')
-    .orderBy(sql`coalesce(s.last_check_in_at, 0)`)
-    .orderBy('d.id')
-    .limit(pageSize)
-    .offset((page - 1) * pageSize)
+  // Sort narrow rows (id, urgency, last check-in, alarms) and join the page's few to their text afterwards: a sort of 10,000 wide rows is the slow part.
+  let ordered = base.select(['d.id as id', 's.last_check_in_at as last_check_in_at', sql<number>`coalesce(a.n, 0)`.as('alarms'), urgency.as('urgency'), sql<number>`coalesce(s.last_check_in_at, 0)`.as('silent_since')]);
+  if (wanted !== undefined) ordered = ordered.where(urgency, '=', wanted);
+  const rows = await qb
+    .selectFrom(ordered.orderBy('urgency').orderBy('silent_since').orderBy('d.id').limit(pageSize).offset((page - 1) * pageSize).as('p'))
+    .innerJoin('devices as d', 'd.id', 'p.id')
+    .select(['p.id', 'd.kind', 'd.customer_name', 'd.site_name', 'p.last_check_in_at', 'p.alarms', 'p.urgency'])
+    .orderBy('p.urgency')
+    .orderBy('p.silent_since')
+    .orderBy('p.id')
     .execute();
   return {
     rows: rows.map((r) => ({

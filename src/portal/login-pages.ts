@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { field, FORM_BODY_LIMIT, html, pageContext, pageRoute, seeOther, type PortalKit } from './portal-kit.js';
+import { ACCESS_TOPIC } from './live-feed.js';
 import { SESSION_MAX_MS } from './person-access.js';
 import { personOf, SESSION_COOKIE } from './session-authenticator.js';
 
@@ -20,6 +21,9 @@ function nextPath(raw: string): string {
 /** /login, /logout, /logout-everywhere. */
 export async function loginPages(app: FastifyInstance, kit: PortalKit): Promise<void> {
   const cookie = (token: string, maxAge: number) => `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${kit.secure ? '; Secure' : ''}`;
+
+  // Open live streams of ended sessions close at once (in every portal process on the database).
+  const ended = () => app.centre.bus.publish({ topic: ACCESS_TOPIC }).catch(() => undefined);
 
   app.get<{ Querystring: { next?: string } }>('/login', pageRoute('public'), async (request, reply) => {
     const next = nextPath(String(request.query.next ?? ''));
@@ -50,12 +54,14 @@ export async function loginPages(app: FastifyInstance, kit: PortalKit): Promise<
 
   app.post('/logout', pageRoute('person', FORM_BODY_LIMIT), async (request, reply) => {
     await kit.access.logout(personOf(request), request.ip);
+    await ended();
     reply.header('set-cookie', cookie('', 0));
     return seeOther(reply, '/login');
   });
 
   app.post('/logout-everywhere', pageRoute('person', FORM_BODY_LIMIT), async (request, reply) => {
     await kit.access.logoutEverywhere(personOf(request), request.ip);
+    await ended();
     reply.header('set-cookie', cookie('', 0));
     return seeOther(reply, '/login?done=everywhere');
   });

@@ -4,15 +4,17 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import { AuditTrail } from '../database/audit-trail.js';
 import type { CentreDatabase } from '../database/centre-database.js';
 import { devicePages } from './device-pages.js';
+import { livePages } from './live-pages.js';
 import { loginPages } from './login-pages.js';
 import { ASSETS_DIR, PageRenderer } from './page-renderer.js';
+import { FORM_BODY_LIMIT, html, pageContext } from './portal-kit.js';
 import { peoplePages } from './people-pages.js';
 import { PersonAccess } from './person-access.js';
 import { portalScript } from './portal-script.js';
@@ -48,6 +50,17 @@ export const PORTAL_CSP = {
   frameAncestors: ["'none'"],
   baseUri: ["'none'"],
 };
+
+/** What a person reads when a request of theirs fails before or outside a page's own checks. */
+function errorPage(err: FastifyError, status: number): { heading: string; text: string } {
+  if (err.code === 'FST_CSRF_MISSING_SECRET' || err.code === 'FST_CSRF_INVALID_TOKEN')
+    return { heading: 'The form has expired', text: 'The form was not sent from a current portal page (or its security token is missing). Nothing was changed: reload the page and send the form again.' };
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { heading: 'The form is too large', text: `A form may hold at most ${FORM_BODY_LIMIT / 1024} KiB. Nothing was changed.` };
+  if (status === 429) return { heading: 'Too many requests', text: 'Too many requests from your address: wait a minute and try again.' };
+  if (err.validation) return { heading: 'Not a valid address', text: 'This address names no device, person or event the portal knows (ids are letters, digits and . _ -).' };
+  if (status === 500) return { heading: 'Something went wrong', text: 'The request failed on the server; the service log has the reason. Nothing was changed by this request if it was a form.' };
+  return { heading: 'Refused', text: err.message };
+}
 
 /** The portal: its authenticator for the service's one access hook, and its plugin of pages. */
 export interface Portal {
@@ -89,8 +102,17 @@ export function createPortal(options: PortalOptions): Portal {
     // Browsers ask for it on pages without markup (a refusal in plain text): nothing, rather than a 404 in their console.
     app.get('/favicon.ico', { config: { access: 'public' } }, async (_request, reply) => reply.code(204).header('cache-control', 'max-age=86400').send());
     const kit = { access, pages: new PageRenderer(), secure: options.secure, pinCost: options.hashCost };
+    // A person gets a page saying what went wrong and what to do, not the API's JSON.
+    app.setErrorHandler((err: FastifyError, request, reply) => {
+      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+      if (status === 500) request.log.error({ err: err.message, url: request.url }, 'portal request failed');
+      const { heading, text } = errorPage(err, status);
+      const back = request.method === 'POST' && typeof request.headers.referer === 'string' && new URL(request.headers.referer, 'http://portal').pathname;
+      return html(reply, kit.pages.render('message', heading, pageContext(request, reply), { heading, text, ...(back ? { link: back, linkLabel: 'Back to the form' } : {}) }), status);
+    });
     await loginPages(app, kit);
     await devicePages(app, kit);
+    await livePages(app, kit);
     await peoplePages(app, kit, { hashCost: options.hashCost });
   };
   return { access, authenticator, plugin };

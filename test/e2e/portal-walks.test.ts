@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import t from 'tap';
+import { FOCUSED, STATE_BADGES, UNLABELLED_FIELDS, type StateBadge } from '../support/a11y-probe.js';
 import { openBrowser, type BrowserSession } from '../support/browser.js';
 import { KeypadLine, MANAGER, startPortalWalk, WALK_DEPOT, WALK_OTHER_DEPOT, WALK_PBX } from '../support/portal-walk.js';
 
@@ -135,6 +136,47 @@ t.test('the portal in a real browser against running hicom-sim processes', { tim
     t.match(await keypad.cmd('pin 4711'), /\|Open 2 {10}\|/, 'the PIN opens compartment 2 at the keypad');
     t.match(await keypad.cmd('take 2'), /key taken from compartment 2/, 'the key is taken');
     t.match(await keypad.cmd('return 2'), /key returned to compartment 2|returned/, 'and returned');
+  });
+
+  await t.test('24-hour testing: "test now" on the depot, its answer arriving live on the page', async (t) => {
+    await m.goto(`${w.origin}/devices/${WALK_DEPOT}`);
+    await m.getByRole('button', { name: 'Test now' }).click();
+    await m.locator('.notice').waitFor();
+    const result = m.locator('[data-test-result]');
+    t.match(await result.textContent(), /waiting for the device's answer \(up to \d+ s\)/, 'the page says it waits, and how long');
+    // The depot checks in every 10 s: the test rides in the ack of the next one, its result in the one after.
+    await m.locator('[data-test-result]', { hasText: 'Answer from the device' }).waitFor({ timeout: 35_000 });
+    t.match(await result.textContent(), /Answer from the device: (test|command) .*(pass|ok|done)/i, 'the self test\'s answer appears without a reload');
+  });
+
+  await t.test('accessibility: states in colour and text with AA contrast, every field labelled, the login by keyboard alone', async (t) => {
+    const a11y = await openBrowser(t);
+    const k = a11y.page;
+    await k.goto(`${w.origin}/login`);
+    t.equal(await k.evaluate<string>(FOCUSED), 'name', 'the login page starts in the name field');
+    await k.keyboard.type(MANAGER.name);
+    await k.keyboard.press('Tab');
+    t.equal(await k.evaluate<string>(FOCUSED), 'password', 'Tab moves from the name to the password');
+    await k.keyboard.type(MANAGER.password);
+    await k.keyboard.press('Enter');
+    await k.waitForURL(/\/fleet$/);
+    t.pass('logged in by keyboard alone');
+    await k.keyboard.press('Tab');
+    t.equal(await k.evaluate<string>(FOCUSED), 'Skip to content', 'the first Tab on a page reaches the skip link');
+    await k.keyboard.press('Enter');
+    await k.waitForURL(/#main$/);
+    for (const path of ['/fleet', `/devices/${WALK_PBX}`, `/devices/${WALK_DEPOT}`, '/people', `/people/${INSTALLER.name}`, '/audit']) {
+      await k.goto(`${w.origin}${path}`);
+      const unlabelled = await k.evaluate<string[]>(UNLABELLED_FIELDS);
+      t.same(unlabelled, [], `${path}: every field has a label`);
+      const states = await k.evaluate<StateBadge[]>(STATE_BADGES);
+      for (const s of states) {
+        t.ok(s.text.length > 0, `${path}: "${s.cls}" says its state in words (${s.text})`);
+        t.ok(s.ratio >= 4.5, `${path}: "${s.text}" has AA contrast (${s.ratio.toFixed(1)}:1)`);
+      }
+      if (path === '/fleet') t.ok(states.length >= 6, `the fleet shows its states (${states.length})`);
+    }
+    t.same(a11y.problems, [], 'no console errors or CSP violations');
   });
 
   await t.test('a billing user exports a month of key movements as CSV and PDF', async (t) => {
