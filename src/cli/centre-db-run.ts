@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { DatabaseOpenError, type CentreDatabase } from '../database/centre-database.js';
-import { DatabaseUrlError, defaultDatabasePath, parseDatabaseUrl } from '../database/database-url.js';
+import { DatabaseUrlError, defaultDatabasePath, parseDatabaseUrl, type DatabaseLocation } from '../database/database-url.js';
 import { DeviceRegistry } from '../database/device-registry.js';
 import { openDatabase } from '../database/open-database.js';
 import { EXIT, ExitError } from '../exit-codes.js';
@@ -20,15 +21,31 @@ export function cliLogger(program: Command): Logger {
   return createLogger(program.opts<{ logLevel: LevelWithSilent }>().logLevel);
 }
 
-/** Open the database named by the options; every failure is one line. */
-export async function openCentreDatabase(opts: CentreDbOptions, logger: Logger): Promise<CentreDatabase> {
-  let location;
+/** How a command uses the database: a read-only one (status, list, show) never creates one, nor its directory. */
+export interface OpenUse {
+  readOnly?: boolean;
+}
+
+function locationOf(opts: CentreDbOptions): DatabaseLocation {
   try {
-    location = parseDatabaseUrl(opts.db ?? `sqlite:${defaultDatabasePath(opts.state)}`);
+    return parseDatabaseUrl(opts.db ?? `sqlite:${defaultDatabasePath(opts.state)}`);
   } catch (err) {
     if (err instanceof DatabaseUrlError) throw new ExitError(err.message, EXIT.usage);
     throw err;
   }
+}
+
+/** A read-only command on a SQLite database that is not there: said in one line, and nothing is made. */
+function refuseMissing(location: DatabaseLocation, use: OpenUse): void {
+  if (use.readOnly && location.engine === 'sqlite' && !existsSync(location.path)) {
+    throw new ExitError(`no centre database at ${location.path} (centre device add, centre receive or centre serve makes it; -s or --db names another); nothing was created`, EXIT.usage);
+  }
+}
+
+/** Open the database named by the options; every failure is one line. */
+export async function openCentreDatabase(opts: CentreDbOptions, logger: Logger, use: OpenUse = {}): Promise<CentreDatabase> {
+  const location = locationOf(opts);
+  refuseMissing(location, use);
   try {
     return await openDatabase(location, { logger });
   } catch (err) {
@@ -38,7 +55,8 @@ export async function openCentreDatabase(opts: CentreDbOptions, logger: Logger):
 }
 
 /** The database and the device registry under the state directory's master key. */
-export async function openDeviceRegistry(opts: CentreDbOptions, logger: Logger): Promise<{ db: CentreDatabase; registry: DeviceRegistry }> {
+export async function openDeviceRegistry(opts: CentreDbOptions, logger: Logger, use: OpenUse = {}): Promise<{ db: CentreDatabase; registry: DeviceRegistry }> {
+  refuseMissing(locationOf(opts), use);
   // The key first: a state directory that cannot hold one fails before a database is created or migrated.
   const key = masterKey(opts.state);
   const db = await openCentreDatabase(opts, logger);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { DeviceRegistryError, type Device, type DeviceSettings } from '../database/device-registry.js';
 import type { DeviceKind } from '../database/schema.js';
 import { EXIT, ExitError } from '../exit-codes.js';
-import { cliLogger, localActor, openDeviceRegistry } from './centre-db-run.js';
+import { cliLogger, localActor, openDeviceRegistry, type OpenUse } from './centre-db-run.js';
 import type { CentreDbOptions } from './centre-options.js';
 
 /** The actions of `hicom-sim centre device …` (centre-device.ts declares them). A registry refusal (unknown or duplicate id, bad setting) is bad input: exit 2. */
@@ -56,8 +56,8 @@ function describe(d: Device): string[] {
 }
 
 /** Run `fn` on the registry; registry refusals become one CLI line; the database is closed afterwards. */
-async function withRegistry<T>(program: Command, opts: CentreDbOptions, fn: (r: Awaited<ReturnType<typeof openDeviceRegistry>>['registry']) => Promise<T>): Promise<T> {
-  const { db, registry } = await openDeviceRegistry(opts, cliLogger(program));
+async function withRegistry<T>(program: Command, opts: CentreDbOptions, fn: (r: Awaited<ReturnType<typeof openDeviceRegistry>>['registry']) => Promise<T>, use: OpenUse = {}): Promise<T> {
+  const { db, registry } = await openDeviceRegistry(opts, cliLogger(program), use);
   try {
     return await fn(registry);
   } catch (err) {
@@ -74,7 +74,7 @@ export async function add(program: Command, id: string, opts: CentreDbOptions & 
 }
 
 export async function list(program: Command, opts: CentreDbOptions & { json?: boolean }): Promise<void> {
-  const devices = await withRegistry(program, opts, (r) => r.list());
+  const devices = await withRegistry(program, opts, (r) => r.list(), { readOnly: true });
   if (opts.json) return void process.stdout.write(`${JSON.stringify(devices, null, 2)}\n`);
   process.stdout.write('id                               kind       interval customer\n');
   for (const d of devices) process.stdout.write(`${d.id.padEnd(32)} ${d.kind.padEnd(10)} ${`${d.checkInIntervalMs / 1000} s`.padStart(8)} ${d.customerName}\n`);
@@ -82,7 +82,7 @@ export async function list(program: Command, opts: CentreDbOptions & { json?: bo
 }
 
 export async function show(program: Command, id: string, opts: CentreDbOptions & { json?: boolean }): Promise<void> {
-  const d = await withRegistry(program, opts, (r) => r.get(id));
+  const d = await withRegistry(program, opts, (r) => r.get(id), { readOnly: true });
   if (!d) throw new ExitError(`no device ${id}`, EXIT.usage);
   process.stdout.write(opts.json ? `${JSON.stringify(d, null, 2)}\n` : `${describe(d).join('\n')}\n`);
 }

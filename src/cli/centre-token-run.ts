@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { ApiTokenError, ApiTokens, parseRights } from '../database/api-tokens.js';
 import { EXIT, ExitError } from '../exit-codes.js';
-import { cliLogger, localActor, openCentreDatabase } from './centre-db-run.js';
+import { cliLogger, localActor, openCentreDatabase, type OpenUse } from './centre-db-run.js';
 import type { CentreDbOptions } from './centre-options.js';
 
 /** The actions of `hicom-sim centre token …`; a refused name or right is bad input (exit 2). */
-async function withTokens<T>(program: Command, opts: CentreDbOptions, fn: (tokens: ApiTokens) => Promise<T>): Promise<T> {
-  const db = await openCentreDatabase(opts, cliLogger(program));
+async function withTokens<T>(program: Command, opts: CentreDbOptions, fn: (tokens: ApiTokens) => Promise<T>, use: OpenUse = {}): Promise<T> {
+  const db = await openCentreDatabase(opts, cliLogger(program), use);
   try {
     return await fn(new ApiTokens(db));
   } catch (err) {
@@ -23,7 +23,7 @@ export async function add(program: Command, name: string, opts: CentreDbOptions 
 }
 
 export async function list(program: Command, opts: CentreDbOptions & { json?: boolean }): Promise<void> {
-  const tokens = await withTokens(program, opts, (t) => t.list());
+  const tokens = await withTokens(program, opts, (t) => t.list(), { readOnly: true });
   if (opts.json) return void process.stdout.write(`${JSON.stringify(tokens, null, 2)}\n`);
   process.stdout.write('name                             rights                 created              revoked\n');
   for (const k of tokens) process.stdout.write(`${k.name.padEnd(32)} ${k.rights.join(',').padEnd(22)} ${new Date(k.createdAt).toISOString().slice(0, 19)}  ${k.revokedAt ? new Date(k.revokedAt).toISOString().slice(0, 19) : '-'}\n`);

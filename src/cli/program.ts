@@ -70,7 +70,7 @@ function registerHelp(program: Command): void {
     .action((words: string[]) => {
       const cmd = commandOf(program, words);
       const known = commandPath(cmd).split(' ').length - 1;
-      if (known < words.length) throw new ExitError(`help: unknown command "${words.slice(0, known + 1).join(' ')}"; commands: ${cmd.commands.map((c) => c.name()).join(', ')}`, EXIT.usage);
+      if (known < words.length) throw new ExitError(`help: unknown command "${words.slice(0, known + 1).join(' ')}"; commands: ${cmd.createHelp().visibleCommands(cmd).map((c) => c.name()).join(', ')}`, EXIT.usage);
       process.stdout.write(cmd.helpInformation());
     });
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { APS_HEADER_SIZE } from '../../firmware-sim/aps-image.js';
@@ -108,4 +108,19 @@ t.test('aps check: a flipped header-length byte is named as damage, not as an un
   oneLine(t, r, 2, /.*header\.aps: APS image header is damaged: header length \d+, format 1 has 128/, 'aps check');
   t.notMatch(r.stderr, /format 1 is not supported/, 'the format it does support is not blamed');
   t.equal(image.readUInt16BE(10), APS_HEADER_SIZE ^ 0x0100, 'the byte flipped is the header length');
+});
+
+t.test('read-only centre commands on a state directory with no database create nothing', async (t) => {
+  const state = join(dir, 'never-made');
+  for (const args of [['centre', 'status'], ['centre', 'device', 'list'], ['centre', 'device', 'show', 'DEV1'], ['centre', 'token', 'list'], ['centre', 'person', 'list']]) {
+    const r = await runCliAsync([...args, '-s', state]);
+    oneLine(t, r, 2, /no centre database at .*never-made\/centre\/centre\.db/, args.join(' '));
+    t.notOk(existsSync(state), `${args.join(' ')}: the state directory was not created`);
+  }
+});
+
+t.test('help of a command that does not exist lists only the commands people use', async (t) => {
+  const r = await runCliAsync(['help', 'nosuch']);
+  oneLine(t, r, 2, /help: unknown command "nosuch"; commands: lab, /, 'help nosuch');
+  t.notMatch(r.stderr, /lab-lan-relay/, 'the hidden relay the lab runs itself is not offered');
 });
