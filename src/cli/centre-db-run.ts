@@ -17,8 +17,13 @@ import type { CentreDbOptions } from './centre-options.js';
  * is bad input (2); a PostgreSQL server that cannot be reached is no
  * connection (3).
  */
-export function cliLogger(program: Command): Logger {
-  return createLogger(program.opts<{ logLevel: LevelWithSilent }>().logLevel);
+export function cliLogger(program: Command, run: 'service' | 'one-shot' = 'service'): Logger {
+  const level = program.opts<{ logLevel: LevelWithSilent }>().logLevel;
+  // A command that answers and ends says what it did on stdout; its info
+  // lines (a schema migrated on the way) would be noise on the user's
+  // terminal, so it logs warnings and worse unless --log-level was given.
+  const quiet = run === 'one-shot' && program.getOptionValueSource('logLevel') === 'default';
+  return createLogger(quiet ? 'warn' : level);
 }
 
 /** How a command uses the database: a read-only one (status, list, show) never creates one, nor its directory. */

@@ -57,7 +57,7 @@ function describe(d: Device): string[] {
 
 /** Run `fn` on the registry; registry refusals become one CLI line; the database is closed afterwards. */
 async function withRegistry<T>(program: Command, opts: CentreDbOptions, fn: (r: Awaited<ReturnType<typeof openDeviceRegistry>>['registry']) => Promise<T>, use: OpenUse = {}): Promise<T> {
-  const { db, registry } = await openDeviceRegistry(opts, cliLogger(program), use);
+  const { db, registry } = await openDeviceRegistry(opts, cliLogger(program, 'one-shot'), use);
   try {
     return await fn(registry);
   } catch (err) {

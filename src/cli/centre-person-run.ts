@@ -36,7 +36,7 @@ export async function add(program: Command, name: string, opts: PersonAddOptions
   const password = await readPassword();
   const weak = passwordProblem(password);
   if (weak) throw new ExitError(weak, EXIT.usage);
-  const db = await openCentreDatabase(opts, cliLogger(program));
+  const db = await openCentreDatabase(opts, cliLogger(program, 'one-shot'));
   try {
     const access = new PersonAccess(db, new AuditTrail(db), { now: Date.now });
     await access.accounts.create({ name, displayName: opts.displayName ?? '', role: role[0], partnerKind: role[1], passwordHash: await hashPassword(password), networks }, localActor(), Date.now());
@@ -51,7 +51,7 @@ export async function add(program: Command, name: string, opts: PersonAddOptions
 
 /** `hicom-sim centre person list`. */
 export async function list(program: Command, opts: CentreDbOptions): Promise<void> {
-  const db = await openCentreDatabase(opts, cliLogger(program), { readOnly: true });
+  const db = await openCentreDatabase(opts, cliLogger(program, 'one-shot'), { readOnly: true });
   try {
     const people = await new PersonAccess(db, new AuditTrail(db), { now: Date.now }).accounts.list();
     for (const p of people) process.stdout.write(`${p.name.padEnd(24)} ${(p.role === 'partner' ? p.partnerKind : p.role).padEnd(10)} ${p.state.padEnd(9)} ${p.networks || 'anywhere'}\n`);

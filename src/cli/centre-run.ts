@@ -96,7 +96,7 @@ export async function receive(program: Command, opts: ReceiveOptions): Promise<v
 /** `hicom-sim centre status`: read only. */
 export async function status(program: Command, opts: StatusOptions): Promise<void> {
   if (opts.dir !== undefined) throw new ExitError(DIR_MOVED, EXIT.usage);
-  const db = await openCentreDatabase(opts, cliLogger(program), { readOnly: true });
+  const db = await openCentreDatabase(opts, cliLogger(program, 'one-shot'), { readOnly: true });
   try {
     const now = Date.now();
     // Read only: the registry is not opened (it would record a master key), just its rows.
@@ -134,7 +134,7 @@ export async function status(program: Command, opts: StatusOptions): Promise<voi
 
 /** `hicom-sim centre import DIR`: read-only on the files; a file that needs a look exits 2 after the rest is in. */
 export async function importDir(program: Command, dir: string, opts: ImportOptions): Promise<void> {
-  const db = await openCentreDatabase(opts, cliLogger(program));
+  const db = await openCentreDatabase(opts, cliLogger(program, 'one-shot'));
   let files;
   try {
     files = await importCentreDirectory(db, dir);

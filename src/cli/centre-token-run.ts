@@ -6,7 +6,7 @@ import type { CentreDbOptions } from './centre-options.js';
 
 /** The actions of `hicom-sim centre token …`; a refused name or right is bad input (exit 2). */
 async function withTokens<T>(program: Command, opts: CentreDbOptions, fn: (tokens: ApiTokens) => Promise<T>, use: OpenUse = {}): Promise<T> {
-  const db = await openCentreDatabase(opts, cliLogger(program), use);
+  const db = await openCentreDatabase(opts, cliLogger(program, 'one-shot'), use);
   try {
     return await fn(new ApiTokens(db));
   } catch (err) {

@@ -61,3 +61,12 @@ t.test('bad --db, bad options and a master key that does not match give one clea
   t.equal(other.status, 2, 'another master key (from the environment) is refused (exit 2)');
   t.match(other.stderr, /^hicom-sim: the master key from HICOM_MASTER_KEY is not the one the device keys in sqlite:.* were sealed with\n$/, 'with one line');
 });
+
+t.test('a one-shot centre command on a new state directory keeps stderr quiet unless asked', async (t) => {
+  const state = t.testdir();
+  const added = runCli(['centre', 'device', 'add', 'DEP-0002', '--kind', 'key-depot', '-s', state]);
+  t.equal(added.status, 0, 'add exits 0');
+  t.equal(added.stderr, '', 'creating the database on the way logs nothing at the default level');
+  const asked = runCli(['--log-level', 'info', 'centre', 'device', 'list', '-s', t.testdir()]);
+  t.match(asked.stderr, /"msg":"schema migrated"/, '--log-level info still shows the migration');
+});

@@ -36,7 +36,7 @@ export async function startCentre(t: Test, o: CentreChildOptions): Promise<Centr
   const udpLine = await child.expect(/^UDP intake: udp /, 30_000);
   const m = /udp (\S+):(\d+)$/.exec(udpLine)!;
   let http = '';
-  if (o.http !== false) http = /(http:\/\/\S+\/api\/v1)/.exec(await child.expect(/^HTTP API: /, 30_000))![1];
+  if (o.http !== false) http = /(https?:\/\/\S+\/api\/v1)/.exec(await child.expect(/^HTTP API: /, 30_000))![1];
   await child.expect(/^Ctrl-C stops the centre\.$/, 30_000);
   return {
     child,
