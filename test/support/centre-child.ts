@@ -20,21 +20,21 @@ export interface CentreChild {
 export interface CentreChildOptions {
   db: string;
   state: string;
-  udp?: string;
+  /** false: `--no-udp` (a portal-only process). */
+  udp?: string | false;
   http?: string | false;
   extra?: string[];
   env?: Record<string, string>;
 }
 
 export async function startCentre(t: Test, o: CentreChildOptions): Promise<CentreChild> {
-  const args = [CLI, 'centre', 'serve', '--db', o.db, '-s', o.state, '--udp', o.udp ?? '127.0.0.1:0', ...(o.http === false ? ['--no-http'] : ['--http', o.http ?? '127.0.0.1:0']), '--log-level', 'warn', ...(o.extra ?? [])];
+  const args = [CLI, 'centre', 'serve', '--db', o.db, '-s', o.state, ...(o.udp === false ? ['--no-udp'] : ['--udp', o.udp ?? '127.0.0.1:0']), ...(o.http === false ? ['--no-http'] : ['--http', o.http ?? '127.0.0.1:0']), '--log-level', 'warn', ...(o.extra ?? [])];
   const child = new LineChild(process.execPath, args);
   t.teardown(async () => {
     if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGKILL');
     await child.exited;
   });
-  const udpLine = await child.expect(/^UDP intake: udp /, 30_000);
-  const m = /udp (\S+):(\d+)$/.exec(udpLine)!;
+  const m = o.udp === false ? ['', '', '0'] : /udp (\S+):(\d+)$/.exec(await child.expect(/^UDP intake: udp /, 30_000))!;
   let http = '';
   if (o.http !== false) http = /(https?:\/\/\S+\/api\/v1)/.exec(await child.expect(/^HTTP API: /, 30_000))![1];
   await child.expect(/^Ctrl-C stops the centre\.$/, 30_000);
