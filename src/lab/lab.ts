@@ -19,6 +19,7 @@ import { CallState, Exchange, type CallEvent, type LineCut } from '../network/ex
 import { parseFaultSpec, type FaultPlan } from '../network/fault-plan.js';
 import { installTestLines, type TestLineNumbers } from '../network/test-lines.js';
 import { InternetGateway } from '../network/internet-gateway.js';
+import type { CallTrace } from './call-trace.js';
 import { tcpConnector } from '../adapters/tcp-client-line.js';
 import type { CheckInReport } from '../../firmware-sim/check-in-client.js';
 import { MemoryDatagramNetwork } from '../adapters/memory-datagram-network.js';
@@ -70,6 +71,9 @@ export interface LabOptions {
   lanMode?: 'auto' | 'loopback';
   /** fsync each commit of the centre's SQLite database (default true; throwaway test and benchmark directories turn it off). */
   centreFsync?: boolean;
+  /** Write every data call into this capture (`--trace`, docs/traces.md); calls are named after `traceLabel`. */
+  trace?: CallTrace;
+  traceLabel?: string;
 }
 
 /**
@@ -121,6 +125,7 @@ export class Lab {
         this.#callEvent(e);
       },
       onFaultApplied: (e) => this.events.emit('fault.applied', e),
+      ...(options.trace ? { onLineBytes: options.trace.recorder(options.traceLabel ?? '', () => this.clock.now()) } : {}),
     });
     this.testLines = installTestLines(this.exchange, config.testLines);
     if (options.mode !== 'memory') {
