@@ -1,6 +1,7 @@
 import { HdlcFramer } from '../../modem/hdlc-framer.js';
 import type { LineBytes } from '../network/exchange.js';
 import { PcapngFile } from '../storage/pcapng-file.js';
+import type { TraceFormat } from './trace-format.js';
 
 /**
  * `--trace FILE.pcap`: every data call of a lab as Wireshark reads it
@@ -28,9 +29,6 @@ export const LINKTYPE_LAPB_WITH_DIR = 207;
 const LAPB_DIR_RECEIVED = 0;
 const LAPB_DIR_SENT = 1;
 
-/** How X.75 calls' frames are written (see the class comment). */
-export const TRACE_FORMATS = ['wireshark', 'lapb-with-dir'] as const;
-export type TraceFormat = (typeof TRACE_FORMATS)[number];
 /** Exported-PDU tags (Wireshark epan/exported_pdu.h); values big-endian, padded to 4 octets. */
 const TAG_END = 0;
 const TAG_DISSECTOR_NAME = 12;

@@ -59,7 +59,7 @@ const db: Record<string, Role> = { '--state': centreState };
 const PORTAL_PASSWORD = 'correct horse battery';
 
 const VALID: Record<string, Valid> = {
-  lab: { args: [], opts: { '--config': { input: 'config' }, '--state': { bindDir: true }, '--control': { control: true }, '--control-token-file': { input: 'token' }, '--report': { output: 'lab.html' } } },
+  lab: { args: [], opts: { '--config': { input: 'config' }, '--state': { bindDir: true }, '--control': { control: true }, '--control-token-file': { input: 'token' }, '--report': { output: 'lab.html' }, '--trace': { output: 'lab.pcapng' }, '--trace-format': 'wireshark' } },
   'config example': { args: [], opts: {}, expect: EXIT.ok },
   'config check': { args: [{ input: 'config' }], opts: {}, expect: EXIT.ok },
   'kds new': { args: [{ output: 'new.kds' }], opts: { '--type': 'OfficeCom', '--system-version': 'HE300M.00.001.01' }, expect: EXIT.ok },
@@ -79,7 +79,7 @@ const VALID: Record<string, Valid> = {
   'centre receive': { args: [], opts: { '--modem': connect, ...db }, expect: EXIT.connection },
   'centre status': { args: [], opts: { ...db, '--overdue-days': '3', '--json': true }, expect: EXIT.ok },
   'centre import': { args: [{ input: 'centre-dir' }], opts: db, expect: EXIT.ok },
-  'scenario run': { args: [{ input: 'scenario' }], opts: { '--junit': { output: 'junit.xml' }, '--report': { output: 'timeline.html' } }, expect: EXIT.ok },
+  'scenario run': { args: [{ input: 'scenario' }], opts: { '--junit': { output: 'junit.xml' }, '--report': { output: 'timeline.html' }, '--trace': { output: 'run.pcapng' }, '--trace-format': 'lapb-with-dir' }, expect: EXIT.ok },
   'pbx reload': { args: ['HSIM-BAD1'], opts: { '--state': { bindDir: true } }, expect: EXIT.connection },
   help: { args: ['kds', 'save'], opts: {}, expect: EXIT.ok },
   'centre device add': { args: ['DEV2'], opts: { '--kind': 'key-depot', '--interval': '120', ...db, '--db': { database: true } }, expect: EXIT.ok },
