@@ -60,6 +60,8 @@ export interface PbxEntry {
   /** Public numbers of the PBX's trunks; DIDs are dialled as trunk number + extension. */
   trunks: string[];
   adminPorts: AdminPortEntry[];
+  /** Stations whose keypad and display a person reaches on a line (docs/dtmf-admin.md, "At a station in the lab"). */
+  keypads: KeypadEntry[];
   /** The LAN option: check-ins with the centre over UDP (docs/check-in-telegram.md §7). */
   lan?: LanEntry;
   /** hicom (default) or octopus-e: the Deutsche Telekom variant that takes chip cards at login (docs/octopus-e.md). */
@@ -105,6 +107,13 @@ export interface AdminPortEntry {
   bind: string;
   /** Set for an Assistant T terminal on a station (only UP0E-1/UP0E-2 may administer); unset for the V.24 service port. */
   station?: string;
+}
+
+export interface KeypadEntry {
+  /** The station (KDS `station.N`), e.g. "100". */
+  station: string;
+  /** tcp:[HOST:]PORT, telnet:[HOST:]PORT, serial:DEVICE[@BAUD] or pty:PATH, as an admin port. */
+  bind: string;
 }
 
 export interface ModemEntry {
@@ -245,10 +254,16 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
       known(aw, a, ['bind', 'station']);
       return { bind: bindSpec(`${aw}.bind`, a.bind), ...(a.station !== undefined ? { station: digits(`${aw}.station`, a.station) } : {}) };
     });
+    const keypads = list(`${w}.keypads`, p.keypads).map((k, j): KeypadEntry => {
+      const kw = `${w}.keypads[${j}]`;
+      if (!isObject(k)) throw new ConfigError(`${kw}: expected a mapping with "station" and "bind"`);
+      for (const f of Object.keys(k)) if (f !== 'station' && f !== 'bind') throw new ConfigError(`${kw}: unknown field "${f}" (known: station, bind)`);
+      return { station: digits(`${kw}.station`, k.station), bind: bindSpec(`${kw}.bind`, k.bind) };
+    });
     const lan = p.lan === undefined ? undefined : lanEntry(`${w}.lan`, p.lan, id, baseDir);
     const variant = parsePbxVariant(str(`${w}.variant`, p.variant, 'hicom'));
     if (!variant) throw new ConfigError(`${w}.variant: must be one of ${PBX_VARIANTS.join(', ')}`);
-    return { id, type, aps, fmc: bool(`${w}.fmc`, p.fmc, true), trunks, adminPorts, variant, ...(lan ? { lan } : {}) };
+    return { id, type, aps, fmc: bool(`${w}.fmc`, p.fmc, true), trunks, adminPorts, keypads, variant, ...(lan ? { lan } : {}) };
   });
   const ids = new Set<string>();
   for (const p of pbxs) {

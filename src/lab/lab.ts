@@ -436,11 +436,12 @@ export class Lab {
   /** Human-readable lines: where to connect and what to dial. */
   describe(): string[] {
     const out: string[] = [];
-    for (const { entry, pbx, adminPorts } of this.pbxs.values()) {
+    for (const { entry, pbx, adminPorts, keypadLines } of this.pbxs.values()) {
       const trunk = entry.trunks[0] ?? '';
       const did = pbx.kds.get('modem.imod.did');
       out.push(`PBX ${entry.id} (${entry.type}${entry.variant === 'octopus-e' ? `, ${VARIANT_NAME[entry.variant]}: chip card login` : ''}, APS ${pbx.apsVersion})${pbx.log.available ? '' : ' — no FMC, no protocol log'}`);
       adminPorts.forEach((p, i) => out.push(`  admin port: ${p.description}${entry.adminPorts[i].station ? ` (Assistant T, station ${entry.adminPorts[i].station})` : ' (V.24 service port)'}`));
+      keypadLines.forEach((p, i) => out.push(`  station ${entry.keypads[i].station} keypad and display: ${p.description}`));
       out.push(`  IMOD: internal ${pbx.kds.get('modem.imod.number')}, dial ${did ? `${trunk}${did}` : '(no DID: internal only)'}`);
       out.push(`  DTMF remote admin: dial ${trunk}${DTMF_ADMIN_NUMBER} (voice), then ${ENABLE_CODE} + password + #`);
       const x75Did = pbx.kds.get('modem.x75.did');
