@@ -249,6 +249,8 @@ function specialCases(busyPort: number, httpPort: number): Case[] {
     ['a modem number that is a test line', `${pbx('{ bind: "tcp:127.0.0.1:0" }').replace('modems: []\n', '')}modems:\n  - { name: m, number: "0800100", bind: "tcp:127.0.0.1:0" }\n`, 'already testLines.echo'],
     ['two PBXs with the same trunk', `${pbx('{ bind: "tcp:127.0.0.1:0" }').replace('modems: []\n', '')}  - id: HSIM-BAD2\n    trunks: ["0301234"]\n    adminPorts: [{ bind: "tcp:127.0.0.1:0" }]\nmodems: []\n`, 'is also pbxs[0].trunks[0]'],
     ['a station the PBX does not have', pbx('{ bind: "tcp:127.0.0.1:0", station: "999" }'), 'has no station 999'],
+    ['a station keypad the PBX does not have', pbx('{ bind: "tcp:127.0.0.1:0" }').replace('modems: []', '    keypads: [{ station: "998", bind: "tcp:127.0.0.1:0" }]\nmodems: []'), 'pbxs[0].keypads[0].station: OfficePro has no station 998'],
+    ['a station keypad on an admin port\'s port', pbx('{ bind: "tcp:127.0.0.1:7392" }').replace('modems: []', '    keypads: [{ station: "100", bind: "tcp:7392" }]\nmodems: []'), 'pbxs[0].keypads[0].bind: tcp:7392 is already bound by pbxs[0].adminPorts[0]'],
     ['a PBX and no port at all', 'pbxs:\n  - id: HSIM-BAD1\n    trunks: ["0301234"]\nmodems: []\n', 'nothing to connect to'],
   ];
   const validatorCases = inconsistent.flatMap(([what, doc, names], i): Case[] => {
