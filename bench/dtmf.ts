@@ -42,7 +42,7 @@ function out(line: string): void {
 }
 
 /** Runs a command to its end; wall time in ms and its stdout. */
-function timed(command: string, args: string[]): { ms: number; stdout: string } {
+function timed(command: string, args: string[]): { ms: number; cpuMs: number | undefined; stdout: string } {
   return timedRun(command, args, PROCESS_TIMEOUT_MS);
 }
 
@@ -84,15 +84,19 @@ try {
 
   // 1. Whole processes, alternating.
   const times: Record<string, number[]> = { ours: [], mm: [], oursStart: [], oursVersion: [], mmStart: [], node: [] };
+  /** CPU time (user + system) of the same runs where /proc gives it. */
+  const cpu: Record<'ours' | 'mm', number[]> = { ours: [], mm: [] };
   let ours = '';
   let theirs = '';
   for (let run = 0; run < RUNS; run++) {
     const a = timed(process.execPath, [cli, 'dtmf', 'decode', wav]);
     times.ours.push(a.ms);
+    if (a.cpuMs !== undefined) cpu.ours.push(a.cpuMs);
     ours = oursDigits(a.stdout);
     if (mm) {
       const b = timed('multimon-ng', ['-q', '-c', '-a', 'DTMF', '-t', 'raw', raw]);
       times.mm.push(b.ms);
+      if (b.cpuMs !== undefined) cpu.mm.push(b.cpuMs);
       theirs = multimonDigits(b.stdout);
       times.mmStart.push(timed('multimon-ng', ['-q', '-c', '-a', 'DTMF', '-t', 'raw', empty]).ms);
     }
@@ -106,6 +110,9 @@ try {
   if (mm) {
     out(`    multimon-ng -a DTMF -t raw (22 kHz) ${spread(times.mm)}  ${matchedDigits(sent, theirs)}/${sent.length} found, ${theirs.length - matchedDigits(sent, theirs)} extra`);
     out(`    ratio multimon-ng / ours (median)   ${(median(times.mm) / median(times.ours)).toFixed(2)}  (> 1: ours faster)`);
+    if (cpu.ours.length > 0 && cpu.mm.length > 0) {
+      out(`    CPU time (user + system, 10 ms steps): ours ${spread(cpu.ours)}, multimon-ng ${spread(cpu.mm)}; ratio ${(median(cpu.mm) / median(cpu.ours)).toFixed(2)}`);
+    }
   } else {
     out('    multimon-ng: not installed, no comparison');
   }

@@ -28,7 +28,7 @@ const DAY = 86_400_000;
 const DAYS = 7;
 const CENTRE_MODEMS = 8;
 /**
- * PBXs simulated at once in one worker: bounds memory. A PBX holds about 45 KiB
+ * PBXs simulated at once in one worker: bounds memory. A PBX holds about 29 KiB
  * live after a week (measured with gc() at the end of a run); one line of a
  * 100,000 fleet is 12,500 PBXs.
  */

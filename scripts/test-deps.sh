@@ -15,6 +15,8 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 # The Python control client's suite (clients/python/tests, test/python/pytest-suite.test.ts).
 /usr/bin/python3 -c 'import pytest' 2>/dev/null || need+=(python3-pytest)
+# The trace test reads hicom-sim's captures with tshark (test/e2e/trace-pcap.test.ts).
+command -v tshark >/dev/null || need+=(tshark)
 # Browser tests drive Debian's Chromium through playwright-core (test/support/browser.ts).
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # The portal's walks read exported PDFs back with pdftotext and make throwaway TLS certificates with openssl.

@@ -8,6 +8,8 @@ import { loadConfig } from '../lab/config.js';
 import type { Lab } from '../lab/lab.js';
 import { parseFaultSpec } from '../network/fault-plan.js';
 import { untilSignal } from './until-signal.js';
+import type { TraceFormat } from '../lab/trace-format.js';
+import { checkTraceOptions, openTrace } from './trace-file.js';
 import { checkWritable, writeOutputFile } from './user-files.js';
 
 export interface LabCliOptions {
@@ -19,6 +21,8 @@ export interface LabCliOptions {
   controlTokenFile?: string;
   virtualTime?: boolean;
   report?: string;
+  trace?: string;
+  traceFormat?: TraceFormat;
 }
 
 /** A token file shorter than this is refused: it would be guessable. */
@@ -65,6 +69,7 @@ function parseFault(value: string): [string, string] {
 export async function lab(opts: LabCliOptions, logLevel: string): Promise<void> {
   // Fail at start, not after a day of running, when the report could not be written.
   if (opts.report !== undefined) checkWritable(opts.report, '--report');
+  checkTraceOptions(opts);
   const address = opts.control === undefined ? undefined : controlAddress(opts.control);
   if (opts.controlTokenFile !== undefined && !address) throw new ExitError('--control-token-file needs --control', EXIT.usage);
   if (opts.virtualTime && !address) throw new ExitError('--virtual-time needs --control: nothing else moves the clock', EXIT.usage);
@@ -81,10 +86,12 @@ export async function lab(opts: LabCliOptions, logLevel: string): Promise<void> 
   const logger = createLogger(logLevel as LevelWithSilent);
   const virtual = opts.virtualTime ? new VirtualLabClock() : undefined;
   const clock = virtual ?? new RealClock();
+  const trace = openTrace(opts);
   let running: Lab;
   try {
-    running = await Lab.start(config, { clock, logger, runCentre: opts.centre });
+    running = await Lab.start(config, { clock, logger, runCentre: opts.centre, ...(trace ? { trace } : {}) });
   } catch (err) {
+    trace?.close();
     if (err instanceof ExitError || (err as NodeJS.ErrnoException).code || (err instanceof Error && err.name !== 'Error')) throw err;
     // Lab.start has released what it bound; what failed is a port, device or file of the configuration.
     throw new ExitError(`lab not started: ${(err as Error).message}`, EXIT.connection);
@@ -107,6 +114,7 @@ export async function lab(opts: LabCliOptions, logLevel: string): Promise<void> 
     } catch (err) {
       driver.close();
       await running.close('control port failed');
+      trace?.close();
       throw new ExitError(`--control ${opts.control}: ${ioReason(err)}`, EXIT.connection);
     }
   }
@@ -123,6 +131,10 @@ export async function lab(opts: LabCliOptions, logLevel: string): Promise<void> 
   });
   driver.close();
   await running.close(stopReason);
+  if (trace) {
+    trace.close();
+    process.stdout.write(`trace: ${trace.path}\n`);
+  }
   await control?.close();
   if (timeline && recorder && opts.report !== undefined) {
     writeOutputFile(opts.report, timeline[1].renderTimelinePage('hicom-sim lab', [recorder.finish()]), '--report');

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import type { LabCliOptions } from './lab-run.js';
 import { collect } from './option-values.js';
+import { addTraceOptions } from './trace-options.js';
 
 export function register(program: Command): void {
-  program
+  addTraceOptions(program
     .command('lab')
     .description('run a lab in real time: PBXs, network, modems and centre (the embedded default unless --config)')
     .option('-c, --config <file>', 'lab configuration (YAML or JSON); see "hicom-sim config example"')
@@ -13,6 +14,6 @@ export function register(program: Command): void {
     .option('--control <address>', 'JSON control port for test rigs: tcp:[HOST:]PORT or unix:PATH (docs/control.md)')
     .option('--control-token-file <file>', 'clients of the control port must send this token first (a port off loopback gets a new token printed at start otherwise)')
     .option('--virtual-time', 'run on a virtual clock that only the control port moves (clock.advance, run-until)')
-    .option('--report <file.html>', 'when the lab stops, write a timeline report: one self-contained HTML page with a chart of calls, signaling, faults … per device and the verdicts rigs recorded')
+    .option('--report <file.html>', 'when the lab stops, write a timeline report: one self-contained HTML page with a chart of calls, signaling, faults … per device and the verdicts rigs recorded'), 'every data call')
     .action(async (opts: LabCliOptions) => (await import('./lab-run.js')).lab(opts, program.opts<{ logLevel: string }>().logLevel));
 }

@@ -4,25 +4,33 @@ import { runScenario, type ScenarioResult } from '../scenario/scenario-runner.js
 import { renderTimelinePage } from '../timeline/timeline-page.js';
 import type { Timeline } from '../timeline/timeline-recorder.js';
 import { EXIT, ExitError } from '../exit-codes.js';
+import type { TraceFormat } from '../lab/trace-format.js';
+import { checkTraceOptions, openTrace } from './trace-file.js';
 import { checkWritable, writeOutputFile } from './user-files.js';
 
 /**
- * `hicom-sim scenario run FILE… [--junit FILE] [--report FILE.html]`: every
+ * `hicom-sim scenario run FILE… [--junit FILE] [--report FILE.html] [--trace FILE]`: every
  * file is read and checked, and the outputs checked, before the first
  * scenario runs, so a typo in the last file or a directory as --junit does
  * not end a long run.
  */
-export async function run(files: string[], opts: { junit?: string; report?: string }): Promise<void> {
+export async function run(files: string[], opts: { junit?: string; report?: string; trace?: string; traceFormat?: TraceFormat }): Promise<void> {
   if (opts.junit !== undefined) checkWritable(opts.junit, '--junit');
   if (opts.report !== undefined) checkWritable(opts.report, '--report');
+  checkTraceOptions(opts);
   const scenarios = files.map((file) => ({ file, scenario: loadScenario(file) }));
+  const trace = openTrace(opts);
   const results: ScenarioResult[] = [];
   for (const { file, scenario } of scenarios) {
     process.stdout.write(`scenario ${scenario.name} (${file})\n`);
-    const r = await runScenario(scenario, (line) => process.stdout.write(`  ${line}\n`), { record: opts.report !== undefined });
+    const r = await runScenario(scenario, (line) => process.stdout.write(`  ${line}\n`), { record: opts.report !== undefined, ...(trace ? { trace } : {}) });
     results.push(r);
     const failed = r.results.filter((x) => !x.passed).length;
     process.stdout.write(`  ${failed ? 'FAILED' : 'passed'}: ${r.results.length - failed}/${r.results.length} expectations in ${r.elapsedMs} ms\n`);
+  }
+  if (trace) {
+    trace.close();
+    process.stdout.write(`trace: ${trace.path}\n`);
   }
   if (opts.junit !== undefined) writeOutputFile(opts.junit, junitXml(results), '--junit');
   if (opts.report !== undefined) {

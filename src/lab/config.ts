@@ -60,6 +60,8 @@ export interface PbxEntry {
   /** Public numbers of the PBX's trunks; DIDs are dialled as trunk number + extension. */
   trunks: string[];
   adminPorts: AdminPortEntry[];
+  /** Stations whose keypad and display a person reaches on a line (docs/dtmf-admin.md, "At a station in the lab"). */
+  keypads: KeypadEntry[];
   /** The LAN option: check-ins with the centre over UDP (docs/check-in-telegram.md §7). */
   lan?: LanEntry;
   /** hicom (default) or octopus-e: the Deutsche Telekom variant that takes chip cards at login (docs/octopus-e.md). */
@@ -105,6 +107,13 @@ export interface AdminPortEntry {
   bind: string;
   /** Set for an Assistant T terminal on a station (only UP0E-1/UP0E-2 may administer); unset for the V.24 service port. */
   station?: string;
+}
+
+export interface KeypadEntry {
+  /** The station (KDS `station.N`), e.g. "100". */
+  station: string;
+  /** tcp:[HOST:]PORT, telnet:[HOST:]PORT, serial:DEVICE[@BAUD] or pty:PATH, as an admin port. */
+  bind: string;
 }
 
 export interface ModemEntry {
@@ -229,7 +238,7 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
   const pbxs = list('pbxs', doc.pbxs).map((p, i): PbxEntry => {
     const w = `pbxs[${i}]`;
     if (!isObject(p)) throw new ConfigError(`${w}: expected a mapping`);
-    known(w, p, ['id', 'type', 'aps', 'fmc', 'trunks', 'adminPorts', 'lan', 'variant']);
+    known(w, p, ['id', 'type', 'aps', 'fmc', 'trunks', 'adminPorts', 'keypads', 'lan', 'variant']);
     const id = str(`${w}.id`, p.id);
     if (!PBX_ID_PATTERN.test(id)) throw new ConfigError(`${w}.id: "${id}" must be 1–16 letters, digits or dashes`);
     const type = parsePbxType(str(`${w}.type`, p.type, DEFAULT_PBX_TYPE));
@@ -245,10 +254,16 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
       known(aw, a, ['bind', 'station']);
       return { bind: bindSpec(`${aw}.bind`, a.bind), ...(a.station !== undefined ? { station: digits(`${aw}.station`, a.station) } : {}) };
     });
+    const keypads = list(`${w}.keypads`, p.keypads).map((k, j): KeypadEntry => {
+      const kw = `${w}.keypads[${j}]`;
+      if (!isObject(k)) throw new ConfigError(`${kw}: expected a mapping with "station" and "bind"`);
+      known(kw, k, ['station', 'bind']);
+      return { station: digits(`${kw}.station`, k.station), bind: bindSpec(`${kw}.bind`, k.bind) };
+    });
     const lan = p.lan === undefined ? undefined : lanEntry(`${w}.lan`, p.lan, id, baseDir);
     const variant = parsePbxVariant(str(`${w}.variant`, p.variant, 'hicom'));
     if (!variant) throw new ConfigError(`${w}.variant: must be one of ${PBX_VARIANTS.join(', ')}`);
-    return { id, type, aps, fmc: bool(`${w}.fmc`, p.fmc, true), trunks, adminPorts, variant, ...(lan ? { lan } : {}) };
+    return { id, type, aps, fmc: bool(`${w}.fmc`, p.fmc, true), trunks, adminPorts, keypads, variant, ...(lan ? { lan } : {}) };
   });
   const ids = new Set<string>();
   for (const p of pbxs) {
@@ -373,8 +388,8 @@ function depotEntries(v: unknown, pbxIds: Set<string>, baseDir: string): DepotEn
  * What each entry cannot see alone, and the lab would trip over at start or,
  * worse, start with: every public number reachable as meant (a modem's
  * number neither a test line nor inside a PBX's trunk, trunks not shadowing
- * each other), every port bound once, every Assistant T station one the PBX
- * has, modem names unique, and something to connect to.
+ * each other), every port bound once, every Assistant T station and
+ * station keypad one the PBX has, modem names unique, and something to connect to.
  */
 function checkConsistency(pbxs: PbxEntry[], modems: ModemEntry[], depots: DepotEntry[], testLines: LabConfig['testLines']): void {
   const numbers = new Map<string, string>();
@@ -419,13 +434,18 @@ function checkConsistency(pbxs: PbxEntry[], modems: ModemEntry[], depots: DepotE
       throw new ConfigError(`${where}.station: ${p.type} has no station ${a.station} (it has ${stationRange(p.type)})`);
     }
   }));
+  pbxs.forEach((p, i) => p.keypads.forEach((k, j) => {
+    const where = `pbxs[${i}].keypads[${j}]`;
+    bind(k.bind, `${where}.bind`);
+    if (!Kds.defaults(p.type).has(`station.${k.station}.port`)) throw new ConfigError(`${where}.station: ${p.type} has no station ${k.station} (it has ${stationRange(p.type)})`);
+  }));
   modems.forEach((m, i) => {
     bind(m.bind, `modems[${i}].bind`);
     if (m.listen !== undefined) bind(m.listen, `modems[${i}].listen`);
   });
   depots.forEach((d, i) => d.keypad !== undefined && bind(d.keypad, `depots[${i}].keypad`));
-  if (modems.length === 0 && depots.length === 0 && pbxs.every((p) => p.adminPorts.length === 0 && p.lan === undefined)) {
-    throw new ConfigError('the lab has nothing to connect to: give a PBX adminPorts or a LAN centre, or add a modem or a key depot');
+  if (modems.length === 0 && depots.length === 0 && pbxs.every((p) => p.adminPorts.length === 0 && p.keypads.length === 0 && p.lan === undefined)) {
+    throw new ConfigError('the lab has nothing to connect to: give a PBX adminPorts, keypads or a LAN centre, or add a modem or a key depot');
   }
 }
 

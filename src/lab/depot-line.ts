@@ -2,7 +2,7 @@ import type { LineEndpoint } from '../../core/line-endpoint.js';
 import type { CabinetRefusal, DepotCabinet } from '../../firmware-sim/key-depot/depot-cabinet.js';
 import type { KeypadKey } from '../../firmware-sim/key-depot/depot-keypad.js';
 import type { KeyDepot } from '../../firmware-sim/key-depot/key-depot.js';
-import { LineDiscipline } from '../../firmware-sim/line-discipline.js';
+import { DeviceTextLine, displayBox } from './device-text-line.js';
 
 /** What the line drives: the depot's firmware (replaced by a power cycle), its cabinet, its power switch. */
 export interface DepotLineTarget {
@@ -41,24 +41,15 @@ export const CABINET_REFUSAL: Record<CabinetRefusal, [number, (n: number) => str
  * `ERROR <code> <text>`, as on the PBX's admin ports.
  */
 export class DepotLine {
-  readonly #line: LineEndpoint;
+  readonly #line: DeviceTextLine;
   readonly #t: DepotLineTarget;
-  readonly #discipline: LineDiscipline;
   /** A power cycle is running: lines wait for it. */
   #busy: Promise<unknown> | undefined;
 
   constructor(line: LineEndpoint, target: DepotLineTarget, options: { echo?: boolean } = {}) {
-    this.#line = line;
     this.#t = target;
-    this.#discipline = new LineDiscipline({
-      echo: (text) => line.write(text),
-      onLine: (text) => this.#onLine(text),
-      onOverflow: () => this.#reply([], 'ERROR 400 line too long'),
-      onInterrupt: () => line.write('\r\n'),
-    });
-    this.#discipline.echo = options.echo ?? true;
-    line.onData((data) => this.#discipline.feed(data));
-    line.write(`hicom-sim key depot ${target.id} (${target.cabinet.compartments} compartments); type help\r\n`);
+    this.#line = new DeviceTextLine(line, (text) => this.#onLine(text), options);
+    this.#line.show([`hicom-sim key depot ${target.id} (${target.cabinet.compartments} compartments); type help`]);
     this.#reply(this.#display(), 'OK');
   }
 
@@ -141,12 +132,10 @@ export class DepotLine {
   }
 
   #display(): string[] {
-    const [a, b] = this.#t.depot().display();
-    const rule = `+${'-'.repeat(a.length)}+`;
-    return [rule, `|${a}|`, `|${b}|`, rule];
+    return displayBox(this.#t.depot().display());
   }
 
   #reply(lines: string[], status: string): void {
-    this.#line.write([...lines, status].map((l) => `${l}\r\n`).join(''));
+    this.#line.reply(lines, status);
   }
 }

@@ -24,11 +24,7 @@ export function pbxDevice(assembly: PbxAssembly, powerCycle: (options: PowerCycl
   };
 }
 
-/**
- * A station of a PBX: keypad and display. Idle with nothing keyed, the
- * display shows what every admin station of the PBX shows (system name,
- * then the first alarm or date and time); otherwise the station's own.
- */
+/** A station of a PBX: keypad and display (`PbxAssembly.stationDisplay`). */
 export function stationDevice(assembly: PbxAssembly, station: string): LabDevice {
   const pbx = assembly.pbx;
   return {
@@ -36,10 +32,7 @@ export function stationDevice(assembly: PbxAssembly, station: string): LabDevice
     kind: 'station',
     summary: () => ({ pbx: assembly.entry.id, station, device: pbx.kds.get(`station.${station}.device`) ?? '', port: pbx.kds.get(`station.${station}.port`) ?? '' }),
     press: (keys) => assembly.keypad(station).press(keys),
-    display: () => {
-      const own = assembly.keypadOf(station)?.station.display ?? ['', ''];
-      return (own.every((l) => l.trim() === '') ? pbx.display() : own).map((l) => l.trimEnd());
-    },
+    display: () => assembly.stationDisplay(station),
   };
 }
 

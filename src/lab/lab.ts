@@ -19,6 +19,7 @@ import { CallState, Exchange, type CallEvent, type LineCut } from '../network/ex
 import { parseFaultSpec, type FaultPlan } from '../network/fault-plan.js';
 import { installTestLines, type TestLineNumbers } from '../network/test-lines.js';
 import { InternetGateway } from '../network/internet-gateway.js';
+import type { CallTrace } from './call-trace.js';
 import { tcpConnector } from '../adapters/tcp-client-line.js';
 import type { CheckInReport } from '../../firmware-sim/check-in-client.js';
 import { MemoryDatagramNetwork } from '../adapters/memory-datagram-network.js';
@@ -70,6 +71,9 @@ export interface LabOptions {
   lanMode?: 'auto' | 'loopback';
   /** fsync each commit of the centre's SQLite database (default true; throwaway test and benchmark directories turn it off). */
   centreFsync?: boolean;
+  /** Write every data call into this capture (`--trace`, docs/traces.md); calls are named after `traceLabel`. */
+  trace?: CallTrace;
+  traceLabel?: string;
 }
 
 /**
@@ -121,6 +125,7 @@ export class Lab {
         this.#callEvent(e);
       },
       onFaultApplied: (e) => this.events.emit('fault.applied', e),
+      ...(options.trace ? { onLineBytes: options.trace.recorder(options.traceLabel ?? '', () => this.clock.now()) } : {}),
     });
     this.testLines = installTestLines(this.exchange, config.testLines);
     if (options.mode !== 'memory') {
@@ -431,11 +436,12 @@ export class Lab {
   /** Human-readable lines: where to connect and what to dial. */
   describe(): string[] {
     const out: string[] = [];
-    for (const { entry, pbx, adminPorts } of this.pbxs.values()) {
+    for (const { entry, pbx, adminPorts, keypadLines } of this.pbxs.values()) {
       const trunk = entry.trunks[0] ?? '';
       const did = pbx.kds.get('modem.imod.did');
       out.push(`PBX ${entry.id} (${entry.type}${entry.variant === 'octopus-e' ? `, ${VARIANT_NAME[entry.variant]}: chip card login` : ''}, APS ${pbx.apsVersion})${pbx.log.available ? '' : ' — no FMC, no protocol log'}`);
       adminPorts.forEach((p, i) => out.push(`  admin port: ${p.description}${entry.adminPorts[i].station ? ` (Assistant T, station ${entry.adminPorts[i].station})` : ' (V.24 service port)'}`));
+      keypadLines.forEach((p, i) => out.push(`  station ${entry.keypads[i].station} keypad and display: ${p.description}`));
       out.push(`  IMOD: internal ${pbx.kds.get('modem.imod.number')}, dial ${did ? `${trunk}${did}` : '(no DID: internal only)'}`);
       out.push(`  DTMF remote admin: dial ${trunk}${DTMF_ADMIN_NUMBER} (voice), then ${ENABLE_CODE} + password + #`);
       const x75Did = pbx.kds.get('modem.x75.did');

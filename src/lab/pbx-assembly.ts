@@ -18,6 +18,7 @@ import type { StateStore } from '../../firmware-sim/state-store.js';
 import { Imod } from '../../modem/imod.js';
 import { X75Modem } from '../../modem/x75-modem.js';
 import { bindLine, type LineProvider } from '../adapters/bind-line.js';
+import { StationLine } from './station-line.js';
 import type { Logger } from '../logger.js';
 import { DTMF_ADMIN_NUMBER, DtmfAdminPort } from '../network/dtmf-admin-port.js';
 import { DtmfStationPort } from '../network/dtmf-station-port.js';
@@ -78,6 +79,8 @@ export class PbxAssembly {
   readonly callback: CallbackScheduler;
   readonly signaling: ErrorSignaling;
   readonly adminPorts: LineProvider[] = [];
+  /** The stations' keypad lines, in the order of `entry.keypads`. */
+  readonly keypadLines: LineProvider[] = [];
   /** The LAN option's check-in, when the entry has `lan`. */
   lan: LanOption | undefined;
   /** Sessions open on the admin ports, true for an Assistant T terminal on a station port (the modem sessions are in `remote.sessions`). */
@@ -191,7 +194,10 @@ export class PbxAssembly {
   static async start(entry: PbxEntry, options: PbxAssemblyOptions): Promise<PbxAssembly> {
     const assembly = new PbxAssembly(entry, options);
     try {
-      if (options.onDisk) await assembly.#bindAdminPorts();
+      if (options.onDisk) {
+        await assembly.#bindAdminPorts();
+        await assembly.#bindKeypads();
+      }
       if (entry.lan) assembly.lan = await LanOption.start(assembly.pbx, (path, value) => assembly.setKds(LAB_INSTALLER, path, value), entry.lan, { ...options.lan, logger: options.logger, onDisk: options.onDisk });
       if (entry.lan?.teleservice) assembly.#installTeleservice(entry.lan.teleservice.serviceNetwork ?? options.serviceNetwork ?? '');
     } catch (err) {
@@ -273,6 +279,28 @@ export class PbxAssembly {
     }
   }
 
+  /** Each configured station keypad on its line (docs/dtmf-admin.md, "At a station in the lab"). */
+  async #bindKeypads(): Promise<void> {
+    for (const { station, bind } of this.entry.keypads) {
+      this.keypad(station); // refuses a station the KDS lacks before anything is bound
+      const provider = await bindLine(
+        bind,
+        (line) => {
+          this.#log.info({ port: line.description, station }, 'station keypad line connected');
+          new StationLine(line, {
+            pbxId: this.entry.id,
+            station,
+            device: this.pbx.kds.get(`station.${station}.device`) ?? '',
+            keypad: () => this.keypad(station),
+            display: () => this.stationDisplay(station),
+          });
+        },
+        { logger: this.#log },
+      );
+      this.keypadLines.push(provider);
+    }
+  }
+
   /**
    * The reload switch (docs/session-protocol.md, "Reload switch"): the
    * system restarts with the delivered database, so every connection drops
@@ -329,6 +357,16 @@ export class PbxAssembly {
     return port;
   }
 
+  /**
+   * A station's display: idle with nothing keyed, what every admin station
+   * of the PBX shows (system name, then the first alarm or date and time);
+   * otherwise the station's own.
+   */
+  stationDisplay(station: string): string[] {
+    const own = this.keypadOf(station)?.station.display ?? ['', ''];
+    return (own.every((l) => l.trim() === '') ? this.pbx.display() : own).map((l) => l.trimEnd());
+  }
+
   /** The station's keypad if it was used already (reading a display makes none). */
   keypadOf(station: string): DtmfStationPort | undefined {
     return this.#keypads.get(station);
@@ -348,7 +386,7 @@ export class PbxAssembly {
 
   /** Unbind the admin ports and close the FMC image. */
   async close(): Promise<void> {
-    for (const a of this.adminPorts) await a.close();
+    for (const a of [...this.adminPorts, ...this.keypadLines]) await a.close();
     this.lan?.close();
     this.flash?.close();
   }

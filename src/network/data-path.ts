@@ -17,6 +17,8 @@ export interface DataPathOptions {
   onRelease(cause: ReleaseCause): void;
   /** Per direction (0: caller → called, 1: back), what the line does to the bytes (voice impairments). */
   transforms?: readonly [(bytes: Uint8Array) => Uint8Array, (bytes: Uint8Array) => Uint8Array];
+  /** Sees every chunk as its sender sent it (before the line corrupts it), for traces. */
+  tap?: (direction: 0 | 1, bytes: Uint8Array) => void;
 }
 
 export type ReleaseCause = 'end-a' | 'end-b' | 'network';
@@ -238,6 +240,7 @@ export class DataPath {
     if (cut) out = out.subarray(0, Math.max(0, limit - this.#crossed));
     this.#crossed += out.length;
     if (this.options.transforms && out.length) out = this.options.transforms[direction](out);
+    if (out.length) this.options.tap?.(direction, out);
     if (this.options.corruptRate > 0) out = this.#corrupt(out, this.#random[direction]);
     if (out.length) {
       const copy = out;

@@ -15,10 +15,13 @@ export class DtmfStationPort implements CallTerminal {
   readonly station: DtmfSourceStation;
   #line: ExchangeLine | undefined;
   #path: LineEndpoint | undefined;
+  readonly #displayListeners: Array<(lines: DisplayLines) => void> = [];
 
-  constructor(pbx: Pbx, internal: string, onDisplay: (lines: DisplayLines) => void = () => undefined) {
+  constructor(pbx: Pbx, internal: string) {
     this.station = new DtmfSourceStation(pbx, internal, {
-      display: onDisplay,
+      display: (lines) => {
+        for (const l of this.#displayListeners) l(lines);
+      },
       audio: (samples) => this.#path?.write(samplesToBytes(samples)),
       dial: (number, source) => {
         const offer: DtmfAdminOffer = { dtmfAdmin: { source, mirror: (lines) => this.station.mirror(lines) } };
@@ -36,6 +39,15 @@ export class DtmfStationPort implements CallTerminal {
         });
       },
     });
+  }
+
+  /** Every change of the station's display, also those no key caused (the target's menu arriving, the call ending); returns how to stop listening. */
+  onDisplay(listener: (lines: DisplayLines) => void): () => void {
+    this.#displayListeners.push(listener);
+    return () => {
+      const at = this.#displayListeners.indexOf(listener);
+      if (at >= 0) this.#displayListeners.splice(at, 1);
+    };
   }
 
   attachLine(line: ExchangeLine): void {

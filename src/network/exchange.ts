@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { LineEndpoint } from '../../core/line-endpoint.js';
 import type {
-  CallFailure, CallHandlers, CallOffer, CallTerminal, DialOptions, ExchangeLine, IncomingCall, LinkInfo, OutgoingCall,
+  Bearer, CallFailure, CallHandlers, CallOffer, CallTerminal, DialOptions, ExchangeLine, IncomingCall, LinkInfo, OutgoingCall,
 } from '../../core/call.js';
 import { StateMachine, type TransitionTable } from '../../core/state-machine.js';
 import { DataPath, type DataPathOptions, type ReleaseCause } from './data-path.js';
@@ -74,6 +74,18 @@ export interface ExchangeOptions {
   onCallEvent?(event: CallEvent): void;
   /** Called when an injected fault acts on a call (a busy given, a line cut), so a rig sees its fault take effect. */
   onFaultApplied?(event: FaultApplied): void;
+  /** Every chunk a connected path carries, as its sender sent it (before a corrupting line), for traces (`lab --trace`). */
+  onLineBytes?(event: LineBytes): void;
+}
+
+/** One chunk on the line of a connected call; `direction` 0 is caller → called. */
+export interface LineBytes {
+  call: number;
+  caller: string;
+  called: string;
+  bearer: Bearer;
+  direction: 0 | 1;
+  bytes: Uint8Array;
 }
 
 /** Which injected fault acted. */
@@ -240,6 +252,8 @@ interface CallHost {
   faulted(event: FaultApplied): void;
   /** The call is over (failed or released): free both lines' capacity. */
   ended(call: Call): void;
+  /** The line-bytes tap, when someone traces. */
+  readonly tap: ((event: LineBytes) => void) | undefined;
 }
 
 class Call implements IncomingCall, OutgoingCall {
@@ -341,6 +355,7 @@ class Call implements IncomingCall, OutgoingCall {
         this.#released(cause);
       },
       transforms: this.offer.bearer === 'voice' ? this.#voiceTransforms(callee) : undefined,
+      tap: this.#tap(),
     });
     this.#clearTimers();
     if (dropMs.length) this.after(Math.min(...dropMs), () => this.#cutNow(cutter('dropAfterMs', Math.min(...dropMs))));
@@ -376,6 +391,14 @@ class Call implements IncomingCall, OutgoingCall {
   /** Whether the call is connected with `att` at one of its ends. */
   connects(att: Attachment): boolean {
     return this.state === CallState.Connected && (this.from === att || this.callee === att);
+  }
+
+  #tap(): DataPathOptions['tap'] {
+    const tap = this.host.tap;
+    if (!tap) return undefined;
+    const { id: call, caller, called } = this;
+    const bearer = this.offer.bearer;
+    return (direction, bytes) => tap({ call, caller, called, bearer, direction, bytes });
   }
 
   /** Voice calls: A-law on a digital trunk (a call leaving or entering a PBX), the lines' loss, noise and dial tone. */
@@ -471,6 +494,7 @@ export class Exchange {
       emit: (e) => this.#onEvent?.(e),
       faulted: (e) => this.#onFault?.(e),
       ended: (call) => this.#endCall(call),
+      tap: options.onLineBytes,
     };
   }
 

@@ -5,7 +5,8 @@
  * nothing from this module's scope. Everything works without it (forms
  * post, pages reload); it adds live notifications over Server-Sent Events,
  * the supervision chart (Chart.js, served locally) and the live answer of
- * "test now". The browser types it needs are declared narrowly, since the
+ * "test now", and keeps what a person typed into a form the server refused
+ * (never a password or PIN). The browser types it needs are declared narrowly, since the
  * project builds without the DOM library.
  */
 interface El {
@@ -18,8 +19,20 @@ interface El {
   remove(): void;
   setAttribute(name: string, value: string): void;
 }
+interface Field {
+  name: string;
+  type: string;
+  value: string;
+  checked: boolean;
+}
+interface Form {
+  getAttribute(name: string): string | null;
+  elements: Iterable<Field>;
+  addEventListener(type: 'submit', listener: () => void): void;
+}
 interface Doc {
   querySelectorAll(selector: string): Iterable<El>;
+  forms: Iterable<Form>;
   querySelector(selector: string): El | null;
   createElement(tag: string): El;
 }
@@ -38,6 +51,7 @@ interface Source {
   close(): void;
 }
 declare const document: Doc;
+declare const sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void; removeItem(key: string): void };
 declare const window: { Chart?: new (canvas: El, config: unknown) => unknown; EventSource: new (url: string) => Source; setTimeout(fn: () => void, ms: number): number; clearTimeout(id: number): void };
 
 export function portalScript(): void {
@@ -45,6 +59,28 @@ export function portalScript(): void {
     const region = document.querySelector('#live-region');
     if (region) region.textContent = text;
   };
+
+  // A refused form comes back as its page with the reason: put back what was typed (secrets excepted), so nothing is lost.
+  const KEPT_FORM = 'hcs-refused-form';
+  const secret = (f: Field) => f.type === 'password' || f.type === 'hidden' || /^(_csrf|password|pin)$/.test(f.name);
+  const kept = sessionStorage.getItem(KEPT_FORM);
+  sessionStorage.removeItem(KEPT_FORM);
+  if (kept && document.querySelector('.problem')) {
+    const { action, values } = JSON.parse(kept) as { action: string; values: Array<[string, string, boolean]> };
+    const form = [...document.forms].find((f) => f.getAttribute('action') === action);
+    for (const field of form ? [...form.elements] : []) {
+      if (!field.name || secret(field) || field.type === 'submit') continue;
+      const mine = values.filter(([name]) => name === field.name);
+      if (field.type === 'checkbox' || field.type === 'radio') field.checked = mine.some(([, value, checked]) => value === field.value && checked);
+      else if (mine[0]) field.value = mine[0][1];
+    }
+  }
+  for (const form of document.forms) {
+    form.addEventListener('submit', () => {
+      const values = [...form.elements].filter((f) => f.name && !secret(f)).map((f): [string, string, boolean] => [f.name, f.value, f.checked]);
+      sessionStorage.setItem(KEPT_FORM, JSON.stringify({ action: form.getAttribute('action'), values }));
+    });
+  }
 
   const testBox = document.querySelector('[data-test-device]');
   let testTimer = 0;

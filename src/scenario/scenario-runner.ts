@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { VirtualClock } from '../../core/clock.js';
 import { validateConfig } from '../lab/config.js';
 import { Lab } from '../lab/lab.js';
+import type { CallTrace } from '../lab/call-trace.js';
 import type { PbxAssembly } from '../lab/pbx-assembly.js';
 import { TimelineRecorder, type Timeline } from '../timeline/timeline-recorder.js';
 import type { Action, Check, Expectation, Scenario } from './scenario-file.js';
@@ -39,7 +40,7 @@ interface Counters {
  * Runs a scenario on an in-memory lab in virtual time: actions and checks
  * are ordered by their time; the clock runs between them.
  */
-export async function runScenario(scenario: Scenario, progress: (line: string) => void = () => {}, options: { record?: boolean } = {}): Promise<ScenarioResult> {
+export async function runScenario(scenario: Scenario, progress: (line: string) => void = () => {}, options: { record?: boolean; trace?: CallTrace } = {}): Promise<ScenarioResult> {
   const started = Date.now();
   const clock = new VirtualClock();
   const dir = mkdtempSync(join(tmpdir(), 'hicom-scenario-'));
@@ -52,7 +53,7 @@ export async function runScenario(scenario: Scenario, progress: (line: string) =
     ],
     centre: { modem: 'centre' },
   }, dir);
-  const lab = await Lab.start(config, { clock, mode: 'memory', hashCost: SCENARIO_HASH_COST, centreDir: join(dir, 'centre'), centreFsync: false });
+  const lab = await Lab.start(config, { clock, mode: 'memory', hashCost: SCENARIO_HASH_COST, centreDir: join(dir, 'centre'), centreFsync: false, ...(options.trace ? { trace: options.trace, traceLabel: scenario.name } : {}) });
   try {
     // The technician's modem answers callbacks by itself.
     lab.modems.get('technician')?.modem.sRegisters.set(0, 1);

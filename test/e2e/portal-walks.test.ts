@@ -179,6 +179,29 @@ t.test('the portal in a real browser against running hicom-sim processes', { tim
     t.same(a11y.problems, [], 'no console errors or CSP violations');
   });
 
+  await t.test('bad input in a form: the reason on the page, everything typed still there but the password', async (t) => {
+    await m.goto(`${w.origin}/people`);
+    await m.getByLabel('Login name').fill('neu.installateur');
+    await m.getByLabel('Full name').fill('Jörg Neumann');
+    await m.getByLabel('Role').selectOption('installer');
+    await m.getByLabel('Password (at least 10 characters)').fill('Ein gutes Passwort 9');
+    await m.getByLabel(/^Allowed from/).fill('10.0.0.0/33');
+    await m.getByRole('button', { name: 'Create' }).click();
+    await m.locator('.problem').waitFor();
+    t.match(await m.locator('.problem').textContent(), /10\.0\.0\.0\/33/, 'the reason names the bad entry');
+    t.equal(await m.getByLabel('Login name').inputValue(), 'neu.installateur', 'the name is still there');
+    t.equal(await m.getByLabel('Full name').inputValue(), 'Jörg Neumann', 'the full name too');
+    t.equal(await m.getByLabel('Role').inputValue(), 'installer', 'and the role');
+    t.equal(await m.getByLabel(/^Allowed from/).inputValue(), '10.0.0.0/33', 'and the list, to be corrected');
+    t.equal(await m.getByLabel('Password (at least 10 characters)').inputValue(), '', 'the password is never kept');
+    t.notMatch(await m.content(), /Ein gutes Passwort/, 'nor sent back');
+    await m.getByLabel(/^Allowed from/).fill('10.0.0.0/8');
+    await m.getByLabel('Password (at least 10 characters)').fill('Ein gutes Passwort 9');
+    await m.getByRole('button', { name: 'Create' }).click();
+    await m.waitForURL(/\/people\/neu\.installateur/);
+    t.match(await m.locator('.notice').textContent(), /Person created/, 'corrected, the form goes through');
+  });
+
   await t.test('a billing user exports a month of key movements as CSV and PDF', async (t) => {
     await m.goto(`${w.origin}/people`);
     await m.getByLabel('Login name').fill(BILLING.name);

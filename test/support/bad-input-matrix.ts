@@ -59,7 +59,7 @@ const db: Record<string, Role> = { '--state': centreState };
 const PORTAL_PASSWORD = 'correct horse battery';
 
 const VALID: Record<string, Valid> = {
-  lab: { args: [], opts: { '--config': { input: 'config' }, '--state': { bindDir: true }, '--control': { control: true }, '--control-token-file': { input: 'token' }, '--report': { output: 'lab.html' } } },
+  lab: { args: [], opts: { '--config': { input: 'config' }, '--state': { bindDir: true }, '--control': { control: true }, '--control-token-file': { input: 'token' }, '--report': { output: 'lab.html' }, '--trace': { output: 'lab.pcapng' }, '--trace-format': 'wireshark' } },
   'config example': { args: [], opts: {}, expect: EXIT.ok },
   'config check': { args: [{ input: 'config' }], opts: {}, expect: EXIT.ok },
   'kds new': { args: [{ output: 'new.kds' }], opts: { '--type': 'OfficeCom', '--system-version': 'HE300M.00.001.01' }, expect: EXIT.ok },
@@ -79,7 +79,7 @@ const VALID: Record<string, Valid> = {
   'centre receive': { args: [], opts: { '--modem': connect, ...db }, expect: EXIT.connection },
   'centre status': { args: [], opts: { ...db, '--overdue-days': '3', '--json': true }, expect: EXIT.ok },
   'centre import': { args: [{ input: 'centre-dir' }], opts: db, expect: EXIT.ok },
-  'scenario run': { args: [{ input: 'scenario' }], opts: { '--junit': { output: 'junit.xml' }, '--report': { output: 'timeline.html' } }, expect: EXIT.ok },
+  'scenario run': { args: [{ input: 'scenario' }], opts: { '--junit': { output: 'junit.xml' }, '--report': { output: 'timeline.html' }, '--trace': { output: 'run.pcapng' }, '--trace-format': 'lapb-with-dir' }, expect: EXIT.ok },
   'pbx reload': { args: ['HSIM-BAD1'], opts: { '--state': { bindDir: true } }, expect: EXIT.connection },
   help: { args: ['kds', 'save'], opts: {}, expect: EXIT.ok },
   'centre device add': { args: ['DEV2'], opts: { '--kind': 'key-depot', '--interval': '120', ...db, '--db': { database: true } }, expect: EXIT.ok },
@@ -249,6 +249,8 @@ function specialCases(busyPort: number, httpPort: number): Case[] {
     ['a modem number that is a test line', `${pbx('{ bind: "tcp:127.0.0.1:0" }').replace('modems: []\n', '')}modems:\n  - { name: m, number: "0800100", bind: "tcp:127.0.0.1:0" }\n`, 'already testLines.echo'],
     ['two PBXs with the same trunk', `${pbx('{ bind: "tcp:127.0.0.1:0" }').replace('modems: []\n', '')}  - id: HSIM-BAD2\n    trunks: ["0301234"]\n    adminPorts: [{ bind: "tcp:127.0.0.1:0" }]\nmodems: []\n`, 'is also pbxs[0].trunks[0]'],
     ['a station the PBX does not have', pbx('{ bind: "tcp:127.0.0.1:0", station: "999" }'), 'has no station 999'],
+    ['a station keypad the PBX does not have', pbx('{ bind: "tcp:127.0.0.1:0" }').replace('modems: []', '    keypads: [{ station: "998", bind: "tcp:127.0.0.1:0" }]\nmodems: []'), 'pbxs[0].keypads[0].station: OfficePro has no station 998'],
+    ['a station keypad on an admin port\'s port', pbx('{ bind: "tcp:127.0.0.1:7392" }').replace('modems: []', '    keypads: [{ station: "100", bind: "tcp:7392" }]\nmodems: []'), 'pbxs[0].keypads[0].bind: tcp:7392 is already bound by pbxs[0].adminPorts[0]'],
     ['a PBX and no port at all', 'pbxs:\n  - id: HSIM-BAD1\n    trunks: ["0301234"]\nmodems: []\n', 'nothing to connect to'],
   ];
   const validatorCases = inconsistent.flatMap(([what, doc, names], i): Case[] => {

@@ -55,17 +55,25 @@ export interface LabFiles {
   port: number;
   /** TCP ports of Assistant T terminals, by station number (e.g. "100" on UP0E-1). */
   stationPorts?: Record<string, number>;
+  /** TCP ports of station keypad lines, by station number. */
+  keypadPorts?: Record<string, number>;
   ptyPath?: string;
+  /** TCP port of the technician's analog modem (number TECH_MODEM_NUMBER), when asked for. */
+  modemPort?: number;
 }
 
 export const LAB_PBX_ID = 'HSIM-E2E1';
+/** The lab PBX's IMOD as a technician's modem dials it: trunk 0301234, extension 791. */
+export const LAB_IMOD_NUMBER = '0301234791';
+/** Number of the technician's modem of `writeLabConfig({ modem: true })`. */
+export const TECH_MODEM_NUMBER = '0897000';
 
 /**
  * Write a one-PBX lab configuration (no modems) into `dir`: a TCP admin port
  * on a free loopback port (the V.24 service port), Assistant T terminal ports
  * for `stations`, and with `pty` a socat virtual serial port.
  */
-export async function writeLabConfig(dir: string, options: { pty?: boolean; stations?: string[]; variant?: 'hicom' | 'octopus-e' } = {}): Promise<LabFiles> {
+export async function writeLabConfig(dir: string, options: { pty?: boolean; stations?: string[]; keypads?: string[]; variant?: 'hicom' | 'octopus-e'; modem?: boolean } = {}): Promise<LabFiles> {
   const port = await freePort();
   const stateDir = join(dir, 'state');
   const ptyPath = options.pty ? join(dir, 'admin-pty') : undefined;
@@ -76,15 +84,19 @@ export async function writeLabConfig(dir: string, options: { pty?: boolean; stat
     stationPorts[station] = await freePort();
     adminPorts.push({ bind: `tcp:127.0.0.1:${stationPorts[station]}`, station });
   }
+  const keypadPorts: Record<string, number> = {};
+  for (const station of options.keypads ?? []) keypadPorts[station] = await freePort();
+  const keypads = Object.entries(keypadPorts).map(([station, p]) => ({ station, bind: `tcp:127.0.0.1:${p}` }));
+  const modemPort = options.modem ? await freePort() : undefined;
   const config = {
     stateDir,
     pacing: false,
-    pbxs: [{ id: LAB_PBX_ID, type: 'OfficePro', trunks: ['0301234'], adminPorts, ...(options.variant ? { variant: options.variant } : {}) }],
-    modems: [],
+    pbxs: [{ id: LAB_PBX_ID, type: 'OfficePro', trunks: ['0301234'], adminPorts, ...(keypads.length ? { keypads } : {}), ...(options.variant ? { variant: options.variant } : {}) }],
+    modems: modemPort === undefined ? [] : [{ name: 'tech', number: TECH_MODEM_NUMBER, bind: `tcp:127.0.0.1:${modemPort}`, profile: 'analog' }],
   };
   const configPath = join(dir, 'lab.yaml');
   writeFileSync(configPath, stringify(config));
-  return { dir, configPath, stateDir, statePath: join(stateDir, LAB_PBX_ID, 'pbx.json'), port, stationPorts, ptyPath };
+  return { dir, configPath, stateDir, statePath: join(stateDir, LAB_PBX_ID, 'pbx.json'), port, stationPorts, keypadPorts, ptyPath, modemPort };
 }
 
 export interface RunningLab {
