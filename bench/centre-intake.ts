@@ -16,18 +16,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ReadlineParser } from '@serialport/parser-readline';
 import type { CheckInBody } from '../core/check-in-body.js';
-import { encodeTelegram, openTelegram } from '../core/check-in-telegram.js';
 import { parseDatagramAddress, type DatagramAddress } from '../core/datagram-port.js';
-import { cryptoRandom } from '../src/adapters/crypto-random.js';
-import { UdpDatagramPort } from '../src/adapters/udp-datagram-port.js';
 import { DeviceRegistry } from '../src/database/device-registry.js';
 import { openDatabase } from '../src/database/open-database.js';
 import { parseDatabaseUrl } from '../src/database/database-url.js';
 import { formatDeviceKey } from '../src/storage/device-keys-file.js';
 import { MasterKey } from '../src/storage/master-key.js';
 import { startPostgresCluster } from '../test/support/postgres-cluster.js';
-import { median, percentile } from '../test/support/sample-stats.js';
+import { median } from '../test/support/sample-stats.js';
 import { bound } from './support/bench-bound.js';
+import { sendCheckIns } from './support/check-in-sender.js';
 
 const ROUND_S = 4;
 const ROUNDS = 3;
@@ -71,43 +69,19 @@ const counters = new Map<string, number>();
 type Round = { ackedPerS: number; p50: number; p99: number };
 
 async function round(centre: DatagramAddress, devices: Device[]): Promise<Round> {
-  const keyOf = new Map(devices.map((d) => [d.id, d.key]));
-  const sockets = await Promise.all(Array.from({ length: 16 }, () => UdpDatagramPort.open({ receiveBufferBytes: 8 << 20, sendBufferBytes: 8 << 20 })));
-  const sentAt = new Map<string, number>();
-  const latencies: number[] = [];
-  let sent = 0;
-  let acked = 0;
-  const t0 = performance.now();
-  const end = t0 + ROUND_S * 1000;
-  await new Promise<void>((resolve) => {
-    const send = (): void => {
-      if (performance.now() > end) return;
-      const d = devices[sent % devices.length];
+  const r = await sendCheckIns({
+    centre,
+    devices,
+    window: WINDOW,
+    durationMs: ROUND_S * 1000,
+    counter: (d) => {
       const counter = (counters.get(d.id) ?? 0) + 1;
       counters.set(d.id, counter);
-      const now = Math.floor(Date.now() / 1000);
-      const body: CheckInBody = sent % 10 === 0 ? { status: { kind: 'key-depot', door: 'closed' }, events: [{ seq: counter, time: now, type: 'door-open' }] } : { status: { kind: 'key-depot', door: 'closed', keys: [1, 2, 3, 4], queue: 0, mains: true, interval: 60 } };
-      const bytes = encodeTelegram({ type: 'check-in', deviceId: d.id, counter, time: now, body }, d.key, cryptoRandom.bytes(12));
-      sentAt.set(`${d.id} ${counter}`, performance.now());
-      sockets[sent % sockets.length].send(bytes, centre);
-      sent++;
-    };
-    for (const s of sockets) s.onMessage((data) => {
-      const id = String.fromCharCode(...data.subarray(6, 6 + data[5]));
-      const r = openTelegram(data, keyOf.get(id)!);
-      if (!r.ok || r.telegram.type !== 'ack') return;
-      acked++;
-      const at = sentAt.get(`${id} ${r.telegram.counter}`);
-      if (at !== undefined) latencies.push(performance.now() - at);
-      if (performance.now() > end) resolve();
-      else send();
-    });
-    for (let i = 0; i < WINDOW; i++) send();
-    setTimeout(resolve, ROUND_S * 1000 + 3000);
+      return counter;
+    },
+    body: (n, counter, now): CheckInBody => (n % 10 === 0 ? { status: { kind: 'key-depot', door: 'closed' }, events: [{ seq: counter, time: now, type: 'door-open' }] } : { status: { kind: 'key-depot', door: 'closed', keys: [1, 2, 3, 4], queue: 0, mains: true, interval: 60 } }),
   });
-  const secs = (performance.now() - t0) / 1000;
-  for (const s of sockets) s.close();
-  return { ackedPerS: acked / secs, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+  return { ackedPerS: r.answered / r.seconds, p50: r.p50, p99: r.p99 };
 }
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
