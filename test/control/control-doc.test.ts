@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { CONTROL_COMMANDS } from '../../src/control/control-commands.js';
 import { LAB_EVENT_NAMES } from '../../src/lab/lab-events.js';
 import { ControlTestClient, type ControlMessage } from '../support/control-client.js';
@@ -80,7 +81,8 @@ t.test('the key depot example replays against a lab with a depot', async (t) => 
   const config = join(dir, 'depot-lab.yaml');
   // A centre address where nothing answers: the depot's check-ins go unanswered, as the page shows.
   const key = Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString('base64');
-  writeFileSync(config, `${readFileSync(writeDefaultLabConfig(dir), 'utf8')}\ndepots:\n  - id: DEPOT-1\n    compartments: 4\n    centre: "127.0.0.1:9"\n    key: ${key}\n    interval: 60\n`);
+  const lab0 = parseYaml(readFileSync(writeDefaultLabConfig(dir), 'utf8')) as Record<string, unknown>;
+  writeFileSync(config, stringifyYaml({ ...lab0, depots: [{ id: 'DEPOT-1', compartments: 4, centre: '127.0.0.1:9', key, interval: 60 }] }));
   const lab = await startControlLab(t, { virtualTime: true, config });
   const client = await ControlTestClient.connect(lab.address);
   t.teardown(() => client.close());
