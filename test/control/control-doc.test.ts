@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { CONTROL_COMMANDS } from '../../src/control/control-commands.js';
 import { LAB_EVENT_NAMES } from '../../src/lab/lab-events.js';
 import { ControlTestClient, type ControlMessage } from '../support/control-client.js';
@@ -78,11 +77,9 @@ t.test('the examples of docs/control.md replay against a running lab', async (t)
 
 t.test('the key depot example replays against a lab with a depot', async (t) => {
   const dir = tempDir(t);
-  const config = join(dir, 'depot-lab.yaml');
   // A centre address where nothing answers: the depot's check-ins go unanswered, as the page shows.
   const key = Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString('base64');
-  const lab0 = parseYaml(readFileSync(writeDefaultLabConfig(dir), 'utf8')) as Record<string, unknown>;
-  writeFileSync(config, stringifyYaml({ ...lab0, depots: [{ id: 'DEPOT-1', compartments: 4, centre: '127.0.0.1:9', key, interval: 60 }] }));
+  const config = writeDefaultLabConfig(dir, { depots: [{ id: 'DEPOT-1', compartments: 4, centre: '127.0.0.1:9', key, interval: 60 }] });
   const lab = await startControlLab(t, { virtualTime: true, config });
   const client = await ControlTestClient.connect(lab.address);
   t.teardown(() => client.close());
