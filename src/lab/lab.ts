@@ -25,7 +25,7 @@ import type { CheckInReport } from '../../firmware-sim/check-in-client.js';
 import { MemoryDatagramNetwork } from '../adapters/memory-datagram-network.js';
 import { formatDatagramAddress } from '../../core/datagram-port.js';
 import type { CheckInEntry, DepotEntry, LabConfig, ModemEntry, PbxEntry } from './config.js';
-import { LabCentreService } from './lab-centre-service.js';
+import type { LabCentreService } from './lab-centre-service.js';
 import { DepotAssembly } from './depot-assembly.js';
 import type { LabDevice, PowerCycleOptions, PowerCycleResult } from './lab-device.js';
 import { modemDevice, pbxDevice, stationDevice, type ModemParts } from './lab-devices.js';
@@ -319,6 +319,8 @@ export class Lab {
 
   async #startCentreService(udp: string, http: string | undefined): Promise<void> {
     const db = await this.#centreDb();
+    // Loaded only for a lab that runs the service: fastify and the portal cost a scenario or a memory lab nothing.
+    const { LabCentreService } = await import('./lab-centre-service.js');
     this.centreService = await LabCentreService.start({ db, stateDir: this.config.stateDir, clock: this.clock, logger: this.#logger, udp, http, hashCost: this.#options.hashCost });
   }
 
