@@ -15,7 +15,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ReadlineParser } from '@serialport/parser-readline';
-import { encodeTelegram, openTelegram } from '../core/check-in-telegram.js';
 import { parseDatagramAddress, type DatagramAddress } from '../core/datagram-port.js';
 import { SeededRandom } from '../core/seeded-random.js';
 import { cryptoRandom } from '../src/adapters/crypto-random.js';
@@ -23,8 +22,9 @@ import { ScaledClock } from '../src/adapters/scaled-clock.js';
 import { UdpDatagramPort } from '../src/adapters/udp-datagram-port.js';
 import { Fleet, fleetFirstCounter } from '../src/fleet/fleet.js';
 import { formatDeviceKey, type DeviceKey } from '../src/storage/device-keys-file.js';
-import { median, percentile } from '../test/support/sample-stats.js';
+import { median } from '../test/support/sample-stats.js';
 import { bound } from './support/bench-bound.js';
+import { sendCheckIns } from './support/check-in-sender.js';
 
 const ROUND_S = 4;
 const ROUNDS = 3;
@@ -73,42 +73,18 @@ function cpuUs(): number {
  * the answer — `BARE_WINDOW` in flight, as fast as answers come back.
  */
 async function bareRound(): Promise<Round> {
-  const sockets = await Promise.all(Array.from({ length: 16 }, () => UdpDatagramPort.open({ receiveBufferBytes: 4 << 20, sendBufferBytes: 4 << 20 })));
-  const keyOf = new Map(bareDevices.map((d) => [d.id, d.key]));
-  const sentAt = new Map<string, number>();
-  const latencies: number[] = [];
-  let sent = 0;
-  let answered = 0;
   const c0 = cpuUs();
-  const t0 = performance.now();
-  const end = t0 + ROUND_S * 1000;
-  await new Promise<void>((resolve) => {
-    const send = (): void => {
-      if (performance.now() > end) return;
-      const d = bareDevices[sent % bareDevices.length];
-      const counter = bareCounter++;
-      const bytes = encodeTelegram({ type: 'check-in', deviceId: d.id, counter, time: Math.floor(Date.now() / 1000), body: { status: { kind: 'key-depot', door: 'closed', keys: [1, 2, 3, 4], queue: 0, mains: true, interval: 60 } } }, d.key, cryptoRandom.bytes(12));
-      sentAt.set(`${d.id} ${counter}`, performance.now());
-      sockets[sent % sockets.length].send(bytes, centre);
-      sent++;
-    };
-    for (const s of sockets) s.onMessage((data) => {
-      const id = String.fromCharCode(...data.subarray(6, 6 + data[5]));
-      const r = openTelegram(data, keyOf.get(id)!);
-      if (!r.ok) return;
-      answered++;
-      const at = sentAt.get(`${id} ${r.telegram.counter}`);
-      if (at !== undefined) latencies.push(performance.now() - at);
-      if (performance.now() > end) resolve();
-      else send();
-    });
-    for (let i = 0; i < BARE_WINDOW; i++) send();
-    setTimeout(resolve, ROUND_S * 1000 + 2000);
+  const r = await sendCheckIns({
+    centre,
+    devices: bareDevices,
+    window: BARE_WINDOW,
+    durationMs: ROUND_S * 1000,
+    answer: 'any',
+    counter: () => bareCounter++,
+    body: () => ({ status: { kind: 'key-depot', door: 'closed', keys: [1, 2, 3, 4], queue: 0, mains: true, interval: 60 } }),
   });
-  const secs = (performance.now() - t0) / 1000;
   const cpu = cpuUs() - c0;
-  for (const s of sockets) s.close();
-  return { sentPerS: sent / secs, ackedPerS: answered / secs, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), cpuUsPerCheckIn: cpu / Math.max(1, answered) };
+  return { sentPerS: r.sent / r.seconds, ackedPerS: r.answered / r.seconds, p50: r.p50, p99: r.p99, cpuUsPerCheckIn: cpu / Math.max(1, r.answered) };
 }
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');

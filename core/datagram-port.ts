@@ -43,6 +43,16 @@ export function parseDatagramAddress(text: string): DatagramAddress {
   return { host: m[1] ?? m[2], port };
 }
 
+/**
+ * An address to bind (`centre serve --udp`, the lab's `centre.udp`): as
+ * `parseDatagramAddress`, and port 0 as well — a free port the system
+ * chooses (tests, several services on one machine), printed once bound.
+ */
+export function parseBindAddress(text: string): DatagramAddress {
+  const t = text.trim();
+  return /:0$/.test(t) ? { ...parseDatagramAddress(t.replace(/:0$/, ':1')), port: 0 } : parseDatagramAddress(t);
+}
+
 export function formatDatagramAddress(a: DatagramAddress): string {
   return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }

@@ -48,8 +48,14 @@ export interface CheckInIntakeOptions {
   clock: Clock;
   /** Nonces of acks and naks: a CSPRNG in real runs. */
   random: RandomSource;
-  /** Shared with the other writers of this process (the batches then mix), or one of the intake's own. */
-  commit?: GroupCommit;
+  /**
+   * Group commits the check-ins go through (default: one of the intake's
+   * own). With several, each device always goes to the same one (by a hash
+   * of its id), so transactions committing side by side never touch the same
+   * rows and cannot deadlock each other (PostgreSQL, where several in flight
+   * keep the pool busy).
+   */
+  commits?: GroupCommit[];
   bus?: EventBus;
   logger?: Logger;
   /** Told after every answer or silence (tests, the lab's events). */
@@ -76,7 +82,9 @@ export type IntakeOutcome =
  */
 export class CheckInIntake {
   readonly stats: IntakeStats = { received: 0, acks: 0, naks: { replay: 0, 'clock-skew': 0 }, rejects: { 'unknown-device': 0, 'bad-tag': 0, malformed: 0 }, notCommitted: 0 };
+  /** The first lane; rejects are written through it. */
   readonly commit: GroupCommit;
+  readonly #lanes: GroupCommit[];
   readonly #o: CheckInIntakeOptions;
   readonly #log: Logger;
   readonly #keys = new Map<string, KeyEntry>();
@@ -92,7 +100,8 @@ export class CheckInIntake {
   constructor(options: CheckInIntakeOptions) {
     this.#o = options;
     this.#log = (options.logger ?? silentLogger).child({ component: 'intake' });
-    this.commit = options.commit ?? new GroupCommit(options.db, { logger: options.logger });
+    this.#lanes = options.commits?.length ? options.commits : [new GroupCommit(options.db, { logger: options.logger })];
+    this.commit = this.#lanes[0];
     options.port.onMessage((data, from) => this.#onDatagram(data, from));
     this.#unsubscribe = options.bus?.subscribe((m) => {
       if (m.topic === DEVICE_TOPIC && typeof m.id === 'string') this.#keys.delete(m.id);
@@ -193,7 +202,7 @@ export class CheckInIntake {
     const receivedAt = this.#o.clock.now();
     const endsRejects = entry.rejecting;
     const db = this.#o.db;
-    this.#track(this.commit.submit(() => storeCheckIn(db.kysely, { telegram, receivedAt, source, window: entry.window, endsRejects }))).then(
+    this.#track(this.#laneOf(telegram.deviceId).submit(() => storeCheckIn(db.kysely, { telegram, receivedAt, source, window: entry.window, endsRejects }))).then(
       (outcome) => this.#answer(telegram, outcome, entry, from),
       (err: Error) => {
         // Not committed: no answer, so the device keeps its events and tries again.
@@ -249,10 +258,22 @@ export class CheckInIntake {
     const bus = this.#o.bus;
     if (!bus || this.#publishScheduled) return;
     this.#publishScheduled = true;
-    setImmediate(() => {
-      this.#publishScheduled = false;
-      bus.publish({ topic: EVENTS_TOPIC }).catch((err: Error) => this.#log.warn({ err: err.message }, 'live event not sent'));
-    });
+    // Tracked, so close() waits for it and the bus is not closed under it.
+    void this.#track(
+      new Promise<void>((done) =>
+        setImmediate(() => {
+          this.#publishScheduled = false;
+          bus.publish({ topic: EVENTS_TOPIC }).catch((err: Error) => this.#log.warn({ err: err.message }, 'live event not sent')).finally(done);
+        }),
+      ),
+    );
+  }
+
+  #laneOf(deviceId: string): GroupCommit {
+    if (this.#lanes.length === 1) return this.#lanes[0];
+    let h = 0;
+    for (let i = 0; i < deviceId.length; i++) h = (h * 31 + deviceId.charCodeAt(i)) >>> 0;
+    return this.#lanes[h % this.#lanes.length];
   }
 
   #track<T>(p: Promise<T>): Promise<T> {

@@ -35,23 +35,15 @@ export class GroupCommit {
   readonly #db: CentreDatabase;
   readonly #maxBatch: number;
   readonly #log: Logger;
-  readonly #concurrency: number;
   #queue: Pending[] = [];
   #scheduled = false;
-  readonly #running = new Set<Promise<void>>();
+  /** The drain committing now: one transaction at a time (side by side means several writers, as the intake's lanes are). */
+  #running: Promise<void> | undefined;
   readonly stats: GroupCommitStats = { batches: 0, items: 0, splits: 0 };
 
-  /**
-   * `concurrency`: transactions committing at the same time (default 1). On
-   * PostgreSQL several batches in flight keep the pool's connections busy
-   * while each waits for its round trips; units of work must then be safe
-   * against each other (the intake's are: the replay window is a
-   * compare-and-set). SQLite commits synchronously, so more gains nothing.
-   */
-  constructor(db: CentreDatabase, options: { maxBatch?: number; logger?: Logger; concurrency?: number } = {}) {
+  constructor(db: CentreDatabase, options: { maxBatch?: number; logger?: Logger } = {}) {
     this.#db = db;
     this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
-    this.#concurrency = Math.max(1, options.concurrency ?? 1);
     this.#log = (options.logger ?? silentLogger).child({ component: 'group-commit' });
   }
 
@@ -59,7 +51,7 @@ export class GroupCommit {
   submit<T>(work: WorkFactory<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.#scheduled && this.#running.size < this.#concurrency) {
+      if (!this.#scheduled && !this.#running) {
         this.#scheduled = true;
         // Let everything that arrives in this turn of the event loop join the first batch.
         setImmediate(() => {
@@ -72,21 +64,19 @@ export class GroupCommit {
 
   /** Resolves when everything submitted so far has committed or failed. */
   async flush(): Promise<void> {
-    while (this.#queue.length > 0 || this.#running.size > 0 || this.#scheduled) {
-      if (this.#running.size > 0) await Promise.all([...this.#running]);
+    while (this.#queue.length > 0 || this.#running || this.#scheduled) {
+      if (this.#running) await this.#running;
       else await new Promise((r) => setImmediate(r));
     }
   }
 
   #start(): void {
-    while (this.#running.size < this.#concurrency && this.#queue.length > 0) {
-      const run: Promise<void> = this.#drain().finally(() => {
-        this.#running.delete(run);
-        // Work queued while this drain was the last one finishing.
-        if (this.#queue.length > 0 && !this.#scheduled) this.#start();
-      });
-      this.#running.add(run);
-    }
+    if (this.#running || this.#queue.length === 0) return;
+    this.#running = this.#drain().finally(() => {
+      this.#running = undefined;
+      // Work queued while this drain was finishing.
+      if (this.#queue.length > 0 && !this.#scheduled) this.#start();
+    });
   }
 
   async #drain(): Promise<void> {

@@ -70,6 +70,13 @@ export class PostgresDatabase implements CentreDatabase {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken: Error | undefined;
+      // A connection that dies while checked out (server stopped, network gone) emits 'error' on the
+      // client, not the pool: without a listener that would end the process. The query in flight fails too.
+      const lost = (err: Error) => {
+        broken = err;
+        this.#log.warn({ err: err.message }, 'PostgreSQL connection lost during a transaction');
+      };
+      client.on('error', lost);
       try {
         await client.query('begin');
         const result = await driveAsync(work(), (q) => execute(client, q));
@@ -86,6 +93,7 @@ export class PostgresDatabase implements CentreDatabase {
         }
         throw err;
       } finally {
+        client.off('error', lost);
         client.release(broken);
       }
     }

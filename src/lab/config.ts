@@ -8,7 +8,7 @@ import { Kds } from '../../firmware-sim/kds.js';
 import { parseLineSpec } from '../adapters/line-spec.js';
 import { parseFaultSpec } from '../network/fault-plan.js';
 import { DEFAULT_BRIDGE_RATE_BPS, parseTcpAddress } from '../network/internet-gateway.js';
-import { parseDatagramAddress } from '../../core/datagram-port.js';
+import { parseBindAddress } from '../../core/datagram-port.js';
 import { DEVICE_ID_PATTERN } from '../../core/check-in-telegram.js';
 import { MAX_INTERVAL_S, MIN_INTERVAL_S } from '../../core/check-in-body.js';
 import { parseDeviceKey, readDeviceKey } from '../storage/device-keys-file.js';
@@ -72,8 +72,18 @@ export interface PbxEntry {
 export interface CheckInEntry {
   /** HOST:PORT of the centre's UDP intake. */
   centre: string;
-  /** The device's 32-byte key, base64 — given inline (`key:`) or read from `keyFile:`. */
-  key: string;
+  /**
+   * The device's 32-byte key, base64 — given inline (`key:`) or read from
+   * `keyFile:`; none for a device that checks in with the lab's own centre
+   * service (`centre.udp`), which registers it and makes its key.
+   */
+  key?: string;
+}
+
+/** The key a device checks in with; the lab fills in the keys its own centre makes before a device starts. */
+export function checkInKey(entry: CheckInEntry, id: string): string {
+  if (entry.key === undefined) throw new Error(`${id}: no check-in key (the lab's centre service gives one to the devices that check in with it)`);
+  return entry.key;
 }
 
 /** LAN teleservice of a PBX (docs/lan-teleservice.md): the admin session on its LAN address, for the provider's service network only. */
@@ -132,6 +142,10 @@ export interface CentreEntry {
   modem: string;
   /** Function test overdue after this many days without one. */
   functestOverdueDays: number;
+  /** HOST:PORT of the centre service's UDP intake (spec §5.2): with it the lab runs the centre as a service (docs/centre-service.md). */
+  udp?: string;
+  /** HOST:PORT of that service's HTTP side (JSON API and portal); needs `udp`. */
+  http?: string;
 }
 
 /** The type of a PBX whose entry names none. */
@@ -143,8 +157,9 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export const DEFAULT_CONFIG_YAML = `# hicom-sim lab: one PBX, the network with its test lines, a technician's
-# modem and the remote service centre. Every field: docs/configuration.md.
+export const DEFAULT_CONFIG_YAML = `# hicom-sim lab: one PBX, a key depot, the network with its test lines, a
+# technician's modem and the remote service centre, run as a service.
+# Every field: docs/configuration.md.
 stateDir: ./hicom-state        # PBX state, FMC images, centre files
 pacing: true                   # pace modem data at the negotiated rate
 
@@ -158,6 +173,9 @@ pbxs:
       - bind: tcp:127.0.0.1:7100      # V.24 service interface (Assistant E)
       - bind: tcp:127.0.0.1:7101      # Assistant T terminal on station 100 (UP0E-1)
         station: "100"
+    # lan:                     # the LAN option: check in with the centre service too
+    #   centre: 127.0.0.1:7300 # no key: the lab's centre registers the PBX and makes one
+    #   interval: 1            # minutes (class-B errors then go by LAN, the modem sends the rest)
 
 modems:
   - name: technician           # the service technician's PC modem
@@ -178,9 +196,17 @@ testLines:
   busy: "0800200"              # always busy
   noAnswer: "0800300"          # rings for ever
 
+depots:
+  - id: DEPOT-0001             # a key depot (seed 002), registered at the lab's centre
+    compartments: 4
+    keypad: tcp:127.0.0.1:7102 # type "pin 4711", "take 3", "return 3" (docs/key-depot.md)
+    centre: 127.0.0.1:7300
+
 centre:
-  modem: centre
+  modem: centre                # receive mode: error reports over the modem (spec §3.4)
   functestOverdueDays: 8
+  udp: 127.0.0.1:7300          # the centre service: UDP intake of check-ins (spec §5.2)
+  http: 127.0.0.1:7301         # its JSON API (docs/centre-api.md) and portal (docs/portal.md)
 `;
 
 type Raw = Record<string, unknown>;
@@ -290,15 +316,25 @@ export function validateConfig(doc: unknown, baseDir = process.cwd()): LabConfig
   let centre: CentreEntry | undefined;
   if (doc.centre !== undefined) {
     if (!isObject(doc.centre)) throw new ConfigError('centre: expected a mapping');
-    known('centre', doc.centre, ['modem', 'functestOverdueDays']);
+    known('centre', doc.centre, ['modem', 'functestOverdueDays', 'udp', 'http']);
     const modem = str('centre.modem', doc.centre.modem);
     if (!modems.some((m) => m.name === modem)) throw new ConfigError(`centre.modem: no modem named "${modem}"`);
     const days = doc.centre.functestOverdueDays ?? 8;
     if (typeof days !== 'number' || days < 1) throw new ConfigError('centre.functestOverdueDays: a number of days ≥ 1');
-    centre = { modem, functestOverdueDays: days };
+    const udp = doc.centre.udp === undefined ? undefined : address('centre.udp', doc.centre.udp);
+    const http = doc.centre.http === undefined ? undefined : address('centre.http', doc.centre.http);
+    if (http && !udp) throw new ConfigError('centre.http: the HTTP side belongs to the centre service, which centre.udp starts; give centre.udp too');
+    centre = { modem, functestOverdueDays: days, ...(udp ? { udp } : {}), ...(http ? { http } : {}) };
+  }
+  const depots = depotEntries(doc.depots, ids, baseDir);
+  // Every device that checks in: port 0 only for the lab's own centre, and no key only there (it makes the key).
+  const checkingIn = [...pbxs.flatMap((p, i) => (p.lan ? [{ where: `pbxs[${i}].lan`, e: p.lan }] : [])), ...depots.map((d, i) => ({ where: `depots[${i}]`, e: d }))];
+  for (const { where, e } of checkingIn) {
+    const own = centre?.udp !== undefined && sameAddress(e.centre, centre.udp);
+    if (e.key === undefined && !own) throw new ConfigError(`${where}: give the device key as key: (base64) or keyFile: (a file); only a device that checks in with the lab's own centre service (centre.udp${centre?.udp ? ` ${centre.udp}` : ', not set'}) may leave it out`);
+    if (e.key !== undefined && parseBindAddress(e.centre).port === 0) throw new ConfigError(`${where}.centre: port 0 is not 1–65535 (a free port only for the lab's own centre service, with devices that leave out the key)`);
   }
   const faults = doc.faults === undefined ? undefined : validateFaults(doc.faults);
-  const depots = depotEntries(doc.depots, ids, baseDir);
   const bridge = bridgeEntry(doc.bridge);
   checkConsistency(pbxs, modems, depots, testLines);
   return {
@@ -320,15 +356,29 @@ function intIn(where: string, v: unknown, lo: number, hi: number, fallback: numb
   return v;
 }
 
+/** A HOST:PORT field (UDP or TCP), checked now; port 0 (a free port, chosen at start) only for the lab's own centre. */
+function address(where: string, v: unknown): string {
+  const s = str(where, v);
+  try {
+    parseBindAddress(s);
+  } catch (err) {
+    throw new ConfigError(`${where}: ${(err as Error).message}`);
+  }
+  return s;
+}
+
+function sameAddress(a: string, b: string): boolean {
+  const x = parseBindAddress(a);
+  const y = parseBindAddress(b);
+  return x.host === y.host && x.port === y.port;
+}
+
 /** `centre:` and `key:` or `keyFile:` of a device that checks in; a key file is read now so a bad one is named at start. */
 function checkInEntry(where: string, v: Raw, id: string, baseDir: string): CheckInEntry {
-  const centre = str(`${where}.centre`, v.centre);
-  try {
-    parseDatagramAddress(centre);
-  } catch (err) {
-    throw new ConfigError(`${where}.centre: ${(err as Error).message}`);
-  }
-  if ((v.key === undefined) === (v.keyFile === undefined)) throw new ConfigError(`${where}: give the device key as key: (base64) or keyFile: (a file), one of the two`);
+  const centre = address(`${where}.centre`, v.centre);
+  if (v.key !== undefined && v.keyFile !== undefined) throw new ConfigError(`${where}: give the device key as key: (base64) or keyFile: (a file), one of the two`);
+  // Neither: the lab's own centre makes the key (checked against centre.udp by the caller).
+  if (v.key === undefined && v.keyFile === undefined) return { centre };
   let key: string;
   if (v.key !== undefined) {
     key = str(`${where}.key`, v.key);

@@ -13,7 +13,7 @@ import { cryptoRandom } from '../adapters/crypto-random.js';
 import type { MemoryDatagramNetwork } from '../adapters/memory-datagram-network.js';
 import type { Logger } from '../logger.js';
 import { FileFlash } from '../storage/file-flash.js';
-import type { DepotEntry } from './config.js';
+import { checkInKey, type DepotEntry } from './config.js';
 import { DepotLine } from './depot-line.js';
 import { openDevicePort } from './device-port.js';
 import type { LabDevice, PowerCycleOptions, PowerCycleResult } from './lab-device.js';
@@ -91,7 +91,7 @@ export class DepotAssembly {
     this.#tearable = new TornWriteFlash(this.#flash);
     this.#depot = KeyDepot.boot({
       id: this.entry.id,
-      key: Buffer.from(this.entry.key, 'base64'),
+      key: Buffer.from(checkInKey(this.entry, this.entry.id), 'base64'),
       centre: this.centre,
       port: this.#port,
       clock: this.#o.clock,

@@ -23,7 +23,9 @@ import type { CallTrace } from './call-trace.js';
 import { tcpConnector } from '../adapters/tcp-client-line.js';
 import type { CheckInReport } from '../../firmware-sim/check-in-client.js';
 import { MemoryDatagramNetwork } from '../adapters/memory-datagram-network.js';
-import type { DepotEntry, LabConfig, ModemEntry, PbxEntry } from './config.js';
+import { formatDatagramAddress } from '../../core/datagram-port.js';
+import type { CheckInEntry, DepotEntry, LabConfig, ModemEntry, PbxEntry } from './config.js';
+import type { LabCentreService } from './lab-centre-service.js';
 import { DepotAssembly } from './depot-assembly.js';
 import type { LabDevice, PowerCycleOptions, PowerCycleResult } from './lab-device.js';
 import { modemDevice, pbxDevice, stationDevice, type ModemParts } from './lab-devices.js';
@@ -95,6 +97,8 @@ export class Lab {
   readonly gateway: InternetGateway | undefined;
   /** The in-process centre (memory mode with `config.centre`). */
   centre: Centre | undefined;
+  /** The centre as a service (config `centre.udp`, files mode): intake, supervision, API and portal. */
+  centreService: LabCentreService | undefined;
   /** The in-process centre's database, and its reports as stored. */
   centreDatabase: CentreDatabase | undefined;
   centreReports: ReportArchive | undefined;
@@ -150,15 +154,18 @@ export class Lab {
   static async start(config: LabConfig, options: LabOptions): Promise<Lab> {
     const lab = new Lab(config, options);
     try {
+      const runCentre = config.centre !== undefined && options.runCentre !== false;
+      // The service first: it makes the keys of the lab's devices that check in with it.
+      if (runCentre && config.centre?.udp && options.mode !== 'memory') await lab.#startCentreService(config.centre.udp, config.centre.http);
       if (config.pbxs.some((p) => p.lan?.teleservice)) {
         lab.lanNetwork = await LanNetwork.start({ mode: options.mode === 'memory' ? 'memory' : options.lanMode ?? 'auto', logger: lab.#logger.child({ component: 'lan' }) });
         lab.#logger.info({ mode: lab.lanNetwork.mode }, lab.lanNetwork.describe());
       }
-      for (const entry of config.pbxs) await lab.#startPbx(entry);
+      for (const entry of config.pbxs) await lab.#startPbx(entry.lan ? { ...entry, lan: await lab.#keyed(entry.id, 'pbx', entry.lan, entry.lan.interval * 60) } : entry);
       for (const entry of config.modems) await lab.#startModem(entry, options.mode !== 'memory');
-      for (const entry of config.depots) await lab.#startDepot(entry);
+      for (const entry of config.depots) await lab.#startDepot(await lab.#keyed(entry.id, 'key-depot', entry, entry.interval));
       for (const [target, spec] of Object.entries(config.faults ?? {})) lab.setFault(target, spec);
-      if (config.centre && options.runCentre !== false) await lab.#startCentre(config.centre.modem, options);
+      if (runCentre && config.centre) await lab.#startCentre(config.centre.modem, options);
       if (options.mode !== 'memory') await lab.#openControl();
     } catch (err) {
       await lab.close();
@@ -301,12 +308,38 @@ export class Lab {
     this.modems.set(entry.name, { entry, modem, slot, provider, ...(listener ? { listener } : {}) });
   }
 
+  /** The centre's database, opened once for the service and the modem receiver. */
+  async #centreDb(): Promise<CentreDatabase> {
+    if (this.centreDatabase) return this.centreDatabase;
+    const options = this.#options;
+    const location = options.centreDb ?? { engine: 'sqlite', path: join(options.centreDir ?? join(this.config.stateDir, 'centre'), 'centre.db') };
+    this.centreDatabase = await openDatabase(location, { logger: this.#logger, durable: options.centreFsync });
+    return this.centreDatabase;
+  }
+
+  async #startCentreService(udp: string, http: string | undefined): Promise<void> {
+    const db = await this.#centreDb();
+    // Loaded only for a lab that runs the service: fastify and the portal cost a scenario or a memory lab nothing.
+    const { LabCentreService } = await import('./lab-centre-service.js');
+    this.centreService = await LabCentreService.start({ db, stateDir: this.config.stateDir, clock: this.clock, logger: this.#logger, udp, http, hashCost: this.#options.hashCost });
+  }
+
+  /**
+   * A device entry as it starts: one without a key checks in with the lab's
+   * own centre service (the configuration allows nothing else), which
+   * registers it and gives its key and its real address (port 0 chosen).
+   */
+  async #keyed<T extends CheckInEntry>(id: string, kind: 'pbx' | 'key-depot', entry: T, intervalS: number): Promise<T> {
+    if (entry.key !== undefined) return entry;
+    const service = this.centreService;
+    if (!service) throw new Error(`${id} has no check-in key: it is registered at the lab's own centre service (centre.udp), which ${this.#options.mode === 'memory' ? 'a lab in memory mode does not run' : '--no-centre leaves out'}; give key: or keyFile:`);
+    return { ...entry, centre: formatDatagramAddress(service.udpAddress), key: await service.keyOf(id, kind, intervalS) };
+  }
+
   async #startCentre(modemName: string, options: LabOptions): Promise<void> {
     const modem = this.modems.get(modemName);
     if (!modem) throw new Error(`centre: no modem named ${modemName}`);
-    const location = options.centreDb ?? { engine: 'sqlite', path: join(options.centreDir ?? join(this.config.stateDir, 'centre'), 'centre.db') };
-    const db = await openDatabase(location, { logger: this.#logger, durable: options.centreFsync });
-    this.centreDatabase = db;
+    const db = await this.#centreDb();
     this.centreReports = new ReportArchive(db);
     this.centre = new Centre(this.clock, new DatabaseReportStore(db, { logger: this.#logger }), this.#logger);
     this.centre.onEvent((e, receiver) => {
@@ -459,6 +492,7 @@ export class Lab {
       out.push(`bridge: ${Object.entries(this.config.bridge.phoneBook).map(([k, v]) => `${k} → ${v}`).join(', ')} (CONNECT ${this.gateway.rateBps})`);
     }
     if (this.centre && this.config.centre) out.push(`centre: receiving error reports on modem ${this.config.centre.modem} (number ${this.modems.get(this.config.centre.modem)?.entry.number}), reports into ${this.centreDatabase?.description}`);
+    if (this.centreService) out.push(...this.centreService.describe());
     out.push(`test lines: echo ${this.testLines.echo}, busy ${this.testLines.busy}, no answer ${this.testLines.noAnswer}; any unassigned number is unobtainable`);
     return out;
   }
@@ -467,6 +501,7 @@ export class Lab {
     this.events.emit('lab.stopping', { reason });
     await this.#control?.close();
     this.centre?.close();
+    await this.centreService?.close();
     await this.centreDatabase?.close();
     for (const p of this.pbxs.values()) p.stop();
     for (const m of this.modems.values()) {

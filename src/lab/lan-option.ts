@@ -6,7 +6,7 @@ import type { Outcome, Pbx } from '../../firmware-sim/pbx.js';
 import { cryptoRandom } from '../adapters/crypto-random.js';
 import type { MemoryDatagramNetwork } from '../adapters/memory-datagram-network.js';
 import type { Logger } from '../logger.js';
-import type { LanEntry } from './config.js';
+import { checkInKey, type LanEntry } from './config.js';
 import { openDevicePort } from './device-port.js';
 
 /** The user the lab's configuration writes the LAN settings into the KDS as (protocol log: `lab S (1) LAN-…`). */
@@ -38,7 +38,8 @@ export class LanOption {
   static async start(pbx: Pbx, setKds: (path: string, value: string) => Outcome<unknown>, entry: LanEntry, options: LanOptionOptions): Promise<LanOption> {
     const wanted: Array<[string, string]> = [['lan.centre', entry.centre], ['lan.interval', String(entry.interval)]];
     for (const [path, value] of wanted) if (pbx.kds.get(path) !== value) LanOption.#set(setKds, path, value);
-    if (pbx.openSecret('lan.key') !== entry.key) LanOption.#set(setKds, 'lan.key', entry.key);
+    const key = checkInKey(entry, pbx.systemId);
+    if (pbx.openSecret('lan.key') !== key) LanOption.#set(setKds, 'lan.key', key);
     if (!pbx.kds.flag('lan.enabled')) LanOption.#set(setKds, 'lan.enabled', 'yes');
     const port = await openDevicePort(parseDatagramAddress(entry.centre), options);
     const check = new LanCheckIn({ pbx, port, random: options.random ?? cryptoRandom, onReport: options.onReport });

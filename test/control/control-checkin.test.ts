@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import t from 'tap';
 import { ControlTestClient } from '../support/control-client.js';
@@ -26,8 +26,7 @@ t.test('a depot checking in with a running centre: checkin.acked over the contro
     await centre.exited;
   });
   await centre.expect(/^Ctrl-C stops the centre\.$/, 20_000);
-  const config = join(dir, 'lab.yaml');
-  writeFileSync(config, `${readFileSync(writeDefaultLabConfig(dir), 'utf8')}\ndepots:\n  - id: DEPOT-A\n    compartments: 2\n    centre: "127.0.0.1:${udp}"\n    key: ${key}\n    interval: 10\n`);
+  const config = writeDefaultLabConfig(dir, { depots: [{ id: 'DEPOT-A', compartments: 2, centre: `127.0.0.1:${udp}`, key, interval: 10 }] });
   const lab = await startControlLab(t, { config });
   const c = await ControlTestClient.connect(lab.address);
   t.teardown(() => c.close());
@@ -59,8 +58,7 @@ t.test('a centre whose clock jumps an hour naks the check-in: checkin.rejected w
   });
   const listening = await centre.expect(/^listening (\S+)$/, 20_000);
   const address = /^listening (\S+)$/.exec(listening)![1];
-  const config = join(dir, 'lab.yaml');
-  writeFileSync(config, `${readFileSync(writeDefaultLabConfig(dir), 'utf8')}\ndepots:\n  - id: DEPOT-N\n    compartments: 2\n    centre: "${address}"\n    key: ${key}\n    interval: 10\n`);
+  const config = writeDefaultLabConfig(dir, { depots: [{ id: 'DEPOT-N', compartments: 2, centre: address, key, interval: 10 }] });
   const lab = await startControlLab(t, { config });
   const c = await ControlTestClient.connect(lab.address);
   t.teardown(() => c.close());

@@ -77,10 +77,9 @@ t.test('the examples of docs/control.md replay against a running lab', async (t)
 
 t.test('the key depot example replays against a lab with a depot', async (t) => {
   const dir = tempDir(t);
-  const config = join(dir, 'depot-lab.yaml');
   // A centre address where nothing answers: the depot's check-ins go unanswered, as the page shows.
   const key = Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString('base64');
-  writeFileSync(config, `${readFileSync(writeDefaultLabConfig(dir), 'utf8')}\ndepots:\n  - id: DEPOT-1\n    compartments: 4\n    centre: "127.0.0.1:9"\n    key: ${key}\n    interval: 60\n`);
+  const config = writeDefaultLabConfig(dir, { depots: [{ id: 'DEPOT-1', compartments: 4, centre: '127.0.0.1:9', key, interval: 60 }] });
   const lab = await startControlLab(t, { virtualTime: true, config });
   const client = await ControlTestClient.connect(lab.address);
   t.teardown(() => client.close());

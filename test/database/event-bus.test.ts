@@ -10,7 +10,8 @@ import { openDatabase } from '../../src/database/open-database.js';
 import { openEventBus } from '../../src/database/open-event-bus.js';
 import { EVENT_CHANNEL, PostgresEventBus } from '../../src/database/postgres-event-bus.js';
 import { PostgresDatabase } from '../../src/database/postgres-database.js';
-import { postgresBinDir, sharedPostgresCluster } from '../support/postgres-cluster.js';
+import { postgresBinDir } from '../support/postgres-cluster.js';
+import { sharedPostgresCluster } from '../support/shared-postgres.js';
 
 function inbox(bus: { subscribe(l: (m: BusMessage) => void): () => void }): { got: BusMessage[]; next(pred?: (m: BusMessage) => boolean): Promise<BusMessage> } {
   const got: BusMessage[] = [];

@@ -3,7 +3,7 @@ import t from 'tap';
 import { GroupCommit } from '../../src/database/group-commit.js';
 import { query } from '../../src/database/work.js';
 import { onBothEngines } from '../support/both-engines.js';
-import { sharedPostgresCluster } from '../support/postgres-cluster.js';
+import { sharedPostgresCluster } from '../support/shared-postgres.js';
 import { openDatabase } from '../../src/database/open-database.js';
 
 onBothEngines(t, 'units submitted together commit in one transaction; each promise resolves after the commit', async (t, f) => {

@@ -8,7 +8,7 @@ import { schemaMigrator } from '../../src/database/migrate-schema.js';
 import { openDatabase } from '../../src/database/open-database.js';
 import { MIGRATION_TABLE, SCHEMA_MIGRATIONS } from '../../src/database/schema-migrations.js';
 import { onBothEngines } from '../support/both-engines.js';
-import { sharedPostgresCluster } from '../support/postgres-cluster.js';
+import { sharedPostgresCluster } from '../support/shared-postgres.js';
 import { freePort } from '../support/lab-child.js';
 
 const TABLES = ['settings', 'devices', 'replay_windows', 'audit_trail'];

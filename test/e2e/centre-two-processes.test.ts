@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeTelegram, openTelegram } from '../../core/check-in-telegram.js';
-import { sharedPostgresCluster } from '../support/postgres-cluster.js';
+import { sharedPostgresCluster } from '../support/shared-postgres.js';
 import { api, cliDevice, cliToken, startCentre } from '../support/centre-child.js';
 import { TelegramProbe } from '../support/telegram-probe.js';
 

@@ -26,6 +26,10 @@ t.test('the embedded default lab does what the README walk-through says', async 
   t.match(out, /IMOD: internal 791, dial 0301234791/, 'the IMOD and its DID');
   t.match(out, /modem technician \(analog, number 0897000\): tcp 127\.0\.0\.1:7200/, "the technician's modem on 7200");
   t.match(out, /centre: receiving error reports on modem centre/, 'the centre runs');
+  t.match(out, /centre service: UDP intake 127\.0\.0\.1:7300, database sqlite:/, 'as a service, its UDP intake on 7300');
+  t.match(out, /JSON API: http:\/\/127\.0\.0\.1:7301\/api\/v1 /, 'its API on 7301');
+  t.match(out, /registered lab devices: DEPOT-0001\n/, 'the key depot registered there');
+  t.match(out, /key depot DEPOT-0001 \(4 compartments\), checks in with 127\.0\.0\.1:7300 every 60 s\n {2}keypad line: tcp 127\.0\.0\.1:7102/, 'the depot checks in, its keypad on 7102');
   t.match(out, /test lines: echo 0800100, busy 0800200, no answer 0800300/, 'the test lines are printed');
 
   const admin = await SessionClient.connectTcp('127.0.0.1', 7100);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliDevice, startCentre } from '../support/centre-child.js';
 import { runCliAsync } from '../support/lab-child.js';
-import { sharedPostgresCluster } from '../support/postgres-cluster.js';
+import { sharedPostgresCluster } from '../support/shared-postgres.js';
 import { formBody } from '../support/portal-rig.js';
 import { TelegramProbe } from '../support/telegram-probe.js';
 

@@ -26,11 +26,27 @@ t.test('keys from a keys file or a one-key file, relative to the configuration',
   t.equal(formatDeviceKey(parseDeviceKeys(`SD-1 key-depot ${KEY}`, 'x')[0]), `SD-1 key-depot ${KEY}`, 'a line formats back to itself');
 });
 
+/** A lab running the centre as a service (`centre.udp`). */
+const withService = { modems: [{ name: 'c', number: '0899000', bind: 'tcp:127.0.0.1:0' }], centre: { modem: 'c', udp: '127.0.0.1:7300', http: '127.0.0.1:7301' } };
+
+t.test("devices of the lab's own centre service may leave out the key: the lab registers them", async (t) => {
+  const c = validateConfig({ ...withService, pbxs: [pbx({ centre: '127.0.0.1:7300' })], depots: [{ id: 'SD-1', centre: '127.0.0.1:7300' }] });
+  t.same([c.pbxs[0].lan?.key, c.depots[0].key], [undefined, undefined], 'no key yet: the lab asks its centre for one at start');
+  t.same([c.centre?.udp, c.centre?.http], ['127.0.0.1:7300', '127.0.0.1:7301'], 'the service addresses are kept');
+  const free = validateConfig({ modems: withService.modems, centre: { modem: 'c', udp: '127.0.0.1:0' }, depots: [{ id: 'SD-1', centre: '127.0.0.1:0' }] });
+  t.equal(free.depots[0].centre, '127.0.0.1:0', 'port 0 (chosen at start) for the service and the devices that check in with it');
+});
+
 t.test('bad device entries: one clear error naming the field', async (t) => {
   const dir = tempDir(t);
   writeFileSync(join(dir, 'keys.txt'), `SD-2 key-depot ${KEY}\n`);
   const cases: Array<[string, unknown, RegExp]> = [
-    ['LAN without a key', { pbxs: [pbx({ centre: '127.0.0.1:4000' })] }, /^pbxs\[0\]\.lan: give the device key as key: \(base64\) or keyFile: \(a file\), one of the two$/],
+    ['LAN without a key', { pbxs: [pbx({ centre: '127.0.0.1:4000' })] }, /^pbxs\[0\]\.lan: give the device key as key: \(base64\) or keyFile: \(a file\); only a device that checks in with the lab's own centre service \(centre\.udp, not set\) may leave it out$/],
+    ['depot without a key, another centre', { ...withService, depots: [{ id: 'SD-1', centre: '127.0.0.1:4000' }] }, /^depots\[0\]: give the device key .*\(centre\.udp 127\.0\.0\.1:7300\) may leave it out$/],
+    ['a keyed device on port 0', { ...withService, depots: [{ id: 'SD-1', centre: '127.0.0.1:0', key: KEY }] }, /^depots\[0\]\.centre: port 0 is not 1–65535/],
+    ['centre.http without centre.udp', { modems: withService.modems, centre: { modem: 'c', http: '127.0.0.1:7301' } }, /^centre\.http: .*give centre\.udp too$/],
+    ['centre.udp not an address', { modems: withService.modems, centre: { modem: 'c', udp: 'here' } }, /^centre\.udp: "here" is not HOST:PORT/],
+    ['centre unknown field', { modems: withService.modems, centre: { modem: 'c', tcp: 1 } }, /^centre: unknown field "tcp"/],
     ['LAN with both', { pbxs: [pbx({ centre: '127.0.0.1:4000', key: KEY, keyFile: 'keys.txt' })] }, /one of the two/],
     ['LAN centre without a port', { pbxs: [pbx({ centre: '127.0.0.1', key: KEY })] }, /^pbxs\[0\]\.lan\.centre: "127\.0\.0\.1" is not HOST:PORT/],
     ['LAN key too short', { pbxs: [pbx({ centre: 'c:1', key: Buffer.alloc(16).toString('base64') })] }, /^pbxs\[0\]\.lan\.key: 16 bytes, a key has 32$/],

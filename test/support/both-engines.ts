@@ -5,7 +5,7 @@ import type { Test } from 'tap';
 import type { CentreDatabase } from '../../src/database/centre-database.js';
 import { parseDatabaseUrl, type DatabaseLocation, type Engine } from '../../src/database/database-url.js';
 import { openDatabase, type OpenDatabaseOptions } from '../../src/database/open-database.js';
-import { sharedPostgresCluster } from './postgres-cluster.js';
+import { sharedPostgresCluster } from './shared-postgres.js';
 
 export const ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
 

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { DEFAULT_CONFIG_YAML } from '../../src/lab/config.js';
 import { spawnLab, tempDir } from './lab-child.js';
 import { LineChild } from './line-child.js';
@@ -17,11 +18,29 @@ export interface ControlLab {
   stop(): Promise<number | null>;
 }
 
-/** The embedded default lab with every TCP port chosen by the system, so tests run beside each other and beside `npm start`. */
-export function writeDefaultLabConfig(dir: string): string {
+/**
+ * The embedded default lab with every TCP and UDP port chosen by the system,
+ * so tests run beside each other and beside `npm start`; `replace` sets
+ * top-level fields (its `depots`, say) and `change` edits the rest.
+ */
+export function writeDefaultLabConfig(dir: string, replace: Record<string, unknown> = {}, change?: (doc: DefaultLabDoc) => void): string {
   const path = join(dir, 'lab.yaml');
-  writeFileSync(path, DEFAULT_CONFIG_YAML.replace(/127\.0\.0\.1:7\d{3}/g, '127.0.0.1:0'));
+  const text = DEFAULT_CONFIG_YAML.replace(/127\.0\.0\.1:7\d{3}/g, '127.0.0.1:0');
+  if (Object.keys(replace).length === 0 && !change) {
+    writeFileSync(path, text);
+    return path;
+  }
+  const doc = { ...(parseYaml(text) as DefaultLabDoc), ...replace };
+  change?.(doc);
+  writeFileSync(path, stringifyYaml(doc));
   return path;
+}
+
+/** The parts of the default configuration tests change. */
+export interface DefaultLabDoc {
+  pbxs: Array<Record<string, unknown>>;
+  centre: { modem: string; udp: string; http: string };
+  [field: string]: unknown;
 }
 
 /**

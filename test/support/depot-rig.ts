@@ -39,6 +39,8 @@ export interface DepotRigOptions {
   small?: boolean;
   clock?: VirtualClock;
   latencyMs?: number;
+  /** The depot's key (default: a fixed one); a real centre's registry makes it. */
+  key?: Uint8Array;
 }
 
 export class DepotRig {
@@ -46,7 +48,7 @@ export class DepotRig {
   readonly net: MemoryDatagramNetwork;
   readonly centre: CheckInResponder;
   readonly cabinet: DepotCabinet;
-  readonly key = new SeededRandom(4242).bytes(32);
+  readonly key: Uint8Array;
   readonly layout: DepotFlashLayout;
   readonly card: MemoryFlash;
   /** Every check-in report of every boot, with when and in which boot it came. */
@@ -56,6 +58,7 @@ export class DepotRig {
 
   constructor(options: DepotRigOptions = {}) {
     this.clock = options.clock ?? new VirtualClock();
+    this.key = options.key ?? new SeededRandom(4242).bytes(32);
     this.net = new MemoryDatagramNetwork(this.clock, { latencyMs: options.latencyMs ?? 2 });
     this.centre = new CheckInResponder({ clock: this.clock, random: new SeededRandom(99) });
     this.centre.attach(this.net.bind(CENTRE.host, CENTRE.port));

@@ -3,7 +3,6 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import t from 'tap';
 import { freePort } from './lab-child.js';
 
 /**
@@ -144,20 +143,4 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
     pause: halt,
     start,
   };
-}
-
-let shared: Promise<PostgresCluster> | undefined;
-
-/**
- * The one cluster of this test process (started on first use, stopped when
- * the root tap test ends): a test file starts at most one, and each test
- * gets its own database in it.
- */
-export function sharedPostgresCluster(): Promise<PostgresCluster> {
-  if (!shared) {
-    shared = startPostgresCluster();
-    const started = shared;
-    t.teardown(async () => (await started.catch(() => undefined))?.stop());
-  }
-  return shared;
 }
