@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import t from 'tap';
 import { FOCUSED, STATE_BADGES, UNLABELLED_FIELDS, type StateBadge } from '../support/a11y-probe.js';
 import { openBrowser, type BrowserSession } from '../support/browser.js';
+import { cliDevice } from '../support/centre-child.js';
 import { KeypadLine, MANAGER, startPortalWalk, WALK_DEPOT, WALK_OTHER_DEPOT, WALK_PBX } from '../support/portal-walk.js';
 
 /**
@@ -147,6 +148,14 @@ t.test('the portal in a real browser against running hicom-sim processes', { tim
     // The depot checks in every 10 s: the test rides in the ack of the next one, its result in the one after.
     await m.locator('[data-test-result]', { hasText: 'Answer from the device' }).waitFor({ timeout: 35_000 });
     t.match(await result.textContent(), /Answer from the device: (test|command) .*(pass|ok|done)/i, 'the self test\'s answer appears without a reload');
+
+    // A depot registered but never heard (10 s interval, 1 s grace): the page gives up clearly after two intervals and the grace.
+    await cliDevice(w.db, w.state, 'SD-W9', 'key-depot', ['--interval', '10', '--grace', '1']);
+    await m.goto(`${w.origin}/devices/SD-W9`);
+    await m.getByRole('button', { name: 'Test now' }).click();
+    await m.locator('.notice').waitFor();
+    await m.locator('[data-test-result]', { hasText: 'No answer within 21 s' }).waitFor({ timeout: 40_000 });
+    t.match(await m.locator('[data-test-result]').textContent(), /has not checked in since the test was asked\. It stays queued/, 'a clear timeout: why, and that the test stays queued');
   });
 
   await t.test('accessibility: states in colour and text with AA contrast, every field labelled, the login by keyboard alone', async (t) => {

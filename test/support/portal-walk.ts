@@ -30,6 +30,9 @@ export interface PortalWalk {
   origin: string;
   keypadPort: number;
   dir: string;
+  /** The centre's --db and -s, for more CLI calls. */
+  db: string;
+  state: string;
 }
 
 export async function startPortalWalk(t: Test): Promise<PortalWalk> {
@@ -67,5 +70,5 @@ export async function startPortalWalk(t: Test): Promise<PortalWalk> {
   const control = await ControlTestClient.connect(lab.address);
   t.teardown(() => control.close());
   await control.next();
-  return { centre, lab, control, origin, keypadPort, dir };
+  return { centre, lab, control, origin, keypadPort, dir, db, state };
 }
