@@ -65,18 +65,22 @@ t.test('kds: the file is checked before the password is asked; the wizard says w
 });
 
 t.test('Ctrl-D at a prompt on a terminal aborts instead of being taken as a character', async (t) => {
-  // A real pty: python's pty.fork runs the CLI on a terminal and types Ctrl-D at the prompt.
+  // A real pty: python's pty.fork runs the CLI on a terminal, answers the
+  // prompts before the last with their lines and types Ctrl-D at the last.
   const script = `
 import json, os, pty, select, sys, time
-prompt = sys.argv[1].encode(); argv = sys.argv[2:]
+steps = [(p.encode(), a) for p, a in json.loads(sys.argv[1])]; argv = sys.argv[2:]
 env = {k: v for k, v in os.environ.items() if k not in ('NODE_OPTIONS', 'HICOM_USER', 'HICOM_PASSWORD')}
 pid, fd = pty.fork()
 if pid == 0:
     os.execve(argv[0], argv, env)
 out = b''; deadline = time.time() + 10; sent = False
 while time.time() < deadline:
-    if not sent and prompt in out:
-        os.write(fd, b'\\x04'); sent = True
+    if steps and steps[0][0] in out:
+        (_, answer), steps = steps[0], steps[1:]
+        out = b''
+        if answer is None: os.write(fd, b'\\x04'); sent = True
+        else: os.write(fd, answer.encode() + b'\\r')
     r, _, _ = select.select([fd], [], [], 0.2)
     if not r: continue
     try: data = os.read(fd, 4096)
@@ -90,8 +94,13 @@ while done == 0 and time.time() < deadline + 2:
 if done == 0: os.kill(pid, 9); os.waitpid(pid, 0); status = -1
 print(json.dumps({'out': out.decode('utf8', 'replace'), 'code': os.waitstatus_to_exitcode(status) if status != -1 else None, 'sent': sent}))
 `;
-  for (const [prompt, args] of [['User: ', ['kds', 'open', fixtures.valid.kds]], ['PBX type', ['kds', 'new', join(dir, 'tty.kds')]]] as const) {
-    const r = spawnSync('/usr/bin/python3', ['-c', script, prompt, process.execPath, CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
+  const cases: Array<[string, Array<[string, string | null]>, string[]]> = [
+    ['User: ', [['User: ', null]], ['kds', 'open', fixtures.valid.kds]],
+    ['Password: ', [['User: ', 'SERVICE'], ['Password: ', null]], ['kds', 'open', fixtures.valid.kds]],
+    ['PBX type', [['PBX type', null]], ['kds', 'new', join(dir, 'tty.kds')]],
+  ];
+  for (const [prompt, steps, args] of cases) {
+    const r = spawnSync('/usr/bin/python3', ['-c', script, JSON.stringify(steps), process.execPath, CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
     const got = JSON.parse(r.stdout || '{}') as { out?: string; code?: number | null; sent?: boolean };
     t.ok(got.sent, `${args.join(' ')}: the prompt "${prompt.trim()}" appeared on the terminal`);
     t.equal(got.code, 2, `${args.join(' ')}: Ctrl-D at "${prompt.trim()}" ends the command with exit 2 (not a hang, not a character)`);
