@@ -326,6 +326,72 @@ export interface ApiTokensTable {
   revoked_at: number | null;
 }
 
+/** A maintenance plan (migration 0007, docs/maintenance-plans.md): which devices, when, which steps. */
+export interface MaintenancePlansTable {
+  id: Id;
+  name: string;
+  /** JSON: `{"devices":[ids]}` or `{"customer":NAME}` (all PBXs of that customer). */
+  selection: string;
+  /** Cron expression of the window's start, read in `time_zone`. */
+  window_cron: string;
+  window_minutes: number;
+  time_zone: string;
+  /** JSON array of `YYYY-MM-DD`: no window starts on these dates (in `time_zone`). */
+  holidays: string;
+  /** JSON array of step names, in order. */
+  steps: string;
+  target_aps: string | null;
+  /** `yes`: load the target APS when the PBX runs another. */
+  load_aps: string;
+  backup_retention: number;
+  max_retries: number;
+  service_user: string;
+  created_at: number;
+  created_by: string;
+}
+
+/** One visit of one device in one window; a cut visit resumes at `next_step` in the next window. */
+export interface MaintenanceVisitsTable {
+  id: Id;
+  plan_id: number;
+  device_id: string;
+  /** The window it was started in. */
+  window_start: number;
+  state: string;
+  /** Index into the plan's steps of the first unfinished step. */
+  next_step: number;
+  channel: string | null;
+  started_at: number;
+  ended_at: number | null;
+  detail: string;
+}
+
+/** One attempt at one step of a visit (retries are rows of their own). */
+export interface MaintenanceStepsTable {
+  id: Id;
+  visit_id: number;
+  step: string;
+  attempt: number;
+  started_at: number;
+  ended_at: number;
+  outcome: string;
+  output: string;
+  bytes: number;
+}
+
+/** A LAN teleservice deactivation, re-activation or verification with its evidence (migration 0007). */
+export interface LanDeactivationsTable {
+  id: Id;
+  device_id: string;
+  action: string;
+  at: number;
+  actor: string;
+  /** For a verification: `unreachable` (proved) or `reachable`; else `done`. */
+  result: string;
+  /** JSON: the probes and what they saw. */
+  evidence: string;
+}
+
 export interface SchemaTables {
   settings: SettingsTable;
   devices: DevicesTable;
@@ -348,6 +414,10 @@ export interface SchemaTables {
   invoices: InvoicesTable;
   device_commands: DeviceCommandsTable;
   api_tokens: ApiTokensTable;
+  maintenance_plans: MaintenancePlansTable;
+  maintenance_visits: MaintenanceVisitsTable;
+  maintenance_steps: MaintenanceStepsTable;
+  lan_deactivations: LanDeactivationsTable;
 }
 
 export type Database = SchemaTables;

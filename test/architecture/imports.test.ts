@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/adapters', 'src/network', 'src/storage', 'src/clients'],
   ['src/database'],
   ['src/revisor', 'src/centre', 'src/assistant'],
-  ['src/service'],
+  ['src/service', 'src/maintenance'],
   ['src/portal'],
   ['src/lab', 'src/fleet'],
   ['src/control', 'src/timeline'],
