@@ -13,6 +13,7 @@ import { register as fleet } from './fleet.js';
 import { register as kds } from './kds.js';
 import { register as lab } from './lab.js';
 import { register as lanRelay } from './lan-relay.js';
+import { register as maintenance } from './maintenance.js';
 import { register as pbx } from './pbx.js';
 import { register as report } from './report.js';
 import { register as revisor } from './revisor.js';
@@ -27,7 +28,7 @@ import { register as scenario } from './scenario.js';
  */
 export type Register = (program: Command) => void;
 
-const REGISTERS: readonly Register[] = [lab, config, kds, dtmf, report, archive, revisor, assistant, aps, centre, scenario, fleet, pbx, card, lanRelay];
+const REGISTERS: readonly Register[] = [lab, config, kds, dtmf, report, archive, revisor, assistant, aps, centre, scenario, fleet, pbx, card, lanRelay, maintenance];
 
 function packageVersion(): string {
   for (const up of ['../../package.json', '../../../package.json']) {

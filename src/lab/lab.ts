@@ -34,6 +34,9 @@ import { PbxAssembly } from './pbx-assembly.js';
 import { wirePbxEvents } from './pbx-events.js';
 import { LanNetwork } from './lan-network.js';
 
+/** The protocol log's user for the provider's own changes to a PBX (the service-network entry when a contract ends or resumes). */
+export const PROVIDER_ACTOR = 'provider';
+
 /** The control socket of a running lab, in its state directory; `hicom-sim pbx reload` talks to it. */
 export function labControlPath(stateDir: string): string {
   return join(resolve(stateDir), 'switches.sock');
@@ -212,8 +215,13 @@ export class Lab {
    */
   async setProviderLink(id: string, up: boolean): Promise<string> {
     const lan = this.lanNetwork?.customer(id);
-    if (!lan) throw new Error(`PBX ${id} has no LAN teleservice in this lab`);
+    const assembly = this.pbxs.get(id);
+    if (!lan || !assembly || !this.lanNetwork) throw new Error(`PBX ${id} has no LAN teleservice in this lab`);
     await lan.setLink(up);
+    // The PBX's side of it: its service-network entry revoked (or given back), a logged change by the provider as for a technician.
+    const serviceNetwork = up ? this.config.pbxs.find((p) => p.id === id)?.lan?.teleservice?.serviceNetwork ?? this.lanNetwork.serviceNetwork : '';
+    const changed = assembly.setKds(PROVIDER_ACTOR, 'lan.service-network', serviceNetwork);
+    if (!changed.ok) throw new Error(`PBX ${id}: lan.service-network: ${changed.error}`);
     this.#logger.child({ component: 'lan' }).warn({ pbx: id, up }, up ? 'provider network joined to the customer LAN again' : 'provider network disconnected from the customer LAN');
     this.events.emit('lan.link', { pbx: id, up });
     return lan.describe();
@@ -251,13 +259,15 @@ export class Lab {
 
   async #onControl(words: string[]): Promise<ControlReply> {
     const [verb, id, ...rest] = words;
-    const usage = 'usage: reload <pbx id> | link-down <pbx id> | link-up <pbx id> | link-show <pbx id>';
-    if (!['reload', 'link-down', 'link-up', 'link-show'].includes(verb ?? '') || id === undefined || rest.length > 0) return { ok: false, code: 400, text: usage };
+    const usage = 'usage: reload <pbx id> | link-down <pbx id> | link-up <pbx id> | link-show <pbx id> | lan-route <pbx id>';
+    if (!['reload', 'link-down', 'link-up', 'link-show', 'lan-route'].includes(verb ?? '') || id === undefined || rest.length > 0) return { ok: false, code: 400, text: usage };
     if (!this.pbxs.has(id)) return { ok: false, code: 404, text: `no PBX ${id} in this lab (${[...this.pbxs.keys()].join(', ')})` };
     if (verb !== 'reload') {
       const lan = this.lanNetwork?.customer(id);
       if (!lan) return { ok: false, code: 404, text: `PBX ${id} has no LAN teleservice in this lab` };
       if (verb === 'link-show') return { ok: true, text: lan.describe() };
+      // Where the provider's side reaches the PBX: what a reachability probe needs (maintenance verify-deactivated).
+      if (verb === 'lan-route') return { ok: true, text: JSON.stringify({ address: lan.address, port: lan.port, route: lan.route, linkUp: lan.linkUp, mode: this.lanNetwork?.mode }) };
       try {
         return { ok: true, text: await this.setProviderLink(id, verb === 'link-up') };
       } catch (err) {

@@ -79,10 +79,13 @@ for (const lanMode of ['auto', 'loopback'] as const) t.test(`LAN teleservice ove
 
   await lab.setProviderLink('HSIM-LAN1', false);
   t.equal(lan.linkUp, false, 'the provider link is down');
+  t.equal(pbx?.pbx.kds.get('lan.service-network'), '', 'and the PBX\'s service-network entry is revoked');
+  t.ok(pbx?.pbx.log.read().some((e) => e.user === 'provider' && e.command === 'LAN-SVCNET ""'), 'the revocation is in the PBX\'s protocol log, by the provider');
   await t.rejects(connectLan(lan.address, lan.port, lan.route, 2000), LanConnectError, 'a disconnected customer LAN cannot be reached');
   if (net.mode === 'netns') t.equal((await pingFrom(lan.route, lan.address, 1000))?.ok, false, 'and does not answer a ping');
   await lab.setProviderLink('HSIM-LAN1', true);
   t.same(events.filter((e) => e.event === 'lan.link').map((e) => e.data), [{ pbx: 'HSIM-LAN1', up: false }, { pbx: 'HSIM-LAN1', up: true }], 'lan.link events: down, then up');
+  t.equal(pbx?.pbx.kds.get('lan.service-network'), net.serviceNetwork, 'joined again, the entry is given back');
   const again = await connectLan(lan.address, lan.port, lan.route);
   t.match((await read(again, /PIN: $/)).text, /PIN: $/, 'joined again, it is reachable again');
   again.close();

@@ -1,0 +1,66 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { addCentreDbOptions, type CentreDbOptions } from './centre-options.js';
+import type { PlanAddOptions } from './maintenance-run.js';
+import { numberIn } from './option-values.js';
+
+/*
+ * `hicom-sim maintenance …` (docs/maintenance-plans.md): declared here
+ * cheaply; the database and the lab's control socket load
+ * (maintenance-run.ts, maintenance-deactivate-run.ts) only when one runs.
+ */
+
+/** The steps a plan may list (src/maintenance/maintenance-plan.ts checks them; named here for the help). */
+const STEP_NAMES = 'errors, kds-backup, archive, aps, function-test';
+
+/** `20:00-06:00` → the window's start and its length in minutes (the end may be after midnight). */
+function clockWindow(v: string): { start: [number, number]; minutes: number } {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(v);
+  if (!m) throw new InvalidArgumentError('expected HH:MM-HH:MM, e.g. 20:00-06:00');
+  const start = Number(m[1]) * 60 + Number(m[2]);
+  const end = Number(m[3]) * 60 + Number(m[4]);
+  return { start: [Number(m[1]), Number(m[2])], minutes: (end - start + 24 * 60) % (24 * 60) };
+}
+
+const run = () => import('./maintenance-run.js');
+const deactivation = () => import('./maintenance-deactivate-run.js');
+
+export function register(program: Command): void {
+  const maintenance = program.command('maintenance').description('after-hours maintenance: plans that visit devices in a window, their history, ending a LAN teleservice contract');
+  const plan = maintenance.command('plan').description('maintenance plans in the centre database');
+
+  addCentreDbOptions(plan.command('add <name>')
+    .description('add a plan: which devices, a window, the steps in order')
+    .option('--devices <ids>', 'comma-separated device ids')
+    .option('--customer <name>', 'every PBX registered for this customer (instead of --devices)')
+    .option('--window <HH:MM-HH:MM>', 'the window by the clock, e.g. 20:00-06:00 (ends the next morning)', clockWindow)
+    .option('--days <cron-dow>', 'with --window: days of the week as cron writes them, e.g. 1-5 (Monday–Friday)', '*')
+    .option('--cron <expr>', 'instead of --window: a cron expression for the window\'s start, e.g. "0 20 * * 1-5"')
+    .option('--minutes <n>', 'with --cron: the window\'s length in minutes', numberIn(0, 24 * 60))
+    .option('--time-zone <tz>', 'IANA time zone the window is read in (the devices\' local time)', 'UTC')
+    .option('--holidays <dates>', 'comma-separated YYYY-MM-DD dates on which no window starts')
+    .option('--steps <list>', `steps in order, from ${STEP_NAMES}`, 'errors,kds-backup,archive,function-test')
+    .option('--target-aps <version>', 'the APS version the aps step checks for')
+    .option('--load-aps', 'load the target APS where another runs')
+    .option('--retention <n>', 'KDS backups kept per device', numberIn(1, 100), 7)
+    .option('--retries <n>', 'retries of a failed step inside the window', numberIn(0, 10), 2)
+    .option('--service-user <name>', 'the PBX user visits log in as', 'service'))
+    .action(async (name: string, o: PlanAddOptions) => (await run()).planAdd(program, name, o));
+  addCentreDbOptions(plan.command('list').description('every plan, one line each')).action(async (o: CentreDbOptions) => (await run()).planList(program, o));
+  addCentreDbOptions(plan.command('show <name>').description('a plan in full with its next windows')).action(async (name: string, o: CentreDbOptions) => (await run()).planShow(program, name, o));
+  addCentreDbOptions(plan.command('remove <name>').description('remove a plan with its visit history')).action(async (name: string, o: CentreDbOptions) => (await run()).planRemove(program, name, o));
+  addCentreDbOptions(maintenance.command('history')
+    .description('visits, newest first, each with its steps: start, end, outcome, bytes, output')
+    .option('--device <id>', 'only this device')
+    .option('--limit <n>', 'at most this many visits', numberIn(1, 10_000), 20)
+    .option('--json', 'one JSON object per visit'))
+    .action(async (o: CentreDbOptions & { device?: string; limit: number; json?: boolean }) => (await run()).history(program, o));
+
+  addCentreDbOptions(maintenance.command('deactivate <device>').description('end the LAN teleservice contract: disconnect the provider network from the customer LAN and revoke the PBX\'s service-network entry (the lab of -s), recorded in the centre database'))
+    .action(async (device: string, o: CentreDbOptions) => (await deactivation()).setLink(program, device, false, o));
+  addCentreDbOptions(maintenance.command('reactivate <device>').description('the reverse of deactivate: join the networks again and give the PBX its service-network entry back'))
+    .action(async (device: string, o: CentreDbOptions) => (await deactivation()).setLink(program, device, true, o));
+  addCentreDbOptions(maintenance.command('verify-deactivated <device>')
+    .description('prove a deactivation: a ping (where the lab has namespaces) and a TCP connect to the LAN teleservice port from the provider\'s side must both fail; the result is stored as evidence. Exit 1 when the PBX is still reachable')
+    .option('--json', 'print the evidence as JSON'))
+    .action(async (device: string, o: CentreDbOptions & { json?: boolean }) => (await deactivation()).verify(program, device, o));
+}
