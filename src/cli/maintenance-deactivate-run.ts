@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { controlRequest } from '../adapters/control-socket.js';
 import type { ProviderRoute } from '../adapters/lan-connect.js';
@@ -18,6 +19,8 @@ import type { CentreDbOptions } from './centre-options.js';
 
 /** One request to the running lab of the state directory: unreachable is no connection (3), a refusal bad input (2). */
 async function lab(state: string, request: string): Promise<string> {
+  // A path that is there but no directory cannot be a lab's: bad input, not "cannot reach the lab" (as pbx reload).
+  if (existsSync(state) && !statSync(state).isDirectory()) throw new ExitError(`state directory ${state} is not a directory`, EXIT.usage);
   let reply;
   try {
     reply = await controlRequest(labControlPath(state), request);
