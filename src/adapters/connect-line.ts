@@ -32,7 +32,7 @@ class ClosingSerialPort extends SerialPort {
  * server side of the same specs.
  */
 export async function connectLine(spec: string | LineSpec, options: { timeoutMs?: number } = {}): Promise<Duplex> {
-  const parsed = typeof spec === 'string' ? parseLineSpec(spec) : spec;
+  const parsed = typeof spec === 'string' ? parseLineSpec(spec, 'connect') : spec;
   const timeoutMs = options.timeoutMs ?? 10_000;
   switch (parsed.kind) {
     case 'tcp':

@@ -20,14 +20,27 @@ export type LineSpec =
   | { kind: 'serial'; path: string; baudRate: number }
   | { kind: 'pty'; path: string };
 
+/**
+ * What the spec is for: a line this process offers (a binding, where port 0
+ * lets the system choose) or one it connects to (`--connect`, `--modem`),
+ * where a port must be named. Errors speak of the one the user wrote.
+ */
+export type LineRole = 'bind' | 'connect';
+
+const ROLE_TEXT: Record<LineRole, { what: string; forms: string }> = {
+  bind: { what: 'line binding', forms: 'tcp:[HOST:]PORT, telnet:[HOST:]PORT, serial:DEVICE[@BAUD] or pty:PATH' },
+  connect: { what: 'line to connect to', forms: 'tcp:HOST:PORT, telnet:HOST:PORT, serial:DEVICE[@BAUD] or pty:PATH' },
+};
+
 export class LineSpecError extends Error {
   override readonly name = 'LineSpecError';
 
   constructor(
     readonly spec: string,
     reason: string,
+    role: LineRole = 'bind',
   ) {
-    super(`bad line binding "${spec}": ${reason} (expected tcp:[HOST:]PORT, telnet:[HOST:]PORT, serial:DEVICE[@BAUD] or pty:PATH)`);
+    super(`bad ${ROLE_TEXT[role].what} "${spec}": ${reason} (expected ${ROLE_TEXT[role].forms})`);
   }
 }
 
@@ -38,38 +51,41 @@ const MAX_PORT = 65535;
 /** Above any UART a PC has; anything larger is a typo. */
 const MAX_BAUD = 4_000_000;
 
-export function parseLineSpec(spec: string): LineSpec {
+export function parseLineSpec(spec: string, role: LineRole = 'bind'): LineSpec {
+  const fail = (reason: string): never => {
+    throw new LineSpecError(spec, reason, role);
+  };
   const colon = spec.indexOf(':');
-  if (colon < 0) throw new LineSpecError(spec, 'no kind before ":"');
+  if (colon < 0) fail('no kind before ":"');
   const kind = spec.slice(0, colon).toLowerCase();
   const rest = spec.slice(colon + 1);
   switch (kind) {
     case 'tcp':
     case 'telnet': {
-      const { host, port } = parseHostPort(spec, rest);
+      const { host, port } = parseHostPort(rest, role, fail);
       return { kind: 'tcp', host, port, telnet: kind === 'telnet' ? 'always' : 'auto' };
     }
     case 'serial': {
       const at = rest.lastIndexOf('@');
       const path = at < 0 ? rest : rest.slice(0, at);
-      if (path === '') throw new LineSpecError(spec, 'no device path');
+      if (path === '') fail('no device path');
       let baudRate = DEFAULT_BAUD_RATE;
       if (at >= 0) {
         const b = rest.slice(at + 1);
-        if (!/^\d+$/.test(b) || Number(b) < 1 || Number(b) > MAX_BAUD) throw new LineSpecError(spec, `baud rate "${b}" is not a number from 1 to ${MAX_BAUD}`);
+        if (!/^\d+$/.test(b) || Number(b) < 1 || Number(b) > MAX_BAUD) fail(`baud rate "${b}" is not a number from 1 to ${MAX_BAUD}`);
         baudRate = Number(b);
       }
       return { kind: 'serial', path, baudRate };
     }
     case 'pty':
-      if (rest === '') throw new LineSpecError(spec, 'no link path');
+      if (rest === '') fail('no link path');
       return { kind: 'pty', path: rest };
     default:
-      throw new LineSpecError(spec, `unknown kind "${kind}"`);
+      return fail(`unknown kind "${kind}"`);
   }
 }
 
-function parseHostPort(spec: string, rest: string): { host: string; port: number } {
+function parseHostPort(rest: string, role: LineRole, fail: (reason: string) => never): { host: string; port: number } {
   let host = DEFAULT_HOST;
   let portText = rest;
   const bracketed = /^\[([^\]]+)\]:(.*)$/.exec(rest);
@@ -80,9 +96,12 @@ function parseHostPort(spec: string, rest: string): { host: string; port: number
     const i = rest.lastIndexOf(':');
     host = rest.slice(0, i);
     portText = rest.slice(i + 1);
-    if (host === '' || host.includes(':')) throw new LineSpecError(spec, 'host is empty or an unbracketed IPv6 address');
+    if (host === '' || host.includes(':')) fail('host is empty or an unbracketed IPv6 address');
+  } else if (role === 'connect' && rest !== '' && !/^\d+$/.test(rest)) {
+    fail(`no port after the host "${rest}"`);
   }
-  if (!/^\d+$/.test(portText) || Number(portText) > MAX_PORT) throw new LineSpecError(spec, `port "${portText}" is not a number from 0 to ${MAX_PORT}`);
+  // Port 0 asks the system for a free port: a binding may, a connection cannot.
+  const min = role === 'connect' ? 1 : 0;
+  if (!/^\d+$/.test(portText) || Number(portText) < min || Number(portText) > MAX_PORT) fail(`port "${portText}" is not a number from ${min} to ${MAX_PORT}`);
   return { host, port: Number(portText) };
 }
-

@@ -35,7 +35,7 @@ export interface LinkEvents {
 
 async function open(spec: string): Promise<Duplex> {
   try {
-    return await connectLine(parseLineSpec(spec));
+    return await connectLine(parseLineSpec(spec, 'connect'));
   } catch (err) {
     if (err instanceof LineSpecError) throw new ExitError(err.message, EXIT.usage);
     throw new ExitError((err as Error).message, EXIT.connection);

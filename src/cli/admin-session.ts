@@ -12,7 +12,7 @@ import { ask } from './prompt.js';
  * was deleted in the PBX").
  */
 export async function withAdminSession<T>(connect: string, body: (client: SessionClient, user: { name: string; password: string }) => Promise<T>, failureNote = ''): Promise<T> {
-  const spec = parseLineSpec(connect);
+  const spec = parseLineSpec(connect, 'connect');
   if (spec.kind !== 'tcp') throw new ExitError(`--connect takes tcp:HOST:PORT here, not "${connect}"; dial in through a modem with "hicom-sim assistant"`, EXIT.usage);
   const name = await ask('User: ', { env: 'HICOM_USER' });
   const password = await ask('Password: ', { secret: true, env: 'HICOM_PASSWORD' });

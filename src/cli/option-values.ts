@@ -28,10 +28,10 @@ export function digits(count: string, pattern: RegExp): (text: string) => string
   };
 }
 
-/** A line spec (tcp:HOST:PORT, serial:DEVICE[@BAUD], pty:PATH), checked before anything loads or connects. */
+/** A line to connect to (tcp:HOST:PORT, serial:DEVICE[@BAUD], pty:PATH), checked before anything loads or connects. */
 export function lineSpec(text: string): string {
   try {
-    parseLineSpec(text);
+    parseLineSpec(text, 'connect');
   } catch (err) {
     throw new InvalidArgumentError(`${(err as Error).message}.`);
   }

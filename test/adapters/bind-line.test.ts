@@ -43,6 +43,18 @@ t.test('bad specs give a clear LineSpecError', async (t) => {
   t.ok(new LineSpecError('x', 'y') instanceof Error, 'LineSpecError is an Error the CLI can print');
 });
 
+t.test('a line to connect to is judged as one: a port must be named, and the error says connect', async (t) => {
+  t.same(parseLineSpec('tcp:pbx.lab:2323', 'connect'), { kind: 'tcp', host: 'pbx.lab', port: 2323, telnet: 'auto' }, 'host and port');
+  t.same(parseLineSpec('tcp:2323', 'connect'), { kind: 'tcp', host: '127.0.0.1', port: 2323, telnet: 'auto' }, 'a port alone is on loopback, as for a binding');
+  const bad: Array<[string, RegExp]> = [
+    ['tcp:host', /^bad line to connect to "tcp:host": no port after the host "host" \(expected tcp:HOST:PORT,/],
+    ['tcp:127.0.0.1:0', /port "0" is not a number from 1 to 65535/],
+    ['garbage', /^bad line to connect to "garbage": no kind before ":"/],
+  ];
+  for (const [spec, why] of bad) t.throws(() => parseLineSpec(spec, 'connect'), { name: 'LineSpecError', message: why }, `"${spec}" refused in connect words`);
+  t.throws(() => parseLineSpec('tcp:host'), { message: /^bad line binding "tcp:host": port "host" is not a number from 0/ }, 'the same text as a binding is judged as a binding');
+});
+
 t.test('tcp binding: one endpoint per client; address in use is a clear error', async (t) => {
   const eps: LineEndpoint[] = [];
   const provider = await bindLine('tcp:0', (ep) => eps.push(ep));
