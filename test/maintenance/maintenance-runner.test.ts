@@ -203,3 +203,20 @@ onBothEngines(t, 'at most N visits at once per channel; a customer filter', asyn
   t.same(r.visitor.devices.get('HSIM-OTHER')?.ran, [], 'the other customer untouched');
   t.same(r.visitor.peak, { lan: 3, modem: 2 }, 'never more than 3 LAN and 2 modem visits at once, and the limits are used');
 });
+
+onBothEngines(t, 'a centre killed mid-visit: the next run takes the visit up at its first unfinished step', async (t, f) => {
+  const r = await rig(t, f, {});
+  const d = await r.add('HSIM-0001');
+  const plan = await r.makePlan(['HSIM-0001']);
+  // What a killed centre leaves: a visit still "running", its first step recorded done with the next-step pointer.
+  const earlier = Date.UTC(2026, 11, 6, 20, 0);
+  const visit = await r.records.startVisit({ planId: plan.id, deviceId: 'HSIM-0001', windowStart: earlier, at: earlier });
+  await r.records.recordStep({ visitId: visit.id, step: 'errors', attempt: 1, startedAt: earlier, endedAt: earlier + 60_000, outcome: 'ok', output: 'filed', bytes: 500 }, { nextStep: 1, channel: 'lan' });
+  const s = await r.night(plan);
+  t.match(s, { done: 1 }, 'done in the next window');
+  t.same(d.ran, STEPS.slice(1), 'the error memory is not read twice: the visit goes on from the KDS backup');
+  const h = await r.records.history({ deviceId: 'HSIM-0001' });
+  t.equal(h.length, 1, 'the same visit, not a new one');
+  t.same(h[0].steps.filter((x) => x.step === 'errors').length, 1, 'one errors step in the record');
+  t.match(h[0], { state: 'done', windowStart: s!.window.start }, 'finished in the new window');
+});
