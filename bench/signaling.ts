@@ -58,7 +58,7 @@ interface Part {
   spreadMin: number;
 }
 
-const modems = Array.from({ length: CENTRE_MODEMS }, (_, k) => ({ name: `centre-${k + 1}`, number: `08990${String(k).padStart(2, '0')}`, bind: 'tcp:127.0.0.1:1' }));
+const modems = Array.from({ length: CENTRE_MODEMS }, (_, k) => ({ name: `centre-${k + 1}`, number: `08990${String(k).padStart(2, '0')}`, bind: `tcp:127.0.0.1:${1 + k}` }));
 
 /** A throwaway directory in RAM where there is one: the centre writes a file per PBX, and creating 100,000 files on disk would measure the disk. */
 function scratchDir(): string {
@@ -83,14 +83,10 @@ async function runPart(part: Part): Promise<Figures> {
   );
   const lab = await Lab.start(config, { clock, mode: 'memory', hashCost: 16, centreDir: join(dir, 'centre'), centreFsync: false });
   for (const l of part.lines.slice(1)) lab.centre?.attachSlot(lab.modems.get(modems[l].name)!.slot, modems[l].name);
-  let failed = 0;
-  let stopped = 0;
+  const tally = new SignalingTally();
   for (const i of indices) {
     const { pbx, signaling } = lab.pbxs.get(`F${String(i).padStart(6, '0')}`)!;
-    signaling.onEvent((e) => {
-      if (e.type === 'failed') failed++;
-      else if (e.type === 'stopped') stopped++;
-    });
+    tally.watch(signaling);
     configure(pbx, {
       'callback.1.number': `0${modems[i % CENTRE_MODEMS].number}`,
       'signaling.enabled': 'yes',
@@ -105,6 +101,24 @@ async function runPart(part: Part): Promise<Figures> {
     };
     clock.setTimer(Math.floor((i * 7919) % DAY), raise);
   }
+  return runWeek(lab, clock, dir, started, tally);
+}
+
+/** Busy retries and stops of the PBXs' error signaling, counted as they happen. */
+class SignalingTally {
+  failed = 0;
+  stopped = 0;
+
+  watch(signaling: { onEvent(listener: (e: { type: string }) => void): void }): void {
+    signaling.onEvent((e) => {
+      if (e.type === 'failed') this.failed++;
+      else if (e.type === 'stopped') this.stopped++;
+    });
+  }
+}
+
+/** The lab's week of virtual time, hour by hour, and its figures; the lab closes and its directory goes. */
+async function runWeek(lab: Lab, clock: VirtualClock, dir: string, started: number, tally: SignalingTally): Promise<Figures> {
   const fired0 = clock.fired;
   const t0 = performance.now();
   for (let h = 0; h < DAYS * 24; h++) clock.advance(3600_000);
@@ -112,7 +126,7 @@ async function runPart(part: Part): Promise<Figures> {
   const reports = lab.centre?.receivers.reduce((n, r) => n + r.received, 0) ?? 0;
   await lab.close();
   rmSync(dir, { recursive: true, force: true });
-  return { startMs: t0 - started, ms, events: clock.fired - fired0, reports, failed, stopped };
+  return { startMs: t0 - started, ms, events: clock.fired - fired0, reports, failed: tally.failed, stopped: tally.stopped };
 }
 
 function sum(a: Figures, b: Figures): Figures {
@@ -220,12 +234,8 @@ async function onePbx(): Promise<Figures> {
   const config = validateConfig({ stateDir: dir, pbxs: [{ id: 'F000000', fmc: false, trunks: ['7000000'] }], modems: [modems[0]], centre: { modem: modems[0].name } }, dir);
   const lab = await Lab.start(config, { clock, mode: 'memory', hashCost: 16, centreDir: join(dir, 'centre'), centreFsync: false });
   const { pbx, signaling } = lab.pbxs.get('F000000')!;
-  let failed = 0;
-  let stopped = 0;
-  signaling.onEvent((e) => {
-    if (e.type === 'failed') failed++;
-    else if (e.type === 'stopped') stopped++;
-  });
+  const tally = new SignalingTally();
+  tally.watch(signaling);
   configure(pbx, { 'callback.1.number': `0${modems[0].number}`, 'signaling.enabled': 'yes', 'signaling.interval': '1', 'signaling.functest': 'yes', 'signaling.functest-days': '1' });
   const raise = (): void => {
     pbx.errors.add({ time: clock.now(), cls: 'B', code: 0x210, location: 'S1', text: 'bench', pseudo: false });
@@ -233,14 +243,7 @@ async function onePbx(): Promise<Figures> {
     clock.setTimer(6 * 3600_000, raise);
   };
   clock.setTimer(0, raise);
-  const fired0 = clock.fired;
-  const t0 = performance.now();
-  for (let h = 0; h < DAYS * 24; h++) clock.advance(3600_000);
-  const ms = performance.now() - t0;
-  const reports = lab.centre?.receivers.reduce((n, r) => n + r.received, 0) ?? 0;
-  await lab.close();
-  rmSync(dir, { recursive: true, force: true });
-  return { startMs: t0 - started, ms, events: clock.fired - fired0, reports, failed, stopped };
+  return runWeek(lab, clock, dir, started, tally);
 }
 
 if (isMainThread) {

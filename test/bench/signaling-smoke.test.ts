@@ -1,0 +1,16 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import t from 'tap';
+
+/**
+ * The signaling benchmark on a fleet of 30 PBXs, so a change that breaks
+ * the bench (a lab configuration the validator now refuses, a worker that
+ * throws) fails here and not first in `npm run bench`. Its figures are not
+ * judged: benchmarks print them, tests do not time.
+ */
+t.test('bench/signaling runs to its end on a small fleet and its shards agree with one thread', async (t) => {
+  const r = spawnSync(process.execPath, [resolve('dist/bench/signaling.js'), '--fleet', '30'], { encoding: 'utf8', timeout: 120_000 });
+  t.equal(r.status, 0, `exit 0 (${r.stderr.trim().split('\n').slice(-3).join(' | ')})`);
+  t.match(r.stdout, /^sharding check at 30 PBXs: .*: identical$/m, 'the sharded run counts what one thread counts');
+  t.match(r.stdout, /^cost per PBX-day \(spread on\):$/m, 'and it prints the cost per PBX-day');
+});
