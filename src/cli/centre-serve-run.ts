@@ -120,12 +120,15 @@ export async function serve(program: Command, opts: ServeOptions): Promise<void>
       if (portal && (await portal.access.accounts.count()) === 0) process.stdout.write('portal: nobody can log in yet: hicom-sim centre person add NAME --role manager\n');
     }
     for (const l of lines) process.stdout.write(`modem receive mode: ${l.name}\n`);
-    process.stdout.write(`supervision: ${opts.supervision ? 'on' : 'off (another process)'}\n${SERVE_READY_LINE}\n`);
+    process.stdout.write(`supervision: ${opts.supervision ? 'on' : 'off (another process)'}\n`);
   } catch (err) {
     await undo();
     throw err;
   }
-  await untilSignal();
+  // Handlers before the ready line, so a signal sent on reading it finds them (see lab-run.ts).
+  const stopped = untilSignal();
+  process.stdout.write(`${SERVE_READY_LINE}\n`);
+  await stopped;
   await undo();
   process.stdout.write('centre stopped\n');
 }

@@ -125,10 +125,14 @@ export async function lab(opts: LabCliOptions, logLevel: string): Promise<void> 
     process.stdout.write(`control: ${control.description} (JSON lines, docs/control.md)${token ? ', token required' : ''}\n`);
     if (token && !fileToken) process.stdout.write(`control token: ${token}\n`);
   }
-  process.stdout.write('Ctrl-C stops the lab.\n');
-  await untilSignal((stop) => {
+  // The handlers go in before the ready line: a rig that signals as soon as
+  // it reads the line must find them, or the default action kills the lab
+  // without its orderly close.
+  const stopped = untilSignal((stop) => {
     stopFromControl = stop;
   });
+  process.stdout.write('Ctrl-C stops the lab.\n');
+  await stopped;
   driver.close();
   await running.close(stopReason);
   if (trace) {
