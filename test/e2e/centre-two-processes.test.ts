@@ -7,6 +7,7 @@ import { encodeTelegram, openTelegram } from '../../core/check-in-telegram.js';
 import { sharedPostgresCluster } from '../support/shared-postgres.js';
 import { api, cliDevice, cliToken, startCentre } from '../support/centre-child.js';
 import { TelegramProbe } from '../support/telegram-probe.js';
+import { readLiveStream } from '../support/live-stream-reader.js';
 
 /**
  * Spec §5.2/§5.3 at scale: several intake processes on one PostgreSQL. The
@@ -55,23 +56,13 @@ t.test('two intake processes on one PostgreSQL: a telegram replayed to both is a
   const controller = new AbortController();
   const res = await fetch(`${b.http}/live`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
   t.equal(res.headers.get('content-type'), 'text/event-stream', 'B serves a live stream');
-  const reader = res.body!.getReader();
-  let seen = '';
-  const heard = (async () => {
-    const decoder = new TextDecoder();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return false;
-      seen += decoder.decode(value);
-      if (/"type":"tamper"/.test(seen)) return true;
-    }
-  })();
+  const stream = readLiveStream(res, /"type":"tamper"/);
   await new Promise((r) => setTimeout(r, 300));
   const ack = await toA.checkIn('SD-0042', key, ROUNDS + 1, { events: [{ seq: 999, time: Math.floor(Date.now() / 1000), type: 'tamper' }] });
   t.equal(ack?.type, 'ack', 'A acks a tamper event');
   const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 10_000));
-  t.ok(await Promise.race([heard, timeout]), 'and B streams it live (LISTEN/NOTIFY between the processes)');
-  t.match(seen, /^event: event$/m, 'as a server-sent event');
+  t.ok(await Promise.race([stream.heard, timeout]), 'and B streams it live (LISTEN/NOTIFY between the processes)');
+  t.match(stream.text(), /^event: event$/m, 'as a server-sent event');
   controller.abort();
   t.equal(await a.stop(), 0, 'A stops cleanly');
   t.equal(await b.stop(), 0, 'B stops cleanly');

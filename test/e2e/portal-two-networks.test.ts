@@ -7,6 +7,7 @@ import { runCliAsync } from '../support/lab-child.js';
 import { sharedPostgresCluster } from '../support/shared-postgres.js';
 import { formBody } from '../support/portal-rig.js';
 import { TelegramProbe } from '../support/telegram-probe.js';
+import { readLiveStream } from '../support/live-stream-reader.js';
 
 const MANAGER = { name: 'chef', password: 'Leitstelle 2026!' };
 
@@ -43,17 +44,7 @@ t.test('intake and portal as two processes on two addresses, one PostgreSQL: an 
   t.teardown(() => controller.abort());
   const live = await fetch(`${origin}/live`, { headers: { cookie: session }, signal: controller.signal });
   t.match(live.headers.get('content-type'), /^text\/event-stream/, 'the portal streams live notifications');
-  const reader = live.body!.getReader();
-  let seen = '';
-  const heard = (async () => {
-    const decoder = new TextDecoder();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return false;
-      seen += decoder.decode(value);
-      if (/"type":"tamper"/.test(seen)) return true;
-    }
-  })();
+  const stream = readLiveStream(live, /"type":"tamper"/);
   await new Promise((r) => setTimeout(r, 300));
 
   const device = await TelegramProbe.open(intake.udp);
@@ -61,8 +52,8 @@ t.test('intake and portal as two processes on two addresses, one PostgreSQL: an 
   const ack = await device.checkIn('SD-0077', key, 1, { events: [{ seq: 1, time: Math.floor(Date.now() / 1000), type: 'tamper' }] }, undefined, 5000);
   t.equal(ack?.type, 'ack', 'the intake process acks a tamper event');
   const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 10_000));
-  t.ok(await Promise.race([heard, timeout]), "and it appears on the portal process's live stream");
-  t.match(seen, /"deviceId":"SD-0077"/, 'for the device');
+  t.ok(await Promise.race([stream.heard, timeout]), "and it appears on the portal process's live stream");
+  t.match(stream.text(), /"deviceId":"SD-0077"/, 'for the device');
   controller.abort();
   t.equal(await intake.stop(), 0, 'the intake stops cleanly');
   t.equal(await portal.stop(), 0, 'the portal stops cleanly');
