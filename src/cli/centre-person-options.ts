@@ -10,3 +10,9 @@ export interface PersonAddOptions extends CentreDbOptions {
   displayName?: string;
   networks?: string;
 }
+
+export interface PersonUpdateOptions extends CentreDbOptions {
+  networks?: string;
+  disable?: boolean;
+  enable?: boolean;
+}

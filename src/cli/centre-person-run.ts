@@ -8,7 +8,10 @@ import { PersonAccess } from '../portal/person-access.js';
 import { hashPassword, passwordProblem } from '../portal/password-hash.js';
 import { cliLogger, localActor, openCentreDatabase } from './centre-db-run.js';
 import type { CentreDbOptions } from './centre-options.js';
-import { PASSWORD_ENV, ROLES, type PersonAddOptions } from './centre-person-options.js';
+import { RealClock } from '../adapters/real-clock.js';
+import { openEventBus } from '../database/open-event-bus.js';
+import { ACCESS_TOPIC } from '../service/live-feed.js';
+import { PASSWORD_ENV, ROLES, type PersonAddOptions, type PersonUpdateOptions } from './centre-person-options.js';
 
 async function readPassword(): Promise<string> {
   const env = process.env[PASSWORD_ENV];
@@ -26,13 +29,7 @@ async function readPassword(): Promise<string> {
 export async function add(program: Command, name: string, opts: PersonAddOptions): Promise<void> {
   const role = ROLES[opts.role];
   if (!/^[A-Za-z0-9._@-]{1,64}$/.test(name)) throw new ExitError(`${name}: a login name is 1–64 letters, digits and . _ @ -`, EXIT.usage);
-  let networks: string;
-  try {
-    networks = IpAllowlist.parse(opts.networks ?? '').toString();
-  } catch (err) {
-    if (err instanceof AllowlistError) throw new ExitError(`--networks: ${err.message}`, EXIT.usage);
-    throw err;
-  }
+  const networks = allowlistOption(opts.networks ?? '');
   const password = await readPassword();
   const weak = passwordProblem(password);
   if (weak) throw new ExitError(weak, EXIT.usage);
@@ -44,6 +41,44 @@ export async function add(program: Command, name: string, opts: PersonAddOptions
   } catch (err) {
     if (err instanceof PortalAccountError) throw new ExitError(err.message, EXIT.usage);
     throw err;
+  } finally {
+    await db.close();
+  }
+}
+
+function allowlistOption(text: string): string {
+  try {
+    return IpAllowlist.parse(text).toString();
+  } catch (err) {
+    if (err instanceof AllowlistError) throw new ExitError(`--networks: ${err.message}`, EXIT.usage);
+    throw err;
+  }
+}
+
+/**
+ * `hicom-sim centre person update NAME`: a new allowlist, disabled or enabled. Serving
+ * processes hear of it at once — by NOTIFY on PostgreSQL (published here),
+ * by the file's change counter on SQLite — and judge the person's open live
+ * streams again, so a stream from an address no longer allowed ends.
+ */
+export async function update(program: Command, name: string, opts: PersonUpdateOptions): Promise<void> {
+  if (opts.networks === undefined && !opts.disable && !opts.enable) throw new ExitError('nothing to change: give --networks, --disable or --enable', EXIT.usage);
+  const state = opts.disable ? 'disabled' : opts.enable ? 'active' : undefined;
+  const networks = opts.networks === undefined ? undefined : allowlistOption(opts.networks);
+  const logger = cliLogger(program, 'one-shot');
+  const db = await openCentreDatabase(opts, logger, { readOnly: true });
+  try {
+    const access = new PersonAccess(db, new AuditTrail(db), { now: Date.now });
+    const account = await access.accounts.byName(name);
+    if (!account) throw new ExitError(`no person ${name} (centre person list shows who there is)`, EXIT.usage);
+    const changed = await access.accounts.update(account.id, { ...(networks !== undefined ? { networks } : {}), ...(state ? { state } : {}) }, localActor(), Date.now());
+    const bus = await openEventBus(db, new RealClock(), logger);
+    try {
+      await bus.publish({ topic: ACCESS_TOPIC });
+    } finally {
+      await bus.close();
+    }
+    process.stdout.write(`updated ${name}: ${changed.state}, ${changed.networks || 'anywhere'}\n`);
   } finally {
     await db.close();
   }

@@ -214,7 +214,8 @@ function eventRow(e: NewEvent) {
   };
 }
 
-function eventOf(r: Selectable<EventsTable>): CentreEvent {
+/** An event row as the API shows it. */
+export function eventOf(r: Selectable<EventsTable>): CentreEvent {
   const n = (v: number | null) => (v === null ? null : Number(v));
   return {
     id: Number(r.id),

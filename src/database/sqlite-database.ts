@@ -67,6 +67,16 @@ export class SqliteDatabase implements CentreDatabase {
     }
   }
 
+  /**
+   * SQLite's `data_version`: it changes when another connection — another
+   * process on the same file — has committed since the last look, never for
+   * this connection's own commits. Reading it touches no page of the
+   * database (the WAL index in shared memory), so it can be polled often.
+   */
+  dataVersion(): number {
+    return this.#sqlite.pragma('data_version', { simple: true }) as number;
+  }
+
   async close(): Promise<void> {
     await this.kysely.destroy();
   }

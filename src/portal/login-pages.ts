@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { field, FORM_BODY_LIMIT, html, pageContext, pageRoute, seeOther, type PortalKit } from './portal-kit.js';
-import { ACCESS_TOPIC } from './live-feed.js';
+import { ACCESS_TOPIC } from '../service/live-feed.js';
 import { SESSION_MAX_MS } from './person-access.js';
 import { personOf, SESSION_COOKIE } from './session-authenticator.js';
 

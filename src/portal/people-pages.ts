@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PortalAccountError, type PortalAccount } from '../database/portal-accounts.js';
 import { isPortalRight, PORTAL_RIGHTS, RIGHT_LABELS, rightsMask } from '../database/portal-rights.js';
 import type { PartnerKind, PortalRole } from '../database/schema.js';
-import { ACCESS_TOPIC } from './live-feed.js';
+import { ACCESS_TOPIC } from '../service/live-feed.js';
 import { historyCsv, historyPdf } from './history-export.js';
 import { auditTable, EXPORT_ROWS, PAGE_ROWS, utc } from './history-views.js';
 import { AllowlistError, IpAllowlist } from './ip-allowlist.js';

@@ -13,6 +13,7 @@ import { installAccessHook, type Authenticator } from './access.js';
 import { apiPlugin, API_PREFIX } from './api-plugin.js';
 import { HttpError } from './api/http-error.js';
 import { SHARED_SCHEMAS } from './api/schemas.js';
+import { LiveFeed } from './live-feed.js';
 import { intakePlugin, type IntakePluginOptions } from './intake-plugin.js';
 import { modemPlugin, type ModemPluginOptions } from './modem-plugin.js';
 import type { CentreContext } from './service-context.js';
@@ -45,6 +46,8 @@ export interface CentreServiceOptions {
   plugins?: Array<{ plugin: FastifyPluginAsync; prefix?: string }>;
   /** Serve HTTPS with this certificate and key (PEM); absent: plain HTTP (the CLI allows that on loopback only). */
   https?: { cert: Buffer; key: Buffer };
+  /** How often open live streams judge their sessions without being told (default LIVE_REJUDGE_MS; tests lengthen it to prove a change is heard at once). */
+  liveRejudgeMs?: number;
   /** Lower scrypt cost for tokens and PIN hashes (tests only). */
   hashCost?: number;
 }
@@ -71,8 +74,9 @@ export async function buildCentreService(options: CentreServiceOptions): Promise
   const { db } = options;
   const audit = new AuditTrail(db);
   const tokens = new ApiTokens(db, { hashCost: options.hashCost });
-  const context: CentreContext = { db, registry: options.registry, tokens, audit, events: new EventLog(db), commands: new DeviceCommands(db), bus: options.bus, clock: options.clock, logger };
+  const context: CentreContext = { db, registry: options.registry, tokens, audit, events: new EventLog(db), commands: new DeviceCommands(db), bus: options.bus, live: new LiveFeed(db.kysely, options.bus, logger.child({ component: 'live-feed' }), options.liveRejudgeMs), clock: options.clock, logger };
   app.decorate('centre', context);
+  app.addHook('onClose', async () => context.live.close());
 
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
   await app.register(swagger, {

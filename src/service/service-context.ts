@@ -11,6 +11,7 @@ import type { CheckInIntake } from '../centre/check-in-intake.js';
 import type { Supervisor } from '../centre/supervisor.js';
 import type { Centre } from '../centre/centre.js';
 import type { Principal } from './access.js';
+import type { LiveFeed } from './live-feed.js';
 
 /**
  * What every plugin of the centre service shares (`app.centre`): the
@@ -25,6 +26,8 @@ export interface CentreContext {
   events: EventLog;
   commands: DeviceCommands;
   bus: EventBus;
+  /** The process's one reader of new events for every live stream (API and portal). */
+  live: LiveFeed;
   clock: Clock;
   logger: Logger;
   /** Set by the intake plugin. */

@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { EVENTS_TOPIC } from '../../src/centre/supervision-store.js';
 import { rightsMask } from '../../src/database/portal-rights.js';
-import { LIVE_REJUDGE_MS } from '../../src/portal/live-feed.js';
+import { LIVE_REJUDGE_MS } from '../../src/service/live-feed.js';
 import { onBothEngines } from '../support/both-engines.js';
 import { pollUntil } from '../support/poll-until.js';
 import { portalRig, type PortalRig } from '../support/portal-rig.js';
+import { runCliAsync } from '../support/lab-child.js';
 
 /** An open /live stream: what it received, as event ids and whether it was closed. */
 class Stream {
@@ -96,4 +97,37 @@ onBothEngines(t, 'one feed for every live stream: each gets its grants\' events 
   await pollUntil(() => streams.chef.ids.includes(late), 'the event on the control room stream');
   await new Promise((r) => setTimeout(r, 200));
   t.equal(streams.a.ids.length, seen, 'the installer no longer gets events of the device');
+});
+
+onBothEngines(t, 'a change by `hicom-sim centre person update` in another process ends an open stream at once, not at the periodic look', async (t, f) => {
+  // The periodic look pushed out of reach: only the change's own notice can end the streams in time.
+  const rig = await portalRig(t, f, { liveRejudgeMs: 3600_000 });
+  await rig.registry.add('DEP-1', 'key-depot', {}, { actor: 'cli:test' });
+  const inst = await rig.addPerson('inst', 'partner', 'installer');
+  await rig.portal.access.grants.set(inst, 'inst', 'DEP-1', rightsMask(['see-status', 'live']), '', { actor: 'chef' }, rig.clock.now());
+  await rig.addPerson('op', 'operator');
+  const streams = { inst: await Stream.open(rig.app, (await rig.login('inst')).cookie), op: await Stream.open(rig.app, (await rig.login('op')).cookie) };
+  t.teardown(() => Object.values(streams).forEach((s) => s.destroy()));
+  const db = ['--db', f.spec, '-s', f.stateDir, '--log-level', 'warn'];
+
+  const nothing = await runCliAsync(['centre', 'person', 'update', 'inst', ...db]);
+  t.equal(nothing.status, 2, `an update that changes nothing is refused (${nothing.stderr.trim()})`);
+  t.match(nothing.stderr, /nothing to change/, 'and says why');
+  const nobody = await runCliAsync(['centre', 'person', 'update', 'nobody', '--disable', ...db]);
+  t.equal(nobody.status, 2, 'an unknown person is refused');
+  t.match(nobody.stderr, /no person nobody/, 'by name');
+
+  const moved = await runCliAsync(['centre', 'person', 'update', 'inst', '--networks', '127.0.0.2/32', ...db]);
+  t.equal(moved.status, 0, `the allowlist changed from the command line (${moved.stderr.trim()})`);
+  t.match(moved.stdout, /updated inst: active, 127\.0\.0\.2\/32/, 'and the command says what it is now');
+  let since = Date.now();
+  await pollUntil(() => streams.inst.closed, "the installer's stream to end", LIVE_REJUDGE_MS / 2);
+  t.ok(Date.now() - since < LIVE_REJUDGE_MS / 2, `the stream from an address no longer allowed ended ${Date.now() - since} ms after the other process's change`);
+  t.notOk(streams.op.closed, "another person's stream stays open");
+
+  const disabled = await runCliAsync(['centre', 'person', 'update', 'op', '--disable', ...db]);
+  t.equal(disabled.status, 0, `a person disabled from the command line (${disabled.stderr.trim()})`);
+  since = Date.now();
+  await pollUntil(() => streams.op.closed, "the operator's stream to end", LIVE_REJUDGE_MS / 2);
+  t.ok(Date.now() - since < LIVE_REJUDGE_MS / 2, 'the disabled person\'s stream ended at once');
 });

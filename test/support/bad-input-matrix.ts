@@ -94,6 +94,7 @@ const VALID: Record<string, Valid> = {
   fleet: { args: [], opts: { '--centre': { udpCentre: true }, '--keys': { input: 'keys' }, '--duration': '1', '--speed': '60', '--sockets': '2', '--write-keys': { output: 'keys.txt' } }, expect: EXIT.connection },
   'centre serve': { args: [], opts: { ...db, '--udp': '127.0.0.1:0', '--http': '127.0.0.1:0', '--modem': connect } },
   'centre person add': { args: ['alice'], opts: { ...db, '--role': 'installer', '--display-name': 'Alice', '--networks': '127.0.0.0/8' }, env: { HICOM_PORTAL_PASSWORD: PORTAL_PASSWORD }, expect: EXIT.ok },
+  'centre person update': { args: ['bob'], opts: { ...db, '--networks': '127.0.0.0/8', '--disable': true }, expect: EXIT.ok },
   'centre person list': { args: [], opts: db, expect: EXIT.ok },
   'card new': { args: [], opts: { '--individual': 'T4711', '--group': 'NL-BONN', '--octopus': true, '--valid-from': '2026-01-01', '--valid-until': '2027-01-01', '--output': { output: 'new.card' } }, expect: EXIT.ok },
   'card show': { args: [{ input: 'card' }], opts: {}, expect: EXIT.ok },
@@ -330,7 +331,8 @@ t.test(`every command, every class of bad input (shard ${shard + 1} of ${shards}
   preparedState = join(dir, 'prepared-state');
   const prepared = await runCliAsync(['centre', 'device', 'add', 'DEV1', '--kind', 'pbx', '--state', preparedState, '--log-level', 'warn']);
   const token = await runCliAsync(['centre', 'token', 'add', 'T1', '--state', preparedState, '--log-level', 'warn']);
-  t.same([prepared.status, token.status], [0, 0], `a state directory with device DEV1 and token T1 to copy for the centre commands (${prepared.stderr.trim()}${token.stderr.trim()})`);
+  const person = await runCliAsync(['centre', 'person', 'add', 'bob', '--role', 'installer', '--state', preparedState, '--log-level', 'warn'], { env: { HICOM_PORTAL_PASSWORD: PORTAL_PASSWORD } });
+  t.same([prepared.status, token.status, person.status], [0, 0, 0], `a state directory with device DEV1, token T1 and person bob to copy for the centre commands (${prepared.stderr.trim()}${token.stderr.trim()}${person.stderr.trim()})`);
   const busy = createServer();
   // Answers like a web server: the far end a mistyped --modem might reach.
   const http = createServer((s) => s.on('data', () => s.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n')));

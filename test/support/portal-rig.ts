@@ -46,13 +46,13 @@ export function formBody(form: Record<string, string | string[]>): string {
   return p.toString();
 }
 
-export async function portalRig(t: Test, f: EngineFixture, options: { ratePerMinute?: number } = {}): Promise<PortalRig> {
+export async function portalRig(t: Test, f: EngineFixture, options: { ratePerMinute?: number; liveRejudgeMs?: number } = {}): Promise<PortalRig> {
   const db = await f.open();
   const clock = new RealClock();
   const registry = await DeviceRegistry.open(db, MasterKey.load(f.stateDir, {}), clock);
   const bus = await openEventBus(db, clock);
   const portal = createPortal({ db, clock, secure: false, hashCost: TEST_HASH_COST, ratePerMinute: options.ratePerMinute });
-  const app = await buildCentreService({ db, registry, bus, clock, supervision: false, hashCost: TEST_HASH_COST, authenticators: [portal.authenticator], plugins: [{ plugin: portal.plugin }] });
+  const app = await buildCentreService({ db, registry, bus, clock, supervision: false, hashCost: TEST_HASH_COST, liveRejudgeMs: options.liveRejudgeMs, authenticators: [portal.authenticator], plugins: [{ plugin: portal.plugin }] });
   t.teardown(async () => {
     await app.close();
     await bus.close();
