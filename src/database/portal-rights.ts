@@ -4,7 +4,7 @@
  * (`access-scope.ts`) selects the devices a person may see with one SQL
  * condition on both engines.
  */
-export const PORTAL_RIGHTS = ['see-status', 'see-history', 'see-customer', 'live', 'test', 'manage-pins', 'export'] as const;
+export const PORTAL_RIGHTS = ['see-status', 'see-history', 'see-customer', 'live', 'test', 'manage-pins', 'export', 'see-maintenance'] as const;
 export type PortalRight = (typeof PORTAL_RIGHTS)[number];
 
 /** The words the portal shows for each right. */
@@ -16,6 +16,7 @@ export const RIGHT_LABELS: Readonly<Record<PortalRight, string>> = {
   test: 'trigger a test',
   'manage-pins': 'manage PINs (key depots)',
   export: 'export',
+  'see-maintenance': 'see maintenance results',
 };
 
 export function rightBit(right: PortalRight): number {

@@ -13,6 +13,7 @@ import type { CentreDatabase } from '../database/centre-database.js';
 import { devicePages } from './device-pages.js';
 import { livePages } from './live-pages.js';
 import { loginPages } from './login-pages.js';
+import { maintenancePages } from './maintenance-pages.js';
 import { ASSETS_DIR, PageRenderer } from './page-renderer.js';
 import { FORM_BODY_LIMIT, html, pageContext } from './portal-kit.js';
 import { peoplePages } from './people-pages.js';
@@ -113,6 +114,7 @@ export function createPortal(options: PortalOptions): Portal {
     await loginPages(app, kit);
     await devicePages(app, kit);
     await livePages(app, kit);
+    await maintenancePages(app, kit);
     await peoplePages(app, kit, { hashCost: options.hashCost });
   };
   return { access, authenticator, plugin };

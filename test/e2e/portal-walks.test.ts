@@ -6,7 +6,7 @@ import t from 'tap';
 import { FOCUSED, STATE_BADGES, UNLABELLED_FIELDS, type StateBadge } from '../support/a11y-probe.js';
 import { openBrowser, type BrowserSession } from '../support/browser.js';
 import { cliDevice } from '../support/centre-child.js';
-import { KeypadLine, MANAGER, startPortalWalk, WALK_DEPOT, WALK_OTHER_DEPOT, WALK_PBX } from '../support/portal-walk.js';
+import { KeypadLine, MANAGER, portalLogin, startPortalWalk, WALK_DEPOT, WALK_OTHER_DEPOT, WALK_PBX } from '../support/portal-walk.js';
 
 /**
  * The portal as its people use it, in Debian's Chromium, against
@@ -23,13 +23,6 @@ async function shot(page: Page, name: string): Promise<void> {
   if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-async function login(page: Page, origin: string, who: { name: string; password: string }): Promise<void> {
-  await page.goto(`${origin}/login`);
-  await page.getByLabel('Login name').fill(who.name);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
-
 t.test('the portal in a real browser against running hicom-sim processes', { timeout: 280_000 }, async (t) => {
   const w = await startPortalWalk(t);
   const manager = await openBrowser(t);
@@ -38,7 +31,7 @@ t.test('the portal in a real browser against running hicom-sim processes', { tim
   const i = installer.page;
 
   await t.test('the manager creates an installer with a grant on two of three devices and an IP list', async (t) => {
-    await login(m, w.origin, MANAGER);
+    await portalLogin(m, w.origin, MANAGER);
     await m.waitForURL(/\/fleet$/);
     await m.locator(`tr[data-device="${WALK_OTHER_DEPOT}"]`).waitFor();
     t.equal(await m.locator('tr[data-device]').count(), 3, 'the manager sees all three devices');
@@ -64,7 +57,7 @@ t.test('the portal in a real browser against running hicom-sim processes', { tim
   });
 
   await t.test('the installer logs in and sees exactly the two devices', async (t) => {
-    await login(i, w.origin, INSTALLER);
+    await portalLogin(i, w.origin, INSTALLER);
     await i.waitForURL(/\/fleet$/);
     const rows = (await i.locator('tr[data-device]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-device')))).sort();
     t.same(rows, [WALK_DEPOT, WALK_PBX].sort(), 'exactly the two granted devices');
@@ -106,13 +99,13 @@ t.test('the portal in a real browser against running hicom-sim processes', { tim
     t.pass('the installer\'s open live stream ended the moment the list changed');
     await i.goto(`${w.origin}/fleet`);
     t.match(i.url(), /\/login/, 'and the next page sends the installer to the login');
-    await login(i, w.origin, INSTALLER);
+    await portalLogin(i, w.origin, INSTALLER);
     t.match(await i.locator('.problem').textContent(), /may not be used from your network address/, 'login is refused while the list names only 127.0.0.2');
     await shot(i, 'login-refused-address');
     await m.getByLabel('Allowed from (empty: anywhere)').fill('127.0.0.2/32 127.0.0.1');
     await m.getByRole('button', { name: 'Save' }).click();
     await m.locator('.notice').waitFor();
-    await login(i, w.origin, INSTALLER);
+    await portalLogin(i, w.origin, INSTALLER);
     await i.waitForURL(/\/fleet$/);
     t.pass('login works once the list includes the browser\'s address');
   });
@@ -225,7 +218,7 @@ t.test('the portal in a real browser against running hicom-sim processes', { tim
 
     const billing: BrowserSession = await openBrowser(t);
     const b = billing.page;
-    await login(b, w.origin, BILLING);
+    await portalLogin(b, w.origin, BILLING);
     await b.waitForURL(/\/fleet$/);
     const now = new Date();
     const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString().slice(0, 10);

@@ -3,101 +3,15 @@ import { VirtualClock } from '../../core/clock.js';
 import { DeviceRegistry } from '../../src/database/device-registry.js';
 import { MaintenanceRecords, type PlanRecord } from '../../src/database/maintenance-records.js';
 import type { MaintenanceStep } from '../../src/maintenance/maintenance-plan.js';
-import { MaintenanceRunner, type ConnectResult, type DeviceVisitor, type StepResult, type VisitChannel, type VisitContext, type WindowSummary } from '../../src/maintenance/maintenance-runner.js';
+import { MaintenanceRunner, type WindowSummary } from '../../src/maintenance/maintenance-runner.js';
+import { runInVirtualTime } from '../../src/maintenance/virtual-time-driver.js';
 import { MasterKey } from '../../src/storage/master-key.js';
 import { onBothEngines, type EngineFixture } from '../support/both-engines.js';
+import { FakeVisitor, type FakeDevice } from '../support/fake-visitor.js';
 
 /** Monday 7 December 2026, 12:00 UTC: the plan's first window opens at 20:00 UTC. */
 const START = Date.UTC(2026, 11, 7, 12, 0);
 const STEPS: MaintenanceStep[] = ['errors', 'kds-backup', 'archive', 'function-test'];
-
-/** A device as the fake visitor sees it: how long each step takes, what fails, who is logged in. */
-interface FakeDevice {
-  channel: VisitChannel;
-  stepMs: number;
-  /** Steps that fail this many times before they work. */
-  failures: Partial<Record<MaintenanceStep | 'connect', number>>;
-  /** Busy (a technician logged in) until this time. */
-  busyUntil: number;
-  ran: string[];
-}
-
-class FakeVisitor implements DeviceVisitor {
-  readonly devices = new Map<string, FakeDevice>();
-  openNow = 0;
-  peak: Record<VisitChannel, number> = { lan: 0, modem: 0 };
-  readonly #open: Record<VisitChannel, number> = { lan: 0, modem: 0 };
-
-  constructor(private readonly clock: VirtualClock) {}
-
-  add(id: string, over: Partial<FakeDevice> = {}): FakeDevice {
-    const d: FakeDevice = { channel: 'lan', stepMs: 60_000, failures: {}, busyUntil: 0, ran: [], ...over };
-    this.devices.set(id, d);
-    return d;
-  }
-
-  channelOf(id: string): VisitChannel {
-    return this.devices.get(id)?.channel ?? 'modem';
-  }
-
-  async connect(ctx: VisitContext): Promise<ConnectResult> {
-    const d = this.devices.get(ctx.deviceId) as FakeDevice;
-    await ctx.wait(10_000);
-    if (this.clock.now() < d.busyUntil) return { ok: false, busy: true, output: '2 sessions: local serv (technician)', bytes: 120 };
-    if ((d.failures.connect ?? 0) > 0) {
-      d.failures.connect = (d.failures.connect ?? 0) - 1;
-      return { ok: false, busy: false, output: 'NO CARRIER', bytes: 0 };
-    }
-    const channel = d.channel;
-    this.#open[channel]++;
-    this.peak[channel] = Math.max(this.peak[channel], this.#open[channel]);
-    let open = true;
-    const close = () => {
-      if (open) this.#open[channel]--;
-      open = false;
-    };
-    return {
-      ok: true,
-      output: `connected over ${channel}`,
-      bytes: 40,
-      link: {
-        run: async (step, c): Promise<StepResult> => {
-          await c.wait(d.stepMs);
-          if ((d.failures[step] ?? 0) > 0) {
-            d.failures[step] = (d.failures[step] ?? 0) - 1;
-            close();
-            return { ok: false, output: `${step}: line broke`, bytes: 10, lineLost: true };
-          }
-          d.ran.push(step);
-          return { ok: true, output: `${step} output`, bytes: 1000 };
-        },
-        close: async () => {
-          close();
-          return { ok: true, output: 'BYE', bytes: 5 };
-        },
-      },
-    };
-  }
-}
-
-/** Run `work` on the virtual clock: time moves only when every visit waits on it. */
-async function drive<T>(clock: VirtualClock, runner: MaintenanceRunner, work: Promise<T>): Promise<T> {
-  let done = false;
-  let value: T | undefined;
-  let error: unknown;
-  work.then((v) => { value = v; done = true; }, (e: unknown) => { error = e; done = true; });
-  for (let spins = 0; !done; spins++) {
-    if (spins > 1_000_000) throw new Error('drive: no progress');
-    await new Promise<void>((r) => setImmediate(r));
-    if (done || runner.working > 0) continue;
-    const fired = clock.fired;
-    if (!clock.runUntilIdleOr(() => clock.fired > fired, 30 * 24 * 3600_000) && runner.working === 0) {
-      await new Promise<void>((r) => setTimeout(r, 5));
-    }
-  }
-  if (error) throw error;
-  return value as T;
-}
 
 async function rig(t: Test, f: EngineFixture, plan: Partial<Omit<PlanRecord, 'id'>>, limits = { modems: 8, lanConcurrency: 64 }) {
   const db = await f.open();
@@ -115,7 +29,7 @@ async function rig(t: Test, f: EngineFixture, plan: Partial<Omit<PlanRecord, 'id
     targetAps: null, loadAps: false, backupRetention: 7, maxRetries: 2, serviceUser: 'service', createdAt: START, createdBy: 'test', ...plan,
   }, by);
   const runner = new MaintenanceRunner({ clock, records, visitor, ...limits, retryBackoffMs: 30_000, busyRetryMs: 5 * 60_000 });
-  const night = (p: PlanRecord): Promise<WindowSummary | undefined> => drive(clock, runner, runner.runNextWindow(p));
+  const night = (p: PlanRecord): Promise<WindowSummary | undefined> => runInVirtualTime(clock, runner, runner.runNextWindow(p));
   void t;
   return { db, clock, visitor, records, add, makePlan, runner, night };
 }

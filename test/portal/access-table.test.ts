@@ -14,7 +14,7 @@ async function streamStatus(app: import('fastify').FastifyInstance, url: string,
 const DEVICES = ['DEP-1', 'DEP-2', 'HSIM-1'];
 type User = 'manager' | 'operator' | 'installer' | 'customer';
 /** The installer's grants; the customer has none. */
-const GRANTS: Record<string, PortalRight[]> = { 'DEP-1': ['see-status', 'see-history', 'live', 'export', 'manage-pins', 'see-customer', 'test'], 'HSIM-1': ['see-status'] };
+const GRANTS: Record<string, PortalRight[]> = { 'DEP-1': ['see-status', 'see-history', 'live', 'export', 'manage-pins', 'see-customer', 'test'], 'HSIM-1': ['see-status', 'see-maintenance'] };
 const API_RIGHTS: Record<User, string[]> = { manager: ['read', 'operate', 'admin'], operator: ['read', 'operate'], installer: [], customer: [] };
 
 /** What the rules say: may `user` pass the hook on a route needing `access` for `device`? */

@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import type { Test } from 'tap';
 import { stringify } from 'yaml';
 import { cliDevice, startCentre, type CentreChild } from './centre-child.js';
@@ -71,4 +72,12 @@ export async function startPortalWalk(t: Test): Promise<PortalWalk> {
   t.teardown(() => control.close());
   await control.next();
   return { centre, lab, control, origin, keypadPort, dir, db, state };
+}
+
+/** Log in on the portal's login page as a person does: name, password, the button. */
+export async function portalLogin(page: Page, origin: string, who: { name: string; password: string }): Promise<void> {
+  await page.goto(`${origin}/login`);
+  await page.getByLabel('Login name').fill(who.name);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
 }
