@@ -65,39 +65,69 @@ export interface Link {
   stream: Duplex;
 }
 
+/**
+ * How an already open byte stream reaches the admin session: `direct` (a
+ * local admin port; a LAN teleservice connection gives its `pin` first),
+ * or through the modem at its end (`dial` with PIN, `callback`).
+ */
+export type SessionRoute =
+  | { kind: 'direct'; pin?: string }
+  | { kind: 'dial'; number: string; pin: string }
+  | { kind: 'callback'; number: string; index: number; code: string };
+
 /** Connect, get through PIN or callback, log in. The returned client is in machine mode. */
 export async function openLink(plan: LinkPlan, creds: Credentials, events: LinkEvents, timeoutMs = 15_000): Promise<Link> {
   const stream = await open(plan.kind === 'direct' ? plan.line : plan.modem);
+  const route: SessionRoute = plan.kind === 'direct' ? { kind: 'direct' } : plan;
+  return { client: await enterSession(stream, route, creds, events, timeoutMs), stream };
+}
+
+/**
+ * The shared middle of every remote session (the technician's assistant,
+ * the centre's maintenance visits, the portal's "test now"): on an open
+ * stream, get through the modem dial and PIN or the callback, then log in.
+ * Resolves with a client in machine mode; on failure the stream is closed
+ * and an ExitError says why (EXIT.dial, EXIT.access, EXIT.connection).
+ */
+export async function enterSession(stream: Duplex, route: SessionRoute, creds: Credentials, events: LinkEvents, timeoutMs = 15_000): Promise<SessionClient> {
   const client = new SessionClient(stream, { timeoutMs });
   try {
-    if (plan.kind !== 'direct') {
+    if (route.kind !== 'direct') {
       await resetModem(client);
-      events.status(`dialling ${plan.number} …`);
-      events.status(await dial(client, plan.number));
+      events.status(`dialling ${route.number} …`);
+      events.status(await dial(client, route.number));
       await pinPrompt(client).catch((err: unknown) => {
         throw accessError('PIN prompt', err, client);
       });
-      if (plan.kind === 'dial') {
-        client.write(`${plan.pin}\r`);
-        const r = await client.expect(/PIN accepted\r?\n|ERROR \d+ [^\r\n]*\r?\n/);
-        if (!/PIN accepted/.test(r)) throw new ExitError(`PIN refused: ${/ERROR \d+ [^\r\n]*/.exec(r)?.[0] ?? r.trim()}`, EXIT.access);
-      } else {
-        client.write(`CALLBACK ${plan.index} ${plan.code}\r`);
+      if (route.kind === 'dial') await givePin(client, route.pin);
+      else {
+        client.write(`CALLBACK ${route.index} ${route.code}\r`);
         const r = await client.expect(/CALLBACK REGISTERED[^\r\n]*\r?\n|ERROR \d+ [^\r\n]*\r?\n/);
         if (!/CALLBACK REGISTERED/.test(r)) throw new ExitError(`callback refused: ${/ERROR \d+ [^\r\n]*/.exec(r)?.[0] ?? r.trim()}`, EXIT.access);
-        events.status(`callback ${plan.index} registered; waiting for the PBX to call back …`);
+        events.status(`callback ${route.index} registered; waiting for the PBX to call back …`);
         events.status(await answerCallback(client));
       }
+    } else if (route.pin !== undefined) {
+      await pinPrompt(client).catch((err: unknown) => {
+        throw accessError('PIN prompt', err, client);
+      });
+      await givePin(client, route.pin);
     }
     const card = creds.card;
     const login = card ? client.loginWithCard(card.bytes, card.identity, creds.password, events.answer) : client.login(creds.name, creds.password);
     await login.catch((err: unknown) => {
       throw accessError('login', err, client);
     });
-    return { client, stream };
+    return client;
   } catch (err) {
     client.close();
     if (err instanceof ExitError) throw err;
     throw new ExitError((err as Error).message, EXIT.connection);
   }
+}
+
+async function givePin(client: SessionClient, pin: string): Promise<void> {
+  client.write(`${pin}\r`);
+  const r = await client.expect(/PIN accepted\r?\n|ERROR \d+ [^\r\n]*\r?\n/);
+  if (!/PIN accepted/.test(r)) throw new ExitError(`PIN refused: ${/ERROR \d+ [^\r\n]*/.exec(r)?.[0] ?? r.trim()}`, EXIT.access);
 }
