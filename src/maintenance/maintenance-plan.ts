@@ -1,4 +1,5 @@
 import { Cron } from 'croner';
+import type { PlanRecord } from '../database/maintenance-records.js';
 
 /**
  * A maintenance plan (spec §5.4, issue 13, docs/maintenance-plans.md): which
@@ -152,4 +153,9 @@ export function nextWindow(window: PlanWindow, at: number): WindowSpan | undefin
     from = start;
   }
   return undefined;
+}
+
+/** The window of a stored plan. */
+export function planWindow(plan: Pick<PlanRecord, 'windowCron' | 'windowMinutes' | 'timeZone' | 'holidays'>): PlanWindow {
+  return { cron: plan.windowCron, minutes: plan.windowMinutes, timeZone: plan.timeZone, holidays: plan.holidays };
 }

@@ -1,6 +1,5 @@
 import { MaintenanceRecordsError, type MaintenanceRecords, type PlanRecord } from '../database/maintenance-records.js';
-import { checkPlan, nextWindow, PlanError, type PlanSpec, type WindowSpan } from './maintenance-plan.js';
-import { planWindow } from './maintenance-runner.js';
+import { checkPlan, nextWindow, PlanError, planWindow, type PlanSpec, type WindowSpan } from './maintenance-plan.js';
 
 /**
  * The plans a centre keeps (docs/maintenance-plans.md): checked with every
