@@ -392,6 +392,36 @@ export interface LanDeactivationsTable {
   evidence: string;
 }
 
+/** How the centre reaches a PBX for maintenance visits (migration 0008); the secrets only sealed under the master key. */
+export interface MaintenanceAccessTable {
+  device_id: string;
+  /** `host:port` of its LAN teleservice as the provider network reaches it; null: no LAN. */
+  lan_address: string | null;
+  /** How the provider side connects (`direct`, `bind:ADDR`, `netns:NAME`). */
+  lan_route: string | null;
+  /** The PBX's IMOD number the centre's modem dials; null: no modem. */
+  modem_number: string | null;
+  /** Callback index the PBX calls back on (its KDS); null: dial in with the PIN. */
+  callback_index: number | null;
+  service_user: string;
+  /** JSON `{pin, password, callbackCode?}` sealed under the master key (context: the device id). */
+  secrets_sealed: Buffer;
+  updated_at: number;
+}
+
+/** The error memory a maintenance visit read (B1-1 in the PBX's log), filed at the centre. */
+export interface MaintenanceErrorReportsTable {
+  id: Id;
+  device_id: string;
+  visit_id: number | null;
+  read_at: number;
+  entries: number;
+  /** JSON array of the entries as read. */
+  records: string;
+  /** The listing exactly as the PBX printed it. */
+  text: string;
+}
+
 export interface SchemaTables {
   settings: SettingsTable;
   devices: DevicesTable;
@@ -418,6 +448,8 @@ export interface SchemaTables {
   maintenance_visits: MaintenanceVisitsTable;
   maintenance_steps: MaintenanceStepsTable;
   lan_deactivations: LanDeactivationsTable;
+  maintenance_access: MaintenanceAccessTable;
+  maintenance_error_reports: MaintenanceErrorReportsTable;
 }
 
 export type Database = SchemaTables;
