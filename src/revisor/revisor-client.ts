@@ -40,6 +40,13 @@ export interface ArchiveOptions {
    * sent: the window a client crash would hit. Tests throw here.
    */
   beforeCommit?: () => void | Promise<void>;
+  /**
+   * The archive `file` continues: this PBX's archive of an earlier year
+   * (the centre keeps one file per year). While `file` holds nothing up to
+   * the PBX's mark — it is new, or was started and its commit never
+   * reached the PBX — the mark is checked against this file instead.
+   */
+  previous?: string;
 }
 
 export interface ArchiveResult {
@@ -120,17 +127,23 @@ export function readExisting(file: string): ReturnType<typeof verifyArchive> {
  * must contain the mark entry itself, and the entries after it are checked
  * against what the PBX hands out and skipped.
  */
-function planAgainstMark(file: string, begin: ArchiveBegin, create: boolean): FilePlan {
+function planAgainstMark(file: string, begin: ArchiveBegin, create: boolean, previous?: string): FilePlan {
   if (create) {
     if (existsSync(file)) throw new RevisorError(`${file} exists; leave out --new to continue it`);
-    if (begin.mark) throw new RevisorError(`the PBX has archived up to seq ${begin.mark.seq} before: continue that archive file instead of starting a new one`);
-    return { header: undefined, ahead: [], tailSeq: 0, tornBytes: 0 };
+    if (begin.mark && previous === undefined) throw new RevisorError(`the PBX has archived up to seq ${begin.mark.seq} before: continue that archive file instead of starting a new one`);
+    // A new year's file: what the earlier one holds past the mark is archived there already.
+    return begin.mark && previous !== undefined ? { ...planAgainstMark(previous, begin, false), header: undefined, tornBytes: 0 } : { header: undefined, ahead: [], tailSeq: 0, tornBytes: 0 };
   }
   const r = readExisting(file);
   const header = r.header!;
   const tail = r.tail!;
   if (header.systemId !== begin.systemId) throw new RevisorError(`${file} belongs to PBX ${header.systemId}, not to ${begin.systemId}`);
   const markSeq = begin.mark?.seq ?? 0;
+  if (begin.mark && previous !== undefined && r.entries.every((e) => e.seq > markSeq)) {
+    // This year's file starts after the mark: the mark lies in the earlier year's file.
+    const before = planAgainstMark(previous, begin, false);
+    return { header, ahead: [...before.ahead, ...r.entries], tailSeq: Math.max(before.tailSeq, tail.seq), tornBytes: r.tornBytes };
+  }
   if (tail.seq < markSeq) throw new RevisorError(`${file} ends at seq ${tail.seq}, but the PBX archived up to ${markSeq}: it is not the latest archive of this PBX`);
   if (begin.mark) {
     const at = r.entries.find((e) => e.seq === begin.mark!.seq);
@@ -180,7 +193,7 @@ export async function archiveToFile(client: SessionClient, file: string, options
   if (!options.create) readExisting(file); // before anything is asked of the PBX
   const begin = parseBegin(await client.run('log archive begin'));
   try {
-    const plan = planAgainstMark(file, begin, options.create ?? false);
+    const plan = planAgainstMark(file, begin, options.create ?? false, options.previous);
     if (begin.count === 0) {
       if (options.create) createArchive(file, { systemId: begin.systemId, pbxName: begin.pbxName, created: (options.now?.() ?? new Date()).toISOString() });
       return { begin, skipped: 0, appended: 0, committedSeq: undefined, note: 'nothing to archive', repairedTornBytes: 0 };
