@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { MaintenanceRecords, PlanRecord, StepOutcome, VisitRecord } from '../database/maintenance-records.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { nextWindow, type MaintenanceStep, type PlanWindow, type WindowSpan } from './maintenance-plan.js';
+import { nextWindow, planWindow, type MaintenanceStep, type WindowSpan } from './maintenance-plan.js';
 
 /** How a visit reaches a device: over the LAN (teleservice) or by modem (PIN or callback). */
 export type VisitChannel = 'lan' | 'modem';
@@ -24,6 +24,8 @@ export type ConnectResult =
 export interface VisitContext {
   readonly plan: PlanRecord;
   readonly deviceId: string;
+  /** The visit's record, for what a step files under it. */
+  readonly visitId: number;
   wait(ms: number): Promise<void>;
 }
 
@@ -219,7 +221,6 @@ export class MaintenanceRunner {
     const clock = this.#o.clock;
     if (await records.finishedIn(plan.id, deviceId, window.start)) return 'already-done';
     const steps = plan.steps as MaintenanceStep[];
-    const ctx: VisitContext = { plan, deviceId, wait: (ms) => this.#sleep(ms) };
     const channel = this.#o.visitor.channelOf(deviceId);
     let visit = await records.unfinishedVisit(plan.id, deviceId);
     if (!this.#fits('connect', window)) {
@@ -234,6 +235,7 @@ export class MaintenanceRunner {
     } else {
       visit = await records.startVisit({ planId: plan.id, deviceId, windowStart: window.start, at: clock.now() });
     }
+    const ctx: VisitContext = { plan, deviceId, visitId: visit.id, wait: (ms) => this.#sleep(ms) };
     const cut = async (step: string): Promise<VisitEnd> => {
       await this.#record(visit, step, 0, clock.now(), 'not-started', { output: `not started: its ${this.#budgets[step as keyof typeof STEP_BUDGET_MS] / 60_000} min would cross the window's end at ${new Date(window.end).toISOString()}`, bytes: 0 }, visit.nextStep);
       await records.endVisit(visit.id, 'cut', clock.now(), `cut by the window's end before ${step}; resumes there in the next window`);
@@ -304,9 +306,4 @@ export class MaintenanceRunner {
   #backoff(attempt: number): number {
     return (this.#o.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS) * 2 ** (attempt - 1);
   }
-}
-
-/** The window of a stored plan. */
-export function planWindow(plan: PlanRecord): PlanWindow {
-  return { cron: plan.windowCron, minutes: plan.windowMinutes, timeZone: plan.timeZone, holidays: plan.holidays };
 }
