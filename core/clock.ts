@@ -19,12 +19,28 @@ export interface TimerHandle {
   cancel(): void;
 }
 
-interface VirtualTimer {
-  at: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
-  fired: boolean;
+/**
+ * One pending timer, and its own handle: a fleet sets millions of timers, and
+ * a handle object with a cancel closure beside each doubled what the
+ * garbage collector had to sweep.
+ */
+class VirtualTimer implements TimerHandle {
+  cancelled = false;
+  fired = false;
+
+  constructor(
+    readonly at: number,
+    readonly seq: number,
+    readonly fn: () => void,
+    /** The owning clock's count of cancelled timers (shared by all of its timers). */
+    readonly onCancel: () => void,
+  ) {}
+
+  cancel(): void {
+    if (this.cancelled || this.fired) return;
+    this.cancelled = true;
+    this.onCancel();
+  }
 }
 
 /**
@@ -56,9 +72,9 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(delayMs: number, fn: () => void): TimerHandle {
-    const timer: VirtualTimer = { at: this.#now + Math.max(0, delayMs), seq: this.#seq++, fn, cancelled: false, fired: false };
+    const timer = new VirtualTimer(this.#now + Math.max(0, delayMs), this.#seq++, fn, this.#onCancel);
     this.#push(timer);
-    return { cancel: () => this.#cancel(timer) };
+    return timer;
   }
 
   /** Timers still waiting (cancelled ones excluded). */
@@ -112,13 +128,11 @@ export class VirtualClock implements Clock {
     return this.#heap[0];
   }
 
-  #cancel(timer: VirtualTimer): void {
-    if (timer.cancelled || timer.fired) return;
-    timer.cancelled = true;
+  readonly #onCancel = (): void => {
     this.#cancelled++;
     // Without this a fleet's cancelled retry timers would grow the heap (and every push/pop) for days of virtual time.
     if (this.#cancelled >= COMPACT_MIN_CANCELLED && this.#cancelled * 2 > this.#heap.length) this.#compact();
-  }
+  };
 
   /** Drop cancelled timers; a sorted array is a valid binary heap. */
   #compact(): void {
@@ -130,35 +144,37 @@ export class VirtualClock implements Clock {
     return a.at < b.at || (a.at === b.at && a.seq < b.seq);
   }
 
+  /** Sift up with a hole: one write per level instead of a swap. */
   #push(timer: VirtualTimer): void {
     const h = this.#heap;
+    let i = h.length;
     h.push(timer);
-    let i = h.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.#less(h[i], h[parent])) break;
-      [h[i], h[parent]] = [h[parent], h[i]];
+      if (!this.#less(timer, h[parent])) break;
+      h[i] = h[parent];
       i = parent;
     }
+    h[i] = timer;
   }
 
   #pop(): VirtualTimer | undefined {
     const h = this.#heap;
     const top = h[0];
     const last = h.pop();
-    if (h.length && last) {
-      h[0] = last;
+    const n = h.length;
+    if (n && last) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < h.length && this.#less(h[l], h[m])) m = l;
-        if (r < h.length && this.#less(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
+        const m = r < n && this.#less(h[r], h[l]) ? r : l;
+        if (!this.#less(h[m], last)) break;
+        h[i] = h[m];
         i = m;
       }
+      h[i] = last;
     }
     return top;
   }
