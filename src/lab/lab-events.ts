@@ -105,7 +105,13 @@ export class LabEvents {
 
   constructor(private readonly now: () => number) {}
 
+  /** Whether anyone listens: a producer with costly data may skip building it (a fleet in virtual time has millions of call events and often no listener). */
+  get listened(): boolean {
+    return this.#listeners.size > 0;
+  }
+
   emit<K extends LabEventName>(event: K, data: LabEventMap[K]): void {
+    if (this.#listeners.size === 0) return;
     const e = { event, time: this.now(), data } as LabEvent;
     for (const l of [...this.#listeners]) l(e);
   }

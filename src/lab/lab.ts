@@ -128,8 +128,8 @@ export class Lab {
     this.exchange = new Exchange(this.clock, {
       pacing: config.pacing,
       onCallEvent: (e) => {
-        netLog.info({ call: e.id, caller: e.caller, called: e.called, state: e.state, reason: e.reason }, 'call');
-        this.#callEvent(e);
+        if (netLog.isLevelEnabled('info')) netLog.info({ call: e.id, caller: e.caller, called: e.called, state: e.state, reason: e.reason }, 'call');
+        if (this.events.listened) this.#callEvent(e);
       },
       onFaultApplied: (e) => this.events.emit('fault.applied', e),
       ...(options.trace ? { onLineBytes: options.trace.recorder(options.traceLabel ?? '', () => this.clock.now()) } : {}),

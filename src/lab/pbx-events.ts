@@ -8,8 +8,10 @@ import type { PbxAssembly } from './pbx-assembly.js';
  */
 export function wirePbxEvents(assembly: PbxAssembly, events: LabEvents): void {
   const pbx = assembly.entry.id;
-  assembly.pbx.errors.onAdd((r) => events.emit('error.raised', { pbx, id: r.id, class: r.cls, code: r.code, location: r.location, text: r.text, pseudo: r.pseudo }));
+  // Each listener returns at once when nobody listens: a fleet in virtual time raises these by the million.
+  assembly.pbx.errors.onAdd((r) => events.listened && events.emit('error.raised', { pbx, id: r.id, class: r.cls, code: r.code, location: r.location, text: r.text, pseudo: r.pseudo }));
   assembly.signaling.onEvent((e) => {
+    if (!events.listened) return;
     switch (e.type) {
       case 'attempt': return events.emit('signaling.attempt', { pbx, attempt: e.attempt, modem: e.modem, number: e.number, seq: e.seq, records: e.records });
       case 'failed': return events.emit('signaling.failed', { pbx, attempt: e.attempt, failure: e.failure });
@@ -21,6 +23,7 @@ export function wirePbxEvents(assembly: PbxAssembly, events: LabEvents): void {
     }
   });
   assembly.callback.onEvent((e) => {
+    if (!events.listened) return;
     switch (e.type) {
       case 'registered': return events.emit('callback.registered', { pbx, index: e.index, modem: e.modem });
       case 'refused': return events.emit('callback.refused', { pbx, index: e.index ?? null, reason: e.reason });
