@@ -37,6 +37,8 @@ const PACING_TICK_MS = 10;
  */
 class PacedPipe {
   #queue: Uint8Array[] = [];
+  /** Bytes of `#queue[0]` already sent: a batch takes its part of a chunk without cutting a new view for the rest. */
+  #headSent = 0;
   #queued = 0;
   #sentUntil = 0;
   #timer: TimerHandle | undefined;
@@ -64,6 +66,7 @@ class PacedPipe {
     this.#timer?.cancel();
     this.#timer = undefined;
     this.#queue = [];
+    this.#headSent = 0;
     this.#queued = 0;
   }
 
@@ -84,19 +87,36 @@ class PacedPipe {
     if (this.#queued > 0 && !this.#timer) this.#schedule();
   }
 
+  /**
+   * The next `n` queued bytes. A batch inside one chunk is a view of it, not a
+   * copy: the chunks are the path's own copies of what was written
+   * (`PathEnd.write`) and nothing writes into them again.
+   */
   #take(n: number): Uint8Array {
+    this.#queued -= n;
+    const first = this.#queue[0];
+    if (first.length - this.#headSent >= n) return this.#advance(first, n);
     const out = new Uint8Array(n);
     let filled = 0;
     while (filled < n) {
       const head = this.#queue[0];
-      const take = Math.min(head.length, n - filled);
-      out.set(head.subarray(0, take), filled);
+      const take = Math.min(head.length - this.#headSent, n - filled);
+      out.set(this.#advance(head, take), filled);
       filled += take;
-      if (take === head.length) this.#queue.shift();
-      else this.#queue[0] = head.subarray(take);
     }
-    this.#queued -= n;
     return out;
+  }
+
+  /** `n` bytes of the head chunk, and the head moves on (to the next chunk when it is used up). */
+  #advance(head: Uint8Array, n: number): Uint8Array {
+    const from = this.#headSent;
+    const part = from === 0 && n === head.length ? head : head.subarray(from, from + n);
+    this.#headSent += n;
+    if (this.#headSent === head.length) {
+      this.#queue.shift();
+      this.#headSent = 0;
+    }
+    return part;
   }
 }
 
@@ -234,8 +254,8 @@ export class DataPath {
   #transmitted(bytes: Uint8Array, to: PathEnd, direction: 0 | 1): void {
     if (!this.#up) return;
     let out = bytes;
-    const limits = [this.options.dropAfterBytes, this.#cutAt].filter((x): x is number => x !== undefined);
-    const limit = limits.length ? Math.min(...limits) : undefined;
+    const drop = this.options.dropAfterBytes;
+    const limit = drop === undefined ? this.#cutAt : this.#cutAt === undefined ? drop : Math.min(drop, this.#cutAt);
     const cut = limit !== undefined && this.#crossed + out.length >= limit;
     if (cut) out = out.subarray(0, Math.max(0, limit - this.#crossed));
     this.#crossed += out.length;
@@ -243,19 +263,22 @@ export class DataPath {
     if (out.length) this.options.tap?.(direction, out);
     if (this.options.corruptRate > 0) out = this.#corrupt(out, this.#random[direction]);
     if (out.length) {
-      const copy = out;
-      const handOver = (): void => {
-        this.#inFlight[direction]--;
-        if (this.#up) to.deliver(copy);
-        this.#checkDrain(direction);
-      };
       this.#inFlight[direction]++;
-      if (this.options.latencyMs > 0) this.clock.setTimer(this.options.latencyMs, () => this.#deliverOrHold(handOver));
-      else this.#deliverOrHold(handOver);
+      const chunk = out;
+      // Most chunks are handed over at once; only a delayed or held one needs a closure (a fleet sends millions).
+      if (this.options.latencyMs > 0) this.clock.setTimer(this.options.latencyMs, () => this.#deliverOrHold(() => this.#handOver(chunk, to, direction)));
+      else if (this.#held) this.#held.push(() => this.#handOver(chunk, to, direction));
+      else this.#handOver(chunk, to, direction);
     } else {
       this.#checkDrain(direction);
     }
     if (cut) this.release('network');
+  }
+
+  #handOver(bytes: Uint8Array, to: PathEnd, direction: 0 | 1): void {
+    this.#inFlight[direction]--;
+    if (this.#up) to.deliver(bytes);
+    this.#checkDrain(direction);
   }
 
   #deliverOrHold(handOver: () => void): void {
