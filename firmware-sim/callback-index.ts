@@ -26,11 +26,19 @@ export function isCallbackIndex(index: number): boolean {
   return Number.isInteger(index) && index >= 1 && index <= CALLBACK_INDICES;
 }
 
+/** The KDS paths of each index, built once: error signaling reads index 1 at every attempt. */
+const INDEX_PATHS = Array.from({ length: CALLBACK_INDICES + 1 }, (_, index) => indexPaths(index));
+
+function indexPaths(index: number): { number: string; code: string; x75: string } {
+  return { number: `callback.${index}.number`, code: `callback.${index}.code`, x75: `callback.${index}.x75` };
+}
+
 export function readCallbackIndex(kds: Kds, index: number): CallbackIndex {
+  const paths = INDEX_PATHS[index] ?? indexPaths(index);
   return {
     index,
-    number: kds.get(`callback.${index}.number`) ?? '',
-    codeHash: kds.get(`callback.${index}.code`) ?? '',
-    modem: kds.flag(`callback.${index}.x75`) ? 'x75' : 'imod',
+    number: kds.get(paths.number) ?? '',
+    codeHash: kds.get(paths.code) ?? '',
+    modem: kds.flag(paths.x75) ? 'x75' : 'imod',
   };
 }

@@ -78,6 +78,13 @@ export class ErrorHistory {
     return out;
   }
 
+  /** The ids of the records `keep` accepts, oldest first, without copying a record (signaling compares them at every attempt). */
+  ids(keep: (record: Readonly<ErrorRecord>) => boolean): number[] {
+    const out: number[] = [];
+    for (const r of this.#records) if (keep(r)) out.push(r.id);
+    return out;
+  }
+
   /** Whether any record satisfies `test`, without copying. */
   some(test: (record: Readonly<ErrorRecord>) => boolean): boolean {
     return this.#records.some(test);

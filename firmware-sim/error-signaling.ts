@@ -69,7 +69,6 @@ export interface ErrorSignalingOptions {
 
 /** A report built but not yet acknowledged: re-sent byte-identical while no error was added. */
 interface Unacked {
-  key: string;
   seq: number;
   bytes: Buffer;
   ids: number[];
@@ -139,10 +138,6 @@ export class ErrorSignaling {
     return this.#pbx.kds.int('signaling.interval') * SIGNALING_INTERVAL_UNIT_MS;
   }
 
-  #pending(): ErrorRecord[] {
-    return this.#pbx.errors.select(isSignaled);
-  }
-
   #onNewEntry(record: ErrorRecord): void {
     if (!this.#running) return;
     // Seed: after five failures signaling resumes only "nach einem neuen Eintrag in die Error History".
@@ -165,8 +160,8 @@ export class ErrorSignaling {
 
   #expired(): void {
     this.#timer = undefined;
-    const records = this.#pending();
-    if (records.length === 0) {
+    const ids = this.#pbx.errors.ids(isSignaled);
+    if (ids.length === 0) {
       this.#machine.transition(SignalingState.Idle);
       return;
     }
@@ -179,7 +174,7 @@ export class ErrorSignaling {
     }
     let report: Unacked;
     try {
-      report = this.#report(records);
+      report = this.#report(ids);
     } catch (err) {
       // Only an unencodable record (e.g. an oversized text) gets here; it cannot be sent as it is.
       return this.#failed('bad-report');
@@ -204,15 +199,19 @@ export class ErrorSignaling {
     });
   }
 
-  /** The report for `records`: the unacknowledged one again if nothing changed, else a new seq. */
-  #report(records: ErrorRecord[]): Unacked {
-    const ids = records.map((r) => r.id);
-    const key = ids.join(',');
-    if (this.#unacked?.key === key) return this.#unacked;
+  /**
+   * The report of the signaled records `ids`: the unacknowledged one again if
+   * they are the same, else a new seq. Records are copied only for a new
+   * report — a PBX retrying a busy centre re-sends the same one many times.
+   */
+  #report(ids: number[]): Unacked {
+    const unacked = this.#unacked;
+    if (unacked && unacked.ids.length === ids.length && unacked.ids.every((id, k) => id === ids[k])) return unacked;
     const pbx = this.#pbx;
+    const records = pbx.errors.select(isSignaled);
     const seq = pbx.nextReportSeq();
     const bytes = encodeReport({ systemId: pbx.systemId, pbxType: pbx.type, apsVersion: pbx.apsVersion, seq, time: pbx.clock.now(), records });
-    this.#unacked = { key, seq, bytes, ids };
+    this.#unacked = { seq, bytes, ids };
     return this.#unacked;
   }
 
