@@ -457,16 +457,29 @@ function checkConsistency(pbxs: PbxEntry[], modems: ModemEntry[], depots: DepotE
     names.set(m.name, i);
     claim(m.number, `modems[${i}].number`);
   });
-  const trunks: Array<{ trunk: string; where: string }> = [];
+  // Trunks by number, and every prefix of a trunk to the first trunk that starts with it: a fleet of 100,000 PBXs is checked in linear time, not by comparing every pair.
+  type Trunk = { trunk: string; where: string };
+  const trunks = new Map<string, Trunk>();
+  const firstUnder = new Map<string, Trunk>();
+  const trunkStarting = (number: string): Trunk | undefined => {
+    for (let k = 1; k <= number.length; k++) {
+      const t = trunks.get(number.slice(0, k));
+      if (t) return t;
+    }
+    return undefined;
+  };
   pbxs.forEach((p, i) => p.trunks.forEach((trunk, j) => {
     const where = `pbxs[${i}].trunks[${j}]`;
     // The exchange routes a number to the PBX whose trunk starts it: one trunk inside another would take the other's calls.
-    const clash = trunks.find((t) => t.trunk.startsWith(trunk) || trunk.startsWith(t.trunk));
+    // The trunks so far share no prefix, so at most one of the two lookups can find one.
+    const clash = firstUnder.get(trunk) ?? trunkStarting(trunk);
     if (clash) throw new ConfigError(`${where}: trunk ${trunk} ${clash.trunk === trunk ? 'is also' : 'overlaps'} ${clash.where} (${clash.trunk}): calls could not tell the PBXs apart`);
-    trunks.push({ trunk, where });
+    const entry = { trunk, where };
+    trunks.set(trunk, entry);
+    for (let k = 1; k <= trunk.length; k++) if (!firstUnder.has(trunk.slice(0, k))) firstUnder.set(trunk.slice(0, k), entry);
   }));
   for (const [number, where] of numbers) {
-    const t = trunks.find((x) => number.startsWith(x.trunk));
+    const t = trunkStarting(number);
     if (t) throw new ConfigError(`${where}: number ${number} lies in ${t.where} (${t.trunk}): it would hide the PBX's DID ${number.slice(t.trunk.length) || '(the trunk itself)'}`);
   }
   const binds = new Map<string, string>();
