@@ -46,27 +46,56 @@ export interface UserTableState {
 export type UserResult = { ok: true; user: UserRecord } | { ok: false; code: 403 | 404 | 409 | 422; error: string };
 
 export class UserTable {
-  #users: UserRecord[];
-  #legacyHash: string;
+  #stored: UserRecord[];
+  #legacy: string;
   readonly #cost: number;
+  /**
+   * Set while the table is the delivered one and its three hashes are not
+   * made yet: the time the table was delivered. They are made, each with its
+   * own salt, the first time anything reads the table — a fleet of 100,000
+   * simulated PBXs that nobody logs in to then pays for no scrypt at start,
+   * and whatever is stored or compared is a salted hash as always.
+   */
+  #deliveredAt: number | undefined;
 
   constructor(state: UserTableState, hashCost: number) {
-    this.#users = state.users.map((u) => ({ ...u }));
-    this.#legacyHash = state.legacyHash;
+    this.#stored = state.users.map((u) => ({ ...u }));
+    this.#legacy = state.legacyHash;
     this.#cost = hashCost;
   }
 
   static delivered(now: number, hashCost: number): UserTable {
-    return new UserTable(
-      {
-        users: [
-          { name: SERVICE_NAME, circle: Circle.SystemMaintenance, passwordHash: hashSecret(DEFAULT_SERVICE_PASSWORD, hashCost), created: now, firstLogin: true },
-          { name: AMHOST_NAME, passwordHash: hashSecret(DEFAULT_AMHOST_PASSWORD, hashCost), created: now },
-        ],
-        legacyHash: hashSecret(DEFAULT_LEGACY_PASSWORD, hashCost),
-      },
-      hashCost,
-    );
+    const table = new UserTable({ users: [], legacyHash: '' }, hashCost);
+    table.#deliveredAt = now;
+    return table;
+  }
+
+  /** The users, the delivered ones hashed first if they are not yet. */
+  get #users(): UserRecord[] {
+    this.#hashDelivered();
+    return this.#stored;
+  }
+
+  set #users(users: UserRecord[]) {
+    this.#hashDelivered();
+    this.#stored = users;
+  }
+
+  get #legacyHash(): string {
+    this.#hashDelivered();
+    return this.#legacy;
+  }
+
+  #hashDelivered(): void {
+    const now = this.#deliveredAt;
+    if (now === undefined) return;
+    this.#deliveredAt = undefined;
+    const cost = this.#cost;
+    this.#stored = [
+      { name: SERVICE_NAME, circle: Circle.SystemMaintenance, passwordHash: hashSecret(DEFAULT_SERVICE_PASSWORD, cost), created: now, firstLogin: true },
+      { name: AMHOST_NAME, passwordHash: hashSecret(DEFAULT_AMHOST_PASSWORD, cost), created: now },
+    ];
+    this.#legacy = hashSecret(DEFAULT_LEGACY_PASSWORD, cost);
   }
 
   find(name: string): UserRecord | undefined {
@@ -80,12 +109,14 @@ export class UserTable {
 
   /** Circles with at least one real user (the delivered SERVICE placeholder does not count). */
   occupied(): Set<Circle> {
+    // The delivered table has none (and is not hashed for the asking).
+    if (this.#deliveredAt !== undefined) return new Set();
     return new Set(this.#users.filter((u) => u.circle !== undefined && !u.firstLogin).map((u) => u.circle as Circle));
   }
 
   /** True while only the delivered accounts exist. */
   get pristine(): boolean {
-    return this.#users.some((u) => u.firstLogin);
+    return this.#deliveredAt !== undefined || this.#users.some((u) => u.firstLogin);
   }
 
   /** The matching user, or undefined. Always runs one hash so timing does not reveal names. */
@@ -160,9 +191,9 @@ export class UserTable {
    * password — and every other user gone.
    */
   restoreDelivered(now: number): void {
-    const delivered = UserTable.delivered(now, this.#cost).snapshot();
-    this.#users = delivered.users;
-    this.#legacyHash = delivered.legacyHash;
+    this.#stored = [];
+    this.#legacy = '';
+    this.#deliveredAt = now;
   }
 
   touchLogin(name: string, now: number): void {
