@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { NO_MIGRATIONS } from 'kysely';
 import t from 'tap';
 import { DatabaseOpenError } from '../../src/database/centre-database.js';
 import { schemaMigrator } from '../../src/database/migrate-schema.js';
+import { SQLITE_IN_MEMORY } from '../../src/database/sqlite-database.js';
 import { openDatabase } from '../../src/database/open-database.js';
 import { MIGRATION_TABLE, SCHEMA_MIGRATIONS } from '../../src/database/schema-migrations.js';
 import { onBothEngines } from '../support/both-engines.js';
@@ -72,4 +73,18 @@ t.test('a PostgreSQL server that is down, a wrong password or a missing database
   t.match(err?.message, /password authentication failed/, 'a wrong password says so');
   t.notMatch(err?.message, /not-the-password/, 'without repeating the password');
   await t.rejects(openDatabase({ engine: 'postgres', url: cluster.url('no_such_db') }), { name: 'DatabaseOpenError', message: /database "no_such_db" does not exist/ }, 'a missing database is named');
+});
+
+t.test('SQLite in memory (a throwaway centre): migrated, commits, and no file anywhere', async (t) => {
+  const cwd = process.cwd();
+  const dir = t.testdir({});
+  process.chdir(dir);
+  t.teardown(() => process.chdir(cwd));
+  const db = await openDatabase({ engine: 'sqlite', path: SQLITE_IN_MEMORY }, { durable: false });
+  t.teardown(() => db.close());
+  const tables = (await db.kysely.introspection.getTables()).map((x) => x.name);
+  for (const name of TABLES) t.ok(tables.includes(name), `table ${name} exists`);
+  await db.kysely.insertInto('settings').values({ name: 'k', value: 'v' }).execute();
+  t.same(await db.kysely.selectFrom('settings').select('value').where('name', '=', 'k').execute(), [{ value: 'v' }], 'what was committed reads back');
+  t.same(readdirSync(dir), [], 'no file was made for it (not even one named ":memory:" in the working directory)');
 });
