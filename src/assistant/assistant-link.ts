@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { CardIdentity } from '../../firmware-sim/chip-card.js';
 import { connectLine } from '../adapters/connect-line.js';
 import { parseLineSpec, LineSpecError } from '../adapters/line-spec.js';
-import { SessionClient, SessionError } from '../clients/session-client.js';
+import { SessionClient, SessionError, type SessionClientOptions } from '../clients/session-client.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { answerCallback, dial, resetModem } from './modem-dialer.js';
 
@@ -79,7 +79,7 @@ export type SessionRoute =
 export async function openLink(plan: LinkPlan, creds: Credentials, events: LinkEvents, timeoutMs = 15_000): Promise<Link> {
   const stream = await open(plan.kind === 'direct' ? plan.line : plan.modem);
   const route: SessionRoute = plan.kind === 'direct' ? { kind: 'direct' } : plan;
-  return { client: await enterSession(stream, route, creds, events, timeoutMs), stream };
+  return { client: await enterSession(stream, route, creds, events, { timeoutMs }), stream };
 }
 
 /**
@@ -89,8 +89,8 @@ export async function openLink(plan: LinkPlan, creds: Credentials, events: LinkE
  * Resolves with a client in machine mode; on failure the stream is closed
  * and an ExitError says why (EXIT.dial, EXIT.access, EXIT.connection).
  */
-export async function enterSession(stream: Duplex, route: SessionRoute, creds: Credentials, events: LinkEvents, timeoutMs = 15_000): Promise<SessionClient> {
-  const client = new SessionClient(stream, { timeoutMs });
+export async function enterSession(stream: Duplex, route: SessionRoute, creds: Credentials, events: LinkEvents, options: SessionClientOptions = {}): Promise<SessionClient> {
+  const client = new SessionClient(stream, { timeoutMs: 15_000, ...options });
   try {
     if (route.kind !== 'direct') {
       await resetModem(client);

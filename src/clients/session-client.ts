@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { Clock } from '../../core/clock.js';
 import { ArmorReader, armorFrame, FrameType } from '../../firmware-sim/armored-frame.js';
 import type { CardIdentity } from '../../firmware-sim/chip-card.js';
 
@@ -21,6 +22,26 @@ export class SessionError extends Error {
 }
 
 const IAC = 0xff;
+
+export interface SessionClientOptions {
+  timeoutMs?: number;
+  /** The clock timeouts run on (default: the wall clock); a virtual one for sessions with firmware in virtual time. */
+  clock?: Clock;
+  /**
+   * Wraps every wait for the far end's bytes: a virtual-time driver marks
+   * the caller idle meanwhile, so the clock moves on and the modem or the
+   * PBX can answer (VisitContext.idle).
+   */
+  waiting?: <T>(p: Promise<T>) => Promise<T>;
+}
+
+const WALL_CLOCK: Clock = {
+  now: () => Date.now(),
+  setTimer(delayMs, fn) {
+    const t = setTimeout(fn, delayMs);
+    return { cancel: () => clearTimeout(t) };
+  },
+};
 const STATUS = /^(OK|ERROR (\d{3}) (.*))$/;
 
 /**
@@ -34,11 +55,15 @@ export class SessionClient {
   #waiters: Array<() => void> = [];
   #closed = false;
   #error: Error | undefined;
+  readonly #clock: Clock;
+  readonly #waiting: <T>(p: Promise<T>) => Promise<T>;
   timeoutMs: number;
 
-  constructor(stream: Duplex, options: { timeoutMs?: number } = {}) {
+  constructor(stream: Duplex, options: SessionClientOptions = {}) {
     this.#stream = stream;
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.#clock = options.clock ?? WALL_CLOCK;
+    this.#waiting = options.waiting ?? ((p) => p);
     stream.on('data', (chunk: Buffer) => {
       this.#buf += stripTelnet(chunk).toString('utf8');
       this.#wake();
@@ -80,7 +105,7 @@ export class SessionClient {
 
   /** Wait until the received text matches `pattern`; consume and return everything up to the end of the match. */
   async expect(pattern: RegExp | string, timeoutMs = this.timeoutMs): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.#clock.now() + timeoutMs;
     for (;;) {
       const idx = typeof pattern === 'string' ? this.#buf.indexOf(pattern) : this.#buf.search(pattern);
       if (idx >= 0) {
@@ -90,15 +115,15 @@ export class SessionClient {
         return out;
       }
       if (this.#closed) throw new SessionError(`connection closed while waiting for ${String(pattern)}${this.#error ? ` (${this.#error.message})` : ''}; got ${JSON.stringify(this.#buf.slice(-200))}`);
-      const left = deadline - Date.now();
+      const left = deadline - this.#clock.now();
       if (left <= 0) throw new SessionError(`timed out waiting for ${String(pattern)}; got ${JSON.stringify(this.#buf.slice(-200))}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
+      await this.#waiting(new Promise<void>((resolve) => {
+        const t = this.#clock.setTimer(left, resolve);
         this.#waiters.push(() => {
-          clearTimeout(t);
+          t.cancel();
           resolve();
         });
-      });
+      }));
     }
   }
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { LineEndpoint } from '../../core/line-endpoint.js';
 import { IpCommandError, ipCommand, listNamespaces } from '../adapters/ip-command.js';
 import { LanConnectError, providerRouteText, type ProviderRoute } from '../adapters/lan-connect.js';
+import { HeldLine } from '../adapters/held-line.js';
 import { createLinePair } from '../adapters/line-pair.js';
 import { RelayedConnections } from '../adapters/relayed-connections.js';
 import { StreamLine } from '../adapters/stream-line.js';
@@ -258,8 +259,10 @@ class MemoryCustomerLan implements CustomerLan {
   connect(source: string): LineEndpoint {
     if (!this.linkUp) throw new LanConnectError(`${this.address}:${this.port}: network is unreachable`);
     const pair = createLinePair(`lan ${source} → ${this.address}:${this.port}`);
+    // The PBX greets (or refuses and closes) at once: held until the caller listens, as a socket would.
+    const line = new HeldLine(pair.dte);
     this.onConnection(pair.dce, source);
-    return pair.dte;
+    return line;
   }
 
   async setLink(up: boolean): Promise<void> {

@@ -27,6 +27,8 @@ export interface VisitContext {
   /** The visit's record, for what a step files under it. */
   readonly visitId: number;
   wait(ms: number): Promise<void>;
+  /** Wait for `p` — an answer on the line — as idle, so a virtual clock moves on meanwhile (the modem dials, the PBX answers). */
+  idle<T>(p: Promise<T>): Promise<T>;
 }
 
 /** One open connection to a device during a visit. */
@@ -208,6 +210,15 @@ export class MaintenanceRunner {
     }));
   }
 
+  async #idle<T>(p: Promise<T>): Promise<T> {
+    this.#working--;
+    try {
+      return await p;
+    } finally {
+      this.#working++;
+    }
+  }
+
   #fits(step: keyof typeof STEP_BUDGET_MS, window: WindowSpan): boolean {
     return this.#o.clock.now() + this.#budgets[step] <= window.end;
   }
@@ -235,7 +246,7 @@ export class MaintenanceRunner {
     } else {
       visit = await records.startVisit({ planId: plan.id, deviceId, windowStart: window.start, at: clock.now() });
     }
-    const ctx: VisitContext = { plan, deviceId, visitId: visit.id, wait: (ms) => this.#sleep(ms) };
+    const ctx: VisitContext = { plan, deviceId, visitId: visit.id, wait: (ms) => this.#sleep(ms), idle: (p) => this.#idle(p) };
     const cut = async (step: string): Promise<VisitEnd> => {
       await this.#record(visit, step, 0, clock.now(), 'not-started', { output: `not started: its ${this.#budgets[step as keyof typeof STEP_BUDGET_MS] / 60_000} min would cross the window's end at ${new Date(window.end).toISOString()}`, bytes: 0 }, visit.nextStep);
       await records.endVisit(visit.id, 'cut', clock.now(), `cut by the window's end before ${step}; resumes there in the next window`);

@@ -1,3 +1,4 @@
+import type { Clock } from '../../core/clock.js';
 import type { LineEndpoint } from '../../core/line-endpoint.js';
 import { endpointStream } from '../adapters/endpoint-stream.js';
 import { enterSession, type SessionRoute } from '../assistant/assistant-link.js';
@@ -27,6 +28,8 @@ export interface SessionVisitorOptions extends VisitWork {
   lanJoined?(deviceId: string): boolean;
   /** How long any one answer of the PBX or the modem may take. */
   sessionTimeoutMs?: number;
+  /** The clock those timeouts run on (the runner's; default the wall clock). */
+  clock?: Clock;
 }
 
 /** The default wait for one answer: a dial with training takes up to a minute and a half (modem-dialer.ts). */
@@ -74,7 +77,7 @@ export class SessionVisitor implements DeviceVisitor {
       client = await enterSession(endpointStream(meter), route, { name: access.serviceUser, password: access.password }, {
         status: (text) => said.push(text),
         answer: () => Promise.reject(new Error('the PBX asks what only a technician at the keyboard can answer')),
-      }, this.o.sessionTimeoutMs ?? SESSION_TIMEOUT_MS);
+      }, { timeoutMs: this.o.sessionTimeoutMs ?? SESSION_TIMEOUT_MS, waiting: (p) => ctx.idle(p), ...(this.o.clock ? { clock: this.o.clock } : {}) });
     } catch (err) {
       const why = (err as Error).message;
       // BUSY at the dial: the PBX's modem is taken, by a technician dialled in or by the PBX itself.

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { buildApsImage } from '../../firmware-sim/aps-image.js';
+import { PbxType } from '../../firmware-sim/pbx-type.js';
 import { verifyArchive } from '../../src/revisor/archive-file.js';
 import { onBothEngines } from '../support/both-engines.js';
 import { SERVICE_USER, visitRig } from '../support/visit-rig.js';
@@ -69,3 +71,32 @@ onBothEngines(t, 'a PBX with someone logged in is busy: the visitor logs out aga
 
 /** The technician of the busy test logs out 20:12, after the visitor's first try. */
 const VISIT_LATER_MS = 8 * 3600_000 + 12 * 60_000;
+
+const TARGET_APS = 'HE300M.00.002.01';
+
+onBothEngines(t, 'the APS step checks the running version against the plan\'s target and loads the centre\'s image only when the plan says so', async (t, f) => {
+  const image = buildApsImage({ version: TARGET_APS, type: PbxType.OfficePro, body: Buffer.alloc(8192, 0x5a) });
+  const rig = await visitRig(f, ['LOAD', 'CHECK', 'NOIMAGE', 'NOTARGET'], { apsImages: new Map([[TARGET_APS, image]]) });
+  const run = async (id: string, over: Parameters<typeof rig.plan>[0]) => {
+    const plan = await rig.plan({ name: `aps-${id}`, selection: { devices: [id] }, steps: ['aps'], maxRetries: 0, ...over });
+    await rig.night(plan);
+    const [visit] = await rig.records.history({ deviceId: id });
+    return { visit, aps: visit.steps.find((s) => s.step === 'aps')! };
+  };
+  const load = await run('LOAD', { targetAps: TARGET_APS, loadAps: true });
+  t.equal(load.aps.outcome, 'ok', `loaded: ${load.aps.output}`);
+  t.match(load.aps.output, /^APS HE300M\.00\.002\.01 loaded \(8320 bytes; was HE300M\.00\.001\.01\)/, 'says what it loaded over what');
+  t.ok(load.aps.bytes > 8192, `the image crossed the line (${load.aps.bytes} bytes)`);
+  t.equal(rig.pbxs.get('LOAD')!.pbx.apsVersion, TARGET_APS, 'the PBX runs the target now');
+  t.ok(rig.logged('LOAD').some((l) => l === `service (5) A2-2 APSXF ${TARGET_APS}`), `the load is logged under the service user: ${rig.logged('LOAD').slice(-4).join(' | ')}`);
+  const check = await run('CHECK', { targetAps: TARGET_APS, loadAps: false });
+  t.equal(check.aps.outcome, 'ok', 'a plan that only checks');
+  t.match(check.aps.output, /runs APS HE300M\.00\.001\.01, the plan's target is HE300M\.00\.002\.01: not loaded \(the plan only checks\)/, 'reports the difference');
+  t.equal(rig.pbxs.get('CHECK')!.pbx.apsVersion, 'HE300M.00.001.01', 'and loads nothing');
+  const missing = await run('NOIMAGE', { targetAps: 'HE300M.00.009.01', loadAps: true });
+  t.equal(missing.aps.outcome, 'failed', 'no image of the target: the step fails');
+  t.match(missing.aps.output, /no image of the target HE300M\.00\.009\.01 in the centre's APS library/, `and says why: ${missing.aps.output}`);
+  t.equal(missing.visit.state, 'failed', 'the visit ends failed with it');
+  const none = await run('NOTARGET', {});
+  t.match(none.aps.output, /^runs APS HE300M\.00\.001\.01; the plan names no target$/, 'without a target it reports the version');
+});

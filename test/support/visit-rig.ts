@@ -15,6 +15,7 @@ import { Pbx } from '../../firmware-sim/pbx.js';
 import { PbxType } from '../../firmware-sim/pbx-type.js';
 import { RemoteAccess } from '../../firmware-sim/remote-access.js';
 import { MemoryStateStore } from '../../firmware-sim/state-store.js';
+import { HeldLine } from '../../src/adapters/held-line.js';
 import { createLinePair } from '../../src/adapters/line-pair.js';
 import { DatabaseReportStore } from '../../src/centre/database-report-store.js';
 import type { CentreDatabase } from '../../src/database/centre-database.js';
@@ -110,12 +111,13 @@ export async function visitRig(f: EngineFixture, ids: string[] = ['HSIM-0001'], 
       const p = pbxs.get(id);
       if (!p) throw new Error(`${id}: no route to host`);
       const pair = createLinePair(`lan ${id}`);
-      // As over TCP: the connection is there first, the PBX greets (or refuses and closes) a moment later.
-      setImmediate(() => p.remote.acceptLan(pair.dce, PROVIDER));
+      // The PBX greets (or refuses and closes) the moment it is connected: held for the visitor, as a socket would.
+      const line = new HeldLine(pair.dte);
+      p.remote.acceptLan(pair.dce, PROVIDER);
       p.open.add(pair.dte);
       pair.dte.onClose(() => p.open.delete(pair.dte));
-      rig.onLine(id, pair.dte);
-      return pair.dte;
+      rig.onLine(id, line);
+      return line;
     },
     async modem(id) {
       throw new Error(`${id}: this rig has no modems`);
@@ -128,6 +130,7 @@ export async function visitRig(f: EngineFixture, ids: string[] = ['HSIM-0001'], 
     access,
     lines,
     now: () => clock.now(),
+    clock,
     reports: {
       file: (r) => reports.file(r),
       async reported(deviceId, errorId, since) {
