@@ -1,8 +1,16 @@
 #!/usr/bin/env node
-import { runCli } from '../src/cli/run-cli.js';
+import { packageVersion } from '../src/cli/package-version.js';
 
-const code = await runCli(process.argv.slice(2));
-process.exitCode = code;
-// The command's work is done: leave once the output is flushed, even if a
-// stray handle (stdin, a half-closed socket) would keep Node waiting.
-process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  // Answered before commander and the command table load: a rig that asks
+  // for the version pays for little more than Node's own start.
+  process.stdout.write(`${packageVersion()}\n`);
+} else {
+  const { runCli } = await import('../src/cli/run-cli.js');
+  const code = await runCli(argv);
+  process.exitCode = code;
+  // The command's work is done: leave once the output is flushed, even if a
+  // stray handle (stdin, a half-closed socket) would keep Node waiting.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}

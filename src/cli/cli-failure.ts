@@ -49,16 +49,25 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, '; ').trim();
 }
 
-/** The command an argv is about: the longest chain of sub-command names it starts with (options skipped). */
+/** The command an argv is about: the longest chain of sub-command names it starts with (options and their values skipped). */
 export function commandOf(program: Command, argv: readonly string[]): Command {
   let cmd = program;
-  for (const word of argv) {
-    if (word.startsWith('-')) continue;
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i];
+    if (word.startsWith('-')) {
+      if (takesValue(cmd, word)) i++;
+      continue;
+    }
     const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
     if (!sub) break;
     cmd = sub;
   }
   return cmd;
+}
+
+/** Whether `word` is an option of `cmd` whose value is the next word (`--log-level debug`, not `--log-level=debug`). */
+export function takesValue(cmd: Command, word: string): boolean {
+  return cmd.options.some((o) => o.required && (o.long === word || o.short === word));
 }
 
 /** The command's words after "hicom-sim" ("kds save"); empty for the program itself. */

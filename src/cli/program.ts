@@ -1,23 +1,7 @@
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { EXIT, ExitError } from '../exit-codes.js';
-import { commandLabel, commandOf, commandPath } from './cli-failure.js';
-import { register as aps } from './aps.js';
-import { register as archive } from './archive.js';
-import { register as assistant } from './assistant.js';
-import { register as card } from './card.js';
-import { register as centre } from './centre.js';
-import { register as config } from './config.js';
-import { register as dtmf } from './dtmf.js';
-import { register as fleet } from './fleet.js';
-import { register as kds } from './kds.js';
-import { register as lab } from './lab.js';
-import { register as lanRelay } from './lan-relay.js';
-import { register as maintenance } from './maintenance.js';
-import { register as pbx } from './pbx.js';
-import { register as report } from './report.js';
-import { register as revisor } from './revisor.js';
-import { register as scenario } from './scenario.js';
+import { commandLabel, commandOf, commandPath, takesValue } from './cli-failure.js';
+import { packageVersion } from './package-version.js';
 
 /**
  * The `hicom-sim` program: every command with its description, options and
@@ -28,25 +12,49 @@ import { register as scenario } from './scenario.js';
  */
 export type Register = (program: Command) => void;
 
-const REGISTERS: readonly Register[] = [lab, config, kds, dtmf, report, archive, revisor, assistant, aps, centre, scenario, fleet, pbx, card, lanRelay, maintenance];
+/**
+ * The top-level commands by name, in the order of the root help, each with
+ * the module that registers it. A command line that names one of them loads
+ * only that module: `hicom-sim dtmf decode` never reads the other fifteen
+ * (test/cli/cli-module-graph.test.ts checks each name against what its module
+ * registers, and which modules a run loads).
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<{ register: Register }>>> = {
+  lab: () => import('./lab.js'),
+  config: () => import('./config.js'),
+  kds: () => import('./kds.js'),
+  dtmf: () => import('./dtmf.js'),
+  report: () => import('./report.js'),
+  archive: () => import('./archive.js'),
+  revisor: () => import('./revisor.js'),
+  assistant: () => import('./assistant.js'),
+  aps: () => import('./aps.js'),
+  centre: () => import('./centre.js'),
+  scenario: () => import('./scenario.js'),
+  fleet: () => import('./fleet.js'),
+  pbx: () => import('./pbx.js'),
+  card: () => import('./card.js'),
+  'lab-lan-relay': () => import('./lan-relay.js'),
+  maintenance: () => import('./maintenance.js'),
+};
 
-function packageVersion(): string {
-  for (const up of ['../../package.json', '../../../package.json']) {
-    try {
-      return (JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { version: string }).version;
-    } catch {
-      // try the next level: src/cli/ in the sources, dist/src/cli/ when built
-    }
-  }
-  return '0.0.0';
-}
+/** The names `COMMANDS` registers, in order (what the module-graph test compares with the program). */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
 
 /** Every command that runs something (no group), depth first: what the bad-input test walks. */
 export function leafCommands(program: Command): Command[] {
   return program.commands.flatMap((c) => (c.commands.length ? leafCommands(c) : [c]));
 }
 
-export function buildProgram(): Command {
+/**
+ * The program for a command line: when `argv` names one top-level command,
+ * only that command is registered (its help, errors and suggestions are the
+ * same as in the whole program: commander looks no further than the command
+ * named); otherwise — no command, `help`, a word that is no command — every
+ * one, for the root help and the "unknown command" error. Without `argv`, the
+ * whole program (what tests walk).
+ */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('hicom-sim')
     .description('Hicom-style PBX, its IMOD and X.75 modems, the telephone network and the service centre — over serial ports, ptys and TCP')
     .version(packageVersion())
@@ -56,10 +64,29 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
     .helpCommand(false);
-  for (const register of REGISTERS) register(program);
+  const named = argv === undefined ? undefined : commandWord(program, argv);
+  const names = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : COMMAND_NAMES;
+  const modules = await Promise.all(names.map((name) => COMMANDS[name]()));
+  for (const { register } of modules) register(program);
   registerHelp(program);
   program.hook('preAction', (_root, action) => refuseEmptyValues(action));
   return program;
+}
+
+/**
+ * The top-level command `argv` runs, when only root options with their values
+ * come before it (`hicom-sim --log-level debug lab`: `lab`). Undefined for
+ * none, and when another root option comes first (`hicom-sim -h dtmf` is the
+ * root's help, which lists every command).
+ */
+function commandWord(program: Command, argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i];
+    if (!word.startsWith('-')) return word;
+    if (takesValue(program, word)) i++;
+    else if (!takesValue(program, word.split('=')[0])) return undefined;
+  }
+  return undefined;
 }
 
 /** `hicom-sim help [command…]`: that command's help, or an error for one that does not exist. */

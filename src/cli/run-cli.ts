@@ -8,7 +8,7 @@ import { EXIT } from '../exit-codes.js';
  * `hicom-sim: <one line>` on stderr and a code from docs/exit-codes.md.
  */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

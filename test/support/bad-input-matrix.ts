@@ -342,7 +342,7 @@ t.test(`every command, every class of bad input (shard ${shard + 1} of ${shards}
     http.close();
   });
 
-  const leaves = leafCommands(buildProgram());
+  const leaves = leafCommands(await buildProgram());
   const labels = leaves.map(commandLabel);
   t.same(labels.filter((l) => !VALID[l]), [], 'every registered command has a valid invocation here to vary (add one for a new command)');
   t.same(Object.keys(VALID).filter((l) => !labels.includes(l)), [], 'and every entry here is a registered command');
