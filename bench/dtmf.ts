@@ -29,13 +29,17 @@ import { spread, timedRun } from '../test/support/process-timing.js';
  * 3. Talk-off: false digits on the espeak-ng speech corpus (ours and
  *    multimon-ng, same clips) and on an hour of generated speech/music (ours).
  *
- * Run: npx tsc -p . && node dist/bench/dtmf.js
+ * Run: npx tsc -p . && node dist/bench/dtmf.js [OTHER/dist/bin/hicom-sim.js]
+ * The optional argument is another build of the CLI (e.g. main before a
+ * change, unpacked with `git archive` and built): its `dtmf decode` of the
+ * same file runs in the same alternating rounds, as a before/after baseline.
  */
 const SECONDS = 825;
 const RUNS = 9;
 const PROCESS_TIMEOUT_MS = 60_000;
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = join(root, 'dist/bin/hicom-sim.js');
+const other = process.argv[2];
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -63,7 +67,7 @@ function hasMultimon(): boolean {
   return spawnSync('multimon-ng', ['-h'], { stdio: 'ignore' }).error === undefined;
 }
 
-out(`DTMF bench: ${SECONDS} s Q.24-style recording, ${RUNS} alternating runs per program`);
+out(`DTMF bench: ${SECONDS} s Q.24-style recording, ${RUNS} alternating runs per program${other ? `, and the decode of ${other}` : ''}`);
 // About 90 s on the loaded 2-core box, most of it the speech corpus through multimon-ng (and its synthesis on a fresh machine).
 bound('dtmf', 300);
 out(`  machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -83,9 +87,9 @@ try {
   }
 
   // 1. Whole processes, alternating.
-  const times: Record<string, number[]> = { ours: [], mm: [], oursStart: [], oursVersion: [], mmStart: [], node: [] };
+  const times: Record<string, number[]> = { ours: [], mm: [], other: [], oursStart: [], oursVersion: [], mmStart: [], node: [] };
   /** CPU time (user + system) of the same runs where /proc gives it. */
-  const cpu: Record<'ours' | 'mm', number[]> = { ours: [], mm: [] };
+  const cpu: Record<'ours' | 'mm' | 'other', number[]> = { ours: [], mm: [], other: [] };
   let ours = '';
   let theirs = '';
   for (let run = 0; run < RUNS; run++) {
@@ -99,6 +103,11 @@ try {
       if (b.cpuMs !== undefined) cpu.mm.push(b.cpuMs);
       theirs = multimonDigits(b.stdout);
       times.mmStart.push(timed('multimon-ng', ['-q', '-c', '-a', 'DTMF', '-t', 'raw', empty]).ms);
+    }
+    if (other) {
+      const c = timed(process.execPath, [other, 'dtmf', 'decode', wav]);
+      times.other.push(c.ms);
+      if (c.cpuMs !== undefined) cpu.other.push(c.cpuMs);
     }
     times.oursStart.push(timed(process.execPath, [cli, 'dtmf', 'decode', oneSecond]).ms);
     times.oursVersion.push(timed(process.execPath, [cli, '--version']).ms);
@@ -115,6 +124,9 @@ try {
     }
   } else {
     out('    multimon-ng: not installed, no comparison');
+  }
+  if (other) {
+    out(`    other build's dtmf decode           ${spread(times.other)}${cpu.other.length > 0 ? `  CPU ${spread(cpu.other)}` : ''}`);
   }
   out(`    references: ours on a 1 s WAV ${spread(times.oursStart)}; node -e 0 ${spread(times.node)}${mm ? `; multimon-ng on an empty file ${spread(times.mmStart)}` : ''}`);
   // Issue 15's CLI-start goals, from the same alternating runs.

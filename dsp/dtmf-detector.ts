@@ -111,6 +111,13 @@ const DIAL_TONE_NOTCH_RADIUS = 0.96;
  * tone-to-total check), so its Goertzel pass is skipped.
  */
 const SILENT_BLOCK_SHARE = 1 / 16;
+/**
+ * A block and a span in ms (4.25 and 17, exact in binary): times are block
+ * counts times these, never block · 34 · 1000 in integers, which passes 2³¹
+ * after 4.5 minutes and costs a recompilation of the code that reports digits.
+ */
+const BLOCK_MS = (DTMF_BLOCK * 1000) / DTMF_SAMPLE_RATE;
+const SPAN_MS = (DTMF_SPAN * 1000) / DTMF_SAMPLE_RATE;
 /** Input converted to float per step: 120 blocks, 0.5 s. */
 const CHUNK_SAMPLES = 120 * DTMF_BLOCK;
 
@@ -122,9 +129,12 @@ function toFloat(from: Samples, start: number, count: number, into: Float64Array
     for (let i = 0; i < count; i++) into[at + i] = from[start + i];
     return;
   }
-  const typed = from as Int16Array | Float32Array | Float64Array;
-  into.set(typed.subarray(start, start + count), at);
-  if (typed instanceof Int16Array) for (let i = at; i < at + count; i++) into[i] *= 1 / 32768;
+  if (from instanceof Int16Array) {
+    // One pass, scaled on the way (exact: the scale is a power of two).
+    for (let i = 0; i < count; i++) into[at + i] = from[start + i] * (1 / 32768);
+    return;
+  }
+  into.set((from as Float32Array | Float64Array).subarray(start, start + count), at);
 }
 
 interface Biquad {
@@ -406,10 +416,7 @@ export class DtmfDetector {
       this.#loudRun = 0;
     } else {
       this.#loudRun++;
-      this.#bank.analyse(block, 0);
-      const slot = (b % 3) * 8;
-      this.#yRe.set(this.#bank.re, slot);
-      this.#yIm.set(this.#bank.im, slot);
+      this.#bank.analyse(block, 0, this.#yRe, this.#yIm, (b % 3) * 8);
       if (this.#loudRun >= 3) this.#window(b);
     }
     if (b < 3) return;
@@ -670,8 +677,8 @@ export class DtmfDetector {
     const levelDbm0 = 10 * Math.log10(10 ** (lowDbm0 / 10) + 10 ** (highDbm0 / 10));
     const digit: DetectedDigit = {
       digit: digitAt(c.digit >> 2, c.digit & 3),
-      startMs: (c.firstBlock * DTMF_BLOCK * 1000) / DTMF_SAMPLE_RATE,
-      endMs: ((c.lastBlock * DTMF_BLOCK + DTMF_SPAN) * 1000) / DTMF_SAMPLE_RATE,
+      startMs: c.firstBlock * BLOCK_MS,
+      endMs: c.lastBlock * BLOCK_MS + SPAN_MS,
       lowDbm0: round2(lowDbm0),
       highDbm0: round2(highDbm0),
       levelDbm0: round2(levelDbm0),

@@ -15,10 +15,6 @@
  * CPU overlaps) and keeps their state in locals, which fit the registers.
  */
 export class GoertzelBank {
-  /** Real part of Y(f) per frequency, after `analyse`. */
-  readonly re: Float64Array;
-  /** Imaginary part of Y(f) per frequency, after `analyse`. */
-  readonly im: Float64Array;
   readonly #coeff: Float64Array;
   readonly #cosW: Float64Array;
   readonly #sinW: Float64Array;
@@ -36,8 +32,6 @@ export class GoertzelBank {
     // Padded to a multiple of four so the four-wide loop needs no remainder case.
     const n = frequencies.length;
     const padded = Math.ceil(n / 4) * 4;
-    this.re = new Float64Array(n);
-    this.im = new Float64Array(n);
     this.#coeff = new Float64Array(padded);
     this.#cosW = new Float64Array(n);
     this.#sinW = new Float64Array(n);
@@ -51,11 +45,19 @@ export class GoertzelBank {
     });
   }
 
-  /** Analyses `blockLength` samples of `x` from `start`; results land in `re`/`im`. */
-  analyse(x: Float64Array, start = 0): void {
+  /**
+   * Analyses `blockLength` samples of `x` from `start`; Y(f) of frequency k
+   * lands in `re[at + k]`, `im[at + k]` (written in place: a consumer keeping
+   * a ring of blocks gives its slot, and no copy is made per block).
+   */
+  analyse(x: Float64Array, start: number, re: Float64Array, im: Float64Array, at: number): void {
     const len = this.blockLength;
+    const n = this.frequencies.length;
     if (start < 0 || start + len > x.length) {
       throw new RangeError(`GoertzelBank: block ${start}+${len} outside ${x.length} samples`);
+    }
+    if (at < 0 || at + n > re.length || at + n > im.length) {
+      throw new RangeError(`GoertzelBank: results ${at}+${n} outside ${Math.min(re.length, im.length)} slots`);
     }
     const coeff = this.#coeff;
     const s1 = this.#s1;
@@ -99,14 +101,9 @@ export class GoertzelBank {
       s2[k + 3] = b3;
     }
     // y = s1 − e^(−jw)·s2 = Σ x[n]·e^(jw(L−1−n)).
-    for (let k = 0; k < this.re.length; k++) {
-      this.re[k] = s1[k] - this.#cosW[k] * s2[k];
-      this.im[k] = this.#sinW[k] * s2[k];
+    for (let k = 0; k < n; k++) {
+      re[at + k] = s1[k] - this.#cosW[k] * s2[k];
+      im[at + k] = this.#sinW[k] * s2[k];
     }
-  }
-
-  /** |Y(f)|² of frequency index `k` from the last `analyse`. */
-  power(k: number): number {
-    return this.re[k] * this.re[k] + this.im[k] * this.im[k];
   }
 }

@@ -49,3 +49,19 @@ export class PcmReader {
     return out;
   }
 }
+
+/**
+ * Mono audio as a reader hands it over: 16-bit linear samples as they are
+ * (full scale 32768, audio-level.ts) or floats of ±1 full scale. The DTMF
+ * detector takes either; keeping 16-bit audio as it came spares a long
+ * recording a conversion pass and a second copy.
+ */
+export type MonoSamples = Int16Array | Float32Array;
+
+/** Samples as floats of ±1 full scale: 16-bit ones scaled (exactly: the scale is a power of two), floats as they are. */
+export function floatSamples(samples: MonoSamples): Float32Array {
+  if (samples instanceof Float32Array) return samples;
+  const out = new Float32Array(samples.length);
+  for (let i = 0; i < samples.length; i++) out[i] = samples[i] / 32768;
+  return out;
+}

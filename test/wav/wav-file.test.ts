@@ -1,5 +1,6 @@
 import t from 'tap';
-import { encodeWav, parseWav, WavFormatError } from '../../src/storage/wav-file.js';
+import { floatSamples } from '../../dsp/pcm.js';
+import { encodeWav, parseWav, toRate, WavFormatError } from '../../src/storage/wav-file.js';
 
 function ramp(n: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => Math.sin(i / 3) * 0.8);
@@ -12,9 +13,26 @@ t.test('PCM 8/16/24/32-bit and float32 round-trip within their resolution', asyn
     t.equal(wav.sampleRate, 11025, `${bits}-bit${float ? ' float' : ''}: rate kept`);
     t.equal(wav.encoding, float ? 'float' : 'pcm', `${bits}-bit: encoding named`);
     t.equal(wav.samples.length, 500, `${bits}-bit${float ? ' float' : ''}: every sample read`);
-    const worst = Math.max(...x.map((v, i) => Math.abs(v - wav.samples[i])));
+    const read = floatSamples(wav.samples);
+    const worst = Math.max(...x.map((v, i) => Math.abs(v - read[i])));
     t.ok(worst <= tol, `${bits}-bit${float ? ' float' : ''}: worst error ${worst} ≤ ${tol}`);
   }
+});
+
+t.test('16-bit mono comes as the file\'s own 16-bit values, a view of its bytes: no conversion, no copy', async (t) => {
+  const pcm = [0, 1, -1, 32767, -32768, 12345];
+  const bytes = encodeWav(Float32Array.from(pcm, (v) => v / 32768), { sampleRate: 8000 });
+  const wav = parseWav(bytes);
+  t.ok(wav.samples instanceof Int16Array, 'the samples are an Int16Array');
+  t.same([...wav.samples], pcm, 'holding the file\'s values exactly');
+  t.equal(wav.samples.buffer, bytes.buffer, 'in the file\'s own memory (no copy)');
+  t.equal(toRate(wav), wav.samples, 'at 8 kHz toRate hands them on as they are');
+  t.same([...floatSamples(wav.samples)], pcm.map((v) => v / 32768), 'floatSamples scales them to ±1 exactly');
+  const odd = Buffer.alloc(bytes.length + 1);
+  bytes.copy(odd, 1);
+  const shifted = parseWav(odd.subarray(1));
+  t.same([...shifted.samples], pcm, 'a file image at an odd address is realigned by one copy, same values');
+  t.ok(toRate(wav, 16000) instanceof Float32Array, 'another rate is resampled as floats');
 });
 
 /** Builds a WAV image by hand for formats the writer does not produce. */
