@@ -17,7 +17,9 @@ import { median } from '../test/support/sample-stats.js';
  * Run: npx tsc -p . && node dist/bench/cli-start.js [rounds] [other/dist/bin/hicom-sim.js]
  * The optional second argument is another build of the CLI (e.g. a commit
  * before lazy command loading, unpacked with `git archive` and built), timed
- * in the same rounds as a before/after baseline.
+ * in the same rounds as a before/after baseline. Beside the wall times the
+ * CPU time of each child (user + system, /proc's 10 ms steps, mean of the
+ * rounds) is printed: the load of a shared machine moves it much less.
  */
 const ROUNDS = Number(process.argv[2] ?? 31);
 const OTHER = process.argv[3];
@@ -25,7 +27,9 @@ const OTHER = process.argv[3];
 const SPAWN_TIMEOUT_MS = 5_000;
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '../bin/hicom-sim.js');
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
-const wall = (args: string[]): number => timedRun(process.execPath, args, SPAWN_TIMEOUT_MS).ms;
+type Run = { ms: number; cpuMs: number | undefined };
+const spawnTimed = (args: string[]): Run => timedRun(process.execPath, args, SPAWN_TIMEOUT_MS);
+const NOT_RUN: Run = { ms: NaN, cpuMs: undefined };
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-start-'));
 try {
@@ -35,10 +39,10 @@ try {
   const spawns = OTHER ? 5 : 3;
   process.stdout.write(`cli-start: ${ROUNDS} rounds of node -e 0 / hicom-sim --version / hicom-sim dtmf decode (${(tones.samples.length / 8000).toFixed(1)} s WAV)${OTHER ? ` / the same two of ${OTHER}` : ''}, alternating; ends within ${((ROUNDS + 1) * spawns * SPAWN_TIMEOUT_MS) / 1000} s\n`);
   process.stdout.write(`load average at start: ${load()}\n`);
-  const runs = { node: [] as number[], version: [] as number[], decode: [] as number[], otherVersion: [] as number[], otherDecode: [] as number[] };
+  const runs = { node: [] as Run[], version: [] as Run[], decode: [] as Run[], otherVersion: [] as Run[], otherDecode: [] as Run[] };
   const round = (keep: boolean): void => {
-    const [n, v, d] = [wall(['-e', '0']), wall([CLI, '--version']), wall([CLI, 'dtmf', 'decode', wav])];
-    const [ov, od] = OTHER ? [wall([OTHER, '--version']), wall([OTHER, 'dtmf', 'decode', wav])] : [NaN, NaN];
+    const [n, v, d] = [spawnTimed(['-e', '0']), spawnTimed([CLI, '--version']), spawnTimed([CLI, 'dtmf', 'decode', wav])];
+    const [ov, od] = OTHER ? [spawnTimed([OTHER, '--version']), spawnTimed([OTHER, 'dtmf', 'decode', wav])] : [NOT_RUN, NOT_RUN];
     if (!keep) return;
     runs.node.push(n);
     runs.version.push(v);
@@ -48,14 +52,18 @@ try {
   };
   round(false); // warm-up, so the page cache holds every file for all three
   for (let i = 0; i < ROUNDS; i++) round(true);
-  const base = median(runs.node);
-  const ratio = (xs: number[]): string => `ratio ${(median(xs) / base).toFixed(2)}×`;
-  process.stdout.write(`node -e 0 (baseline)               ${spread(runs.node, 1)}\n`);
-  process.stdout.write(`hicom-sim --version                ${spread(runs.version, 1)}  ${ratio(runs.version)}  (goal ≤ 1.5×)\n`);
-  process.stdout.write(`hicom-sim dtmf decode (1 s WAV)    ${spread(runs.decode, 1)}  ${ratio(runs.decode)}  (goal ≤ 2×)\n`);
+  const ms = (xs: Run[]): number[] => xs.map((r) => r.ms);
+  const cpuMean = (xs: Run[]): number => xs.reduce((sum, r) => sum + (r.cpuMs ?? NaN), 0) / xs.length;
+  const base = median(ms(runs.node));
+  const baseCpu = cpuMean(runs.node);
+  const line = (label: string, xs: Run[], goal = ''): string =>
+    `${label.padEnd(35)}${spread(ms(xs), 1)}  ratio ${(median(ms(xs)) / base).toFixed(2)}×${goal}  CPU mean ${cpuMean(xs).toFixed(1)} ms = ${(cpuMean(xs) / baseCpu).toFixed(2)}×\n`;
+  process.stdout.write(`${'node -e 0 (baseline)'.padEnd(35)}${spread(ms(runs.node), 1)}  CPU mean ${baseCpu.toFixed(1)} ms\n`);
+  process.stdout.write(line('hicom-sim --version', runs.version, '  (goal ≤ 1.5×)'));
+  process.stdout.write(line('hicom-sim dtmf decode (1 s WAV)', runs.decode, '  (goal ≤ 2×)'));
   if (OTHER) {
-    process.stdout.write(`other build: --version              ${spread(runs.otherVersion, 1)}  ${ratio(runs.otherVersion)}\n`);
-    process.stdout.write(`other build: dtmf decode (1 s WAV)  ${spread(runs.otherDecode, 1)}  ${ratio(runs.otherDecode)}\n`);
+    process.stdout.write(line('other build: --version', runs.otherVersion));
+    process.stdout.write(line('other build: dtmf decode (1 s WAV)', runs.otherDecode));
   }
   process.stdout.write(`load average at end: ${load()}\n`);
 } finally {

@@ -36,8 +36,9 @@ export interface WavAudio {
   /**
    * Mono samples at `sampleRate`. A 16-bit mono file's are its own 16-bit
    * values, a view of the file's bytes (no copy, no conversion: the DTMF
-   * detector reads them as they are); every other file's (channels averaged)
-   * are floats of ±1 full scale. `floatSamples` gives floats of either.
+   * detector reads them as they are; on a big-endian machine, floats); every
+   * other file's (channels averaged) are floats of ±1 full scale.
+   * `floatSamples` gives floats of either.
    */
   samples: MonoSamples;
 }
