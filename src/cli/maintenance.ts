@@ -1,7 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { addCentreDbOptions, type CentreDbOptions } from './centre-options.js';
 import type { PlanAddOptions } from './maintenance-run.js';
-import { numberIn } from './option-values.js';
+import type { AccessSetOptions, RunNowOptions } from './maintenance-visit-run.js';
+import { collect, lineSpec, numberIn } from './option-values.js';
 
 /*
  * `hicom-sim maintenance …` (docs/maintenance-plans.md): declared here
@@ -23,6 +24,7 @@ function clockWindow(v: string): { start: [number, number]; minutes: number } {
 
 const run = () => import('./maintenance-run.js');
 const deactivation = () => import('./maintenance-deactivate-run.js');
+const visits = () => import('./maintenance-visit-run.js');
 
 export function register(program: Command): void {
   const maintenance = program.command('maintenance').description('after-hours maintenance: plans that visit devices in a window, their history, ending a LAN teleservice contract');
@@ -54,6 +56,27 @@ export function register(program: Command): void {
     .option('--limit <n>', 'at most this many visits', numberIn(1, 10_000), 20)
     .option('--json', 'one JSON object per visit'))
     .action(async (o: CentreDbOptions & { device?: string; limit: number; json?: boolean }) => (await run()).history(program, o));
+
+  addCentreDbOptions(maintenance.command('run-now <plan>')
+    .description('visit the plan\'s devices now: a window opens at once for the plan\'s window length (its cron and holidays aside); per device and step what happened. Exit 0 when every visit ended done, 1 otherwise')
+    .option('--modem <line>', 'a centre modem\'s DTE line (tcp:HOST:PORT, pty:PATH, serial:DEVICE[@BAUD]) for the modem visits; repeat for several', (v: string, prev: string[]) => collect(lineSpec(v), prev), [])
+    .option('--lan-concurrency <n>', 'at most this many LAN visits at once', numberIn(1, 1000), 8)
+    .option('--minutes <n>', 'the window\'s length instead of the plan\'s', numberIn(1, 24 * 60))
+    .option('--aps-dir <dir>', 'the APS images the aps step loads (default <state>/centre/aps)')
+    .option('--function-test-wait <s>', 'how long the function-test step waits for the report', numberIn(1, 3600), 540)
+    .option('--json', 'one JSON object per device'))
+    .action(async (name: string, o: RunNowOptions) => (await visits()).runNow(program, name, o));
+  const access = maintenance.command('access').description('how the centre reaches each PBX for its visits (LAN teleservice, modem, callback); PIN and passwords stored sealed');
+  addCentreDbOptions(access.command('set <device>')
+    .description(`store how to reach a PBX; the customer PIN, the service user's password and a callback code from $HICOM_PIN, $HICOM_PASSWORD, $HICOM_CALLBACK_CODE, the terminal, or piped lines in that order`)
+    .option('--lan <host:port>', 'its LAN teleservice address as the provider network reaches it')
+    .option('--lan-route <route>', 'how the centre gets onto the provider network: direct, bind:ADDRESS or netns:NAME', 'direct')
+    .option('--modem <number>', 'its IMOD number for the centre\'s modems')
+    .option('--callback-index <n>', 'with --modem: ask the PBX to call back on this callback index (its KDS has the number)', numberIn(1, 6))
+    .option('--service-user <name>', 'the PBX user the visits log in as (the plan\'s service user)', 'service'))
+    .action(async (device: string, o: AccessSetOptions) => (await visits()).accessSet(program, device, o));
+  addCentreDbOptions(access.command('list').description('every device with stored access (never a secret)')).action(async (o: CentreDbOptions) => (await visits()).accessList(program, o));
+  addCentreDbOptions(access.command('remove <device>').description('forget how to reach a PBX')).action(async (device: string, o: CentreDbOptions) => (await visits()).accessRemove(program, device, o));
 
   addCentreDbOptions(maintenance.command('deactivate <device>').description('end the LAN teleservice contract: disconnect the provider network from the customer LAN and revoke the PBX\'s service-network entry (the lab of -s), recorded in the centre database'))
     .action(async (device: string, o: CentreDbOptions) => (await deactivation()).setLink(program, device, false, o));

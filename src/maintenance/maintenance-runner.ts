@@ -62,6 +62,9 @@ export const STEP_BUDGET_MS: Readonly<Record<MaintenanceStep | 'connect' | 'disc
   disconnect: 60_000,
 };
 
+/** An `aps` step that only checks (the plan loads nothing) is one `aps show`. */
+export const APS_CHECK_BUDGET_MS = 60_000;
+
 export interface RunnerOptions {
   clock: Clock;
   records: MaintenanceRecords;
@@ -219,8 +222,12 @@ export class MaintenanceRunner {
     }
   }
 
-  #fits(step: keyof typeof STEP_BUDGET_MS, window: WindowSpan): boolean {
-    return this.#o.clock.now() + this.#budgets[step] <= window.end;
+  #budget(step: keyof typeof STEP_BUDGET_MS, plan: PlanRecord): number {
+    return step === 'aps' && !plan.loadAps ? Math.min(APS_CHECK_BUDGET_MS, this.#budgets.aps) : this.#budgets[step];
+  }
+
+  #fits(step: keyof typeof STEP_BUDGET_MS, window: WindowSpan, plan: PlanRecord): boolean {
+    return this.#o.clock.now() + this.#budget(step, plan) <= window.end;
   }
 
   async #record(visit: VisitRecord, step: string, attempt: number, startedAt: number, outcome: StepOutcome, r: { output: string; bytes: number }, nextStep: number, channel?: VisitChannel): Promise<void> {
@@ -234,7 +241,7 @@ export class MaintenanceRunner {
     const steps = plan.steps as MaintenanceStep[];
     const channel = this.#o.visitor.channelOf(deviceId);
     let visit = await records.unfinishedVisit(plan.id, deviceId);
-    if (!this.#fits('connect', window)) {
+    if (!this.#fits('connect', window, plan)) {
       if (!visit || visit.state === 'cut') return visit ? 'cut' : 'not-visited';
       // Busy until the window's end (or left running by a killed centre): the next window takes it up.
       await records.endVisit(visit.id, 'cut', clock.now(), `not finished before the window's end; resumes at ${steps[visit.nextStep] ?? 'disconnect'}`);
@@ -248,7 +255,7 @@ export class MaintenanceRunner {
     }
     const ctx: VisitContext = { plan, deviceId, visitId: visit.id, wait: (ms) => this.#sleep(ms), idle: (p) => this.#idle(p) };
     const cut = async (step: string): Promise<VisitEnd> => {
-      await this.#record(visit, step, 0, clock.now(), 'not-started', { output: `not started: its ${this.#budgets[step as keyof typeof STEP_BUDGET_MS] / 60_000} min would cross the window's end at ${new Date(window.end).toISOString()}`, bytes: 0 }, visit.nextStep);
+      await this.#record(visit, step, 0, clock.now(), 'not-started', { output: `not started: its ${this.#budget(step as keyof typeof STEP_BUDGET_MS, plan) / 60_000} min would cross the window's end at ${new Date(window.end).toISOString()}`, bytes: 0 }, visit.nextStep);
       await records.endVisit(visit.id, 'cut', clock.now(), `cut by the window's end before ${step}; resumes there in the next window`);
       return 'cut';
     };
@@ -256,7 +263,7 @@ export class MaintenanceRunner {
     let connectAttempt = 0;
     const connect = async (): Promise<VisitEnd | undefined> => {
       for (;;) {
-        if (!this.#fits('connect', window)) return cut('connect');
+        if (!this.#fits('connect', window, plan)) return cut('connect');
         const started = clock.now();
         connectAttempt++;
         const r = await this.#o.visitor.connect(ctx);
@@ -285,7 +292,7 @@ export class MaintenanceRunner {
     for (let i = visit.nextStep; i < steps.length; i++) {
       const step = steps[i];
       for (let attempt = 1; ; attempt++) {
-        if (!this.#fits(step, window)) {
+        if (!this.#fits(step, window, plan)) {
           await link?.close(ctx);
           return cut(step);
         }

@@ -75,7 +75,7 @@ export class SessionVisitLink implements VisitLink {
 
   async #logout(): Promise<string> {
     this.client.write('logout\r');
-    const said = await this.client.expect(/BYE[^\r\n]*\r?\n|User: /, 10_000).then((t) => t.trim(), () => 'no goodbye; hung up');
+    const said = await this.client.expect(/BYE[^\r\n]*\r?\n|User: /, 10_000).then((t) => /BYE[^\r\n]*/.exec(t)?.[0] ?? t.trim(), () => 'no goodbye; hung up');
     this.client.close();
     return said;
   }

@@ -134,3 +134,18 @@ onBothEngines(t, 'a centre killed mid-visit: the next run takes the visit up at 
   t.same(h[0].steps.filter((x) => x.step === 'errors').length, 1, 'one errors step in the record');
   t.match(h[0], { state: 'done', windowStart: s!.window.start }, 'finished in the new window');
 });
+
+onBothEngines(t, 'an aps step that only checks counts one minute against the window, one that loads its thirty', async (t, f) => {
+  const r = await rig(t, f, {});
+  await r.add('HSIM-0001', { stepMs: 10_000 });
+  await r.add('HSIM-0002', { stepMs: 10_000 });
+  const check = await r.records.addPlan({
+    name: 'check', selection: { devices: ['HSIM-0001'] }, windowCron: '0 20 * * *', windowMinutes: 20, timeZone: 'UTC', holidays: [], steps: ['aps'],
+    targetAps: 'HE300M.00.002.01', loadAps: false, backupRetention: 7, maxRetries: 0, serviceUser: 'service', createdAt: START, createdBy: 'test',
+  }, { actor: 'test' });
+  const load = await r.records.addPlan({ ...check, name: 'load', selection: { devices: ['HSIM-0002'] }, loadAps: true }, { actor: 'test' });
+  t.match(await r.night(check), { done: 1, cut: 0 }, 'a 20-minute window holds a check-only aps step');
+  t.match(await r.night(load), { done: 0, cut: 1 }, 'but not a load, whose budget is 30 minutes');
+  const [cut] = await r.records.history({ deviceId: 'HSIM-0002' });
+  t.match(cut.steps.find((s) => s.step === 'aps'), { outcome: 'not-started', output: /its 30 min would cross the window's end/ }, 'the load not started, and why');
+});

@@ -108,6 +108,11 @@ const VALID: Record<string, Valid> = {
   'maintenance deactivate': { args: ['HSIM-BAD1'], opts: { '--state': { bindDir: true } }, expect: EXIT.connection },
   'maintenance reactivate': { args: ['HSIM-BAD1'], opts: { '--state': { bindDir: true } }, expect: EXIT.connection },
   'maintenance verify-deactivated': { args: ['HSIM-BAD1'], opts: { '--state': { bindDir: true }, '--json': true }, expect: EXIT.connection },
+  'maintenance access set': { args: ['DEV1'], opts: { ...db, '--lan': '192.168.101.10:2300', '--lan-route': 'direct', '--modem': '0301234791', '--callback-index': '2', '--service-user': 'service' }, env: { HICOM_PIN: '24680', HICOM_PASSWORD: 'svc-pw-1', HICOM_CALLBACK_CODE: '4711' }, expect: EXIT.ok },
+  'maintenance access list': { args: [], opts: db, expect: EXIT.ok },
+  // A fresh centre has no access stored and no plan: both name what they did not find.
+  'maintenance access remove': { args: ['DEV1'], opts: db, expect: EXIT.usage },
+  'maintenance run-now': { args: ['nightly'], opts: { ...db, '--modem': connect, '--lan-concurrency': '4', '--minutes': '5', '--function-test-wait': '30', '--json': true }, expect: EXIT.usage },
   // Hidden, run by the lab inside a network namespace; it ends when its stdin (the lifeline) closes, as it is closed here.
   'lab-lan-relay': { args: [], opts: { '--listen': '127.0.0.1:0', '--socket': '/tmp/hicom-bad-input-no-lab.sock' }, expect: EXIT.ok },
 };
@@ -293,6 +298,10 @@ function specialCases(busyPort: number, httpPort: number): Case[] {
       return { name: `centre serve: --tls-cert ${cls}`, argv: ['centre', 'serve', '--state', fill(centreState) as string, '--udp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--tls-cert', file, '--tls-key', file], code: EXIT.usage, names: file };
     }),
     { name: 'centre serve: --tls-cert a file that is no certificate', argv: ['centre', 'serve', '--state', fill(centreState) as string, '--udp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--tls-cert', fixtures.valid.token, '--tls-key', fixtures.valid.token], code: EXIT.usage, names: '--tls-cert' },
+    { name: 'maintenance access set: stdin closed, no PIN', argv: ['maintenance', 'access', 'set', 'DEV1', '--modem', '0301234791', '--state', fill(centreState) as string], code: EXIT.usage, names: /no answer for "customer PIN of DEV1:"/ },
+    { name: 'maintenance access set: a PIN that is not 5 digits', argv: ['maintenance', 'access', 'set', 'DEV1', '--modem', '0301234791', '--state', fill(centreState) as string], env: { HICOM_PIN: '1234', HICOM_PASSWORD: 'pw' }, code: EXIT.usage, names: /PIN is 5 digits/ },
+    { name: 'maintenance access set: neither --lan nor --modem', argv: ['maintenance', 'access', 'set', 'DEV1', '--state', fill(centreState) as string], code: EXIT.usage, names: /--lan HOST:PORT, --modem NUMBER/ },
+    { name: 'maintenance access set: an unknown device', argv: ['maintenance', 'access', 'set', 'GHOST', '--modem', '0301234791', '--state', fill(centreState) as string], env: { HICOM_PIN: '24680', HICOM_PASSWORD: 'pw' }, code: EXIT.usage, names: /GHOST is not registered/ },
     { name: 'centre person add: stdin closed, no password', argv: ['centre', 'person', 'add', 'bob', '--state', fill(centreState) as string], code: EXIT.usage, names: 'no password' },
     { name: 'centre person add: a weak password', argv: ['centre', 'person', 'add', 'bob', '--state', fill(centreState) as string], env: { HICOM_PORTAL_PASSWORD: 'short' }, code: EXIT.usage, names: /password/ },
     // The PC reads only the ids of a card; its signature and validity only the PBX judges (a bit-flipped card reaches the PBX, here nothing listening).
