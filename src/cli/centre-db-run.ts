@@ -74,7 +74,8 @@ export async function openDeviceRegistry(opts: CentreDbOptions, logger: Logger, 
   }
 }
 
-function masterKey(stateDir: string): MasterKey {
+/** The centre's master key for a command; a wrong or unreadable one is bad input. */
+export function masterKey(stateDir: string): MasterKey {
   try {
     return MasterKey.load(stateDir);
   } catch (err) {

@@ -12,8 +12,7 @@ import { KdsBackupVault } from '../maintenance/kds-backup-vault.js';
 import { MaintenanceRunner } from '../maintenance/maintenance-runner.js';
 import { NetworkVisitLines } from '../maintenance/network-visit-lines.js';
 import { SessionVisitor } from '../maintenance/session-visitor.js';
-import { MasterKey, MasterKeyError } from '../storage/master-key.js';
-import { cliLogger, localActor, openCentreDatabase } from './centre-db-run.js';
+import { cliLogger, localActor, masterKey, openCentreDatabase } from './centre-db-run.js';
 import type { CentreDbOptions } from './centre-options.js';
 import { ask } from './prompt.js';
 
@@ -47,15 +46,6 @@ export interface RunNowOptions extends CentreDbOptions {
 /** Where a centre keeps what visits bring home, under its state directory. */
 export function maintenanceDir(state: string): string {
   return join(state, 'centre', 'maintenance');
-}
-
-function masterKey(state: string): MasterKey {
-  try {
-    return MasterKey.load(state);
-  } catch (err) {
-    if (err instanceof MasterKeyError) throw new ExitError(err.message, EXIT.usage);
-    throw err;
-  }
 }
 
 /** The options as an access record; the secrets are asked for (or read from the environment, or piped in) after they check out. */
