@@ -4,7 +4,7 @@ import { connectLine } from '../adapters/connect-line.js';
 import { parseLineSpec, LineSpecError } from '../adapters/line-spec.js';
 import { SessionClient, SessionError, type SessionClientOptions } from '../clients/session-client.js';
 import { EXIT, ExitError } from '../exit-codes.js';
-import { answerCallback, dial, resetModem } from './modem-dialer.js';
+import { answerCallback, dial, LinkError, resetModem, type LinkFailure } from './modem-dialer.js';
 
 /**
  * How the technician reaches the PBX:
@@ -42,12 +42,12 @@ async function open(spec: string): Promise<Duplex> {
   }
 }
 
-/** Turn a failed session step into an assistant error: a closed line is a connection failure, a refusal an access failure. */
-function accessError(step: string, err: unknown, client: SessionClient): ExitError {
+/** Turn a failed session step into a link error: a closed line is a dropped line, a refusal an access failure (the reason names which). */
+function accessError(step: string, err: unknown, client: SessionClient, refused: LinkFailure): ExitError {
   if (err instanceof ExitError) return err;
   const msg = (err as Error).message;
-  if (client.closed && !(err instanceof SessionError && err.reply)) return new ExitError(`${step}: the line was dropped (${msg})`, EXIT.access);
-  return new ExitError(`${step}: ${msg}`, err instanceof SessionError && err.reply ? EXIT.access : EXIT.connection);
+  if (client.closed && !(err instanceof SessionError && err.reply)) return new LinkError(`${step}: the line was dropped (${msg})`, EXIT.access, 'line-dropped');
+  return err instanceof SessionError && err.reply ? new LinkError(`${step}: ${msg}`, EXIT.access, refused) : new LinkError(`${step}: ${msg}`, EXIT.connection, 'no-connection');
 }
 
 /** Read until the PIN prompt, or fail with what the PBX said instead (e.g. modem access blocked). */
@@ -55,7 +55,7 @@ async function pinPrompt(client: SessionClient): Promise<void> {
   const text = await client.expect(/PIN: |BYE [^\r\n]*\r?\n|NO CARRIER\r?\n/);
   if (!text.endsWith('PIN: ')) {
     const why = /ERROR \d+ [^\r\n]*/.exec(text)?.[0] ?? text.trim().split(/\r?\n/).pop();
-    throw new ExitError(`the PBX refused the call: ${why}`, EXIT.access);
+    throw new LinkError(`the PBX refused the call: ${why}`, EXIT.access, 'modem-refused');
   }
 }
 
@@ -87,7 +87,9 @@ export async function openLink(plan: LinkPlan, creds: Credentials, events: LinkE
  * the centre's maintenance visits, the portal's "test now"): on an open
  * stream, get through the modem dial and PIN or the callback, then log in.
  * Resolves with a client in machine mode; on failure the stream is closed
- * and an ExitError says why (EXIT.dial, EXIT.access, EXIT.connection).
+ * and an ExitError says why (EXIT.dial, EXIT.access, EXIT.connection) — a
+ * `LinkError` with the reason (busy, no answer, wrong PIN, …) where the
+ * caller must say it in words rather than as an exit code.
  */
 export async function enterSession(stream: Duplex, route: SessionRoute, creds: Credentials, events: LinkEvents, options: SessionClientOptions = {}): Promise<SessionClient> {
   const client = new SessionClient(stream, { timeoutMs: 15_000, ...options });
@@ -97,26 +99,26 @@ export async function enterSession(stream: Duplex, route: SessionRoute, creds: C
       events.status(`dialling ${route.number} …`);
       events.status(await dial(client, route.number));
       await pinPrompt(client).catch((err: unknown) => {
-        throw accessError('PIN prompt', err, client);
+        throw accessError('PIN prompt', err, client, 'modem-refused');
       });
       if (route.kind === 'dial') await givePin(client, route.pin);
       else {
         client.write(`CALLBACK ${route.index} ${route.code}\r`);
         const r = await client.expect(/CALLBACK REGISTERED[^\r\n]*\r?\n|ERROR \d+ [^\r\n]*\r?\n/);
-        if (!/CALLBACK REGISTERED/.test(r)) throw new ExitError(`callback refused: ${/ERROR \d+ [^\r\n]*/.exec(r)?.[0] ?? r.trim()}`, EXIT.access);
+        if (!/CALLBACK REGISTERED/.test(r)) throw new LinkError(`callback refused: ${/ERROR \d+ [^\r\n]*/.exec(r)?.[0] ?? r.trim()}`, EXIT.access, 'callback-refused');
         events.status(`callback ${route.index} registered; waiting for the PBX to call back …`);
         events.status(await answerCallback(client));
       }
     } else if (route.pin !== undefined) {
       await pinPrompt(client).catch((err: unknown) => {
-        throw accessError('PIN prompt', err, client);
+        throw accessError('PIN prompt', err, client, 'modem-refused');
       });
       await givePin(client, route.pin);
     }
     const card = creds.card;
     const login = card ? client.loginWithCard(card.bytes, card.identity, creds.password, events.answer) : client.login(creds.name, creds.password);
     await login.catch((err: unknown) => {
-      throw accessError('login', err, client);
+      throw accessError('login', err, client, 'login-refused');
     });
     return client;
   } catch (err) {
@@ -129,5 +131,5 @@ export async function enterSession(stream: Duplex, route: SessionRoute, creds: C
 async function givePin(client: SessionClient, pin: string): Promise<void> {
   client.write(`${pin}\r`);
   const r = await client.expect(/PIN accepted\r?\n|ERROR \d+ [^\r\n]*\r?\n/);
-  if (!/PIN accepted/.test(r)) throw new ExitError(`PIN refused: ${/ERROR \d+ [^\r\n]*/.exec(r)?.[0] ?? r.trim()}`, EXIT.access);
+  if (!/PIN accepted/.test(r)) throw new LinkError(`PIN refused: ${/ERROR \d+ [^\r\n]*/.exec(r)?.[0] ?? r.trim()}`, EXIT.access, 'pin-refused');
 }

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { LineEndpoint } from '../../core/line-endpoint.js';
 import { StateMachine, type TransitionTable } from '../../core/state-machine.js';
@@ -6,6 +7,7 @@ import {
   FRAME_IDLE_TIMEOUT_MS, HELLO_TIMEOUT_MS, LINGER_AFTER_FINAL_MS, MAX_FRAME_TRIES, NakReason, PROTOCOL_TAG, READY_LINE,
   ackLine, nakLine, parseExchangeLine,
 } from '../../firmware-sim/report-exchange.js';
+import { pushStream } from '../adapters/push-stream.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { ReportDecodeError, decodeReport } from './report-decoder.js';
 import type { AppendResult, ReportStore } from './report-store.js';
@@ -33,6 +35,8 @@ export const INIT_COMMANDS = ['ATZ', 'ATE0S0=1'] as const;
  *    │              └──── NO CARRIER (the PBX hung up) from any call state
  *
  *   HangUp (silence) ──guard──▶ Escape (+++ sent) ──OK / guard──▶ Ath (ATH sent) ──OK──▶ Idle
+ *
+ *   Idle ──lend()──▶ Lent (a program dials out on the modem) ──given back──▶ Init
  * ```
  * Storing lasts as long as the database takes to commit (no time at all on
  * SQLite, whose commit is synchronous); the ACK goes out only after it.
@@ -50,12 +54,13 @@ export enum ReceiverState {
   HangUp = 'hang-up',
   Escape = 'escape',
   Ath = 'ath',
+  Lent = 'lent',
   Closed = 'closed',
 }
 
 const RECEIVER_MOVES: TransitionTable<ReceiverState> = {
   [ReceiverState.Init]: [ReceiverState.Init, ReceiverState.Idle, ReceiverState.Closed],
-  [ReceiverState.Idle]: [ReceiverState.Hello, ReceiverState.Closed],
+  [ReceiverState.Idle]: [ReceiverState.Hello, ReceiverState.Lent, ReceiverState.Closed],
   [ReceiverState.Hello]: [ReceiverState.Frame, ReceiverState.Final, ReceiverState.HangUp, ReceiverState.Idle, ReceiverState.Closed],
   [ReceiverState.Frame]: [ReceiverState.Storing, ReceiverState.Final, ReceiverState.Idle, ReceiverState.Closed],
   [ReceiverState.Storing]: [ReceiverState.Final, ReceiverState.Idle, ReceiverState.Closed],
@@ -63,6 +68,7 @@ const RECEIVER_MOVES: TransitionTable<ReceiverState> = {
   [ReceiverState.HangUp]: [ReceiverState.Escape, ReceiverState.Idle, ReceiverState.Closed],
   [ReceiverState.Escape]: [ReceiverState.Ath, ReceiverState.Idle, ReceiverState.Closed],
   [ReceiverState.Ath]: [ReceiverState.Idle, ReceiverState.Closed],
+  [ReceiverState.Lent]: [ReceiverState.Init, ReceiverState.Closed],
   [ReceiverState.Closed]: [],
 };
 
@@ -109,6 +115,8 @@ export class CentreReceiver {
   #calls = 0;
   /** Frame state: when the last bytes came; the idle timer re-arms itself for the rest rather than being re-set per batch. */
   #lastByteAt = 0;
+  /** Lent state: the borrower's side of the modem line. */
+  #lent: Duplex | undefined;
 
   constructor(options: CentreReceiverOptions) {
     this.#clock = options.clock;
@@ -140,8 +148,36 @@ export class CentreReceiver {
     this.#command(INIT_COMMANDS[0]);
   }
 
+  /**
+   * Lend the idle modem to a program that dials out — the centre's test
+   * call to a PBX without the LAN option (docs/portal.md) — as a byte
+   * stream on its DTE line. While it is lent the receiver reads nothing;
+   * closing the stream gives the modem back and the receiver sets it up
+   * for receive mode again (Init), so the PBX's report can come in.
+   * Undefined while a call is in progress or the modem is not ready yet:
+   * the modem is busy (spec §3.4: no session while it receives).
+   */
+  lend(): Duplex | undefined {
+    if (!this.#machine.is(ReceiverState.Idle)) return undefined;
+    this.#cancelTimer();
+    this.#machine.transition(ReceiverState.Lent);
+    const line = this.#line;
+    const stream = pushStream((chunk) => line.write(chunk));
+    this.#lent = stream;
+    this.#log.info('modem lent for a call out');
+    stream.on('close', () => {
+      if (this.#lent !== stream) return;
+      this.#lent = undefined;
+      if (!this.#machine.is(ReceiverState.Lent)) return;
+      this.#log.info('modem given back: receive mode again');
+      this.start();
+    });
+    return stream;
+  }
+
   /** Stop receiving; the line is closed (the modem sees its terminal go away). */
   close(): void {
+    this.#lent?.destroy();
     this.#cancelTimer();
     if (!this.#machine.is(ReceiverState.Closed)) this.#machine.transition(ReceiverState.Closed);
     this.#line.close();
@@ -155,6 +191,10 @@ export class CentreReceiver {
   }
 
   #onBytes(bytes: Uint8Array): void {
+    if (this.#lent) {
+      this.#lent.push(Buffer.from(bytes));
+      return;
+    }
     if (this.#machine.is(ReceiverState.Frame)) this.#lastByteAt = this.#clock.now();
     for (const event of this.#decoder.push(bytes)) {
       if (event.kind === 'line') this.#onLine(event.text.trim());
@@ -342,6 +382,7 @@ export class CentreReceiver {
     if (this.#machine.is(ReceiverState.Closed)) return;
     this.#cancelTimer();
     this.#machine.transition(ReceiverState.Closed);
+    this.#lent?.destroy();
     this.#log.warn('modem line closed');
   }
 

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { Clock } from '../../core/clock.js';
 import type { LineEndpoint } from '../../core/line-endpoint.js';
 import type { LineSlot } from '../adapters/line-slot.js';
@@ -37,6 +38,15 @@ export class Centre {
     const pair = createLinePair(`centre ${name}`);
     if (!slot.plug(pair.dce)) throw new Error(`modem ${name} already has a terminal plugged in`);
     return this.attach(pair.dte, name);
+  }
+
+  /** An idle modem lent for a call out (`CentreReceiver.lend`), or undefined when every modem is in a call or not ready. */
+  lendModem(): { stream: Duplex; name: string } | undefined {
+    for (const r of this.receivers) {
+      const stream = r.lend();
+      if (stream) return { stream, name: r.name };
+    }
+    return undefined;
   }
 
   onEvent(listener: (e: ReceiverEvent, receiver: CentreReceiver) => void): void {

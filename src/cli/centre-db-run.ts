@@ -60,13 +60,13 @@ export async function openCentreDatabase(opts: CentreDbOptions, logger: Logger, 
 }
 
 /** The database and the device registry under the state directory's master key. */
-export async function openDeviceRegistry(opts: CentreDbOptions, logger: Logger, use: OpenUse = {}): Promise<{ db: CentreDatabase; registry: DeviceRegistry }> {
+export async function openDeviceRegistry(opts: CentreDbOptions, logger: Logger, use: OpenUse = {}): Promise<{ db: CentreDatabase; registry: DeviceRegistry; master: MasterKey }> {
   refuseMissing(locationOf(opts), use);
   // The key first: a state directory that cannot hold one fails before a database is created or migrated.
   const key = masterKey(opts.state);
   const db = await openCentreDatabase(opts, logger);
   try {
-    return { db, registry: await DeviceRegistry.open(db, key) };
+    return { db, registry: await DeviceRegistry.open(db, key), master: key };
   } catch (err) {
     await db.close();
     if (err instanceof MasterKeyError) throw new ExitError(err.message, EXIT.usage);

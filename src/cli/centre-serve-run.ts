@@ -7,6 +7,7 @@ import { cryptoRandom } from '../adapters/crypto-random.js';
 import { RealClock } from '../adapters/real-clock.js';
 import { StreamLine } from '../adapters/stream-line.js';
 import { UdpDatagramPort } from '../adapters/udp-datagram-port.js';
+import { MaintenanceAccess } from '../database/maintenance-access.js';
 import { openEventBus } from '../database/open-event-bus.js';
 import { createPortal } from '../portal/portal-plugin.js';
 import { EXIT, ExitError } from '../exit-codes.js';
@@ -68,7 +69,7 @@ export async function serve(program: Command, opts: ServeOptions): Promise<void>
   const https = httpsOf(opts);
   const logger = cliLogger(program);
   const clock = new RealClock();
-  const { db, registry } = await openDeviceRegistry(opts, logger);
+  const { db, registry, master } = await openDeviceRegistry(opts, logger);
   const cleanup: Array<() => Promise<void> | void> = [() => db.close()];
   const undo = async () => {
     for (const c of cleanup.reverse()) await Promise.resolve(c()).catch(() => undefined);
@@ -94,6 +95,8 @@ export async function serve(program: Command, opts: ServeOptions): Promise<void>
       plugins: portal ? [{ plugin: portal.plugin }] : [],
       db,
       registry,
+      // How the centre reaches each PBX (maintenance visits, the portal's test by modem), secrets sealed under the master key.
+      deviceAccess: new MaintenanceAccess(db, master),
       bus,
       clock,
       logger,

@@ -139,6 +139,25 @@ export class DeviceCommands {
     return row && commandOf(row);
   }
 
+  /**
+   * Take a queued command for this process to carry itself — the centre's
+   * test call by modem to a PBX without LAN — instead of an ack: queued →
+   * delivered. False when it is not queued (another process took it, or it
+   * was cancelled), so only one process ever dials for it.
+   */
+  async claim(deviceId: string, commandId: number, at: number): Promise<boolean> {
+    const qb = this.db.kysely;
+    return this.db.run(function* () {
+      const upd = yield* query(qb.updateTable('device_commands').set({ state: 'delivered', deliveries: 1, delivered_at: at }).where('device_id', '=', deviceId).where('command_id', '=', commandId).where('state', '=', 'queued'));
+      return affected(upd) === 1;
+    });
+  }
+
+  /** The outcome of a command this process carried itself (`claim`): delivered → acknowledged. */
+  async complete(deviceId: string, commandId: number, outcome: { result: string; detail: string }, at: number): Promise<boolean> {
+    return this.db.run(() => acknowledgeCommand(this.db.kysely, deviceId, commandId, outcome, at));
+  }
+
   /** Withdraw a command the device has not reported yet; DeviceCommandError otherwise. */
   async cancel(deviceId: string, commandId: number, by: { actor: string; address?: string }, at: number): Promise<QueuedCommand> {
     const qb = this.db.kysely;

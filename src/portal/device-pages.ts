@@ -4,10 +4,12 @@ import { EVENTS_TOPIC } from '../centre/supervision-store.js';
 import type { ErrorReport } from '../../firmware-sim/error-report.js';
 import { recordPinSet, recordUserRemoved, DepotRecords } from '../database/depot-records.js';
 import { queueCommand } from '../database/device-commands.js';
+import type { Device } from '../database/device-registry.js';
 import { EventLogError } from '../database/event-log.js';
 import type { PortalRight } from '../database/portal-rights.js';
 import type { EventsTable } from '../database/schema.js';
 import { commandFields } from '../service/api/commands.js';
+import { BY_MODEM, TEST_CALL_CALLBACK_MS, TEST_CALL_DIAL_MS, TEST_CALL_EVENT, TEST_CALL_TOPIC } from '../service/modem-test-call.js';
 import { fleetOverview, FLEET_STATES, STATE_LABELS, type FleetState } from './fleet-overview.js';
 import { historyCsv, historyPdf } from './history-export.js';
 import { EXPORT_ROWS, HISTORY_KINDS, HISTORY_LABELS, historyTable, PAGE_ROWS, utc, type HistoryKind } from './history-views.js';
@@ -28,6 +30,7 @@ export function eventText(type: string, data: Record<string, unknown>): string {
   if (type === 'key-taken' || type === 'key-returned') return `compartment ${String(data.compartment)}, ${type === 'key-taken' ? 'taken by' : 'returned by'} ${String(data.holder ?? 'unknown')}`;
   if (type === 'class-b-error' || type === 'error' || type === 'function-test') return `${data.code !== undefined ? `code ${String(data.code)}` : ''}${data.location ? ` at ${String(data.location)}` : ''}${data.text ? `: ${String(data.text)}` : ''}`.trim();
   if (type === 'test') return `self test: ${String(data.result ?? '')}`;
+  if (type === TEST_CALL_EVENT) return String(data.text ?? data.outcome ?? '');
   if (type === 'command') return `command ${String(data.command)}: ${String(data.result)}${data.detail ? ` (${String(data.detail)})` : ''}`;
   return Object.entries(data)
     .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
@@ -37,6 +40,7 @@ export function eventText(type: string, data: Record<string, unknown>): string {
 function eventClass(type: string, life: string): FleetState {
   if (type === 'missing') return 'missing';
   if (type === 'late') return 'late';
+  if (type === TEST_CALL_EVENT) return 'ok';
   if (type.includes('test') && type !== 'test') return 'test-overdue';
   return ALARM_TYPES.has(type) && life === 'active' ? 'alarm' : 'ok';
 }
@@ -44,7 +48,9 @@ function eventClass(type: string, life: string): FleetState {
 /** An event as the live stream sends it. */
 export function liveEvent(r: EventRow) {
   const data = JSON.parse(r.data) as Record<string, unknown>;
-  return { id: Number(r.id), deviceId: r.device_id, type: r.type, text: eventText(r.type, data), occurredAt: utc(Number(r.occurred_at)), stateClass: eventClass(r.type, r.life) };
+  // A test call's outcome also tells the waiting page what to do next (wait for the report, or stop).
+  const call = r.type === TEST_CALL_EVENT ? { outcome: String(data.outcome), waitMs: Number(data.waitMs ?? 0) } : {};
+  return { id: Number(r.id), deviceId: r.device_id, type: r.type, text: eventText(r.type, data), occurredAt: utc(Number(r.occurred_at)), stateClass: eventClass(r.type, r.life), ...call };
 }
 
 function stateOf(presence: string | undefined, test: string | undefined, alarms: number): FleetState {
@@ -182,7 +188,7 @@ export async function devicePages(app: FastifyInstance, kit: PortalKit): Promise
     const tests = rights.has('test') ? (await commands.list(id, 20)).filter((c) => c.type === 'test') : [];
     const pendingTest = tests.find((c) => c.state === 'queued' || c.state === 'delivered');
     const lastTest = tests[0] ? `Last test asked ${utc(tests[0].createdAt)} by ${tests[0].createdBy}: ${tests[0].state}${tests[0].result ? ` (${tests[0].result})` : ''}` : '';
-    const hasLan = device.kind === 'key-depot' || lastStatus !== undefined;
+    const channel = await testChannel(device, lastStatus !== undefined);
     const page = kit.pages.render('device', `${KIND_LABELS[device.kind]} ${id}`, pageContext(request, reply, 'fleet'), {
       device,
       kindLabel: KIND_LABELS[device.kind],
@@ -194,10 +200,9 @@ export async function devicePages(app: FastifyInstance, kit: PortalKit): Promise
       interval: duration(device.checkInIntervalMs),
       status: lastStatus?.status ? eventText('', JSON.parse(lastStatus.status) as Record<string, unknown>) : '',
       rights: { test: rights.has('test'), history: rights.has('see-history'), live: rights.has('live'), customer: rights.has('see-customer'), pins: rights.has('manage-pins'), export: rights.has('export') },
-      testHow: hasLan
-        ? 'The test rides in the answer to the device\u2019s next check-in; its result appears here as soon as it arrives.'
-        : 'This PBX has not checked in over the LAN: the test is queued and runs when it checks in; a PBX reached only by modem reports its function test by its next error signaling call.',
-      testTimeoutMs: 2 * device.checkInIntervalMs + device.graceMs,
+      testHow: channel.how,
+      testVia: channel.via,
+      testTimeoutMs: channel.via === 'modem' ? channel.callMs : 2 * device.checkInIntervalMs + device.graceMs,
       pendingTest: pendingTest?.commandId,
       lastTest,
       chartJson,
@@ -291,11 +296,37 @@ export async function devicePages(app: FastifyInstance, kit: PortalKit): Promise
     },
   );
 
+  /**
+   * How "test now" reaches a device: a key depot, or a PBX that checks in over
+   * the LAN, in the ack to its next check-in; a PBX that never did, by the
+   * centre's call to its modem when the centre has its access stored.
+   */
+  const testChannel = async (device: Device, overLan: boolean): Promise<{ via: 'check-in' | 'modem' | 'queued'; how: string; callMs: number }> => {
+    if (device.kind === 'key-depot' || overLan) return { via: 'check-in', how: 'The test rides in the answer to the device\u2019s next check-in; its result appears here as soon as it arrives.', callMs: 0 };
+    // Only the number, callback index and user are read from the access here; its secrets stay in the store.
+    const access = (await app.centre.deviceAccess?.of([device.id]))?.get(device.id);
+    const modem = access?.modem;
+    if (!access || !modem) {
+      return { via: 'queued', how: 'This PBX has not checked in over the LAN and the centre has no modem access stored for it (hicom-sim maintenance access set … --modem NUMBER): the test is queued and runs when it checks in.', callMs: 0 };
+    }
+    const how = modem.callbackIndex === undefined ? `dials ${modem.number} with the customer PIN` : `dials ${modem.number} and asks for a callback on index ${modem.callbackIndex}`;
+    return {
+      via: 'modem',
+      how: `This PBX has no LAN check-in: the centre ${how}, logs in as ${access.serviceUser}, enters the function test and hangs up. The PBX reports the test by its error signaling call; each step appears here as it happens.`,
+      callMs: modem.callbackIndex === undefined ? TEST_CALL_DIAL_MS : TEST_CALL_CALLBACK_MS,
+    };
+  };
+
   app.post<{ Params: { id: string } }>('/devices/:id/test', { ...pageRoute('test', FORM_BODY_LIMIT), schema: { params: idParams } }, async (request, reply) => {
     const id = request.params.id;
-    if (!(await registry.get(id))) return notFound(request, reply, id);
+    const device = await registry.get(id);
+    if (!device) return notFound(request, reply, id);
     const by = who(request);
-    await commands.queue(id, { type: 'test', fields: {}, at: clock.now(), by: by.actor, address: by.address });
+    const overLan = (await qb.selectFrom('check_ins').select('device_id').where('device_id', '=', id).limit(1).executeTakeFirst()) !== undefined;
+    const { via } = await testChannel(device, overLan);
+    const c = await commands.queue(id, { type: 'test', fields: via === 'modem' ? { via: BY_MODEM } : {}, at: clock.now(), by: by.actor, address: by.address });
+    // A process of the centre with modems takes the call (this one or another on the database).
+    if (via === 'modem') await bus.publish({ topic: TEST_CALL_TOPIC, deviceId: id, commandId: c.commandId });
     return seeOther(reply, `/devices/${encodeURIComponent(id)}?done=test`);
   });
 

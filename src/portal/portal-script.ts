@@ -40,6 +40,9 @@ interface LiveEvent {
   id: number;
   deviceId: string;
   type: string;
+  /** Test calls by modem: what became of the call, and how long the PBX's report may take. */
+  outcome?: string;
+  waitMs?: number;
   text: string;
   occurredAt: string;
   stateClass: string;
@@ -84,14 +87,25 @@ export function portalScript(): void {
 
   const testBox = document.querySelector('[data-test-device]');
   let testTimer = 0;
-  if (testBox && testBox.dataset.testCommand) {
-    const result = testBox.querySelector('[data-test-result]');
-    const limit = Number(testBox.dataset.testTimeout ?? '0');
-    if (result) result.textContent = `Test asked; waiting for the device's answer (up to ${Math.round(limit / 1000)} s)…`;
+  const testResult = (text: string, said: string, waitMs?: number, late?: string) => {
+    const result = testBox?.querySelector('[data-test-result]');
+    if (result) result.textContent = text;
+    announce(said);
+    window.clearTimeout(testTimer);
+    if (waitMs === undefined || late === undefined) return;
     testTimer = window.setTimeout(() => {
-      if (result) result.textContent = `No answer within ${Math.round(limit / 1000)} s: the device has not checked in since the test was asked. It stays queued and runs at the device's next check-in.`;
+      if (result) result.textContent = late;
       announce('Test: no answer in time');
-    }, limit);
+    }, waitMs);
+  };
+  if (testBox && testBox.dataset.testCommand) {
+    const limit = Number(testBox.dataset.testTimeout ?? '0');
+    const s = Math.round(limit / 1000);
+    if (testBox.dataset.testVia === 'modem') {
+      testResult(`Test asked: the centre is calling the PBX by modem (the outcome of the call within ${s} s)…`, 'Test asked', limit, `No outcome of the call within ${s} s: no centre process with a modem took it (is centre serve running with --modem?), or its modem hangs.`);
+    } else {
+      testResult(`Test asked; waiting for the device's answer (up to ${s} s)…`, 'Test asked', limit, `No answer within ${s} s: the device has not checked in since the test was asked. It stays queued and runs at the device's next check-in.`);
+    }
   }
 
   for (const section of document.querySelectorAll('[data-live]')) {
@@ -119,11 +133,15 @@ export function portalScript(): void {
       list.prepend(item);
       document.querySelector('[data-no-events]')?.remove();
       announce(`${e.type} on ${e.deviceId}`);
-      if (testBox && testBox.dataset.testCommand && e.deviceId === testBox.dataset.testDevice && (e.type === 'test' || e.type === 'function-test' || e.type === 'command')) {
-        const result = testBox.querySelector('[data-test-result]');
-        if (result) result.textContent = `Answer from the device: ${e.type} ${e.text} (${e.occurredAt})`;
-        window.clearTimeout(testTimer);
-        announce('Test answered');
+      if (testBox && testBox.dataset.testCommand && e.deviceId === testBox.dataset.testDevice) {
+        if (e.type === 'test-call' && e.outcome === 'entered') {
+          const min = Math.ceil((e.waitMs ?? 0) / 60_000);
+          testResult(`${e.text} Waiting for its report (${e.occurredAt})…`, 'Test entered in the PBX', e.waitMs ?? 0, `No report from the PBX within ${min} min of the test: its error signaling may be off, or callback index 1 does not name the centre's modem.`);
+        } else if (e.type === 'test-call') {
+          testResult(`Test call failed: ${e.text} (${e.occurredAt})`, 'Test call failed');
+        } else if (e.type === 'test' || e.type === 'function-test' || e.type === 'command') {
+          testResult(`Answer from the device: ${e.type} ${e.text} (${e.occurredAt})`, 'Test answered');
+        }
       }
     });
     source.addEventListener('closed', (m) => {

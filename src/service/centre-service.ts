@@ -6,6 +6,7 @@ import { AuditTrail } from '../database/audit-trail.js';
 import type { CentreDatabase } from '../database/centre-database.js';
 import { DeviceCommands } from '../database/device-commands.js';
 import type { DeviceRegistry } from '../database/device-registry.js';
+import type { MaintenanceAccess } from '../database/maintenance-access.js';
 import type { EventBus } from '../database/event-bus.js';
 import { EventLog } from '../database/event-log.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -27,6 +28,8 @@ export interface CentreServiceOptions {
   bus: EventBus;
   clock: Clock;
   logger?: Logger;
+  /** How the centre reaches each PBX's admin session (LAN, modem, callback; secrets sealed); absent: it reaches none (the portal's test by modem is not offered). */
+  deviceAccess?: MaintenanceAccess;
   /** The UDP intake; absent: this process takes no check-ins (an API-only process). */
   intake?: IntakePluginOptions;
   /** Receive mode on centre modems; absent: none. */
@@ -74,7 +77,7 @@ export async function buildCentreService(options: CentreServiceOptions): Promise
   const { db } = options;
   const audit = new AuditTrail(db);
   const tokens = new ApiTokens(db, { hashCost: options.hashCost });
-  const context: CentreContext = { db, registry: options.registry, tokens, audit, events: new EventLog(db), commands: new DeviceCommands(db), bus: options.bus, live: new LiveFeed(db.kysely, options.bus, logger.child({ component: 'live-feed' }), options.liveRejudgeMs), clock: options.clock, logger };
+  const context: CentreContext = { db, registry: options.registry, tokens, audit, events: new EventLog(db), commands: new DeviceCommands(db), bus: options.bus, deviceAccess: options.deviceAccess, live: new LiveFeed(db.kysely, options.bus, logger.child({ component: 'live-feed' }), options.liveRejudgeMs), clock: options.clock, logger };
   app.decorate('centre', context);
   app.addHook('onClose', async () => context.live.close());
 

@@ -4,6 +4,7 @@ import type { AuditTrail } from '../database/audit-trail.js';
 import type { CentreDatabase } from '../database/centre-database.js';
 import type { DeviceCommands } from '../database/device-commands.js';
 import type { DeviceRegistry } from '../database/device-registry.js';
+import type { MaintenanceAccess } from '../database/maintenance-access.js';
 import type { EventBus } from '../database/event-bus.js';
 import type { EventLog } from '../database/event-log.js';
 import type { Logger } from '../logger.js';
@@ -26,6 +27,8 @@ export interface CentreContext {
   events: EventLog;
   commands: DeviceCommands;
   bus: EventBus;
+  /** How the centre reaches each PBX's admin session (`maintenance_access`); absent: none stored reachable from here. */
+  deviceAccess?: MaintenanceAccess;
   /** The process's one reader of new events for every live stream (API and portal). */
   live: LiveFeed;
   clock: Clock;
