@@ -1,4 +1,5 @@
 import { dbm0ToAmplitude } from './audio-level.js';
+import { DIAL_TONE_FREQUENCIES_HZ, DIAL_TONE_LEVEL_DBM0 } from './dial-tone.js';
 import { g711RoundTrip, type CompandingLaw } from './g711.js';
 import { SeededRandom } from '../core/seeded-random.js';
 import { addTones, type Tone } from './tone-generator.js';
@@ -7,15 +8,6 @@ import { addTones, type Tone } from './tone-generator.js';
  * Impairments a voice path adds between a DTMF sender and a receiver: noise,
  * loss, dial tone and G.711 quantisation. Pure functions on 8 kHz float audio.
  */
-
-/**
- * Dial tone frequencies, 350 Hz + 440 Hz: the North American "precise tone
- * plan" (ANSI T1.401 / ITU-T E.180 Supplement 2, United States entry); spandsp's
- * dtmf_rx_tests use the same pair for the dial-tone tolerance test.
- */
-export const DIAL_TONE_FREQUENCIES_HZ = [350, 440] as const;
-/** Precise tone plan dial tone level: −13 dBm0 per frequency (ANSI T1.401). */
-export const DIAL_TONE_LEVEL_DBM0 = -13;
 
 /** Returns `signal` plus white Gaussian noise of mean power `noiseDbm0` (sine-equivalent level). */
 export function addWhiteNoise(signal: Float32Array, noiseDbm0: number, rng: SeededRandom): Float32Array {

@@ -1,5 +1,5 @@
 import { ALAW_LOAD_CAPACITY_DBM0, dbm0ToAmplitude } from './audio-level.js';
-import { DIAL_TONE_FREQUENCIES_HZ } from './audio-channel.js';
+import { DIAL_TONE_FREQUENCIES_HZ } from './dial-tone.js';
 import { DTMF_COLUMN_FREQUENCIES_HZ, DTMF_ROW_FREQUENCIES_HZ, digitAt, type DtmfDigit } from './dtmf-tones.js';
 import { GoertzelBank } from './goertzel.js';
 

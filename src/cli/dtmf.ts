@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { GenOptions } from './dtmf-run.js';
+import type { GenOptions } from './dtmf-gen-run.js';
 import { numberIn } from './option-values.js';
 
 /**
@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .description('print the DTMF digits in a WAV file (any sample rate, mono or stereo) with their start times')
     .argument('<file>', 'WAV file')
     .option('--json', 'print one JSON object for programs')
-    .action(async (file: string, opts: { json?: boolean }) => (await import('./dtmf-run.js')).decode(file, opts));
+    .action(async (file: string, opts: { json?: boolean }) => (await import('./dtmf-decode-run.js')).decode(file, opts));
 
   dtmf
     .command('gen')
@@ -26,5 +26,5 @@ export function register(program: Command): void {
     .option('--rate <Hz>', 'sample rate (4000–192000)', numberIn(4000, 192000), 8000)
     .option('--level <dBm0>', 'low-group tone level (-60–0)', numberIn(-60, 0, { fraction: true }), -10)
     .option('--twist <dB>', 'high-group minus low-group level (-20–20)', numberIn(-20, 20, { fraction: true }), 0)
-    .action(async (digits: string, opts: GenOptions) => (await import('./dtmf-run.js')).gen(digits, opts));
+    .action(async (digits: string, opts: GenOptions) => (await import('./dtmf-gen-run.js')).gen(digits, opts));
 }

@@ -1,4 +1,4 @@
-import { DIAL_TONE_LEVEL_DBM0 } from '../../dsp/audio-channel.js';
+import { DIAL_TONE_LEVEL_DBM0 } from '../../dsp/dial-tone.js';
 
 /**
  * Faults the network injects for one line, set from config, CLI or tests

@@ -52,10 +52,11 @@ t.test('hicom-sim dtmf decode loads the dtmf command and the DSP, nothing of the
   t.equal(run.status, 0, `the decode succeeds (${run.stderr.trim()})`);
   t.match(run.stdout, /^digits: 159$/m, 'and finds the digits');
   const files = ours(run.urls);
-  t.ok(files.includes('dist/src/cli/dtmf-run.js'), 'the dtmf run module is loaded');
+  t.ok(files.includes('dist/src/cli/dtmf-decode-run.js'), 'the decode\'s run module is loaded');
+  t.same(files.filter((f) => /dtmf-gen|dtmf-generator|audio-channel/.test(f)), [], 'not the generator\'s, nor the channel impairments');
   const commandModules = files.filter((f) => /^dist\/src\/cli\/[^/]+\.js$/.test(f)).map((f) => f.slice('dist/src/cli/'.length, -3));
   t.same(commandModules.filter((m) => COMMAND_NAMES.includes(m) && m !== 'dtmf'), [], 'no other command registration is loaded');
-  t.same(commandModules.filter((m) => m.endsWith('-run') && m !== 'dtmf-run'), [], 'no other command run module is loaded');
+  t.same(commandModules.filter((m) => m.endsWith('-run') && m !== 'dtmf-decode-run'), [], 'no other command run module is loaded');
   t.same(files.filter((f) => /^dist\/(firmware-sim|modem)\/|^dist\/src\/(lab|centre|service|portal|database|fleet)\//.test(f)), [], 'no firmware, modem, lab or centre module');
   t.same(run.urls.filter((u) => /node_modules\/(pino|fastify|kysely|better-sqlite3|serialport|yaml)/.test(u)), [], 'no pino, fastify, database or serial package');
 });

@@ -1,19 +1,10 @@
 import { DtmfDetector, type DetectedDigit } from '../../dsp/dtmf-detector.js';
-import { generateDtmf } from '../../dsp/dtmf-generator.js';
-import { parseDtmfDigits } from '../../dsp/dtmf-tones.js';
-import { readWavFile, toRate, writeWavFile } from '../storage/wav-file.js';
-import { checkWritable } from './user-files.js';
+import { readWavFile, toRate } from '../storage/wav-file.js';
 
-export interface GenOptions {
-  output: string;
-  on: number;
-  off: number;
-  rate: number;
-  level: number;
-  twist: number;
-}
-
-/** `hicom-sim dtmf decode FILE`. */
+/**
+ * `hicom-sim dtmf decode FILE`: the receiver, the WAV reader and nothing of
+ * the generator (dtmf-gen-run.ts), so a decode loads no more than it runs.
+ */
 export function decode(file: string, opts: { json?: boolean }): void {
   const audio = readWavFile(file);
   const samples = toRate(audio);
@@ -42,13 +33,4 @@ export function decode(file: string, opts: { json?: boolean }): void {
       `${d.lowDbm0.toFixed(1)}/${d.highDbm0.toFixed(1)} dBm0\n`,
   );
   process.stdout.write(`${lines.join('')}digits: ${digits.map((d) => d.digit).join('')}\n`);
-}
-
-/** `hicom-sim dtmf gen DIGITS -o FILE`. */
-export function gen(digitText: string, opts: GenOptions): void {
-  const digits = parseDtmfDigits(digitText);
-  checkWritable(opts.output);
-  const g = generateDtmf(digits, { sampleRate: opts.rate, onMs: opts.on, offMs: opts.off, levelDbm0: opts.level, twistDb: opts.twist });
-  writeWavFile(opts.output, g.samples, { sampleRate: opts.rate, bitsPerSample: 16 });
-  process.stdout.write(`wrote ${digits.length} digit(s), ${((g.samples.length * 1000) / opts.rate).toFixed(0)} ms at ${opts.rate} Hz to ${opts.output}\n`);
 }
