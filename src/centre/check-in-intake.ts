@@ -9,7 +9,8 @@ import type { DeviceRegistry } from '../database/device-registry.js';
 import type { EventBus } from '../database/event-bus.js';
 import { GroupCommit } from '../database/group-commit.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { storeCheckIn, storeRejects, type CheckInOutcome, type CheckInTelegram } from './check-in-store.js';
+import { checkInCommit, groupCommitLane, type CheckInLane } from './check-in-lane.js';
+import { storeRejects, type CheckInOutcome, type CheckInTelegram } from './check-in-store.js';
 import { EVENTS_TOPIC } from './supervision-store.js';
 
 /** Rejects are counted in memory and written this often: a flood of garbage costs one transaction per period, not one per datagram. */
@@ -49,13 +50,15 @@ export interface CheckInIntakeOptions {
   /** Nonces of acks and naks: a CSPRNG in real runs. */
   random: RandomSource;
   /**
-   * Group commits the check-ins go through (default: one of the intake's
-   * own). With several, each device always goes to the same one (by a hash
-   * of its id), so transactions committing side by side never touch the same
-   * rows and cannot deadlock each other (PostgreSQL, where several in flight
-   * keep the pool busy).
+   * Where check-ins commit (default: one group commit of the intake's own
+   * on `db`, `checkInCommit`). With several, each device always goes to
+   * the same one (by a hash of its id), so transactions committing side by
+   * side never touch the same rows and cannot deadlock each other
+   * (PostgreSQL, where several in flight keep the pool busy). The SQLite
+   * writer thread (`check-in-store-worker.ts`) is one too. Closed with the
+   * intake.
    */
-  commits?: GroupCommit[];
+  lanes?: CheckInLane[];
   bus?: EventBus;
   logger?: Logger;
   /** Told after every answer or silence (tests, the lab's events). */
@@ -82,9 +85,9 @@ export type IntakeOutcome =
  */
 export class CheckInIntake {
   readonly stats: IntakeStats = { received: 0, acks: 0, naks: { replay: 0, 'clock-skew': 0 }, rejects: { 'unknown-device': 0, 'bad-tag': 0, malformed: 0 }, notCommitted: 0 };
-  /** The first lane; rejects are written through it. */
+  /** The reject counters are written through this one (on the intake's own connection). */
   readonly commit: GroupCommit;
-  readonly #lanes: GroupCommit[];
+  readonly #lanes: CheckInLane[];
   readonly #o: CheckInIntakeOptions;
   readonly #log: Logger;
   readonly #keys = new Map<string, KeyEntry>();
@@ -100,8 +103,8 @@ export class CheckInIntake {
   constructor(options: CheckInIntakeOptions) {
     this.#o = options;
     this.#log = (options.logger ?? silentLogger).child({ component: 'intake' });
-    this.#lanes = options.commits?.length ? options.commits : [new GroupCommit(options.db, { logger: options.logger })];
-    this.commit = this.#lanes[0];
+    this.commit = new GroupCommit(options.db, { logger: options.logger });
+    this.#lanes = options.lanes?.length ? options.lanes : [groupCommitLane(checkInCommit(options.db, { logger: options.logger }))];
     options.port.onMessage((data, from) => this.#onDatagram(data, from));
     this.#unsubscribe = options.bus?.subscribe((m) => {
       if (m.topic === DEVICE_TOPIC && typeof m.id === 'string') this.#keys.delete(m.id);
@@ -134,6 +137,12 @@ export class CheckInIntake {
     }
   }
 
+  /** Resolves when every check-in handed to the database so far has committed (or failed), and the rejects are written. */
+  async flush(): Promise<void> {
+    for (const l of this.#lanes) await l.flush();
+    await this.commit.flush();
+  }
+
   /** Stop taking datagrams; wait for what is in flight and write the rejects counted so far. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -141,6 +150,7 @@ export class CheckInIntake {
     this.#o.port.close();
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
     await this.flushRejects();
+    for (const l of this.#lanes) await l.close();
   }
 
   #onDatagram(data: Uint8Array, from: DatagramAddress): void {
@@ -201,8 +211,7 @@ export class CheckInIntake {
     const telegram = r.telegram as CheckInTelegram;
     const receivedAt = this.#o.clock.now();
     const endsRejects = entry.rejecting;
-    const db = this.#o.db;
-    this.#track(this.#laneOf(telegram.deviceId).submit(() => storeCheckIn(db.kysely, { telegram, receivedAt, source, window: entry.window, endsRejects }))).then(
+    this.#track(this.#laneOf(telegram.deviceId).store({ telegram, receivedAt, source, window: entry.window, endsRejects })).then(
       (outcome) => this.#answer(telegram, outcome, entry, from),
       (err: Error) => {
         // Not committed: no answer, so the device keeps its events and tries again.
@@ -269,7 +278,7 @@ export class CheckInIntake {
     );
   }
 
-  #laneOf(deviceId: string): GroupCommit {
+  #laneOf(deviceId: string): CheckInLane {
     if (this.#lanes.length === 1) return this.#lanes[0];
     let h = 0;
     for (let i = 0; i < deviceId.length; i++) h = (h * 31 + deviceId.charCodeAt(i)) >>> 0;

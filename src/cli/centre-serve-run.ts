@@ -32,6 +32,7 @@ export interface ServeOptions extends CentreDbOptions {
   modem: string[];
   supervision: boolean;
   portal: boolean;
+  writerThread: boolean;
   tlsCert?: string;
   tlsKey?: string;
 }
@@ -100,7 +101,7 @@ export async function serve(program: Command, opts: ServeOptions): Promise<void>
       bus,
       clock,
       logger,
-      intake: udp ? { port: udp, random: cryptoRandom, concurrency: db.engine === 'postgres' ? POSTGRES_INTAKE_CONCURRENCY : 1 } : undefined,
+      intake: udp ? { port: udp, random: cryptoRandom, concurrency: db.engine === 'postgres' ? POSTGRES_INTAKE_CONCURRENCY : 1, writerThread: opts.writerThread } : undefined,
       modems: lines.length ? { lines, onEvent: (e, modem) => {
         if (e.type === 'stored') process.stdout.write(`${e.duplicate ? 're-acknowledged' : 'stored'} report ${e.seq} of ${e.systemId} (${e.records} errors) from modem ${modem}\n`);
       } } : undefined,

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseDatagramAddress, DatagramAddressError, type DatagramAddress } from '../../core/datagram-port.js';
+import { parseBindAddress, parseDatagramAddress, DatagramAddressError, type DatagramAddress } from '../../core/datagram-port.js';
 import type { ServeOptions } from './centre-serve-run.js';
 import { addCentreDbOptions } from './centre-options.js';
 import { lineSpec } from './option-values.js';
@@ -13,8 +13,7 @@ function address(flag: string): (v: string) => DatagramAddress {
   return (v) => {
     try {
       // Port 0 binds a free port (tests, several services on one machine); the printed address says which.
-      if (/:0$/.test(v.trim())) return { ...parseDatagramAddress(v.trim().replace(/:0$/, ':1')), port: 0 };
-      return parseDatagramAddress(v);
+      return parseBindAddress(v);
     } catch (err) {
       if (err instanceof DatagramAddressError) throw new InvalidArgumentError(`${flag}: ${err.message}`);
       throw err;
@@ -33,6 +32,7 @@ export function registerServeCommand(centre: Command, program: Command): void {
       .option('--http <host:port>', 'HTTP API (docs/centre-api.md) on this address', address('--http'), parseDatagramAddress(DEFAULT_HTTP))
       .option('--no-http', 'no HTTP API in this process')
       .option('--modem <spec>', "receive error reports on a centre modem's DTE (tcp:HOST:PORT, serial:DEVICE[@BAUD], pty:PATH); repeatable", (v: string, acc: string[]) => [...acc, lineSpec(v)], [] as string[])
+      .option('--no-writer-thread', 'SQLite: commit check-ins on the intake\'s own thread (one core), not in a writer thread beside it')
       .option('--no-supervision', 'leave supervision to another process on the same database')
       .option('--no-portal', 'no web portal on the HTTP side (docs/portal.md), only the API')
       .option('--tls-cert <file>', 'serve the HTTP side (portal and API) as HTTPS with this certificate (PEM); required off loopback')

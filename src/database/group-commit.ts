@@ -5,9 +5,9 @@ import { silentLogger, type Logger } from '../logger.js';
 /** Units of work per transaction at most: a burst after an outage commits in slices, not in one huge transaction. */
 export const DEFAULT_MAX_BATCH = 1_000;
 
-interface Pending {
-  work: WorkFactory<unknown>;
-  resolve(value: unknown): void;
+interface Pending<I, R> {
+  item: I;
+  resolve(value: R): void;
   reject(err: unknown): void;
 }
 
@@ -18,39 +18,48 @@ export interface GroupCommitStats {
   splits: number;
 }
 
+/** How a batch of items becomes one transaction, and one item alone (after its batch failed). */
+export interface BatchWork<I, R> {
+  batch(items: readonly I[]): Work<R[]>;
+  one(item: I): Work<R>;
+}
+
 /**
- * The batching writer ("group commit") of the intake: units of work that
- * arrive while a transaction is being committed — or within the same turn
- * of the event loop — are run together in the next transaction, so many
- * telegrams share one fsync. Each caller's promise resolves only after the
- * transaction holding its work committed (then the intake may send its
- * ack) and rejects if it did not.
+ * The batching writer ("group commit") of the intake: items that arrive
+ * while a transaction is being committed — or within the same turn of the
+ * event loop — are run together in the next transaction, so many share one
+ * fsync. Each caller's promise resolves only after the transaction holding
+ * its item committed (then the intake may send its ack) and rejects if it
+ * did not. `BatchWork.batch` may do the items' work in fewer statements
+ * than one by one (the check-ins' multi-row statements).
  *
- * One failing unit must not cost the others their commit: a batch that
- * fails is run again one unit at a time, and only the failing one rejects.
- * A database that is down rejects every unit: nothing is acknowledged that
- * was not stored.
+ * One failing item must not cost the others their commit: a batch that
+ * fails is run again one item at a time (`BatchWork.one`), and only the
+ * failing one rejects. A database that is down rejects every item: nothing
+ * is acknowledged that was not stored.
  */
-export class GroupCommit {
+export class BatchCommit<I, R> {
   readonly #db: CentreDatabase;
+  readonly #work: BatchWork<I, R>;
   readonly #maxBatch: number;
   readonly #log: Logger;
-  #queue: Pending[] = [];
+  #queue: Array<Pending<I, R>> = [];
   #scheduled = false;
   /** The drain committing now: one transaction at a time (side by side means several writers, as the intake's lanes are). */
   #running: Promise<void> | undefined;
   readonly stats: GroupCommitStats = { batches: 0, items: 0, splits: 0 };
 
-  constructor(db: CentreDatabase, options: { maxBatch?: number; logger?: Logger } = {}) {
+  constructor(db: CentreDatabase, work: BatchWork<I, R>, options: { maxBatch?: number; logger?: Logger } = {}) {
     this.#db = db;
+    this.#work = work;
     this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.#log = (options.logger ?? silentLogger).child({ component: 'group-commit' });
   }
 
-  /** Queue a unit of work; resolves with its result after its batch committed. */
-  submit<T>(work: WorkFactory<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+  /** Queue an item; resolves with its result after its batch committed. */
+  add(item: I): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
       if (!this.#scheduled && !this.#running) {
         this.#scheduled = true;
         // Let everything that arrives in this turn of the event loop join the first batch.
@@ -84,8 +93,9 @@ export class GroupCommit {
       const batch = this.#queue.splice(0, this.#maxBatch);
       this.stats.batches++;
       this.stats.items += batch.length;
+      const items = batch.map((p) => p.item);
       try {
-        const results = await this.#db.run(() => all(batch));
+        const results = await this.#db.run(() => this.#work.batch(items));
         batch.forEach((p, i) => p.resolve(results[i]));
       } catch (err) {
         if (batch.length === 1) {
@@ -96,7 +106,7 @@ export class GroupCommit {
         this.#log.warn({ err: (err as Error).message, size: batch.length }, 'batch failed; committing its units one by one');
         for (const p of batch) {
           try {
-            p.resolve(await this.#db.run(p.work));
+            p.resolve(await this.#db.run(() => this.#work.one(p.item)));
           } catch (e) {
             p.reject(e);
           }
@@ -106,8 +116,20 @@ export class GroupCommit {
   }
 }
 
-function* all(batch: readonly Pending[]): Work<unknown[]> {
+/** Units of work of any kind, batched: each is its own factory, and a batch runs them one after the other. */
+export class GroupCommit extends BatchCommit<WorkFactory<unknown>, unknown> {
+  constructor(db: CentreDatabase, options: { maxBatch?: number; logger?: Logger } = {}) {
+    super(db, { batch: all, one: (work) => work() }, options);
+  }
+
+  /** Queue a unit of work; resolves with its result after its batch committed. */
+  submit<T>(work: WorkFactory<T>): Promise<T> {
+    return this.add(work) as Promise<T>;
+  }
+}
+
+function* all(batch: readonly WorkFactory<unknown>[]): Work<unknown[]> {
   const results: unknown[] = [];
-  for (const p of batch) results.push(yield* p.work());
+  for (const work of batch) results.push(yield* work());
   return results;
 }

@@ -34,13 +34,19 @@ export const SQLITE_IN_MEMORY = ':memory:';
 export class SqliteDatabase implements CentreDatabase {
   readonly engine = 'sqlite' as const;
   readonly description: string;
+  /** The database file (a second connection to it: the intake's writer thread). */
+  readonly path: string;
+  /** Whether each commit is fsynced (`open`'s `durable`). */
+  readonly durable: boolean;
   readonly kysely: Kysely<Database>;
   readonly runNow: <T>(work: WorkFactory<T>) => T;
   readonly #sqlite: BetterSqlite3.Database;
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
 
-  private constructor(path: string, sqlite: BetterSqlite3.Database) {
+  private constructor(path: string, sqlite: BetterSqlite3.Database, durable: boolean) {
     this.description = `sqlite:${path}`;
+    this.path = path;
+    this.durable = durable;
     this.#sqlite = sqlite;
     this.kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     // One transaction function for the life of the connection: better-sqlite3 builds four wrappers per `transaction()`, which a centre storing a report per call paid each time.
@@ -69,7 +75,7 @@ export class SqliteDatabase implements CentreDatabase {
       sqlite?.close();
       throw new DatabaseOpenError(`cannot open SQLite database ${path}: ${sqliteReason(err)}`);
     }
-    return new SqliteDatabase(path, sqlite);
+    return new SqliteDatabase(path, sqlite, options.durable !== false);
   }
 
   run<T>(work: WorkFactory<T>): Promise<T> {

@@ -35,7 +35,7 @@ onBothEngines(t, 'the centre stopped for five minutes: the depot keeps its event
   const run = async (ms: number): Promise<void> => {
     for (let done = 0; done < ms; done += 50) {
       clock.advance(50);
-      await intake?.commit.flush();
+      await intake?.flush();
       // A key read from the database is real I/O too (PostgreSQL): a millisecond of real time per step.
       await new Promise((r) => setTimeout(r, 1));
     }
