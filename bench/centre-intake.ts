@@ -2,18 +2,27 @@
  * Intake throughput of the centre (docs/perf.md "## Centre intake"): acks
  * per second of `hicom-sim centre serve` in one process, on SQLite and on
  * PostgreSQL (both durable: SQLite synchronous=FULL, PostgreSQL fsync on),
- * every ack sent only after its telegram committed, with p50/p99 latency
- * measured by the load generator in the same run. Baseline from the same
- * run, alternating with it: the §5.2 responder process (the same protocol
- * work, everything in memory, no database) — whole process against whole
- * process, same sender, same telegrams. Median of the rounds.
- * Run: npx tsc -p . && node dist/bench/centre-intake.js
+ * every ack sent only after its telegram committed, with p50/p99 latency of
+ * each ack measured by the load generator in the same run, and the CPU time
+ * of the centre process (all its threads) per ack. Baselines from the same
+ * run, alternating with it round by round, whole process against whole
+ * process, same load generator, same kind of telegrams:
+ * - `centre serve --no-writer-thread` (SQLite committing on the intake's thread);
+ * - the §5.2 responder process (the same decode, replay window and
+ *   encode, everything in memory, no database);
+ * - with `--previous DIST` (the `dist/` of an earlier build, e.g. main
+ *   before this work), that build's `centre serve` on SQLite and PostgreSQL.
+ * Each round starts the process, warms it with one untimed check-in per
+ * device (every key read once, as in a centre that has been running), then
+ * times the load. Median of the rounds.
+ * Run: npx tsc -p . && node dist/bench/centre-intake.js [--previous DIR/dist] [--rounds N]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { ReadlineParser } from '@serialport/parser-readline';
 import type { CheckInBody } from '../core/check-in-body.js';
 import { parseDatagramAddress, type DatagramAddress } from '../core/datagram-port.js';
@@ -25,14 +34,30 @@ import { MasterKey } from '../src/storage/master-key.js';
 import { startPostgresCluster } from '../test/support/postgres-cluster.js';
 import { median } from '../test/support/sample-stats.js';
 import { bound } from './support/bench-bound.js';
-import { sendCheckIns } from './support/check-in-sender.js';
+import { runIntakeLoad, type LoadDevice } from './support/intake-load.js';
 
+const { values: args } = parseArgs({ options: { previous: { type: 'string' }, rounds: { type: 'string', default: '3' } } });
 const ROUND_S = 4;
-const ROUNDS = 3;
+const ROUNDS = Number(args.rounds);
 const DEVICES = 2000;
-/** Telegrams in flight: enough to keep a batching centre busy, as a burst after an outage does. */
+/** Telegrams in flight: a burst after an outage, as many as a centre answering 50,000/s within 10 ms holds. */
 const WINDOW = 512;
-bound(`centre intake (${ROUNDS} rounds × SQLite, PostgreSQL and the in-memory responder × ${ROUND_S} s)`, 240);
+/** Pre-built telegrams per device and round: 60,000/s over a round, more than the goal. */
+const PER_DEVICE = Math.ceil((60_000 * ROUND_S) / DEVICES);
+const previous = args.previous === undefined ? undefined : resolve(args.previous);
+if (previous && !existsSync(join(previous, 'bin/hicom-sim.js'))) {
+  process.stderr.write(`--previous ${previous}: no bin/hicom-sim.js there (give the dist/ folder of a build)\n`);
+  process.exit(2);
+}
+const kinds = previous ? 6 : 4;
+/** The untimed warm-up of each round ends after this long at most (a slow engine under load). */
+const WARM_MS = 40_000;
+bound(`centre intake (${ROUNDS} rounds × ${kinds} processes × (warm-up ≤ ${WARM_MS / 1000} s + ${ROUND_S} s), telegrams built before each)`, 60 + ROUNDS * kinds * (WARM_MS / 1000 + 20));
+/** Centre processes running now: killed however this process ends (a bound that ran out included). */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '../bin/hicom-sim.js');
@@ -40,20 +65,20 @@ const dir = mkdtempSync(join(tmpdir(), 'intake-bench-'));
 const state = join(dir, 'state');
 const cluster = await startPostgresCluster({ durable: true });
 const specs = { sqlite: `sqlite:${join(dir, 'centre.db')}`, postgres: await cluster.createDatabase('bench') };
-type Device = { id: string; key: Uint8Array };
 /** The same device ids registered in each database (each with the key its registry made). */
-const fleets: Record<keyof typeof specs, Device[]> = { sqlite: [], postgres: [] };
+const fleets: Record<keyof typeof specs, LoadDevice[]> = { sqlite: [], postgres: [] };
 for (const engine of ['sqlite', 'postgres'] as const) {
   const db = await openDatabase(parseDatabaseUrl(specs[engine]));
   const registry = await DeviceRegistry.open(db, MasterKey.load(state, {}));
   for (let i = 0; i < DEVICES; i++) fleets[engine].push({ id: `IB-${i}`, key: (await registry.add(`IB-${i}`, 'key-depot', {}, { actor: 'bench' })).key });
   await db.close();
 }
-const devices = fleets.sqlite;
-writeFileSync(join(dir, 'keys.txt'), devices.map((d) => formatDeviceKey({ id: d.id, kind: 'key-depot', key: d.key })).join('\n'));
+writeFileSync(join(dir, 'keys.txt'), fleets.sqlite.map((d) => formatDeviceKey({ id: d.id, kind: 'key-depot', key: d.key })).join('\n'));
 
 function start(args: string[], ready: RegExp, address: RegExp): Promise<{ child: ChildProcess; centre: DatagramAddress }> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const lines = child.stdout!.pipe(new ReadlineParser({ delimiter: '\n' }));
   return new Promise((resolve) => {
     let centre: DatagramAddress | undefined;
@@ -65,47 +90,72 @@ function start(args: string[], ready: RegExp, address: RegExp): Promise<{ child:
   });
 }
 
-const counters = new Map<string, number>();
-type Round = { ackedPerS: number; p50: number; p99: number };
+/** CPU time (user + system, all threads) of a process so far, in ms (/proc/PID/stat, clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
-async function round(centre: DatagramAddress, devices: Device[]): Promise<Round> {
-  const r = await sendCheckIns({
+/** Each database's counters go on rising across rounds and processes (one replay window per device and database). */
+const nextCounter = new Map<string, number>();
+type Round = { ackedPerS: number; p50: number; p99: number; cpuUsPerAck: number; senderUsPerAck: number; load: number };
+
+const bodyOf = (n: number, counter: number, now: number): CheckInBody => (n % 10 === 0 ? { status: { kind: 'key-depot', door: 'closed' }, events: [{ seq: counter, time: now, type: 'door-open' }] } : { status: { kind: 'key-depot', door: 'closed', keys: [1, 2, 3, 4], queue: 0, mains: true, interval: 60 } });
+
+async function round(name: string, engine: string, child: ChildProcess, centre: DatagramAddress, devices: LoadDevice[]): Promise<Round> {
+  const counterOf = (d: LoadDevice): number => nextCounter.get(`${engine} ${d.id}`) ?? 1;
+  // Untimed: one check-in per device, so the centre has read every key once (a running centre has them cached).
+  const warm = await runIntakeLoad({ centre, devices, window: WINDOW, durationMs: WARM_MS, perDevice: 1, firstCounter: counterOf, body: bodyOf });
+  if (warm.acked !== devices.length) process.stdout.write(`  (${name}: ${warm.acked} of ${devices.length} devices answered within the warm-up of ${WARM_MS / 1000} s)\n`);
+  for (const d of devices) nextCounter.set(`${engine} ${d.id}`, counterOf(d) + 1);
+  const cpu0 = cpuMsOf(child.pid!);
+  const r = await runIntakeLoad({
     centre,
     devices,
     window: WINDOW,
     durationMs: ROUND_S * 1000,
-    counter: (d) => {
-      const counter = (counters.get(d.id) ?? 0) + 1;
-      counters.set(d.id, counter);
-      return counter;
-    },
-    body: (n, counter, now): CheckInBody => (n % 10 === 0 ? { status: { kind: 'key-depot', door: 'closed' }, events: [{ seq: counter, time: now, type: 'door-open' }] } : { status: { kind: 'key-depot', door: 'closed', keys: [1, 2, 3, 4], queue: 0, mains: true, interval: 60 } }),
+    perDevice: PER_DEVICE,
+    firstCounter: counterOf,
+    body: bodyOf,
   });
-  return { ackedPerS: r.answered / r.seconds, p50: r.p50, p99: r.p99 };
+  const cpuMs = cpuMsOf(child.pid!) - cpu0;
+  for (const d of devices) nextCounter.set(`${engine} ${d.id}`, counterOf(d) + PER_DEVICE);
+  if (r.verifyFailed > 0 || r.naks > 0 || r.strays > 0) throw new Error(`${name}: ${r.verifyFailed} acks failed to open, ${r.naks} naks, ${r.strays} stray answers`);
+  if (r.exhausted) process.stdout.write(`  (${name}: ran out of pre-built telegrams; the rate is a lower bound)\n`);
+  return { ackedPerS: r.acked / r.seconds, p50: r.p50, p99: r.p99, cpuUsPerAck: (cpuMs * 1000) / Math.max(1, r.acked), senderUsPerAck: r.cpuUsPerAck, load: loadavg()[0] };
 }
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
-const results: Record<string, Round[]> = { 'centre serve, SQLite': [], 'centre serve, PostgreSQL': [], 'responder (no database)': [] };
-const centres: Array<[string, string[], Device[]]> = [
-  ['centre serve, SQLite', [cli, 'centre', 'serve', '--db', specs.sqlite, '-s', state, '--udp', '127.0.0.1:0', '--no-http', '--log-level', 'warn'], fleets.sqlite],
-  ['centre serve, PostgreSQL', [cli, 'centre', 'serve', '--db', specs.postgres, '-s', state, '--udp', '127.0.0.1:0', '--no-http', '--log-level', 'warn'], fleets.postgres],
-  ['responder (no database)', [join(here, '../test/support/responder-process.js'), join(dir, 'keys.txt')], fleets.sqlite],
+const serveArgs = (bin: string, db: string): string[] => [bin, 'centre', 'serve', '--db', db, '-s', state, '--udp', '127.0.0.1:0', '--no-http', '--log-level', 'warn'];
+const centres: Array<[string, string, string[]]> = [
+  ['centre serve, SQLite', 'sqlite', serveArgs(cli, specs.sqlite)],
+  ['  same, --no-writer-thread', 'sqlite', [...serveArgs(cli, specs.sqlite), '--no-writer-thread']],
+  ['centre serve, PostgreSQL', 'postgres', serveArgs(cli, specs.postgres)],
+  ['responder (no database)', 'responder', [join(here, '../test/support/responder-process.js'), join(dir, 'keys.txt')]],
 ];
+if (previous) {
+  centres.push(['previous build, SQLite', 'sqlite', serveArgs(join(previous, 'bin/hicom-sim.js'), specs.sqlite)]);
+  centres.push(['previous build, PostgreSQL', 'postgres', serveArgs(join(previous, 'bin/hicom-sim.js'), specs.postgres)]);
+}
+const results = new Map<string, Round[]>(centres.map(([name]) => [name, []]));
 try {
+  const load0 = loadavg();
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, args, fleet] of centres) {
+    for (const [name, engine, args] of centres) {
       const { child, centre } = await start(args, /^(Ctrl-C stops the centre\.|listening )/, /(?:UDP intake: udp |listening )(\S+)/);
-      results[name].push(await round(centre, fleet));
+      results.get(name)!.push(await round(name, engine, child, centre, engine === 'postgres' ? fleets.postgres : fleets.sqlite));
       child.kill('SIGTERM');
       await new Promise((done) => child.once('exit', done));
     }
   }
-  process.stdout.write(`${DEVICES} devices, ${WINDOW} telegrams in flight, one in ten with an event; median of ${ROUNDS} rounds of ${ROUND_S} s, whole process against whole process:\n`);
-  for (const [name, rounds] of Object.entries(results)) {
+  process.stdout.write(`${DEVICES} devices, ${WINDOW} telegrams in flight, one in ten with an event; median of ${ROUNDS} rounds of ${ROUND_S} s, whole process against whole process;\n`);
+  process.stdout.write(`load average ${load0.map((x) => x.toFixed(1)).join(' ')} at start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end (2 cores shared with the load generator and PostgreSQL):\n`);
+  for (const [name, rounds] of results) {
     const m = (k: keyof Round): number => median(rounds.map((x) => x[k]));
-    process.stdout.write(`  ${name.padEnd(26)} ${fmt(m('ackedPerS')).padStart(7)} acks/s  p50 ${m('p50').toFixed(1)} ms  p99 ${m('p99').toFixed(1)} ms\n`);
+    process.stdout.write(`  ${name.padEnd(27)} ${fmt(m('ackedPerS')).padStart(7)} acks/s  p50 ${m('p50').toFixed(1).padStart(6)} ms  p99 ${m('p99').toFixed(1).padStart(6)} ms  centre CPU ${m('cpuUsPerAck').toFixed(0).padStart(4)} µs/ack  sender CPU ${m('senderUsPerAck').toFixed(0)} µs/ack\n`);
   }
 } finally {
+  for (const c of running) c.kill('SIGKILL');
   cluster.stop();
   rmSync(dir, { recursive: true, force: true });
 }
