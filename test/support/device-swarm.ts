@@ -2,8 +2,10 @@
  * Devices as a centre's fault tests need them: each sends check-ins with
  * new events over real UDP, one at a time, resends what was not
  * acknowledged under a new counter (docs/check-in-telegram.md §6), and
- * keeps what the centre acknowledged — so a test can ask afterwards whether
- * everything acknowledged is really in the database.
+ * keeps what the centre acknowledged — also an ack that arrives after the
+ * device gave up waiting for it and sent the next check-in — so a test can
+ * ask afterwards whether everything acknowledged is really in the
+ * database.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
@@ -56,8 +58,21 @@ export class DeviceSwarm {
     const socket = createSocket('udp4');
     this.#sockets.push(socket);
     await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
-    let waiting: ((b: Buffer) => void) | undefined;
-    socket.on('message', (m) => waiting?.(m));
+    /** Counters sent and not answered yet: an ack that comes after its timeout still counts (its commit happened). */
+    const open = new Set<number>();
+    let waiting: { counter: number; done: () => void } | undefined;
+    socket.on('message', (m) => {
+      const r = openTelegram(m, d.key);
+      if (!r.ok || r.telegram.type === 'check-in' || !open.delete(r.telegram.counter)) return;
+      if (r.telegram.type === 'ack') {
+        d.ackedCounters.push(r.telegram.counter);
+        const accepted = new Set(r.telegram.body.accepted);
+        d.ackedSeqs.push(...accepted);
+        // A device deletes exactly what an ack lists, nothing else.
+        d.queue = d.queue.filter((e) => !accepted.has(e.seq));
+      }
+      if (waiting?.counter === r.telegram.counter) waiting.done();
+    });
     while (this.#running) {
       const target = this.target;
       if (!target) {
@@ -73,29 +88,23 @@ export class DeviceSwarm {
       const events = d.queue.slice(0, 10);
       const counter = ++d.counter;
       const bytes = encodeTelegram({ type: 'check-in', deviceId: d.id, counter, time: now, body: { events } }, d.key, randomBytes(12));
-      const reply = await new Promise<Buffer | undefined>((resolve) => {
+      open.add(counter);
+      const answered = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => {
           waiting = undefined;
-          resolve(undefined);
+          resolve(false);
         }, this.replyTimeoutMs);
-        waiting = (b) => {
-          clearTimeout(timer);
-          waiting = undefined;
-          resolve(b);
+        waiting = {
+          counter,
+          done: () => {
+            clearTimeout(timer);
+            waiting = undefined;
+            resolve(true);
+          },
         };
         socket.send(bytes, target.port, target.host);
       });
-      if (!reply) {
-        d.unanswered++;
-        continue;
-      }
-      const r = openTelegram(reply, d.key);
-      if (!r.ok || r.telegram.type !== 'ack' || r.telegram.counter !== counter) continue;
-      d.ackedCounters.push(counter);
-      const accepted = new Set(r.telegram.body.accepted);
-      d.ackedSeqs.push(...accepted);
-      // A device deletes exactly what the ack lists, nothing else.
-      d.queue = d.queue.filter((e) => !accepted.has(e.seq));
+      if (!answered) d.unanswered++;
     }
   }
 }
