@@ -157,8 +157,9 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export const DEFAULT_CONFIG_YAML = `# hicom-sim lab: one PBX, a key depot, the network with its test lines, a
-# technician's modem and the remote service centre, run as a service.
+export const DEFAULT_CONFIG_YAML = `# hicom-sim lab: a PBX reached by modem, a second one checking in over the
+# LAN, a key depot, the network with its test lines, a technician's modem
+# and the remote service centre, run as a service.
 # Every field: docs/configuration.md.
 stateDir: ./hicom-state        # PBX state, FMC images, centre files
 pacing: true                   # pace modem data at the negotiated rate
@@ -173,9 +174,13 @@ pbxs:
       - bind: tcp:127.0.0.1:7100      # V.24 service interface (Assistant E)
       - bind: tcp:127.0.0.1:7101      # Assistant T terminal on station 100 (UP0E-1)
         station: "100"
-    # lan:                     # the LAN option: check in with the centre service too
-    #   centre: 127.0.0.1:7300 # no key: the lab's centre registers the PBX and makes one
-    #   interval: 1            # minutes (class-B errors then go by LAN, the modem sends the rest)
+  - id: HSIM-0002              # a second PBX, with the LAN option: it checks in by UDP
+    type: OfficePoint
+    aps: ${DEFAULT_APS_VERSION}
+    trunks: ["0302345"]
+    lan:
+      centre: 127.0.0.1:7300   # no key: the lab's centre registers the PBX and makes one
+      interval: 1              # minutes; its class-B errors go by LAN, the rest by modem
 
 modems:
   - name: technician           # the service technician's PC modem

@@ -51,7 +51,7 @@ t.test('with a token file: nothing before auth, three wrong tokens close the con
   t.teardown(() => d.close());
   await d.next();
   t.same(await d.ok('auth', { token: 'a-long-enough-token-for-the-test' }), { authenticated: true }, 'the right token opens a new connection');
-  t.equal((await d.ok('pbx.list') as unknown[]).length, 1, 'and then commands run');
+  t.equal((await d.ok('pbx.list') as unknown[]).length, 2, 'and then commands run (both PBXs of the default lab listed)');
 });
 
 t.test('off loopback the lab makes a token and prints it; the Python client needs it', async (t) => {
@@ -96,7 +96,7 @@ print("with token:", [p["id"] for p in c.command("pbx.list")])
   const r = spawnSync('ip', ['netns', 'exec', ns, '/usr/bin/python3', '-c', script, address, token], { encoding: 'utf8', timeout: 30_000 });
   t.equal(r.status, 0, `the Python client ran (${r.stderr.trim()})`);
   t.match(r.stdout, /^no token: unauthorized$/m, 'without the token every command is refused');
-  t.match(r.stdout, /^with token: \['HSIM-0001'\]$/m, 'with the printed token the rig drives the lab');
+  t.match(r.stdout, /^with token: \['HSIM-0001', 'HSIM-0002'\]$/m, 'with the printed token the rig drives the lab');
 });
 
 t.test('the CLI refuses bad control options with one line and exit 2', async (t) => {

@@ -2,14 +2,19 @@ import t from 'tap';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { SessionClient } from '../../src/clients/session-client.js';
+import { CheckIns } from '../../src/database/check-ins.js';
+import { parseDatabaseUrl } from '../../src/database/database-url.js';
+import { openDatabase } from '../../src/database/open-database.js';
 import { cliCommand, firstLoginOverTcp, LAB_READY, tempDir } from '../support/lab-child.js';
 import { LineChild } from '../support/line-child.js';
+import { pollUntil } from '../support/poll-until.js';
 
 /**
  * What `npm start` runs: the embedded default lab, no configuration file.
  * The README's walk-through, step by step, against the real process: first
  * login on the V.24 port, a PIN set by the customer, a dial-in from the
- * technician's modem to the IMOD, PIN, login, and the centre is up.
+ * technician's modem to the IMOD, PIN, login, and the centre is up; the
+ * second PBX, with the LAN option, is registered and checks in by UDP.
  */
 t.test('the embedded default lab does what the README walk-through says', async (t) => {
   const state = join(tempDir(t, 'hicom-default-'), 'state');
@@ -28,9 +33,14 @@ t.test('the embedded default lab does what the README walk-through says', async 
   t.match(out, /centre: receiving error reports on modem centre/, 'the centre runs');
   t.match(out, /centre service: UDP intake 127\.0\.0\.1:7300, database sqlite:/, 'as a service, its UDP intake on 7300');
   t.match(out, /JSON API: http:\/\/127\.0\.0\.1:7301\/api\/v1 /, 'its API on 7301');
-  t.match(out, /registered lab devices: DEPOT-0001\n/, 'the key depot registered there');
+  t.match(out, /PBX HSIM-0002 \(OfficePoint, APS [^)]*\)\n(?: {2}.*\n)* {2}LAN option: checks in with 127\.0\.0\.1:7300 every 1 min\n/, 'a second PBX, with the LAN option, checking in with the centre service every minute');
+  t.match(out, /registered lab devices: HSIM-0002, DEPOT-0001\n/, 'that PBX and the key depot registered there');
   t.match(out, /key depot DEPOT-0001 \(4 compartments\), checks in with 127\.0\.0\.1:7300 every 60 s\n {2}keypad line: tcp 127\.0\.0\.1:7102/, 'the depot checks in, its keypad on 7102');
   t.match(out, /test lines: echo 0800100, busy 0800200, no answer 0800300/, 'the test lines are printed');
+  const db = await openDatabase(parseDatabaseUrl(`sqlite:${join(state, 'centre', 'centre.db')}`));
+  t.teardown(() => db.close());
+  await pollUntil(async () => (await new CheckIns(db).count('HSIM-0002')) > 0, 'a check-in of HSIM-0002', 20_000, 100).catch(() => undefined);
+  t.ok((await new CheckIns(db).count('HSIM-0002')) > 0, 'the LAN PBX HSIM-0002 checked in by UDP: its check-in is in the centre database');
 
   const admin = await SessionClient.connectTcp('127.0.0.1', 7100);
   t.teardown(() => admin.close());

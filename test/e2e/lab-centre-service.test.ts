@@ -19,7 +19,7 @@ const DEPOT = 'DEPOT-0001';
 
 t.test('the default lab with the LAN option: the centre service with its PBX and depot registered and checking in; a PIN through the API opens compartment 2, the key taken and a class-B error arrive as events', async (t) => {
   const dir = tempDir(t, 'hicom-lab-service-');
-  // The default lab with its PBX's LAN option turned on, as the comment in it says.
+  // The default lab with the LAN option of its first PBX turned on too (the second has it already).
   const config = writeDefaultLabConfig(dir, {}, (doc) => {
     doc.pbxs[0].lan = { centre: doc.centre.udp, interval: 1 };
   });
@@ -29,7 +29,7 @@ t.test('the default lab with the LAN option: the centre service with its PBX and
   const base = /^ {2}JSON API: (http:\/\/127\.0\.0\.1:\d+\/api\/v1) /m.exec(lab.banner)?.[1];
   t.ok(base, 'and where its JSON API is');
   t.match(lab.banner, /portal: http:\/\/127\.0\.0\.1:\d+\//, 'and its portal');
-  t.match(lab.banner, new RegExp(`registered lab devices: ${PBX}, ${DEPOT}`), 'the lab registered its PBX and its depot');
+  t.match(lab.banner, new RegExp(`registered lab devices: ${PBX}, HSIM-0002, ${DEPOT}`), 'the lab registered its two PBXs and its depot');
   t.match(lab.banner, new RegExp(`LAN option: checks in with ${udp?.[1].replace(/\./g, '\\.')} every 1 min`), 'the PBX checks in with that intake');
   t.match(lab.banner, new RegExp(`key depot ${DEPOT} \\(4 compartments\\), checks in with ${udp?.[1].replace(/\./g, '\\.')}`), 'and so does the depot');
   if (!udp || !base) return;
@@ -76,7 +76,7 @@ t.test('the default lab with the LAN option: the centre service with its PBX and
   // Started again on the same state: the devices keep the keys the centre made, and check in at once.
   const again = await spawnLab(t, ['-c', config, '-s', state, '--log-level', 'warn']);
   const base2 = /^ {2}JSON API: (http:\/\/127\.0\.0\.1:\d+\/api\/v1) /m.exec(again.banner)?.[1] ?? '';
-  t.match(again.banner, new RegExp(`registered lab devices: ${PBX}, ${DEPOT}`), 'the restarted lab finds its devices registered');
+  t.match(again.banner, new RegExp(`registered lab devices: ${PBX}, HSIM-0002, ${DEPOT}`), 'the restarted lab finds its devices registered');
   await pollUntil(async () => (await checkIns(base2, PBX)) > had.pbx && (await checkIns(base2, DEPOT)) > had.depot, 'both check in again after the restart', 15_000, 100);
   t.pass('after a restart both devices check in with the keys registered the first time');
   t.equal((await api(base2, token, 'GET', '/rejects')).json?.length ?? 0, 0, 'and nothing was refused (no bad tag, no replay)');
