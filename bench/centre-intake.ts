@@ -7,7 +7,7 @@
  * of the centre process (all its threads) per ack. Baselines from the same
  * run, alternating with it round by round, whole process against whole
  * process, same load generator, same kind of telegrams:
- * - `centre serve --no-writer-thread` (SQLite committing on the intake's thread);
+ * - `centre serve --writer-thread` (SQLite committing in a thread beside the intake);
  * - the §5.2 responder process (the same decode, replay window and
  *   encode, everything in memory, no database);
  * - with `--previous DIST` (the `dist/` of an earlier build, e.g. main
@@ -129,7 +129,7 @@ const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 const serveArgs = (bin: string, db: string): string[] => [bin, 'centre', 'serve', '--db', db, '-s', state, '--udp', '127.0.0.1:0', '--no-http', '--log-level', 'warn'];
 const centres: Array<[string, string, string[]]> = [
   ['centre serve, SQLite', 'sqlite', serveArgs(cli, specs.sqlite)],
-  ['  same, --no-writer-thread', 'sqlite', [...serveArgs(cli, specs.sqlite), '--no-writer-thread']],
+  ['  same, --writer-thread', 'sqlite', [...serveArgs(cli, specs.sqlite), '--writer-thread']],
   ['centre serve, PostgreSQL', 'postgres', serveArgs(cli, specs.postgres)],
   ['responder (no database)', 'responder', [join(here, '../test/support/responder-process.js'), join(dir, 'keys.txt')]],
 ];

@@ -108,7 +108,10 @@ export class CheckInIntake {
     options.port.onMessage((data, from) => this.#onDatagram(data, from));
     this.#unsubscribe = options.bus?.subscribe((m) => {
       if (m.topic === DEVICE_TOPIC && typeof m.id === 'string') this.#keys.delete(m.id);
-      if (m.topic === 'resync') this.#keys.clear();
+      // Something changed that no message told (a lost PostgreSQL listener; on SQLite any commit of another
+      // connection): keep the keys, but a key that fails the tag is read again at once. A removed device is
+      // found out by its check-in's transaction (no window left), a rekeyed one by its tag.
+      if (m.topic === 'resync') for (const e of this.#keys.values()) e.fetchedAt = Number.NEGATIVE_INFINITY;
     });
   }
 

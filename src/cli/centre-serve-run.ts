@@ -32,7 +32,7 @@ export interface ServeOptions extends CentreDbOptions {
   modem: string[];
   supervision: boolean;
   portal: boolean;
-  writerThread: boolean;
+  writerThread?: boolean;
   tlsCert?: string;
   tlsKey?: string;
 }
@@ -68,6 +68,8 @@ function httpsOf(opts: ServeOptions): { cert: Buffer; key: Buffer } | undefined 
 /** `hicom-sim centre serve`: an address in use or a modem that does not answer is no connection (3); everything bound so far is released. */
 export async function serve(program: Command, opts: ServeOptions): Promise<void> {
   const https = httpsOf(opts);
+  // The writer thread's commits come from a second connection, which the SQLite live-event bus cannot tell from another process's: open live streams would judge their sessions again four times a second.
+  if (opts.writerThread && opts.http !== false) throw new ExitError('centre serve: --writer-thread is for an intake-only process: give --no-http too', EXIT.usage);
   const logger = cliLogger(program);
   const clock = new RealClock();
   const { db, registry, master } = await openDeviceRegistry(opts, logger);
@@ -101,7 +103,7 @@ export async function serve(program: Command, opts: ServeOptions): Promise<void>
       bus,
       clock,
       logger,
-      intake: udp ? { port: udp, random: cryptoRandom, concurrency: db.engine === 'postgres' ? POSTGRES_INTAKE_CONCURRENCY : 1, writerThread: opts.writerThread } : undefined,
+      intake: udp ? { port: udp, random: cryptoRandom, concurrency: db.engine === 'postgres' ? POSTGRES_INTAKE_CONCURRENCY : 1, writerThread: opts.writerThread === true } : undefined,
       modems: lines.length ? { lines, onEvent: (e, modem) => {
         if (e.type === 'stored') process.stdout.write(`${e.duplicate ? 're-acknowledged' : 'stored'} report ${e.seq} of ${e.systemId} (${e.records} errors) from modem ${modem}\n`);
       } } : undefined,

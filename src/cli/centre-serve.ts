@@ -32,7 +32,7 @@ export function registerServeCommand(centre: Command, program: Command): void {
       .option('--http <host:port>', 'HTTP API (docs/centre-api.md) on this address', address('--http'), parseDatagramAddress(DEFAULT_HTTP))
       .option('--no-http', 'no HTTP API in this process')
       .option('--modem <spec>', "receive error reports on a centre modem's DTE (tcp:HOST:PORT, serial:DEVICE[@BAUD], pty:PATH); repeatable", (v: string, acc: string[]) => [...acc, lineSpec(v)], [] as string[])
-      .option('--no-writer-thread', 'SQLite: commit check-ins on the intake\'s own thread (one core), not in a writer thread beside it')
+      .option('--writer-thread', 'SQLite, with --no-http: commit check-ins in a writer thread beside the intake (a second core)')
       .option('--no-supervision', 'leave supervision to another process on the same database')
       .option('--no-portal', 'no web portal on the HTTP side (docs/portal.md), only the API')
       .option('--tls-cert <file>', 'serve the HTTP side (portal and API) as HTTPS with this certificate (PEM); required off loopback')

@@ -11,6 +11,7 @@ import { DeviceCommands } from '../../src/database/device-commands.js';
 import { DeviceRegistry } from '../../src/database/device-registry.js';
 import { EventLog } from '../../src/database/event-log.js';
 import { RejectCounters } from '../../src/database/reject-counters.js';
+import { MemoryEventBus } from '../../src/database/memory-event-bus.js';
 import { MasterKey } from '../../src/storage/master-key.js';
 import { onBothEngines, type EngineFixture } from '../support/both-engines.js';
 import { TelegramProbe } from '../support/telegram-probe.js';
@@ -138,4 +139,36 @@ onBothEngines(t, 'with several commit lanes each device always commits through t
   const answers = await Promise.all(ids.map((id, i) => probes[i].checkIn(id, keys.get(id)!, 4, { events: [{ seq: 1, time: Math.floor(Date.now() / 1000), type: 'door-open' }] })));
   t.same(answers.map((a) => a?.type), ids.map(() => 'ack'), 'eight devices at once, side by side in the lanes: every one acknowledged');
   t.equal((await new EventLog(db).list({ type: 'door-open' })).length, 8, 'and every event stored once');
+});
+
+onBothEngines(t, 'a resync keeps the cached keys, and a key that fails its tag after one is read again at once (rekeyed by another process)', async (t, f) => {
+  const db = await f.open();
+  const registry = await DeviceRegistry.open(db, MasterKey.load(f.stateDir, {}));
+  const lookups: string[] = [];
+  const counted = Object.assign(Object.create(registry) as DeviceRegistry, {
+    key: (id: string) => {
+      lookups.push(id);
+      return registry.key(id);
+    },
+  });
+  const bus = new MemoryEventBus();
+  const port = await UdpDatagramPort.open({ port: 0 });
+  const intake = new CheckInIntake({ db, registry: counted, port, clock: new RealClock(), random: cryptoRandom, bus });
+  const probe = await TelegramProbe.open(port.address);
+  t.teardown(async () => {
+    probe.close();
+    await intake.close();
+  });
+  const { key } = await registry.add('SD-RS1', 'key-depot', {}, by);
+  t.equal((await probe.checkIn('SD-RS1', key, 1, {}))?.type, 'ack', 'the first check-in reads the key');
+  t.same(lookups, ['SD-RS1'], 'one lookup');
+  await bus.publish({ topic: 'resync' });
+  t.equal((await probe.checkIn('SD-RS1', key, 2, {}))?.type, 'ack', 'after a resync the device is answered');
+  t.same(lookups, ['SD-RS1'], 'from the cached key: a resync (on SQLite: any commit of another connection) costs no lookup');
+  // Another process rekeys the device; no device message reaches this one.
+  const other = await DeviceRegistry.open(await f.open(), MasterKey.load(f.stateDir, {}));
+  const fresh = (await other.rekey('SD-RS1', by)).key;
+  await bus.publish({ topic: 'resync' });
+  t.equal((await probe.checkIn('SD-RS1', fresh, 3, {}))?.type, 'ack', 'the new key is answered at once, not after the refresh interval of a second');
+  t.same(lookups, ['SD-RS1', 'SD-RS1'], 'after one more lookup');
 });
