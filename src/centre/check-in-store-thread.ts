@@ -6,7 +6,7 @@
  * next transaction; each outcome goes back only after its commit. The
  * schema is the main thread's business (it migrated before starting this).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { SqliteDatabase } from '../database/sqlite-database.js';
 import { checkInCommit } from './check-in-lane.js';
 import type { StoreThreadData, StoreThreadReply, StoreThreadRequest, StoreThreadResult } from './check-in-store-worker.js';
@@ -14,40 +14,48 @@ import type { StoreThreadData, StoreThreadReply, StoreThreadRequest, StoreThread
 const port = parentPort;
 if (!port) throw new Error('check-in-store-thread.js runs only as a worker thread');
 const data = workerData as StoreThreadData;
-let db: SqliteDatabase;
-try {
-  db = SqliteDatabase.open(data.path, { durable: data.durable });
-} catch (err) {
-  port.postMessage({ type: 'failed', error: (err as Error).message } satisfies StoreThreadReply);
-  throw err;
-}
-const commit = checkInCommit(db, { maxBatch: data.maxBatch });
-let replies: StoreThreadResult[] = [];
-let replyScheduled = false;
 
-/** Outcomes that committed in one turn go back in one message. */
-function reply(r: StoreThreadResult): void {
-  replies.push(r);
-  if (replyScheduled) return;
-  replyScheduled = true;
-  setImmediate(() => {
-    replyScheduled = false;
-    const batch = replies;
-    replies = [];
-    port!.postMessage({ type: 'results', results: batch } satisfies StoreThreadReply);
+/** The database, or undefined after saying why not (as the reply to start; the thread then ends, nothing keeping it alive). */
+function open(to: MessagePort): SqliteDatabase | undefined {
+  try {
+    return SqliteDatabase.open(data.path, { durable: data.durable });
+  } catch (err) {
+    to.postMessage({ type: 'failed', error: (err as Error).message } satisfies StoreThreadReply);
+    to.close();
+    return undefined;
+  }
+}
+
+function serve(to: MessagePort, db: SqliteDatabase): void {
+  const commit = checkInCommit(db, { maxBatch: data.maxBatch });
+  let replies: StoreThreadResult[] = [];
+  let replyScheduled = false;
+  /** Outcomes that committed in one turn go back in one message. */
+  const reply = (r: StoreThreadResult): void => {
+    replies.push(r);
+    if (replyScheduled) return;
+    replyScheduled = true;
+    setImmediate(() => {
+      replyScheduled = false;
+      const batch = replies;
+      replies = [];
+      to.postMessage({ type: 'results', results: batch } satisfies StoreThreadReply);
+    });
+  };
+  to.on('message', (m: StoreThreadRequest) => {
+    if (m.type === 'close') {
+      void commit.flush().then(() => db.close()).then(() => to.close());
+      return;
+    }
+    for (const { id, arrival } of m.arrivals) {
+      commit.add(arrival).then(
+        (outcome) => reply({ id, outcome }),
+        (err: Error) => reply({ id, error: err.message }),
+      );
+    }
   });
+  to.postMessage({ type: 'ready' } satisfies StoreThreadReply);
 }
 
-port.on('message', (m: StoreThreadRequest) => {
-  if (m.type === 'close') {
-    void commit.flush().then(() => db.close()).then(() => port.close());
-    return;
-  }
-  for (const { id, arrival } of m.arrivals) {
-    commit.add(arrival).then(
-      (outcome) => reply({ id, outcome }),
-      (err: Error) => reply({ id, error: err.message }),
-    );
-  }
-});
-port.postMessage({ type: 'ready' } satisfies StoreThreadReply);
+const db = open(port);
+if (db) serve(port, db);

@@ -161,9 +161,12 @@ function spawn(data: StoreThreadData): Promise<Worker> {
   const worker = new Worker(THREAD, { workerData: data });
   return new Promise((resolve, reject) => {
     const onExit = (code: number) => reject(new Error(`check-in writer thread exited with code ${code} before it was ready`));
+    const onError = (err: Error) => reject(new Error(`check-in writer thread failed before it was ready: ${err.message}`));
     worker.once('exit', onExit);
+    worker.once('error', onError);
     worker.once('message', (m: StoreThreadReply) => {
       worker.off('exit', onExit);
+      worker.off('error', onError);
       if (m.type === 'ready') resolve(worker);
       else {
         reject(new Error(m.type === 'failed' ? m.error : 'check-in writer thread: unexpected first message'));

@@ -104,7 +104,7 @@ t.test('config example | config check round trip, and a bad config', async (t) =
   writeFileSync(file, example.stdout);
   const checked = runCli(['config', 'check', file]);
   t.equal(checked.status, 0, `the example passes config check (${checked.stderr.trim()})`);
-  t.match(checked.stdout, /OK — 1 PBX\(s\), 3 modem\(s\)/, 'config check summarises the lab');
+  t.match(checked.stdout, /OK — 2 PBX\(s\), 3 modem\(s\), 1 key depot\(s\)/, 'config check summarises the lab (the default has two PBXs)');
 
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, example.stdout.replace('type: OfficePro', 'type: OfficeMax'));
