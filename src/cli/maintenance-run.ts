@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { MaintenanceRecords, type PlanRecord } from '../database/maintenance-records.js';
 import { EXIT, ExitError } from '../exit-codes.js';
+import { clockWindowCron } from '../maintenance/clock-window.js';
 import { PlanError, type MaintenanceStep, type PlanSpec } from '../maintenance/maintenance-plan.js';
 import { MaintenancePlans } from '../maintenance/maintenance-plans.js';
 import type { CentreDbOptions } from './centre-options.js';
@@ -34,7 +35,7 @@ function specOf(name: string, o: PlanAddOptions): PlanSpec {
   let minutes: number;
   if (o.window) {
     const w = o.window;
-    cron = `${w.start[1]} ${w.start[0]} * * ${o.days}`;
+    cron = clockWindowCron({ hour: w.start[0], minute: w.start[1] }, o.days);
     minutes = w.minutes;
   } else {
     if (o.minutes === undefined) throw new PlanError('minutes', '--cron needs --minutes, the window\'s length');

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { parseClockWindow } from '../maintenance/clock-window.js';
 import { addCentreDbOptions, type CentreDbOptions } from './centre-options.js';
 import type { PlanAddOptions } from './maintenance-run.js';
 import type { AccessSetOptions, RunNowOptions } from './maintenance-visit-run.js';
@@ -15,11 +16,9 @@ const STEP_NAMES = 'errors, kds-backup, archive, aps, function-test';
 
 /** `20:00-06:00` → the window's start and its length in minutes (the end may be after midnight). */
 function clockWindow(v: string): { start: [number, number]; minutes: number } {
-  const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(v);
-  if (!m) throw new InvalidArgumentError('expected HH:MM-HH:MM, e.g. 20:00-06:00');
-  const start = Number(m[1]) * 60 + Number(m[2]);
-  const end = Number(m[3]) * 60 + Number(m[4]);
-  return { start: [Number(m[1]), Number(m[2])], minutes: (end - start + 24 * 60) % (24 * 60) };
+  const w = parseClockWindow(v);
+  if (!w) throw new InvalidArgumentError('expected HH:MM-HH:MM, e.g. 20:00-06:00');
+  return { start: [w.hour, w.minute], minutes: w.minutes };
 }
 
 const run = () => import('./maintenance-run.js');

@@ -1,5 +1,7 @@
 import { junitXml } from '../scenario/junit.js';
 import { loadScenario } from '../scenario/scenario-file.js';
+import { fleetVisitor } from '../scenario/fleet-visitor.js';
+import { runMaintenanceScenario } from '../scenario/maintenance-week.js';
 import { runScenario, type ScenarioResult } from '../scenario/scenario-runner.js';
 import { renderTimelinePage } from '../timeline/timeline-page.js';
 import type { Timeline } from '../timeline/timeline-recorder.js';
@@ -21,9 +23,12 @@ export async function run(files: string[], opts: { junit?: string; report?: stri
   const scenarios = files.map((file) => ({ file, scenario: loadScenario(file) }));
   const trace = openTrace(opts);
   const results: ScenarioResult[] = [];
-  for (const { file, scenario } of scenarios) {
-    process.stdout.write(`scenario ${scenario.name} (${file})\n`);
-    const r = await runScenario(scenario, (line) => process.stdout.write(`  ${line}\n`), { record: opts.report !== undefined, ...(trace ? { trace } : {}) });
+  const progress = (line: string) => process.stdout.write(`  ${line}\n`);
+  for (const { file, scenario: loaded } of scenarios) {
+    process.stdout.write(`scenario ${loaded.scenario.name} (${file})\n`);
+    const r = loaded.kind === 'lab'
+      ? await runScenario(loaded.scenario, progress, { record: opts.report !== undefined, ...(trace ? { trace } : {}) })
+      : await runMaintenanceScenario(loaded.scenario, fleetVisitor, progress);
     results.push(r);
     const failed = r.results.filter((x) => !x.passed).length;
     process.stdout.write(`  ${failed ? 'FAILED' : 'passed'}: ${r.results.length - failed}/${r.results.length} expectations in ${r.elapsedMs} ms\n`);

@@ -285,4 +285,25 @@ export class MaintenanceRecords {
     const steps = (await this.db.kysely.selectFrom('maintenance_steps').selectAll().where('visit_id', 'in', visits.map((v) => v.id)).orderBy('id').execute()).map(stepOf);
     return visits.map((v) => ({ ...v, steps: steps.filter((s) => s.visitId === v.id) }));
   }
+
+  /**
+   * Every visit of one window of a plan with its steps (a night's results:
+   * the scenario's figures, the portal's "last night"); a visit resumed in
+   * a later window belongs to that one.
+   */
+  async windowVisits(planId: number, windowStart: number): Promise<Array<VisitRecord & { steps: StepRecord[] }>> {
+    const qb = this.db.kysely;
+    const inWindow = qb.selectFrom('maintenance_visits').select('id').where('plan_id', '=', planId).where('window_start', '=', windowStart);
+    const visits = (await qb.selectFrom('maintenance_visits').selectAll().where('plan_id', '=', planId).where('window_start', '=', windowStart).orderBy('device_id').execute()).map(visitOf);
+    const steps = (await qb.selectFrom('maintenance_steps').selectAll().where('visit_id', 'in', inWindow).orderBy('id').execute()).map(stepOf);
+    const byVisit = new Map<number, StepRecord[]>(visits.map((v) => [v.id, []]));
+    for (const st of steps) byVisit.get(st.visitId)?.push(st);
+    return visits.map((v) => ({ ...v, steps: byVisit.get(v.id) ?? [] }));
+  }
+
+  /** The start of the plan's latest window that has visits, if any. */
+  async lastWindowStart(planId: number): Promise<number | undefined> {
+    const row = await this.db.kysely.selectFrom('maintenance_visits').select((eb) => eb.fn.max('window_start').as('last')).where('plan_id', '=', planId).executeTakeFirst();
+    return row?.last === null || row?.last === undefined ? undefined : Number(row.last);
+  }
 }

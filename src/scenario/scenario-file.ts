@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { DURATION_UNITS, parseDuration as parseDurationText } from '../../core/duration.js';
 import { CALLBACK_INDICES } from '../../firmware-sim/callback-index.js';
 import { Kds } from '../../firmware-sim/kds.js';
 import { resolveItem } from '../../firmware-sim/kds-schema.js';
 import { DEFAULT_PBX_TYPE, PBX_ID_PATTERN } from '../lab/config.js';
 import { ioReason } from '../io-reason.js';
+import { count, known, list, obj, onlyOne, parseDuration, ScenarioError, text } from './scenario-fields.js';
+import { isMaintenanceDocument, validateMaintenanceScenario, type MaintenanceScenario } from './maintenance-scenario-file.js';
+
+export { parseDuration, ScenarioError, MAX_SCENARIO_MS } from './scenario-fields.js';
 
 /**
  * A HIL scenario (docs/scenarios.md): a network, a timeline of actions and
@@ -39,21 +42,6 @@ export type Check =
 
 export type Expectation = Check & { by: number; name: string };
 
-export class ScenarioError extends Error {
-  override name = 'ScenarioError';
-}
-
-/** A scenario covers at most a year of virtual time: more is a typo (1e400 is Infinity). */
-export const MAX_SCENARIO_MS = 366 * DURATION_UNITS.d;
-
-/** "90s", "15min", "2h", "7d", "500ms" or a bare number of seconds → ms, from 0 to a year. */
-export function parseDuration(where: string, v: unknown): number {
-  const ms = typeof v === 'number' ? v * 1000 : typeof v === 'string' ? parseDurationText(v) : undefined;
-  if (ms === undefined || Number.isNaN(ms)) throw new ScenarioError(`${where}: ${JSON.stringify(v)} is not a duration (e.g. 90s, 15min, 2h, 7d)`);
-  if (!(ms >= 0 && ms <= MAX_SCENARIO_MS)) throw new ScenarioError(`${where}: ${String(v)} is outside 0 s – 366 d of virtual time`);
-  return ms;
-}
-
 /** The scenario's PBXs are built with the lab's default type: a KDS path must exist there and the value fit it. */
 function kdsValue(where: string, path: string, value: string): string {
   const probe = Kds.defaults(DEFAULT_PBX_TYPE);
@@ -61,38 +49,6 @@ function kdsValue(where: string, path: string, value: string): string {
   const r = secret && value === '' ? { ok: probe.has(path), error: `no KDS item ${path}` } : probe.set(path, value);
   if (!r.ok) throw new ScenarioError(`${where}: ${r.error}`);
   return value;
-}
-
-type Raw = Record<string, unknown>;
-const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function obj(where: string, v: unknown): Raw {
-  if (!isObj(v)) throw new ScenarioError(`${where}: expected a mapping`);
-  return v;
-}
-function text(where: string, v: unknown): string {
-  if (typeof v === 'number') return String(v);
-  if (typeof v !== 'string' || v === '') throw new ScenarioError(`${where}: expected text`);
-  return v;
-}
-function count(where: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ScenarioError(`${where}: expected a whole number ≥ 0`);
-  return v;
-}
-function list(where: string, v: unknown): unknown[] {
-  if (v === undefined) return [];
-  if (!Array.isArray(v)) throw new ScenarioError(`${where}: expected a list`);
-  return v;
-}
-/** A misspelt key would otherwise be ignored: a scenario that tests nothing and passes. */
-function known(where: string, o: Raw, keys: readonly string[]): void {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new ScenarioError(`${where}: unknown field "${k}" (known: ${keys.join(', ')})`);
-}
-
-function onlyOne(where: string, o: Raw, keys: readonly string[]): string {
-  const present = keys.filter((k) => o[k] !== undefined);
-  if (present.length !== 1) throw new ScenarioError(`${where}: exactly one of ${keys.join(', ')}`);
-  return present[0];
 }
 
 const ACTIONS = ['raise', 'centreBusy', 'cutLine', 'restoreLine', 'powerCycle', 'reload', 'requestCallback', 'set'] as const;
@@ -192,7 +148,10 @@ export function validateScenario(doc: unknown): Scenario {
   return { name, pbxs, timeline, expect };
 }
 
-export function loadScenario(path: string): Scenario {
+/** A scenario file of either kind: a lab timeline (`network:`) or a maintenance plan over a fleet (`maintenance:`). */
+export type LoadedScenario = { kind: 'lab'; scenario: Scenario } | { kind: 'maintenance'; scenario: MaintenanceScenario };
+
+export function loadScenario(path: string): LoadedScenario {
   let raw: string;
   try {
     raw = readFileSync(path, 'utf8');
@@ -206,7 +165,7 @@ export function loadScenario(path: string): Scenario {
     throw new ScenarioError(`${path}: not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`);
   }
   try {
-    return validateScenario(doc);
+    return isMaintenanceDocument(doc) ? { kind: 'maintenance', scenario: validateMaintenanceScenario(doc) } : { kind: 'lab', scenario: validateScenario(doc) };
   } catch (err) {
     throw new ScenarioError(`${path}: ${(err as Error).message}`);
   }

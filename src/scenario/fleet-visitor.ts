@@ -1,0 +1,71 @@
+import type { LineEndpoint } from '../../core/line-endpoint.js';
+import { createLinePair } from '../adapters/line-pair.js';
+import type { DeviceAccess } from '../database/maintenance-access.js';
+import { MaintenanceReports } from '../database/maintenance-reports.js';
+import type { LabModem } from '../lab/lab.js';
+import type { DeviceVisitor } from '../maintenance/maintenance-runner.js';
+import { SessionVisitor } from '../maintenance/session-visitor.js';
+import type { MaintenanceFleet } from './maintenance-fleet.js';
+
+/** The function test is not a scenario step (its report would need the centre's modem receiver); these only bound the visitor's own wait. */
+const FUNCTION_TEST_WAIT_MS = 10 * 60_000;
+const FUNCTION_TEST_POLL_MS = 30_000;
+
+/**
+ * The centre's real maintenance visitor (`SessionVisitor`) on a scenario
+ * fleet: a LAN PBX is reached through its customer LAN in the lab, a
+ * modem-only PBX through one of the centre modems free tonight — the DTE
+ * side of a lab modem that then dials the PBX's IMOD over the simulated
+ * network, PIN and login as over a real line. How each PBX is reached, with
+ * its PIN and the service user's password, is its access record, as
+ * `maintenance access set` stores it.
+ */
+export function fleetVisitor(fleet: MaintenanceFleet, modems: LabModem[]): DeviceVisitor {
+  const access = new Map<string, DeviceAccess>();
+  const c = fleet.credentials;
+  for (const id of fleet.ids) {
+    const lan = fleet.lab.lanNetwork?.customer(id);
+    access.set(id, {
+      deviceId: id,
+      ...(fleet.channelOf(id) === 'lan' && lan ? { lan: { host: lan.address, port: lan.port, route: 'direct' } } : {}),
+      modem: { number: fleet.dialNumber(id) },
+      serviceUser: c.serviceUser,
+      pin: c.pin,
+      password: c.password,
+    });
+  }
+  const network = fleet.lab.lanNetwork;
+  return new SessionVisitor({
+    access,
+    lines: {
+      async lan(_id, to): Promise<LineEndpoint> {
+        if (!network) throw new Error('no LAN in this lab');
+        return network.connect(to.host, to.port);
+      },
+      async modem(id): Promise<LineEndpoint> {
+        // The runner never has more modem visits than modems: one of them is free.
+        const free = modems.find((m) => !m.slot.plugged);
+        if (!free) throw new Error(`no centre modem free for ${id}`);
+        const pair = createLinePair(`centre ${free.entry.name} for ${id}`);
+        free.slot.plug(pair.dce);
+        // The centre's modem ports hang up on carrier loss (as a serial port without CLOCAL): when DCD drops under a call, the line closes.
+        let carrier = false;
+        pair.dte.onData(() => {
+          if (pair.dte.dceLines.dcd) carrier = true;
+          else if (carrier) {
+            carrier = false;
+            setImmediate(() => pair.dte.close());
+          }
+        });
+        return pair.dte;
+      },
+    },
+    now: () => fleet.clock.now(),
+    reports: new MaintenanceReports(fleet.db),
+    vault: fleet.vault,
+    shelf: fleet.shelf,
+    apsImage: () => undefined,
+    functionTestWaitMs: FUNCTION_TEST_WAIT_MS,
+    functionTestPollMs: FUNCTION_TEST_POLL_MS,
+  });
+}

@@ -1,0 +1,238 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VirtualClock } from '../../core/clock.js';
+import type { LineEndpoint } from '../../core/line-endpoint.js';
+import { Circle } from '../../firmware-sim/circles.js';
+import type { CentreDatabase } from '../database/centre-database.js';
+import { DeviceRegistry } from '../database/device-registry.js';
+import { MaintenanceRecords, type PlanRecord } from '../database/maintenance-records.js';
+import { openDatabase } from '../database/open-database.js';
+import { validateConfig } from '../lab/config.js';
+import { Lab, type LabModem } from '../lab/lab.js';
+import type { PbxAssembly } from '../lab/pbx-assembly.js';
+import { ArchiveShelf } from '../maintenance/archive-shelf.js';
+import { KdsBackupVault } from '../maintenance/kds-backup-vault.js';
+import type { WindowSpan } from '../maintenance/maintenance-plan.js';
+import type { VisitChannel } from '../maintenance/maintenance-runner.js';
+import { MasterKey } from '../storage/master-key.js';
+import { fleetPbxId, type MaintenanceFault, type MaintenanceScenario, type PbxPick } from './maintenance-scenario-file.js';
+
+/** The customer every scenario PBX is registered for: the plan selects the fleet by it, as a real plan would. */
+export const FLEET_CUSTOMER = 'Scenario fleet';
+/** What the fleet's PBXs are set up with, so a visit can get in: the customer PIN for the modem and the plan's service user. */
+export const FLEET_PIN = '24680';
+export const FLEET_SERVICE_PASSWORD = 'night-shift';
+/** Nothing in a scenario is a real secret: a cheap scrypt, so 10,000 user tables build in seconds. */
+const FLEET_HASH_COST = 16;
+/** Where the fleet's LAN PBXs check in (an in-process address nobody answers: the night is about visits). */
+const FLEET_CHECK_IN_CENTRE = '10.255.0.1:7300';
+/** People's sessions a fault opens: what `show sessions` then lists. */
+const IN_USE_SESSION = {
+  admin: { channel: 'local', port: 'V.24', user: 'admin', circle: Circle.Administration },
+  technician: { channel: 'imod', port: 'IMOD 0897000', user: 'tech', circle: Circle.SystemMaintenance },
+} as const;
+
+export interface FleetCredentials {
+  serviceUser: string;
+  password: string;
+  pin: string;
+}
+
+/**
+ * The simulated fleet of a maintenance scenario (docs/scenarios.md): a lab in
+ * memory mode on a virtual clock with N PBXs running their firmware — a share
+ * of them with LAN teleservice on their customer LAN, the others reached only
+ * by modem — M centre modems on the simulated telephone network, and a centre
+ * database (SQLite, in a scratch directory) where the PBXs are registered and
+ * the plan is stored. Faults act on the lab itself: lines that break or find
+ * no modem, customer LANs cut off, people logged in to a PBX.
+ */
+export class MaintenanceFleet {
+  readonly ids: string[];
+  readonly credentials: FleetCredentials;
+  /** Where the visits seal the KDS backups and keep the yearly protocol archives, as a centre does. */
+  readonly vault: KdsBackupVault;
+  readonly shelf: ArchiveShelf;
+  readonly #lan: Set<string>;
+  readonly #dir: string;
+
+  private constructor(
+    readonly lab: Lab,
+    readonly clock: VirtualClock,
+    readonly db: CentreDatabase,
+    readonly records: MaintenanceRecords,
+    readonly plan: PlanRecord,
+    readonly centreModems: LabModem[],
+    ids: string[],
+    lan: Set<string>,
+    dir: string,
+    credentials: FleetCredentials,
+    master: MasterKey,
+  ) {
+    this.vault = new KdsBackupVault(join(dir, 'kds-backups'), master);
+    this.shelf = new ArchiveShelf(join(dir, 'archives'));
+    this.ids = ids;
+    this.#lan = lan;
+    this.#dir = dir;
+    this.credentials = credentials;
+  }
+
+  /** PBX i (from 0) has LAN teleservice when the running share of LAN PBXs steps up there: the LAN PBXs lie evenly over the fleet. */
+  static hasLan(i: number, share: number): boolean {
+    return Math.floor((i + 1) * share) > Math.floor(i * share);
+  }
+
+  static async build(s: MaintenanceScenario): Promise<MaintenanceFleet> {
+    // In RAM where there is one: a night writes a backup and an archive per PBX, and 10,000 of them on disk would measure the disk.
+    const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'hicom-maintenance-'));
+    try {
+      const clock = new VirtualClock(s.start);
+      const ids = Array.from({ length: s.fleet.pbxs }, (_, i) => fleetPbxId(i + 1));
+      const db = await openDatabase({ engine: 'sqlite', path: join(dir, 'centre.db') }, { durable: false });
+      const master = MasterKey.load(dir, {});
+      const registry = await DeviceRegistry.open(db, master, clock);
+      const by = { actor: 'scenario' };
+      const lan = new Set<string>();
+      const pbxs = [];
+      for (const [i, id] of ids.entries()) {
+        const { key } = await registry.add(id, 'pbx', { customerName: FLEET_CUSTOMER }, by);
+        const withLan = MaintenanceFleet.hasLan(i, s.fleet.lanShare);
+        if (withLan) lan.add(id);
+        pbxs.push({ id, trunks: [`7${String(i + 1).padStart(6, '0')}`], ...(withLan ? { lan: { centre: FLEET_CHECK_IN_CENTRE, key: key.toString('base64'), interval: 60, teleservice: true } } : {}) });
+      }
+      const modems = Array.from({ length: s.centre.modems }, (_, k) => ({ name: `centre-${k + 1}`, number: `08990${String(k).padStart(2, '0')}`, bind: `tcp:127.0.0.1:${k + 1}` }));
+      const config = validateConfig({ stateDir: dir, pbxs, modems }, dir);
+      const lab = await Lab.start(config, { clock, mode: 'memory', hashCost: FLEET_HASH_COST });
+      const credentials: FleetCredentials = { serviceUser: s.plan.serviceUser, password: FLEET_SERVICE_PASSWORD, pin: FLEET_PIN };
+      for (const id of ids) MaintenanceFleet.#prepare(lab.pbxs.get(id) as PbxAssembly, credentials, clock.now());
+      const records = new MaintenanceRecords(db);
+      const plan = await records.addPlan({
+        name: s.plan.name,
+        selection: { customer: FLEET_CUSTOMER },
+        windowCron: s.plan.window.cron,
+        windowMinutes: s.plan.window.minutes,
+        timeZone: s.plan.window.timeZone,
+        holidays: s.plan.window.holidays,
+        steps: s.plan.steps,
+        targetAps: s.plan.targetAps ?? null,
+        loadAps: s.plan.loadAps,
+        backupRetention: s.plan.backupRetention,
+        maxRetries: s.plan.maxRetries,
+        serviceUser: s.plan.serviceUser,
+        createdAt: clock.now(),
+        createdBy: 'scenario',
+      }, by);
+      return new MaintenanceFleet(lab, clock, db, records, plan, modems.map((m) => lab.modems.get(m.name) as LabModem), ids, lan, dir, credentials, master);
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** As the installer would: the customer PIN that opens the modem, and the first login done as the provider's service user (System maintenance). */
+  static #prepare(pbx: PbxAssembly, c: FleetCredentials, now: number): void {
+    const pin = pbx.setKds('installer', 'pin', c.pin);
+    if (!pin.ok) throw new Error(`${pbx.pbx.systemId}: pin: ${pin.error}`);
+    const user = pbx.pbx.users.completeFirstLogin(c.serviceUser, c.password, now, { circle: Circle.SystemMaintenance });
+    if (!user.ok) throw new Error(`${pbx.pbx.systemId}: user ${c.serviceUser}: ${user.error}`);
+  }
+
+  channelOf(id: string): VisitChannel {
+    return this.#lan.has(id) ? 'lan' : 'modem';
+  }
+
+  pbx(id: string): PbxAssembly {
+    const p = this.lab.pbxs.get(id);
+    if (!p) throw new Error(`no PBX ${id} in the fleet`);
+    return p;
+  }
+
+  /** The number a centre modem dials for the PBX's IMOD: its trunk and the IMOD's DID. */
+  dialNumber(id: string): string {
+    const p = this.pbx(id);
+    return `${this.lab.config.pbxs.find((e) => e.id === id)?.trunks[0] ?? ''}${p.pbx.kds.get('modem.imod.did')}`;
+  }
+
+  /** A connection from the provider network to the PBX's LAN teleservice (throws when the link is down, as a refused connect). */
+  lanConnect(id: string): LineEndpoint {
+    const network = this.lab.lanNetwork;
+    const lan = network?.customer(id);
+    if (!network || !lan) throw new Error(`${id} has no LAN teleservice`);
+    return network.connect(lan.address, lan.port);
+  }
+
+  /** The PBXs a fault picks: the ids it names, or `count` spread evenly over the PBXs it can act on. */
+  pick(p: PbxPick, among: (id: string) => boolean): string[] {
+    const pool = this.ids.filter(among);
+    if ('ids' in p) {
+      const bad = p.ids.filter((id) => !pool.includes(id));
+      if (bad.length) throw new Error(`${bad.join(', ')}: not a PBX of the fleet this fault can act on`);
+      return p.ids;
+    }
+    if (p.count > pool.length) throw new Error(`${p.count} PBXs asked for, ${pool.length} can take this fault`);
+    return Array.from({ length: p.count }, (_, k) => pool[Math.floor(((k + 0.5) * pool.length) / p.count)]);
+  }
+
+  /**
+   * Put night `night`'s faults on the lab for `window` and return what
+   * undoes them at its end. Line faults act on modem PBXs, LAN cuts on LAN
+   * PBXs, people on any.
+   */
+  applyFaults(faults: MaintenanceFault[], window: WindowSpan): () => Promise<void> {
+    const undo: Array<() => void | Promise<void>> = [];
+    const modemOnly = (id: string) => this.channelOf(id) === 'modem';
+    for (const f of faults) {
+      if ('lineFault' in f) {
+        for (const id of this.pick(f.lineFault.pbxs, modemOnly)) {
+          const line = this.modemLine(id);
+          const cut = f.lineFault.cut;
+          if (f.lineFault.every) {
+            this.lab.setFault(line, 'afterBytes' in cut ? { dropAfterBytes: cut.afterBytes } : { dropAfterMs: cut.afterMs });
+            undo.push(() => this.lab.clearFault(line));
+          } else this.lab.cutLine(line, cut);
+        }
+      } else if ('unreachable' in f) {
+        for (const id of this.pick(f.unreachable.pbxs, modemOnly)) {
+          const line = this.modemLine(id);
+          this.lab.setFault(line, { unreachable: true });
+          undo.push(() => this.lab.clearFault(line));
+        }
+      } else if ('lanDown' in f) {
+        for (const id of this.pick(f.lanDown.pbxs, (x) => !modemOnly(x))) {
+          const lan = this.lab.lanNetwork?.customer(id);
+          void lan?.setLink(false);
+          undo.push(() => lan?.setLink(true));
+        }
+      } else if ('inUse' in f) {
+        const session = IN_USE_SESSION[f.inUse.as];
+        for (const id of this.pick(f.inUse.pbxs, () => true)) {
+          const sessions = this.pbx(id).pbx.sessions;
+          const open = sessions.open({ ...session, since: window.start });
+          const timer = this.clock.setTimer(f.inUse.forMs, () => sessions.close(open));
+          undo.push(() => {
+            timer.cancel();
+            sessions.close(open);
+          });
+        }
+      }
+    }
+    return async () => {
+      for (const u of undo) await u();
+    };
+  }
+
+  /** The PBX's IMOD as the exchange knows it (`pbxId:internal`): a fault there acts on every call a centre modem makes to it. */
+  modemLine(id: string): string {
+    return `${id}:${this.pbx(id).pbx.kds.get('modem.imod.number')}`;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.lab.close();
+      await this.db.close();
+    } finally {
+      rmSync(this.#dir, { recursive: true, force: true });
+    }
+  }
+}
