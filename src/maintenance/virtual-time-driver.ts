@@ -18,36 +18,18 @@ const LOOKAHEAD_MS = 30 * 24 * 3600_000;
  * waiting. Work that also waits on real I/O (a PostgreSQL query) holds
  * `working` above 0 meanwhile, so the clock never runs ahead of it.
  */
-export interface DriveOptions {
-  /**
-   * Everything the work waits on besides the clock is in-process and settles
-   * within a turn of the event loop (lines in memory, SQLite): then a visit
-   * that is working but quiet for two turns waits on the clock too — a
-   * modem's ring, training and pacing run on it — and the clock moves on.
-   * Leave it off where queries go over a socket (PostgreSQL).
-   */
-  inProcess?: boolean;
-}
-
-const turn = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
-
-export async function runInVirtualTime<T>(clock: VirtualClock, runner: DrivenWork, work: Promise<T>, options: DriveOptions = {}): Promise<T> {
+export async function runInVirtualTime<T>(clock: VirtualClock, runner: DrivenWork, work: Promise<T>): Promise<T> {
   let done = false;
   let value: T | undefined;
   let error: unknown;
   work.then((v) => { value = v; done = true; }, (e: unknown) => { error = e; done = true; });
   for (let idle = 0; !done; idle++) {
     if (idle > MAX_IDLE_SPINS) throw new Error('runInVirtualTime: no progress (a visit waits on something that neither the clock nor I/O will bring)');
-    await turn();
-    if (done) break;
-    if (runner.working > 0) {
-      if (!options.inProcess) continue;
-      await turn();
-      if (done) break;
-    }
+    await new Promise<void>((r) => setImmediate(r));
+    if (done || runner.working > 0) continue;
     const fired = clock.fired;
     if (clock.runUntilIdleOr(() => clock.fired > fired, LOOKAHEAD_MS)) idle = 0;
-    else if (runner.working === 0 || options.inProcess) await new Promise<void>((r) => setTimeout(r, 5));
+    else if (runner.working === 0) await new Promise<void>((r) => setTimeout(r, 5));
   }
   if (error !== undefined) throw error;
   return value as T;

@@ -60,6 +60,7 @@ export function fleetVisitor(fleet: MaintenanceFleet, modems: LabModem[]): Devic
         return pair.dte;
       },
     },
+    clock: fleet.clock,
     now: () => fleet.clock.now(),
     reports: new MaintenanceReports(fleet.db),
     vault: fleet.vault,

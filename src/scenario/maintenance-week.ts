@@ -122,7 +122,7 @@ export async function runMaintenanceScenario(s: MaintenanceScenario, visitor: Vi
       const free = fleet.centreModems.slice(busy);
       const runner = new MaintenanceRunner({ clock: fleet.clock, records: fleet.records, visitor: visitor(fleet, free), modems: free.length, lanConcurrency: s.centre.lanConcurrency });
       const undo = fleet.applyFaults(tonight, window);
-      const summary = await runInVirtualTime(fleet.clock, runner, runner.runWindow(fleet.plan, window), { inProcess: true });
+      const summary = await runInVirtualTime(fleet.clock, runner, runner.runWindow(fleet.plan, window));
       await undo();
       const cpu = process.cpuUsage(cpu0);
       const figures = nightFigures(night, summary, await fleet.records.windowVisits(fleet.plan.id, window.start), { wallMs: Date.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 });
