@@ -1,16 +1,16 @@
 /**
- * Portal figures (docs/perf.md "## Portal", issue 12), both in-process on
- * SQLite, on the centre service with the portal plugin as `centre serve`
- * builds it:
+ * Portal figures (docs/perf.md "## Portal", issue 12), in-process, on the
+ * centre service with the portal plugin as `centre serve` builds it:
  *
  * 1. The fleet overview for people who see 10,000 devices (the manager; an
  *    installer holding 10,000 grants, so the grant filter does real work),
- *    page 1, a search, a state filter and the last page: server time
+ *    page 1, a search, a state filter and the last page, on SQLite and on
+ *    PostgreSQL (a throwaway cluster of this run): server time
  *    (`app.inject`: access hook, session, SQL, template) p50/p99, beside the
  *    same route on a fleet of 50 devices and the login page (the service's
  *    floor: hook, CSRF token, template, no data), all in one run, requests of
- *    every case interleaved.
- * 2. SSE fan-out: 1,000 browsers' live streams (`/live` over real loopback
+ *    every case on both engines interleaved.
+ * 2. SSE fan-out (SQLite): 1,000 browsers' live streams (`/live` over real loopback
  *    HTTP, each its own session of an installer granted the device) and one
  *    new event: time from the event being stored until the last stream has it,
  *    beside a bare node:http server writing the same event line to 1,000
@@ -28,7 +28,7 @@ import type { FastifyInstance } from 'fastify';
 import { RealClock } from '../src/adapters/real-clock.js';
 import { EVENTS_TOPIC } from '../src/centre/supervision-store.js';
 import type { CentreDatabase } from '../src/database/centre-database.js';
-import { parseDatabaseUrl } from '../src/database/database-url.js';
+import { parseDatabaseUrl, type Engine } from '../src/database/database-url.js';
 import { DeviceRegistry } from '../src/database/device-registry.js';
 import { EventLog } from '../src/database/event-log.js';
 import { openDatabase } from '../src/database/open-database.js';
@@ -39,6 +39,7 @@ import { hashPassword } from '../src/portal/password-hash.js';
 import { createPortal, type Portal } from '../src/portal/portal-plugin.js';
 import { buildCentreService } from '../src/service/centre-service.js';
 import { MasterKey } from '../src/storage/master-key.js';
+import { startPostgresCluster } from '../test/support/postgres-cluster.js';
 import { median, percentile } from '../test/support/sample-stats.js';
 import { bound } from './support/bench-bound.js';
 
@@ -50,7 +51,8 @@ const ROUNDS = 5;
 /** Low scrypt cost: the benchmark measures pages, not password hashing. */
 const HASH_COST = 16;
 const PASSWORD = 'bench password 1';
-bound(`portal (overview of ${BIG.toLocaleString('en-US')} devices × ${REQUESTS} requests per case; SSE fan-out to ${CLIENTS} clients × ${ROUNDS} rounds)`, 480);
+bound(`portal (overview of ${BIG.toLocaleString('en-US')} devices on SQLite and PostgreSQL × ${REQUESTS} requests per case; SSE fan-out to ${CLIENTS} clients × ${ROUNDS} rounds)`, 720);
+const cluster = await startPostgresCluster({ durable: false });
 
 interface Centre {
   app: FastifyInstance;
@@ -67,9 +69,9 @@ const PRESENCE = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'late', 'missing', 'unknow
  * granted every device. Filled without fsync per commit (`durable: false`),
  * then opened again as `centre serve` opens it.
  */
-async function centreWith(n: number): Promise<Centre> {
+async function centreWith(n: number, engine: Engine = 'sqlite'): Promise<Centre> {
   const dir = mkdtempSync(join(tmpdir(), 'hicom-bench-portal-'));
-  const location = parseDatabaseUrl(`sqlite:${join(dir, 'centre.db')}`);
+  const location = parseDatabaseUrl(engine === 'sqlite' ? `sqlite:${join(dir, 'centre.db')}` : await cluster.createDatabase('portal'));
   const clock = new RealClock();
   const master = MasterKey.load(dir, {});
   const now = clock.now();
@@ -136,6 +138,9 @@ const small = await centreWith(SMALL);
 const bigManager = await sessionCookie(big, 'chef');
 const bigInstaller = await sessionCookie(big, 'inst');
 const smallManager = await sessionCookie(small, 'chef');
+const pgBig = await centreWith(BIG, 'postgres');
+const pgSmall = await centreWith(SMALL, 'postgres');
+const pg = { manager: await sessionCookie(pgBig, 'chef'), installer: await sessionCookie(pgBig, 'inst'), small: await sessionCookie(pgSmall, 'chef') };
 
 interface Case {
   name: string;
@@ -153,6 +158,12 @@ const cases: Case[] = [
   { name: `manager, ${BIG} devices, last page`, app: big.app, url: '/fleet?page=200', cookie: bigManager, expect: /data-device="/ },
   { name: `baseline: manager, ${SMALL} devices, page 1`, app: small.app, url: '/fleet', cookie: smallManager, expect: /data-device="/ },
   { name: 'baseline: the login page (no data)', app: big.app, url: '/login', cookie: '', expect: /name="_csrf"/ },
+  { name: `PostgreSQL: manager, ${BIG} devices, page 1`, app: pgBig.app, url: '/fleet', cookie: pg.manager, expect: /10000 devices, most urgent first/ },
+  { name: `PostgreSQL: installer with ${BIG} grants`, app: pgBig.app, url: '/fleet', cookie: pg.installer, expect: /data-device="/ },
+  { name: `PostgreSQL: manager, ${BIG}, search`, app: pgBig.app, url: '/fleet?q=kunde%2042', cookie: pg.manager, expect: /data-device="/ },
+  { name: `PostgreSQL: manager, ${BIG}, late, page 3`, app: pgBig.app, url: '/fleet?state=late&page=3', cookie: pg.manager, expect: /data-device="/ },
+  { name: `PostgreSQL: manager, ${BIG}, last page`, app: pgBig.app, url: '/fleet?page=200', cookie: pg.manager, expect: /data-device="/ },
+  { name: `PostgreSQL baseline: ${SMALL} devices, page 1`, app: pgSmall.app, url: '/fleet', cookie: pg.small, expect: /data-device="/ },
 ];
 for (const c of cases) {
   const r = await c.app.inject({ method: 'GET', url: c.url, headers: { cookie: c.cookie } });
@@ -167,9 +178,11 @@ for (let i = 0; i < REQUESTS; i++) {
     if (r.statusCode !== 200) throw new Error(`${c.name}: ${r.statusCode}`);
   }
 }
-process.stdout.write(`fleet overview, server time per request (app.inject, SQLite, ${REQUESTS} requests per case, interleaved):\n`);
+process.stdout.write(`fleet overview, server time per request (app.inject, SQLite unless named, ${REQUESTS} requests per case, interleaved):\n`);
 for (const [k, c] of cases.entries()) process.stdout.write(`  ${c.name.padEnd(44)} p50 ${ms(percentile(times[k], 0.5)).padStart(7)} ms   p99 ${ms(percentile(times[k], 0.99)).padStart(7)} ms\n`);
 await small.close();
+await pgSmall.close();
+await pgBig.close();
 
 // ---- 2. SSE fan-out ----
 
@@ -271,3 +284,4 @@ for (const r of held) r.end();
 bare.close();
 await big.close();
 agent.destroy();
+cluster.stop();
