@@ -25,10 +25,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { RealClock } from '../src/adapters/real-clock.js';
 import { EVENTS_TOPIC } from '../src/centre/supervision-store.js';
 import type { CentreDatabase } from '../src/database/centre-database.js';
-import { parseDatabaseUrl, type Engine } from '../src/database/database-url.js';
+import { parseDatabaseUrl } from '../src/database/database-url.js';
 import { DeviceRegistry } from '../src/database/device-registry.js';
 import { EventLog } from '../src/database/event-log.js';
 import { openDatabase } from '../src/database/open-database.js';
@@ -58,7 +59,31 @@ interface Centre {
   app: FastifyInstance;
   db: CentreDatabase;
   portal: Portal;
+  master: MasterKey;
   close(): Promise<void>;
+}
+
+/** The tables a filled centre holds, in an order their references allow. */
+const COPIED = ['settings', 'devices', 'replay_windows', 'supervision_states', 'events', 'portal_accounts', 'portal_grants'] as const;
+
+/**
+ * The same fleet on PostgreSQL: the rows of a filled centre copied in
+ * batches (ten thousand registrations one transaction each would take most
+ * of the bound on a loaded machine), under the same master key.
+ */
+async function copyCentre(from: Centre): Promise<{ location: ReturnType<typeof parseDatabaseUrl>; master: MasterKey }> {
+  const location = parseDatabaseUrl(await cluster.createDatabase('portal'));
+  const db = await openDatabase(location, { durable: false });
+  for (const table of COPIED) {
+    const rows = (await from.db.kysely.selectFrom(table).selectAll().execute()) as Array<Record<string, unknown>>;
+    for (let i = 0; i < rows.length; i += 500) {
+      await db.kysely.insertInto(table).values(rows.slice(i, i + 500) as never).onConflict((oc) => oc.doNothing()).execute();
+    }
+  }
+  // The copied ids were given explicitly: move the sequences past them.
+  for (const table of ['events', 'portal_accounts'] as const) await sql`select setval(pg_get_serial_sequence(${table}, 'id'), (select max(id) from ${sql.table(table)}))`.execute(db.kysely);
+  await db.close();
+  return { location, master: from.master };
 }
 
 const PRESENCE = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'late', 'missing', 'unknown', 'ok'] as const;
@@ -69,13 +94,14 @@ const PRESENCE = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'late', 'missing', 'unknow
  * granted every device. Filled without fsync per commit (`durable: false`),
  * then opened again as `centre serve` opens it.
  */
-async function centreWith(n: number, engine: Engine = 'sqlite'): Promise<Centre> {
+async function centreWith(n: number, copyOf?: Centre): Promise<Centre> {
   const dir = mkdtempSync(join(tmpdir(), 'hicom-bench-portal-'));
-  const location = parseDatabaseUrl(engine === 'sqlite' ? `sqlite:${join(dir, 'centre.db')}` : await cluster.createDatabase('portal'));
+  const copied = copyOf ? await copyCentre(copyOf) : undefined;
+  const location = copied?.location ?? parseDatabaseUrl(`sqlite:${join(dir, 'centre.db')}`);
   const clock = new RealClock();
-  const master = MasterKey.load(dir, {});
+  const master = copied?.master ?? MasterKey.load(dir, {});
   const now = clock.now();
-  {
+  if (!copied) {
     const db = await openDatabase(location, { durable: false });
     const registry = await DeviceRegistry.open(db, master, clock);
     const events = new EventLog(db);
@@ -114,6 +140,7 @@ async function centreWith(n: number, engine: Engine = 'sqlite'): Promise<Centre>
     app,
     db,
     portal,
+    master,
     async close() {
       await app.close();
       await bus.close();
@@ -138,8 +165,8 @@ const small = await centreWith(SMALL);
 const bigManager = await sessionCookie(big, 'chef');
 const bigInstaller = await sessionCookie(big, 'inst');
 const smallManager = await sessionCookie(small, 'chef');
-const pgBig = await centreWith(BIG, 'postgres');
-const pgSmall = await centreWith(SMALL, 'postgres');
+const pgBig = await centreWith(BIG, big);
+const pgSmall = await centreWith(SMALL, small);
 const pg = { manager: await sessionCookie(pgBig, 'chef'), installer: await sessionCookie(pgBig, 'inst'), small: await sessionCookie(pgSmall, 'chef') };
 
 interface Case {

@@ -327,7 +327,7 @@ export async function devicePages(app: FastifyInstance, kit: PortalKit): Promise
     const c = await commands.queue(id, { type: 'test', fields: via === 'modem' ? { via: BY_MODEM } : {}, at: clock.now(), by: by.actor, address: by.address });
     // A process of the centre with modems takes the call (this one or another on the database).
     if (via === 'modem') await bus.publish({ topic: TEST_CALL_TOPIC, deviceId: id, commandId: c.commandId });
-    return seeOther(reply, `/devices/${encodeURIComponent(id)}?done=test`);
+    return seeOther(reply, `/devices/${encodeURIComponent(id)}?done=${via === 'modem' ? 'test-call' : 'test'}`);
   });
 
   const depotForm = (right: PortalRight, path: string, handle: (id: string, body: unknown, request: FastifyRequest) => Promise<string>) =>

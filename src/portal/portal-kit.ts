@@ -44,6 +44,7 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply, nav?: 
 const NOTICES: Readonly<Record<string, string>> = {
   ack: 'Acknowledged.',
   test: 'Test asked: it reaches the device with the answer to its next check-in.',
+  'test-call': 'Test asked: the centre calls the PBX by modem.',
   'pin-set': 'PIN set: it goes to the depot as a hash with the answer to its next check-in.',
   'pin-removed': 'User removed: the depot forgets the PIN at its next check-in.',
   compartment: 'Compartment saved.',

@@ -5,7 +5,7 @@ import { MaintenanceAccess } from '../../src/database/maintenance-access.js';
 import { parseDatabaseUrl } from '../../src/database/database-url.js';
 import { openDatabase } from '../../src/database/open-database.js';
 import { MasterKey } from '../../src/storage/master-key.js';
-import { openBrowser } from '../support/browser.js';
+import { openBrowser, shot } from '../support/browser.js';
 import { cliDevice, startCentre } from '../support/centre-child.js';
 import { LAB_PBX_ID, runCliAsync, startLab, tempDir } from '../support/lab-child.js';
 import { IMOD_NUMBER, openModemAccess, PIN, TECH, writeModemLabConfig } from '../support/modem-lab.js';
@@ -71,8 +71,10 @@ t.test('"test now" by modem for a PBX without LAN: the call, the report arriving
     await testNow(page, origin, 'HSIM-BUSY');
     t.match(await page.locator('#test-h + p').textContent(), new RegExp(`the centre dials ${BUSY_LINE} with the customer PIN, logs in as tech`), 'the page says how the centre reaches this PBX');
     t.match(await result.textContent(), /the centre is calling the PBX by modem/, 'and that it is calling');
+    t.match(await page.locator('.notice').textContent(), /the centre calls the PBX by modem/, 'the notice after the form says the same, not "at its next check-in"');
     await page.locator('[data-test-result]', { hasText: 'Test call failed' }).waitFor({ timeout: 60_000 });
     t.match(await result.textContent(), /line was busy \(BUSY\): nothing was tested/, 'BUSY is said in words, live');
+    await shot(page, 'test-call-busy');
   });
 
   await t.test('the PBX called with its PIN: the test entered, then its report arriving live by modem', async (t) => {
@@ -84,6 +86,7 @@ t.test('"test now" by modem for a PBX without LAN: the call, the report arriving
     t.match(errors, /function test|FUNCTION|Funktions/i, `the pseudo error is in the PBX's Error History: ${errors}`);
     await page.locator('[data-test-result]', { hasText: 'Answer from the device' }).waitFor({ timeout: REPORT_DEADLINE_MS });
     t.match(await result.textContent(), /Answer from the device: function-test/, "the PBX's own function-test report, received by the centre's modem, appears without a reload");
+    await shot(page, 'test-call-report');
     t.ok(Date.now() - entered >= 30_000, 'by the PBX\'s signaling call, a signaling interval later (not by the test call itself)');
     const log = await runCliAsync(['centre', 'status', '--db', db, '-s', state, '--json']);
     t.match(log.stdout, new RegExp(LAB_PBX_ID), 'centre status knows the report');

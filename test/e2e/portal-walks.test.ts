@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import t from 'tap';
 import { FOCUSED, STATE_BADGES, UNLABELLED_FIELDS, type StateBadge } from '../support/a11y-probe.js';
-import { openBrowser, type BrowserSession } from '../support/browser.js';
+import { openBrowser, shot, type BrowserSession } from '../support/browser.js';
 import { cliDevice } from '../support/centre-child.js';
 import { KeypadLine, MANAGER, portalLogin, startPortalWalk, WALK_DEPOT, WALK_OTHER_DEPOT, WALK_PBX } from '../support/portal-walk.js';
 
@@ -15,13 +15,8 @@ import { KeypadLine, MANAGER, portalLogin, startPortalWalk, WALK_DEPOT, WALK_OTH
  * order on one centre: what one person sets up, the next one uses.
  * With HICOM_SCREENSHOTS=DIR the pages are saved there (docs/portal/ holds them).
  */
-const SHOTS = process.env.HICOM_SCREENSHOTS;
 const INSTALLER = { name: 'inst', password: 'Installateur 77' };
 const BILLING = { name: 'billing', password: 'Abrechnung 2026' };
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
 
 t.test('the portal in a real browser against running hicom-sim processes', { timeout: 280_000 }, async (t) => {
   const w = await startPortalWalk(t);

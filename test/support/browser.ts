@@ -3,6 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
+/** With HICOM_SCREENSHOTS=DIR the walks save their pages there (docs/portal/ holds them). */
+export const SCREENSHOTS = process.env.HICOM_SCREENSHOTS;
+
+/** Save the whole page as DIR/NAME.png when HICOM_SCREENSHOTS is set. */
+export async function shot(page: Page, name: string): Promise<void> {
+  if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
 /** Debian's Chromium (scripts/test-deps.sh installs it); playwright-core drives it, it never downloads a browser. */
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
