@@ -23,48 +23,72 @@ export interface KdsImage {
 export type SetResult = { ok: true; spec: KdsItemSpec; address: string[]; old: string; value: string; note?: string } | { ok: false; code: 404 | 422; error: string };
 
 export class Kds {
-  readonly #items: Map<string, string>;
+  /**
+   * The items as they were when this KDS was made — for a delivered KDS the
+   * one table of its PBX type, shared by every PBX of that type and never
+   * written — and below them the values set since. Copy-on-write: a fleet of
+   * 100,000 PBXs held 100,000 copies of a ~350-item table (14 KiB a PBX, a
+   * third of an idle PBX's heap) where each PBX changes a handful.
+   */
+  #base: ReadonlyMap<string, string>;
+  #own: Map<string, string>;
 
   constructor(items: Iterable<readonly [string, string]>) {
-    this.#items = new Map(items);
+    this.#base = new Map(items);
+    this.#own = new Map();
   }
 
   static defaults(type: PbxType): Kds {
     let items = DEFAULTS.get(type);
     if (!items) {
-      items = defaultItems(type);
+      items = new Map(defaultItems(type));
       DEFAULTS.set(type, items);
     }
-    return new Kds(items);
+    return Kds.#over(items, new Map());
   }
 
   static fromImage(image: KdsImage): Kds {
     return new Kds(Object.entries(image.items));
   }
 
+  /** A KDS on a shared base table with its own values (the base is never written). */
+  static #over(base: ReadonlyMap<string, string>, own: Map<string, string>): Kds {
+    const kds = new Kds([]);
+    kds.#base = base;
+    kds.#own = own;
+    return kds;
+  }
+
   has(path: string): boolean {
-    return this.#items.has(path);
+    return this.#own.has(path) || this.#base.has(path);
   }
 
   get(path: string): string | undefined {
-    return this.#items.get(path);
+    const own = this.#own.get(path);
+    return own === undefined ? this.#base.get(path) : own;
   }
 
   /** Typed helpers for the firmware's own reads. */
   flag(path: string): boolean {
-    return this.#items.get(path) === 'yes';
+    return this.get(path) === 'yes';
   }
 
   int(path: string): number {
-    return Number(this.#items.get(path) ?? 0);
+    return Number(this.get(path) ?? 0);
   }
 
+  /** Every path in order: the base table's, then those stored since that it lacks. */
   paths(): string[] {
-    return [...this.#items.keys()];
+    const out = [...this.#base.keys()];
+    for (const path of this.#own.keys()) if (!this.#base.has(path)) out.push(path);
+    return out;
   }
 
   entries(): Array<[string, string]> {
-    return [...this.#items.entries()];
+    const out: Array<[string, string]> = [];
+    for (const [path, value] of this.#base) out.push([path, this.#own.get(path) ?? value]);
+    for (const [path, value] of this.#own) if (!this.#base.has(path)) out.push([path, value]);
+    return out;
   }
 
   /**
@@ -73,29 +97,29 @@ export class Kds {
    */
   set(path: string, raw: string): SetResult {
     const item = resolveItem(path);
-    if (!item || !this.#items.has(path)) return { ok: false, code: 404, error: `no KDS item ${path}` };
+    if (!item || !this.has(path)) return { ok: false, code: 404, error: `no KDS item ${path}` };
     const checked = checkValue(item.spec.kind, raw);
     if (!checked.ok) return { ok: false, code: 422, error: `${path}: ${checked.error}` };
-    const old = this.#items.get(path) ?? '';
-    this.#items.set(path, checked.value);
+    const old = this.get(path) ?? '';
+    this.#own.set(path, checked.value);
     return { ok: true, spec: item.spec, address: item.address, old, value: checked.value, note: checked.note };
   }
 
   /** Store an already-checked value (secret hashes, or a whole-image write). */
   setStored(path: string, stored: string): void {
-    this.#items.set(path, stored);
+    this.#own.set(path, stored);
   }
 
   /** Paths whose values differ between this and `other`, in this KDS's order. */
   diff(other: Kds): string[] {
     const changed: string[] = [];
-    for (const [path, value] of this.#items) if (other.get(path) !== value) changed.push(path);
-    for (const path of other.paths()) if (!this.#items.has(path)) changed.push(path);
+    for (const [path, value] of this.entries()) if (other.get(path) !== value) changed.push(path);
+    for (const path of other.paths()) if (!this.has(path)) changed.push(path);
     return changed;
   }
 
   clone(): Kds {
-    return new Kds(this.#items);
+    return Kds.#over(this.#base, new Map(this.#own));
   }
 }
 
@@ -104,7 +128,7 @@ export class Kds {
  * these path strings. Built per PBX, a fleet of 10,000 held 10,000 copies of
  * each of the ~350 paths (19 KiB a PBX, half of an idle PBX's heap).
  */
-const DEFAULTS = new Map<PbxType, ReadonlyArray<readonly [string, string]>>();
+const DEFAULTS = new Map<PbxType, ReadonlyMap<string, string>>();
 
 function defaultItems(type: PbxType): ReadonlyArray<readonly [string, string]> {
   const items: Array<[string, string]> = [];
