@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { LineEndpoint } from '../../core/line-endpoint.js';
 import { StateMachine, type TransitionTable } from '../../core/state-machine.js';
 import { FrameDecoder } from '../../firmware-sim/report-frame.js';
+import type { ErrorReport } from '../../firmware-sim/error-report.js';
 import {
   FRAME_IDLE_TIMEOUT_MS, HELLO_TIMEOUT_MS, LINGER_AFTER_FINAL_MS, MAX_FRAME_TRIES, NakReason, PROTOCOL_TAG, READY_LINE,
   ackLine, nakLine, parseExchangeLine,
@@ -261,16 +262,17 @@ export class CentreReceiver {
   #onFrame(payload: Buffer): void {
     if (!this.#machine.is(ReceiverState.Frame)) return;
     this.#frames++;
-    let systemId: string;
+    let report: ErrorReport;
     try {
-      systemId = decodeReport(payload).systemId;
+      report = decodeReport(payload);
     } catch (err) {
       return this.#notStored(this.#systemId, err);
     }
+    const systemId = report.systemId;
     if (systemId !== this.#systemId) return this.#final(NakReason.SystemId, this.#systemId);
     let outcome: AppendResult | Promise<AppendResult>;
     try {
-      outcome = this.#store.appendReport(payload, this.#clock.now());
+      outcome = this.#store.appendReport(payload, this.#clock.now(), report);
     } catch (err) {
       return this.#notStored(systemId, err);
     }

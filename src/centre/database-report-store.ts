@@ -1,3 +1,4 @@
+import type { ErrorReport } from '../../firmware-sim/error-report.js';
 import type { CentreDatabase } from '../database/centre-database.js';
 import type { EventBus } from '../database/event-bus.js';
 import { storeReport } from '../database/report-archive.js';
@@ -27,8 +28,8 @@ export class DatabaseReportStore implements ReportStore {
     this.#log = (options.logger ?? silentLogger).child({ component: 'report-store' });
   }
 
-  appendReport(bytes: Uint8Array, receivedAt: number): AppendResult | Promise<AppendResult> {
-    const report = decodeReport(bytes);
+  appendReport(bytes: Uint8Array, receivedAt: number, decoded?: ErrorReport): AppendResult | Promise<AppendResult> {
+    const report = decoded ?? decodeReport(bytes);
     const work = () => storeReport(this.#db.kysely, { bytes, report, receivedAt, channel: this.#channel });
     const done = (r: { stored: boolean; reportId: number }): AppendResult => {
       this.#log.info({ systemId: report.systemId, seq: report.seq, records: report.records.length, stored: r.stored }, r.stored ? 'report stored' : 'report already stored (re-sent after a lost ACK)');

@@ -22,5 +22,6 @@ export interface AppendResult {
  * files of earlier versions are only read, by `centre import`.
  */
 export interface ReportStore {
-  appendReport(bytes: Uint8Array, receivedAt: number): AppendResult | Promise<AppendResult>;
+  /** `decoded`: the caller's own decoding of exactly these bytes, when it has one (the modem receiver checks the system id first), so they are not decoded twice. */
+  appendReport(bytes: Uint8Array, receivedAt: number, decoded?: ErrorReport): AppendResult | Promise<AppendResult>;
 }
