@@ -20,6 +20,8 @@ export const DEFAULT_RING_CADENCE_MS: readonly number[] = [RING_ON_MS, RING_OFF_
 
 /** Time from the last dialled digit until the network reports an outcome (post-dial delay). */
 export const DEFAULT_SETUP_DELAY_MS = 500;
+/** A dial string that is only what the network routes on (digits, * and #). */
+const DIAL_DIGITS_ONLY = /^[0-9*#]*$/;
 
 /** The exchange-line access code a PBX port dials before an external number (Hicom default "0"). */
 export const DEFAULT_OUTSIDE_LINE_PREFIX = '0';
@@ -651,7 +653,8 @@ export class Exchange {
 
   #place(from: Attachment, dialled: string, offer: CallOffer, handlers: CallHandlers, options: DialOptions): OutgoingCall {
     const gateway = this.#gateway && from !== this.#gateway.att && this.#gateway.accepts(dialled) ? this.#gateway : undefined;
-    const digits = gateway ? dialled : dialled.replace(/[^0-9*#]/g, '');
+    // Most dial strings are digits already; only the others are rebuilt (every retry of a fleet comes through here).
+    const digits = gateway || DIAL_DIGITS_ONLY.test(dialled) ? dialled : dialled.replace(/[^0-9*#]/g, '');
     const { to, caller } = gateway ? { to: gateway.att, caller: from.presented } : this.#route(from, digits);
     const call = new Call(this.#callHost, this.#nextId++, from, caller, digits, offer, handlers);
     this.#active.add(call);
