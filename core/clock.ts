@@ -166,54 +166,53 @@ export class VirtualClock implements Clock {
     this.#seqs = seqs;
   }
 
-  /** Sift up with a hole: one write per level instead of a swap. */
+  /** A key (due time, creation number) comes before the timer in slot `j`. */
+  #due(at: number, seq: number, j: number): boolean {
+    const atJ = this.#at[j];
+    return at < atJ || (at === atJ && seq < this.#seqs[j]);
+  }
+
+  #move(from: number, to: number): void {
+    this.#at[to] = this.#at[from];
+    this.#seqs[to] = this.#seqs[from];
+    this.#timers[to] = this.#timers[from];
+  }
+
+  #put(i: number, timer: VirtualTimer): void {
+    this.#at[i] = timer.at;
+    this.#seqs[i] = timer.seq;
+    this.#timers[i] = timer;
+  }
+
+  /** Sift up with a hole: one move per level instead of a swap. */
   #push(timer: VirtualTimer): void {
     if (this.#size === this.#at.length) this.#grow();
-    const at = this.#at;
-    const seqs = this.#seqs;
-    const timers = this.#timers;
-    const tAt = timer.at;
-    const tSeq = timer.seq;
     let i = this.#size++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const pAt = at[parent];
-      if (pAt < tAt || (pAt === tAt && seqs[parent] < tSeq)) break;
-      at[i] = pAt;
-      seqs[i] = seqs[parent];
-      timers[i] = timers[parent];
+      if (!this.#due(timer.at, timer.seq, parent)) break;
+      this.#move(parent, i);
       i = parent;
     }
-    at[i] = tAt;
-    seqs[i] = tSeq;
-    timers[i] = timer;
+    this.#put(i, timer);
   }
 
-  /** Remove the top; the last element sinks from the root through the hole. */
+  /** Remove the top; the last timer sinks from the root through the hole. */
   #pop(): void {
     const n = --this.#size;
-    const at = this.#at;
-    const seqs = this.#seqs;
-    const timers = this.#timers;
-    const last = timers[n];
-    const lAt = at[n];
-    const lSeq = seqs[n];
-    timers.length = n;
+    const last = this.#timers[n];
+    this.#timers.length = n;
     if (n === 0) return;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const m = r < n && (at[r] < at[l] || (at[r] === at[l] && seqs[r] < seqs[l])) ? r : l;
-      if (lAt < at[m] || (lAt === at[m] && lSeq < seqs[m])) break;
-      at[i] = at[m];
-      seqs[i] = seqs[m];
-      timers[i] = timers[m];
+      const m = r < n && this.#due(this.#at[r], this.#seqs[r], l) ? r : l;
+      if (this.#due(last.at, last.seq, m)) break;
+      this.#move(m, i);
       i = m;
     }
-    at[i] = lAt;
-    seqs[i] = lSeq;
-    timers[i] = last;
+    this.#put(i, last);
   }
 }
