@@ -1,0 +1,126 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bound } from './support/bench-bound.js';
+
+/**
+ * The CPU cost of one centre line's part of bench/signaling's fleet, in one
+ * thread, against another build in the same run:
+ *   node dist/bench/fleet-part.js [--fleet N] [--rounds R] [--other DIR]
+ * A fleet of N PBXs on 8 centre lines falls apart into 8 exact parts (PBX i
+ * calls line i mod 8); this runs the part of line 0 (N/8 PBXs, 7 days, a
+ * class-B error a day, a daily function test spread over 4 hours) — the unit
+ * a worker of bench/signaling runs. Each round runs it in a child process of
+ * its own, alternating this build and, with --other, the build rooted at DIR
+ * (its dist/ built, e.g. `git archive COMMIT | tar -x -C DIR`, node_modules
+ * linked, `npx tsc -p .`), each as its own bench ran it: this one with the
+ * centre's database in memory and a 64 MiB semi-space (bench/signaling's
+ * workers), the other with a throwaway database file in RAM and V8's default
+ * young generation. It prints each round's CPU time (process.cpuUsage of the
+ * child: start, the week, per PBX-day) and the counts, which must agree.
+ */
+const DAY = 86_400_000;
+const DAYS = 7;
+const LINES = 8;
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+interface Result {
+  pbxs: number;
+  startUs: number;
+  weekUs: number;
+  events: number;
+  reports: number;
+  failed: number;
+  stopped: number;
+}
+
+/** The part of line 0, with the modules of the build whose dist/ is `dist`. */
+async function runPart(dist: string, fleet: number, centre: 'memory' | 'file'): Promise<Result> {
+  const load = <T>(path: string): Promise<T> => import(pathToFileURL(join(dist, path)).href) as Promise<T>;
+  const { VirtualClock } = await load<typeof import('../core/clock.js')>('core/clock.js');
+  const { validateConfig } = await load<typeof import('../src/lab/config.js')>('src/lab/config.js');
+  const { Lab } = await load<typeof import('../src/lab/lab.js')>('src/lab/lab.js');
+  const { configure } = await load<typeof import('../test/support/teleservice-lab.js')>('test/support/teleservice-lab.js');
+  const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'bench-fleet-part-'));
+  const modem = { name: 'centre-1', number: '0899000', bind: 'tcp:127.0.0.1:1' };
+  const clock = new VirtualClock();
+  const indices: number[] = [];
+  for (let i = 0; i < fleet; i += LINES) indices.push(i);
+  const config = validateConfig({ stateDir: dir, pbxs: indices.map((i) => ({ id: `F${String(i).padStart(6, '0')}`, fmc: false, trunks: [`7${String(i).padStart(6, '0')}`] })), modems: [modem], centre: { modem: modem.name } }, dir);
+  const cpu0 = process.cpuUsage();
+  const lab = await Lab.start(config, { clock, mode: 'memory', hashCost: 16, ...(centre === 'memory' ? { centreDb: { engine: 'sqlite' as const, path: ':memory:' } } : { centreDir: join(dir, 'centre'), centreFsync: false }) });
+  let failed = 0;
+  let stopped = 0;
+  for (const i of indices) {
+    const { pbx, signaling } = lab.pbxs.get(`F${String(i).padStart(6, '0')}`)!;
+    signaling.onEvent((e) => {
+      if (e.type === 'failed') failed++;
+      else if (e.type === 'stopped') stopped++;
+    });
+    configure(pbx, { 'callback.1.number': `0${modem.number}`, 'signaling.enabled': 'yes', 'signaling.interval': String(1 + (i % 15)), 'signaling.functest': 'yes', 'signaling.functest-days': '1', 'signaling.functest-spread': '240' });
+    const raise = (): void => {
+      pbx.errors.add({ time: clock.now(), cls: 'B', code: 0x210, location: 'S1', text: 'bench', pseudo: false });
+      clock.setTimer(DAY, raise);
+    };
+    clock.setTimer(Math.floor((i * 7919) % DAY), raise);
+  }
+  const started = process.cpuUsage(cpu0);
+  const fired0 = clock.fired;
+  for (let h = 0; h < DAYS * 24; h++) clock.advance(3600_000);
+  const total = process.cpuUsage(cpu0);
+  const reports = lab.centre?.receivers.reduce((n, r) => n + r.received, 0) ?? 0;
+  await lab.close();
+  rmSync(dir, { recursive: true, force: true });
+  const us = (c: NodeJS.CpuUsage): number => c.user + c.system;
+  return { pbxs: indices.length, startUs: us(started), weekUs: us(total) - us(started), events: clock.fired - fired0, reports, failed, stopped };
+}
+
+function describe(name: string, r: Result): string {
+  const pbxDays = r.pbxs * DAYS;
+  return (
+    `${name}: CPU ${((r.startUs + r.weekUs) / 1e6).toFixed(1)} s = ${((r.startUs + r.weekUs) / pbxDays).toFixed(0)} µs per PBX-day ` +
+    `(start ${(r.startUs / r.pbxs).toFixed(0)} µs per PBX, the week ${(r.weekUs / pbxDays).toFixed(0)} µs per PBX-day); ` +
+    `${r.events} timer events, ${r.reports} reports, ${r.failed} busy retries, ${r.stopped} stops`
+  );
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const opt = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+  const fleet = Number(opt('--fleet') ?? 10_000);
+  const rounds = Number(opt('--rounds') ?? 3);
+  const other = opt('--other');
+  if (args.includes('--child')) {
+    const result = await runPart(opt('--dist')!, fleet, opt('--centre') === 'file' ? 'file' : 'memory');
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  // Bound: 3 ms of CPU per PBX-day (the old build took ~0.5 at a load of 30) per run, wall at up to 6× CPU under load, plus a minute.
+  const runs = rounds * (other ? 2 : 1);
+  console.log(`fleet-part: line 0 of a ${fleet}-PBX fleet (${Math.ceil(fleet / LINES)} PBXs) x ${DAYS} days, ${rounds} rounds${other ? ` alternating with ${other}` : ''}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  bound('fleet-part', Math.ceil(60 + (runs * (fleet / LINES) * DAYS * 0.003 * 6)));
+  const sides = [{ name: 'this build', dist: resolve(here, '..'), centre: 'memory', v8: ['--max-semi-space-size=64'] }, ...(other ? [{ name: `other (${other})`, dist: join(resolve(other), 'dist'), centre: 'file', v8: [] }] : [])];
+  const totals = new Map<string, number[]>();
+  const counts = new Set<string>();
+  for (let k = 0; k < rounds; k++) {
+    for (const side of sides) {
+      const child = spawnSync(process.execPath, [...side.v8, fileURLToPath(import.meta.url), '--child', '--dist', side.dist, '--centre', side.centre, '--fleet', String(fleet)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      if (child.status !== 0) throw new Error(`${side.name}: the part failed: ${child.stderr}`);
+      const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as Result;
+      console.log(`  round ${k + 1} ${describe(side.name, r)}; load ${loadavg()[0].toFixed(1)}`);
+      counts.add(`${r.events}/${r.reports}/${r.failed}/${r.stopped}`);
+      totals.set(side.name, [...(totals.get(side.name) ?? []), (r.startUs + r.weekUs) / (r.pbxs * DAYS)]);
+    }
+  }
+  console.log(`timer events / reports / busy retries / stops in every run: ${counts.size === 1 ? `identical (${[...counts][0]})` : `DIFFERENT (${[...counts].join(' ')})`}`);
+  for (const [name, xs] of totals) console.log(`${name}: median ${median(xs).toFixed(0)} µs CPU per PBX-day (${xs.map((x) => x.toFixed(0)).join(', ')})`);
+}
+
+await main();

@@ -1,0 +1,18 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import t from 'tap';
+
+/**
+ * bench/fleet-part on a tiny fleet, against this very build as the "other"
+ * one (the layout an other build has: DIR/dist), so a change that breaks the
+ * bench or the way it loads a build fails here and not first in `npm run
+ * bench`. Its figures are not judged: benchmarks print them, tests do not time.
+ */
+t.test('bench/fleet-part runs both sides to the end and their counts agree', async (t) => {
+  const r = spawnSync(process.execPath, [resolve('dist/bench/fleet-part.js'), '--fleet', '80', '--rounds', '1', '--other', resolve('.')], { encoding: 'utf8', timeout: 120_000 });
+  t.equal(r.status, 0, `exit 0 (${r.stderr.trim().split('\n').slice(-3).join(' | ')})`);
+  t.match(r.stdout, /^fleet-part: ends within \d+ s$/m, 'it prints its bound');
+  t.match(r.stdout, /^ {2}round 1 this build: CPU .* µs per PBX-day .* reports/m, 'a round of this build');
+  t.match(r.stdout, /^ {2}round 1 other \(.*\): CPU .* µs per PBX-day/m, 'a round of the other build');
+  t.match(r.stdout, /^timer events \/ reports \/ busy retries \/ stops in every run: identical \(\d+\/[1-9]\d*\/\d+\/\d+\)$/m, 'both count the same, and reports reached the centre');
+});
