@@ -45,6 +45,18 @@ export class MaintenanceReports {
     return rows.map((r) => ({ id: Number(r.id), deviceId: r.device_id, visitId: r.visit_id === null ? null : Number(r.visit_id), readAt: Number(r.read_at), entries: JSON.parse(r.records) as ErrorMemoryEntry[], text: r.text }));
   }
 
+  /**
+   * The id of a function test of the PBX entered at or after `enteredSince`
+   * (the PBX's clock) whose report has reached the centre, or undefined —
+   * for a visit that asked for a test without hearing the answer.
+   */
+  async functionTestReported(deviceId: string, enteredSince: number): Promise<number | undefined> {
+    const row = await this.db.kysely.selectFrom('report_errors').innerJoin('events', 'events.id', 'report_errors.event_id')
+      .select('report_errors.error_id').where('report_errors.system_id', '=', deviceId).where('events.type', '=', 'function-test').where('report_errors.error_time', '>=', enteredSince)
+      .orderBy('report_errors.error_time', 'desc').executeTakeFirst();
+    return row === undefined ? undefined : Number(row.error_id);
+  }
+
   /** Whether error `errorId` of the PBX (its function test) has reached the centre in a report received at or after `since`. */
   async reported(deviceId: string, errorId: number, since: number): Promise<boolean> {
     const row = await this.db.kysely.selectFrom('report_errors').innerJoin('reports', 'reports.id', 'report_errors.report_id')

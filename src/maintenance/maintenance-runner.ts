@@ -16,7 +16,8 @@ export interface StepResult {
 }
 
 export type ConnectResult =
-  | { ok: true; link: VisitLink; output: string; bytes: number }
+  /** `channel`: the way the visit got in when it is not the device's usual one (a LAN visit that fell back to the modem). */
+  | { ok: true; link: VisitLink; output: string; bytes: number; channel?: VisitChannel }
   /** `busy`: people are on the device (an admin session in use, a technician dialled in) — not a failure, come back later. */
   | { ok: false; busy: boolean; output: string; bytes: number };
 
@@ -269,7 +270,7 @@ export class MaintenanceRunner {
         const r = await this.#o.visitor.connect(ctx);
         if (r.ok) {
           link = r.link;
-          await this.#record(visit, 'connect', connectAttempt, started, 'ok', r, visit.nextStep, channel);
+          await this.#record(visit, 'connect', connectAttempt, started, 'ok', r, visit.nextStep, r.channel ?? channel);
           return undefined;
         }
         if (r.busy) {

@@ -14,6 +14,8 @@ import type { StepResult, VisitChannel, VisitContext, VisitLink } from './mainte
 export interface VisitReports {
   file(r: { deviceId: string; visitId: number | null; readAt: number; entries: ErrorMemoryEntry[]; text: string }): Promise<number>;
   reported(deviceId: string, errorId: number, since: number): Promise<boolean>;
+  /** A function test of the PBX entered at or after `enteredSince` whose report has reached the centre (its id), if any. */
+  functionTestReported(deviceId: string, enteredSince: number): Promise<number | undefined>;
 }
 
 /** What the steps of a visit work with at the centre. */
@@ -33,8 +35,16 @@ export interface VisitWork {
 /** A step that ran and did not do its job, with why; the line is still up. */
 class StepFailure extends Error {}
 
-/** The function test's report may be stamped by a centre clock a little behind the visitor's. */
+/** The function test's report may be stamped by a centre clock a little behind the visitor's, and the PBX's clock may be as far off. */
 const REPORT_CLOCK_SLACK_MS = 60_000;
+
+/**
+ * Function tests a visit asked for without hearing the PBX's answer (the
+ * line broke in between), by visit: when the PBX was asked, by the
+ * visitor's clock. The next attempt of the step looks in the PBX's error
+ * memory before it asks again, so a line break never raises a second test.
+ */
+export type UnansweredTests = Map<number, number>;
 
 /**
  * One logged-in admin session during a visit, over the LAN or a modem line:
@@ -51,18 +61,28 @@ export class SessionVisitLink implements VisitLink {
     private readonly meter: ByteMeter,
     private readonly channel: VisitChannel,
     private readonly work: VisitWork,
+    private readonly unanswered: UnansweredTests,
   ) {}
+
+  /** Why the line was lost, when the visitor learnt it from below the session (the modem's carrier). */
+  #lost: string | undefined;
+
+  /** The line under the session is gone (the modem lost the carrier): close the session, so the step in progress ends with `lineLost`. */
+  lineLost(why: string): void {
+    this.#lost ??= why;
+    this.client.close();
+  }
 
   async run(step: MaintenanceStep, ctx: VisitContext): Promise<StepResult> {
     const before = this.meter.bytes;
-    if (this.client.closed) return { ok: false, output: 'the line is down', bytes: 0, lineLost: true };
+    if (this.client.closed) return { ok: false, output: `the line is down${this.#lost ? `: ${this.#lost}` : ''}`, bytes: 0, lineLost: true };
     try {
       const output = await this.#step(step, ctx);
       return { ok: true, output, bytes: this.meter.bytes - before };
     } catch (err) {
       const lineLost = this.client.closed && !(err instanceof StepFailure);
       if (lineLost) this.client.close();
-      return { ok: false, output: lineLost ? `the line broke: ${(err as Error).message}` : (err as Error).message, bytes: this.meter.bytes - before, ...(lineLost ? { lineLost } : {}) };
+      return { ok: false, output: lineLost ? `the line broke: ${this.#lost ?? (err as Error).message}` : (err as Error).message, bytes: this.meter.bytes - before, ...(lineLost ? { lineLost } : {}) };
     }
   }
 
@@ -143,17 +163,39 @@ export class SessionVisitLink implements VisitLink {
    * Raise the function test and wait for its report at the centre. Over a
    * modem the session holds the PBX's modem, so the visit hangs up first
    * and lets the PBX call the centre; the disconnect step then has nothing
-   * left to do.
+   * left to do. When an earlier attempt of this visit asked for the test
+   * and the line broke before the answer, the PBX may have run it: its
+   * error memory says, and then the visit waits for that test's report
+   * instead of raising a second one.
    */
   async #functionTest(ctx: VisitContext): Promise<string> {
-    const reply = await this.client.run('signaling test');
-    const id = Number(/function test (\d+) entered/.exec(reply.message)?.[1] ?? Number.NaN);
-    if (!Number.isInteger(id)) throw new StepFailure(`"signaling test" did not name its function test: ${reply.message}`);
+    const notes: string[] = [];
+    const askedBefore = this.unanswered.get(ctx.visitId);
+    if (askedBefore !== undefined) {
+      const reported = await this.work.reports.functionTestReported(ctx.deviceId, askedBefore - REPORT_CLOCK_SLACK_MS);
+      if (reported !== undefined) {
+        this.unanswered.delete(ctx.visitId);
+        return `function test ${reported} was raised by the attempt whose line broke before the PBX's answer, and its report has reached the centre: not raised again`;
+      }
+    }
+    let id = askedBefore === undefined ? undefined : await this.#testRaisedSince(askedBefore);
+    let asked = askedBefore ?? this.work.now();
+    if (id !== undefined) {
+      this.unanswered.delete(ctx.visitId);
+      notes.push(`function test ${id} was raised by the attempt whose line broke before the PBX's answer (its error memory has it): not raised again`);
+    } else {
+      asked = this.work.now();
+      this.unanswered.set(ctx.visitId, asked);
+      const reply = await this.client.run('signaling test');
+      this.unanswered.delete(ctx.visitId);
+      id = Number(/function test (\d+) entered/.exec(reply.message)?.[1] ?? Number.NaN);
+      if (!Number.isInteger(id)) throw new StepFailure(`"signaling test" did not name its function test: ${reply.message}`);
+      notes.push(`function test ${id} raised`);
+    }
     const started = this.work.now();
-    const notes = [`function test ${id} raised`];
     if (this.channel === 'modem') notes.push(`hung up so the PBX can signal over its modem (${await this.#logout()})`);
     for (;;) {
-      if (await this.work.reports.reported(ctx.deviceId, id, started - REPORT_CLOCK_SLACK_MS)) {
+      if (await this.work.reports.reported(ctx.deviceId, id, asked - REPORT_CLOCK_SLACK_MS)) {
         notes.push(`its report reached the centre after ${Math.round((this.work.now() - started) / 1000)} s`);
         return notes.join('; ');
       }
@@ -162,5 +204,16 @@ export class SessionVisitLink implements VisitLink {
       }
       await ctx.wait(this.work.functionTestPollMs);
     }
+  }
+
+  /**
+   * The newest function test in the PBX's error memory entered at or after
+   * `since` (the visitor's clock, with the slack the PBX's clock may be
+   * off), or undefined when the PBX never ran the test that was asked for.
+   */
+  async #testRaisedSince(since: number): Promise<number | undefined> {
+    const reply = await this.client.run('errors show B');
+    const tests = parseErrorMemory(reply.lines).filter((e) => e.functionTest && Date.parse(`${e.time.replace(' ', 'T')}Z`) >= since - REPORT_CLOCK_SLACK_MS);
+    return tests.at(-1)?.id;
   }
 }

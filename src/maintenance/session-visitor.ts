@@ -6,7 +6,8 @@ import type { SessionClient } from '../clients/session-client.js';
 import type { DeviceAccess } from '../database/maintenance-access.js';
 import { ByteMeter } from './byte-meter.js';
 import type { ConnectResult, DeviceVisitor, VisitChannel, VisitContext } from './maintenance-runner.js';
-import { SessionVisitLink, type VisitWork } from './session-visit-link.js';
+import { watchCarrier } from './carrier-watch.js';
+import { SessionVisitLink, type UnansweredTests, type VisitWork } from './session-visit-link.js';
 
 /**
  * How a visit's line is opened — the injected connection, so the same
@@ -46,6 +47,9 @@ const SESSION_TIMEOUT_MS = 15_000;
  * later, never disturbed.
  */
 export class SessionVisitor implements DeviceVisitor {
+  /** Function tests asked for whose answer a broken line swallowed, by visit (SessionVisitLink). */
+  readonly #unanswered: UnansweredTests = new Map();
+
   constructor(private readonly o: SessionVisitorOptions) {}
 
   channelOf(deviceId: string): VisitChannel {
@@ -56,22 +60,42 @@ export class SessionVisitor implements DeviceVisitor {
   async connect(ctx: VisitContext): Promise<ConnectResult> {
     const id = ctx.deviceId;
     const access = this.o.access.get(id);
-    const refuse = (output: string, bytes = 0, busy = false): ConnectResult => ({ ok: false, busy, output, bytes });
     if (!access) return refuse(`no access for ${id}: give it with "hicom-sim maintenance access set ${id} …"`);
     if (access.serviceUser.toLowerCase() !== ctx.plan.serviceUser.toLowerCase()) {
       return refuse(`the access of ${id} logs in as ${access.serviceUser}, the plan visits as ${ctx.plan.serviceUser}: set the plan's service user and its password with "maintenance access set"`);
     }
-    const channel = this.channelOf(id);
-    const route = routeOf(access, channel);
-    if (typeof route === 'string') return refuse(route);
+    const said: string[] = [];
+    if (access.lan) {
+      if (this.channelOf(id) === 'lan') {
+        let lan: LineEndpoint | undefined;
+        try {
+          lan = await this.o.lines.lan(id, access.lan);
+        } catch (err) {
+          // The LAN connect failed (refused, timed out, no route): the same visit goes on by modem where the PBX has one.
+          said.push(`LAN teleservice ${access.lan.host}:${access.lan.port} failed: ${(err as Error).message}`);
+        }
+        if (lan) return this.#enter(ctx, access, lan, { kind: 'direct', pin: access.pin }, 'lan', said);
+      } else said.push(`the LAN of ${id} is not joined to the provider network (deactivated)`);
+      if (!access.modem) return refuse([...said, `${id} has no modem access to fall back to`].join('\n'));
+      said.push(`falling back to the modem (${access.modem.callbackIndex === undefined ? 'dial-in' : 'callback'})`);
+    }
+    const route = modemRoute(access);
+    if (typeof route === 'string') return refuse([...said, route].join('\n'));
     let line: LineEndpoint;
     try {
-      line = channel === 'lan' ? await this.o.lines.lan(id, access.lan!) : await this.o.lines.modem(id);
+      line = await ctx.idle(this.o.lines.modem(id));
     } catch (err) {
-      return refuse(`${channel === 'lan' ? 'LAN teleservice' : 'centre modem'}: ${(err as Error).message}`);
+      return refuse([...said, `centre modem: ${(err as Error).message}`].join('\n'));
     }
+    return this.#enter(ctx, access, line, route, 'modem', said);
+  }
+
+  /**
+   * On an open line: through the dial and PIN or the callback, the login,
+   * and `show sessions`. Resolves with the visit's link, or why not.
+   */
+  async #enter(ctx: VisitContext, access: DeviceAccess, line: LineEndpoint, route: SessionRoute, channel: VisitChannel, said: string[]): Promise<ConnectResult> {
     const meter = new ByteMeter(line);
-    const said: string[] = [];
     let client: SessionClient;
     try {
       client = await enterSession(endpointStream(meter), route, { name: access.serviceUser, password: access.password }, {
@@ -84,7 +108,9 @@ export class SessionVisitor implements DeviceVisitor {
       return refuse([...said, why].join('\n'), meter.bytes, /: BUSY\b/.test(why));
     }
     said.push(`logged in as ${access.serviceUser} over ${channel === 'lan' ? `the LAN (${line.description})` : `modem ${route.kind === 'callback' ? 'callback' : 'dial-in'}`}`);
-    const link = new SessionVisitLink(client, meter, channel, this.o);
+    const link = new SessionVisitLink(client, meter, channel, this.o, this.#unanswered);
+    // From here a modem that loses the carrier has dropped the visit's line: the link learns it at once.
+    if (channel === 'modem') watchCarrier(line, (why) => link.lineLost(why));
     const sessions = await client.command('show sessions').catch((err: Error) => err);
     if (sessions instanceof Error) {
       client.close();
@@ -96,15 +122,18 @@ export class SessionVisitor implements DeviceVisitor {
       const closed = await link.close();
       return refuse([...said, `in use: ${others.map((l) => l.trim().replace(/ +/g, ' ')).join('; ')}`, closed.output].join('\n'), meter.bytes, true);
     }
-    return { ok: true, link, output: said.join('\n'), bytes: meter.bytes };
+    return { ok: true, link, channel, output: said.join('\n'), bytes: meter.bytes };
   }
 }
 
-/** How the line reaches the session: the PIN on a LAN connection, else the dial with PIN or the callback. */
-function routeOf(access: DeviceAccess, channel: VisitChannel): SessionRoute | string {
-  if (channel === 'lan') return { kind: 'direct', pin: access.pin };
+function refuse(output: string, bytes = 0, busy = false): ConnectResult {
+  return { ok: false, busy, output, bytes };
+}
+
+/** How a centre modem reaches the session: the dial with PIN, or the callback. */
+function modemRoute(access: DeviceAccess): SessionRoute | string {
   const modem = access.modem;
-  if (!modem) return `${access.deviceId} has no modem number${access.lan ? ' and its LAN is not joined to the provider network' : ''}`;
+  if (!modem) return `${access.deviceId} has no modem number`;
   if (modem.callbackIndex === undefined) return { kind: 'dial', number: modem.number, pin: access.pin };
   if (access.callbackCode === undefined) return `callback index ${modem.callbackIndex} of ${access.deviceId} has no code in its access`;
   return { kind: 'callback', number: modem.number, index: modem.callbackIndex, code: access.callbackCode };

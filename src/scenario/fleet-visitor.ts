@@ -10,6 +10,16 @@ import type { MaintenanceFleet } from './maintenance-fleet.js';
 /** The function test is not a scenario step (its report would need the centre's modem receiver); these only bound the visitor's own wait. */
 const FUNCTION_TEST_WAIT_MS = 10 * 60_000;
 const FUNCTION_TEST_POLL_MS = 30_000;
+/** How long a visit waits for a free centre modem, and how often it looks. */
+const MODEM_WAIT_MS = 60 * 60_000;
+const MODEM_POLL_MS = 10_000;
+
+/** The DTE side of centre modem `m`, plugged in for the visit of `id` (unplugged when the visit closes its line). */
+function plugged(m: LabModem, id: string): LineEndpoint {
+  const pair = createLinePair(`centre ${m.entry.name} for ${id}`);
+  m.slot.plug(pair.dce);
+  return pair.dte;
+}
 
 /**
  * The centre's real maintenance visitor (`SessionVisitor`) on a scenario
@@ -43,21 +53,13 @@ export function fleetVisitor(fleet: MaintenanceFleet, modems: LabModem[]): Devic
         return network.connect(to.host, to.port);
       },
       async modem(id): Promise<LineEndpoint> {
-        // The runner never has more modem visits than modems: one of them is free.
-        const free = modems.find((m) => !m.slot.plugged);
-        if (!free) throw new Error(`no centre modem free for ${id}`);
-        const pair = createLinePair(`centre ${free.entry.name} for ${id}`);
-        free.slot.plug(pair.dce);
-        // The centre's modem ports hang up on carrier loss (as a serial port without CLOCAL): when DCD drops under a call, the line closes.
-        let carrier = false;
-        pair.dte.onData(() => {
-          if (pair.dte.dceLines.dcd) carrier = true;
-          else if (carrier) {
-            carrier = false;
-            setImmediate(() => pair.dte.close());
-          }
-        });
-        return pair.dte;
+        // The runner has no more modem visits than modems, but a LAN visit falling back to the modem takes one beside them: wait for it.
+        for (const until = fleet.clock.now() + MODEM_WAIT_MS; ;) {
+          const free = modems.find((m) => !m.slot.plugged);
+          if (free) return plugged(free, id);
+          if (fleet.clock.now() >= until) throw new Error(`no centre modem free for ${id} within ${MODEM_WAIT_MS / 60_000} min`);
+          await new Promise<void>((resolve) => fleet.clock.setTimer(MODEM_POLL_MS, resolve));
+        }
       },
     },
     clock: fleet.clock,

@@ -9,8 +9,9 @@ import { visitRig, type VisitRig } from '../support/visit-rig.js';
  * A line break at every line a visit sends — before the PBX sees it, and
  * after the PBX acted on it but before its reply arrived — on real PBX
  * firmware: each visit resumes at its first unfinished step, ends done,
- * files the error memory once, keeps one KDS version, and archives every
- * protocol-log entry exactly once (nothing lost, nothing twice).
+ * files the error memory once, keeps one KDS version, archives every
+ * protocol-log entry exactly once (nothing lost, nothing twice), and asks
+ * the PBX for one function test only.
  */
 
 type CutMode = 'before' | 'reply-lost';
@@ -94,5 +95,8 @@ onBothEngines(t, 'a line break at every line of a visit: resumed at the first un
     const lost = [...ledger.keys()].filter((s) => !inPbx.has(s) && !seqs.includes(s));
     t.same(lost, [], `${what}: no protocol-log entry lost`);
     t.same(archived.entries.filter((e) => ledger.get(e.seq) !== formatEntry(e)).map((e) => e.seq), [], `${what}: archived as logged`);
+    // A break after "signaling test" reached the PBX: the next attempt finds the test in the PBX and waits for its report.
+    t.equal([...ledger.values()].filter((l) => l.endsWith(' signaling test')).length, 1, `${what}: one function test asked of the PBX`);
+    t.equal(rig.pbxs.get(id)!.pbx.errors.list().filter((e) => e.pseudo).length, 1, `${what}: one function test in the PBX's error memory`);
   }
 });

@@ -133,6 +133,7 @@ export async function visitRig(f: EngineFixture, ids: string[] = ['HSIM-0001'], 
     clock,
     reports: {
       file: (r) => reports.file(r),
+      functionTestReported: (deviceId, since) => reports.functionTestReported(deviceId, since),
       async reported(deviceId, errorId, since) {
         const p = pbxs.get(deviceId)!;
         const record = p.pbx.errors.list().find((e) => e.id === errorId);
