@@ -9,7 +9,9 @@
  *    (`app.inject`: access hook, session, SQL, template) p50/p99, beside the
  *    same route on a fleet of 50 devices and the login page (the service's
  *    floor: hook, CSRF token, template, no data), all in one run, requests of
- *    every case on both engines interleaved.
+ *    every case on both engines interleaved. PostgreSQL twice: analyzed (a
+ *    centre as it runs) and never analyzed (a database just filled, before
+ *    autovacuum's first ANALYZE), the plan the grant filter once lost on.
  * 2. SSE fan-out (SQLite): 1,000 browsers' live streams (`/live` over real loopback
  *    HTTP, each its own session of an installer granted the device) and one
  *    new event: time from the event being stored until the last stream has it,
@@ -71,9 +73,11 @@ const COPIED = ['settings', 'devices', 'replay_windows', 'supervision_states', '
  * batches (ten thousand registrations one transaction each would take most
  * of the bound on a loaded machine), under the same master key.
  */
-async function copyCentre(from: Centre): Promise<{ location: ReturnType<typeof parseDatabaseUrl>; master: MasterKey }> {
+async function copyCentre(from: Centre, statistics: Statistics): Promise<{ location: ReturnType<typeof parseDatabaseUrl>; master: MasterKey }> {
   const location = parseDatabaseUrl(await cluster.createDatabase('portal'));
   const db = await openDatabase(location, { durable: false });
+  // Held fresh: autovacuum would ANALYZE the copy within a minute or two, in the middle of the run.
+  if (statistics === 'none') for (const table of COPIED) await sql`alter table ${sql.table(table)} set (autovacuum_enabled = false)`.execute(db.kysely);
   for (const table of COPIED) {
     const rows = (await from.db.kysely.selectFrom(table).selectAll().execute()) as Array<Record<string, unknown>>;
     for (let i = 0; i < rows.length; i += 500) {
@@ -82,9 +86,18 @@ async function copyCentre(from: Centre): Promise<{ location: ReturnType<typeof p
   }
   // The copied ids were given explicitly: move the sequences past them.
   for (const table of ['events', 'portal_accounts'] as const) await sql`select setval(pg_get_serial_sequence(${table}, 'id'), (select max(id) from ${sql.table(table)}))`.execute(db.kysely);
+  if (statistics === 'analyzed') await sql`analyze`.execute(db.kysely);
   await db.close();
   return { location, master: from.master };
 }
+
+/**
+ * What the planner knows of a PostgreSQL copy: `analyzed` is a centre as it
+ * runs (autovacuum analyzes a table once a tenth of it changed, within a
+ * minute or two); `none` is a database just filled, before that first
+ * ANALYZE (autovacuum held off for the run).
+ */
+type Statistics = 'analyzed' | 'none';
 
 const PRESENCE = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'late', 'missing', 'unknown', 'ok'] as const;
 
@@ -94,9 +107,9 @@ const PRESENCE = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'late', 'missing', 'unknow
  * granted every device. Filled without fsync per commit (`durable: false`),
  * then opened again as `centre serve` opens it.
  */
-async function centreWith(n: number, copyOf?: Centre): Promise<Centre> {
+async function centreWith(n: number, copyOf?: Centre, statistics: Statistics = 'analyzed'): Promise<Centre> {
   const dir = mkdtempSync(join(tmpdir(), 'hicom-bench-portal-'));
-  const copied = copyOf ? await copyCentre(copyOf) : undefined;
+  const copied = copyOf ? await copyCentre(copyOf, statistics) : undefined;
   const location = copied?.location ?? parseDatabaseUrl(`sqlite:${join(dir, 'centre.db')}`);
   const clock = new RealClock();
   const master = copied?.master ?? MasterKey.load(dir, {});
@@ -167,7 +180,9 @@ const bigInstaller = await sessionCookie(big, 'inst');
 const smallManager = await sessionCookie(small, 'chef');
 const pgBig = await centreWith(BIG, big);
 const pgSmall = await centreWith(SMALL, small);
+const pgFresh = await centreWith(BIG, big, 'none');
 const pg = { manager: await sessionCookie(pgBig, 'chef'), installer: await sessionCookie(pgBig, 'inst'), small: await sessionCookie(pgSmall, 'chef') };
+const fresh = { manager: await sessionCookie(pgFresh, 'chef'), installer: await sessionCookie(pgFresh, 'inst') };
 
 interface Case {
   name: string;
@@ -191,6 +206,8 @@ const cases: Case[] = [
   { name: `PostgreSQL: manager, ${BIG}, late, page 3`, app: pgBig.app, url: '/fleet?state=late&page=3', cookie: pg.manager, expect: /data-device="/ },
   { name: `PostgreSQL: manager, ${BIG}, last page`, app: pgBig.app, url: '/fleet?page=200', cookie: pg.manager, expect: /data-device="/ },
   { name: `PostgreSQL baseline: ${SMALL} devices, page 1`, app: pgSmall.app, url: '/fleet', cookie: pg.small, expect: /data-device="/ },
+  { name: `PG never analyzed: manager, ${BIG}, page 1`, app: pgFresh.app, url: '/fleet', cookie: fresh.manager, expect: /10000 devices, most urgent first/ },
+  { name: `PG never analyzed: installer, ${BIG} grants`, app: pgFresh.app, url: '/fleet', cookie: fresh.installer, expect: /data-device="/ },
 ];
 for (const c of cases) {
   const r = await c.app.inject({ method: 'GET', url: c.url, headers: { cookie: c.cookie } });
@@ -210,6 +227,7 @@ for (const [k, c] of cases.entries()) process.stdout.write(`  ${c.name.padEnd(44
 await small.close();
 await pgSmall.close();
 await pgBig.close();
+await pgFresh.close();
 
 // ---- 2. SSE fan-out ----
 
