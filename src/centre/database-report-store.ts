@@ -6,14 +6,16 @@ import type { ReportChannel } from '../database/schema.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { decodeReport } from './report-decoder.js';
 import type { AppendResult, ReportStore } from './report-store.js';
+import { EVENTS_TOPIC, superviseReportArrival } from './supervision-store.js';
 
 /** Live-event topic of a newly stored report. */
 export const REPORT_TOPIC = 'report';
 
 /**
- * The report store on the centre's database: each report and the events of
- * its errors in one transaction (`storeReport`), synchronously where the
- * engine can; after the commit a live event tells the other processes.
+ * The report store on the centre's database: each report, the events of its
+ * errors and what it means to supervision (the PBX heard, its function test
+ * done) in one transaction, synchronously where the engine can; after the
+ * commit a live event tells the other processes.
  */
 export class DatabaseReportStore implements ReportStore {
   readonly #db: CentreDatabase;
@@ -30,11 +32,19 @@ export class DatabaseReportStore implements ReportStore {
 
   appendReport(bytes: Uint8Array, receivedAt: number, decoded?: ErrorReport): AppendResult | Promise<AppendResult> {
     const report = decoded ?? decodeReport(bytes);
-    const work = () => storeReport(this.#db.kysely, { bytes, report, receivedAt, channel: this.#channel });
-    const done = (r: { stored: boolean; reportId: number }): AppendResult => {
+    const qb = this.#db.kysely;
+    const channel = this.#channel;
+    const work = function* () {
+      const stored = yield* storeReport(qb, { bytes, report, receivedAt, channel });
+      // A report sent again after a lost ACK was already counted.
+      const supervision = stored.stored ? yield* superviseReportArrival(qb, report, receivedAt) : 0;
+      return { ...stored, supervision };
+    };
+    const done = (r: { stored: boolean; reportId: number; supervision: number }): AppendResult => {
       this.#log.info({ systemId: report.systemId, seq: report.seq, records: report.records.length, stored: r.stored }, r.stored ? 'report stored' : 'report already stored (re-sent after a lost ACK)');
       if (r.stored && this.#bus) {
         this.#bus.publish({ topic: REPORT_TOPIC, systemId: report.systemId, reportId: r.reportId }).catch((err: Error) => this.#log.warn({ err: err.message }, 'live event not sent'));
+        if (r.supervision > 0) this.#bus.publish({ topic: EVENTS_TOPIC }).catch((err: Error) => this.#log.warn({ err: err.message }, 'live event not sent'));
       }
       return { stored: r.stored, report };
     };

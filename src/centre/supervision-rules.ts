@@ -9,7 +9,12 @@ import type { SupervisionState } from '../database/supervision-states.js';
  * looked at again (`nextCheckAt`: the deadline index the supervisor and the
  * intake keep in the database, so no step scans the fleet).
  *
- * Presence, from the last check-in (or, before the first, the registration):
+ * Presence, from the last time the device was heard (or, before that, the
+ * registration) — by its UDP check-ins (`supervise: checkin`: interval and
+ * grace of the device), or, for a PBX without the LAN option (`supervise:
+ * reports`), by its reports by modem: it is heard at least with every
+ * function test, so late after the function-test period and the test grace
+ * (the PBX's signaling interval and its retries), missing after k periods:
  * ```
  *   unknown ─┬─ check-in ─────────────────────▶ ok
  *            └─ interval + grace ─▶ late ─▶ k intervals ─▶ missing
@@ -51,7 +56,20 @@ export const PRESENT_EVENT = 'present';
 export const NEVER = Number.MAX_SAFE_INTEGER;
 const DAY_MIN = 24 * 60;
 
-export type SupervisedDevice = Pick<Device, 'id' | 'checkInIntervalMs' | 'graceMs' | 'missingAfter' | 'functionTestPeriodMs' | 'testGraceMs' | 'testWindow' | 'createdAt'>;
+/**
+ * A PBX sends its function test every 1 … 7 days (spec §3.4): one supervised
+ * by its reports whose period the centre was not told is heard at least this
+ * often.
+ */
+export const LONGEST_FUNCTION_TEST_PERIOD_MS = 7 * 86_400_000;
+
+export type SupervisedDevice = Pick<Device, 'id' | 'checkInIntervalMs' | 'graceMs' | 'missingAfter' | 'functionTestPeriodMs' | 'testGraceMs' | 'testWindow' | 'createdAt' | 'supervise'>;
+
+/** How often the device must be heard and the slack before it is late: its check-in interval, or its function-test period. */
+export function heardEvery(device: SupervisedDevice): { intervalMs: number; graceMs: number } {
+  if (device.supervise === 'reports') return { intervalMs: device.functionTestPeriodMs ?? LONGEST_FUNCTION_TEST_PERIOD_MS, graceMs: device.testGraceMs };
+  return { intervalMs: device.checkInIntervalMs, graceMs: device.graceMs };
+}
 
 export interface SupervisionEvent {
   type: string;
@@ -72,11 +90,12 @@ export function initialState(device: SupervisedDevice, now: number): Supervision
   return { deviceId: device.id, presence: 'unknown', presenceSince: now, test: 'unknown', testSince: now, lastCheckInAt: null, lastFunctionTestAt: null, testDueAt: null, nextCheckAt: now };
 }
 
-/** When presence turns late and missing, counted from the last check-in (or the registration). */
+/** When presence turns late and missing, counted from the last time heard (or the registration). */
 export function presenceDeadlines(device: SupervisedDevice, s: SupervisionState): { lateAt: number; missingAt: number } {
   const base = s.lastCheckInAt ?? device.createdAt;
-  const lateAt = base + device.checkInIntervalMs + device.graceMs;
-  return { lateAt, missingAt: Math.max(base + device.missingAfter * device.checkInIntervalMs, lateAt) };
+  const { intervalMs, graceMs } = heardEvery(device);
+  const lateAt = base + intervalMs + graceMs;
+  return { lateAt, missingAt: Math.max(base + device.missingAfter * intervalMs, lateAt) };
 }
 
 function testDueAt(device: SupervisedDevice, s: SupervisionState): number | null {
@@ -150,21 +169,27 @@ export function evaluate(device: SupervisedDevice, s: SupervisionState, now: num
   const c = new Change(device, s);
   const { lateAt, missingAt } = presenceDeadlines(device, s);
   const silentSince = s.lastCheckInAt ?? device.createdAt;
-  const heard = { lastCheckInAt: s.lastCheckInAt, silentMs: now - silentSince };
-  if (now >= missingAt) c.presence('missing', now, { ...heard, missingAfter: device.missingAfter, intervalMs: device.checkInIntervalMs });
-  else if (now >= lateAt && s.presence !== 'missing') c.presence('late', now, { ...heard, intervalMs: device.checkInIntervalMs, graceMs: device.graceMs });
+  const expected = heardEvery(device);
+  const heard = { lastCheckInAt: s.lastCheckInAt, silentMs: now - silentSince, by: device.supervise };
+  if (now >= missingAt) c.presence('missing', now, { ...heard, missingAfter: device.missingAfter, intervalMs: expected.intervalMs });
+  else if (now >= lateAt && s.presence !== 'missing') c.presence('late', now, { ...heard, ...expected });
   const due = testDueAt(device, s);
   if (due !== null && now >= due && s.test !== 'overdue') c.test('overdue', now, { lastFunctionTestAt: s.lastFunctionTestAt, periodMs: device.functionTestPeriodMs });
   return c.done(device);
 }
 
-/** A check-in (or any report) arrived at `now`. */
+/** A check-in (or, for a device supervised by its reports, one of them) arrived at `now`. */
 export function checkedIn(device: SupervisedDevice, s: SupervisionState, now: number): SupervisionOutcome {
   const c = new Change(device, s);
   const silentMs = now - (s.lastCheckInAt ?? device.createdAt);
   c.state.lastCheckInAt = now;
   c.presence('ok', now, { silentMs });
   return c.done(device);
+}
+
+/** A report by modem arrived at `now`: the device was heard if that is what it is supervised by; a check-in-supervised PBX's presence stays with its check-ins. */
+export function reportArrived(device: SupervisedDevice, s: SupervisionState, now: number): SupervisionOutcome {
+  return device.supervise === 'reports' ? checkedIn(device, s, now) : new Change(device, s).done(device);
 }
 
 /** A function test (a PBX's pseudo error, a depot's self test) that happened at `at` arrived at `now`. */

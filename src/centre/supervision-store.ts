@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
+import type { ErrorReport } from '../../firmware-sim/error-report.js';
 import { deviceOf } from '../database/device-registry.js';
 import { clearActiveEvents, insertEvent } from '../database/event-log.js';
 import type { Database } from '../database/schema.js';
 import { readSupervisionState, saveSupervisionState } from '../database/supervision-states.js';
 import { query, type Work } from '../database/work.js';
-import { checkedIn, functionTested, initialState, type SupervisedDevice, type SupervisionOutcome } from './supervision-rules.js';
+import { checkedIn, functionTested, initialState, reportArrived, type SupervisedDevice, type SupervisionOutcome } from './supervision-rules.js';
 
 /** Topic of the live-event bus when events were stored (listeners read the rows: `events where id > last seen`). */
 export const EVENTS_TOPIC = 'events';
@@ -41,4 +42,17 @@ export function* superviseCheckIn(qb: Kysely<Database>, deviceId: string, now: n
 export function* superviseFunctionTest(qb: Kysely<Database>, deviceId: string, at: number, now: number): Work<number> {
   const s = yield* readSupervised(qb, deviceId, now);
   return s ? yield* applySupervision(qb, functionTested(s.device, s.state, at, now), now) : 0;
+}
+
+/** Part of a unit of work: a report by modem from `deviceId` arrived (registered devices only; presence counts it where the device is supervised by its reports). */
+export function* superviseReport(qb: Kysely<Database>, deviceId: string, now: number): Work<number> {
+  const s = yield* readSupervised(qb, deviceId, now);
+  return s ? yield* applySupervision(qb, reportArrived(s.device, s.state, now), now) : 0;
+}
+
+/** Part of a unit of work: a newly stored report by modem — the PBX heard (by its reports), then each function test it carries. */
+export function* superviseReportArrival(qb: Kysely<Database>, report: ErrorReport, now: number): Work<number> {
+  let events = yield* superviseReport(qb, report.systemId, now);
+  for (const r of report.records) if (r.pseudo) events += yield* superviseFunctionTest(qb, report.systemId, r.time, now);
+  return events;
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DeviceRegistryError, type Device, type DeviceSettings } from '../database/device-registry.js';
-import type { DeviceKind } from '../database/schema.js';
+import type { DeviceKind, SupervisionMode } from '../database/schema.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { cliLogger, localActor, openDeviceRegistry, type OpenUse } from './centre-db-run.js';
 import type { CentreDbOptions } from './centre-options.js';
@@ -16,6 +16,7 @@ export interface SettingsOptions {
   missingAfter?: number;
   functionTestDays?: number;
   testWindow?: { startMin: number; endMin: number };
+  supervise?: SupervisionMode;
 }
 
 function settingsFrom(o: SettingsOptions): Partial<DeviceSettings> {
@@ -29,6 +30,7 @@ function settingsFrom(o: SettingsOptions): Partial<DeviceSettings> {
   if (o.missingAfter !== undefined) s.missingAfter = o.missingAfter;
   if (o.functionTestDays !== undefined) s.functionTestPeriodMs = o.functionTestDays * 24 * 3600_000;
   if (o.testWindow !== undefined) s.testWindow = o.testWindow;
+  if (o.supervise !== undefined) s.supervise = o.supervise;
   return s;
 }
 
@@ -49,6 +51,7 @@ function describe(d: Device): string[] {
     `missing after: ${d.missingAfter} intervals`,
     `function test: ${d.functionTestPeriodMs === null ? 'not supervised' : `every ${d.functionTestPeriodMs / 86_400_000} days`}`,
     `test window: ${d.testWindow ? `${hhmm(d.testWindow.startMin)}-${hhmm(d.testWindow.endMin)} UTC` : 'any time'}`,
+    `supervised by: ${d.supervise === 'reports' ? 'its reports by modem (late after the function-test period + grace)' : 'its check-ins'}`,
     `key version: ${d.keyVersion}`,
     `created: ${iso(d.createdAt)}`,
     `updated: ${iso(d.updatedAt)}`,

@@ -40,7 +40,10 @@ function addSettingsOptions(cmd: Command): Command {
     .option('--grace <s>', 'late after interval + grace, in seconds (default 30)', seconds)
     .option('--missing-after <k>', 'missing after k intervals without a check-in (default 5)', count)
     .option('--function-test-days <n>', 'a function test is expected every n days (1–7)', days)
-    .option('--test-window <HH:MM-HH:MM>', 'the function test is expected in this window (UTC)', window);
+    .option('--test-window <HH:MM-HH:MM>', 'the function test is expected in this window (UTC)', window)
+    .addOption(
+      new Option('--supervise <by>', 'what presence is judged by: checkin (UDP check-ins, the default) or reports (a PBX without the LAN option: late after the function-test period + grace without a report by modem)').choices(['checkin', 'reports']),
+    );
 }
 
 /** `hicom-sim centre device add|list|show|update|remove|rekey`. */

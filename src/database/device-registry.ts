@@ -5,7 +5,7 @@ import { EMPTY_REPLAY_WINDOW } from '../../core/replay-window.js';
 import { MasterKeyError, type MasterKey } from '../storage/master-key.js';
 import type { CentreDatabase } from './centre-database.js';
 import { recordAudit } from './audit-trail.js';
-import { DEVICE_KINDS, type DeviceKind, type DeviceRow } from './schema.js';
+import { DEVICE_KINDS, SUPERVISION_MODES, type DeviceKind, type DeviceRow, type SupervisionMode } from './schema.js';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { affected, query, type Work } from './work.js';
@@ -48,6 +48,8 @@ export interface DeviceSettings {
   /** Overdue after period + this. */
   testGraceMs: number;
   testWindow: TestWindow | null;
+  /** What presence is judged by: UDP check-ins, or (a PBX without the LAN option) its reports by modem. */
+  supervise: SupervisionMode;
 }
 
 export interface Device extends DeviceSettings {
@@ -75,6 +77,7 @@ export const DEFAULT_DEVICE_SETTINGS: Readonly<DeviceSettings> = {
   functionTestPeriodMs: null,
   testGraceMs: DEFAULT_TEST_GRACE_MS,
   testWindow: null,
+  supervise: 'checkin',
 };
 
 /**
@@ -114,7 +117,7 @@ export class DeviceRegistry {
   async add(id: string, kind: DeviceKind, settings: Partial<DeviceSettings>, by: Actor): Promise<{ device: Device; key: Buffer }> {
     checkId(id);
     if (!DEVICE_KINDS.includes(kind)) throw new DeviceRegistryError(`kind ${String(kind)} is not one of ${DEVICE_KINDS.join(', ')}`);
-    const s = checkSettings({ ...DEFAULT_DEVICE_SETTINGS, ...settings });
+    const s = checkSettings(kind, { ...DEFAULT_DEVICE_SETTINGS, ...settings });
     const key = randomBytes(KEY_BYTES);
     const now = this.#clock.now();
     const qb = this.#db.kysely;
@@ -154,7 +157,7 @@ export class DeviceRegistry {
   async update(id: string, settings: Partial<DeviceSettings>, by: Actor): Promise<Device> {
     const current = await this.get(id);
     if (!current) throw new DeviceRegistryError(`no device ${id}`);
-    const s = checkSettings({ ...current, ...settings });
+    const s = checkSettings(current.kind, { ...current, ...settings });
     const now = this.#clock.now();
     const qb = this.#db.kysely;
     await this.#db.run(function* () {
@@ -223,7 +226,7 @@ function checkId(id: string): void {
   if (!DEVICE_ID_PATTERN.test(id)) throw new DeviceRegistryError(`device id ${JSON.stringify(id)} is not 1–32 characters of A–Z a–z 0–9 . _ - (spec §5.2)`);
 }
 
-function checkSettings(s: DeviceSettings): DeviceSettings {
+function checkSettings(kind: DeviceKind, s: DeviceSettings): DeviceSettings {
   const positive = (name: string, v: number) => {
     if (!Number.isSafeInteger(v) || v <= 0) throw new DeviceRegistryError(`${name} must be a positive whole number, got ${v}`);
   };
@@ -237,6 +240,8 @@ function checkSettings(s: DeviceSettings): DeviceSettings {
       if (!Number.isInteger(v) || v < 0 || v >= 24 * 60) throw new DeviceRegistryError(`test window ${name} must be 00:00–23:59, got minute ${v}`);
     }
   }
+  if (!SUPERVISION_MODES.includes(s.supervise)) throw new DeviceRegistryError(`supervision ${String(s.supervise)} is not one of ${SUPERVISION_MODES.join(', ')}`);
+  if (s.supervise === 'reports' && kind !== 'pbx') throw new DeviceRegistryError(`only a PBX sends reports by modem; a ${kind} is supervised by its check-ins`);
   for (const [name, v] of [['customer name', s.customerName], ['customer number', s.customerNumber], ['site name', s.siteName], ['site address', s.siteAddress]] as const) {
     if (v.length > 200) throw new DeviceRegistryError(`${name} is longer than 200 characters`);
   }
@@ -256,6 +261,7 @@ function settingsRow(s: DeviceSettings) {
     test_grace_ms: s.testGraceMs,
     test_window_start_min: s.testWindow?.startMin ?? null,
     test_window_end_min: s.testWindow?.endMin ?? null,
+    supervise: s.supervise,
   };
 }
 
@@ -273,6 +279,7 @@ export function deviceOf(r: DeviceRow): Device {
     functionTestPeriodMs: r.function_test_period_ms === null ? null : Number(r.function_test_period_ms),
     testGraceMs: Number(r.test_grace_ms),
     testWindow: r.test_window_start_min === null || r.test_window_end_min === null ? null : { startMin: r.test_window_start_min, endMin: r.test_window_end_min },
+    supervise: r.supervise,
     keyVersion: Number(r.key_version),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),

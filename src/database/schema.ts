@@ -27,6 +27,14 @@ export interface SettingsTable {
   value: string;
 }
 
+/**
+ * What a device's presence is judged by: `checkin`, its UDP check-ins (spec
+ * §5.2); `reports`, the reports a PBX without the LAN option sends by modem
+ * (function tests and class-B errors, spec §3.4).
+ */
+export const SUPERVISION_MODES = ['checkin', 'reports'] as const;
+export type SupervisionMode = (typeof SUPERVISION_MODES)[number];
+
 export interface DevicesTable {
   id: string;
   kind: DeviceKind;
@@ -53,6 +61,8 @@ export interface DevicesTable {
   updated_at: number;
   /** The id the next command queued for this device gets (rising per device, migration 0006). */
   next_command_id: Generated<number>;
+  /** What supervision watches (migration 0009): its UDP check-ins, or its reports by modem. */
+  supervise: Generated<SupervisionMode>;
   /** Slack after the function-test period before the test counts as overdue. */
   test_grace_ms: Generated<number>;
 }

@@ -111,6 +111,18 @@ export class LabCentreService {
     return key.toString('base64');
   }
 
+  /**
+   * A lab PBX without the LAN option: registered on first sight to be
+   * supervised by its reports by modem (it never checks in over UDP, so a
+   * check-in interval would make it late within 90 s); left as it is after.
+   */
+  async supervisedByReports(id: string): Promise<void> {
+    const known = await this.registry.get(id);
+    if (known && known.kind !== 'pbx') throw new Error(`${id} is registered at the lab's centre as a ${known.kind}, not a PBX: remove it there (hicom-sim centre device remove ${id}) or rename the device`);
+    if (!known) await this.registry.add(id, 'pbx', { supervise: 'reports' } satisfies Partial<DeviceSettings>, LAB_ACTOR);
+    if (!this.#registered.includes(id)) this.#registered.push(id);
+  }
+
   /** Lines for the lab's banner: where the service is and what checks in. */
   describe(): string[] {
     const out = [`centre service: UDP intake ${formatDatagramAddress(this.udpAddress)}, database ${this.db.description}, supervision on`];

@@ -164,7 +164,10 @@ export class Lab {
         lab.lanNetwork = await LanNetwork.start({ mode: options.mode === 'memory' ? 'memory' : options.lanMode ?? 'auto', logger: lab.#logger.child({ component: 'lan' }) });
         lab.#logger.info({ mode: lab.lanNetwork.mode }, lab.lanNetwork.describe());
       }
-      for (const entry of config.pbxs) await lab.#startPbx(entry.lan ? { ...entry, lan: await lab.#keyed(entry.id, 'pbx', entry.lan, entry.lan.interval * 60) } : entry);
+      for (const entry of config.pbxs) {
+        if (!entry.lan) await lab.centreService?.supervisedByReports(entry.id);
+        await lab.#startPbx(entry.lan ? { ...entry, lan: await lab.#keyed(entry.id, 'pbx', entry.lan, entry.lan.interval * 60) } : entry);
+      }
       for (const entry of config.modems) await lab.#startModem(entry, options.mode !== 'memory');
       for (const entry of config.depots) await lab.#startDepot(await lab.#keyed(entry.id, 'key-depot', entry, entry.interval));
       for (const [target, spec] of Object.entries(config.faults ?? {})) lab.setFault(target, spec);

@@ -34,13 +34,15 @@ t.test('the embedded default lab does what the README walk-through says', async 
   t.match(out, /centre service: UDP intake 127\.0\.0\.1:7300, database sqlite:/, 'as a service, its UDP intake on 7300');
   t.match(out, /JSON API: http:\/\/127\.0\.0\.1:7301\/api\/v1 /, 'its API on 7301');
   t.match(out, /PBX HSIM-0002 \(OfficePoint, APS [^)]*\)\n(?: {2}.*\n)* {2}LAN option: checks in with 127\.0\.0\.1:7300 every 1 min\n/, 'a second PBX, with the LAN option, checking in with the centre service every minute');
-  t.match(out, /registered lab devices: HSIM-0002, DEPOT-0001\n/, 'that PBX and the key depot registered there');
+  t.match(out, /registered lab devices: HSIM-0001, HSIM-0002, DEPOT-0001\n/, 'the modem-only PBX, the LAN PBX and the key depot registered there');
   t.match(out, /key depot DEPOT-0001 \(4 compartments\), checks in with 127\.0\.0\.1:7300 every 60 s\n {2}keypad line: tcp 127\.0\.0\.1:7102/, 'the depot checks in, its keypad on 7102');
   t.match(out, /test lines: echo 0800100, busy 0800200, no answer 0800300/, 'the test lines are printed');
   const db = await openDatabase(parseDatabaseUrl(`sqlite:${join(state, 'centre', 'centre.db')}`));
   t.teardown(() => db.close());
   await pollUntil(async () => (await new CheckIns(db).count('HSIM-0002')) > 0, 'a check-in of HSIM-0002', 20_000, 100).catch(() => undefined);
   t.ok((await new CheckIns(db).count('HSIM-0002')) > 0, 'the LAN PBX HSIM-0002 checked in by UDP: its check-in is in the centre database');
+  const supervised = await db.kysely.selectFrom('devices as d').select(['d.id', 'd.supervise']).where('d.id', 'in', ['HSIM-0001', 'HSIM-0002']).orderBy('d.id').execute();
+  t.same(supervised.map((r) => [r.id, r.supervise]), [['HSIM-0001', 'reports'], ['HSIM-0002', 'checkin']], 'the modem-only PBX is supervised by its reports, the LAN PBX by its check-ins');
 
   const admin = await SessionClient.connectTcp('127.0.0.1', 7100);
   t.teardown(() => admin.close());

@@ -1,5 +1,8 @@
 import t from 'tap';
 import { VirtualClock } from '../../core/clock.js';
+import { PSEUDO_ERROR_CODE } from '../../firmware-sim/error-history.js';
+import { encodeReport } from '../../firmware-sim/error-report.js';
+import { DatabaseReportStore } from '../../src/centre/database-report-store.js';
 import { storeCheckIn, type CheckInTelegram } from '../../src/centre/check-in-store.js';
 import { Supervisor } from '../../src/centre/supervisor.js';
 import type { CentreDatabase } from '../../src/database/centre-database.js';
@@ -8,6 +11,10 @@ import { EventLog } from '../../src/database/event-log.js';
 import { SupervisionStates } from '../../src/database/supervision-states.js';
 import { MasterKey } from '../../src/storage/master-key.js';
 import { onBothEngines } from '../support/both-engines.js';
+import { sampleReport } from '../support/sample-report.js';
+import type { PortalAccount } from '../../src/database/portal-accounts.js';
+import { AccessScope } from '../../src/portal/access-scope.js';
+import { fleetOverview } from '../../src/portal/fleet-overview.js';
 
 const by = { actor: 'test' };
 /** 2026-01-05 00:00 UTC. */
@@ -94,4 +101,51 @@ onBothEngines(t, 'a step reads only what is due, not the fleet', async (t, f) =>
   t.equal(await r.at(T0 + 60 * S), 0, 'nor a minute later, before anyone is late');
   await checkIn(r.db, 'D-7', T0 + 2 * S);
   t.equal(await r.at(T0 + 91 * S), 199, 'at the late deadline only the silent devices are judged');
+});
+
+onBothEngines(t, 'a PBX without the LAN option is supervised by its reports by modem: late after the function-test period + grace, never after a check-in interval', async (t, f) => {
+  const r = await rig(f);
+  const day = 86_400 * S;
+  const hour = 3600 * S;
+  await r.registry.add('HSIM-9', 'pbx', { supervise: 'reports', functionTestPeriodMs: day, testGraceMs: 2 * hour, missingAfter: 3 }, by);
+  await r.registry.add('HSIM-LAN', 'pbx', {}, by);
+  await t.rejects(r.registry.add('SD-9', 'key-depot', { supervise: 'reports' }, by), /only a PBX sends reports by modem/, 'a key depot cannot be supervised by reports');
+  const store = new DatabaseReportStore(r.db);
+  let seq = 0;
+  const report = async (at: number, pseudo: boolean, systemId = 'HSIM-9') => {
+    r.clock.advance(at - r.clock.now());
+    const rec = { id: ++seq, time: at, cls: 'B' as const, code: pseudo ? PSEUDO_ERROR_CODE : 0x0210, location: pseudo ? '' : 'S1/P3', text: pseudo ? 'Function test' : 'Trunk 3 no dial tone', pseudo };
+    await store.appendReport(encodeReport(sampleReport({ systemId, seq, time: at, records: [rec] })), at);
+  };
+  await r.at(T0 + 10 * 60 * S);
+  t.same(await r.types('HSIM-9'), [], 'ten minutes without a check-in: not late (a check-in-supervised PBX would be after 90 s)');
+  t.equal((await r.states.get('HSIM-9'))?.presence, 'unknown', 'not heard yet');
+  const overview = async (id: string) => (await fleetOverview(r.db.kysely, new AccessScope({ id: 1, role: 'manager' } as PortalAccount, []))).rows.find((row) => row.id === id)?.state;
+  t.equal(await overview('HSIM-9'), 'unknown', 'the overview says "No check-in yet", not late');
+  t.same(await r.types('HSIM-LAN'), ['missing:active'], 'the PBX supervised by check-ins is missing by then (the contrast)');
+
+  await report(T0 + hour, true);
+  const heard = await r.states.get('HSIM-9');
+  t.same([heard?.presence, heard?.test, heard?.lastCheckInAt], ['ok', 'ok', T0 + hour], 'its function-test report makes it present, the test done');
+  t.equal(heard?.nextCheckAt, T0 + hour + day + 2 * hour, 'next looked at when the next function test is due, with its grace');
+  t.equal(await overview('HSIM-9'), 'ok', 'the overview shows it OK after its report');
+  await r.at(T0 + hour + day + 2 * hour - 1);
+  t.same((await r.types('HSIM-9')).filter((e) => e !== 'function-test:cleared'), [], 'nothing before period + grace');
+  await r.at(T0 + hour + day + 2 * hour);
+  t.same((await r.types('HSIM-9')).filter((e) => e !== 'function-test:cleared'), ['late:active', 'function-test-overdue:active'], 'late (and the test overdue) after period + grace without a report');
+  const late = (await r.events.list({ deviceId: 'HSIM-9' })).find((e) => e.type === 'late');
+  t.match(late?.data, { by: 'reports', intervalMs: day, graceMs: 2 * hour }, 'the late event says what it was judged by');
+  t.equal(await overview('HSIM-9'), 'late', 'and the overview shows it late');
+
+  await report(T0 + 2 * day, false);
+  t.equal((await r.states.get('HSIM-9'))?.presence, 'ok', 'a class-B report by modem is a sign of life too');
+  t.ok((await r.types('HSIM-9')).includes('present:cleared'), 'present again');
+  await r.at(T0 + 2 * day + 3 * day);
+  t.equal((await r.states.get('HSIM-9'))?.presence, 'missing', 'missing after k periods without a report');
+
+  await report(T0 + 5 * day + hour, false, 'HSIM-LAN');
+  t.equal((await r.states.get('HSIM-LAN'))?.presence, 'missing', 'a report by modem does not change the presence of a PBX supervised by its check-ins');
+  await r.registry.update('HSIM-LAN', { supervise: 'reports' }, by);
+  await report(T0 + 5 * day + 2 * hour, false, 'HSIM-LAN');
+  t.equal((await r.states.get('HSIM-LAN'))?.presence, 'ok', 'switched to reports, its next report makes it present');
 });
