@@ -4,11 +4,12 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bound } from './support/bench-bound.js';
+import { SignalingDigest, type DigestedEvent } from './support/signaling-digest.js';
 
 /**
  * The CPU cost of one centre line's part of bench/signaling's fleet, in one
  * thread, against another build in the same run:
- *   node dist/bench/fleet-part.js [--fleet N] [--rounds R] [--other DIR]
+ *   node dist/bench/fleet-part.js [--fleet N] [--rounds R] [--other DIR [--other-semi-space MB] [--other-centre file]]
  * A fleet of N PBXs on 8 centre lines falls apart into 8 exact parts (PBX i
  * calls line i mod 8); this runs the part of line 0 (N/8 PBXs, 7 days, a
  * class-B error a day, a daily function test spread over 4 hours) — the unit
@@ -16,15 +17,20 @@ import { bound } from './support/bench-bound.js';
  * its own, alternating this build and, with --other, the build rooted at DIR
  * (its dist/ built, e.g. `git archive COMMIT | tar -x -C DIR`, node_modules
  * linked, `npx tsc -p .`), each as its own bench ran it: this one with the
- * centre's database in memory and a 64 MiB semi-space (bench/signaling's
- * workers), the other with a throwaway database file in RAM and V8's default
- * young generation. It prints each round's CPU time (process.cpuUsage of the
- * child: start, the week, per PBX-day) and the counts, which must agree.
+ * centre's database in memory and bench/signaling's workers' semi-space, the
+ * other by default the same way with main's 64 MiB semi-space (builds before
+ * the in-memory centre need `--other-centre file`: a throwaway database file
+ * in RAM). It prints each round's CPU time (process.cpuUsage of the
+ * child: start, the week, per PBX-day), the counts and a digest of every
+ * PBX's signaling events and their virtual times (SignalingDigest), which
+ * must agree: the same simulation, only its cost differs.
  */
 const DAY = 86_400_000;
 const DAYS = 7;
 const LINES = 8;
 const here = fileURLToPath(new URL('.', import.meta.url));
+/** V8's semi-space of this build's runs: what bench/signaling gives its workers (a third of their young generation). */
+const WORKER_SEMI_SPACE_MB = 64;
 
 interface Result {
   pbxs: number;
@@ -34,6 +40,8 @@ interface Result {
   reports: number;
   failed: number;
   stopped: number;
+  /** SignalingDigest of every signaling event of the part. */
+  digest: string;
 }
 
 /** The part of line 0, with the modules of the build whose dist/ is `dist`. */
@@ -51,14 +59,10 @@ async function runPart(dist: string, fleet: number, centre: 'memory' | 'file'): 
   const config = validateConfig({ stateDir: dir, pbxs: indices.map((i) => ({ id: `F${String(i).padStart(6, '0')}`, fmc: false, trunks: [`7${String(i).padStart(6, '0')}`] })), modems: [modem], centre: { modem: modem.name } }, dir);
   const cpu0 = process.cpuUsage();
   const lab = await Lab.start(config, { clock, mode: 'memory', hashCost: 16, ...(centre === 'memory' ? { centreDb: { engine: 'sqlite' as const, path: ':memory:' } } : { centreDir: join(dir, 'centre'), centreFsync: false }) });
-  let failed = 0;
-  let stopped = 0;
+  const digest = new SignalingDigest();
   for (const i of indices) {
     const { pbx, signaling } = lab.pbxs.get(`F${String(i).padStart(6, '0')}`)!;
-    signaling.onEvent((e) => {
-      if (e.type === 'failed') failed++;
-      else if (e.type === 'stopped') stopped++;
-    });
+    signaling.onEvent((e: DigestedEvent) => digest.add(i, clock.now(), e));
     configure(pbx, { 'callback.1.number': `0${modem.number}`, 'signaling.enabled': 'yes', 'signaling.interval': String(1 + (i % 15)), 'signaling.functest': 'yes', 'signaling.functest-days': '1', 'signaling.functest-spread': '240' });
     const raise = (): void => {
       pbx.errors.add({ time: clock.now(), cls: 'B', code: 0x210, location: 'S1', text: 'bench', pseudo: false });
@@ -74,7 +78,7 @@ async function runPart(dist: string, fleet: number, centre: 'memory' | 'file'): 
   await lab.close();
   rmSync(dir, { recursive: true, force: true });
   const us = (c: NodeJS.CpuUsage): number => c.user + c.system;
-  return { pbxs: indices.length, startUs: us(started), weekUs: us(total) - us(started), events: clock.fired - fired0, reports, failed, stopped };
+  return { pbxs: indices.length, startUs: us(started), weekUs: us(total) - us(started), events: clock.fired - fired0, reports, failed: digest.failed, stopped: digest.stopped, digest: digest.value };
 }
 
 function describe(name: string, r: Result): string {
@@ -82,7 +86,7 @@ function describe(name: string, r: Result): string {
   return (
     `${name}: CPU ${((r.startUs + r.weekUs) / 1e6).toFixed(1)} s = ${((r.startUs + r.weekUs) / pbxDays).toFixed(0)} µs per PBX-day ` +
     `(start ${(r.startUs / r.pbxs).toFixed(0)} µs per PBX, the week ${(r.weekUs / pbxDays).toFixed(0)} µs per PBX-day); ` +
-    `${r.events} timer events, ${r.reports} reports, ${r.failed} busy retries, ${r.stopped} stops`
+    `${r.events} timer events, ${r.reports} reports, ${r.failed} busy retries, ${r.stopped} stops, digest ${r.digest}`
   );
 }
 
@@ -106,7 +110,7 @@ async function main(): Promise<void> {
   const runs = rounds * (other ? 2 : 1);
   console.log(`fleet-part: line 0 of a ${fleet}-PBX fleet (${Math.ceil(fleet / LINES)} PBXs) x ${DAYS} days, ${rounds} rounds${other ? ` alternating with ${other}` : ''}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   bound('fleet-part', Math.ceil(60 + (runs * (fleet / LINES) * DAYS * 0.003 * 6)));
-  const sides = [{ name: 'this build', dist: resolve(here, '..'), centre: 'memory', v8: ['--max-semi-space-size=64'] }, ...(other ? [{ name: `other (${other})`, dist: join(resolve(other), 'dist'), centre: 'file', v8: [] }] : [])];
+  const sides = [{ name: 'this build', dist: resolve(here, '..'), centre: 'memory', v8: [`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`] }, ...(other ? [{ name: `other (${other})`, dist: join(resolve(other), 'dist'), centre: opt('--other-centre') === 'file' ? 'file' : 'memory', v8: [`--max-semi-space-size=${opt('--other-semi-space') ?? 64}`] }] : [])];
   const totals = new Map<string, number[]>();
   const counts = new Set<string>();
   for (let k = 0; k < rounds; k++) {
@@ -115,11 +119,11 @@ async function main(): Promise<void> {
       if (child.status !== 0) throw new Error(`${side.name}: the part failed: ${child.stderr}`);
       const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as Result;
       console.log(`  round ${k + 1} ${describe(side.name, r)}; load ${loadavg()[0].toFixed(1)}`);
-      counts.add(`${r.events}/${r.reports}/${r.failed}/${r.stopped}`);
+      counts.add(`${r.events}/${r.reports}/${r.failed}/${r.stopped}/${r.digest}`);
       totals.set(side.name, [...(totals.get(side.name) ?? []), (r.startUs + r.weekUs) / (r.pbxs * DAYS)]);
     }
   }
-  console.log(`timer events / reports / busy retries / stops in every run: ${counts.size === 1 ? `identical (${[...counts][0]})` : `DIFFERENT (${[...counts].join(' ')})`}`);
+  console.log(`timer events / reports / busy retries / stops / digest in every run: ${counts.size === 1 ? `identical (${[...counts][0]})` : `DIFFERENT (${[...counts].join(' ')})`}`);
   for (const [name, xs] of totals) console.log(`${name}: median ${median(xs).toFixed(0)} µs CPU per PBX-day (${xs.map((x) => x.toFixed(0)).join(', ')})`);
 }
 

@@ -14,5 +14,5 @@ t.test('bench/fleet-part runs both sides to the end and their counts agree', asy
   t.match(r.stdout, /^fleet-part: ends within \d+ s$/m, 'it prints its bound');
   t.match(r.stdout, /^ {2}round 1 this build: CPU .* µs per PBX-day .* reports/m, 'a round of this build');
   t.match(r.stdout, /^ {2}round 1 other \(.*\): CPU .* µs per PBX-day/m, 'a round of the other build');
-  t.match(r.stdout, /^timer events \/ reports \/ busy retries \/ stops in every run: identical \(\d+\/[1-9]\d*\/\d+\/\d+\)$/m, 'both count the same, and reports reached the centre');
+  t.match(r.stdout, /^timer events \/ reports \/ busy retries \/ stops \/ digest in every run: identical \(\d+\/[1-9]\d*\/\d+\/\d+\/[0-9a-f]{8}\)$/m, 'both count the same, reports reached the centre, and every signaling event came at the same time');
 });
