@@ -39,16 +39,28 @@ export class ErrorHistory {
   #nextId: number;
   #records: ErrorRecord[];
   #listeners: Array<(record: ErrorRecord) => void> = [];
+  #revision = 0;
 
   constructor(state?: ErrorHistoryState) {
     this.#nextId = state?.nextId ?? 1;
     this.#records = state?.records.map((r) => ({ ...r })) ?? [];
   }
 
+  /**
+   * Changes whenever the records do (an entry added, dropped, removed or
+   * cleared), so a reader can keep what it derived from them until then:
+   * error signaling retrying a busy centre asks for the same ids at every
+   * attempt, and in a fleet each look at a PBX's records is a cache miss.
+   */
+  get revision(): number {
+    return this.#revision;
+  }
+
   add(error: Omit<ErrorRecord, 'id'>): ErrorRecord {
     const record: ErrorRecord = { ...error, id: this.#nextId++ };
     this.#records.push(record);
     if (this.#records.length > ErrorHistory.CAPACITY) this.#records.shift();
+    this.#revision++;
     for (const l of this.#listeners) l(record);
     return record;
   }
@@ -95,12 +107,14 @@ export class ErrorHistory {
     const drop = new Set(ids);
     const before = this.#records.length;
     this.#records = this.#records.filter((r) => !drop.has(r.id));
+    if (this.#records.length !== before) this.#revision++;
     return before - this.#records.length;
   }
 
   clear(): number {
     const n = this.#records.length;
     this.#records = [];
+    if (n > 0) this.#revision++;
     return n;
   }
 

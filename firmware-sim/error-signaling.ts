@@ -86,6 +86,9 @@ export class ErrorSignaling {
   #send: ReportSend | undefined;
   #generation = 0;
   #unacked: Unacked | undefined;
+  /** The ids of the signaled records at Error History revision `#signaledRevision` (a fresh array at each change, never written). */
+  #signaled: number[] = [];
+  #signaledRevision = -1;
 
   constructor(options: ErrorSignalingOptions) {
     this.#pbx = options.pbx;
@@ -150,7 +153,7 @@ export class ErrorSignaling {
   }
 
   #arm(): void {
-    if (!this.#running || !this.#machine.is(SignalingState.Idle) || !this.#pbx.errors.some(isSignaled)) return;
+    if (!this.#running || !this.#machine.is(SignalingState.Idle) || this.#signaledIds().length === 0) return;
     this.#machine.transition(SignalingState.Armed);
     const generation = this.#generation;
     this.#timer = this.#pbx.clock.setTimer(this.intervalMs(), () => {
@@ -160,7 +163,7 @@ export class ErrorSignaling {
 
   #expired(): void {
     this.#timer = undefined;
-    const ids = this.#pbx.errors.ids(isSignaled);
+    const ids = this.#signaledIds();
     if (ids.length === 0) {
       this.#machine.transition(SignalingState.Idle);
       return;
@@ -199,6 +202,16 @@ export class ErrorSignaling {
     });
   }
 
+  /** The ids of the signaled records, oldest first: looked up again only after the Error History changed. */
+  #signaledIds(): number[] {
+    const errors = this.#pbx.errors;
+    if (errors.revision !== this.#signaledRevision) {
+      this.#signaled = errors.ids(isSignaled);
+      this.#signaledRevision = errors.revision;
+    }
+    return this.#signaled;
+  }
+
   /**
    * The report of the signaled records `ids`: the unacknowledged one again if
    * they are the same, else a new seq. Records are copied only for a new
@@ -206,7 +219,7 @@ export class ErrorSignaling {
    */
   #report(ids: number[]): Unacked {
     const unacked = this.#unacked;
-    if (unacked && unacked.ids.length === ids.length && unacked.ids.every((id, k) => id === ids[k])) return unacked;
+    if (unacked && (unacked.ids === ids || (unacked.ids.length === ids.length && unacked.ids.every((id, k) => id === ids[k])))) return unacked;
     const pbx = this.#pbx;
     const records = pbx.errors.select(isSignaled);
     const seq = pbx.nextReportSeq();
