@@ -65,9 +65,11 @@ export function* storeReport(qb: Kysely<Database>, a: ReportArrival): Work<{ sto
     return { stored: false, reportId: Number(rows[0].id) };
   }
   const reportId = Number(ins.rows[0].id);
+  const seen = yield* errorsSeen(q, report);
   for (const r of report.records) {
-    const seen = yield* query(q.errorSeen({ systemId: report.systemId, errorId: r.id, errorTime: r.time }));
-    if (seen.rows.length > 0) continue;
+    const key = errorKey(r.id, r.time);
+    if (seen.has(key)) continue;
+    seen.add(key);
     const eventId = yield* insertEvent(qb, {
       deviceId: report.systemId,
       source: 'report',
@@ -83,6 +85,31 @@ export function* storeReport(qb: Kysely<Database>, a: ReportArrival): Work<{ sto
     if (affected(added) !== 1) throw new Error(`error ${r.id} of ${report.systemId} not recorded`);
   }
   return { stored: true, reportId };
+}
+
+/** A record as `report_errors` knows it: its id and time in the PBX. */
+function errorKey(errorId: number, errorTime: number): string {
+  return `${errorId}@${errorTime}`;
+}
+
+/**
+ * The records of `report` some earlier report carried already (a report
+ * re-sent after a lost ACK, or rebuilt with the same records and more):
+ * one range look-up in `report_errors`' primary key for the whole report
+ * instead of one per record, as the centre stores a report per call.
+ */
+function* errorsSeen(q: ReturnType<typeof statements>, report: ErrorReport): Work<Set<string>> {
+  const seen = new Set<string>();
+  if (report.records.length === 0) return seen;
+  let low = report.records[0].id;
+  let high = low;
+  for (const r of report.records) {
+    low = Math.min(low, r.id);
+    high = Math.max(high, r.id);
+  }
+  const { rows } = yield* query(q.errorsSeen({ systemId: report.systemId, low, high }));
+  for (const row of rows) seen.add(errorKey(Number(row.error_id), Number(row.error_time)));
+  return seen;
 }
 
 /**
@@ -105,8 +132,8 @@ function statements(qb: Kysely<Database>) {
     reportId: prepareQuery<{ systemId: string; seq: number; crc: number }, { id: number }>((p) =>
       qb.selectFrom('reports').select('id').where('system_id', '=', p('systemId')).where('seq', '=', p('seq')).where('crc', '=', p('crc')),
     ),
-    errorSeen: prepareQuery<{ systemId: string; errorId: number; errorTime: number }, { event_id: number }>((p) =>
-      qb.selectFrom('report_errors').select('event_id').where('system_id', '=', p('systemId')).where('error_id', '=', p('errorId')).where('error_time', '=', p('errorTime')),
+    errorsSeen: prepareQuery<{ systemId: string; low: number; high: number }, { error_id: number; error_time: number }>((p) =>
+      qb.selectFrom('report_errors').select(['error_id', 'error_time']).where('system_id', '=', p('systemId')).where('error_id', '>=', p('low')).where('error_id', '<=', p('high')),
     ),
     addError: prepareQuery<{ systemId: string; errorId: number; errorTime: number; reportId: number; eventId: number }>((p) =>
       qb.insertInto('report_errors').values({ system_id: p('systemId'), error_id: p('errorId'), error_time: p('errorTime'), report_id: p('reportId'), event_id: p('eventId') }),
