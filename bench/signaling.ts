@@ -8,6 +8,7 @@ import { validateConfig } from '../src/lab/config.js';
 import { Lab } from '../src/lab/lab.js';
 import { configure } from '../test/support/teleservice-lab.js';
 import { bound } from './support/bench-bound.js';
+import { SignalingDigest, type DigestedEvent } from './support/signaling-digest.js';
 
 /**
  * Error signaling and the centre in virtual time.
@@ -23,7 +24,8 @@ import { bound } from './support/bench-bound.js';
  * PBX that calls them — a line's busy/free state is shared by exactly the PBXs
  * that contend for it, as in one process. A worker takes its lines a few at a
  * time so no more than PBXS_PER_LAB PBXs are alive at once. The bench checks
- * that the sharded run gives the same counts as one thread.
+ * that the sharded run gives the same counts and the same digest of every
+ * signaling event and its virtual time (SignalingDigest) as one thread.
  */
 const DAY = 86_400_000;
 const DAYS = 7;
@@ -57,6 +59,8 @@ interface Figures {
   /** Unsuccessful signaling calls (centre busy) and 5-failure stops, summed over the fleet. */
   failed: number;
   stopped: number;
+  /** SignalingDigest of every signaling event (summed over parts). */
+  digest: string;
 }
 
 interface Part {
@@ -103,10 +107,10 @@ async function runPart(part: Part): Promise<Figures> {
   );
   const lab = await startLab(config, clock);
   for (const l of part.lines.slice(1)) lab.centre?.attachSlot(lab.modems.get(modems[l].name)!.slot, modems[l].name);
-  const tally = new SignalingTally();
+  const digest = new SignalingDigest();
   for (const i of indices) {
     const { pbx, signaling } = lab.pbxs.get(`F${String(i).padStart(6, '0')}`)!;
-    tally.watch(signaling);
+    signaling.onEvent((e: DigestedEvent) => digest.add(i, clock.now(), e));
     configure(pbx, {
       'callback.1.number': `0${modems[i % CENTRE_MODEMS].number}`,
       'signaling.enabled': 'yes',
@@ -121,24 +125,11 @@ async function runPart(part: Part): Promise<Figures> {
     };
     clock.setTimer(Math.floor((i * 7919) % DAY), raise);
   }
-  return runWeek(lab, clock, dir, started, tally);
-}
-
-/** Busy retries and stops of the PBXs' error signaling, counted as they happen. */
-class SignalingTally {
-  failed = 0;
-  stopped = 0;
-
-  watch(signaling: { onEvent(listener: (e: { type: string }) => void): void }): void {
-    signaling.onEvent((e) => {
-      if (e.type === 'failed') this.failed++;
-      else if (e.type === 'stopped') this.stopped++;
-    });
-  }
+  return runWeek(lab, clock, dir, started, digest);
 }
 
 /** The lab's week of virtual time, hour by hour, and its figures; the lab closes and its directory goes. */
-async function runWeek(lab: Lab, clock: VirtualClock, dir: string, started: number, tally: SignalingTally): Promise<Figures> {
+async function runWeek(lab: Lab, clock: VirtualClock, dir: string, started: number, digest: SignalingDigest): Promise<Figures> {
   const fired0 = clock.fired;
   const t0 = performance.now();
   for (let h = 0; h < DAYS * 24; h++) clock.advance(3600_000);
@@ -146,18 +137,18 @@ async function runWeek(lab: Lab, clock: VirtualClock, dir: string, started: numb
   const reports = lab.centre?.receivers.reduce((n, r) => n + r.received, 0) ?? 0;
   await lab.close();
   rmSync(dir, { recursive: true, force: true });
-  return { startMs: t0 - started, ms, events: clock.fired - fired0, reports, failed: tally.failed, stopped: tally.stopped };
+  return { startMs: t0 - started, ms, events: clock.fired - fired0, reports, failed: digest.failed, stopped: digest.stopped, digest: digest.value };
 }
 
 function sum(a: Figures, b: Figures): Figures {
-  return { startMs: a.startMs + b.startMs, ms: a.ms + b.ms, events: a.events + b.events, reports: a.reports + b.reports, failed: a.failed + b.failed, stopped: a.stopped + b.stopped };
+  return { startMs: a.startMs + b.startMs, ms: a.ms + b.ms, events: a.events + b.events, reports: a.reports + b.reports, failed: a.failed + b.failed, stopped: a.stopped + b.stopped, digest: SignalingDigest.combine(a.digest, b.digest) };
 }
 
 /** One worker's share: its lines, a group at a time. */
 async function runLines(pbxCount: number, lines: number[], spreadMin: number): Promise<Figures> {
   const perLine = Math.ceil(pbxCount / CENTRE_MODEMS);
   const group = Math.max(1, Math.floor(PBXS_PER_LAB / perLine));
-  let total: Figures = { startMs: 0, ms: 0, events: 0, reports: 0, failed: 0, stopped: 0 };
+  let total: Figures = { startMs: 0, ms: 0, events: 0, reports: 0, failed: 0, stopped: 0, digest: new SignalingDigest().value };
   for (let k = 0; k < lines.length; k += group) total = sum(total, await runPart({ pbxCount, lines: lines.slice(k, k + group), spreadMin }));
   return total;
 }
@@ -200,7 +191,7 @@ function describe(r: FleetRun): string {
   return (
     `${String(r.pbxCount).padStart(6)} PBXs, spread ${String(r.spreadMin).padStart(3)} min, ${r.workers} worker(s): ` +
     `${(r.wallMs / 1000).toFixed(1)} s wall, CPU ${(r.cpuMs / 1000).toFixed(1)} s, ${((r.wallMs * 1000) / pbxDays).toFixed(1)} µs wall / ${((r.cpuMs * 1000) / pbxDays).toFixed(1)} µs CPU per PBX-day; ` +
-    `start ${(r.startMs / 1000).toFixed(1)} s of worker time; ${r.events} timer events, ${r.reports} reports, ${r.failed} busy retries, ${r.stopped} stops, peak RSS ${(r.peakRss / 2 ** 20).toFixed(0)} MiB`
+    `start ${(r.startMs / 1000).toFixed(1)} s of worker time; ${r.events} timer events, ${r.reports} reports, ${r.failed} busy retries, ${r.stopped} stops, digest ${r.digest}, peak RSS ${(r.peakRss / 2 ** 20).toFixed(0)} MiB`
   );
 }
 
@@ -232,8 +223,8 @@ async function main(): Promise<void> {
   // 2) Sharding gives what one thread gives.
   const single = await runFleet(check, 1, SPREAD_MIN);
   const sharded = await runFleet(check, workers, SPREAD_MIN);
-  const same = single.events === sharded.events && single.reports === sharded.reports && single.failed === sharded.failed && single.stopped === sharded.stopped;
-  console.log(`sharding check at ${check} PBXs: one thread ${single.reports} reports / ${single.failed} retries / ${single.stopped} stops, ${workers} workers ${sharded.reports} / ${sharded.failed} / ${sharded.stopped}: ${same ? 'identical' : 'DIFFERENT'}`);
+  const same = single.events === sharded.events && single.reports === sharded.reports && single.failed === sharded.failed && single.stopped === sharded.stopped && single.digest === sharded.digest;
+  console.log(`sharding check at ${check} PBXs: one thread ${single.reports} reports / ${single.failed} retries / ${single.stopped} stops / digest ${single.digest}, ${workers} workers ${sharded.reports} / ${sharded.failed} / ${sharded.stopped} / ${sharded.digest}: ${same ? 'identical' : 'DIFFERENT'}`);
 
   // 3) The herd: function tests all at midnight against spread over 4 hours, same fleet, same run.
   console.log(`function-test herd at ${herdSize} PBXs (before: spread 0, after: spread ${SPREAD_MIN} min):`);
@@ -254,8 +245,8 @@ async function onePbx(): Promise<Figures> {
   const config = validateConfig({ stateDir: dir, pbxs: [{ id: 'F000000', fmc: false, trunks: ['7000000'] }], modems: [modems[0]], centre: { modem: modems[0].name } }, dir);
   const lab = await startLab(config, clock);
   const { pbx, signaling } = lab.pbxs.get('F000000')!;
-  const tally = new SignalingTally();
-  tally.watch(signaling);
+  const digest = new SignalingDigest();
+  signaling.onEvent((e: DigestedEvent) => digest.add(0, clock.now(), e));
   configure(pbx, { 'callback.1.number': `0${modems[0].number}`, 'signaling.enabled': 'yes', 'signaling.interval': '1', 'signaling.functest': 'yes', 'signaling.functest-days': '1' });
   const raise = (): void => {
     pbx.errors.add({ time: clock.now(), cls: 'B', code: 0x210, location: 'S1', text: 'bench', pseudo: false });
@@ -263,7 +254,7 @@ async function onePbx(): Promise<Figures> {
     clock.setTimer(6 * 3600_000, raise);
   };
   clock.setTimer(0, raise);
-  return runWeek(lab, clock, dir, started, tally);
+  return runWeek(lab, clock, dir, started, digest);
 }
 
 if (isMainThread) {
