@@ -5,6 +5,7 @@ import type { LevelWithSilent } from 'pino';
 import { DatabaseOpenError, type CentreDatabase } from '../database/centre-database.js';
 import { DatabaseUrlError, defaultDatabasePath, parseDatabaseUrl, type DatabaseLocation } from '../database/database-url.js';
 import { DeviceRegistry } from '../database/device-registry.js';
+import type { BusMessage } from '../database/event-bus.js';
 import { openDatabase } from '../database/open-database.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -87,4 +88,20 @@ export function masterKey(stateDir: string): MasterKey {
 /** The audit trail's actor for a command run on this machine. */
 export function localActor(): { actor: string } {
   return { actor: `cli:${userInfo().username}` };
+}
+
+/**
+ * Tell every serving process on the database that `message.topic` changed
+ * (event-bus.ts): a NOTIFY on PostgreSQL. On SQLite the commit is the
+ * notice — the serving processes see the file's change counter move.
+ */
+export async function notifyServices(db: CentreDatabase, logger: Logger, message: BusMessage): Promise<void> {
+  if (db.engine !== 'postgres') return;
+  const [{ openEventBus }, { RealClock }] = await Promise.all([import('../database/open-event-bus.js'), import('../adapters/real-clock.js')]);
+  const bus = await openEventBus(db, new RealClock(), logger);
+  try {
+    await bus.publish(message);
+  } finally {
+    await bus.close();
+  }
 }

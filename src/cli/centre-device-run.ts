@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import { DeviceRegistryError, type Device, type DeviceSettings } from '../database/device-registry.js';
 import type { DeviceKind, SupervisionMode } from '../database/schema.js';
 import { EXIT, ExitError } from '../exit-codes.js';
-import { cliLogger, localActor, openDeviceRegistry, type OpenUse } from './centre-db-run.js';
+import { cliLogger, localActor, notifyServices, openDeviceRegistry, type OpenUse } from './centre-db-run.js';
+import { MAINTENANCE_SCHEDULE_TOPIC } from '../database/maintenance-windows.js';
 import type { CentreDbOptions } from './centre-options.js';
+import { PLAN_TIME_ZONE } from './option-values.js';
 
 /** The actions of `hicom-sim centre device …` (centre-device.ts declares them). A registry refusal (unknown or duplicate id, bad setting) is bad input: exit 2. */
 export interface SettingsOptions {
@@ -17,6 +19,7 @@ export interface SettingsOptions {
   functionTestDays?: number;
   testWindow?: { startMin: number; endMin: number };
   supervise?: SupervisionMode;
+  tz?: string;
 }
 
 function settingsFrom(o: SettingsOptions): Partial<DeviceSettings> {
@@ -31,6 +34,8 @@ function settingsFrom(o: SettingsOptions): Partial<DeviceSettings> {
   if (o.functionTestDays !== undefined) s.functionTestPeriodMs = o.functionTestDays * 24 * 3600_000;
   if (o.testWindow !== undefined) s.testWindow = o.testWindow;
   if (o.supervise !== undefined) s.supervise = o.supervise;
+  // The registry checks the name and says why it refuses one.
+  if (o.tz !== undefined) s.timeZone = o.tz === PLAN_TIME_ZONE ? null : o.tz;
   return s;
 }
 
@@ -52,6 +57,7 @@ function describe(d: Device): string[] {
     `function test: ${d.functionTestPeriodMs === null ? 'not supervised' : `every ${d.functionTestPeriodMs / 86_400_000} days`}`,
     `test window: ${d.testWindow ? `${hhmm(d.testWindow.startMin)}-${hhmm(d.testWindow.endMin)} UTC` : 'any time'}`,
     `supervised by: ${d.supervise === 'reports' ? 'its reports by modem (late after the function-test period + grace)' : 'its check-ins'}`,
+    `maintenance time zone: ${d.timeZone ?? "the plan's"}`,
     `key version: ${d.keyVersion}`,
     `created: ${iso(d.createdAt)}`,
     `updated: ${iso(d.updatedAt)}`,
@@ -60,9 +66,13 @@ function describe(d: Device): string[] {
 
 /** Run `fn` on the registry; registry refusals become one CLI line; the database is closed afterwards. */
 async function withRegistry<T>(program: Command, opts: CentreDbOptions, fn: (r: Awaited<ReturnType<typeof openDeviceRegistry>>['registry']) => Promise<T>, use: OpenUse = {}): Promise<T> {
-  const { db, registry } = await openDeviceRegistry(opts, cliLogger(program, 'one-shot'), use);
+  const logger = cliLogger(program, 'one-shot');
+  const { db, registry } = await openDeviceRegistry(opts, logger, use);
   try {
-    return await fn(registry);
+    const result = await fn(registry);
+    // A device added, changed (its time zone) or removed moves the maintenance windows of the serving centres.
+    if (!use.readOnly) await notifyServices(db, logger, { topic: MAINTENANCE_SCHEDULE_TOPIC });
+    return result;
   } catch (err) {
     if (err instanceof DeviceRegistryError) throw new ExitError(err.message, EXIT.usage);
     throw err;

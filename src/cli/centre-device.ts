@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { DeviceKind } from '../database/schema.js';
 import type { SettingsOptions } from './centre-device-run.js';
 import { addCentreDbOptions, type CentreDbOptions } from './centre-options.js';
+import { PLAN_TIME_ZONE } from './option-values.js';
 
 /*
  * `hicom-sim centre device …`: declared here cheaply; the database layer
@@ -43,7 +44,8 @@ function addSettingsOptions(cmd: Command): Command {
     .option('--test-window <HH:MM-HH:MM>', 'the function test is expected in this window (UTC)', window)
     .addOption(
       new Option('--supervise <by>', 'what presence is judged by: checkin (UDP check-ins, the default) or reports (a PBX without the LAN option: late after the function-test period + grace without a report by modem)').choices(['checkin', 'reports']),
-    );
+    )
+    .option('--tz <zone>', `IANA time zone its maintenance windows are read in, e.g. Europe/Berlin ("${PLAN_TIME_ZONE}": the plan's, the default)`);
 }
 
 /** `hicom-sim centre device add|list|show|update|remove|rekey`. */

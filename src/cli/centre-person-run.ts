@@ -6,10 +6,8 @@ import { EXIT, ExitError } from '../exit-codes.js';
 import { AllowlistError, IpAllowlist } from '../portal/ip-allowlist.js';
 import { PersonAccess } from '../portal/person-access.js';
 import { hashPassword, passwordProblem } from '../portal/password-hash.js';
-import { cliLogger, localActor, openCentreDatabase } from './centre-db-run.js';
+import { cliLogger, localActor, notifyServices, openCentreDatabase } from './centre-db-run.js';
 import type { CentreDbOptions } from './centre-options.js';
-import { RealClock } from '../adapters/real-clock.js';
-import { openEventBus } from '../database/open-event-bus.js';
 import { ACCESS_TOPIC } from '../service/live-feed.js';
 import { PASSWORD_ENV, ROLES, type PersonAddOptions, type PersonUpdateOptions } from './centre-person-options.js';
 
@@ -72,12 +70,7 @@ export async function update(program: Command, name: string, opts: PersonUpdateO
     const account = await access.accounts.byName(name);
     if (!account) throw new ExitError(`no person ${name} (centre person list shows who there is)`, EXIT.usage);
     const changed = await access.accounts.update(account.id, { ...(networks !== undefined ? { networks } : {}), ...(state ? { state } : {}) }, localActor(), Date.now());
-    const bus = await openEventBus(db, new RealClock(), logger);
-    try {
-      await bus.publish({ topic: ACCESS_TOPIC });
-    } finally {
-      await bus.close();
-    }
+    await notifyServices(db, logger, { topic: ACCESS_TOPIC });
     process.stdout.write(`updated ${name}: ${changed.state}, ${changed.networks || 'anywhere'}\n`);
   } finally {
     await db.close();

@@ -7,7 +7,14 @@ import { cryptoRandom } from '../adapters/crypto-random.js';
 import { RealClock } from '../adapters/real-clock.js';
 import { StreamLine } from '../adapters/stream-line.js';
 import { UdpDatagramPort } from '../adapters/udp-datagram-port.js';
+import type { CentreDatabase } from '../database/centre-database.js';
+import type { EventBus } from '../database/event-bus.js';
 import { MaintenanceAccess } from '../database/maintenance-access.js';
+import { MaintenanceRecords } from '../database/maintenance-records.js';
+import { MaintenanceWindows } from '../database/maintenance-windows.js';
+import type { Logger } from '../logger.js';
+import type { PlanScheduler } from '../maintenance/plan-scheduler.js';
+import type { MasterKey } from '../storage/master-key.js';
 import { openEventBus } from '../database/open-event-bus.js';
 import { createPortal } from '../portal/portal-plugin.js';
 import { EXIT, ExitError } from '../exit-codes.js';
@@ -30,6 +37,9 @@ export interface ServeOptions extends CentreDbOptions {
   udp: DatagramAddress | false;
   http: DatagramAddress | false;
   modem: string[];
+  maintenanceModem: string[];
+  maintenance: boolean;
+  functionTestWait: number;
   supervision: boolean;
   portal: boolean;
   writerThread?: boolean;
@@ -65,11 +75,37 @@ function httpsOf(opts: ServeOptions): { cert: Buffer; key: Buffer } | undefined 
   return { cert, key };
 }
 
+/** The maintenance scheduler of this centre: every plan in its windows, visits by the real visitor on `--maintenance-modem` and the LAN. */
+async function startScheduler(opts: ServeOptions, c: { db: CentreDatabase; master: MasterKey; bus: EventBus; clock: RealClock; logger: Logger }): Promise<PlanScheduler> {
+  const [{ PlanScheduler }, { NetworkVisitLines }, { sessionVisitor }] = await Promise.all([
+    import('../maintenance/plan-scheduler.js'),
+    import('../maintenance/network-visit-lines.js'),
+    import('./maintenance-visit-run.js'),
+  ]);
+  const lines = new NetworkVisitLines(opts.maintenanceModem);
+  const log = c.logger.child({ component: 'maintenance' });
+  const scheduler = new PlanScheduler({
+    clock: c.clock,
+    records: new MaintenanceRecords(c.db),
+    windows: new MaintenanceWindows(c.db),
+    visitorFor: (devices) => sessionVisitor({ db: c.db, master: c.master, state: opts.state, functionTestWaitMs: opts.functionTestWait * 1000, lines, clock: c.clock }, devices, (text) => log.warn(text.trim())),
+    modems: lines.modemCount,
+    bus: c.bus,
+    logger: log,
+    onWindowEnd: (plan, timeZone, s) => process.stdout.write(`maintenance window of ${plan.name} (${timeZone}) ended: ${s.done} done, ${s.failed} failed, ${s.cut} cut, ${s.notVisited} not visited, ${s.busySkips} busy skips\n`),
+  });
+  await scheduler.start();
+  return scheduler;
+}
+
 /** `hicom-sim centre serve`: an address in use or a modem that does not answer is no connection (3); everything bound so far is released. */
 export async function serve(program: Command, opts: ServeOptions): Promise<void> {
   const https = httpsOf(opts);
   // The writer thread's commits come from a second connection, which the SQLite live-event bus cannot tell from another process's: open live streams would judge their sessions again four times a second.
   if (opts.writerThread && opts.http !== false) throw new ExitError('centre serve: --writer-thread is for an intake-only process: give --no-http too', EXIT.usage);
+  // Receive mode holds its modem's DTE for the reports; a visit dialling out on it would take it from the receiver.
+  const shared = opts.maintenanceModem.filter((m) => opts.modem.includes(m));
+  if (shared.length > 0) throw new ExitError(`centre serve: ${shared.join(', ')} is given to both --modem and --maintenance-modem: a modem in receive mode cannot dial visits (the function test's report needs it free); give each modem one job`, EXIT.usage);
   const logger = cliLogger(program);
   const clock = new RealClock();
   const { db, registry, master } = await openDeviceRegistry(opts, logger);
@@ -127,6 +163,14 @@ export async function serve(program: Command, opts: ServeOptions): Promise<void>
     }
     for (const l of lines) process.stdout.write(`modem receive mode: ${l.name}\n`);
     process.stdout.write(`supervision: ${opts.supervision ? 'on' : 'off (another process)'}\n`);
+    if (opts.maintenance) {
+      const scheduler = await startScheduler(opts, { db, master, bus, clock, logger });
+      cleanup.push(() => scheduler.stop());
+      const plans = scheduler.scheduled();
+      process.stdout.write(`maintenance scheduler: ${new Set(plans.map((p) => p.plan)).size} plan(s); modems for visits: ${opts.maintenanceModem.join(', ') || 'none (visits by LAN only)'}\n`);
+    } else {
+      process.stdout.write('maintenance scheduler: off (another process)\n');
+    }
   } catch (err) {
     await undo();
     throw err;

@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { Clock } from '../../core/clock.js';
+import type { CentreDatabase } from '../database/centre-database.js';
+import type { MasterKey } from '../storage/master-key.js';
 import { RealClock } from '../adapters/real-clock.js';
 import { LanConnectError, parseProviderRoute } from '../adapters/lan-connect.js';
 import { MaintenanceAccess, MaintenanceAccessError, splitHostPort, type DeviceAccess } from '../database/maintenance-access.js';
@@ -36,7 +39,8 @@ export interface AccessSetOptions extends CentreDbOptions {
 
 export interface RunNowOptions extends CentreDbOptions {
   modem: string[];
-  lanConcurrency: number;
+  /** Default: the plan's. */
+  lanConcurrency?: number;
   minutes?: number;
   apsDir?: string;
   functionTestWait: number;
@@ -135,6 +139,47 @@ async function lanJoined(records: MaintenanceRecords, ids: readonly string[]): P
   return joined;
 }
 
+/** What a centre process visits with: its database and master key, where visits bring things home, its lines and clock. */
+export interface VisitorSetup {
+  db: CentreDatabase;
+  master: MasterKey;
+  /** The centre's state directory (`-s`): KDS backups, archives, APS images under it. */
+  state: string;
+  apsDir?: string;
+  functionTestWaitMs: number;
+  lines: NetworkVisitLines;
+  clock: Clock;
+}
+
+/**
+ * The real visitor for these devices, with their access and LAN state as
+ * the database has them now; `warn` hears of devices that cannot be reached
+ * (no access stored, modem-only without a centre modem).
+ */
+export async function sessionVisitor(s: VisitorSetup, devices: readonly string[], warn: (text: string) => void): Promise<SessionVisitor> {
+  const records = new MaintenanceRecords(s.db);
+  const access = await new MaintenanceAccess(s.db, s.master).of([...devices]);
+  const missing = devices.filter((d) => !access.has(d));
+  if (missing.length > 0) warn(`no maintenance access for ${missing.join(', ')}: those visits fail at connect (maintenance access set DEVICE …)\n`);
+  const needModem = [...access.values()].filter((a) => !a.lan).length;
+  if (needModem > 0 && s.lines.modemCount === 0) warn(`${needModem} device(s) are reached only by modem and the centre has no modem for visits: those visits fail at connect\n`);
+  const joined = await lanJoined(records, devices);
+  const dir = maintenanceDir(s.state);
+  return new SessionVisitor({
+    access,
+    lines: s.lines,
+    lanJoined: (id) => joined.has(id),
+    clock: s.clock,
+    now: () => s.clock.now(),
+    reports: new MaintenanceReports(s.db),
+    vault: new KdsBackupVault(join(dir, 'kds-backups'), s.master),
+    shelf: new ArchiveShelf(join(dir, 'archives')),
+    apsImage: (v) => new ApsLibrary(s.apsDir ?? join(s.state, 'centre', 'aps')).image(v),
+    functionTestWaitMs: s.functionTestWaitMs,
+    functionTestPollMs: 2_000,
+  });
+}
+
 /**
  * Run the plan's visits now: a window opens at once and lasts the plan's
  * window length (or `--minutes`), its cron and holidays aside; the runner's
@@ -151,29 +196,10 @@ export async function runNow(program: Command, name: string, o: RunNowOptions): 
     const plan: PlanRecord | undefined = await records.plan(name);
     if (!plan) throw new ExitError(`no maintenance plan ${name} (see maintenance plan list)`, EXIT.usage);
     const devices = await records.devicesOf(plan.selection);
-    const access = await new MaintenanceAccess(db, master).of(devices);
-    const missing = devices.filter((d) => !access.has(d));
-    if (missing.length > 0) process.stderr.write(`no maintenance access for ${missing.join(', ')}: those visits fail at connect (maintenance access set DEVICE …)\n`);
-    const needModem = [...access.values()].filter((a) => !a.lan).length;
-    if (needModem > 0 && o.modem.length === 0) process.stderr.write(`${needModem} device(s) are reached only by modem and no --modem was given: those visits fail at connect\n`);
-    const joined = await lanJoined(records, devices);
-    const clock = new RealClock();
     const lines = new NetworkVisitLines(o.modem);
-    const dir = maintenanceDir(o.state);
-    const visitor = new SessionVisitor({
-      access,
-      lines,
-      lanJoined: (id) => joined.has(id),
-      clock,
-      now: () => clock.now(),
-      reports: new MaintenanceReports(db),
-      vault: new KdsBackupVault(join(dir, 'kds-backups'), master),
-      shelf: new ArchiveShelf(join(dir, 'archives')),
-      apsImage: (v) => new ApsLibrary(o.apsDir ?? join(o.state, 'centre', 'aps')).image(v),
-      functionTestWaitMs: o.functionTestWait * 1000,
-      functionTestPollMs: 2_000,
-    });
-    const runner = new MaintenanceRunner({ clock, records, visitor, modems: Math.max(1, lines.modemCount), lanConcurrency: o.lanConcurrency, logger: logger.child({ component: 'maintenance' }) });
+    const clock = new RealClock();
+    const visitor = await sessionVisitor({ db, master, state: o.state, apsDir: o.apsDir, functionTestWaitMs: o.functionTestWait * 1000, lines, clock }, devices, (text) => process.stderr.write(text));
+    const runner = new MaintenanceRunner({ clock, records, visitor, modems: Math.max(1, lines.modemCount), lanConcurrency: o.lanConcurrency ?? plan.lanConcurrency, logger: logger.child({ component: 'maintenance' }) });
     const start = clock.now();
     const window = { start, end: start + (o.minutes ?? plan.windowMinutes) * 60_000 };
     process.stderr.write(`plan ${plan.name}: ${devices.length} device(s), window now until ${iso(window.end)}\n`);

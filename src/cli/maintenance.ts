@@ -3,7 +3,7 @@ import { parseClockWindow } from '../maintenance/clock-window.js';
 import { addCentreDbOptions, type CentreDbOptions } from './centre-options.js';
 import type { PlanAddOptions } from './maintenance-run.js';
 import type { AccessSetOptions, RunNowOptions } from './maintenance-visit-run.js';
-import { collect, lineSpec, numberIn } from './option-values.js';
+import { collect, FUNCTION_TEST_WAIT_S, lineSpec, numberIn } from './option-values.js';
 
 /*
  * `hicom-sim maintenance …` (docs/maintenance-plans.md): declared here
@@ -37,13 +37,14 @@ export function register(program: Command): void {
     .option('--days <cron-dow>', 'with --window: days of the week as cron writes them, e.g. 1-5 (Monday–Friday)', '*')
     .option('--cron <expr>', 'instead of --window: a cron expression for the window\'s start, e.g. "0 20 * * 1-5"')
     .option('--minutes <n>', 'with --cron: the window\'s length in minutes', numberIn(0, 24 * 60))
-    .option('--time-zone <tz>', 'IANA time zone the window is read in (the devices\' local time)', 'UTC')
+    .option('--time-zone <tz>', 'IANA time zone the window is read in for devices without one of their own (centre device … --tz)', 'UTC')
     .option('--holidays <dates>', 'comma-separated YYYY-MM-DD dates on which no window starts')
     .option('--steps <list>', `steps in order, from ${STEP_NAMES}`, 'errors,kds-backup,archive,function-test')
     .option('--target-aps <version>', 'the APS version the aps step checks for')
     .option('--load-aps', 'load the target APS where another runs')
     .option('--retention <n>', 'KDS backups kept per device', numberIn(1, 100), 7)
     .option('--retries <n>', 'retries of a failed step inside the window', numberIn(0, 10), 2)
+    .option('--lan-concurrency <n>', 'at most this many LAN visits of the plan at once (the centre\'s modems bound the modem visits)', numberIn(1, 1000), 8)
     .option('--service-user <name>', 'the PBX user visits log in as', 'service'))
     .action(async (name: string, o: PlanAddOptions) => (await run()).planAdd(program, name, o));
   addCentreDbOptions(plan.command('list').description('every plan, one line each')).action(async (o: CentreDbOptions) => (await run()).planList(program, o));
@@ -59,10 +60,10 @@ export function register(program: Command): void {
   addCentreDbOptions(maintenance.command('run-now <plan>')
     .description('visit the plan\'s devices now: a window opens at once for the plan\'s window length (its cron and holidays aside); per device and step what happened. Exit 0 when every visit ended done, 1 otherwise')
     .option('--modem <line>', 'a centre modem\'s DTE line (tcp:HOST:PORT, pty:PATH, serial:DEVICE[@BAUD]) for the modem visits; repeat for several', (v: string, prev: string[]) => collect(lineSpec(v), prev), [])
-    .option('--lan-concurrency <n>', 'at most this many LAN visits at once', numberIn(1, 1000), 8)
+    .option('--lan-concurrency <n>', 'at most this many LAN visits at once (default: the plan\'s)', numberIn(1, 1000))
     .option('--minutes <n>', 'the window\'s length instead of the plan\'s', numberIn(1, 24 * 60))
     .option('--aps-dir <dir>', 'the APS images the aps step loads (default <state>/centre/aps)')
-    .option('--function-test-wait <s>', 'how long the function-test step waits for the report', numberIn(1, 3600), 540)
+    .option('--function-test-wait <s>', 'how long the function-test step waits for the report', numberIn(1, 3600), FUNCTION_TEST_WAIT_S)
     .option('--json', 'one JSON object per device'))
     .action(async (name: string, o: RunNowOptions) => (await visits()).runNow(program, name, o));
   const access = maintenance.command('access').description('how the centre reaches each PBX for its visits (LAN teleservice, modem, callback); PIN and passwords stored sealed');

@@ -9,6 +9,7 @@ import { DEVICE_KINDS, SUPERVISION_MODES, type DeviceKind, type DeviceRow, type 
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { affected, query, type Work } from './work.js';
+import { canonicalTimeZone } from './time-zone.js';
 
 /** Seed 002: "Im Normalbetrieb meldet sich jedes Schlüsseldepot einmal pro Minute" — one check-in a minute. */
 export const DEFAULT_CHECK_IN_INTERVAL_MS = 60_000;
@@ -50,6 +51,8 @@ export interface DeviceSettings {
   testWindow: TestWindow | null;
   /** What presence is judged by: UDP check-ins, or (a PBX without the LAN option) its reports by modem. */
   supervise: SupervisionMode;
+  /** IANA time zone the device's maintenance windows are read in (docs/maintenance-plans.md); null: the plan's. */
+  timeZone: string | null;
 }
 
 export interface Device extends DeviceSettings {
@@ -78,6 +81,7 @@ export const DEFAULT_DEVICE_SETTINGS: Readonly<DeviceSettings> = {
   testGraceMs: DEFAULT_TEST_GRACE_MS,
   testWindow: null,
   supervise: 'checkin',
+  timeZone: null,
 };
 
 /**
@@ -242,6 +246,11 @@ function checkSettings(kind: DeviceKind, s: DeviceSettings): DeviceSettings {
   }
   if (!SUPERVISION_MODES.includes(s.supervise)) throw new DeviceRegistryError(`supervision ${String(s.supervise)} is not one of ${SUPERVISION_MODES.join(', ')}`);
   if (s.supervise === 'reports' && kind !== 'pbx') throw new DeviceRegistryError(`only a PBX sends reports by modem; a ${kind} is supervised by its check-ins`);
+  if (s.timeZone !== null) {
+    const zone = canonicalTimeZone(s.timeZone);
+    if (zone === undefined) throw new DeviceRegistryError(`time zone ${JSON.stringify(s.timeZone)} is not an IANA time zone (e.g. Europe/Berlin, Europe/Lisbon, UTC)`);
+    s = { ...s, timeZone: zone };
+  }
   for (const [name, v] of [['customer name', s.customerName], ['customer number', s.customerNumber], ['site name', s.siteName], ['site address', s.siteAddress]] as const) {
     if (v.length > 200) throw new DeviceRegistryError(`${name} is longer than 200 characters`);
   }
@@ -262,6 +271,7 @@ function settingsRow(s: DeviceSettings) {
     test_window_start_min: s.testWindow?.startMin ?? null,
     test_window_end_min: s.testWindow?.endMin ?? null,
     supervise: s.supervise,
+    time_zone: s.timeZone,
   };
 }
 
@@ -280,6 +290,7 @@ export function deviceOf(r: DeviceRow): Device {
     testGraceMs: Number(r.test_grace_ms),
     testWindow: r.test_window_start_min === null || r.test_window_end_min === null ? null : { startMin: r.test_window_start_min, endMin: r.test_window_end_min },
     supervise: r.supervise,
+    timeZone: r.time_zone,
     keyVersion: Number(r.key_version),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),

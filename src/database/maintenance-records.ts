@@ -27,9 +27,14 @@ export interface PlanRecord {
   serviceUser: string;
   createdAt: number;
   createdBy: string;
+  /** At most this many LAN visits of the plan at once (the scheduler's bound; modems bound the others). */
+  lanConcurrency: number;
 }
 
-export type NewPlanRecord = Omit<PlanRecord, 'id'>;
+/** The LAN concurrency of a plan that names none (migration 0010's column default). */
+export const DEFAULT_LAN_CONCURRENCY = 8;
+
+export type NewPlanRecord = Omit<PlanRecord, 'id' | 'lanConcurrency'> & { lanConcurrency?: number };
 
 /** A visit's state: running (or interrupted by a crash), done, failed (a step gave up), cut (the window ended; resumes at next_step). */
 export type VisitState = 'running' | 'done' | 'failed' | 'cut';
@@ -99,6 +104,7 @@ function planOf(r: Selectable<MaintenancePlansTable>): PlanRecord {
     serviceUser: r.service_user,
     createdAt: Number(r.created_at),
     createdBy: r.created_by,
+    lanConcurrency: Number(r.lan_concurrency),
   };
 }
 
@@ -155,13 +161,14 @@ export class MaintenanceRecords {
         service_user: plan.serviceUser,
         created_at: plan.createdAt,
         created_by: plan.createdBy,
+        lan_concurrency: plan.lanConcurrency ?? DEFAULT_LAN_CONCURRENCY,
       }).returning('id'));
       const id = Number(ins.rows[0].id);
       yield* recordAudit(qb, { at: plan.createdAt, ...by, action: 'maintenance.plan.add', target: plan.name, detail: { selection: plan.selection, window: plan.windowCron, minutes: plan.windowMinutes, timeZone: plan.timeZone, steps: plan.steps } });
       return id;
     });
     if (id === undefined) throw new MaintenanceRecordsError(`name: a plan named ${plan.name} exists already`);
-    return { ...plan, id };
+    return { ...plan, lanConcurrency: plan.lanConcurrency ?? DEFAULT_LAN_CONCURRENCY, id };
   }
 
   async listPlans(): Promise<PlanRecord[]> {
@@ -184,6 +191,7 @@ export class MaintenanceRecords {
       // Both engines cascade, but SQLite only with its pragma: delete the children explicitly.
       yield* query(qb.deleteFrom('maintenance_steps').where('visit_id', 'in', qb.selectFrom('maintenance_visits').select('id').where('plan_id', '=', id)));
       yield* query(qb.deleteFrom('maintenance_visits').where('plan_id', '=', id));
+      yield* query(qb.deleteFrom('maintenance_windows').where('plan_id', '=', id));
       const gone = affected(yield* query(qb.deleteFrom('maintenance_plans').where('id', '=', id)));
       yield* recordAudit(qb, { at, ...by, action: 'maintenance.plan.remove', target: name });
       return gone > 0;
@@ -195,6 +203,30 @@ export class MaintenanceRecords {
     if ('devices' in selection) return selection.devices;
     const rows = await this.db.kysely.selectFrom('devices').select('id').where('kind', '=', 'pbx').where('customer_name', '=', selection.customer).orderBy('id').execute();
     return rows.map((r) => r.id);
+  }
+
+  /** Each registered device's own time zone (null: the plan's); an unknown id is left out. */
+  async timeZonesOf(ids: readonly string[]): Promise<Map<string, string | null>> {
+    const out = new Map<string, string | null>();
+    // In slices: a customer of 100,000 PBXs must not become one statement of 100,000 parameters.
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db.kysely.selectFrom('devices').select(['id', 'time_zone']).where('id', 'in', ids.slice(i, i + 500)).execute();
+      for (const r of rows) out.set(r.id, r.time_zone);
+    }
+    return out;
+  }
+
+  /**
+   * What the scheduler's plan set depends on, in a few numbers: the plans
+   * (count, newest id) and the devices (count, latest change). A plan added
+   * or removed, a device added, removed or given another time zone changes
+   * it; the scheduler reads everything again only then.
+   */
+  async scheduleFingerprint(): Promise<string> {
+    const qb = this.db.kysely;
+    const p = await qb.selectFrom('maintenance_plans').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('id').as('top')]).executeTakeFirst();
+    const d = await qb.selectFrom('devices').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('top')]).executeTakeFirst();
+    return `${Number(p?.n ?? 0)}/${Number(p?.top ?? 0)}/${Number(d?.n ?? 0)}/${Number(d?.top ?? 0)}`;
   }
 
   async knownDevices(ids: string[]): Promise<Set<string>> {

@@ -65,6 +65,8 @@ export interface DevicesTable {
   supervise: Generated<SupervisionMode>;
   /** Slack after the function-test period before the test counts as overdue. */
   test_grace_ms: Generated<number>;
+  /** IANA time zone maintenance windows are read in for this device (migration 0010); null: the plan's. */
+  time_zone: string | null;
 }
 
 /**
@@ -358,6 +360,24 @@ export interface MaintenancePlansTable {
   service_user: string;
   created_at: number;
   created_by: string;
+  /** At most this many LAN visits of the plan at once (migration 0010). */
+  lan_concurrency: Generated<number>;
+}
+
+/**
+ * One window of one plan in one time zone (migration 0010): claimed by the
+ * centre process that runs it (`owner`, renewing `lease_until`), `ended`
+ * when it is over, `missed` when no centre ran it in time.
+ */
+export interface MaintenanceWindowsTable {
+  plan_id: number;
+  time_zone: string;
+  window_start: number;
+  window_end: number;
+  state: string;
+  owner: string;
+  lease_until: number;
+  updated_at: number;
 }
 
 /** One visit of one device in one window; a cut visit resumes at `next_step` in the next window. */
@@ -459,6 +479,7 @@ export interface SchemaTables {
   maintenance_steps: MaintenanceStepsTable;
   lan_deactivations: LanDeactivationsTable;
   maintenance_access: MaintenanceAccessTable;
+  maintenance_windows: MaintenanceWindowsTable;
   maintenance_error_reports: MaintenanceErrorReportsTable;
 }
 

@@ -1,5 +1,12 @@
 import { MaintenanceRecordsError, type MaintenanceRecords, type PlanRecord } from '../database/maintenance-records.js';
-import { checkPlan, nextWindow, PlanError, planWindow, type PlanSpec, type WindowSpan } from './maintenance-plan.js';
+import { checkPlan, nextWindow, PlanError, planWindow, windowIn, zoneGroups, type PlanSpec, type WindowSpan } from './maintenance-plan.js';
+
+/** A plan's next windows for the devices in one time zone. */
+export interface ZoneWindows {
+  timeZone: string;
+  devices: string[];
+  windows: WindowSpan[];
+}
 
 /**
  * The plans a centre keeps (docs/maintenance-plans.md): checked with every
@@ -27,6 +34,7 @@ export class MaintenancePlans {
         backupRetention: plan.backupRetention,
         maxRetries: plan.maxRetries,
         serviceUser: plan.serviceUser,
+        ...(plan.lanConcurrency !== undefined ? { lanConcurrency: plan.lanConcurrency } : {}),
         createdAt: at,
         createdBy: by.actor,
       }, by);
@@ -36,12 +44,25 @@ export class MaintenancePlans {
     }
   }
 
-  /** The plan's next windows from `at` (the open one first). */
-  static windows(plan: PlanRecord, at: number, count: number): WindowSpan[] {
+  /**
+   * The plan's next windows from `at` per time zone its devices are in (each
+   * device's own, else the plan's), earliest zone first; a plan without
+   * devices has the plan's zone.
+   */
+  async zoneWindows(plan: PlanRecord, at: number, count: number): Promise<ZoneWindows[]> {
+    const devices = await this.records.devicesOf(plan.selection);
+    const groups = zoneGroups(plan.timeZone, devices, await this.records.timeZonesOf(devices));
+    if (groups.size === 0) groups.set(plan.timeZone, []);
+    const out = [...groups].map(([timeZone, ids]) => ({ timeZone, devices: ids, windows: MaintenancePlans.windows(plan, at, count, timeZone) }));
+    return out.sort((a, b) => (a.windows[0]?.start ?? Infinity) - (b.windows[0]?.start ?? Infinity));
+  }
+
+  /** The plan's next windows from `at` (the open one first), read in `timeZone` (default the plan's). */
+  static windows(plan: PlanRecord, at: number, count: number, timeZone = plan.timeZone): WindowSpan[] {
     const out: WindowSpan[] = [];
     let from = at;
     for (let i = 0; i < count; i++) {
-      const w = nextWindow(planWindow(plan), from);
+      const w = nextWindow(windowIn(planWindow(plan), timeZone), from);
       if (!w) break;
       out.push(w);
       from = w.end;

@@ -98,6 +98,18 @@ const DEFAULT_BUSY_RETRY_MS = 10 * 60_000;
 
 type VisitEnd = 'done' | 'failed' | 'cut' | 'not-visited' | 'already-done' | 'busy';
 
+/** Which devices of the plan a window is for, and when to stop early. */
+export interface WindowRun {
+  /** These devices instead of the plan's whole selection (the scheduler's one time-zone group). */
+  devices?: readonly string[];
+  /**
+   * Stop early (the centre stops, the plan was removed): no visit starts any
+   * more, a running one ends `cut` before its next step and resumes there in
+   * a later window (or, while this window is open, in a centre started again).
+   */
+  signal?: AbortSignal;
+}
+
 /**
  * Runs a plan's visits inside its windows (spec §5.4): every device of the
  * plan once per window, its steps in order, every attempt recorded with
@@ -153,25 +165,30 @@ export class MaintenanceRunner {
     return this.runWindow(plan, window);
   }
 
-  /** Visit every device of the plan inside `window` (which may be open already, or be a window of `run-now`). */
-  async runWindow(plan: PlanRecord, window: WindowSpan): Promise<WindowSummary> {
+  /** Visit every device of the plan (or of `run.devices`) inside `window` (which may be open already, or be a window of `run-now` or of the scheduler). */
+  async runWindow(plan: PlanRecord, window: WindowSpan, run: WindowRun = {}): Promise<WindowSummary> {
     this.#working++;
+    const signal = run.signal;
     try {
-      const devices = await this.#o.records.devicesOf(plan.selection);
+      const devices = run.devices ? [...run.devices] : await this.#o.records.devicesOf(plan.selection);
       const summary: WindowSummary = { window, devices: devices.length, done: 0, failed: 0, cut: 0, notVisited: 0, busySkips: 0 };
       /** Devices waiting for a visit; a busy one goes back in with the time it may be tried again. */
       const queues: Record<VisitChannel, Array<{ device: string; notBefore: number }>> = { lan: [], modem: [] };
       for (const d of devices) queues[this.#o.visitor.channelOf(d)].push({ device: d, notBefore: 0 });
       const worker = async (queue: Array<{ device: string; notBefore: number }>) => {
         while (queue.length > 0) {
+          if (signal?.aborted) {
+            summary.notVisited += queue.splice(0).length;
+            break;
+          }
           const now = this.#o.clock.now();
           const i = queue.findIndex((q) => q.notBefore <= now);
           if (i < 0) {
-            await this.#sleep(Math.min(...queue.map((q) => q.notBefore)) - now);
+            await this.#sleep(Math.min(...queue.map((q) => q.notBefore)) - now, signal);
             continue;
           }
           const [{ device }] = queue.splice(i, 1);
-          const end = await this.#visit(plan, device, window, summary);
+          const end = await this.#visit(plan, device, window, summary, signal);
           if (end === 'busy') queue.push({ device, notBefore: this.#o.clock.now() + (this.#o.busyRetryMs ?? DEFAULT_BUSY_RETRY_MS) });
           else if (end === 'done' || end === 'already-done') summary.done++;
           else if (end === 'failed') summary.failed++;
@@ -205,13 +222,20 @@ export class MaintenanceRunner {
     }
   }
 
-  #sleep(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
+  /** Wait on the clock; an abort ends the wait at once. */
+  #sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms <= 0 || signal?.aborted) return Promise.resolve();
     this.#working--;
-    return new Promise<void>((resolve) => this.#o.clock.setTimer(ms, () => {
-      this.#working++;
-      resolve();
-    }));
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        timer.cancel();
+        signal?.removeEventListener('abort', wake);
+        this.#working++;
+        resolve();
+      };
+      const timer = this.#o.clock.setTimer(ms, wake);
+      signal?.addEventListener('abort', wake, { once: true });
+    });
   }
 
   async #idle<T>(p: Promise<T>): Promise<T> {
@@ -235,7 +259,7 @@ export class MaintenanceRunner {
     await this.#o.records.recordStep({ visitId: visit.id, step, attempt, startedAt, endedAt: this.#o.clock.now(), outcome, output: r.output, bytes: r.bytes }, { nextStep, ...(channel ? { channel } : {}) });
   }
 
-  async #visit(plan: PlanRecord, deviceId: string, window: WindowSpan, summary: WindowSummary): Promise<VisitEnd> {
+  async #visit(plan: PlanRecord, deviceId: string, window: WindowSpan, summary: WindowSummary, signal?: AbortSignal): Promise<VisitEnd> {
     const records = this.#o.records;
     const clock = this.#o.clock;
     if (await records.finishedIn(plan.id, deviceId, window.start)) return 'already-done';
@@ -255,6 +279,11 @@ export class MaintenanceRunner {
       visit = await records.startVisit({ planId: plan.id, deviceId, windowStart: window.start, at: clock.now() });
     }
     const ctx: VisitContext = { plan, deviceId, visitId: visit.id, wait: (ms) => this.#sleep(ms), idle: (p) => this.#idle(p) };
+    const stopped = async (step: string): Promise<VisitEnd> => {
+      await link?.close(ctx);
+      await records.endVisit(visit.id, 'cut', clock.now(), `stopped before ${step} (${String(signal?.reason ?? 'stopped')}); resumes there`);
+      return 'cut';
+    };
     const cut = async (step: string): Promise<VisitEnd> => {
       await this.#record(visit, step, 0, clock.now(), 'not-started', { output: `not started: its ${this.#budget(step as keyof typeof STEP_BUDGET_MS, plan) / 60_000} min would cross the window's end at ${new Date(window.end).toISOString()}`, bytes: 0 }, visit.nextStep);
       await records.endVisit(visit.id, 'cut', clock.now(), `cut by the window's end before ${step}; resumes there in the next window`);
@@ -293,6 +322,7 @@ export class MaintenanceRunner {
     for (let i = visit.nextStep; i < steps.length; i++) {
       const step = steps[i];
       for (let attempt = 1; ; attempt++) {
+        if (signal?.aborted) return stopped(step);
         if (!this.#fits(step, window, plan)) {
           await link?.close(ctx);
           return cut(step);
@@ -312,7 +342,7 @@ export class MaintenanceRunner {
           await records.endVisit(visit.id, 'failed', clock.now(), `${step} failed ${attempt} times: ${r.output}`);
           return 'failed';
         }
-        await this.#sleep(this.#backoff(attempt));
+        await this.#sleep(this.#backoff(attempt), signal);
       }
     }
     const started = clock.now();

@@ -13,10 +13,14 @@ const LAN_CONNECT_TIMEOUT_MS = 5_000;
  * device's provider route (direct, from a bound address, or inside the
  * provider's network namespace), and the centre's modems by their line
  * specs (a modem's DTE on TCP, a pty or a serial device) — each modem used
- * by one visit at a time, given back when its line closes.
+ * by one visit at a time, given back when its line closes. A visit that
+ * finds every modem in use waits for the next one given back: windows of
+ * several plans (or time zones) open at once share the centre's modems.
  */
 export class NetworkVisitLines implements VisitLines {
   readonly #free: string[];
+  /** Visits waiting for a modem, first come first served. */
+  readonly #waiting: Array<(spec: string) => void> = [];
   /** How many modems the centre has: the runner's bound on modem visits at once. */
   readonly modemCount: number;
 
@@ -30,15 +34,21 @@ export class NetworkVisitLines implements VisitLines {
   }
 
   async modem(): Promise<LineEndpoint> {
-    const spec = this.#free.shift();
-    if (spec === undefined) throw new Error('every centre modem is in use');
+    if (this.modemCount === 0) throw new Error('the centre has no modem for visits');
+    const spec = this.#free.shift() ?? (await new Promise<string>((resolve) => this.#waiting.push(resolve)));
     try {
       const line = new StreamLine(await connectLine(spec), `centre modem ${spec}`);
-      line.onClose(() => this.#free.push(spec));
+      line.onClose(() => this.#giveBack(spec));
       return line;
     } catch (err) {
-      this.#free.push(spec);
+      this.#giveBack(spec);
       throw err;
     }
+  }
+
+  #giveBack(spec: string): void {
+    const next = this.#waiting.shift();
+    if (next) next(spec);
+    else this.#free.push(spec);
   }
 }

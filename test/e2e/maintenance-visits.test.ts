@@ -4,18 +4,16 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
-import { Circle } from '../../firmware-sim/circles.js';
 import { controlRequest } from '../../src/adapters/control-socket.js';
 import { providerRouteText, type ProviderRoute } from '../../src/adapters/lan-connect.js';
-import { SessionClient } from '../../src/clients/session-client.js';
 import { MaintenanceRecords } from '../../src/database/maintenance-records.js';
 import { MaintenanceReports } from '../../src/database/maintenance-reports.js';
 import { labControlPath } from '../../src/lab/lab.js';
 import { verifyArchive } from '../../src/revisor/archive-file.js';
-import { addUser } from '../support/add-user.js';
 import { onBothEngines } from '../support/both-engines.js';
 import { LineChild } from '../support/line-child.js';
-import { cliCommand, firstLoginOverTcp, freePort, runCliAsync, spawnLab } from '../support/lab-child.js';
+import { cliCommand, freePort, runCliAsync, spawnLab } from '../support/lab-child.js';
+import { installForVisits, VISIT_PIN, VISIT_SERVICE } from '../support/visit-install.js';
 
 /**
  * The issue's end-to-end run with real processes: `hicom-sim lab` with a
@@ -28,29 +26,15 @@ import { cliCommand, firstLoginOverTcp, freePort, runCliAsync, spawnLab } from '
  * the LAN PBX is deactivated and verify-deactivated proves it unreachable.
  */
 
-const SERVICE = { name: 'service', circle: Circle.SystemMaintenance, password: 'svc-pw-1' };
-const PIN = '24680';
+const SERVICE = VISIT_SERVICE;
+const PIN = VISIT_PIN;
 const CENTRE_NUMBER = '0899000';
 const VISIT_NUMBER = '0897000';
 /** The PBXs' IMODs from outside: trunk + 791. */
 const IMOD = { 'HSIM-LAN1': '0301234791', 'HSIM-MOD1': '0301235791' } as const;
 const IDS = ['HSIM-LAN1', 'HSIM-MOD1'] as const;
 
-/** A delivered PBX set up as an installer would over its admin port: a technician, the service user, the PIN, signaling to the centre, one class-B error. */
-async function install(port: number): Promise<void> {
-  const c = await SessionClient.connectTcp('127.0.0.1', port);
-  try {
-    await firstLoginOverTcp(c, 'tech', 'techpw1');
-    const added = await addUser(c, SERVICE);
-    if (!added.ok) throw new Error(`user add service: ${added.message}`);
-    const pin = await c.dialogue('pin set', [{ prompt: 'PIN: ', answer: PIN }, { prompt: 'Repeat pin: ', answer: PIN }]);
-    if (!pin.ok) throw new Error(`pin set: ${pin.message}`);
-    for (const line of ['signaling set enabled yes', 'signaling set interval 1', `callback number 1 0${CENTRE_NUMBER}`, 'errors raise B 0x0210 Trunk 3 no dial tone']) await c.run(line);
-    await c.command('logout');
-  } finally {
-    c.close();
-  }
-}
+const install = (port: number) => installForVisits(port, CENTRE_NUMBER);
 
 onBothEngines(t, 'a plan visits a LAN PBX and a modem-only PBX with real processes; a centre killed mid-visit resumes; then the LAN PBX is deactivated', async (t, f) => {
   const dir = f.stateDir;
