@@ -42,17 +42,31 @@ export class BatchCommit<I, R> {
   readonly #db: CentreDatabase;
   readonly #work: BatchWork<I, R>;
   readonly #maxBatch: number;
+  readonly #depth: number;
   readonly #log: Logger;
   #queue: Array<Pending<I, R>> = [];
   #scheduled = false;
-  /** The drain committing now: one transaction at a time (side by side means several writers, as the intake's lanes are). */
-  #running: Promise<void> | undefined;
+  /** Batches whose transaction has started and not yet resolved (at most `depth`). */
+  #inFlight = 0;
+  #idle: Array<() => void> = [];
   readonly stats: GroupCommitStats = { batches: 0, items: 0, splits: 0 };
 
-  constructor(db: CentreDatabase, work: BatchWork<I, R>, options: { maxBatch?: number; logger?: Logger } = {}) {
+  /**
+   * `depth`: batches in flight at once. By default 1 — the next batch
+   * starts after the last one committed — where transactions are
+   * asynchronous (PostgreSQL: two at once would be two writers of one lane,
+   * `check-in-intake.ts`), and 2 where the engine runs a transaction
+   * synchronously and only then waits for the disk (SQLite,
+   * `SqliteDatabase.run`): the next batch runs while the last one's fsync
+   * is on its way, one transaction after the other as always, and the
+   * syncs keep their order, so the outcomes resolve in the order the
+   * batches ran.
+   */
+  constructor(db: CentreDatabase, work: BatchWork<I, R>, options: { maxBatch?: number; depth?: number; logger?: Logger } = {}) {
     this.#db = db;
     this.#work = work;
     this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+    this.#depth = Math.max(1, options.depth ?? (db.runNow ? 2 : 1));
     this.#log = (options.logger ?? silentLogger).child({ component: 'group-commit' });
   }
 
@@ -60,7 +74,7 @@ export class BatchCommit<I, R> {
   add(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
-      if (!this.#scheduled && !this.#running) {
+      if (!this.#scheduled && this.#inFlight < this.#depth) {
         this.#scheduled = true;
         // Let everything that arrives in this turn of the event loop join the first batch.
         setImmediate(() => {
@@ -73,43 +87,44 @@ export class BatchCommit<I, R> {
 
   /** Resolves when everything submitted so far has committed or failed. */
   async flush(): Promise<void> {
-    while (this.#queue.length > 0 || this.#running || this.#scheduled) {
-      if (this.#running) await this.#running;
+    while (this.#queue.length > 0 || this.#inFlight > 0 || this.#scheduled) {
+      if (this.#inFlight > 0) await new Promise<void>((r) => this.#idle.push(r));
       else await new Promise((r) => setImmediate(r));
     }
   }
 
   #start(): void {
-    if (this.#running || this.#queue.length === 0) return;
-    this.#running = this.#drain().finally(() => {
-      this.#running = undefined;
-      // Work queued while this drain was finishing.
-      if (this.#queue.length > 0 && !this.#scheduled) this.#start();
-    });
+    while (this.#inFlight < this.#depth && this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#maxBatch);
+      this.#inFlight++;
+      void this.#commit(batch).finally(() => {
+        this.#inFlight--;
+        if (this.#inFlight === 0) for (const done of this.#idle.splice(0)) done();
+        // Work queued while this batch was committing.
+        if (!this.#scheduled) this.#start();
+      });
+    }
   }
 
-  async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.#maxBatch);
-      this.stats.batches++;
-      this.stats.items += batch.length;
-      const items = batch.map((p) => p.item);
-      try {
-        const results = await this.#db.run(() => this.#work.batch(items));
-        batch.forEach((p, i) => p.resolve(results[i]));
-      } catch (err) {
-        if (batch.length === 1) {
-          batch[0].reject(err);
-          continue;
-        }
-        this.stats.splits++;
-        this.#log.warn({ err: (err as Error).message, size: batch.length }, 'batch failed; committing its units one by one');
-        for (const p of batch) {
-          try {
-            p.resolve(await this.#db.run(() => this.#work.one(p.item)));
-          } catch (e) {
-            p.reject(e);
-          }
+  async #commit(batch: Array<Pending<I, R>>): Promise<void> {
+    this.stats.batches++;
+    this.stats.items += batch.length;
+    const items = batch.map((p) => p.item);
+    try {
+      const results = await this.#db.run(() => this.#work.batch(items));
+      batch.forEach((p, i) => p.resolve(results[i]));
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0].reject(err);
+        return;
+      }
+      this.stats.splits++;
+      this.#log.warn({ err: (err as Error).message, size: batch.length }, 'batch failed; committing its units one by one');
+      for (const p of batch) {
+        try {
+          p.resolve(await this.#db.run(() => this.#work.one(p.item)));
+        } catch (e) {
+          p.reject(e);
         }
       }
     }

@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, SqliteDialect, type CompiledQuery, type QueryResult } from 'kysely';
 import { ensureDirectory } from '../storage/ensure-directory.js';
@@ -16,9 +16,13 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
 /**
  * Pragmas for the embedded centre: WAL lets readers (status, portal) run
- * beside the writer; synchronous=FULL makes every commit durable across a
- * power cut, not only a process crash — what an acknowledgement promises;
- * group commit (`group-commit.ts`) is what keeps that affordable.
+ * beside the writer. Durability is `synchronous = NORMAL` plus our own
+ * fsync of the WAL file after each commit (`WalSync`), which together are
+ * what SQLite's `synchronous = FULL` does — NORMAL syncs the WAL before
+ * each checkpoint, the database after it and the WAL header when the WAL
+ * starts over; FULL adds one sync of the WAL after every commit — only
+ * that this last sync runs on libuv's thread pool instead of stopping the
+ * event loop, and one sync covers every commit made before it started.
  */
 const PRAGMAS = ['journal_mode = WAL', 'foreign_keys = ON', `busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`];
 
@@ -40,18 +44,32 @@ export class SqliteDatabase implements CentreDatabase {
   readonly durable: boolean;
   readonly kysely: Kysely<Database>;
   readonly runNow: <T>(work: WorkFactory<T>) => T;
+  /** Runs a transaction and commits it, not yet synced (`run` and `runNow` add the sync). */
+  readonly #commit: <T>(work: WorkFactory<T>) => T;
   readonly #sqlite: BetterSqlite3.Database;
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  readonly #wal: WalSync | undefined;
+  /** The transaction running now has written (a read-only one needs no sync, as SQLite's FULL syncs only after writing). */
+  #wrote = false;
 
   private constructor(path: string, sqlite: BetterSqlite3.Database, durable: boolean) {
     this.description = `sqlite:${path}`;
     this.path = path;
     this.durable = durable;
     this.#sqlite = sqlite;
+    this.#wal = durable && path !== SQLITE_IN_MEMORY ? new WalSync(`${path}-wal`) : undefined;
     this.kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     // One transaction function for the life of the connection: better-sqlite3 builds four wrappers per `transaction()`, which a centre storing a report per call paid each time.
     const transaction = sqlite.transaction((work: WorkFactory<unknown>) => driveSync(work(), (q) => this.#execute(q)));
-    this.runNow = <T>(work: WorkFactory<T>): T => transaction.immediate(work) as T;
+    this.#commit = <T>(work: WorkFactory<T>): T => {
+      this.#wrote = false;
+      return transaction.immediate(work) as T;
+    };
+    this.runNow = <T>(work: WorkFactory<T>): T => {
+      const result = this.#commit(work);
+      if (this.#wrote) this.#wal?.syncNow();
+      return result;
+    };
   }
 
   /**
@@ -70,7 +88,8 @@ export class SqliteDatabase implements CentreDatabase {
       }
       sqlite = new BetterSqlite3(path);
       for (const p of PRAGMAS) sqlite.pragma(p);
-      sqlite.pragma(`synchronous = ${options.durable === false ? 'OFF' : 'FULL'}`);
+      // NORMAL with our WAL sync after each commit is FULL (PRAGMAS); OFF only for throwaway databases.
+      sqlite.pragma(`synchronous = ${options.durable === false ? 'OFF' : path === SQLITE_IN_MEMORY ? 'FULL' : 'NORMAL'}`);
     } catch (err) {
       sqlite?.close();
       throw new DatabaseOpenError(`cannot open SQLite database ${path}: ${sqliteReason(err)}`);
@@ -78,12 +97,21 @@ export class SqliteDatabase implements CentreDatabase {
     return new SqliteDatabase(path, sqlite, options.durable !== false);
   }
 
+  /**
+   * The transaction runs and commits now, synchronously, as with `runNow`;
+   * the promise resolves once the WAL is synced past its commit (an fsync
+   * on the thread pool, shared with the commits around it), so the event
+   * loop goes on — the intake opens the next telegrams and runs the next
+   * batch — while the disk writes.
+   */
   run<T>(work: WorkFactory<T>): Promise<T> {
+    let result: T;
     try {
-      return Promise.resolve(this.runNow(work));
+      result = this.#commit(work);
     } catch (err) {
       return Promise.reject(err);
     }
+    return this.#wal && this.#wrote ? this.#wal.sync().then(() => result) : Promise.resolve(result);
   }
 
   /**
@@ -97,6 +125,7 @@ export class SqliteDatabase implements CentreDatabase {
   }
 
   async close(): Promise<void> {
+    await this.#wal?.close();
     await this.kysely.destroy();
   }
 
@@ -108,6 +137,7 @@ export class SqliteDatabase implements CentreDatabase {
     }
     const params = q.parameters as unknown[];
     if (stmt.reader) return { rows: stmt.all(...params) };
+    this.#wrote = true;
     const r = stmt.run(...params);
     return { rows: [], numAffectedRows: BigInt(r.changes), insertId: BigInt(r.lastInsertRowid) };
   }
@@ -121,4 +151,89 @@ function sqliteReason(err: unknown): string {
   if (e.code === 'EACCES') return 'permission denied';
   if (e.code === 'ENOTDIR' || e.code === 'EEXIST') return 'a path component is not a directory';
   return e.message ?? String(err);
+}
+
+/**
+ * The fsync of the WAL file that makes commits durable (`PRAGMAS`), as a
+ * group: `sync()` resolves after an fsync that started after the call —
+ * so after every commit made before it — has completed. One runs at a
+ * time on libuv's thread pool; commits made while it runs share the next.
+ *
+ * Why an fsync of our own descriptor covers SQLite's writes: fsync acts on
+ * the file, not on the descriptor that wrote. The WAL file is the same file
+ * for as long as this connection is open: SQLite deletes it only when the
+ * last connection closes, restarts it in place (and syncs its new header
+ * itself), and a checkpoint syncs the WAL before it copies pages out of it.
+ * A failed fsync fails every later sync too (the kernel may have dropped
+ * the pages it could not write, and a later fsync would not say so), so
+ * nothing more is acknowledged.
+ */
+class WalSync {
+  readonly #path: string;
+  #fd: number | undefined;
+  #running: Promise<void> | undefined;
+  #queued: Promise<void> | undefined;
+  #failed: Error | undefined;
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  sync(): Promise<void> {
+    if (this.#failed) return Promise.reject(this.#failed);
+    if (this.#queued) return this.#queued;
+    if (!this.#running) return this.#start();
+    const next = (): Promise<void> => {
+      this.#queued = undefined;
+      return this.#failed ? Promise.reject(this.#failed) : this.#start();
+    };
+    this.#queued = this.#running.then(next, next);
+    return this.#queued;
+  }
+
+  /** Sync now, on this thread (`runNow`: durable when it returns). */
+  syncNow(): void {
+    if (this.#failed) throw this.#failed;
+    try {
+      fsyncSync(this.#descriptor());
+    } catch (err) {
+      throw this.#fail(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    while (this.#running || this.#queued) await (this.#queued ?? this.#running)!.catch(() => undefined);
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+
+  #start(): Promise<void> {
+    const p = new Promise<void>((resolve, reject) => {
+      let fd: number;
+      try {
+        fd = this.#descriptor();
+      } catch (err) {
+        this.#running = undefined;
+        return reject(this.#fail(err));
+      }
+      fsync(fd, (err) => {
+        this.#running = undefined;
+        if (err) reject(this.#fail(err));
+        else resolve();
+      });
+    });
+    this.#running = p;
+    return p;
+  }
+
+  /** Opened at the first sync: by then a commit has made the file (read-only is enough to fsync on Linux). */
+  #descriptor(): number {
+    this.#fd ??= openSync(this.#path, 'r');
+    return this.#fd;
+  }
+
+  #fail(err: unknown): Error {
+    this.#failed ??= new Error(`cannot sync the SQLite WAL ${this.#path}: ${(err as Error).message}`);
+    return this.#failed;
+  }
 }
