@@ -3,7 +3,7 @@ import type { CommandEnvelope, DeviceEvent } from '../../core/check-in-body.js';
 import { judgeCheckIn } from '../../core/check-in-verdict.js';
 import { bodyBytes, maxBodyBytes, type Telegram } from '../../core/check-in-telegram.js';
 import { isReplayWindow, type ReplayWindow } from '../../core/replay-window.js';
-import { rowsStatement, withValues } from '../database/values-rows.js';
+import { rowsStatement, withValues, type RowValue } from '../database/values-rows.js';
 import { acknowledgeCommand, envelopeOf, markDelivered, MAX_COMMANDS_PER_ACK, openCommandsQuery } from '../database/device-commands.js';
 import { clearActiveEvents } from '../database/event-log.js';
 import { prepareQuery, preparedFor } from '../database/prepared-query.js';
@@ -89,6 +89,13 @@ function batchStatements(qb: Kysely<Database>) {
         from v
         where supervision_states.device_id = v.device_id and supervision_states.presence = 'ok'
         returning supervision_states.device_id`),
+    /** Events that mean nothing beyond themselves (`isPlainEvent`), each seq once; returns those that were new. */
+    insertEvents: rowsStatement(qb, 'check-in-events', 8, (rows) =>
+      sql<{ device_id: string }>`${withValues('v', [['device_id', 'text'], ['type', 'text'], ['device_seq', 'bigint'], ['occurred_at', 'bigint'], ['received_at', 'bigint'], ['data', 'text'], ['life', 'text'], ['cleared_at', 'bigint']], rows)}
+        insert into events (device_id, source, type, device_seq, occurred_at, received_at, data, report_id, life, cleared_at, ack)
+        select device_id, 'device', type, device_seq, occurred_at, received_at, data, null, life, cleared_at, 'unacknowledged' from v where true
+        on conflict (device_id, device_seq) do nothing
+        returning device_id`),
     openCommands: rowsStatement(qb, 'check-in-commands', 1, (rows) =>
       sql<{ device_id: string; command_id: number; type: string; fields: string }>`select device_id, command_id, type, fields from device_commands
         where device_id in (${sql.join(rows.map((r) => r[0]))}) and state in ('queued', 'delivered')
@@ -152,8 +159,9 @@ export const ROWS_PER_STATEMENT = 128;
  * guess (the intake's, or read for all that have none in one select) says
  * it is fresh and on time — takes its counter in one
  * compare-and-set over all of them (`update … from (values …) returning`),
- * is stored in one multi-row insert, keeps its presence in one update, and
- * has its open commands read in one select. A check-in that lost the
+ * is stored in one multi-row insert — its events too, when none of them
+ * means more than being stored (`isPlainEvent`) — keeps its presence in
+ * one update, and has its open commands read in one select. A check-in that lost the
  * compare-and-set (another process took a counter meanwhile), is a replay or off in time, is the second of its device in the
  * batch, or whose device was not present is handed to `storeCheckIn` in the
  * same transaction, in arrival order, so the outcomes are exactly those of
@@ -207,13 +215,26 @@ export function* storeCheckIns(qb: Kysely<Database>, arrivals: readonly CheckInA
       ),
     );
   }
+  // Events: those of check-ins whose events all mean nothing beyond themselves in multi-row inserts; the others one by one, in order, with what they mean.
   const newEvents = new Map<number, number>();
+  const plain: RowValue[][] = [];
   for (const { i } of won) {
     const a = arrivals[i];
+    const events = a.telegram.body.events ?? [];
+    if (events.every(isPlainEvent)) {
+      for (const e of events) plain.push(eventRow(a.telegram.deviceId, e, a.receivedAt));
+      continue;
+    }
     let n = 0;
-    for (const e of a.telegram.body.events ?? []) if (yield* storeDeviceEvent(qb, a.telegram.deviceId, e, a.receivedAt)) n++;
+    for (const e of events) if (yield* storeDeviceEvent(qb, a.telegram.deviceId, e, a.receivedAt)) n++;
     newEvents.set(i, n);
   }
+  const newOf = new Map<string, number>();
+  for (const chunk of chunks(plain)) {
+    const { rows } = yield* query(b.insertEvents(chunk));
+    for (const r of rows) newOf.set(r.device_id, (newOf.get(r.device_id) ?? 0) + 1);
+  }
+  for (const { i } of won) if (!newEvents.has(i)) newEvents.set(i, newOf.get(arrivals[i].telegram.deviceId) ?? 0);
   const present = new Set<string>();
   for (const chunk of chunks(won)) {
     const { rows } = yield* query(b.presentAgain(chunk.map(({ i }) => [arrivals[i].telegram.deviceId, arrivals[i].receivedAt])));
@@ -252,6 +273,22 @@ function chunks<T>(list: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let k = 0; k < list.length; k += ROWS_PER_STATEMENT) out.push(list.slice(k, k + ROWS_PER_STATEMENT));
   return out;
+}
+
+/**
+ * An event whose storing is all it means: it ends no condition, answers no
+ * command and is no function test (`storeDeviceEvent`'s other steps), so a
+ * batch may insert it beside others without changing what happens.
+ */
+function isPlainEvent(e: DeviceEvent): boolean {
+  return clearedBy(e.type).length === 0 && e.type !== 'command' && !isFunctionTest(e);
+}
+
+/** An event's row as `insertEvents` takes it. */
+function eventRow(deviceId: string, e: DeviceEvent, now: number): RowValue[] {
+  const { seq, time, type, ...fields } = e;
+  const life = deviceEventLife(e);
+  return [deviceId, type, seq, time * 1000, now, JSON.stringify(fields), life, life === 'cleared' ? now : null];
 }
 
 /** Store one event once; what it means happens only the first time it arrives. Returns whether it was new. */

@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { CheckInBody } from '../../core/check-in-body.js';
 import type { ReplayWindow } from '../../core/replay-window.js';
 import { storeCheckIn, storeCheckIns, type CheckInArrival, type CheckInOutcome } from '../../src/centre/check-in-store.js';
@@ -8,7 +8,7 @@ import { DeviceRegistry } from '../../src/database/device-registry.js';
 import { readReplayWindow } from '../../src/database/replay-windows.js';
 import type { Work } from '../../src/database/work.js';
 import { MasterKey } from '../../src/storage/master-key.js';
-import { engineFixture, onBothEngines } from '../support/both-engines.js';
+import { engineFixture, onBothEngines, type EngineFixture } from '../support/both-engines.js';
 
 const T0 = 1_780_000_000_000;
 const by = { actor: 'test' };
@@ -56,12 +56,17 @@ async function dump(db: CentreDatabase) {
   };
 }
 
-onBothEngines(t, 'a batch of check-ins has exactly the outcomes and leaves exactly the rows of the same check-ins one by one', async (t, f) => {
+/** Two databases prepared alike (`prepared`): one for a batch, its twin for the same check-ins one by one. */
+async function twins(t: Test, f: EngineFixture) {
   const twin = await engineFixture(t, f.engine);
   const dbs = [await f.open(), await twin.open()];
   const windows = await prepared(dbs[0], f.stateDir);
   await prepared(dbs[1], twin.stateDir);
-  const w = (id: string) => windows.get(id);
+  return { dbs, w: (id: string) => windows.get(id) };
+}
+
+onBothEngines(t, 'a batch of check-ins has exactly the outcomes and leaves exactly the rows of the same check-ins one by one', async (t, f) => {
+  const { dbs, w } = await twins(t, f);
   const at = T0 + 60_000;
   const batch = [
     arrival('D1', 2, w('D1'), { status: { kind: 'key-depot', door: 'closed' }, events: [{ seq: 1, time: Math.floor(at / 1000), type: 'door-open' }] }),
@@ -100,4 +105,38 @@ onBothEngines(t, 'a batch of present devices with right guesses takes a handful 
   const one = { n: 0 };
   await db.run(() => counted(storeCheckIn(db.kysely, arrival('B0', 3, second[0].verdict === 'accept' ? second[0].window : undefined)), one));
   t.ok(one.n >= 4, `while one alone takes ${one.n}`);
+});
+
+onBothEngines(t, 'events of the ordinary check-ins of a batch go in multi-row inserts, with the outcomes and rows of one by one', async (t, f) => {
+  const { dbs, w } = await twins(t, f);
+  const at = T0 + 60_000;
+  const s = Math.floor(at / 1000);
+  const setup = [arrival('D1', 2, w('D1'), { events: [{ seq: 7, time: s, type: 'door-open' }] })];
+  for (const db of dbs) await db.run(() => storeCheckIns(db.kysely, setup));
+  const later = { at: at + 1000 };
+  const after = (id: string, counter: number, body: CheckInBody) => arrival(id, counter, undefined, body, later);
+  const batch = [
+    // Resent: seq 7 is stored already (its ack was lost), seq 8 is new.
+    after('D1', 3, { events: [{ seq: 7, time: s, type: 'door-open' }, { seq: 8, time: s, type: 'key-taken', compartment: 2, user: 'Meier' }] }),
+    after('D2', 2, { events: [{ seq: 1, time: s, type: 'tamper' }, { seq: 2, time: s, type: 'wrong-pin' }, { seq: 3, time: s, type: 'key-returned', compartment: 1 }] }),
+    // An event that ends a condition: stored one by one, in order, and what it means happens.
+    after('D4', 2, { events: [{ seq: 1, time: s, type: 'door-open' }, { seq: 2, time: s + 1, type: 'door-close' }] }),
+    after('D5', 2, { events: [{ seq: 1, time: s, type: 'power-loss' }] }),
+    // Never checked in (not present): the one-by-one path, events and all.
+    after('D6', 1, { events: [{ seq: 1, time: s, type: 'key-taken', compartment: 1 }] }),
+    after('D7', 1, {}),
+  ];
+  const count = { n: 0 };
+  const batched = await dbs[0].run(() => counted(storeCheckIns(dbs[0].kysely, batch), count));
+  const single: CheckInOutcome[] = [];
+  for (const a of batch) single.push(await dbs[1].run(() => storeCheckIn(dbs[1].kysely, a)));
+  t.same(batched, single, 'the same outcome for every check-in, in order');
+  t.same(batched.map((o) => (o.verdict === 'accept' ? [o.accepted, o.newEvents] : o.verdict)), [[[7, 8], 1], [[1, 2, 3], 3], [[1, 2], 2], [[1], 1], [[1], 1], [[], 0]], 'every seq accepted; a resent one is not new');
+  t.same(await dump(dbs[0]), await dump(dbs[1]), 'and the same rows in every table (the door-open of D4 cleared by its door-close)');
+  const events = await dbs[0].kysely.selectFrom('events').select(['device_id', 'type', 'life']).where('device_id', '=', 'D4').orderBy('device_seq').execute();
+  t.same(events.map((e) => [e.type, e.life]), [['door-open', 'cleared'], ['door-close', 'cleared']], 'D4: the condition its own telegram ended is cleared');
+  // The four present: read windows, take counters, insert check-ins, D1/D2/D5's six events in one insert, D4's two (each an insert, the second clearing), presence, commands.
+  const present = { n: 0 };
+  await dbs[0].run(() => counted(storeCheckIns(dbs[0].kysely, batch.slice(0, 4).map((a) => ({ ...a, telegram: { ...a.telegram, counter: a.telegram.counter + 1 } }))), present));
+  t.ok(present.n <= 10, `four present check-ins with eight events in ${present.n} statements, not one or more per event`);
 });
