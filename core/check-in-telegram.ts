@@ -93,7 +93,14 @@ export function rejectClass(reason: RejectReason): 'malformed' | 'unknown-device
   return reason === 'unknown-device' || reason === 'bad-tag' ? reason : 'malformed';
 }
 
-export type HeaderResult = { ok: true; header: TelegramHeader; aadLength: number } | TelegramReject;
+/** A clear header that read well, with the length of the AAD it ends. */
+export interface TelegramHead {
+  ok: true;
+  header: TelegramHeader;
+  aadLength: number;
+}
+
+export type HeaderResult = TelegramHead | TelegramReject;
 export type TelegramResult = { ok: true; telegram: Telegram; /** the decrypted body bytes, as the centre keeps them */ plaintext: Uint8Array } | TelegramReject;
 
 export class TelegramEncodeError extends Error {
@@ -142,7 +149,7 @@ function parseBody(type: TelegramType, counter: number, time: number, json: unkn
 export function openTelegram(datagram: Uint8Array, key: Uint8Array): TelegramResult {
   const head = readTelegramHeader(datagram);
   if (!head.ok) return head;
-  return openWithHeader(datagram, head.header, head.aadLength, key);
+  return openAfterHeader(datagram, head, key);
 }
 
 /**
@@ -155,10 +162,15 @@ export function decodeTelegram(datagram: Uint8Array, keyOf: (deviceId: string) =
   const { header } = head;
   const key = keyOf(header.deviceId);
   if (key === undefined) return { ok: false, reason: 'unknown-device', deviceId: header.deviceId, type: header.type, detail: `no key for device ${header.deviceId}` };
-  return openWithHeader(datagram, header, head.aadLength, key);
+  return openAfterHeader(datagram, head, key);
 }
 
-function openWithHeader(datagram: Uint8Array, header: TelegramHeader, aadLength: number, key: Uint8Array): TelegramResult {
+/**
+ * `openTelegram` for a datagram whose header `readTelegramHeader` has read
+ * already (the intake reads it first to find the key): tag and body.
+ */
+export function openAfterHeader(datagram: Uint8Array, head: TelegramHead, key: Uint8Array): TelegramResult {
+  const { header, aadLength } = head;
   const who = { deviceId: header.deviceId, type: header.type };
   if (key.length !== KEY_BYTES) return { ok: false, reason: 'bad-tag', ...who, detail: `key has ${key.length} bytes, not ${KEY_BYTES}` };
   let plaintext: Buffer;

@@ -1,5 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import { formatDatagramAddress, type DatagramAddress, type DatagramPort } from '../../core/datagram-port.js';
 import { silentLogger, type Logger } from '../logger.js';
 
@@ -17,10 +18,10 @@ export interface UdpDatagramPortOptions {
 
 /**
  * DatagramPort over a real UDP socket (`node:dgram`). IPv4 or IPv6 after the
- * local host. Sending never throws (core/datagram-port.ts): a send error is
- * logged at debug level and the datagram is gone, as on the wire. Socket
- * errors after binding (an ICMP error surfacing, a buffer overflow) are
- * logged and the port stays open.
+ * local host. Sending never throws (core/datagram-port.ts): a datagram the
+ * system refuses is gone, as on the wire (a name that does not resolve is
+ * logged at debug level). Socket errors after binding (an ICMP error
+ * surfacing, a buffer overflow) are logged and the port stays open.
  */
 export class UdpDatagramPort implements DatagramPort {
   readonly #socket: Socket;
@@ -40,13 +41,17 @@ export class UdpDatagramPort implements DatagramPort {
       const data = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
       for (const l of this.#listeners) l(data, from);
     });
-    socket.on('error', (err) => this.#logger.warn({ err: err.message }, 'udp socket error'));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // A name that did not resolve for `send` (sent without a callback) surfaces here: dropped, as on the wire.
+      if (err.syscall === 'send') this.#logger.debug({ err: err.message }, 'udp datagram dropped');
+      else this.#logger.warn({ err: err.message }, 'udp socket error');
+    });
   }
 
   /** Bind a socket; rejects with a clear Error when the address cannot be bound. */
   static open(options: UdpDatagramPortOptions = {}): Promise<UdpDatagramPort> {
     const host = options.host ?? '127.0.0.1';
-    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', lookup: literalFirst });
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
         socket.close();
@@ -86,9 +91,8 @@ export class UdpDatagramPort implements DatagramPort {
   send(data: Uint8Array, to: DatagramAddress): void {
     if (this.#closed) return;
     try {
-      this.#socket.send(data, to.port, to.host, (err) => {
-        if (err) this.#logger.debug({ err: err.message, to: formatDatagramAddress(to) }, 'udp datagram dropped');
-      });
+      // No callback: node:dgram then makes no request object per datagram; a datagram the system refuses is dropped unseen, as on the wire.
+      this.#socket.send(data, to.port, to.host);
     } catch (err) {
       // A bad port or host throws synchronously in node:dgram; a datagram port drops instead.
       this.#logger.debug({ err: (err as Error).message, to: formatDatagramAddress(to) }, 'udp datagram dropped');
@@ -104,4 +108,19 @@ export class UdpDatagramPort implements DatagramPort {
     this.#closed = true;
     this.#socket.close();
   }
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * The resolver node:dgram calls for every datagram sent: an address written
+ * as an IP (every answer of the centre goes back to one) is taken as it is
+ * at once, where `dns.lookup` would answer it a tick later, through a
+ * closure and a `process.nextTick` per datagram; a name goes to the system's
+ * resolver as before.
+ */
+function literalFirst(hostname: string, options: LookupOneOptions, callback: LookupCallback): void {
+  const family = isIP(hostname);
+  if (family !== 0) return callback(null, hostname, family);
+  dnsLookup(hostname, options, callback);
 }

@@ -1,4 +1,4 @@
-import { encodeTelegram, openTelegram, readTelegramHeader, rejectClass, type TelegramHeader } from '../../core/check-in-telegram.js';
+import { encodeTelegram, openAfterHeader, readTelegramHeader, rejectClass, type TelegramHead } from '../../core/check-in-telegram.js';
 import { unixSeconds } from '../../core/check-in-verdict.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { formatDatagramAddress, type DatagramAddress, type DatagramPort } from '../../core/datagram-port.js';
@@ -165,12 +165,12 @@ export class CheckInIntake {
     const { header } = head;
     if (header.type !== 'check-in') return this.#reject(header.deviceId, 'malformed', source, `a ${header.type} is not for the centre`);
     const known = this.#keys.get(header.deviceId);
-    if (known) return this.#open(data, header, known, from, source, false);
+    if (known) return this.#open(data, head, known, from, source, false);
     const copy = Uint8Array.from(data);
     this.#track(this.#lookup(header.deviceId)).then(
       (entry) => {
         if (!entry) return this.#reject(header.deviceId, 'unknown-device', source, `no device ${header.deviceId} registered`);
-        this.#open(copy, header, entry, from, source, true);
+        this.#open(copy, head, entry, from, source, true);
       },
       (err: Error) => this.#log.error({ err: err.message, deviceId: header.deviceId }, 'device key lookup failed; datagram dropped'),
     );
@@ -195,15 +195,16 @@ export class CheckInIntake {
     return p;
   }
 
-  #open(data: Uint8Array, header: TelegramHeader, entry: KeyEntry, from: DatagramAddress, source: string, fresh: boolean): void {
-    const r = openTelegram(data, entry.key);
+  #open(data: Uint8Array, head: TelegramHead, entry: KeyEntry, from: DatagramAddress, source: string, fresh: boolean): void {
+    const { header } = head;
+    const r = openAfterHeader(data, head, entry.key);
     if (!r.ok) {
       // A key cached before a rekey by another process fails the tag: read it again (not more often than once a second).
       if (r.reason === 'bad-tag' && !fresh && this.#o.clock.now() - entry.fetchedAt >= KEY_REFRESH_MS) {
         this.#keys.delete(header.deviceId);
         const copy = Uint8Array.from(data);
         this.#track(this.#lookup(header.deviceId)).then(
-          (again) => (again ? this.#open(copy, header, again, from, source, true) : this.#reject(header.deviceId, 'unknown-device', source, 'device removed')),
+          (again) => (again ? this.#open(copy, head, again, from, source, true) : this.#reject(header.deviceId, 'unknown-device', source, 'device removed')),
           (err: Error) => this.#log.error({ err: err.message }, 'device key lookup failed; datagram dropped'),
         );
         return;
