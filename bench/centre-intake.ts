@@ -15,7 +15,7 @@
  * Each round starts the process, warms it with one untimed check-in per
  * device (every key read once, as in a centre that has been running), then
  * times the load. Median of the rounds.
- * Run: npx tsc -p . && node dist/bench/centre-intake.js [--previous DIR/dist] [--rounds N]
+ * Run: npx tsc -p . && node dist/bench/centre-intake.js [--previous DIR/dist] [--rounds N] [--only NAME-PART] [--cpu-prof DIR]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,7 @@ import { median } from '../test/support/sample-stats.js';
 import { bound } from './support/bench-bound.js';
 import { runIntakeLoad, type LoadDevice } from './support/intake-load.js';
 
-const { values: args } = parseArgs({ options: { previous: { type: 'string' }, rounds: { type: 'string', default: '3' } } });
+const { values: args } = parseArgs({ options: { previous: { type: 'string' }, rounds: { type: 'string', default: '3' }, only: { type: 'string' }, 'cpu-prof': { type: 'string' } } });
 const ROUND_S = 4;
 const ROUNDS = Number(args.rounds);
 const DEVICES = 2000;
@@ -137,6 +137,9 @@ if (previous) {
   centres.push(['previous build, SQLite', 'sqlite', serveArgs(join(previous, 'bin/hicom-sim.js'), specs.sqlite)]);
   centres.push(['previous build, PostgreSQL', 'postgres', serveArgs(join(previous, 'bin/hicom-sim.js'), specs.postgres)]);
 }
+// --only WORD: just the processes whose name contains it (profiling one); --cpu-prof DIR: each centre process writes a V8 CPU profile there.
+if (args.only !== undefined) centres.splice(0, centres.length, ...centres.filter(([name]) => name.includes(args.only!)));
+if (args['cpu-prof'] !== undefined) for (const c of centres) c[2].unshift('--cpu-prof', '--cpu-prof-dir', resolve(args['cpu-prof']));
 const results = new Map<string, Round[]>(centres.map(([name]) => [name, []]));
 try {
   const load0 = loadavg();
