@@ -1,8 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { ErrorReport } from '../../firmware-sim/error-report.js';
 import { deviceOf } from '../database/device-registry.js';
 import { clearActiveEvents, insertEvent } from '../database/event-log.js';
-import type { Database } from '../database/schema.js';
+import { prepareQuery, preparedFor } from '../database/prepared-query.js';
+import type { Database, DeviceRow } from '../database/schema.js';
 import { readSupervisionState, saveSupervisionState } from '../database/supervision-states.js';
 import { query, type Work } from '../database/work.js';
 import { checkedIn, functionTested, initialState, reportArrived, type SupervisedDevice, type SupervisionOutcome } from './supervision-rules.js';
@@ -25,11 +26,20 @@ export function* applySupervision(qb: Kysely<Database>, outcome: SupervisionOutc
 
 /** Part of a unit of work: the registered device with its supervision state (initial if it has none); undefined for an unknown id. */
 export function* readSupervised(qb: Kysely<Database>, deviceId: string, now: number): Work<{ device: SupervisedDevice; state: ReturnType<typeof initialState> } | undefined> {
-  const { rows } = yield* query(qb.selectFrom('devices').selectAll().where('id', '=', deviceId));
+  const { rows } = yield* query(deviceById(qb)({ id: deviceId }));
   if (rows.length === 0) return undefined;
   const device = deviceOf(rows[0]);
   const state = (yield* readSupervisionState(qb, deviceId)) ?? initialState(device, now);
   return { device, state };
+}
+
+/**
+ * The device row by id, compiled once per database: every report the modem
+ * centre stores reads it (and Kysely's builder and compiler cost more than
+ * SQLite takes to find the row; a fleet stores hundreds of thousands).
+ */
+function deviceById(qb: Kysely<Database>): (args: { id: string }) => CompiledQuery<DeviceRow> {
+  return preparedFor(qb, 'supervised-device', () => prepareQuery<{ id: string }, DeviceRow>((p) => qb.selectFrom('devices').selectAll().where('id', '=', p('id'))));
 }
 
 /** Part of a unit of work: a check-in arrived (the slow path: presence was not ok, or the device has no state yet). */

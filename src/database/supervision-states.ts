@@ -1,6 +1,7 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import type { CentreDatabase } from './centre-database.js';
 import type { Database, Presence, SupervisionStatesTable, TestState } from './schema.js';
+import { prepareQuery, preparedFor } from './prepared-query.js';
 import { query, type Work } from './work.js';
 
 /** One device's supervision (spec §5.3): presence (late / missing) and function test (overdue / outside its window). */
@@ -26,8 +27,15 @@ export function* saveSupervisionState(qb: Kysely<Database>, s: SupervisionState)
 }
 
 export function* readSupervisionState(qb: Kysely<Database>, deviceId: string): Work<SupervisionState | undefined> {
-  const { rows } = yield* query(qb.selectFrom('supervision_states').selectAll().where('device_id', '=', deviceId));
+  const { rows } = yield* query(stateById(qb)({ deviceId }));
   return rows[0] && stateOf(rows[0]);
+}
+
+/** The select of `readSupervisionState`, compiled once per database: a report or a late check-in reads it, hundreds of thousands in a fleet. */
+function stateById(qb: Kysely<Database>): (args: { deviceId: string }) => CompiledQuery<Selectable<SupervisionStatesTable>> {
+  return preparedFor(qb, 'supervision-state', () =>
+    prepareQuery<{ deviceId: string }, Selectable<SupervisionStatesTable>>((p) => qb.selectFrom('supervision_states').selectAll().where('device_id', '=', p('deviceId'))),
+  );
 }
 
 export class SupervisionStates {
