@@ -104,10 +104,11 @@ export class MaintenanceViews {
       const devices = await this.visibleDevices(scope, p);
       const last = await this.lastWindow(scope, p.id);
       if (!scope.controlRoom && devices === 0 && last === undefined) continue;
-      const next = MaintenancePlans.windows(p, now, 1)[0];
+      // Per time zone its devices are in (each device's own, else the plan's): Berlin and Lisbon open an hour apart.
+      const zones = (await new MaintenancePlans(this.#records).zoneWindows(p, now, 1)).filter((z) => z.windows.length > 0);
       out.push({
         ...describePlan(p),
-        next: next ? `${utc(next.start)} – ${utc(next.end)}` : 'none left',
+        next: zones.length === 0 ? 'none left' : zones.map((z) => `${utc(z.windows[0].start)} – ${utc(z.windows[0].end)}${zones.length > 1 ? ` (${z.timeZone})` : ''}`).join('; '),
         devices,
         ...(last !== undefined ? { lastNight: { start: utc(last), counts: await this.nightCounts(scope, p.id, last) } } : {}),
       });

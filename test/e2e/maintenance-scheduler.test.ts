@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
@@ -10,7 +10,7 @@ import { MaintenanceWindows } from '../../src/database/maintenance-windows.js';
 import { labControlPath } from '../../src/lab/lab.js';
 import { onBothEngines, engineFixture } from '../support/both-engines.js';
 import { startCentre } from '../support/centre-child.js';
-import { freePort, runCliAsync, spawnLab } from '../support/lab-child.js';
+import { freePort, runCliAsync, spawnLab, tempDir } from '../support/lab-child.js';
 import { installForVisits, VISIT_PIN, VISIT_SERVICE } from '../support/visit-install.js';
 
 /*
@@ -101,4 +101,12 @@ t.test('two centres on one PostgreSQL database: the window is run by one of them
   t.equal(more.length, 0, 'one window in the ledger');
   t.match(row, { state: 'ended', start: opens }, 'ended, at the instant it opened');
   for (const c of centres) t.equal(await c.stop(), 0, 'each centre stops cleanly');
+});
+
+t.test('centre serve refuses a modem given both for receive mode and for visits, before it opens anything', async (t) => {
+  const dir = tempDir(t);
+  const r = await runCliAsync(['centre', 'serve', '--no-udp', '--no-http', '--modem', 'tcp:127.0.0.1:9', '--maintenance-modem', 'tcp:127.0.0.1:9', '-s', dir, '--log-level', 'warn']);
+  t.equal(r.status, 2, 'bad input: exit 2');
+  t.match(r.stderr, /^hicom-sim: centre serve: tcp:127\.0\.0\.1:9 is given to both --modem and --maintenance-modem: a modem in receive mode cannot dial visits/, `the reason in one line: ${r.stderr}`);
+  t.notOk(existsSync(join(dir, 'centre', 'centre.db')), 'no database was made');
 });

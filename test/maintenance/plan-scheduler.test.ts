@@ -6,6 +6,7 @@ import { MaintenanceRecords, type NewPlanRecord } from '../../src/database/maint
 import { MAINTENANCE_SCHEDULE_TOPIC, MaintenanceWindows } from '../../src/database/maintenance-windows.js';
 import { MemoryEventBus } from '../../src/database/memory-event-bus.js';
 import { nextWindow, type MaintenanceStep } from '../../src/maintenance/maintenance-plan.js';
+import { MaintenancePlans } from '../../src/maintenance/maintenance-plans.js';
 import { PlanScheduler, WINDOW_LEASE_MS } from '../../src/maintenance/plan-scheduler.js';
 import { runInVirtualTime } from '../../src/maintenance/virtual-time-driver.js';
 import { MasterKey } from '../../src/storage/master-key.js';
@@ -106,6 +107,11 @@ onBothEngines(t, 'a week of nights: Berlin and Lisbon devices an hour apart, wee
   await r.add('HSIM-BER2');
   await r.add('HSIM-LIS1', 'Europe/Lisbon');
   const plan = await r.plan({ windowCron: '0 20 * * 1-5', holidays: ['2026-12-24', '2026-12-25'] });
+  const zones = await new MaintenancePlans(r.records).zoneWindows(plan, r.clock.now(), 2);
+  t.same(zones.map((z) => `${z.timeZone} ${z.devices.join(',')} ${z.windows.map((w) => iso(w.start)).join(' ')}`), [
+    'Europe/Berlin HSIM-BER1,HSIM-BER2 2026-12-21T19:00:00.000Z 2026-12-22T19:00:00.000Z',
+    'Europe/Lisbon HSIM-LIS1 2026-12-21T20:00:00.000Z 2026-12-22T20:00:00.000Z',
+  ], 'what plan show, plan list and the portal print: the next windows per zone group, earliest first');
   const s = r.scheduler();
   await runInVirtualTime(r.clock, s, s.start());
   t.same(s.scheduled().map((x) => `${x.plan} ${x.timeZone} ${x.state} ${x.window ? iso(x.window.start) : '-'}`), [
