@@ -7,8 +7,12 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   // for the version pays for little more than Node's own start.
   process.stdout.write(`${packageVersion()}\n`);
 } else {
-  const { runCli } = await import('../src/cli/run-cli.js');
-  const code = await runCli(argv);
+  // A plain `dtmf decode FILE [--json]` runs without commander (dtmf-decode-line.ts); every other line through it.
+  const { dtmfDecodeLine, runDtmfDecodeLine } = await import('../src/cli/dtmf-decode-line.js');
+  const decode = dtmfDecodeLine(argv);
+  const code = decode
+    ? await runDtmfDecodeLine(decode)
+    : await (await import('../src/cli/run-cli.js')).runCli(argv);
   process.exitCode = code;
   // The command's work is done: leave once the output is flushed, even if a
   // stray handle (stdin, a half-closed socket) would keep Node waiting.

@@ -1,7 +1,7 @@
 import { ALAW_LOAD_CAPACITY_DBM0, dbm0ToAmplitude } from './audio-level.js';
 import { DIAL_TONE_FREQUENCIES_HZ } from './dial-tone.js';
 import { DTMF_COLUMN_FREQUENCIES_HZ, DTMF_ROW_FREQUENCIES_HZ, digitAt, type DtmfDigit } from './dtmf-tones.js';
-import { GoertzelBank } from './goertzel.js';
+import { spanKernel, type SpanKernel } from './dtmf-span-kernel.js';
 
 /** The detector runs on the telephone-band sampling rate of G.711 §2 (8000 samples/s). */
 export const DTMF_SAMPLE_RATE = 8000;
@@ -97,12 +97,6 @@ export enum DtmfReceiverState {
 
 const FREQUENCIES = [...DTMF_ROW_FREQUENCIES_HZ, ...DTMF_COLUMN_FREQUENCIES_HZ];
 const NO_DIGIT = -1;
-/**
- * Column within 1 % of twice the row frequency = second harmonic, not DTMF. The
- * closest genuine pairs (1633/852, 1336/697: ratio 1.917; 1477/697: 2.119) stay
- * ≥ 1.2 % away from 2 even when both tones are 1.5 % off.
- */
-const OCTAVE_TOLERANCE = 0.01;
 /** Notch pole radius: −3 dB width ≈ (1−r)·fs/π ≈ 100 Hz, < 0.3 dB loss at 697 Hz. */
 const DIAL_TONE_NOTCH_RADIUS = 0.96;
 /**
@@ -118,8 +112,6 @@ const SILENT_BLOCK_SHARE = 1 / 16;
  */
 const BLOCK_MS = (DTMF_BLOCK * 1000) / DTMF_SAMPLE_RATE;
 const SPAN_MS = (DTMF_SPAN * 1000) / DTMF_SAMPLE_RATE;
-/** Input converted to float per step: 120 blocks, 0.5 s. */
-const CHUNK_SAMPLES = 120 * DTMF_BLOCK;
 
 type Samples = Int16Array | Float32Array | Float64Array | readonly number[];
 
@@ -142,6 +134,9 @@ interface Biquad {
   a1: number;
   a2: number;
 }
+
+/** No filter (the kernel's notch coefficients when `filterDialTone` is off; it skips them). */
+const NO_NOTCH: Biquad = { b1: 0, a1: 0, a2: 0 };
 
 function notch(frequency: number): Biquad {
   const c = Math.cos((2 * Math.PI * frequency) / DTMF_SAMPLE_RATE);
@@ -234,54 +229,35 @@ class Candidate {
  * other frequencies, steady across the two windows, not an octave pair, and
  * holding nearly all of the span's power (everything else — harmonics, speech
  * formants, noise — counts against them).
+ *
+ * The arithmetic per block (notches, energy, Goertzel bank, windows, the
+ * span test with its leakage removal and frequency-corrected levels) runs in
+ * the WebAssembly kernel (dsp/assembly/dtmf-span-kernel.ts, through
+ * dsp/dtmf-span-kernel.ts); this class derives its constants, feeds it, and
+ * turns its verdicts into digits.
  */
 export class DtmfDetector {
   /** Called with each digit as it is reported (in addition to the return values). */
   onDigit: ((digit: DetectedDigit) => void) | undefined;
 
-  readonly #bank = new GoertzelBank(FREQUENCIES, DTMF_SAMPLE_RATE, DTMF_BLOCK);
-  /** The block being analysed (after the notches). */
-  readonly #block = new Float64Array(DTMF_BLOCK);
+  readonly #kernel: SpanKernel;
+  /** This detector's parameters, constants and block state, as the kernel keeps them. */
+  readonly #image: Float64Array;
   /** Input of a block not yet complete, and how much of it there is. */
   readonly #pending = new Float64Array(DTMF_BLOCK);
   #fill = 0;
-  /** Whole blocks of input converted to float at once. */
-  readonly #chunk = new Float64Array(CHUNK_SAMPLES);
   /** Blocks analysed so far (the time base). */
   #blocks = 0;
-  /** Goertzel results of the last three blocks (ring of 3 × 8), and energies of the last four (ring of 4). */
-  readonly #yRe = new Float64Array(3 * 8);
-  readonly #yIm = new Float64Array(3 * 8);
-  readonly #energy = new Float64Array(4);
-  /** Windows of the last two spans' ends (ring of 2 × 8): complex value and power. */
-  readonly #wRe = new Float64Array(2 * 8);
-  readonly #wIm = new Float64Array(2 * 8);
-  readonly #wPower = new Float64Array(2 * 8);
-  /** Blocks since the last silent block (a span needs four loud ones). */
-  #loudRun = 0;
+  /** The verdicts of the kernel's last run, copied (a digit's callback may run another detector). */
+  readonly #verdictDigit: Int32Array;
+  readonly #verdictLow: Float64Array;
+  readonly #verdictHigh: Float64Array;
+  readonly #verdictPurity: Float64Array;
 
-  readonly #notches: Biquad[];
-  readonly #z = new Float64Array(4);
-  /** e^(jωL): advances a block's Goertzel reference by one block. */
-  readonly #stepRe = new Float64Array(8);
-  readonly #stepIm = new Float64Array(8);
-  readonly #gainCorrection = new Float64Array(8);
-  /** Cross-leakage q of column into row for each row·4+column, in the windows' reference. */
-  readonly #crossRe = new Float64Array(16);
-  readonly #crossIm = new Float64Array(16);
-
-  readonly #minAmplitude: number;
-  readonly #silentBlock: number;
-  readonly #normalTwist: number;
-  readonly #reverseTwist: number;
-  readonly #maxDeviation: number;
-  readonly #relativePeak: number;
-  readonly #toneToTotal: number;
-  readonly #meanToneToTotal: number;
-  readonly #levelStep: number;
   readonly #minHits: number;
   readonly #minToneSamples: number;
   readonly #maxMisses: number;
+  readonly #meanToneToTotal: number;
 
   #state = DtmfReceiverState.Idle;
   readonly #current = new Candidate();
@@ -310,44 +286,52 @@ export class DtmfDetector {
     if (!Number.isInteger(o.minHits) || o.minHits < 1) throw new RangeError('DtmfDetector: minHits must be an integer ≥ 1');
     if (!Number.isInteger(o.maxMisses) || o.maxMisses < 1) throw new RangeError('DtmfDetector: maxMisses must be an integer ≥ 1');
     if (o.minToneMs < 0) throw new RangeError('DtmfDetector: minToneMs must be ≥ 0');
-    this.#minAmplitude = dbm0ToAmplitude(o.minLevelDbm0);
-    // Two tones at the minimum amplitude put A² of energy per sample into a block.
-    this.#silentBlock = this.#minAmplitude ** 2 * DTMF_BLOCK * SILENT_BLOCK_SHARE;
-    this.#normalTwist = dbToPower(o.maxNormalTwistDb);
-    this.#reverseTwist = dbToPower(o.maxReverseTwistDb);
-    this.#maxDeviation = o.maxFrequencyDeviation;
-    this.#relativePeak = dbToPower(o.minRelativePeakDb);
-    this.#toneToTotal = dbToPower(o.minToneToTotalDb);
     this.#meanToneToTotal = dbToPower(o.minMeanToneToTotalDb);
-    this.#levelStep = dbToPower(o.maxLevelStepDb);
     this.#minHits = o.minHits;
     this.#minToneSamples = (o.minToneMs * DTMF_SAMPLE_RATE) / 1000;
     this.#maxMisses = o.maxMisses;
-    this.#notches = o.filterDialTone ? DIAL_TONE_FREQUENCIES_HZ.map(notch) : [];
+    const minAmplitude = dbm0ToAmplitude(o.minLevelDbm0);
+    // Two tones at the minimum amplitude put A² of energy per sample into a block.
+    const silentBlock = minAmplitude ** 2 * DTMF_BLOCK * SILENT_BLOCK_SHARE;
+    const notches = o.filterDialTone ? DIAL_TONE_FREQUENCIES_HZ.map(notch) : [];
+    const [n1, n2] = notches.length === 2 ? notches : [NO_NOTCH, NO_NOTCH];
     const omega = FREQUENCIES.map((f) => (2 * Math.PI * f) / DTMF_SAMPLE_RATE);
-    omega.forEach((w, k) => {
-      this.#stepRe[k] = Math.cos(w * DTMF_BLOCK);
-      this.#stepIm[k] = Math.sin(w * DTMF_BLOCK);
-      this.#gainCorrection[k] = 1 / this.#notches.reduce((g, q) => g * notchGain(q, FREQUENCIES[k]), 1);
-    });
-    // In window-start terms X_r = N·α_r + conj(k)·α_c with k = Σ e^(j(ω_r−ω_c)n); the
-    // windows here are referenced to their last sample, which turns conj(k) into
-    // q = conj(k)·e^(j(ω_r−ω_c)(N−1)).
-    for (let r = 0; r < 4; r++) {
-      for (let c = 0; c < 4; c++) {
-        const d = omega[r] - omega[4 + c];
-        let kr = 0;
-        let ki = 0;
-        for (let i = 0; i < DTMF_WINDOW; i++) {
-          kr += Math.cos(d * i);
-          ki += Math.sin(d * i);
+    this.#kernel = spanKernel();
+    this.#image = this.#kernel.newImage((k) => {
+      k.configure(
+        minAmplitude, silentBlock, dbToPower(o.maxNormalTwistDb), dbToPower(o.maxReverseTwistDb), o.maxFrequencyDeviation,
+        dbToPower(o.minRelativePeakDb), dbToPower(o.minToneToTotalDb), dbToPower(o.maxLevelStepDb),
+        notches.length === 0 ? 0 : 1, n1.b1, n1.a1, n1.a2, n2.b1, n2.a1, n2.a2,
+      );
+      omega.forEach((w, i) => {
+        const f = FREQUENCIES[i];
+        // e^(jωL) advances a block's Goertzel reference by one block; the gain undoes the notches' loss at f.
+        const gain = 1 / notches.reduce((g, q) => g * notchGain(q, f), 1);
+        k.setFrequency(i, f, 2 * Math.cos(w), Math.cos(w), Math.sin(w), Math.cos(w * DTMF_BLOCK), Math.sin(w * DTMF_BLOCK), gain, (2 * Math.PI * f * DTMF_BLOCK) / DTMF_SAMPLE_RATE);
+      });
+      // In window-start terms X_r = N·α_r + conj(k)·α_c with k = Σ e^(j(ω_r−ω_c)n); the
+      // windows here are referenced to their last sample, which turns conj(k) into
+      // q = conj(k)·e^(j(ω_r−ω_c)(N−1)).
+      for (let r = 0; r < 4; r++) {
+        for (let c = 0; c < 4; c++) {
+          const d = omega[r] - omega[4 + c];
+          let kr = 0;
+          let ki = 0;
+          for (let i = 0; i < DTMF_WINDOW; i++) {
+            kr += Math.cos(d * i);
+            ki += Math.sin(d * i);
+          }
+          const ref = d * (DTMF_WINDOW - 1);
+          // conj(k)·e^(j·ref)
+          k.setCross(r * 4 + c, kr * Math.cos(ref) + ki * Math.sin(ref), kr * Math.sin(ref) - ki * Math.cos(ref));
         }
-        const ref = d * (DTMF_WINDOW - 1);
-        // conj(k)·e^(j·ref)
-        this.#crossRe[r * 4 + c] = kr * Math.cos(ref) + ki * Math.sin(ref);
-        this.#crossIm[r * 4 + c] = kr * Math.sin(ref) - ki * Math.cos(ref);
       }
-    }
+    });
+    const blocks = this.#kernel.chunkBlocks;
+    this.#verdictDigit = new Int32Array(blocks);
+    this.#verdictLow = new Float64Array(blocks);
+    this.#verdictHigh = new Float64Array(blocks);
+    this.#verdictPurity = new Float64Array(blocks);
   }
 
   get state(): DtmfReceiverState {
@@ -366,6 +350,7 @@ export class DtmfDetector {
   process(samples: Samples): DetectedDigit[] {
     const out: DetectedDigit[] = [];
     const n = samples.length;
+    const chunk = this.#kernel.chunkBlocks * DTMF_BLOCK;
     let i = 0;
     while (i < n) {
       if (this.#fill > 0 || n - i < DTMF_BLOCK) {
@@ -376,14 +361,13 @@ export class DtmfDetector {
         this.#fill += take;
         if (this.#fill === DTMF_BLOCK) {
           this.#fill = 0;
-          this.#endOfBlock(this.#pending, 0, out);
+          this.#run(this.#pending, 0, DTMF_BLOCK, out);
         }
         continue;
       }
-      // Whole blocks, converted to float in bulk.
-      const count = Math.min(CHUNK_SAMPLES, n - i - ((n - i) % DTMF_BLOCK));
-      toFloat(samples, i, count, this.#chunk, 0);
-      for (let at = 0; at < count; at += DTMF_BLOCK) this.#endOfBlock(this.#chunk, at, out);
+      // Whole blocks, as many as the kernel takes at once.
+      const count = Math.min(chunk, n - i - ((n - i) % DTMF_BLOCK));
+      this.#run(samples, i, count, out);
       i += count;
     }
     return out;
@@ -401,200 +385,33 @@ export class DtmfDetector {
   reset(): void {
     this.#fill = 0;
     this.#blocks = 0;
-    this.#loudRun = 0;
-    this.#z.fill(0);
+    this.#kernel.reset(this.#image);
     this.#toIdle();
   }
 
-  /** Filters the full block, measures it, and advances the receiver by one decision. */
-  #endOfBlock(source: Float64Array, at: number, out: DetectedDigit[]): void {
-    const block = this.#block;
-    const e = this.#filterBlock(source, at, block);
-    const b = this.#blocks++;
-    this.#energy[b & 3] = e;
-    if (e < this.#silentBlock) {
-      this.#loudRun = 0;
-    } else {
-      this.#loudRun++;
-      this.#bank.analyse(block, 0, this.#yRe, this.#yIm, (b % 3) * 8);
-      if (this.#loudRun >= 3) this.#window(b);
-    }
-    if (b < 3) return;
-    // The span of blocks b−3 … b: a hit needs all four loud.
-    const span = b - 3;
-    const hit = this.#loudRun >= 4 ? this.#classify(b) : NO_DIGIT;
-    this.#advance(hit, span, out);
-  }
-
-  /** One block of `source` from `at`, dial-tone notched, into `into`; returns the block's energy. */
-  #filterBlock(source: Float64Array, at: number, into: Float64Array): number {
-    let e = 0;
-    if (this.#notches.length === 0) {
-      for (let i = 0; i < DTMF_BLOCK; i++) {
-        const v = source[at + i];
-        into[i] = v;
-        e += v * v;
+  /** Runs whole blocks through the kernel and advances the receiver by each block's decision. */
+  #run(samples: Samples, start: number, count: number, out: DetectedDigit[]): void {
+    const kernel = this.#kernel;
+    kernel.run(this.#image, samples, start, count);
+    const blocks = count / DTMF_BLOCK;
+    this.#verdictDigit.set(kernel.verdictDigit.subarray(0, blocks));
+    this.#verdictLow.set(kernel.verdictLow.subarray(0, blocks));
+    this.#verdictHigh.set(kernel.verdictHigh.subarray(0, blocks));
+    this.#verdictPurity.set(kernel.verdictPurity.subarray(0, blocks));
+    const first = this.#blocks;
+    // The span of blocks b−3 … b decides at block b; the first three blocks end no span.
+    for (let j = 0; j < blocks; j++) {
+      this.#blocks = first + j + 1;
+      if (first + j < 3) continue;
+      const hit = this.#verdictDigit[j];
+      if (hit !== NO_DIGIT) {
+        this.#hit.digit = hit;
+        this.#hit.low = this.#verdictLow[j];
+        this.#hit.high = this.#verdictHigh[j];
+        this.#hit.purity = this.#verdictPurity[j];
       }
-      return e;
+      this.#advance(hit, first + j - 3, out);
     }
-    const z = this.#z;
-    let z0 = z[0];
-    let z1 = z[1];
-    let z2 = z[2];
-    let z3 = z[3];
-    const n1 = this.#notches[0];
-    const n2 = this.#notches[1];
-    const p1 = n1.b1;
-    const q1 = n1.a1;
-    const r1 = n1.a2;
-    const p2 = n2.b1;
-    const q2 = n2.a1;
-    const r2 = n2.a2;
-    for (let i = 0; i < DTMF_BLOCK; i++) {
-      // Direct form II, two cascaded notches (350 Hz, 440 Hz).
-      const w1 = source[at + i] - q1 * z0 - r1 * z1;
-      const v = w1 + p1 * z0 + z1;
-      z1 = z0;
-      z0 = w1;
-      const w2 = v - q2 * z2 - r2 * z3;
-      const y = w2 + p2 * z2 + z3;
-      z3 = z2;
-      z2 = w2;
-      into[i] = y;
-      e += y * y;
-    }
-    // Denormals from decaying filter state would slow the loop to a crawl.
-    z[0] = Math.abs(z0) < 1e-30 ? 0 : z0;
-    z[1] = Math.abs(z1) < 1e-30 ? 0 : z1;
-    z[2] = Math.abs(z2) < 1e-30 ? 0 : z2;
-    z[3] = Math.abs(z3) < 1e-30 ? 0 : z3;
-    return e;
-  }
-
-  /** Forms the window of blocks b−2 … b (referenced to its last sample) and its powers. */
-  #window(b: number): void {
-    const s0 = ((b - 2) % 3) * 8;
-    const s1 = ((b - 1) % 3) * 8;
-    const s2 = (b % 3) * 8;
-    const w = (b & 1) * 8;
-    const yr = this.#yRe;
-    const yi = this.#yIm;
-    for (let k = 0; k < 8; k++) {
-      const cr = this.#stepRe[k];
-      const ci = this.#stepIm[k];
-      // W = y2 + ρ·(y1 + ρ·y0), ρ = e^(jωL)
-      let ar = yr[s1 + k] + cr * yr[s0 + k] - ci * yi[s0 + k];
-      let ai = yi[s1 + k] + cr * yi[s0 + k] + ci * yr[s0 + k];
-      const tr = yr[s2 + k] + cr * ar - ci * ai;
-      ai = yi[s2 + k] + cr * ai + ci * ar;
-      ar = tr;
-      this.#wRe[w + k] = ar;
-      this.#wIm[w + k] = ai;
-      this.#wPower[w + k] = ar * ar + ai * ai;
-    }
-  }
-
-  /**
-   * Digit index (row·4 + column) if the span ending with block b (windows ending
-   * at b−1 and b) is a valid DTMF signal, else NO_DIGIT; levels land in #hit.
-   */
-  #classify(b: number): number {
-    const a = ((b - 1) & 1) * 8;
-    const c = (b & 1) * 8;
-    const e = this.#energy;
-    const total = e[0] + e[1] + e[2] + e[3];
-    const wp = this.#wPower;
-    const power = this.#power;
-    for (let k = 0; k < 8; k++) power[k] = wp[a + k] + wp[c + k];
-    let row = 0;
-    for (let k = 1; k < 4; k++) if (power[k] > power[row]) row = k;
-    let col = 4;
-    for (let k = 5; k < 8; k++) if (power[k] > power[col]) col = k;
-    const peakRow = power[row] / this.#relativePeak;
-    const peakCol = power[col] / this.#relativePeak;
-    for (let k = 0; k < 4; k++) if (k !== row && power[k] > peakRow) return NO_DIGIT;
-    for (let k = 4; k < 8; k++) if (k !== col && power[k] > peakCol) return NO_DIGIT;
-    this.#unmix(a, row, col, 0);
-    this.#unmix(c, row, col, 1);
-    // Amplitudes as analysed (after the dial-tone notches), and the true ones.
-    const lowSeen = this.#toneAmplitude(row);
-    const low = lowSeen * this.#gainCorrection[row];
-    if (low < this.#minAmplitude) return NO_DIGIT;
-    const highSeen = this.#toneAmplitude(col);
-    const high = highSeen * this.#gainCorrection[col];
-    if (high < this.#minAmplitude) return NO_DIGIT;
-    // Q.23 chose the frequencies so that no column is a harmonic of a row: a
-    // column at twice the row's measured frequency is one voice or instrument.
-    if (Math.abs(this.#measured[col] - 2 * this.#measured[row]) < OCTAVE_TOLERANCE * this.#measured[col]) return NO_DIGIT;
-    const lowPower = low * low;
-    const highPower = high * high;
-    if (lowPower > highPower * this.#normalTwist || highPower > lowPower * this.#reverseTwist) return NO_DIGIT;
-    // Tone power (A²/2 each) against the mean power of the span, both as analysed.
-    const purity = ((lowSeen * lowSeen + highSeen * highSeen) * 0.5 * DTMF_SPAN) / total;
-    if (purity < this.#toneToTotal) return NO_DIGIT;
-    this.#hit.purity = purity;
-    const digit = row * 4 + (col - 4);
-    this.#hit.digit = digit;
-    this.#hit.low = low;
-    this.#hit.high = high;
-    return digit;
-  }
-
-  readonly #power = new Float64Array(8);
-  /** Frequencies of the best row and column as measured from the phase advance. */
-  readonly #measured = new Float64Array(8);
-  /** Unmixed tone values of the two windows: [window·8 + k]. */
-  readonly #xr = new Float64Array(16);
-  readonly #xi = new Float64Array(16);
-
-  /**
-   * Removes each tone's spectral leakage from the other's bin in one window.
-   * With a 102-sample rectangular window a tone leaks about −21 dB into a bin
-   * 268 Hz away; under 8 dB twist that beats against the weaker tone by ±2 dB
-   * and skews its level. Modelling the window as two complex exponentials at the
-   * nominal frequencies, X_r = N·β_r + q·β_c and X_c = conj(q)·β_r + N·β_c;
-   * solving for β gives each tone alone, and X is replaced by N·β.
-   */
-  #unmix(from: number, row: number, col: number, into: number): void {
-    const qr = this.#crossRe[row * 4 + col - 4];
-    const qi = this.#crossIm[row * 4 + col - 4];
-    const n = DTMF_WINDOW;
-    const scale = n / (n * n - qr * qr - qi * qi);
-    const rr = this.#wRe[from + row];
-    const ri = this.#wIm[from + row];
-    const cr = this.#wRe[from + col];
-    const ci = this.#wIm[from + col];
-    const o = into * 8;
-    // β_r = (N·X_r − q·X_c)/det,  β_c = (N·X_c − conj(q)·X_r)/det
-    this.#xr[o + row] = scale * (n * rr - (qr * cr - qi * ci));
-    this.#xi[o + row] = scale * (n * ri - (qr * ci + qi * cr));
-    this.#xr[o + col] = scale * (n * cr - (qr * rr + qi * ri));
-    this.#xi[o + col] = scale * (n * ci - (qr * ri - qi * rr));
-  }
-
-  /**
-   * Peak amplitude of tone `k` corrected for its measured frequency offset, or 0
-   * when the tone is off frequency or not steady across the two windows.
-   */
-  #toneAmplitude(k: number): number {
-    const x1r = this.#xr[k];
-    const x1i = this.#xi[k];
-    const x2r = this.#xr[8 + k];
-    const x2i = this.#xi[8 + k];
-    const p1 = x1r * x1r + x1i * x1i;
-    const p2 = x2r * x2r + x2i * x2i;
-    if (p1 > p2 * this.#levelStep || p2 > p1 * this.#levelStep) return 0;
-    // Phase advance of window 2 over window 1 (one block later), minus the nominal one.
-    const f0 = FREQUENCIES[k];
-    let dphi = Math.atan2(x2i * x1r - x2r * x1i, x2r * x1r + x2i * x1i) - (2 * Math.PI * f0 * DTMF_BLOCK) / DTMF_SAMPLE_RATE;
-    dphi -= 2 * Math.PI * Math.round(dphi / (2 * Math.PI));
-    const df = (dphi * DTMF_SAMPLE_RATE) / (2 * Math.PI * DTMF_BLOCK);
-    if (Math.abs(df) > this.#maxDeviation * f0) return 0;
-    this.#measured[k] = f0 + df;
-    // |X| of a sine of amplitude A, δ Hz off the analysis frequency: (A/2)·|sin(πδN/fs)/sin(πδ/fs)|.
-    const x = (Math.PI * df) / DTMF_SAMPLE_RATE;
-    const kernel = Math.abs(x) < 1e-9 ? DTMF_WINDOW : Math.abs(Math.sin(x * DTMF_WINDOW) / Math.sin(x));
-    return (Math.sqrt(p1) + Math.sqrt(p2)) / kernel;
   }
 
   #accepted(c: Candidate): boolean {

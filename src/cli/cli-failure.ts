@@ -45,6 +45,17 @@ export function cliFailure(err: unknown, program?: Command, argv: readonly strin
   return { message: `internal error (a bug in hicom-sim, please report it): ${oneLine(text)}`, exitCode: EXIT.internal };
 }
 
+/**
+ * Reports a command's failure: its one line on stderr (and, for a bug, the
+ * stack with HICOM_SIM_DEBUG=1); returns the exit code.
+ */
+export function reportFailure(err: unknown, program?: Command, argv: readonly string[] = []): ExitCode {
+  const failure = cliFailure(err, program, argv);
+  if (failure.message) process.stderr.write(`hicom-sim: ${failure.message}\n`);
+  if (failure.exitCode === EXIT.internal && process.env.HICOM_SIM_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+  return failure.exitCode;
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, '; ').trim();
 }

@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { endianness } from 'node:os';
 import { ioReason } from '../io-reason.js';
 import { alawToLinear, floatToPcm16, ulawToLinear } from '../../dsp/g711.js';
 import { floatSamples, type MonoSamples } from '../../dsp/pcm.js';
@@ -24,7 +23,8 @@ const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 /** Sample rates outside this range are certainly corrupt headers. */
 const MIN_RATE = 1000;
 const MAX_RATE = 768000;
-const LITTLE_ENDIAN = endianness() === 'LE';
+/** The machine's byte order, read off a typed array (node:os's endianness() would load a module for it at every decode's start). */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 export type WavEncoding = 'pcm' | 'float' | 'alaw' | 'ulaw';
 

@@ -59,6 +59,11 @@ t.test('hicom-sim dtmf decode loads the dtmf command and the DSP, nothing of the
   t.same(commandModules.filter((m) => m.endsWith('-run') && m !== 'dtmf-decode-run'), [], 'no other command run module is loaded');
   t.same(files.filter((f) => /^dist\/(firmware-sim|modem)\/|^dist\/src\/(lab|centre|service|portal|database|fleet)\//.test(f)), [], 'no firmware, modem, lab or centre module');
   t.same(run.urls.filter((u) => /node_modules\/(pino|fastify|kysely|better-sqlite3|serialport|yaml)/.test(u)), [], 'no pino, fastify, database or serial package');
+  t.same(run.urls.filter((u) => /node_modules\/commander\//.test(u)), [], 'a plain decode line runs without commander (src/cli/dtmf-decode-line.ts)');
+  t.same(commandModules, ['package-version', 'dtmf-decode-line', 'dtmf-decode-run'], 'and without the program, its registrations or option parsers (the entry point reads the version itself)');
+  const viaCommander = modulesLoadedBy(CLI, ['--log-level', 'info', 'dtmf', 'decode', wav]);
+  t.equal(viaCommander.stdout, run.stdout, 'the same decode through commander (a root option before it) prints the same');
+  t.ok(viaCommander.urls.some((u) => /node_modules\/commander\//.test(u)), 'and that line does go through commander');
 });
 
 t.test('a root option with its value before the command: errors name the command', async (t) => {

@@ -44,3 +44,25 @@ t.test('bad digits, bad options and bad files exit non-zero with one clear line'
     t.match(r.stderr, pattern, `${args.join(' ')}: says what is wrong`);
   }
 });
+
+t.test('a plain decode line (run without commander) prints and fails exactly as the same decode through commander', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'dtmf-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'd.wav');
+  t.equal(runCli(['dtmf', 'gen', '47#', '-o', file]).status, 0, 'gen writes the file');
+  const junk = join(dir, 'junk.wav');
+  writeFileSync(junk, 'RIFF\x10\x00\x00\x00WAVEfmt ');
+  for (const args of [[file], [file, '--json'], ['--json', file], [join(dir, 'missing.wav')], [junk], [dir]]) {
+    const plain = runCli(['dtmf', 'decode', ...args]);
+    // A root option first sends the same decode through commander (src/cli/dtmf-decode-line.ts takes only the plain line).
+    const commander = runCli(['--log-level', 'warn', 'dtmf', 'decode', ...args]);
+    const label = `dtmf decode ${args.map((a) => a.replace(dir, 'DIR')).join(' ')}`;
+    t.equal(plain.status, commander.status, `${label}: the same exit code (${plain.status})`);
+    t.equal(plain.stdout, commander.stdout, `${label}: the same output`);
+    t.equal(plain.stderr, commander.stderr, `${label}: the same error line`);
+  }
+  t.match(runCli(['dtmf', 'decode', file, '--json']).stdout, /"text":"47#"/, 'the JSON of the plain line has the digits');
+  t.match(runCli(['dtmf', 'decode', join(dir, 'missing.wav')]).stderr, /^hicom-sim: cannot read .*missing\.wav: no such file or directory\n$/, 'a missing file: one line');
+  t.equal(runCli(['dtmf', 'decode', file, file]).status, 2, 'two files go to commander, which refuses the extra argument');
+  t.match(runCli(['dtmf', 'decode', '-h']).stdout, /Usage: hicom-sim dtmf decode/, '-h goes to commander: the command\'s help');
+});
