@@ -1,7 +1,7 @@
 import { ALAW_LOAD_CAPACITY_DBM0, dbm0ToAmplitude } from './audio-level.js';
 import { DIAL_TONE_FREQUENCIES_HZ } from './dial-tone.js';
 import { DTMF_COLUMN_FREQUENCIES_HZ, DTMF_ROW_FREQUENCIES_HZ, digitAt, type DtmfDigit } from './dtmf-tones.js';
-import { spanKernel, type SpanKernel } from './dtmf-span-kernel.js';
+import { spanKernel, type EndedDigit, type SpanKernel } from './dtmf-span-kernel.js';
 
 /** The detector runs on the telephone-band sampling rate of G.711 §2 (8000 samples/s). */
 export const DTMF_SAMPLE_RATE = 8000;
@@ -96,7 +96,6 @@ export enum DtmfReceiverState {
 }
 
 const FREQUENCIES = [...DTMF_ROW_FREQUENCIES_HZ, ...DTMF_COLUMN_FREQUENCIES_HZ];
-const NO_DIGIT = -1;
 /** Notch pole radius: −3 dB width ≈ (1−r)·fs/π ≈ 100 Hz, < 0.3 dB loss at 697 Hz. */
 const DIAL_TONE_NOTCH_RADIUS = 0.96;
 /**
@@ -158,63 +157,6 @@ function dbToPower(db: number): number {
   return 10 ** (db / 10);
 }
 
-/** Verdict of one span: a digit (row·4 + column) with its measured tones, or a miss. */
-interface SpanHit {
-  digit: number;
-  low: number;
-  high: number;
-  /** Share of the span's power in the two tones. */
-  purity: number;
-}
-
-/** A digit being collected: its hits, their tone time and summed levels. */
-class Candidate {
-  digit = NO_DIGIT;
-  firstBlock = 0;
-  lastBlock = 0;
-  hits = 0;
-  /** Union of the hit spans, in samples. */
-  toneSamples = 0;
-  sumLow = 0;
-  sumHigh = 0;
-  sumPurity = 0;
-
-  start(hit: SpanHit, block: number): void {
-    this.digit = hit.digit;
-    this.firstBlock = block;
-    this.lastBlock = block;
-    this.hits = 1;
-    this.toneSamples = DTMF_SPAN;
-    this.sumLow = hit.low;
-    this.sumHigh = hit.high;
-    this.sumPurity = hit.purity;
-  }
-
-  add(hit: SpanHit, block: number): void {
-    this.toneSamples += Math.min(DTMF_SPAN, (block - this.lastBlock) * DTMF_BLOCK);
-    this.lastBlock = block;
-    this.hits++;
-    this.sumLow += hit.low;
-    this.sumHigh += hit.high;
-    this.sumPurity += hit.purity;
-  }
-
-  copyFrom(o: Candidate): void {
-    this.digit = o.digit;
-    this.firstBlock = o.firstBlock;
-    this.lastBlock = o.lastBlock;
-    this.hits = o.hits;
-    this.toneSamples = o.toneSamples;
-    this.sumLow = o.sumLow;
-    this.sumHigh = o.sumHigh;
-    this.sumPurity = o.sumPurity;
-  }
-
-  clear(): void {
-    this.digit = NO_DIGIT;
-  }
-}
-
 /**
  * Streaming DTMF receiver after ITU-T Q.24. Feed 8 kHz audio in blocks of any
  * size; each digit is returned (and passed to `onDigit`) once, when it ends.
@@ -230,11 +172,12 @@ class Candidate {
  * holding nearly all of the span's power (everything else — harmonics, speech
  * formants, noise — counts against them).
  *
- * The arithmetic per block (notches, energy, Goertzel bank, windows, the
- * span test with its leakage removal and frequency-corrected levels) runs in
- * the WebAssembly kernel (dsp/assembly/dtmf-span-kernel.ts, through
- * dsp/dtmf-span-kernel.ts); this class derives its constants, feeds it, and
- * turns its verdicts into digits.
+ * The work per block (notches, energy, Goertzel bank, windows, the span test
+ * with its leakage removal and frequency-corrected levels, and the digit state
+ * machine of `DtmfReceiverState`) runs in the WebAssembly kernel
+ * (dsp/assembly/dtmf-span-kernel.ts, through dsp/dtmf-span-kernel.ts); this
+ * class checks the options, derives the kernel's constants from them, feeds it
+ * and turns the digits it reports into `DetectedDigit`s.
  */
 export class DtmfDetector {
   /** Called with each digit as it is reported (in addition to the return values). */
@@ -248,21 +191,6 @@ export class DtmfDetector {
   #fill = 0;
   /** Blocks analysed so far (the time base). */
   #blocks = 0;
-  /** The verdicts of the kernel's last run, copied (a digit's callback may run another detector). */
-  readonly #verdictDigit: Int32Array;
-  readonly #verdictLow: Float64Array;
-  readonly #verdictHigh: Float64Array;
-  readonly #verdictPurity: Float64Array;
-
-  readonly #minHits: number;
-  readonly #minToneSamples: number;
-  readonly #maxMisses: number;
-  readonly #meanToneToTotal: number;
-
-  #state = DtmfReceiverState.Idle;
-  readonly #current = new Candidate();
-  readonly #other = new Candidate();
-  readonly #hit: SpanHit = { digit: NO_DIGIT, low: 0, high: 0, purity: 0 };
 
   constructor(options: DtmfDetectorOptions = {}) {
     const o = {
@@ -286,10 +214,6 @@ export class DtmfDetector {
     if (!Number.isInteger(o.minHits) || o.minHits < 1) throw new RangeError('DtmfDetector: minHits must be an integer ≥ 1');
     if (!Number.isInteger(o.maxMisses) || o.maxMisses < 1) throw new RangeError('DtmfDetector: maxMisses must be an integer ≥ 1');
     if (o.minToneMs < 0) throw new RangeError('DtmfDetector: minToneMs must be ≥ 0');
-    this.#meanToneToTotal = dbToPower(o.minMeanToneToTotalDb);
-    this.#minHits = o.minHits;
-    this.#minToneSamples = (o.minToneMs * DTMF_SAMPLE_RATE) / 1000;
-    this.#maxMisses = o.maxMisses;
     const minAmplitude = dbm0ToAmplitude(o.minLevelDbm0);
     // Two tones at the minimum amplitude put A² of energy per sample into a block.
     const silentBlock = minAmplitude ** 2 * DTMF_BLOCK * SILENT_BLOCK_SHARE;
@@ -302,6 +226,7 @@ export class DtmfDetector {
         minAmplitude, silentBlock, dbToPower(o.maxNormalTwistDb), dbToPower(o.maxReverseTwistDb), o.maxFrequencyDeviation,
         dbToPower(o.minRelativePeakDb), dbToPower(o.minToneToTotalDb), dbToPower(o.maxLevelStepDb),
         notches.length === 0 ? 0 : 1, n1.b1, n1.a1, n1.a2, n2.b1, n2.a1, n2.a2,
+        o.minHits, (o.minToneMs * DTMF_SAMPLE_RATE) / 1000, o.maxMisses, dbToPower(o.minMeanToneToTotalDb),
       );
       omega.forEach((w, i) => {
         const f = FREQUENCIES[i];
@@ -327,15 +252,10 @@ export class DtmfDetector {
         }
       }
     });
-    const blocks = this.#kernel.chunkBlocks;
-    this.#verdictDigit = new Int32Array(blocks);
-    this.#verdictLow = new Float64Array(blocks);
-    this.#verdictHigh = new Float64Array(blocks);
-    this.#verdictPurity = new Float64Array(blocks);
   }
 
   get state(): DtmfReceiverState {
-    return this.#state;
+    return RECEIVER_STATES[this.#kernel.machineState(this.#image)];
   }
 
   /** Samples consumed so far (the time base of `startMs`/`endMs`). */
@@ -376,8 +296,7 @@ export class DtmfDetector {
   /** Reports the digit in progress now (end of call / file) instead of waiting for the hangover. */
   flush(): DetectedDigit[] {
     const out: DetectedDigit[] = [];
-    if (this.#state === DtmfReceiverState.Active) this.#emit(this.#current, out);
-    this.#toIdle();
+    this.#report(this.#kernel.flush(this.#image), this.#blocks - 1, out);
     return out;
   }
 
@@ -386,125 +305,55 @@ export class DtmfDetector {
     this.#fill = 0;
     this.#blocks = 0;
     this.#kernel.reset(this.#image);
-    this.#toIdle();
   }
 
-  /** Runs whole blocks through the kernel and advances the receiver by each block's decision. */
+  /** Runs whole blocks through the kernel and reports the digits that ended in them. */
   #run(samples: Samples, start: number, count: number, out: DetectedDigit[]): void {
-    const kernel = this.#kernel;
-    kernel.run(this.#image, samples, start, count);
-    const blocks = count / DTMF_BLOCK;
-    this.#verdictDigit.set(kernel.verdictDigit.subarray(0, blocks));
-    this.#verdictLow.set(kernel.verdictLow.subarray(0, blocks));
-    this.#verdictHigh.set(kernel.verdictHigh.subarray(0, blocks));
-    this.#verdictPurity.set(kernel.verdictPurity.subarray(0, blocks));
     const first = this.#blocks;
-    // The span of blocks b−3 … b decides at block b; the first three blocks end no span.
-    for (let j = 0; j < blocks; j++) {
-      this.#blocks = first + j + 1;
-      if (first + j < 3) continue;
-      const hit = this.#verdictDigit[j];
-      if (hit !== NO_DIGIT) {
-        this.#hit.digit = hit;
-        this.#hit.low = this.#verdictLow[j];
-        this.#hit.high = this.#verdictHigh[j];
-        this.#hit.purity = this.#verdictPurity[j];
+    const ended = this.#kernel.run(this.#image, samples, start, count);
+    this.#blocks = first + count / DTMF_BLOCK;
+    this.#report(ended, first, out);
+  }
+
+  /**
+   * The digits the kernel reported (`ended`, read off it before any callback
+   * runs: a callback may feed another detector), each returned and passed to
+   * `onDigit`, which sees `samplesProcessed` at the end of the block that
+   * ended it (`first` + its block in the run).
+   */
+  #report(ended: readonly EndedDigit[], first: number, out: DetectedDigit[]): void {
+    const blocks = this.#blocks;
+    for (const e of ended) {
+      const digit = detectedDigit(e);
+      out.push(digit);
+      if (this.onDigit) {
+        this.#blocks = first + e.block + 1;
+        this.onDigit(digit);
       }
-      this.#advance(hit, first + j - 3, out);
     }
+    this.#blocks = blocks;
   }
+}
 
-  #accepted(c: Candidate): boolean {
-    return c.hits >= this.#minHits && c.toneSamples >= this.#minToneSamples && c.sumPurity >= this.#meanToneToTotal * c.hits;
-  }
+/** The receiver states by the kernel's numbers. */
+const RECEIVER_STATES: readonly DtmfReceiverState[] = [DtmfReceiverState.Idle, DtmfReceiverState.Pending, DtmfReceiverState.Active];
 
-  #advance(hit: number, span: number, out: DetectedDigit[]): void {
-    const cur = this.#current;
-    const other = this.#other;
-    switch (this.#state) {
-      case DtmfReceiverState.Idle:
-        if (hit !== NO_DIGIT) {
-          cur.start(this.#hit, span);
-          this.#transition(DtmfReceiverState.Pending);
-        }
-        return;
-      case DtmfReceiverState.Pending:
-        if (hit === cur.digit) {
-          cur.add(this.#hit, span);
-          if (this.#accepted(cur)) this.#transition(DtmfReceiverState.Active);
-        } else if (hit !== NO_DIGIT) {
-          cur.start(this.#hit, span);
-        } else if (span - cur.lastBlock >= this.#maxMisses) {
-          this.#toIdle();
-        }
-        return;
-      case DtmfReceiverState.Active:
-        if (hit === cur.digit) {
-          cur.add(this.#hit, span);
-          other.clear();
-          return;
-        }
-        if (hit !== NO_DIGIT) {
-          if (hit === other.digit && span - other.lastBlock < this.#maxMisses) other.add(this.#hit, span);
-          else other.start(this.#hit, span);
-          if (this.#accepted(other)) {
-            this.#emit(cur, out);
-            cur.copyFrom(other);
-            other.clear();
-            return;
-          }
-        }
-        if (span - cur.lastBlock >= this.#maxMisses) {
-          this.#emit(cur, out);
-          if (other.digit !== NO_DIGIT && span - other.lastBlock < this.#maxMisses) {
-            cur.copyFrom(other);
-            other.clear();
-            this.#transition(DtmfReceiverState.Pending);
-          } else {
-            this.#toIdle();
-          }
-        }
-        return;
-    }
-  }
-
-  /** The one place the state changes; refuses moves the diagram does not have. */
-  #transition(to: DtmfReceiverState): void {
-    const from = this.#state;
-    const allowed =
-      to === DtmfReceiverState.Idle ||
-      (from === DtmfReceiverState.Idle && to === DtmfReceiverState.Pending) ||
-      (from === DtmfReceiverState.Pending && to === DtmfReceiverState.Active) ||
-      (from === DtmfReceiverState.Active && to === DtmfReceiverState.Pending);
-    if (!allowed) throw new Error(`DtmfDetector: no transition ${from} → ${to}`);
-    this.#state = to;
-  }
-
-  #toIdle(): void {
-    this.#transition(DtmfReceiverState.Idle);
-    this.#current.clear();
-    this.#other.clear();
-  }
-
-  #emit(c: Candidate, out: DetectedDigit[]): void {
-    const low = c.sumLow / c.hits;
-    const high = c.sumHigh / c.hits;
-    const lowDbm0 = 20 * Math.log10(low) + ALAW_LOAD_CAPACITY_DBM0;
-    const highDbm0 = 20 * Math.log10(high) + ALAW_LOAD_CAPACITY_DBM0;
-    const levelDbm0 = 10 * Math.log10(10 ** (lowDbm0 / 10) + 10 ** (highDbm0 / 10));
-    const digit: DetectedDigit = {
-      digit: digitAt(c.digit >> 2, c.digit & 3),
-      startMs: c.firstBlock * BLOCK_MS,
-      endMs: c.lastBlock * BLOCK_MS + SPAN_MS,
-      lowDbm0: round2(lowDbm0),
-      highDbm0: round2(highDbm0),
-      levelDbm0: round2(levelDbm0),
-      levelDbfs: round2(levelDbm0 - ALAW_LOAD_CAPACITY_DBM0),
-      twistDb: round2(highDbm0 - lowDbm0),
-    };
-    out.push(digit);
-    this.onDigit?.(digit);
-  }
+function detectedDigit(c: EndedDigit): DetectedDigit {
+  const low = c.sumLow / c.hits;
+  const high = c.sumHigh / c.hits;
+  const lowDbm0 = 20 * Math.log10(low) + ALAW_LOAD_CAPACITY_DBM0;
+  const highDbm0 = 20 * Math.log10(high) + ALAW_LOAD_CAPACITY_DBM0;
+  const levelDbm0 = 10 * Math.log10(10 ** (lowDbm0 / 10) + 10 ** (highDbm0 / 10));
+  return {
+    digit: digitAt(c.digit >> 2, c.digit & 3),
+    startMs: c.firstBlock * BLOCK_MS,
+    endMs: c.lastBlock * BLOCK_MS + SPAN_MS,
+    lowDbm0: round2(lowDbm0),
+    highDbm0: round2(highDbm0),
+    levelDbm0: round2(levelDbm0),
+    levelDbfs: round2(levelDbm0 - ALAW_LOAD_CAPACITY_DBM0),
+    twistDb: round2(highDbm0 - lowDbm0),
+  };
 }
 
 function round2(v: number): number {

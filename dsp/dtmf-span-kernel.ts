@@ -20,16 +20,30 @@ interface KernelExports {
   imageStart(): number;
   imageEnd(): number;
   inputAt(): number;
-  verdictDigitAt(): number;
-  verdictLowAt(): number;
-  verdictHighAt(): number;
-  verdictPurityAt(): number;
+  emittedAt(): number;
+  machineSlot(): number;
   configure(...values: number[]): void;
   setFrequency(k: number, f: number, coefficient: number, cos: number, sin: number, re: number, im: number, gain: number, phaseAdvance: number): void;
   setCross(i: number, re: number, im: number): void;
   reset(): void;
-  run(kind: SampleKind, blocks: number): void;
+  run(kind: SampleKind, blocks: number): number;
+  flush(): number;
 }
+
+/** A digit the kernel's receiver ended: the block of the run that ended it, and what its hits collected. */
+export interface EndedDigit {
+  block: number;
+  /** Row·4 + column. */
+  digit: number;
+  firstBlock: number;
+  lastBlock: number;
+  hits: number;
+  sumLow: number;
+  sumHigh: number;
+}
+
+/** The fields of one ended digit in the kernel's memory (dsp/assembly/dtmf-span-kernel.ts `emit`). */
+const EMIT_FIELDS = 9;
 
 /**
  * The DTMF receiver's block arithmetic (dsp/assembly/dtmf-span-kernel.ts, as
@@ -46,10 +60,8 @@ export class SpanKernel {
   readonly #exports: KernelExports;
   readonly #image: Float64Array;
   readonly #input: { f64: Float64Array; f32: Float32Array; i16: Int16Array };
-  readonly verdictDigit: Int32Array;
-  readonly verdictLow: Float64Array;
-  readonly verdictHigh: Float64Array;
-  readonly verdictPurity: Float64Array;
+  readonly #emitted: Float64Array;
+  readonly #machineSlot: number;
   #owner: Float64Array | undefined;
 
   constructor(exports: KernelExports) {
@@ -61,10 +73,8 @@ export class SpanKernel {
     this.#image = new Float64Array(buffer, start, (exports.imageEnd() - start) / 8);
     const input = exports.inputAt();
     this.#input = { f64: new Float64Array(buffer, input, samples), f32: new Float32Array(buffer, input, samples), i16: new Int16Array(buffer, input, samples) };
-    this.verdictDigit = new Int32Array(buffer, exports.verdictDigitAt(), this.chunkBlocks);
-    this.verdictLow = new Float64Array(buffer, exports.verdictLowAt(), this.chunkBlocks);
-    this.verdictHigh = new Float64Array(buffer, exports.verdictHighAt(), this.chunkBlocks);
-    this.verdictPurity = new Float64Array(buffer, exports.verdictPurityAt(), this.chunkBlocks);
+    this.#emitted = new Float64Array(buffer, exports.emittedAt(), (this.chunkBlocks + 1) * EMIT_FIELDS);
+    this.#machineSlot = exports.machineSlot();
   }
 
   /** A fresh image, configured by `setUp` in the kernel (which then holds it). */
@@ -90,12 +100,23 @@ export class SpanKernel {
     this.#exports.reset();
   }
 
+  /** The receiver state (0 idle, 1 pending, 2 active) of `image`, in the kernel or saved. */
+  machineState(image: Float64Array): number {
+    return (this.#owner === image ? this.#image : image)[this.#machineSlot];
+  }
+
+  /** Ends the call or file for `image`: the digit in progress, if accepted. */
+  flush(image: Float64Array): EndedDigit[] {
+    this.claim(image);
+    return this.#ended(this.#exports.flush());
+  }
+
   /**
    * Copies `count` samples of `from` from `start` into the kernel's input
-   * (whole blocks, at most `chunkBlocks`) and runs them for `image`; the
-   * verdicts are in `verdict*[0 … count/34)` until the next run.
+   * (whole blocks, at most `chunkBlocks`), runs them for `image` and returns
+   * the digits that ended in them.
    */
-  run(image: Float64Array, from: ArrayLike<number>, start: number, count: number): void {
+  run(image: Float64Array, from: ArrayLike<number>, start: number, count: number): EndedDigit[] {
     this.claim(image);
     let kind: SampleKind;
     if (from instanceof Int16Array) {
@@ -112,7 +133,17 @@ export class SpanKernel {
       for (let i = 0; i < count; i++) f64[i] = from[start + i];
       kind = SampleKind.Float64;
     }
-    this.#exports.run(kind, count / KERNEL_BLOCK);
+    return this.#ended(this.#exports.run(kind, count / KERNEL_BLOCK));
+  }
+
+  #ended(count: number): EndedDigit[] {
+    const out: EndedDigit[] = [];
+    const e = this.#emitted;
+    for (let i = 0, at = 0; i < count; i++, at += EMIT_FIELDS) {
+      // [block, digit, first, last, hits, tone samples, low, high, purity]
+      out.push({ block: e[at], digit: e[at + 1], firstBlock: e[at + 2], lastBlock: e[at + 3], hits: e[at + 4], sumLow: e[at + 6], sumHigh: e[at + 7] });
+    }
+    return out;
   }
 }
 

@@ -47,7 +47,7 @@ const KIND_I16: i32 = 2;
 const KIND_F32: i32 = 1;
 
 // ---- the image: parameters, constants, state (contiguous, in this order) ----
-const params: usize = memory.data(16 * 8, 16);
+const params: usize = memory.data(24 * 8, 16);
 const MIN_AMPLITUDE = 0;
 const SILENT_BLOCK = 1;
 const NORMAL_TWIST = 2;
@@ -63,6 +63,10 @@ const R1 = 11;
 const P2 = 12;
 const Q2 = 13;
 const R2 = 14;
+const MIN_HITS = 15;
+const MIN_TONE_SAMPLES = 16;
+const MAX_MISSES = 17;
+const MEAN_TONE_TO_TOTAL = 18;
 /** Per frequency k (8): Goertzel 2cos ω, cos ω, sin ω; e^(jωL); notch gain correction; nominal frequency and its phase advance per block. */
 const coeff: usize = memory.data(8 * 8, 16);
 const cosW: usize = memory.data(8 * 8, 16);
@@ -71,7 +75,7 @@ const stepRe: usize = memory.data(8 * 8, 16);
 const stepIm: usize = memory.data(8 * 8, 16);
 const gain: usize = memory.data(8 * 8, 16);
 const freq: usize = memory.data(8 * 8, 16);
-const advance: usize = memory.data(8 * 8, 16);
+const phaseAdvance: usize = memory.data(8 * 8, 16);
 /** Cross-leakage q of column into row, [row·4 + column]. */
 const crossRe: usize = memory.data(16 * 8, 16);
 const crossIm: usize = memory.data(16 * 8, 16);
@@ -81,7 +85,7 @@ const crossIm: usize = memory.data(16 * 8, 16);
  * the last two spans' ends (ring of 2 × 8: re, im, power), loud-block run
  * (capped at 4: only ≥ 3 and ≥ 4 matter), block count mod 12 (the rings' phase).
  */
-const state: usize = memory.data(112 * 8, 16);
+const state: usize = memory.data(128 * 8, 16);
 const Z = 0;
 const ENERGY = 4;
 const Y_RE = 8;
@@ -91,7 +95,25 @@ const W_IM = 72;
 const W_POWER = 88;
 const LOUD_RUN = 104;
 const RING = 105;
-const STATE_END = 106;
+/** Blocks analysed (the time base of the digits; exact as a double for 2⁵³ blocks). */
+const BLOCKS = 106;
+/** The receiver's state (dsp/dtmf-detector.ts DtmfReceiverState: 0 idle, 1 pending, 2 active) and its two candidates. */
+const MACHINE = 107;
+const CURRENT = 108;
+const OTHER = 116;
+const STATE_END = 124;
+/** A candidate's fields: a digit being collected, its hits, their tone time (union of the hit spans, in samples) and summed levels. */
+const C_DIGIT = 0;
+const C_FIRST = 1;
+const C_LAST = 2;
+const C_HITS = 3;
+const C_TONE = 4;
+const C_LOW = 5;
+const C_HIGH = 6;
+const C_PURITY = 7;
+const IDLE = 0;
+const PENDING = 1;
+const ACTIVE = 2;
 
 // ---- scratch, not part of the image ----
 const blockBuffer: usize = memory.data(BLOCK * 8, 16);
@@ -100,12 +122,16 @@ const measured: usize = memory.data(8 * 8, 16);
 const xRe: usize = memory.data(16 * 8, 16);
 const xIm: usize = memory.data(16 * 8, 16);
 
-// ---- input and verdicts of one call ----
+// ---- input and the digits one call reports (at most one per block) ----
 const input: usize = memory.data(CHUNK_BLOCKS * BLOCK * 8, 16);
-const verdictDigit: usize = memory.data(CHUNK_BLOCKS * 4, 16);
-const verdictLow: usize = memory.data(CHUNK_BLOCKS * 8, 16);
-const verdictHigh: usize = memory.data(CHUNK_BLOCKS * 8, 16);
-const verdictPurity: usize = memory.data(CHUNK_BLOCKS * 8, 16);
+/** Per reported digit: the block that ended it (counted from 0 in the call), then its candidate's fields. */
+const EMIT_FIELDS = 9;
+const emitted: usize = memory.data((CHUNK_BLOCKS + 1) * EMIT_FIELDS * 8, 16);
+let emitCount: i32 = 0;
+/** The span's verdict: levels and purity of a hit. */
+let hitLow: f64 = 0;
+let hitHigh: f64 = 0;
+let hitPurity: f64 = 0;
 
 /** Byte offsets of the regions the JavaScript side reads and writes. */
 export function imageStart(): usize {
@@ -117,17 +143,12 @@ export function imageEnd(): usize {
 export function inputAt(): usize {
   return input;
 }
-export function verdictDigitAt(): usize {
-  return verdictDigit;
+export function emittedAt(): usize {
+  return emitted;
 }
-export function verdictLowAt(): usize {
-  return verdictLow;
-}
-export function verdictHighAt(): usize {
-  return verdictHigh;
-}
-export function verdictPurityAt(): usize {
-  return verdictPurity;
+/** The receiver's state as an index into the image (f64 slots from imageStart). */
+export function machineSlot(): i32 {
+  return <i32>((state - params) >> 3) + MACHINE;
 }
 
 @inline function get(base: usize, i: i32): f64 {
@@ -137,11 +158,16 @@ export function verdictPurityAt(): usize {
   store<f64>(base + (<usize>i << 3), v);
 }
 
-/** The thresholds as dsp/dtmf-detector.ts derives them from its options; notches 0 or 1 with their coefficients. */
+/** The thresholds as dsp/dtmf-detector.ts derives them from its options; notches 0 or 1 with their coefficients; the acceptance rule. */
 export function configure(
   minAmplitude: f64, silentBlock: f64, normalTwist: f64, reverseTwist: f64, maxDeviation: f64, relativePeak: f64, toneToTotal: f64, levelStep: f64,
   notches: f64, p1: f64, q1: f64, r1: f64, p2: f64, q2: f64, r2: f64,
+  minHits: f64, minToneSamples: f64, maxMisses: f64, meanToneToTotal: f64,
 ): void {
+  put(params, MIN_HITS, minHits);
+  put(params, MIN_TONE_SAMPLES, minToneSamples);
+  put(params, MAX_MISSES, maxMisses);
+  put(params, MEAN_TONE_TO_TOTAL, meanToneToTotal);
   put(params, MIN_AMPLITUDE, minAmplitude);
   put(params, SILENT_BLOCK, silentBlock);
   put(params, NORMAL_TWIST, normalTwist);
@@ -160,7 +186,7 @@ export function configure(
 }
 
 /** The constants of frequency k (0–3 rows, 4–7 columns). */
-export function setFrequency(k: i32, f: f64, coefficient: f64, cos: f64, sinus: f64, re: f64, im: f64, gainCorrection: f64, phaseAdvance: f64): void {
+export function setFrequency(k: i32, f: f64, coefficient: f64, cos: f64, sinus: f64, re: f64, im: f64, gainCorrection: f64, advancePerBlock: f64): void {
   put(freq, k, f);
   put(coeff, k, coefficient);
   put(cosW, k, cos);
@@ -168,7 +194,7 @@ export function setFrequency(k: i32, f: f64, coefficient: f64, cos: f64, sinus: 
   put(stepRe, k, re);
   put(stepIm, k, im);
   put(gain, k, gainCorrection);
-  put(advance, k, phaseAdvance);
+  put(phaseAdvance, k, advancePerBlock);
 }
 
 /** The cross-leakage of column c into row r. */
@@ -180,6 +206,8 @@ export function setCross(i: i32, re: f64, im: f64): void {
 /** Forgets the state (filter memory, loud run, ring phase). */
 export function reset(): void {
   for (let i = 0; i < STATE_END; i++) put(state, i, 0);
+  put(state, CURRENT + C_DIGIT, NO_DIGIT);
+  put(state, OTHER + C_DIGIT, NO_DIGIT);
 }
 
 /** JavaScript's Math.round: nearest integer, halves towards +∞ (f64.nearest rounds them to even). Exact: v − floor(v) is. */
@@ -335,7 +363,7 @@ function toneAmplitude(k: i32): f64 {
   if (p1 > p2 * step || p2 > p1 * step) return 0;
   const f0 = get(freq, k);
   // Phase advance of window 2 over window 1 (one block later), minus the nominal one.
-  let dphi = atan2(x2i * x1r - x2r * x1i, x2r * x1r + x2i * x1i) - get(advance, k);
+  let dphi = atan2(x2i * x1r - x2r * x1i, x2r * x1r + x2i * x1i) - get(phaseAdvance, k);
   dphi -= 2 * Math.PI * jsRound(dphi / (2 * Math.PI));
   const df = (dphi * SAMPLE_RATE) / (2 * Math.PI * <f64>BLOCK);
   if (Math.abs(df) > get(params, MAX_DEVIATION) * f0) return 0;
@@ -346,8 +374,8 @@ function toneAmplitude(k: i32): f64 {
   return (Math.sqrt(p1) + Math.sqrt(p2)) / kernel;
 }
 
-/** dsp/dtmf-detector.ts's span test for the span ending at ring phase r: the digit (row·4 + column) with its levels in verdict j, or NO_DIGIT. */
-function classify(r: i32, j: i32): i32 {
+/** The span test for the span ending at ring phase r: the digit (row·4 + column) with its levels in hit*, or NO_DIGIT. */
+function classify(r: i32): i32 {
   const a = ((r + 1) & 1) * 8;
   const c = (r & 1) * 8;
   const total = get(state, ENERGY) + get(state, ENERGY + 1) + get(state, ENERGY + 2) + get(state, ENERGY + 3);
@@ -379,21 +407,138 @@ function classify(r: i32, j: i32): i32 {
   // Tone power (A²/2 each) against the mean power of the span, both as analysed.
   const purity = ((lowSeen * lowSeen + highSeen * highSeen) * 0.5 * SPAN) / total;
   if (purity < get(params, TONE_TO_TOTAL)) return NO_DIGIT;
-  put(verdictLow, j, low);
-  put(verdictHigh, j, high);
-  put(verdictPurity, j, purity);
+  hitLow = low;
+  hitHigh = high;
+  hitPurity = purity;
   return row * 4 + (col - 4);
 }
 
+// ---- the digit state machine (diagram: DtmfReceiverState in dsp/dtmf-detector.ts) ----
+
+@inline function field(c: i32, f: i32): f64 {
+  return get(state, c + f);
+}
+@inline function setField(c: i32, f: i32, v: f64): void {
+  put(state, c + f, v);
+}
+
+function start(c: i32, digit: i32, block: f64): void {
+  setField(c, C_DIGIT, <f64>digit);
+  setField(c, C_FIRST, block);
+  setField(c, C_LAST, block);
+  setField(c, C_HITS, 1);
+  setField(c, C_TONE, SPAN);
+  setField(c, C_LOW, hitLow);
+  setField(c, C_HIGH, hitHigh);
+  setField(c, C_PURITY, hitPurity);
+}
+
+function add(c: i32, block: f64): void {
+  setField(c, C_TONE, field(c, C_TONE) + Math.min(SPAN, (block - field(c, C_LAST)) * <f64>BLOCK));
+  setField(c, C_LAST, block);
+  setField(c, C_HITS, field(c, C_HITS) + 1);
+  setField(c, C_LOW, field(c, C_LOW) + hitLow);
+  setField(c, C_HIGH, field(c, C_HIGH) + hitHigh);
+  setField(c, C_PURITY, field(c, C_PURITY) + hitPurity);
+}
+
+function copyOther(): void {
+  for (let f = 0; f < 8; f++) setField(CURRENT, f, field(OTHER, f));
+}
+
+@inline function clear(c: i32): void {
+  setField(c, C_DIGIT, NO_DIGIT);
+}
+
+function accepted(c: i32): bool {
+  const hits = field(c, C_HITS);
+  return hits >= get(params, MIN_HITS) && field(c, C_TONE) >= get(params, MIN_TONE_SAMPLES) && field(c, C_PURITY) >= get(params, MEAN_TONE_TO_TOTAL) * hits;
+}
+
+/** The one place the state changes; a move the diagram does not have traps (a RuntimeError in JavaScript). */
+function transition(to: i32): void {
+  const from = <i32>get(state, MACHINE);
+  const allowed = to == IDLE || (from == IDLE && to == PENDING) || (from == PENDING && to == ACTIVE) || (from == ACTIVE && to == PENDING);
+  if (!allowed) unreachable();
+  put(state, MACHINE, <f64>to);
+}
+
+function toIdle(): void {
+  transition(IDLE);
+  clear(CURRENT);
+  clear(OTHER);
+}
+
+/** Reports candidate c as ended by block j of this call. */
+function emit(c: i32, j: i32): void {
+  const at = emitted + (<usize>(emitCount * EMIT_FIELDS) << 3);
+  put(at, 0, <f64>j);
+  for (let f = 0; f < 8; f++) put(at, 1 + f, field(c, f));
+  emitCount++;
+}
+
+/** Advances the receiver by the verdict (hit digit or NO_DIGIT) of `span`, decided at block j of this call. */
+function advance(hit: i32, span: f64, j: i32): void {
+  const maxMisses = get(params, MAX_MISSES);
+  const machine = <i32>get(state, MACHINE);
+  const current = <i32>field(CURRENT, C_DIGIT);
+  if (machine == IDLE) {
+    if (hit != NO_DIGIT) {
+      start(CURRENT, hit, span);
+      transition(PENDING);
+    }
+    return;
+  }
+  if (machine == PENDING) {
+    if (hit == current) {
+      add(CURRENT, span);
+      if (accepted(CURRENT)) transition(ACTIVE);
+    } else if (hit != NO_DIGIT) {
+      start(CURRENT, hit, span);
+    } else if (span - field(CURRENT, C_LAST) >= maxMisses) {
+      toIdle();
+    }
+    return;
+  }
+  // ACTIVE
+  if (hit == current) {
+    add(CURRENT, span);
+    clear(OTHER);
+    return;
+  }
+  if (hit != NO_DIGIT) {
+    if (hit == <i32>field(OTHER, C_DIGIT) && span - field(OTHER, C_LAST) < maxMisses) add(OTHER, span);
+    else start(OTHER, hit, span);
+    if (accepted(OTHER)) {
+      emit(CURRENT, j);
+      copyOther();
+      clear(OTHER);
+      return;
+    }
+  }
+  if (span - field(CURRENT, C_LAST) >= maxMisses) {
+    emit(CURRENT, j);
+    if (<i32>field(OTHER, C_DIGIT) != NO_DIGIT && span - field(OTHER, C_LAST) < maxMisses) {
+      copyOther();
+      clear(OTHER);
+      transition(PENDING);
+    } else {
+      toIdle();
+    }
+  }
+}
+
 /**
- * Runs `blocks` (≤ CHUNK_BLOCKS) whole blocks of the input: verdict j is the
- * digit of the span that ends with block j (NO_DIGIT for a miss; levels and
- * purity beside it for a hit). A span needs four loud blocks; a silent block
- * (under the `silentBlock` energy) gets no Goertzel pass.
+ * Runs `blocks` (≤ CHUNK_BLOCKS) whole blocks of the input and returns how
+ * many digits ended in them (in `emitted`). A span needs four loud blocks; a
+ * silent block (under the `silentBlock` energy) gets no Goertzel pass. The
+ * span of blocks b−3 … b is decided at block b; the first three end none.
  */
-export function run(kind: i32, blocks: i32): void {
+export function run(kind: i32, blocks: i32): i32 {
+  emitCount = 0;
   let ring = <i32>get(state, RING);
   let loudRun = <i32>get(state, LOUD_RUN);
+  let b = get(state, BLOCKS);
   const silentBlock = get(params, SILENT_BLOCK);
   for (let j = 0; j < blocks; j++) {
     const e = filterBlock(kind, j);
@@ -405,9 +550,20 @@ export function run(kind: i32, blocks: i32): void {
       goertzel((ring % 3) * 8);
       if (loudRun >= 3) window(ring);
     }
-    store<i32>(verdictDigit + (<usize>j << 2), loudRun >= 4 ? classify(ring, j) : NO_DIGIT);
+    if (b >= 3) advance(loudRun >= 4 ? classify(ring) : NO_DIGIT, b - 3, j);
     ring = ring == 11 ? 0 : ring + 1;
+    b += 1;
   }
   put(state, RING, <f64>ring);
   put(state, LOUD_RUN, <f64>loudRun);
+  put(state, BLOCKS, b);
+  return emitCount;
+}
+
+/** Ends the call or file: the digit in progress, if it is accepted, is reported now (1, in `emitted`, or 0); the receiver goes idle. */
+export function flush(): i32 {
+  emitCount = 0;
+  if (<i32>get(state, MACHINE) == ACTIVE) emit(CURRENT, 0);
+  toIdle();
+  return emitCount;
 }

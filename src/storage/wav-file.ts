@@ -1,5 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { ioReason } from '../io-reason.js';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { ioReason, isSystemError } from '../io-reason.js';
 import { alawToLinear, floatToPcm16, ulawToLinear } from '../../dsp/g711.js';
 import { floatSamples, type MonoSamples } from '../../dsp/pcm.js';
 import { resample } from '../../dsp/resampler.js';
@@ -52,22 +52,45 @@ function fourcc(b: Uint8Array, at: number): string {
   return String.fromCharCode(b[at], b[at + 1], b[at + 2], b[at + 3]);
 }
 
-/** Parses a WAV file image. Throws `WavFormatError` for anything corrupt, truncated or unsupported. */
-export function parseWav(bytes: Uint8Array): WavAudio {
+/** What a WAV file's header says, checked: its format and where its samples are. */
+export interface WavInfo {
+  sampleRate: number;
+  channels: number;
+  bitsPerSample: number;
+  encoding: WavEncoding;
+  /** Sample frames (one sample per channel each). */
+  frames: number;
+}
+
+interface WavLayout extends WavInfo {
+  /** Byte offset of the samples in the file. */
+  dataAt: number;
+}
+
+/**
+ * The header of a WAV file of `fileLength` bytes from its first bytes
+ * (`bytes`, the whole file or a prefix of it): undefined when the chunks
+ * before the samples run past the prefix. Throws `WavFormatError` for
+ * anything corrupt, truncated or unsupported.
+ */
+function wavLayout(bytes: Uint8Array, fileLength: number): WavLayout | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 12) throw new WavFormatError(`file too short for a WAV header (${bytes.length} bytes)`);
+  if (fileLength < 12) throw new WavFormatError(`file too short for a WAV header (${fileLength} bytes)`);
+  if (bytes.length < 12) return undefined;
   if (fourcc(bytes, 0) !== 'RIFF' || fourcc(bytes, 8) !== 'WAVE') {
     throw new WavFormatError('not a WAV file (no RIFF/WAVE header)');
   }
   let fmt: { tag: number; channels: number; rate: number; blockAlign: number; bits: number } | undefined;
   let data: { at: number; length: number } | undefined;
   let at = 12;
-  while (at + 8 <= bytes.length) {
+  while (at + 8 <= fileLength) {
+    if (at + 8 > bytes.length) return undefined;
     const id = fourcc(bytes, at);
     const size = view.getUint32(at + 4, true);
     const body = at + 8;
     if (id === 'fmt ') {
-      if (size < 16 || body + size > bytes.length) throw new WavFormatError(`'fmt ' chunk truncated (${size} bytes declared)`);
+      if (size < 16 || body + size > fileLength) throw new WavFormatError(`'fmt ' chunk truncated (${size} bytes declared)`);
+      if (body + size > bytes.length) return undefined;
       let tag = view.getUint16(body, true);
       if (tag === WAVE_FORMAT_EXTENSIBLE) {
         if (size < 40) throw new WavFormatError('WAVE_FORMAT_EXTENSIBLE header too short');
@@ -81,8 +104,8 @@ export function parseWav(bytes: Uint8Array): WavAudio {
         bits: view.getUint16(body + 14, true),
       };
     } else if (id === 'data') {
-      if (body + size > bytes.length) {
-        throw new WavFormatError(`truncated: data chunk declares ${size} bytes but only ${bytes.length - body} are present`);
+      if (body + size > fileLength) {
+        throw new WavFormatError(`truncated: data chunk declares ${size} bytes but only ${fileLength - body} are present`);
       }
       data = { at: body, length: size };
       break;
@@ -95,19 +118,25 @@ export function parseWav(bytes: Uint8Array): WavAudio {
   const encoding = encodingOf(tag, bits);
   if (channels < 1) throw new WavFormatError('channel count is 0');
   if (rate < MIN_RATE || rate > MAX_RATE) throw new WavFormatError(`implausible sample rate ${rate} Hz`);
-  const bytesPerSample = bits / 8;
-  const frameBytes = bytesPerSample * channels;
+  const frameBytes = (bits / 8) * channels;
   if (fmt.blockAlign !== frameBytes) {
     throw new WavFormatError(`block align ${fmt.blockAlign} does not match ${channels} channel(s) of ${bits} bits`);
   }
   if (data.length % frameBytes !== 0) {
     throw new WavFormatError(`truncated: data length ${data.length} is not a whole number of ${frameBytes}-byte frames`);
   }
-  const frames = data.length / frameBytes;
+  return { sampleRate: rate, channels, bitsPerSample: bits, encoding, frames: data.length / frameBytes, dataAt: data.at };
+}
+
+/** Parses a WAV file image. Throws `WavFormatError` for anything corrupt, truncated or unsupported. */
+export function parseWav(bytes: Uint8Array): WavAudio {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // The whole image: the layout is never left undefined.
+  const { sampleRate: rate, channels, bitsPerSample: bits, encoding, frames, dataAt } = wavLayout(bytes, bytes.length)!;
   const samples =
     encoding === 'pcm' && bits === 16
-      ? mixPcm16(bytes, view, data.at, frames, channels)
-      : mixGeneric(view, data.at, frames, channels, bytesPerSample, sampleReader(view, encoding, bits));
+      ? mixPcm16(bytes, view, dataAt, frames, channels)
+      : mixGeneric(view, dataAt, frames, channels, bits / 8, sampleReader(view, encoding, bits));
   return { sampleRate: rate, channels, bitsPerSample: bits, encoding, samples };
 }
 
@@ -241,6 +270,52 @@ export function readWavFile(path: string): WavAudio {
   } catch (err) {
     if (err instanceof WavFormatError) throw new WavFormatError(`${path}: ${err.message}`);
     throw err;
+  }
+}
+
+/** Bytes of the first read of `readWavFileInPieces`: any usual header fits. */
+const HEADER_READ_BYTES = 4096;
+
+/**
+ * Reads a 16-bit mono PCM WAV file in pieces of `pieceSamples` through one
+ * buffer, without holding the whole file: `onPiece` gets each piece's samples
+ * (the file's own 16-bit values; the array is reused, valid during the call).
+ * Returns the header's facts; undefined, having read only the header, when
+ * the file is another kind or `wanted` refuses it — `readWavFile` reads those
+ * whole. Errors are `readWavFile`'s, word for word.
+ */
+export function readWavFileInPieces(path: string, wanted: (info: WavInfo) => boolean, pieceSamples: number, onPiece: (samples: Int16Array) => void): WavInfo | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const head = new Uint8Array(Math.min(size, HEADER_READ_BYTES));
+    const got = readSync(fd, head, 0, head.length, 0);
+    let layout: WavLayout | undefined;
+    try {
+      layout = wavLayout(head.subarray(0, got), size);
+    } catch (err) {
+      if (err instanceof WavFormatError) throw new WavFormatError(`${path}: ${err.message}`);
+      throw err;
+    }
+    if (!layout || !LITTLE_ENDIAN || layout.encoding !== 'pcm' || layout.bitsPerSample !== 16 || layout.channels !== 1 || !wanted(layout)) return undefined;
+    const piece = new Int16Array(pieceSamples);
+    const bytes = new Uint8Array(piece.buffer);
+    for (let done = 0; done < layout.frames; ) {
+      const n = Math.min(pieceSamples, layout.frames - done);
+      // The file is as long as its header says (wavLayout checked), unless it shrinks under us: then it ends here.
+      const read = readSync(fd, bytes, 0, n * 2, layout.dataAt + done * 2) >> 1;
+      if (read === 0) break;
+      onPiece(read === pieceSamples ? piece : piece.subarray(0, read));
+      done += read;
+    }
+    const { sampleRate, channels, bitsPerSample, encoding, frames } = layout;
+    return { sampleRate, channels, bitsPerSample, encoding, frames };
+  } catch (err) {
+    if (err instanceof WavFormatError || !isSystemError(err)) throw err;
+    throw new WavFormatError(`cannot read ${path}: ${ioReason(err)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
