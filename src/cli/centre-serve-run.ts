@@ -39,7 +39,6 @@ export interface ServeOptions extends CentreDbOptions {
   modem: string[];
   maintenanceModem: string[];
   maintenance: boolean;
-  functionTestWait: number;
   supervision: boolean;
   portal: boolean;
   writerThread?: boolean;
@@ -88,7 +87,7 @@ async function startScheduler(opts: ServeOptions, c: { db: CentreDatabase; maste
     clock: c.clock,
     records: new MaintenanceRecords(c.db),
     windows: new MaintenanceWindows(c.db),
-    visitorFor: (devices) => sessionVisitor({ db: c.db, master: c.master, state: opts.state, functionTestWaitMs: opts.functionTestWait * 1000, lines, clock: c.clock }, devices, (text) => log.warn(text.trim())),
+    visitorFor: (devices) => sessionVisitor({ db: c.db, master: c.master, state: opts.state, lines, clock: c.clock }, devices, (text) => log.warn(text.trim())),
     modems: lines.modemCount,
     bus: c.bus,
     logger: log,

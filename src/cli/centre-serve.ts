@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { parseBindAddress, parseDatagramAddress, DatagramAddressError, type DatagramAddress } from '../../core/datagram-port.js';
 import type { ServeOptions } from './centre-serve-run.js';
 import { addCentreDbOptions } from './centre-options.js';
-import { FUNCTION_TEST_WAIT_S, lineSpec, numberIn } from './option-values.js';
+import { lineSpec } from './option-values.js';
 
 /** Default device-side address of `centre serve` (UDP intake). */
 export const DEFAULT_UDP = '127.0.0.1:7300';
@@ -34,7 +34,6 @@ export function registerServeCommand(centre: Command, program: Command): void {
       .option('--modem <spec>', "receive error reports on a centre modem's DTE (tcp:HOST:PORT, serial:DEVICE[@BAUD], pty:PATH); repeatable", (v: string, acc: string[]) => [...acc, lineSpec(v)], [] as string[])
       .option('--maintenance-modem <spec>', "a centre modem's DTE the maintenance scheduler dials visits on (as --modem); repeatable; not one of --modem's", (v: string, acc: string[]) => [...acc, lineSpec(v)], [] as string[])
       .option('--no-maintenance', 'run no maintenance plans in this process (another centre on the database does)')
-      .option('--function-test-wait <s>', "how long a scheduled visit's function-test step waits for the report", numberIn(1, 3600), FUNCTION_TEST_WAIT_S)
       .option('--writer-thread', 'SQLite, with --no-http: commit check-ins in a writer thread beside the intake (a second core)')
       .option('--no-supervision', 'leave supervision to another process on the same database')
       .option('--no-portal', 'no web portal on the HTTP side (docs/portal.md), only the API')

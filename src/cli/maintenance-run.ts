@@ -3,6 +3,7 @@ import type { CentreDatabase } from '../database/centre-database.js';
 import { MaintenanceRecords, type PlanRecord } from '../database/maintenance-records.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { clockWindowCron } from '../maintenance/clock-window.js';
+import { functionTestWaitMs } from '../maintenance/function-test-wait.js';
 import { PlanError, type MaintenanceStep, type PlanSpec } from '../maintenance/maintenance-plan.js';
 import { MaintenancePlans, type ZoneWindows } from '../maintenance/maintenance-plans.js';
 import { MAINTENANCE_SCHEDULE_TOPIC, MaintenanceWindows } from '../database/maintenance-windows.js';
@@ -26,6 +27,7 @@ export interface PlanAddOptions extends CentreDbOptions {
   retries: number;
   lanConcurrency: number;
   serviceUser: string;
+  functionTestWait?: number;
 }
 
 const list = (v: string | undefined): string[] => (v ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
@@ -56,6 +58,7 @@ function specOf(name: string, o: PlanAddOptions): PlanSpec {
     maxRetries: o.retries,
     lanConcurrency: o.lanConcurrency,
     serviceUser: o.serviceUser,
+    ...(o.functionTestWait !== undefined ? { functionTestWaitMinutes: o.functionTestWait } : {}),
   };
 }
 
@@ -77,6 +80,7 @@ function describe(p: PlanRecord, zones: ZoneWindows[]): string[] {
     `kds backups kept: ${p.backupRetention}`,
     `retries per step: ${p.maxRetries}`,
     `lan visits at once: ${p.lanConcurrency}`,
+    `function-test wait: ${functionTestWaitMs(p) / 60_000} min${p.functionTestWaitMinutes == null ? ' (default: the longest signaling interval and a call)' : ''}`,
     `service user: ${p.serviceUser}`,
     `created: ${iso(p.createdAt)} by ${p.createdBy}`,
     ...windows.map((w, i) => `${i === 0 ? 'next windows: ' : '              '}${w}`),

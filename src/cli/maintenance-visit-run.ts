@@ -43,7 +43,6 @@ export interface RunNowOptions extends CentreDbOptions {
   lanConcurrency?: number;
   minutes?: number;
   apsDir?: string;
-  functionTestWait: number;
   json?: boolean;
 }
 
@@ -146,7 +145,6 @@ export interface VisitorSetup {
   /** The centre's state directory (`-s`): KDS backups, archives, APS images under it. */
   state: string;
   apsDir?: string;
-  functionTestWaitMs: number;
   lines: NetworkVisitLines;
   clock: Clock;
 }
@@ -175,7 +173,6 @@ export async function sessionVisitor(s: VisitorSetup, devices: readonly string[]
     vault: new KdsBackupVault(join(dir, 'kds-backups'), s.master),
     shelf: new ArchiveShelf(join(dir, 'archives')),
     apsImage: (v) => new ApsLibrary(s.apsDir ?? join(s.state, 'centre', 'aps')).image(v),
-    functionTestWaitMs: s.functionTestWaitMs,
     functionTestPollMs: 2_000,
   });
 }
@@ -198,7 +195,7 @@ export async function runNow(program: Command, name: string, o: RunNowOptions): 
     const devices = await records.devicesOf(plan.selection);
     const lines = new NetworkVisitLines(o.modem);
     const clock = new RealClock();
-    const visitor = await sessionVisitor({ db, master, state: o.state, apsDir: o.apsDir, functionTestWaitMs: o.functionTestWait * 1000, lines, clock }, devices, (text) => process.stderr.write(text));
+    const visitor = await sessionVisitor({ db, master, state: o.state, apsDir: o.apsDir, lines, clock }, devices, (text) => process.stderr.write(text));
     const runner = new MaintenanceRunner({ clock, records, visitor, modems: Math.max(1, lines.modemCount), lanConcurrency: o.lanConcurrency ?? plan.lanConcurrency, logger: logger.child({ component: 'maintenance' }) });
     const start = clock.now();
     const window = { start, end: start + (o.minutes ?? plan.windowMinutes) * 60_000 };

@@ -1,9 +1,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseClockWindow } from '../maintenance/clock-window.js';
+import { DEFAULT_FUNCTION_TEST_WAIT_MS, MAX_FUNCTION_TEST_WAIT_MINUTES } from '../maintenance/function-test-wait.js';
 import { addCentreDbOptions, type CentreDbOptions } from './centre-options.js';
 import type { PlanAddOptions } from './maintenance-run.js';
 import type { AccessSetOptions, RunNowOptions } from './maintenance-visit-run.js';
-import { collect, FUNCTION_TEST_WAIT_S, lineSpec, numberIn } from './option-values.js';
+import { collect, lineSpec, numberIn } from './option-values.js';
 
 /*
  * `hicom-sim maintenance …` (docs/maintenance-plans.md): declared here
@@ -45,7 +46,8 @@ export function register(program: Command): void {
     .option('--retention <n>', 'KDS backups kept per device', numberIn(1, 100), 7)
     .option('--retries <n>', 'retries of a failed step inside the window', numberIn(0, 10), 2)
     .option('--lan-concurrency <n>', 'at most this many LAN visits of the plan at once (the centre\'s modems bound the modem visits)', numberIn(1, 1000), 8)
-    .option('--service-user <name>', 'the PBX user visits log in as', 'service'))
+    .option('--service-user <name>', 'the PBX user visits log in as', 'service')
+    .option('--function-test-wait <min>', `how long the function-test step waits for the PBX's report (default ${DEFAULT_FUNCTION_TEST_WAIT_MS / 60_000}: the longest signaling interval and a call)`, numberIn(1, MAX_FUNCTION_TEST_WAIT_MINUTES)))
     .action(async (name: string, o: PlanAddOptions) => (await run()).planAdd(program, name, o));
   addCentreDbOptions(plan.command('list').description('every plan, one line each')).action(async (o: CentreDbOptions) => (await run()).planList(program, o));
   addCentreDbOptions(plan.command('show <name>').description('a plan in full with its next windows')).action(async (name: string, o: CentreDbOptions) => (await run()).planShow(program, name, o));
@@ -63,7 +65,6 @@ export function register(program: Command): void {
     .option('--lan-concurrency <n>', 'at most this many LAN visits at once (default: the plan\'s)', numberIn(1, 1000))
     .option('--minutes <n>', 'the window\'s length instead of the plan\'s', numberIn(1, 24 * 60))
     .option('--aps-dir <dir>', 'the APS images the aps step loads (default <state>/centre/aps)')
-    .option('--function-test-wait <s>', 'how long the function-test step waits for the report', numberIn(1, 3600), FUNCTION_TEST_WAIT_S)
     .option('--json', 'one JSON object per device'))
     .action(async (name: string, o: RunNowOptions) => (await visits()).runNow(program, name, o));
   const access = maintenance.command('access').description('how the centre reaches each PBX for its visits (LAN teleservice, modem, callback); PIN and passwords stored sealed');

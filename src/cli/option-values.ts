@@ -45,6 +45,3 @@ export function collect(value: string, previous: string[]): string[] {
 
 /** What `centre device add|update --tz` takes to give a device back the plan's time zone. */
 export const PLAN_TIME_ZONE = 'plan';
-
-/** How long a visit's function-test step waits for its report by default (`run-now --function-test-wait`, `centre serve`), in seconds. */
-export const FUNCTION_TEST_WAIT_S = 540;

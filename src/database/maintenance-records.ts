@@ -29,6 +29,8 @@ export interface PlanRecord {
   createdBy: string;
   /** At most this many LAN visits of the plan at once (the scheduler's bound; modems bound the others). */
   lanConcurrency: number;
+  /** How long the function-test step waits for the PBX's report; null or absent: the default (maintenance-plan.ts). */
+  functionTestWaitMinutes?: number | null;
 }
 
 /** The LAN concurrency of a plan that names none (migration 0010's column default). */
@@ -105,6 +107,7 @@ function planOf(r: Selectable<MaintenancePlansTable>): PlanRecord {
     createdAt: Number(r.created_at),
     createdBy: r.created_by,
     lanConcurrency: Number(r.lan_concurrency),
+    functionTestWaitMinutes: r.function_test_wait_minutes === null ? null : Number(r.function_test_wait_minutes),
   };
 }
 
@@ -162,9 +165,10 @@ export class MaintenanceRecords {
         created_at: plan.createdAt,
         created_by: plan.createdBy,
         lan_concurrency: plan.lanConcurrency ?? DEFAULT_LAN_CONCURRENCY,
+        function_test_wait_minutes: plan.functionTestWaitMinutes ?? null,
       }).returning('id'));
       const id = Number(ins.rows[0].id);
-      yield* recordAudit(qb, { at: plan.createdAt, ...by, action: 'maintenance.plan.add', target: plan.name, detail: { selection: plan.selection, window: plan.windowCron, minutes: plan.windowMinutes, timeZone: plan.timeZone, steps: plan.steps } });
+      yield* recordAudit(qb, { at: plan.createdAt, ...by, action: 'maintenance.plan.add', target: plan.name, detail: { selection: plan.selection, window: plan.windowCron, minutes: plan.windowMinutes, timeZone: plan.timeZone, steps: plan.steps, functionTestWaitMinutes: plan.functionTestWaitMinutes ?? null } });
       return id;
     });
     if (id === undefined) throw new MaintenanceRecordsError(`name: a plan named ${plan.name} exists already`);

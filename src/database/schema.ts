@@ -362,6 +362,8 @@ export interface MaintenancePlansTable {
   created_by: string;
   /** At most this many LAN visits of the plan at once (migration 0010). */
   lan_concurrency: Generated<number>;
+  /** Minutes the function-test step waits for the report; NULL: the default (migration 0011). */
+  function_test_wait_minutes: number | null;
 }
 
 /**

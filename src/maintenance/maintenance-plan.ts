@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import type { PlanRecord } from '../database/maintenance-records.js';
 import { canonicalTimeZone } from '../database/time-zone.js';
+import { functionTestBudgetMs, MAX_FUNCTION_TEST_WAIT_MINUTES } from './function-test-wait.js';
 
 /**
  * A maintenance plan (spec §5.4, issue 13, docs/maintenance-plans.md): which
@@ -44,6 +45,8 @@ export interface PlanSpec {
   serviceUser: string;
   /** At most this many LAN visits at once (default DEFAULT_LAN_CONCURRENCY). */
   lanConcurrency?: number;
+  /** How long the function-test step waits for the PBX's report, in minutes; absent: the default (function-test-wait.ts). */
+  functionTestWaitMinutes?: number;
 }
 
 export interface MaintenancePlan extends PlanSpec {
@@ -67,6 +70,7 @@ export const MAX_WINDOW_MINUTES = 24 * 60;
 export const MAX_RETRIES = 10;
 export const MAX_BACKUP_RETENTION = 100;
 export const MAX_LAN_CONCURRENCY = 1000;
+
 
 function cronOf(window: Pick<PlanWindow, 'cron' | 'timeZone'>): Cron {
   // paused and without a function: only read for its dates, never scheduled.
@@ -125,6 +129,12 @@ export function checkPlan(spec: PlanSpec, now: number, knownDevice: (id: string)
   if (!Number.isInteger(spec.maxRetries) || spec.maxRetries < 0 || spec.maxRetries > MAX_RETRIES) throw new PlanError('retries', `expected 0–${MAX_RETRIES}`);
   if (spec.lanConcurrency !== undefined && (!Number.isInteger(spec.lanConcurrency) || spec.lanConcurrency < 1 || spec.lanConcurrency > MAX_LAN_CONCURRENCY)) throw new PlanError('lan-concurrency', `expected 1–${MAX_LAN_CONCURRENCY} LAN visits at once`);
   if (!/^[A-Za-z0-9._-]{1,16}$/.test(spec.serviceUser)) throw new PlanError('service-user', `${JSON.stringify(spec.serviceUser)} is not a PBX user name`);
+  const wait = spec.functionTestWaitMinutes;
+  if (wait !== undefined && (!Number.isInteger(wait) || wait < 1 || wait > MAX_FUNCTION_TEST_WAIT_MINUTES)) throw new PlanError('function-test-wait', `${wait} is not 1–${MAX_FUNCTION_TEST_WAIT_MINUTES} minutes`);
+  const budget = functionTestBudgetMs(spec);
+  if (steps.includes('function-test') && budget > w.minutes * 60_000) {
+    throw new PlanError('function-test-wait', `${budget / 60_000} min (the wait${wait === undefined ? ', by default,' : ''} and 1 min for the test) does not fit in the ${w.minutes}-min window: the step could never start; give a shorter --function-test-wait or a longer window`);
+  }
   return { ...spec, selection, window, steps: [...steps] };
 }
 

@@ -35,6 +35,7 @@ export class MaintenancePlans {
         maxRetries: plan.maxRetries,
         serviceUser: plan.serviceUser,
         ...(plan.lanConcurrency !== undefined ? { lanConcurrency: plan.lanConcurrency } : {}),
+        functionTestWaitMinutes: plan.functionTestWaitMinutes ?? null,
         createdAt: at,
         createdBy: by.actor,
       }, by);

@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { MaintenanceRecords, PlanRecord, StepOutcome, VisitRecord } from '../database/maintenance-records.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { functionTestBudgetMs } from './function-test-wait.js';
 import { nextWindow, planWindow, type MaintenanceStep, type WindowSpan } from './maintenance-plan.js';
 
 /** How a visit reaches a device: over the LAN (teleservice) or by modem (PIN or callback). */
@@ -59,7 +60,8 @@ export const STEP_BUDGET_MS: Readonly<Record<MaintenanceStep | 'connect' | 'disc
   'kds-backup': 5 * 60_000,
   archive: 10 * 60_000,
   aps: 30 * 60_000,
-  'function-test': 10 * 60_000,
+  /** The default; a plan's own wait for the report sets its budget (`functionTestBudgetMs`). */
+  'function-test': functionTestBudgetMs({}),
   disconnect: 60_000,
 };
 
@@ -248,7 +250,10 @@ export class MaintenanceRunner {
   }
 
   #budget(step: keyof typeof STEP_BUDGET_MS, plan: PlanRecord): number {
-    return step === 'aps' && !plan.loadAps ? Math.min(APS_CHECK_BUDGET_MS, this.#budgets.aps) : this.#budgets[step];
+    if (step === 'aps' && !plan.loadAps) return Math.min(APS_CHECK_BUDGET_MS, this.#budgets.aps);
+    // The plan's wait for the report, unless a budget for the step was given (tests).
+    if (step === 'function-test') return this.#o.budgets?.['function-test'] ?? functionTestBudgetMs(plan);
+    return this.#budgets[step];
   }
 
   #fits(step: keyof typeof STEP_BUDGET_MS, window: WindowSpan, plan: PlanRecord): boolean {

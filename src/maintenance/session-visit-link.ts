@@ -7,6 +7,7 @@ import type { ArchiveShelf } from './archive-shelf.js';
 import type { ByteMeter } from './byte-meter.js';
 import { parseErrorMemory } from './error-memory-listing.js';
 import type { KdsBackupVault } from './kds-backup-vault.js';
+import { functionTestWaitMs } from './function-test-wait.js';
 import type { MaintenanceStep } from './maintenance-plan.js';
 import type { StepResult, VisitChannel, VisitContext, VisitLink } from './maintenance-runner.js';
 
@@ -26,9 +27,7 @@ export interface VisitWork {
   shelf: ArchiveShelf;
   /** The centre's APS images by version; undefined when it has none of that version. */
   apsImage(version: string): Buffer | undefined;
-  /** How long the function-test step waits for the report. */
-  functionTestWaitMs: number;
-  /** How often it looks. */
+  /** How often the function-test step looks for the report (it waits as long as the plan says: `functionTestWaitMs`). */
   functionTestPollMs: number;
 }
 
@@ -193,14 +192,15 @@ export class SessionVisitLink implements VisitLink {
       notes.push(`function test ${id} raised`);
     }
     const started = this.work.now();
+    const wait = functionTestWaitMs(ctx.plan);
     if (this.channel === 'modem') notes.push(`hung up so the PBX can signal over its modem (${await this.#logout()})`);
     for (;;) {
       if (await this.work.reports.reported(ctx.deviceId, id, asked - REPORT_CLOCK_SLACK_MS)) {
         notes.push(`its report reached the centre after ${Math.round((this.work.now() - started) / 1000)} s`);
         return notes.join('; ');
       }
-      if (this.work.now() - started >= this.work.functionTestWaitMs) {
-        throw new StepFailure(`${notes.join('; ')}; no report of it at the centre within ${Math.round(this.work.functionTestWaitMs / 1000)} s`);
+      if (this.work.now() - started >= wait) {
+        throw new StepFailure(`${notes.join('; ')}; no report of it at the centre within ${Math.round(wait / 1000)} s (the plan's function-test wait)`);
       }
       await ctx.wait(this.work.functionTestPollMs);
     }

@@ -7,8 +7,7 @@ import type { DeviceVisitor } from '../maintenance/maintenance-runner.js';
 import { SessionVisitor } from '../maintenance/session-visitor.js';
 import type { MaintenanceFleet } from './maintenance-fleet.js';
 
-/** The function test is not a scenario step (its report would need the centre's modem receiver); these only bound the visitor's own wait. */
-const FUNCTION_TEST_WAIT_MS = 10 * 60_000;
+/** How often the function-test step looks for the report at the centre. */
 const FUNCTION_TEST_POLL_MS = 30_000;
 /** How long a visit waits for a free centre modem, and how often it looks. */
 const MODEM_WAIT_MS = 60 * 60_000;
@@ -68,7 +67,6 @@ export function fleetVisitor(fleet: MaintenanceFleet, modems: LabModem[]): Devic
     vault: fleet.vault,
     shelf: fleet.shelf,
     apsImage: () => undefined,
-    functionTestWaitMs: FUNCTION_TEST_WAIT_MS,
     functionTestPollMs: FUNCTION_TEST_POLL_MS,
   });
 }

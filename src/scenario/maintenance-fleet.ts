@@ -120,6 +120,7 @@ export class MaintenanceFleet {
         backupRetention: s.plan.backupRetention,
         maxRetries: s.plan.maxRetries,
         serviceUser: s.plan.serviceUser,
+        functionTestWaitMinutes: s.plan.functionTestWaitMinutes ?? null,
         createdAt: clock.now(),
         createdBy: 'scenario',
       }, by);

@@ -93,6 +93,12 @@ function bound(where: string, v: unknown): Bound {
   return b;
 }
 
+function wholeMinutes(where: string, v: unknown): number {
+  const ms = parseDuration(where, v);
+  if (ms % 60_000 !== 0) throw new ScenarioError(`${where}: ${JSON.stringify(v)} is not a whole number of minutes`);
+  return ms / 60_000;
+}
+
 function startOf(v: unknown): number {
   const t = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/.test(v) ? Date.parse(v) : NaN;
   if (Number.isNaN(t)) throw new ScenarioError(`maintenance.start: ${JSON.stringify(v)} is not a UTC time such as 2026-12-07T12:00:00Z`);
@@ -100,7 +106,7 @@ function startOf(v: unknown): number {
 }
 
 function planOf(p: Raw, start: number): PlanSpec {
-  known('maintenance.plan', p, ['window', 'days', 'cron', 'minutes', 'timeZone', 'holidays', 'steps', 'retries', 'serviceUser', 'targetAps', 'loadAps', 'retention']);
+  known('maintenance.plan', p, ['window', 'days', 'cron', 'minutes', 'timeZone', 'holidays', 'steps', 'retries', 'serviceUser', 'targetAps', 'loadAps', 'retention', 'functionTestWait']);
   let cron: string;
   let minutes: number;
   if (p.window !== undefined) {
@@ -126,6 +132,7 @@ function planOf(p: Raw, start: number): PlanSpec {
     backupRetention: p.retention === undefined ? 7 : count('maintenance.plan.retention', p.retention),
     maxRetries: p.retries === undefined ? 2 : count('maintenance.plan.retries', p.retries),
     serviceUser: p.serviceUser === undefined ? 'service' : text('maintenance.plan.serviceUser', p.serviceUser),
+    ...(p.functionTestWait !== undefined ? { functionTestWaitMinutes: wholeMinutes('maintenance.plan.functionTestWait', p.functionTestWait) } : {}),
   };
   try {
     return checkPlan(spec, start, () => true);

@@ -21,6 +21,8 @@ onBothEngines(t, 'maintenance plan add/list/show/remove and history from the com
   bad(['--devices', 'HSIM-0001,HSIM-9999', '--window', '20:00-06:00'], /^hicom-sim: plan nightly: devices: unknown device HSIM-9999/, 'an unknown device');
   bad(['--devices', 'HSIM-0001', '--cron', '0 20 * * monday-ish', '--minutes', '60'], /^hicom-sim: plan nightly: cron: "0 20 \* \* monday-ish" does not parse/, 'a cron expression that does not parse');
   bad(['--devices', 'HSIM-0001', '--cron', '0 20 30 2 *', '--minutes', '60'], /^hicom-sim: plan nightly: window: .*lies in the past/, 'a window that never comes again');
+  bad(['--devices', 'HSIM-0001', '--cron', '0 20 * * *', '--minutes', '20', '--steps', 'function-test', '--function-test-wait', '30'], /^hicom-sim: plan nightly: function-test-wait: 31 min \(the wait and 1 min for the test\) does not fit in the 20-min window/, 'a function-test wait longer than the window');
+  bad(['--devices', 'HSIM-0001', '--window', '20:00-06:00', '--function-test-wait', '0'], /--function-test-wait/, 'a function-test wait of nothing');
   t.equal((await new MaintenanceRecords(await f.open()).listPlans()).length, 0, 'nothing stored by any refusal');
 
   const add = runCli(['maintenance', 'plan', 'add', 'nightly', '--customer', 'Müller', '--window', '20:00-06:00', '--days', '1-5', '--time-zone', 'Europe/Berlin', '--holidays', '2026-12-24,2026-12-25', '--steps', 'errors,kds-backup,archive,aps,function-test', '--target-aps', 'V2.1', ...db]);
@@ -35,6 +37,10 @@ onBothEngines(t, 'maintenance plan add/list/show/remove and history from the com
   const show = runCli(['maintenance', 'plan', 'show', 'nightly', ...db]);
   t.match(show.stdout, /^steps: connect, errors, kds-backup, archive, aps, function-test, disconnect$/m, 'show: the steps framed by connect and disconnect');
   t.match(show.stdout, /^holidays: 2026-12-24, 2026-12-25$/m, 'show: the holidays');
+  t.match(show.stdout, /^function-test wait: 17 min \(default: the longest signaling interval and a call\)$/m, 'show: the default function-test wait');
+  const quick = runCli(['maintenance', 'plan', 'add', 'quick', '--devices', 'HSIM-0001', '--window', '20:00-06:00', '--function-test-wait', '5', ...db]);
+  t.match(quick.stdout, /^function-test wait: 5 min$/m, `a plan's own function-test wait: ${quick.stderr}`);
+  t.equal(runCli(['maintenance', 'plan', 'remove', 'quick', ...db]).status, 0, 'removed again');
   const none = runCli(['maintenance', 'history', '--device', 'HSIM-0001', ...db]);
   t.same([none.status, none.stdout, none.stderr], [0, '', 'no maintenance visits of HSIM-0001 yet\n'], 'history before any visit');
 

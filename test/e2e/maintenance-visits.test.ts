@@ -71,12 +71,12 @@ onBothEngines(t, 'a plan visits a LAN PBX and a modem-only PBX with real process
   t.equal(lanAccess.status, 0, `access of the LAN PBX: ${lanAccess.stdout}${lanAccess.stderr}`);
   const modAccess = await runCliAsync(['maintenance', 'access', 'set', 'HSIM-MOD1', '--modem', IMOD['HSIM-MOD1'], ...db], secrets);
   t.match(modAccess.stdout, /^HSIM-MOD1: modem 0301235791 with PIN, as service; PIN and password stored sealed$/m, `access of the modem-only PBX: ${modAccess.stderr}`);
-  const plan = await runCliAsync(['maintenance', 'plan', 'add', 'night', '--devices', IDS.join(','), '--cron', '0 3 * * *', '--minutes', '15', '--steps', 'errors,kds-backup,archive,function-test', ...db]);
+  const plan = await runCliAsync(['maintenance', 'plan', 'add', 'night', '--devices', IDS.join(','), '--cron', '0 3 * * *', '--minutes', '15', '--steps', 'errors,kds-backup,archive,function-test', '--function-test-wait', '4', ...db]);
   t.equal(plan.status, 0, `plan added: ${plan.stderr}`);
 
   const handle = await f.open();
   const records = new MaintenanceRecords(handle);
-  const runNow = ['maintenance', 'run-now', 'night', '--modem', `tcp:127.0.0.1:${ports.visit}`, '--function-test-wait', '240', ...db];
+  const runNow = ['maintenance', 'run-now', 'night', '--modem', `tcp:127.0.0.1:${ports.visit}`, ...db];
   // The centre killed mid-visit: once the LAN visit has archived and waits for its function test's report.
   const first = spawn(...cliCommand(runNow), { stdio: 'ignore' });
   const firstExit = new Promise<NodeJS.Signals | null>((resolve) => first.on('exit', (_code, signal) => resolve(signal)));

@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap';
+import { DEFAULT_FUNCTION_TEST_WAIT_MS, functionTestBudgetMs, functionTestWaitMs } from '../../src/maintenance/function-test-wait.js';
 import { checkPlan, localDate, nextWindow, PlanError, type PlanSpec } from '../../src/maintenance/maintenance-plan.js';
 
 const NOW = Date.UTC(2026, 11, 1, 10, 0); // Tuesday 1 December 2026, 11:00 in Berlin
@@ -41,6 +42,21 @@ t.test('bad plans are refused with the field named', async (t) => {
   refused(t, spec({ loadAps: true }), 'target-aps', /target version/, 'loading without a target');
   refused(t, spec({ name: 'a plan' }), 'name', /A–Z/, 'a name with a space');
   refused(t, spec({ maxRetries: 11 }), 'retries', /0–10/, 'too many retries');
+  refused(t, spec({ functionTestWaitMinutes: 0 }), 'function-test-wait', /0 is not 1–120 minutes/, 'a function-test wait of nothing');
+  refused(t, spec({ functionTestWaitMinutes: 2.5 }), 'function-test-wait', /not 1–120 minutes/, 'a function-test wait in part minutes');
+  refused(t, spec({ functionTestWaitMinutes: 121 }), 'function-test-wait', /not 1–120 minutes/, 'a function-test wait over two hours');
+  refused(t, spec({ steps: ['errors', 'function-test'], functionTestWaitMinutes: 30 }, { minutes: 30 }), 'function-test-wait', /31 min \(the wait and 1 min for the test\) does not fit in the 30-min window: the step could never start/, 'a wait the window cannot hold');
+  refused(t, spec({ steps: ['function-test'] }, { minutes: 15 }), 'function-test-wait', /18 min \(the wait, by default, and 1 min for the test\) does not fit in the 15-min window/, 'the default wait in a short window');
+});
+
+t.test('the function-test wait: the default from the PBX\'s report timing, or the plan\'s', async (t) => {
+  t.equal(DEFAULT_FUNCTION_TEST_WAIT_MS, 17 * 60_000, 'by default 17 min: the longest signaling interval (15 min) and a report call');
+  t.equal(functionTestWaitMs({}), DEFAULT_FUNCTION_TEST_WAIT_MS, 'a plan without its own wait');
+  t.equal(functionTestWaitMs({ functionTestWaitMinutes: null }), DEFAULT_FUNCTION_TEST_WAIT_MS, 'a stored plan without its own wait');
+  t.equal(functionTestWaitMs({ functionTestWaitMinutes: 4 }), 4 * 60_000, "the plan's wait");
+  t.equal(functionTestBudgetMs({ functionTestWaitMinutes: 4 }), 5 * 60_000, 'the step budget: the wait and a minute for the test');
+  t.equal(checkPlan(spec({ steps: ['function-test'], functionTestWaitMinutes: 4 }, { minutes: 5 }), NOW, known).functionTestWaitMinutes, 4, 'a wait that just fits is taken');
+  t.equal(checkPlan(spec({ functionTestWaitMinutes: 90 }, { minutes: 30 }), NOW, known).functionTestWaitMinutes, 90, 'a plan without the function-test step keeps its wait, unused');
 });
 
 t.test('a good plan is taken in stored form', async (t) => {

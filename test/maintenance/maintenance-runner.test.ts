@@ -79,6 +79,25 @@ onBothEngines(t, 'a visit cut by the window end resumes at the next window from 
   t.match(h[0], { state: 'done', windowStart: second!.window.start }, 'done in the second window');
 });
 
+onBothEngines(t, "the plan's function-test wait is the step's budget: a wait that would cross the window's end is not started", async (t, f) => {
+  const r = await rig(t, f, { windowMinutes: 30, functionTestWaitMinutes: 25 });
+  // Three steps of 3 min and the connect: 10 min gone; a 25-min wait and its minute do not fit in the 20 left, a 10-min one does.
+  const long = await r.add('HSIM-0001', { stepMs: 3 * 60_000 });
+  const short = await r.add('HSIM-0002', { stepMs: 3 * 60_000 });
+  const plan = await r.makePlan(['HSIM-0001']);
+  t.equal(plan.functionTestWaitMinutes, 25, 'the plan keeps its wait');
+  const other = await r.records.addPlan({ ...plan, name: 'short-wait', selection: { devices: ['HSIM-0002'] }, functionTestWaitMinutes: 10 }, { actor: 'test' });
+  t.match(await r.night(plan), { cut: 1, done: 0 }, 'the long wait: cut');
+  t.same(long.ran, ['errors', 'kds-backup', 'archive'], 'the function test was not started');
+  const [cut] = await r.records.history({ deviceId: 'HSIM-0001' });
+  t.match(cut.steps.at(-1), { step: 'function-test', outcome: 'not-started' }, 'recorded as not started');
+  t.match(cut.steps.at(-1)?.output, /its 26 min would cross the window's end/, "with the plan's wait in the budget");
+  t.match(await runInVirtualTime(r.clock, r.runner, r.runner.runWindow(other, { start: r.clock.now(), end: r.clock.now() + 30 * 60_000 })), { done: 1 }, 'the short wait: done');
+  t.same(short.ran, STEPS, 'its function test ran');
+  t.equal((await r.records.plan('nightly'))?.functionTestWaitMinutes, 25, 'stored and read back');
+  t.equal((await r.records.plan('short-wait'))?.functionTestWaitMinutes, 10, 'each plan its own');
+});
+
 onBothEngines(t, 'retries with back-off after a line break, a failing step gives up, and a busy PBX is skipped and visited later', async (t, f) => {
   const r = await rig(t, f, { windowMinutes: 120 });
   const flaky = await r.add('HSIM-0001', { failures: { 'kds-backup': 1 } });

@@ -81,7 +81,6 @@ async function modemRig(t: Test, o: ModemRigOptions = {}) {
     vault,
     shelf,
     apsImage: () => undefined,
-    functionTestWaitMs: 9 * 60_000,
     functionTestPollMs: 15_000,
   });
   const runner = new MaintenanceRunner({ clock: tl.clock, records, visitor, modems: 1, lanConcurrency: 1 });

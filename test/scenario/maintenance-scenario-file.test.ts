@@ -19,6 +19,10 @@ t.test('a maintenance scenario is read into its plan, fleet, faults and expectat
   const s = validateMaintenanceScenario(good());
   t.equal(s.start, Date.UTC(2026, 11, 7, 12), 'the start');
   t.match(s.plan, { window: { cron: '0 20 * * 1-5', minutes: 600, timeZone: 'Europe/Berlin' }, steps: ['errors', 'archive'], maxRetries: 1, serviceUser: 'service' }, 'the window as the plan stores it');
+  t.equal(s.plan.functionTestWaitMinutes, undefined, 'no function-test wait of its own: the default');
+  const doc = good();
+  Object.assign(doc.maintenance.plan, { functionTestWait: '12min' });
+  t.equal(validateMaintenanceScenario(doc).plan.functionTestWaitMinutes, 12, 'functionTestWait: a duration in whole minutes');
   t.match(s.faults[0], { night: 2, lineFault: { pbxs: { count: 5 }, cut: { afterBytes: 2000 }, every: true } }, 'a line fault');
   t.match(s.faults[1], { inUse: { pbxs: { ids: ['MNT-00001'] }, as: 'admin', forMs: 2 * 3600_000 } }, 'people on a PBX');
   t.match(s.expect, [{ night: 1, figure: 'done', bound: { equals: 100 } }, { night: 'all', figure: 'failed', bound: { atMost: 5 } }, { failures: { reason: 'line' }, bound: { atLeast: 1 } }], 'the expectations');
@@ -36,6 +40,8 @@ t.test('every wrong field is refused with its name', async (t) => {
     ['a cron day field that does not parse', (d) => (d.maintenance.plan.days = 'monday-ish'), /maintenance\.plan\.cron: .* does not parse/],
     ['an unknown time zone', (d) => (d.maintenance.plan.timeZone = 'Mars/Olympus'), /maintenance\.plan\.time-zone: "Mars\/Olympus" is not an IANA time zone/],
     ['an unknown step', (d) => (d.maintenance.plan.steps = ['errors', 'coffee']), /maintenance\.plan\.steps: "coffee" is not one of/],
+    ['a function-test wait in seconds', (d) => Object.assign(d.maintenance.plan, { functionTestWait: '90s' }), /maintenance\.plan\.functionTestWait: "90s" is not a whole number of minutes/],
+    ['a function-test wait the window cannot hold', (d) => Object.assign(d.maintenance.plan, { window: '20:00-20:10', steps: ['function-test'], functionTestWait: '15min' }), /maintenance\.plan\.function-test-wait: 16 min .* does not fit in the 10-min window/],
     ['a fault on a night not run', (d) => (d.maintenance.faults[0].night = 4), /maintenance\.faults\[0\]\.night: 4 is outside 1–3/],
     ['two faults in one entry', (d) => Object.assign(d.maintenance.faults[0], { busyModems: 1 }), /maintenance\.faults\[0\]: exactly one of lineFault/],
     ['a line fault without when', (d) => (d.maintenance.faults[0] = { night: 2, lineFault: { pbxs: 5 } } as never), /maintenance\.faults\[0\]\.lineFault: afterBytes or afterTime/],

@@ -98,7 +98,7 @@ const VALID: Record<string, Valid> = {
   'centre person list': { args: [], opts: db, expect: EXIT.ok },
   'card new': { args: [], opts: { '--individual': 'T4711', '--group': 'NL-BONN', '--octopus': true, '--valid-from': '2026-01-01', '--valid-until': '2027-01-01', '--output': { output: 'new.card' } }, expect: EXIT.ok },
   'card show': { args: [{ input: 'card' }], opts: {}, expect: EXIT.ok },
-  'maintenance plan add': { args: ['nightly'], opts: { '--devices': 'DEV1', '--window': '20:00-06:00', '--days': '1-5', '--time-zone': 'Europe/Berlin', '--holidays': '2026-12-24', '--steps': 'errors,archive', '--retention': '3', '--retries': '1', ...db }, expect: EXIT.ok },
+  'maintenance plan add': { args: ['nightly'], opts: { '--devices': 'DEV1', '--window': '20:00-06:00', '--days': '1-5', '--time-zone': 'Europe/Berlin', '--holidays': '2026-12-24', '--steps': 'errors,archive', '--retention': '3', '--retries': '1', '--function-test-wait': '30', ...db }, expect: EXIT.ok },
   'maintenance plan list': { args: [], opts: db, expect: EXIT.ok },
   // A fresh centre has no plan: show and remove name the plan they did not find.
   'maintenance plan show': { args: ['nightly'], opts: db, expect: EXIT.usage },
@@ -112,7 +112,7 @@ const VALID: Record<string, Valid> = {
   'maintenance access list': { args: [], opts: db, expect: EXIT.ok },
   // A fresh centre has no access stored and no plan: both name what they did not find.
   'maintenance access remove': { args: ['DEV1'], opts: db, expect: EXIT.usage },
-  'maintenance run-now': { args: ['nightly'], opts: { ...db, '--modem': connect, '--lan-concurrency': '4', '--minutes': '5', '--function-test-wait': '30', '--json': true }, expect: EXIT.usage },
+  'maintenance run-now': { args: ['nightly'], opts: { ...db, '--modem': connect, '--lan-concurrency': '4', '--minutes': '5', '--json': true }, expect: EXIT.usage },
   // Hidden, run by the lab inside a network namespace; it ends when its stdin (the lifeline) closes, as it is closed here.
   'lab-lan-relay': { args: [], opts: { '--listen': '127.0.0.1:0', '--socket': '/tmp/hicom-bad-input-no-lab.sock' }, expect: EXIT.ok },
 };

@@ -147,7 +147,6 @@ export async function visitRig(f: EngineFixture, ids: string[] = ['HSIM-0001'], 
     vault,
     shelf,
     apsImage: (v) => options.apsImages?.get(v),
-    functionTestWaitMs: 9 * 60_000,
     functionTestPollMs: 30_000,
   });
   const runner = new MaintenanceRunner({ clock, records, visitor, modems: 2, lanConcurrency: 8, retryBackoffMs: 30_000, busyRetryMs: 5 * 60_000 });
