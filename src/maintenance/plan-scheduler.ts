@@ -334,8 +334,7 @@ export class PlanScheduler {
       slot.abort = undefined;
     }
     if (abort.signal.aborted) {
-      // Stopped inside the window: give the lease back, so a centre started again takes the window up at once.
-      if (this.#stopped) await this.#o.windows.renew(key, this.#owner, this.#o.clock.now(), 0).catch(() => undefined);
+      // Stopped inside the window: stop() gives the lease back, so a centre started again takes the window up at once.
     } else {
       await this.#o.windows.end(key, this.#owner, this.#o.clock.now());
     }
@@ -381,21 +380,26 @@ export class PlanScheduler {
     this.#poll?.cancel();
     this.#unsubscribe?.();
     const running: Promise<void>[] = [];
+    const held: WindowKey[] = [];
     for (const slot of this.#slots.values()) {
       slot.timer?.cancel();
+      if (slot.state === 'running' && slot.window) held.push(this.#keyOf(slot, slot.window));
       slot.abort?.abort('the centre stops');
       if (slot.done) running.push(slot.done);
     }
     if (this.#reloading) running.push(this.#reloading);
-    if (graceMs <= 0) return;
-    let timer: TimerHandle | undefined;
-    await Promise.race([
-      Promise.allSettled(running),
-      new Promise<void>((resolve) => {
-        timer = this.#o.clock.setTimer(graceMs, resolve);
-      }),
-    ]);
-    timer?.cancel();
+    if (graceMs > 0) {
+      let timer: TimerHandle | undefined;
+      await Promise.race([
+        Promise.allSettled(running),
+        new Promise<void>((resolve) => {
+          timer = this.#o.clock.setTimer(graceMs, resolve);
+        }),
+      ]);
+      timer?.cancel();
+    }
+    // Give the windows back even if a step outlived the grace: its visit stays running and a centre started again resumes it (the runner's crash resume).
+    await this.#busy(() => Promise.allSettled(held.map((key) => this.#o.windows.renew(key, this.#owner, this.#o.clock.now(), 0))));
   }
 }
 

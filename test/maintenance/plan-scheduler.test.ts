@@ -263,3 +263,31 @@ onBothEngines(t, 'two schedulers on one database: each window is run by one of t
   t.ok(ledger.every((w) => w.state === 'ended' && ['centre-1', 'centre-2'].includes(w.owner)), `each run by one centre: ${ledger.map((w) => w.owner).join(', ')}`);
   t.equal(r.ended.length, 3, 'three windows reported ended, not six');
 });
+
+onBothEngines(t, 'a centre stopped inside a window cuts its visits before their next step and gives the window back: one started at once takes them up', async (t, f) => {
+  const r = await rig(t, f, Date.UTC(2026, 11, 7, 12));
+  const d = await r.add('HSIM-0001');
+  d.stepMs = 10 * 60_000;
+  const plan = await r.plan({ windowMinutes: 180, timeZone: 'UTC' });
+  const first = r.scheduler({ owner: 'centre-1' });
+  await runInVirtualTime(r.clock, first, first.start());
+  await r.until(Date.UTC(2026, 11, 7, 20, 15));
+  // SIGTERM: the step under way (kds-backup, till 20:20:10) finishes inside the grace, the visit stops before the next.
+  await runInVirtualTime(r.clock, { get working() { return first.working; } }, first.stop(10 * 60_000));
+  const [stopped] = await r.records.history({ deviceId: 'HSIM-0001' });
+  t.match(stopped, { state: 'cut', nextStep: 2 }, 'the visit ended cut, at the archive');
+  t.match(stopped.detail, /stopped before archive \(the centre stops\); resumes there/, 'with why');
+  const [held] = await r.windows.of(plan.id);
+  t.match(held, { state: 'running', owner: 'centre-1' }, 'the window is still open in the ledger');
+  t.ok(held.leaseUntil <= r.clock.now(), 'but its lease was given back');
+  const second = r.scheduler({ owner: 'centre-2' });
+  await runInVirtualTime(r.clock, second, second.start());
+  const restartedAt = r.clock.now();
+  await r.until(Date.UTC(2026, 11, 8, 12));
+  const [v] = await r.records.history({ deviceId: 'HSIM-0001' });
+  t.equal(v.id, stopped.id, 'the same visit was taken up');
+  t.equal(v.state, 'done', 'and finished');
+  t.same(d.ran, STEPS, 'every step once');
+  const archive = v.steps.find((st) => st.step === 'archive');
+  t.ok(archive && archive.startedAt - restartedAt <= 15_000, `at once, without waiting for a lease (archive ${iso(archive?.startedAt ?? 0)}, restart ${iso(restartedAt)})`);
+});
