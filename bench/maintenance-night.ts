@@ -1,5 +1,4 @@
 import { loadavg } from 'node:os';
-import type { LabModem } from '../src/lab/lab.js';
 import { fleetVisitor } from '../src/scenario/fleet-visitor.js';
 import type { MaintenanceFleet } from '../src/scenario/maintenance-fleet.js';
 import { validateMaintenanceScenario } from '../src/scenario/maintenance-scenario-file.js';
@@ -37,8 +36,7 @@ const MODEMS = 8;
 const LAN_CONCURRENCY = 64;
 
 /** The visitor of the baseline: every device answers after 10 virtual seconds, every step is done at once and crosses nothing. */
-const idle: VisitorFactory = (fleet: MaintenanceFleet, modems: LabModem[]) => {
-  void modems;
+const idle: VisitorFactory = (fleet: MaintenanceFleet) => {
   const v = new FakeVisitor(fleet.clock);
   for (const id of fleet.ids) v.add(id, { channel: fleet.channelOf(id), stepMs: 0 });
   return v;

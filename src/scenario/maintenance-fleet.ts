@@ -2,7 +2,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualClock } from '../../core/clock.js';
+import type { Duplex } from 'node:stream';
 import type { LineEndpoint } from '../../core/line-endpoint.js';
+import { ModemState, type HayesModem } from '../../modem/hayes-modem.js';
+import { StreamLine } from '../adapters/stream-line.js';
+import type { CallTerminal } from '../../core/call.js';
+import { Centre } from '../centre/centre.js';
+import { ReceiverState, type CentreReceiver } from '../centre/centre-receiver.js';
+import { DatabaseReportStore } from '../centre/database-report-store.js';
 import { Circle } from '../../firmware-sim/circles.js';
 import type { CentreDatabase } from '../database/centre-database.js';
 import { DeviceRegistry } from '../database/device-registry.js';
@@ -15,6 +22,7 @@ import { ArchiveShelf } from '../maintenance/archive-shelf.js';
 import { KdsBackupVault } from '../maintenance/kds-backup-vault.js';
 import type { WindowSpan } from '../maintenance/maintenance-plan.js';
 import type { VisitChannel } from '../maintenance/maintenance-runner.js';
+import { HuntGroup } from '../network/hunt-group.js';
 import { MasterKey } from '../storage/master-key.js';
 import { fleetPbxId, type MaintenanceFault, type MaintenanceScenario, type PbxPick } from './maintenance-scenario-file.js';
 
@@ -27,11 +35,25 @@ export const FLEET_SERVICE_PASSWORD = 'night-shift';
 const FLEET_HASH_COST = 16;
 /** Where the fleet's LAN PBXs check in (an in-process address nobody answers: the night is about visits). */
 const FLEET_CHECK_IN_CENTRE = '10.255.0.1:7300';
+/** The centre's number: a hunt group over its modems, the number every fleet PBX signals to (callback index 1). */
+export const FLEET_CENTRE_NUMBER = '0898000';
+/** The fleet's PBXs report a minute after an error (a function test) is entered: `signaling.interval` 1. */
+const FLEET_SIGNALING_INTERVAL_MIN = 1;
+/** Modems the centre keeps answering however many visits wait: the function tests' reports must get through. */
+const MODEMS_KEPT_ANSWERING = 1;
+/** How often a visit looks for an idle centre modem while all are in calls. */
+const MODEM_POLL_MS = 10_000;
 /** People's sessions a fault opens: what `show sessions` then lists. */
 const IN_USE_SESSION = {
   admin: { channel: 'local', port: 'V.24', user: 'admin', circle: Circle.Administration },
   technician: { channel: 'imod', port: 'IMOD 0897000', user: 'tech', circle: Circle.SystemMaintenance },
 } as const;
+
+/** A centre modem with its receiver. */
+interface CentreLine {
+  receiver: CentreReceiver;
+  modem: HayesModem;
+}
 
 export interface FleetCredentials {
   serviceUser: string;
@@ -56,6 +78,9 @@ export class MaintenanceFleet {
   readonly shelf: ArchiveShelf;
   readonly #lan: Set<string>;
   readonly #dir: string;
+  /** The centre's modem receivers (one per centre modem): they answer the PBXs' reports and lend their modem to a visit while idle. */
+  readonly centre: Centre;
+  readonly #receivers: CentreLine[];
 
   private constructor(
     readonly lab: Lab,
@@ -69,7 +94,11 @@ export class MaintenanceFleet {
     dir: string,
     credentials: FleetCredentials,
     master: MasterKey,
+    centre: Centre,
+    receivers: CentreLine[],
   ) {
+    this.centre = centre;
+    this.#receivers = receivers;
     this.vault = new KdsBackupVault(join(dir, 'kds-backups'), master);
     this.shelf = new ArchiveShelf(join(dir, 'archives'));
     this.ids = ids;
@@ -104,6 +133,18 @@ export class MaintenanceFleet {
       const modems = Array.from({ length: s.centre.modems }, (_, k) => ({ name: `centre-${k + 1}`, number: `08990${String(k).padStart(2, '0')}`, bind: `tcp:127.0.0.1:${k + 1}` }));
       const config = validateConfig({ stateDir: dir, pbxs, modems }, dir);
       const lab = await Lab.start(config, { clock, mode: 'memory', hashCost: FLEET_HASH_COST });
+      const centreModems = modems.map((m) => lab.modems.get(m.name) as LabModem);
+      // The centre as it runs its modems: every one in receive mode behind one number, lent to a visit while idle.
+      const centre = new Centre(clock, new DatabaseReportStore(db, { channel: 'modem' }));
+      const receivers: CentreLine[] = [];
+      const lines = centreModems.map((m): CallTerminal => {
+        const receiver = centre.attachSlot(m.slot, m.entry.name);
+        receivers.push({ receiver, modem: m.modem });
+        // A modem lent for a call out is taken out of the hunt group (busied out), so no report rings on it before it dials.
+        return { offerCall: (call) => (receiver.state === ReceiverState.Lent ? 'busy' : m.modem.offerCall(call)) };
+      });
+      const hunt = new HuntGroup(lines);
+      lab.exchange.addSubscriber(FLEET_CENTRE_NUMBER, hunt, { channels: hunt.channels });
       const credentials: FleetCredentials = { serviceUser: s.plan.serviceUser, password: FLEET_SERVICE_PASSWORD, pin: FLEET_PIN };
       for (const id of ids) MaintenanceFleet.#prepare(lab.pbxs.get(id) as PbxAssembly, credentials, clock.now());
       const records = new MaintenanceRecords(db);
@@ -124,7 +165,7 @@ export class MaintenanceFleet {
         createdAt: clock.now(),
         createdBy: 'scenario',
       }, by);
-      return new MaintenanceFleet(lab, clock, db, records, plan, modems.map((m) => lab.modems.get(m.name) as LabModem), ids, lan, dir, credentials, master);
+      return new MaintenanceFleet(lab, clock, db, records, plan, centreModems, ids, lan, dir, credentials, master, centre, receivers);
     } catch (err) {
       rmSync(dir, { recursive: true, force: true });
       throw err;
@@ -137,6 +178,26 @@ export class MaintenanceFleet {
     if (!pin.ok) throw new Error(`${pbx.pbx.systemId}: pin: ${pin.error}`);
     const user = pbx.pbx.users.completeFirstLogin(c.serviceUser, c.password, now, { circle: Circle.SystemMaintenance });
     if (!user.ok) throw new Error(`${pbx.pbx.systemId}: user ${c.serviceUser}: ${user.error}`);
+    // Error signaling to the centre's number (with the outside-line prefix), so a function test comes back as a report.
+    for (const [path, value] of [['callback.1.number', `0${FLEET_CENTRE_NUMBER}`], ['signaling.interval', String(FLEET_SIGNALING_INTERVAL_MIN)], ['signaling.enabled', 'yes']]) {
+      const r = pbx.setKds('installer', path, value);
+      if (!r.ok) throw new Error(`${pbx.pbx.systemId}: ${path}: ${r.error}`);
+    }
+  }
+
+  /**
+   * The DTE side of an idle centre modem, lent by its receiver for the
+   * visit of `id` and given back when the visit closes the line; while
+   * every modem is in a call (a visit, a PBX's report, a technician) it
+   * waits for one, until `until`.
+   */
+  async borrowModem(id: string, until: number): Promise<LineEndpoint> {
+    for (;;) {
+      const lent = this.#lendIdle(MODEMS_KEPT_ANSWERING);
+      if (lent) return new StreamLine(lent.stream, `centre ${lent.name} for ${id}`);
+      if (this.clock.now() + MODEM_POLL_MS > until) throw new Error(`every centre modem was in a call until ${new Date(this.clock.now()).toISOString().slice(11, 16)}Z`);
+      await new Promise<void>((resolve) => this.clock.setTimer(MODEM_POLL_MS, resolve));
+    }
   }
 
   channelOf(id: string): VisitChannel {
@@ -184,7 +245,8 @@ export class MaintenanceFleet {
     const undo: Array<() => void | Promise<void>> = [];
     const modemOnly = (id: string) => this.channelOf(id) === 'modem';
     for (const f of faults) {
-      if ('lineFault' in f) {
+      if ('busyModems' in f) undo.push(this.#holdModems(f.busyModems));
+      else if ('lineFault' in f) {
         for (const id of this.pick(f.lineFault.pbxs, modemOnly)) {
           const line = this.modemLine(id);
           const cut = f.lineFault.cut;
@@ -223,6 +285,43 @@ export class MaintenanceFleet {
     };
   }
 
+  /**
+   * An idle receiver's modem, lent: idle, and its modem not answering a
+   * PBX's call that has just rung (the receiver is idle until CONNECT; a
+   * command typed then would abort the answer) — while more than `keep`
+   * are idle.
+   */
+  #lendIdle(keep = 0): { stream: Duplex; name: string } | undefined {
+    const idle = this.#receivers.filter(({ receiver, modem }) => receiver.state === ReceiverState.Idle && modem.state === ModemState.Command);
+    if (idle.length <= keep) return undefined;
+    for (const { receiver } of idle) {
+      const stream = receiver.lend();
+      if (stream) return { stream, name: receiver.name };
+    }
+    return undefined;
+  }
+
+  /**
+   * Technicians' sessions on `count` centre modems all night: each modem is
+   * lent by its receiver and dials the network's echo line, so it is off
+   * hook in a real call — no visit can borrow it and no PBX's report gets
+   * through on it. Returns what hangs them up again.
+   */
+  #holdModems(count: number): () => void {
+    const held: Duplex[] = [];
+    for (let k = 0; k < count; k++) {
+      const lent = this.#lendIdle();
+      if (!lent) throw new Error(`busyModems: only ${k} of the centre's modems are idle to hold`);
+      lent.stream.write(`ATDT${this.lab.config.testLines.echo}\r`);
+      held.push(lent.stream);
+    }
+    return () => {
+      // The exchange releases the calls (the modems say NO CARRIER), then the receivers take their modems back.
+      this.lab.cutLine(this.lab.config.testLines.echo, { afterBytes: 0 });
+      for (const s of held) s.destroy();
+    };
+  }
+
   /** The PBX's IMOD as the exchange knows it (`pbxId:internal`): a fault there acts on every call a centre modem makes to it. */
   modemLine(id: string): string {
     return `${id}:${this.pbx(id).pbx.kds.get('modem.imod.number')}`;
@@ -230,6 +329,7 @@ export class MaintenanceFleet {
 
   async close(): Promise<void> {
     try {
+      this.centre.close();
       await this.lab.close();
       await this.db.close();
     } finally {

@@ -1,5 +1,4 @@
 import type { StepRecord, VisitRecord } from '../database/maintenance-records.js';
-import type { LabModem } from '../lab/lab.js';
 import type { WindowSpan } from '../maintenance/maintenance-plan.js';
 import { MaintenanceRunner, type DeviceVisitor, type WindowSummary } from '../maintenance/maintenance-runner.js';
 import { runInVirtualTime } from '../maintenance/virtual-time-driver.js';
@@ -7,8 +6,8 @@ import { MaintenanceFleet } from './maintenance-fleet.js';
 import type { Bound, MaintenanceScenario, NightExpectation, NightFigure } from './maintenance-scenario-file.js';
 import type { ExpectationResult, ScenarioResult } from './scenario-runner.js';
 
-/** What a night needs to visit the fleet: the fleet and the centre modems free that night. */
-export type VisitorFactory = (fleet: MaintenanceFleet, modems: LabModem[]) => DeviceVisitor;
+/** What a night needs to visit the fleet: the fleet (its centre lends its modems) and the night's window. */
+export type VisitorFactory = (fleet: MaintenanceFleet, window: WindowSpan) => DeviceVisitor;
 
 /** One night's completion figures (docs/scenarios.md, "Maintenance scenarios"). */
 export interface NightFigures extends Record<NightFigure, number> {
@@ -118,9 +117,8 @@ export async function runMaintenanceScenario(s: MaintenanceScenario, visitor: Vi
       const t0 = Date.now();
       const cpu0 = process.cpuUsage();
       const tonight = s.faults.filter((f) => f.night === night);
-      const busy = tonight.reduce((n, f) => n + ('busyModems' in f ? f.busyModems : 0), 0);
-      const free = fleet.centreModems.slice(busy);
-      const runner = new MaintenanceRunner({ clock: fleet.clock, records: fleet.records, visitor: visitor(fleet, free), modems: free.length, lanConcurrency: s.centre.lanConcurrency });
+      // Modems held busy by other calls are the fault's real calls: the runner counts every centre modem, a visit waits for an idle one.
+      const runner = new MaintenanceRunner({ clock: fleet.clock, records: fleet.records, visitor: visitor(fleet, window), modems: fleet.centreModems.length, lanConcurrency: s.centre.lanConcurrency });
       const undo = fleet.applyFaults(tonight, window);
       const summary = await runInVirtualTime(fleet.clock, runner, runner.runWindow(fleet.plan, window));
       await undo();

@@ -1,5 +1,4 @@
 import t from 'tap';
-import type { LabModem } from '../../src/lab/lab.js';
 import { MaintenanceFleet } from '../../src/scenario/maintenance-fleet.js';
 import { validateMaintenanceScenario } from '../../src/scenario/maintenance-scenario-file.js';
 import { runMaintenanceScenario } from '../../src/scenario/maintenance-week.js';
@@ -14,8 +13,7 @@ import { FakeVisitor } from '../support/fake-visitor.js';
  */
 
 /** A visitor per night that sees the lab's faults: the steps themselves take a minute each. */
-function labAwareFake(fleet: MaintenanceFleet, modems: LabModem[]): FakeVisitor {
-  void modems;
+function labAwareFake(fleet: MaintenanceFleet): FakeVisitor {
   const v = new FakeVisitor(fleet.clock, (id) => {
     const people = fleet.pbx(id).pbx.sessions.list();
     if (people.length > 0) return { busy: true, output: people.map((p) => `${p.port} ${p.user}`).join(', ') };
