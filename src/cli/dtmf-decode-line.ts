@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 
 /** What `hicom-sim dtmf decode` was asked: the file, and whether as JSON. */
@@ -24,8 +25,19 @@ export function dtmfDecodeLine(argv: readonly string[]): DtmfDecodeLine | undefi
   return { file, json: rest.length === 2 };
 }
 
+/**
+ * V8 flags for the decode's process, set before the decode's modules load.
+ * `--no-opt`: the work per sample runs in WebAssembly (dsp/assembly/), which
+ * this does not touch; the decode's JavaScript runs once per digit or output
+ * line, a few thousand times, and TurboFan spent more CPU compiling it on its
+ * background thread than it saved (825 s of audio: ≈ 12 ms of the process's
+ * CPU; 55 min: the same either way; docs/perf.md).
+ */
+export const DTMF_DECODE_V8_FLAGS = '--no-opt';
+
 /** Runs the decode of `line` and returns the exit code; a failure is reported as every command's is (cli-failure.ts). */
 export async function runDtmfDecodeLine(line: DtmfDecodeLine): Promise<ExitCode> {
+  setFlagsFromString(DTMF_DECODE_V8_FLAGS);
   try {
     (await import('./dtmf-decode-run.js')).decode(line.file, { json: line.json });
     return EXIT.ok;

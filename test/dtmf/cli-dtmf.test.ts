@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { readWavFile } from '../../src/storage/wav-file.js';
-import { runCli } from '../support/lab-child.js';
+import { spawnSync } from 'node:child_process';
+import { generateDtmf } from '../../dsp/dtmf-generator.js';
+import { readWavFile, writeWavFile } from '../../src/storage/wav-file.js';
+import { CLI, runCli } from '../support/lab-child.js';
 
 t.test('dtmf gen writes a WAV that dtmf decode reads back, at 44.1 kHz and at 8 kHz', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'dtmf-cli-'));
@@ -65,4 +67,21 @@ t.test('a plain decode line (run without commander) prints and fails exactly as 
   t.match(runCli(['dtmf', 'decode', join(dir, 'missing.wav')]).stderr, /^hicom-sim: cannot read .*missing\.wav: no such file or directory\n$/, 'a missing file: one line');
   t.equal(runCli(['dtmf', 'decode', file, file]).status, 2, 'two files go to commander, which refuses the extra argument');
   t.match(runCli(['dtmf', 'decode', '-h']).stdout, /Usage: hicom-sim dtmf decode/, '-h goes to commander: the command\'s help');
+});
+
+t.test('the plain decode line runs its JavaScript without TurboFan (src/cli/dtmf-decode-line.ts DTMF_DECODE_V8_FLAGS)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'dtmf-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'many.wav');
+  // 2,000 digits: enough for V8 to mark the code that builds each digit's record as hot.
+  writeWavFile(file, generateDtmf('0123456789ABCD*#'.repeat(125), { onMs: 50, offMs: 50 }).samples, { sampleRate: 8000 });
+  const marked = (args: string[]): string[] => {
+    // Without tap's NODE_OPTIONS (its loader would run JavaScript of its own first), as lab-child.ts runs the CLI.
+    const r = spawnSync('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, '--trace-opt', CLI, ...args], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
+    t.equal(r.status, 0, `${args.join(' ')}: exits 0`);
+    t.match(r.stdout, /^digits: (0123456789ABCD\*#){125}$/m, `${args.join(' ')}: finds the 2,000 digits`);
+    return r.stdout.split('\n').filter((l) => /^\[marking .* for optimization to TURBOFAN/.test(l));
+  };
+  t.same(marked(['dtmf', 'decode', file]), [], 'the plain line: V8 marks no function for TurboFan');
+  t.not(marked(['--log-level', 'warn', 'dtmf', 'decode', file]).length, 0, 'the same decode through commander (default flags) does: the flag is what stops it');
 });
