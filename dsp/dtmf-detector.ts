@@ -88,6 +88,9 @@ export interface DetectedDigit {
  *   Active(d) ──maxMisses blocks since the last hit of d──▶ Idle, d reported
  *   Active(d) ──e≠d reaches the acceptance rule──▶ Active(e), d reported
  * ```
+ *
+ * The machine runs per block in the WebAssembly kernel
+ * (dsp/assembly/dtmf-span-kernel.ts `advance`, its one checked `transition()`).
  */
 export enum DtmfReceiverState {
   Idle = 'idle',

@@ -3,9 +3,10 @@
  * WebAssembly (scripts/build-dtmf-kernel.mjs; the bytes are committed in
  * dsp/dtmf-span-kernel-wasm.ts, and test/dsp/dtmf-span-kernel-build.test.ts
  * fails when they are not this file's). dsp/dtmf-detector.ts holds the
- * receiver's design, options and digit state machine; this file does, per
- * 34-sample block, what it describes: dial-tone notches, block energy, the
- * Goertzel bank, the 102-sample window and the span's verdict.
+ * receiver's design, options and the state machine's diagram; this file does,
+ * per 34-sample block, what it describes: dial-tone notches, block energy, the
+ * Goertzel bank, the 102-sample window, the span's verdict and the digit state
+ * machine, reporting each digit that ends.
  *
  * Why WebAssembly: a fresh `hicom-sim dtmf decode` spent about 60 ms of CPU
  * compiling the same code as JavaScript with TurboFan (each function once on
