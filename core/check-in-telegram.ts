@@ -222,14 +222,14 @@ export function sealTelegram(input: SealInput, body: Uint8Array, key: Uint8Array
   const aadLength = headerBytes(n);
   const total = aadLength + body.length + TAG_BYTES;
   if (total > MAX_TELEGRAM_BYTES) throw new TelegramEncodeError(`telegram of ${total} bytes is over ${MAX_TELEGRAM_BYTES} (body ${body.length}, at most ${maxBodyBytes(deviceId)} for this id)`);
-  const out = new Uint8Array(total);
+  // From Node's pool (every byte is written below): a fresh zeroed ArrayBuffer per telegram was a backing store per ack for the GC to account for.
+  const out = Buffer.allocUnsafe(total);
   out.set(TELEGRAM_MAGIC, 0);
   out[4] = TYPE_CODES[type];
   out[5] = n;
   for (let i = 0; i < n; i++) out[6 + i] = deviceId.charCodeAt(i);
-  const view = new DataView(out.buffer);
-  view.setUint32(6 + n, counter, false);
-  view.setUint32(10 + n, time, false);
+  out.writeUInt32BE(counter, 6 + n);
+  out.writeUInt32BE(time, 10 + n);
   out.set(nonce, 14 + n);
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(out.subarray(0, aadLength));

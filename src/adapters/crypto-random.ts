@@ -14,7 +14,8 @@ export const cryptoRandom: RandomSource = {
       pool = randomBytes(POOL_BYTES);
       used = 0;
     }
-    const out = new Uint8Array(pool.subarray(used, used + length));
+    // A view, not a copy: the pool is never written again (a new one replaces it), so these bytes are the caller's alone.
+    const out = pool.subarray(used, used + length);
     used += length;
     return out;
   },
