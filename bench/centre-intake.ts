@@ -1,7 +1,7 @@
 /**
  * Intake throughput of the centre (docs/perf.md "## Centre intake"): acks
  * per second of `hicom-sim centre serve` in one process, on SQLite and on
- * PostgreSQL (both durable: SQLite synchronous=FULL, PostgreSQL fsync on),
+ * PostgreSQL (both durable: SQLite acks after the WAL fsync past the commit, PostgreSQL fsync on),
  * every ack sent only after its telegram committed, with p50/p99 latency of
  * each ack measured by the load generator in the same run, and the CPU time
  * of the centre process (all its threads) per ack. Baselines from the same
