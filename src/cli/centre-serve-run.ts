@@ -44,6 +44,9 @@ export interface ServeOptions extends CentreDbOptions {
   writerThread?: boolean;
   tlsCert?: string;
   tlsKey?: string;
+  /** Seconds; absent: the defaults of docs/portal.md. */
+  testCallWait?: number;
+  testReportWait?: number;
 }
 
 function isLoopback(host: string): boolean {
@@ -126,7 +129,7 @@ export async function serve(program: Command, opts: ServeOptions): Promise<void>
       });
       lines.push({ line: new StreamLine(stream, spec), name: spec });
     }
-    const portal = opts.portal && opts.http !== false ? createPortal({ db, clock, secure: https !== undefined }) : undefined;
+    const portal = opts.portal && opts.http !== false ? createPortal({ db, clock, secure: https !== undefined, testCallWaitMs: opts.testCallWait === undefined ? undefined : opts.testCallWait * 1000 }) : undefined;
     const app = await buildCentreService({
       https,
       authenticators: portal ? [portal.authenticator] : [],
@@ -139,7 +142,7 @@ export async function serve(program: Command, opts: ServeOptions): Promise<void>
       clock,
       logger,
       intake: udp ? { port: udp, random: cryptoRandom, concurrency: db.engine === 'postgres' ? POSTGRES_INTAKE_CONCURRENCY : 1, writerThread: opts.writerThread === true } : undefined,
-      modems: lines.length ? { lines, onEvent: (e, modem) => {
+      modems: lines.length ? { lines, reportWaitMs: opts.testReportWait === undefined ? undefined : opts.testReportWait * 1000, onEvent: (e, modem) => {
         if (e.type === 'stored') process.stdout.write(`${e.duplicate ? 're-acknowledged' : 'stored'} report ${e.seq} of ${e.systemId} (${e.records} errors) from modem ${modem}\n`);
       } } : undefined,
       supervision: opts.supervision ? {} : false,

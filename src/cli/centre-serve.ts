@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { parseBindAddress, parseDatagramAddress, DatagramAddressError, type DatagramAddress } from '../../core/datagram-port.js';
 import type { ServeOptions } from './centre-serve-run.js';
 import { addCentreDbOptions } from './centre-options.js';
-import { lineSpec } from './option-values.js';
+import { lineSpec, numberIn } from './option-values.js';
 
 /** Default device-side address of `centre serve` (UDP intake). */
 export const DEFAULT_UDP = '127.0.0.1:7300';
@@ -38,6 +38,8 @@ export function registerServeCommand(centre: Command, program: Command): void {
       .option('--no-supervision', 'leave supervision to another process on the same database')
       .option('--no-portal', 'no web portal on the HTTP side (docs/portal.md), only the API')
       .option('--tls-cert <file>', 'serve the HTTP side (portal and API) as HTTPS with this certificate (PEM); required off loopback')
-      .option('--tls-key <file>', 'the private key (PEM) of --tls-cert'),
+      .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
+      .option('--test-call-wait <s>', 'portal: seconds a device page waits for the outcome of a "test now" call by modem before it says none came (default: the longest a call can take, 230 s, by callback 350 s)', numberIn(1, 3600))
+      .option('--test-report-wait <s>', "with --modem: seconds a test by modem entered in the PBX waits for its report before the page says it did not come (default: the PBX's signaling interval + 120 s)", numberIn(1, 24 * 3600)),
   ).action(async (opts: ServeOptions) => (await import('./centre-serve-run.js')).serve(program, opts));
 }

@@ -5,7 +5,7 @@ import type { CentreDatabase } from '../database/centre-database.js';
 import type { MasterKey } from '../storage/master-key.js';
 import { RealClock } from '../adapters/real-clock.js';
 import { LanConnectError, parseProviderRoute } from '../adapters/lan-connect.js';
-import { MaintenanceAccess, MaintenanceAccessError, splitHostPort, type DeviceAccess } from '../database/maintenance-access.js';
+import { ACCESS_RULES, MaintenanceAccess, MaintenanceAccessError, splitHostPort, type DeviceAccess } from '../database/maintenance-access.js';
 import { MaintenanceRecords, type PlanRecord } from '../database/maintenance-records.js';
 import { MaintenanceReports } from '../database/maintenance-reports.js';
 import { EXIT, ExitError } from '../exit-codes.js';
@@ -63,15 +63,15 @@ async function accessOf(device: string, o: AccessSetOptions): Promise<DeviceAcce
     if (err instanceof LanConnectError) throw new ExitError(`--lan-route: ${err.message}`, EXIT.usage);
     throw err;
   }
-  if (o.modem !== undefined && !/^[0-9*#]{1,32}$/.test(o.modem)) throw new ExitError(`--modem ${JSON.stringify(o.modem)}: expected the number to dial (digits, * and #)`, EXIT.usage);
+  if (o.modem !== undefined && !ACCESS_RULES.number.test(o.modem)) throw new ExitError(`--modem ${JSON.stringify(o.modem)}: expected the number to dial (digits, * and #)`, EXIT.usage);
   if (o.callbackIndex !== undefined && o.modem === undefined) throw new ExitError('--callback-index needs --modem: the callback is asked for on a dial-in', EXIT.usage);
-  if (!/^[A-Za-z0-9._-]{1,16}$/.test(o.serviceUser)) throw new ExitError(`--service-user ${JSON.stringify(o.serviceUser)} is not a PBX user name`, EXIT.usage);
+  if (!ACCESS_RULES.serviceUser.test(o.serviceUser)) throw new ExitError(`--service-user ${JSON.stringify(o.serviceUser)} is not a PBX user name`, EXIT.usage);
   const pin = await ask(`customer PIN of ${device}: `, { secret: true, env: PIN_ENV });
-  if (!/^\d{5}$/.test(pin)) throw new ExitError('the customer PIN is 5 digits', EXIT.usage);
+  if (!ACCESS_RULES.pin.test(pin)) throw new ExitError('the customer PIN is 5 digits', EXIT.usage);
   const password = await ask(`password of ${o.serviceUser} on ${device}: `, { secret: true, env: PASSWORD_ENV });
-  if (password.length < 1 || password.length > 16) throw new ExitError('the password is 1–16 characters', EXIT.usage);
+  if (!ACCESS_RULES.password.test(password)) throw new ExitError('the password is 1–16 characters', EXIT.usage);
   const callbackCode = o.callbackIndex === undefined ? undefined : await ask(`callback code ${o.callbackIndex} of ${device}: `, { secret: true, env: CALLBACK_CODE_ENV });
-  if (callbackCode !== undefined && !/^\d{1,6}$/.test(callbackCode)) throw new ExitError('the callback code is 1–6 digits', EXIT.usage);
+  if (callbackCode !== undefined && !ACCESS_RULES.callbackCode.test(callbackCode)) throw new ExitError('the callback code is 1–6 digits', EXIT.usage);
   return {
     deviceId: device,
     ...(lan ? { lan: { ...lan, route: o.lanRoute } } : {}),

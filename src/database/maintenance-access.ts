@@ -23,6 +23,21 @@ export interface DeviceAccess {
   callbackCode?: string;
 }
 
+/**
+ * What an access may hold, checked wherever one is entered (the CLI, the
+ * portal's form): the seed's customer PIN is five digits (seed 003), a PBX
+ * user name and password are at most 16 characters, a callback code at
+ * most six digits, callback indices 1–6.
+ */
+export const ACCESS_RULES = {
+  number: /^[0-9*#]{1,32}$/,
+  serviceUser: /^[A-Za-z0-9._-]{1,16}$/,
+  pin: /^\d{5}$/,
+  password: /^.{1,16}$/u,
+  callbackCode: /^\d{1,6}$/,
+  callbackIndex: /^[1-6]$/,
+} as const;
+
 interface Secrets {
   pin: string;
   password: string;

@@ -14,14 +14,15 @@ import { fleetOverview, FLEET_STATES, STATE_LABELS, type FleetState } from './fl
 import { historyCsv, historyPdf } from './history-export.js';
 import { EXPORT_ROWS, HISTORY_KINDS, HISTORY_LABELS, historyTable, PAGE_ROWS, utc, type HistoryKind } from './history-views.js';
 import { dataJson } from './page-renderer.js';
-import { DEVICE_ID, field, FORM_BODY_LIMIT, html, pageContext, pageRoute, periodOf, printable, seeOther, type PortalKit } from './portal-kit.js';
+import { modemAccessView } from './modem-access-pages.js';
+import { DEVICE_ID_PARAMS, field, FORM_BODY_LIMIT, html, pageContext, pageRoute, periodOf, printable, seeOther, type PortalKit } from './portal-kit.js';
 import { deviceRightsOf, personOf } from './session-authenticator.js';
 import type { Selectable } from 'kysely';
 
 const DAY_MS = 86_400_000;
 const KIND_LABELS = { pbx: 'PBX', 'key-depot': 'Key depot' } as const;
 const ALARM_TYPES = new Set(['class-b-error', 'error', 'tamper', 'power-loss', 'door-open', 'wrong-pin', 'queue-overflow', 'settings-lost']);
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: DEVICE_ID.source } } } as const;
+const idParams = DEVICE_ID_PARAMS;
 
 type EventRow = Selectable<EventsTable>;
 
@@ -220,6 +221,7 @@ export async function devicePages(app: FastifyInstance, kit: PortalKit): Promise
         : [],
       invoices,
       depot,
+      modemAccess: await modemAccessView(app, request, device),
     });
     return html(reply, page);
   });
@@ -313,7 +315,7 @@ export async function devicePages(app: FastifyInstance, kit: PortalKit): Promise
     return {
       via: 'modem',
       how: `This PBX has no LAN check-in: the centre ${how}, logs in as ${access.serviceUser}, enters the function test and hangs up. The PBX reports the test by its error signaling call; each step appears here as it happens.`,
-      callMs: modem.callbackIndex === undefined ? TEST_CALL_DIAL_MS : TEST_CALL_CALLBACK_MS,
+      callMs: kit.testCallWaitMs ?? (modem.callbackIndex === undefined ? TEST_CALL_DIAL_MS : TEST_CALL_CALLBACK_MS),
     };
   };
 

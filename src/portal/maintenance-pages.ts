@@ -2,11 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MaintenancePlans } from '../maintenance/maintenance-plans.js';
 import { utc } from './history-views.js';
 import { describePlan, MaintenanceViews, NIGHT_PAGE_ROWS, RIGHT } from './maintenance-views.js';
-import { DEVICE_ID, html, pageContext, pageRoute, type PortalKit } from './portal-kit.js';
+import { DEVICE_ID_PARAMS, html, pageContext, pageRoute, type PortalKit } from './portal-kit.js';
 import { personOf } from './session-authenticator.js';
 
 const PLAN_NAME = /^[A-Za-z0-9._-]{1,64}$/;
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: DEVICE_ID.source } } } as const;
+const idParams = DEVICE_ID_PARAMS;
 const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: PLAN_NAME.source } } } as const;
 
 /**

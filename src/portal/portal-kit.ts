@@ -15,6 +15,8 @@ export interface PortalKit {
   secure: boolean;
   /** scrypt cost of depot PIN hashes (lower in tests). */
   pinCost?: number;
+  /** How long a device page waits for the outcome of a test call by modem (`centre serve --test-call-wait`); absent: the longest a call can take. */
+  testCallWaitMs?: number;
 }
 
 /** Route options for a portal page: its access, and refusals as a login page instead of JSON. */
@@ -50,6 +52,8 @@ const NOTICES: Readonly<Record<string, string>> = {
   compartment: 'Compartment saved.',
   customer: 'Customer data saved.',
   invoice: 'Invoice saved.',
+  'modem-access': 'Modem access saved: PIN and password are stored sealed and are not shown again.',
+  'modem-access-removed': 'Modem access removed: the centre no longer calls this PBX.',
   created: 'Person created.',
   saved: 'Saved.',
   granted: 'Grant saved.',
@@ -98,3 +102,6 @@ export function periodOf(query: Record<string, string | undefined>, now: number)
 
 /** A device id as the registry allows it (spec §5.2). */
 export const DEVICE_ID = /^[A-Za-z0-9._-]{1,32}$/;
+
+/** The route schema of `/devices/:id/…`: an id the registry could hold, else a readable 400 page. */
+export const DEVICE_ID_PARAMS = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: DEVICE_ID.source } } } as const;

@@ -14,6 +14,7 @@ import { devicePages } from './device-pages.js';
 import { livePages } from './live-pages.js';
 import { loginPages } from './login-pages.js';
 import { maintenancePages } from './maintenance-pages.js';
+import { modemAccessPages } from './modem-access-pages.js';
 import { ASSETS_DIR, PageRenderer } from './page-renderer.js';
 import { FORM_BODY_LIMIT, html, pageContext } from './portal-kit.js';
 import { peoplePages } from './people-pages.js';
@@ -30,6 +31,8 @@ export interface PortalOptions {
   hashCost?: number;
   /** Requests per address and minute to the whole portal (the login has its own, lower limit). */
   ratePerMinute?: number;
+  /** How long a device page waits for the outcome of a test call by modem before it says none came; absent: the longest a call can take (docs/portal.md). */
+  testCallWaitMs?: number;
 }
 
 /** Default request budget per address and minute: generous for people, a wall for scripts hammering the pages. */
@@ -102,7 +105,7 @@ export function createPortal(options: PortalOptions): Portal {
     app.get('/assets/portal.js', { config: { access: 'public' } }, async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'max-age=3600').send(script));
     // Browsers ask for it on pages without markup (a refusal in plain text): nothing, rather than a 404 in their console.
     app.get('/favicon.ico', { config: { access: 'public' } }, async (_request, reply) => reply.code(204).header('cache-control', 'max-age=86400').send());
-    const kit = { access, pages: new PageRenderer(), secure: options.secure, pinCost: options.hashCost };
+    const kit = { access, pages: new PageRenderer(), secure: options.secure, pinCost: options.hashCost, testCallWaitMs: options.testCallWaitMs };
     // A person gets a page saying what went wrong and what to do, not the API's JSON.
     app.setErrorHandler((err: FastifyError, request, reply) => {
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
@@ -115,6 +118,7 @@ export function createPortal(options: PortalOptions): Portal {
     await devicePages(app, kit);
     await livePages(app, kit);
     await maintenancePages(app, kit);
+    await modemAccessPages(app, kit);
     await peoplePages(app, kit, { hashCost: options.hashCost });
   };
   return { access, authenticator, plugin };

@@ -135,8 +135,9 @@ export function portalScript(): void {
       announce(`${e.type} on ${e.deviceId}`);
       if (testBox && testBox.dataset.testCommand && e.deviceId === testBox.dataset.testDevice) {
         if (e.type === 'test-call' && e.outcome === 'entered') {
-          const min = Math.ceil((e.waitMs ?? 0) / 60_000);
-          testResult(`${e.text} Waiting for its report (${e.occurredAt})…`, 'Test entered in the PBX', e.waitMs ?? 0, `No report from the PBX within ${min} min of the test: its error signaling may be off, or callback index 1 does not name the centre's modem.`);
+          const wait = e.waitMs ?? 0;
+          const within = wait < 120_000 ? `${Math.ceil(wait / 1000)} s` : `${Math.ceil(wait / 60_000)} min`;
+          testResult(`${e.text} Waiting for its report (${e.occurredAt})…`, 'Test entered in the PBX', wait, `No report from the PBX within ${within} of the test: its error signaling may be off, or callback index 1 does not name the centre's modem.`);
         } else if (e.type === 'test-call') {
           testResult(`Test call failed: ${e.text} (${e.occurredAt})`, 'Test call failed');
         } else if (e.type === 'test' || e.type === 'function-test' || e.type === 'command') {

@@ -9,6 +9,8 @@ export interface ModemPluginOptions {
   /** The centre modems' DTE lines, connected by the caller (`--modem SPEC`), with their names. */
   lines: Array<{ line: LineEndpoint; name: string }>;
   onEvent?: (e: ReceiverEvent, modem: string) => void;
+  /** How long after a test by modem is entered its report is awaited; absent: the PBX's signaling interval + 2 min. */
+  reportWaitMs?: number;
 }
 
 /**
@@ -23,7 +25,7 @@ export const modemPlugin = fp<ModemPluginOptions>(async (app, options) => {
   centre.onEvent((e, receiver) => options.onEvent?.(e, receiver.name));
   c.modems = centre;
   // "Test now" by modem, queued by a portal in any process on the database: one with modems calls the PBX.
-  const calls = new ModemTestCall({ modems: centre, access: c.deviceAccess, commands: c.commands, events: c.events, bus: c.bus, clock: c.clock, logger: c.logger });
+  const calls = new ModemTestCall({ modems: centre, access: c.deviceAccess, commands: c.commands, events: c.events, bus: c.bus, clock: c.clock, logger: c.logger, reportWaitMs: options.reportWaitMs });
   const running = new Set<Promise<unknown>>();
   const unsubscribe = c.bus.subscribe((m) => {
     if (m.topic !== TEST_CALL_TOPIC || typeof m.deviceId !== 'string' || typeof m.commandId !== 'number') return;

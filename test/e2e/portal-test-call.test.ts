@@ -1,10 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import t from 'tap';
-import { MaintenanceAccess } from '../../src/database/maintenance-access.js';
-import { parseDatabaseUrl } from '../../src/database/database-url.js';
-import { openDatabase } from '../../src/database/open-database.js';
-import { MasterKey } from '../../src/storage/master-key.js';
+import { TEST_CALL_CALLBACK_MS, TEST_CALL_DIAL_MS } from '../../src/service/modem-test-call.js';
 import { openBrowser, shot } from '../support/browser.js';
 import { cliDevice, startCentre } from '../support/centre-child.js';
 import { LAB_PBX_ID, runCliAsync, startLab, tempDir } from '../support/lab-child.js';
@@ -12,11 +9,28 @@ import { IMOD_NUMBER, openModemAccess, PIN, TECH, writeModemLabConfig } from '..
 
 /** The centre modem's number; the PBX dials it with the outside-line prefix 0 (callback index 1). */
 const CENTRE_NUMBER = '0899000';
-/** The network's test line that is always busy (docs/network.md). */
+/** The network's test lines that are always busy and that ring unanswered (docs/network.md). */
 const BUSY_LINE = '0800200';
+const NO_ANSWER_LINE = '0800300';
+/** `centre serve --test-call-wait` / `--test-report-wait` of this walk: seconds, so both timeout texts show before the real outcome arrives. */
+const CALL_WAIT_S = 4;
+const REPORT_WAIT_S = 8;
 const MANAGER = { name: 'chef', password: 'Leitstelle 2026!' };
 /** Real time: the PBX signals one interval (1 min, the least, spec §3.4) after the test, then rings, trains and sends. */
 const REPORT_DEADLINE_MS = 120_000;
+
+/** The manager's modem access form on the device page: the secrets typed into the browser, never shown again. */
+async function setModemAccess(page: Page, origin: string, device: string, a: { number: string; pin?: string; callbackIndex?: number; callbackCode?: string }): Promise<void> {
+  await page.goto(`${origin}/devices/${device}`);
+  await page.getByLabel('IMOD number to dial').fill(a.number);
+  await page.getByLabel('Service user', { exact: true }).fill(TECH.name);
+  await page.getByLabel('Customer PIN (5 digits)').fill(a.pin ?? '');
+  await page.getByLabel("Service user's password").fill(a.pin === undefined ? '' : TECH.password);
+  await page.getByLabel(/^Callback index/).fill(a.callbackIndex === undefined ? '' : String(a.callbackIndex));
+  await page.getByLabel(/^Callback code/).fill(a.callbackCode ?? '');
+  await page.getByRole('button', { name: 'Save modem access' }).click();
+  await page.locator('.notice', { hasText: 'Modem access saved' }).waitFor();
+}
 
 async function testNow(page: Page, origin: string, device: string): Promise<void> {
   await page.goto(`${origin}/devices/${device}`);
@@ -31,10 +45,14 @@ async function testNow(page: Page, origin: string, device: string): Promise<void
  * modem. The centre dials the PBX with the customer PIN stored sealed for
  * it (the maintenance access, `maintenance_access`), logs in, enters the function test and hangs
  * up; the PBX's report comes back by its error signaling call into the same
- * modem and appears on the page live. A busy line and a wrong PIN each get
- * their own clear answer on the page.
+ * modem and appears on the page live. A busy line, a wrong PIN and a line
+ * nobody answers each get their own clear answer on the page; both timeouts
+ * (no outcome of the call in time, no report in time) are set to seconds
+ * (`--test-call-wait`, `--test-report-wait`) and show before the real
+ * outcome arrives. Every PBX's modem access is set by the manager in the
+ * portal's form, so the call that gets in proves the PIN typed there.
  */
-t.test('"test now" by modem for a PBX without LAN: the call, the report arriving live, a busy line and a wrong PIN; by callback', { timeout: 300_000 }, async (t) => {
+t.test('"test now" by modem for a PBX without LAN: access set in the portal, the call, both timeouts, the report arriving live, busy, wrong PIN, no answer; by callback', { timeout: 420_000 }, async (t) => {
   const dir = tempDir(t, 'hicom-test-call-');
   const files = await writeModemLabConfig(dir, [{ name: 'centre', number: CENTRE_NUMBER, bind: 'tcp' }]);
   const lab = await startLab(t, files);
@@ -44,20 +62,15 @@ t.test('"test now" by modem for a PBX without LAN: the call, the report arriving
 
   const db = `sqlite:${join(dir, 'centre.db')}`;
   const state = join(dir, 'centre-state');
-  for (const id of [LAB_PBX_ID, 'HSIM-BUSY', 'HSIM-WRONGPIN']) await cliDevice(db, state, id, 'pbx');
-  // The access the maintenance visits use (secrets sealed under the centre's master key), stored as the centre's own tools store it.
-  const centreDb = await openDatabase(parseDatabaseUrl(db));
-  t.teardown(() => centreDb.close());
-  const access = new MaintenanceAccess(centreDb, MasterKey.load(state));
-  const set = (deviceId: string, number: string, pin: string, callback?: { index: number; code: string }) =>
-    access.set({ deviceId, modem: { number, ...(callback ? { callbackIndex: callback.index } : {}) }, serviceUser: TECH.name, pin, password: TECH.password, ...(callback ? { callbackCode: callback.code } : {}) }, { actor: 'cli:test' }, Date.now());
-  await set(LAB_PBX_ID, IMOD_NUMBER, PIN);
-  await set('HSIM-BUSY', BUSY_LINE, PIN);
-  await set('HSIM-WRONGPIN', IMOD_NUMBER, '11111');
+  // The lab's PBX has no LAN option: supervised by its reports by modem. The others stand for PBXs that check in.
+  await cliDevice(db, state, LAB_PBX_ID, 'pbx', ['--supervise', 'reports']);
+  for (const id of ['HSIM-BUSY', 'HSIM-WRONGPIN', 'HSIM-NOANSWER']) await cliDevice(db, state, id, 'pbx');
+  const help = await runCliAsync(['centre', 'serve', '--help']);
+  t.match(help.stdout.replace(/\s+/g, ' '), `${TEST_CALL_DIAL_MS / 1000} s, by callback ${TEST_CALL_CALLBACK_MS / 1000} s`, 'centre serve --help names the default call wait the portal uses');
   const person = await runCliAsync(['centre', 'person', 'add', MANAGER.name, '--role', 'manager', '--db', db, '-s', state, '--log-level', 'warn'], { env: { HICOM_PORTAL_PASSWORD: MANAGER.password } });
   t.equal(person.status, 0, 'the manager is made');
 
-  const centre = await startCentre(t, { db, state, extra: ['--modem', `tcp:127.0.0.1:${files.modems.centre.port}`] });
+  const centre = await startCentre(t, { db, state, extra: ['--modem', `tcp:127.0.0.1:${files.modems.centre.port}`, '--test-call-wait', String(CALL_WAIT_S), '--test-report-wait', String(REPORT_WAIT_S)] });
   const origin = centre.http.replace(/\/api\/v1$/, '');
   const { page, problems } = await openBrowser(t);
   await page.goto(`${origin}/login`);
@@ -66,6 +79,18 @@ t.test('"test now" by modem for a PBX without LAN: the call, the report arriving
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL(/\/fleet$/);
   const result = page.locator('[data-test-result]');
+
+  await t.test("the manager sets each PBX's modem access on its page: the secrets are stored, never shown again", async (t) => {
+    await setModemAccess(page, origin, LAB_PBX_ID, { number: IMOD_NUMBER, pin: PIN });
+    t.match(await page.locator('[data-modem-access-summary]').textContent(), new RegExp(`The centre dials ${IMOD_NUMBER} with the customer PIN and logs in as ${TECH.name}`), 'the page says how the centre calls');
+    t.match(await page.locator('[data-modem-access-stored]').textContent(), new RegExp(`PIN, password stored, set \\d{4}-\\d\\d-\\d\\d [\\d:]+ UTC by ${MANAGER.name}`), 'and only that PIN and password are stored, when and by whom');
+    t.equal(await page.getByLabel('Customer PIN (5 digits)').inputValue(), '', 'the PIN field is empty again');
+    t.notMatch(await page.content(), new RegExp(`${PIN}|${TECH.password}`), 'no secret in the page');
+    await shot(page, 'modem-access');
+    await setModemAccess(page, origin, 'HSIM-BUSY', { number: BUSY_LINE, pin: PIN });
+    await setModemAccess(page, origin, 'HSIM-WRONGPIN', { number: IMOD_NUMBER, pin: '11111' });
+    await setModemAccess(page, origin, 'HSIM-NOANSWER', { number: NO_ANSWER_LINE, pin: PIN });
+  });
 
   await t.test('a busy line: said on the page, nothing tested', async (t) => {
     await testNow(page, origin, 'HSIM-BUSY');
@@ -81,7 +106,9 @@ t.test('"test now" by modem for a PBX without LAN: the call, the report arriving
     await testNow(page, origin, LAB_PBX_ID);
     await page.locator('[data-test-result]', { hasText: 'took the function test' }).waitFor({ timeout: 90_000 });
     const entered = Date.now();
-    t.match(await result.textContent(), /The PBX took the function test; it reports it by modem within about 3 min\. Waiting for its report/, 'the call\'s outcome arrives live, with how long the report may take (interval 1 min + slack)');
+    t.match(await result.textContent(), new RegExp(`The PBX took the function test; it reports it by modem within about ${REPORT_WAIT_S} s\\. Waiting for its report`), "the call's outcome arrives live, with how long the report may take (--test-report-wait)");
+    await page.locator('[data-test-result]', { hasText: 'No report from the PBX' }).waitFor({ timeout: (REPORT_WAIT_S + 10) * 1000 });
+    t.match(await result.textContent(), new RegExp(`No report from the PBX within ${REPORT_WAIT_S} s of the test: its error signaling may be off, or callback index 1 does not name the centre's modem`), 'no report in time: said on the page, with why that may be');
     const errors = (await admin.run('errors show B')).lines.join('\n');
     t.match(errors, /function test|FUNCTION|Funktions/i, `the pseudo error is in the PBX's Error History: ${errors}`);
     await page.locator('[data-test-result]', { hasText: 'Answer from the device' }).waitFor({ timeout: REPORT_DEADLINE_MS });
@@ -90,6 +117,9 @@ t.test('"test now" by modem for a PBX without LAN: the call, the report arriving
     t.ok(Date.now() - entered >= 30_000, 'by the PBX\'s signaling call, a signaling interval later (not by the test call itself)');
     const log = await runCliAsync(['centre', 'status', '--db', db, '-s', state, '--json']);
     t.match(log.stdout, new RegExp(LAB_PBX_ID), 'centre status knows the report');
+    await page.goto(`${origin}/fleet`);
+    t.equal(await page.locator(`tr[data-device="${LAB_PBX_ID}"] .state`).textContent(), 'OK', 'the overview shows the modem-only PBX OK after its report (supervised by its reports, not late for want of check-ins)');
+    t.match(await page.locator('tr[data-device="HSIM-BUSY"] .state').textContent(), /Late|Missing/, 'while a PBX supervised by check-ins that never checked in is late by now');
   });
 
   await t.test('a wrong PIN: said on the page', async (t) => {
@@ -100,10 +130,21 @@ t.test('"test now" by modem for a PBX without LAN: the call, the report arriving
     t.notMatch(html, /11111|24680|techpw1/, 'no PIN or password reaches the browser');
   });
 
+  await t.test('no answer: first no outcome of the call in time, then NO ANSWER said on the page', async (t) => {
+    await testNow(page, origin, 'HSIM-NOANSWER');
+    await page.locator('[data-test-result]', { hasText: 'No outcome of the call' }).waitFor({ timeout: (CALL_WAIT_S + 10) * 1000 });
+    t.match(await result.textContent(), new RegExp(`No outcome of the call within ${CALL_WAIT_S} s: no centre process with a modem took it`), 'the call-outcome timeout, said on the page (--test-call-wait)');
+    // The line rings until the centre modem's S7 (50 s) gives up.
+    await page.locator('[data-test-result]', { hasText: 'Test call failed' }).waitFor({ timeout: 90_000 });
+    t.match(await result.textContent(), /The PBX did not answer the call \(NO ANSWER\): nothing was tested/, 'NO ANSWER said in words when it comes');
+  });
+
   await t.test('by callback where the PBX has one for the centre (spec §3.3): the PBX calls the centre back, the test is entered', async (t) => {
     t.ok((await admin.command(`callback number 2 0${CENTRE_NUMBER}`)).ok, "the PBX's callback index 2 names the centre's modem");
     t.ok((await admin.dialogue('callback code 2', [{ prompt: 'Code: ', answer: '4711' }, { prompt: 'Repeat code: ', answer: '4711' }])).ok, 'with code 4711');
-    await set(LAB_PBX_ID, IMOD_NUMBER, PIN, { index: 2, code: '4711' });
+    // Changed in the portal: the stored PIN and password kept (their fields left empty), the callback added.
+    await setModemAccess(page, origin, LAB_PBX_ID, { number: IMOD_NUMBER, callbackIndex: 2, callbackCode: '4711' });
+    t.match(await page.locator('[data-modem-access-stored]').textContent(), /PIN, password, callback code stored/, 'the page says the callback code is stored too');
     await testNow(page, origin, LAB_PBX_ID);
     t.match(await page.locator('#test-h + p').textContent(), new RegExp(`dials ${IMOD_NUMBER} and asks for a callback on index 2`), 'the page says the centre asks for a callback');
     await page.locator('[data-test-result]', { hasText: /took the function test|Test call failed/ }).waitFor({ timeout: 90_000 });

@@ -42,6 +42,7 @@ onBothEngines(t, 'users × devices × rights × every registered route: the hook
   const routes = rig.app.accessTable.filter((r) => r.method !== 'HEAD' && !r.url.includes('*') && r.url !== '/login');
   t.ok(routes.length > 40, `the table covers every registered route (${routes.length})`);
   t.same(routes.filter((r) => r.access === undefined).map((r) => `${r.method} ${r.url}`), [], 'every route declares its access');
+  t.same(routes.filter((r) => r.url.includes('/modem-access')).map((r) => `${r.method} ${r.url} ${r.access}`), ['POST /devices/:id/modem-access manager', 'POST /devices/:id/modem-access/remove manager'], 'the modem access forms are the manager\'s alone');
   for (const route of routes) {
     const namesDevice = route.url.includes(':id') && !route.url.startsWith('/api/v1/events') && !route.url.startsWith('/api/v1/reports');
     for (const device of namesDevice ? DEVICES : [undefined]) {

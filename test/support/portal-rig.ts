@@ -15,6 +15,7 @@ import { hashPassword } from '../../src/portal/password-hash.js';
 import { createPortal, type Portal } from '../../src/portal/portal-plugin.js';
 import { buildCentreService } from '../../src/service/centre-service.js';
 import { MasterKey } from '../../src/storage/master-key.js';
+import { MaintenanceAccess } from '../../src/database/maintenance-access.js';
 import type { EngineFixture } from './both-engines.js';
 import { TEST_HASH_COST } from './centre-service-rig.js';
 
@@ -49,10 +50,11 @@ export function formBody(form: Record<string, string | string[]>): string {
 export async function portalRig(t: Test, f: EngineFixture, options: { ratePerMinute?: number; liveRejudgeMs?: number } = {}): Promise<PortalRig> {
   const db = await f.open();
   const clock = new RealClock();
-  const registry = await DeviceRegistry.open(db, MasterKey.load(f.stateDir, {}), clock);
+  const master = MasterKey.load(f.stateDir, {});
+  const registry = await DeviceRegistry.open(db, master, clock);
   const bus = await openEventBus(db, clock);
   const portal = createPortal({ db, clock, secure: false, hashCost: TEST_HASH_COST, ratePerMinute: options.ratePerMinute });
-  const app = await buildCentreService({ db, registry, bus, clock, supervision: false, hashCost: TEST_HASH_COST, liveRejudgeMs: options.liveRejudgeMs, authenticators: [portal.authenticator], plugins: [{ plugin: portal.plugin }] });
+  const app = await buildCentreService({ db, registry, bus, clock, supervision: false, hashCost: TEST_HASH_COST, liveRejudgeMs: options.liveRejudgeMs, authenticators: [portal.authenticator], plugins: [{ plugin: portal.plugin }], deviceAccess: new MaintenanceAccess(db, master) });
   t.teardown(async () => {
     await app.close();
     await bus.close();
