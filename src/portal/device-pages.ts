@@ -14,6 +14,7 @@ import { fleetOverview, FLEET_STATES, STATE_LABELS, type FleetState } from './fl
 import { historyCsv, historyPdf } from './history-export.js';
 import { EXPORT_ROWS, HISTORY_KINDS, HISTORY_LABELS, historyTable, PAGE_ROWS, utc, type HistoryKind } from './history-views.js';
 import { dataJson } from './page-renderer.js';
+import { heardEvery } from '../centre/supervision-rules.js';
 import { modemAccessView } from './modem-access-pages.js';
 import { DEVICE_ID_PARAMS, field, FORM_BODY_LIMIT, html, pageContext, pageRoute, periodOf, printable, seeOther, type PortalKit } from './portal-kit.js';
 import { deviceRightsOf, personOf } from './session-authenticator.js';
@@ -62,7 +63,15 @@ function stateOf(presence: string | undefined, test: string | undefined, alarms:
 }
 
 function duration(ms: number): string {
+  if (ms >= 2 * 3600_000 && ms % 3600_000 === 0) return `${ms / 3600_000} h`;
   return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
+}
+
+/** What the device's presence is judged by, in words (docs/centre-service.md "Supervision"). */
+function supervisedBy(device: Device): string {
+  if (device.supervise !== 'reports') return `its check-ins, every ${duration(device.checkInIntervalMs)}`;
+  const { intervalMs, graceMs } = heardEvery(device);
+  return `its reports by modem (late after ${duration(intervalMs + graceMs)} without one)`;
 }
 
 /** The fleet overview, the device pages, their history and exports, tests, and the depot's management. */
@@ -147,14 +156,16 @@ export async function devicePages(app: FastifyInstance, kit: PortalKit): Promise
       const checkIns = await qb.selectFrom('check_ins').select('received_at').where('device_id', '=', id).where('received_at', '>=', from).orderBy('received_at').limit(5000).execute();
       const dayEvents = await qb.selectFrom('events').select(['type', 'occurred_at', 'source', 'data']).where('device_id', '=', id).where('occurred_at', '>=', from).orderBy('occurred_at').limit(5000).execute();
       const gaps: Array<{ x: number; y: string; detail: string }> = [];
+      // A gap is a silence longer than the device is expected to be silent (a PBX supervised by its reports: its function-test period).
+      const expected = heardEvery(device);
       // Silence before the device was registered is no gap.
       let prev = Math.max(from, device.createdAt);
       for (const c of checkIns) {
         const t = Number(c.received_at);
-        if (t - prev > device.checkInIntervalMs + device.graceMs) gaps.push({ x: prev + (t - prev) / 2, y: 'gaps', detail: `no check-in from ${utc(prev)} to ${utc(t)}` });
+        if (t - prev > expected.intervalMs + expected.graceMs) gaps.push({ x: prev + (t - prev) / 2, y: 'gaps', detail: `no check-in from ${utc(prev)} to ${utc(t)}` });
         prev = t;
       }
-      if (now - prev > device.checkInIntervalMs + device.graceMs) gaps.push({ x: prev + (now - prev) / 2, y: 'gaps', detail: `no check-in since ${utc(prev)}` });
+      if (now - prev > expected.intervalMs + expected.graceMs) gaps.push({ x: prev + (now - prev) / 2, y: 'gaps', detail: `no check-in since ${utc(prev)}` });
       const series = [
         { label: 'check-ins', color: '#1d5e20', points: checkIns.map((c) => ({ x: Number(c.received_at), y: 'check-ins', detail: `check-in ${utc(Number(c.received_at))}` })) },
         { label: 'gaps', color: '#9b1c0c', points: gaps },
@@ -198,7 +209,7 @@ export async function devicePages(app: FastifyInstance, kit: PortalKit): Promise
       lastCheckIn: sup?.last_check_in_at ? `${utc(Number(sup.last_check_in_at))} UTC` : 'never',
       presence: sup?.presence ?? 'unknown',
       test: sup?.test ?? 'unknown',
-      interval: duration(device.checkInIntervalMs),
+      supervisedBy: supervisedBy(device),
       status: lastStatus?.status ? eventText('', JSON.parse(lastStatus.status) as Record<string, unknown>) : '',
       rights: { test: rights.has('test'), history: rights.has('see-history'), live: rights.has('live'), customer: rights.has('see-customer'), pins: rights.has('manage-pins'), export: rights.has('export') },
       testHow: channel.how,

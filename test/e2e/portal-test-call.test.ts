@@ -85,6 +85,7 @@ t.test('"test now" by modem for a PBX without LAN: access set in the portal, the
     t.match(await page.locator('[data-modem-access-summary]').textContent(), new RegExp(`The centre dials ${IMOD_NUMBER} with the customer PIN and logs in as ${TECH.name}`), 'the page says how the centre calls');
     t.match(await page.locator('[data-modem-access-stored]').textContent(), new RegExp(`PIN, password stored, set \\d{4}-\\d\\d-\\d\\d [\\d:]+ UTC by ${MANAGER.name}`), 'and only that PIN and password are stored, when and by whom');
     t.equal(await page.getByLabel('Customer PIN (5 digits)').inputValue(), '', 'the PIN field is empty again');
+    t.match(await page.locator('[data-supervised-by]').textContent(), /^its reports by modem \(late after 170 h without one\)$/, 'the page says this PBX is supervised by its reports (function-test period 7 days + 2 h grace)');
     t.notMatch(await page.content(), new RegExp(`${PIN}|${TECH.password}`), 'no secret in the page');
     await shot(page, 'modem-access');
     await setModemAccess(page, origin, 'HSIM-BUSY', { number: BUSY_LINE, pin: PIN });
