@@ -21,7 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ReadlineParser } from '@serialport/parser-readline';
 import type { CheckInBody } from '../core/check-in-body.js';
@@ -64,16 +64,47 @@ const cli = join(here, '../bin/hicom-sim.js');
 const dir = mkdtempSync(join(tmpdir(), 'intake-bench-'));
 const state = join(dir, 'state');
 const cluster = await startPostgresCluster({ durable: true });
-const specs = { sqlite: `sqlite:${join(dir, 'centre.db')}`, postgres: await cluster.createDatabase('bench') };
-/** The same device ids registered in each database (each with the key its registry made). */
-const fleets: Record<keyof typeof specs, LoadDevice[]> = { sqlite: [], postgres: [] };
-for (const engine of ['sqlite', 'postgres'] as const) {
-  const db = await openDatabase(parseDatabaseUrl(specs[engine]));
-  const registry = await DeviceRegistry.open(db, MasterKey.load(state, {}));
-  for (let i = 0; i < DEVICES; i++) fleets[engine].push({ id: `IB-${i}`, key: (await registry.add(`IB-${i}`, 'key-depot', {}, { actor: 'bench' })).key });
-  await db.close();
+/** A build's own database code (`dist` of this build or of `--previous`). */
+interface BuildModules {
+  openDatabase: typeof openDatabase;
+  parseDatabaseUrl: typeof parseDatabaseUrl;
+  DeviceRegistry: typeof DeviceRegistry;
+  MasterKey: typeof MasterKey;
 }
-writeFileSync(join(dir, 'keys.txt'), fleets.sqlite.map((d) => formatDeviceKey({ id: d.id, kind: 'key-depot', key: d.key })).join('\n'));
+async function modulesOf(dist: string): Promise<BuildModules> {
+  const load = (path: string): Promise<Record<string, unknown>> => import(pathToFileURL(join(dist, path)).href) as Promise<Record<string, unknown>>;
+  return {
+    openDatabase: (await load('src/database/open-database.js')).openDatabase as typeof openDatabase,
+    parseDatabaseUrl: (await load('src/database/database-url.js')).parseDatabaseUrl as typeof parseDatabaseUrl,
+    DeviceRegistry: (await load('src/database/device-registry.js')).DeviceRegistry as typeof DeviceRegistry,
+    MasterKey: (await load('src/storage/master-key.js')).MasterKey as typeof MasterKey,
+  };
+}
+/**
+ * Each build runs on databases of its own, made, migrated and filled by
+ * that build's code: an earlier build refuses a schema newer than it knows.
+ * The same device ids are registered in each (each with the key its registry made).
+ */
+const specs = new Map<string, string>([['sqlite', `sqlite:${join(dir, 'centre.db')}`], ['postgres', await cluster.createDatabase('bench')]]);
+const builds: Array<[string, BuildModules]> = [['', { openDatabase, parseDatabaseUrl, DeviceRegistry, MasterKey }]];
+if (previous) {
+  specs.set('sqlite previous', `sqlite:${join(dir, 'previous.db')}`);
+  specs.set('postgres previous', await cluster.createDatabase('bench_previous'));
+  builds.push([' previous', await modulesOf(previous)]);
+}
+const fleets = new Map<string, LoadDevice[]>();
+for (const [suffix, m] of builds) {
+  for (const engine of ['sqlite', 'postgres']) {
+    const db = await m.openDatabase(m.parseDatabaseUrl(specs.get(engine + suffix)!));
+    const registry = await m.DeviceRegistry.open(db, m.MasterKey.load(state, {}));
+    const fleet: LoadDevice[] = [];
+    for (let i = 0; i < DEVICES; i++) fleet.push({ id: `IB-${i}`, key: (await registry.add(`IB-${i}`, 'key-depot', {}, { actor: 'bench' })).key });
+    fleets.set(engine + suffix, fleet);
+    await db.close();
+  }
+}
+const sqliteFleet = fleets.get('sqlite')!;
+writeFileSync(join(dir, 'keys.txt'), sqliteFleet.map((d) => formatDeviceKey({ id: d.id, kind: 'key-depot', key: d.key })).join('\n'));
 
 function start(args: string[], ready: RegExp, address: RegExp): Promise<{ child: ChildProcess; centre: DatagramAddress }> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -128,14 +159,14 @@ async function round(name: string, engine: string, child: ChildProcess, centre: 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 const serveArgs = (bin: string, db: string): string[] => [bin, 'centre', 'serve', '--db', db, '-s', state, '--udp', '127.0.0.1:0', '--no-http', '--log-level', 'warn'];
 const centres: Array<[string, string, string[]]> = [
-  ['centre serve, SQLite', 'sqlite', serveArgs(cli, specs.sqlite)],
-  ['  same, --writer-thread', 'sqlite', [...serveArgs(cli, specs.sqlite), '--writer-thread']],
-  ['centre serve, PostgreSQL', 'postgres', serveArgs(cli, specs.postgres)],
+  ['centre serve, SQLite', 'sqlite', serveArgs(cli, specs.get('sqlite')!)],
+  ['  same, --writer-thread', 'sqlite', [...serveArgs(cli, specs.get('sqlite')!), '--writer-thread']],
+  ['centre serve, PostgreSQL', 'postgres', serveArgs(cli, specs.get('postgres')!)],
   ['responder (no database)', 'responder', [join(here, '../test/support/responder-process.js'), join(dir, 'keys.txt')]],
 ];
 if (previous) {
-  centres.push(['previous build, SQLite', 'sqlite', serveArgs(join(previous, 'bin/hicom-sim.js'), specs.sqlite)]);
-  centres.push(['previous build, PostgreSQL', 'postgres', serveArgs(join(previous, 'bin/hicom-sim.js'), specs.postgres)]);
+  centres.push(['previous build, SQLite', 'sqlite previous', serveArgs(join(previous, 'bin/hicom-sim.js'), specs.get('sqlite previous')!)]);
+  centres.push(['previous build, PostgreSQL', 'postgres previous', serveArgs(join(previous, 'bin/hicom-sim.js'), specs.get('postgres previous')!)]);
 }
 // --only WORD: just the processes whose name contains it (profiling one); --cpu-prof DIR: each centre process writes a V8 CPU profile there.
 if (args.only !== undefined) centres.splice(0, centres.length, ...centres.filter(([name]) => name.includes(args.only!)));
@@ -146,7 +177,7 @@ try {
   for (let r = 0; r < ROUNDS; r++) {
     for (const [name, engine, args] of centres) {
       const { child, centre } = await start(args, /^(Ctrl-C stops the centre\.|listening )/, /(?:UDP intake: udp |listening )(\S+)/);
-      results.get(name)!.push(await round(name, engine, child, centre, engine === 'postgres' ? fleets.postgres : fleets.sqlite));
+      results.get(name)!.push(await round(name, engine, child, centre, fleets.get(engine) ?? sqliteFleet));
       child.kill('SIGTERM');
       await new Promise((done) => child.once('exit', done));
     }
