@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import type { Test } from 'tap';
 import { stringify } from 'yaml';
 import { controlRequest } from '../../src/adapters/control-socket.js';
 import { providerRouteText, type ProviderRoute } from '../../src/adapters/lan-connect.js';
@@ -10,10 +10,10 @@ import { MaintenanceRecords } from '../../src/database/maintenance-records.js';
 import { MaintenanceReports } from '../../src/database/maintenance-reports.js';
 import { labControlPath } from '../../src/lab/lab.js';
 import { verifyArchive } from '../../src/revisor/archive-file.js';
-import { onBothEngines } from '../support/both-engines.js';
-import { LineChild } from '../support/line-child.js';
-import { cliCommand, freePort, runCliAsync, spawnLab } from '../support/lab-child.js';
-import { installForVisits, VISIT_PIN, VISIT_SERVICE } from '../support/visit-install.js';
+import type { EngineFixture } from './both-engines.js';
+import { LineChild } from './line-child.js';
+import { cliCommand, freePort, runCliAsync, spawnLab } from './lab-child.js';
+import { installForVisits, VISIT_PIN, VISIT_SERVICE } from './visit-install.js';
 
 /**
  * The issue's end-to-end run with real processes: `hicom-sim lab` with a
@@ -36,7 +36,11 @@ const IDS = ['HSIM-LAN1', 'HSIM-MOD1'] as const;
 
 const install = (port: number) => installForVisits(port, CENTRE_NUMBER);
 
-onBothEngines(t, 'a plan visits a LAN PBX and a modem-only PBX with real processes; a centre killed mid-visit resumes; then the LAN PBX is deactivated', async (t, f) => {
+/** What both engines' files of the end-to-end visit run check (test/e2e/maintenance-visits-*.test.ts). */
+export const VISITS_END_TO_END = 'a plan visits a LAN PBX and a modem-only PBX with real processes; a centre killed mid-visit resumes; then the LAN PBX is deactivated';
+
+/** The run on one engine; one file per engine, so that each stays well inside tap's per-file timeout and the two run side by side. */
+export async function visitsEndToEnd(t: Test, f: EngineFixture): Promise<void> {
   const dir = f.stateDir;
   const stateDir = join(dir, 'lab');
   const ports = { lan: await freePort(), mod: await freePort(), visit: await freePort(), centre: await freePort() };
@@ -124,4 +128,4 @@ onBothEngines(t, 'a plan visits a LAN PBX and a modem-only PBX with real process
   t.equal(proof.status, 0, `verify-deactivated proves it: ${proof.stderr}`);
   t.match(JSON.parse(proof.stdout) as object, { unreachable: true, tcp: { reached: false } }, 'the LAN PBX is unreachable from the provider side');
   if (/real network namespaces/.test(banner)) t.match(JSON.parse(proof.stdout) as object, { ping: { reached: false } }, 'and the ping gets no answer');
-});
+}
