@@ -22,6 +22,12 @@ export const ESCAPE_GUARD_MS = 1_000;
 export const GUARD_MARGIN_MS = 200;
 /** How long a command result (OK) may take before the receiver sends the command again. */
 export const COMMAND_TIMEOUT_MS = 5_000;
+/**
+ * How long the modem may take from RING to CONNECT or NO CARRIER: longer
+ * than its S7 wait for carrier (V.250 §6.3; 50 s in the lab's modems),
+ * after which the receiver stops waiting for the answer's outcome.
+ */
+export const ANSWER_TIMEOUT_MS = 60_000;
 /** Modem set-up: reset to the stored profile, then echo off and auto-answer on the first ring (S0=1). */
 export const INIT_COMMANDS = ['ATZ', 'ATE0S0=1'] as const;
 
@@ -29,15 +35,21 @@ export const INIT_COMMANDS = ['ATZ', 'ATE0S0=1'] as const;
  * Centre receiver states (spec §3.4, docs/error-report.md §3).
  *
  * ```
- *   Init ──OK×2──▶ Idle ──CONNECT──▶ Hello ──HELLO──▶ Frame ──report──▶ Storing ──committed, ACK──▶ Final
- *    ▲ ATZ,         ▲  RING (auto-answer)  │ 20 s         │ NAK CRC/TIMEOUT (≤ 3 frames)  │ 5 s linger
- *    │ ATE0S0=1     │                      ▼              ▼                              ▼
+ *   Init ──OK×2──▶ Idle ──RING──▶ Answering ──CONNECT──▶ Hello ──HELLO──▶ Frame ──report──▶ Storing ──committed, ACK──▶ Final
+ *    ▲ ATZ,         ▲ ▲ (auto-answer)  │ NO CARRIER, 60 s    │ 20 s    │ NAK CRC/TIMEOUT (≤ 3 frames)  │ 5 s linger
+ *    │ ATE0S0=1     │ └────────────────┘                     ▼         ▼                              ▼
  *    │              └──── OK after ATH ◀── HangUp (guard, +++, guard, ATH) ◀──────────────┘
  *    │              └──── NO CARRIER (the PBX hung up) from any call state
  *
  *   HangUp (silence) ──guard──▶ Escape (+++ sent) ──OK / guard──▶ Ath (ATH sent) ──OK──▶ Idle
  *
  *   Idle ──lend()──▶ Lent (a program dials out on the modem) ──given back──▶ Init
+ *   Idle ──CONNECT──▶ Hello also without a RING line (a modem set not to report it)
+ * ```
+ * Answering is its own state because the modem, answering on the first
+ * ring (S0=1), is busy until CONNECT: a modem lent then would have the
+ * borrower's commands abort the PBX's call.
+ * ```
  * ```
  * Storing lasts as long as the database takes to commit (no time at all on
  * SQLite, whose commit is synchronous); the ACK goes out only after it.
@@ -48,6 +60,7 @@ export const INIT_COMMANDS = ['ATZ', 'ATE0S0=1'] as const;
 export enum ReceiverState {
   Init = 'init',
   Idle = 'idle',
+  Answering = 'answering',
   Hello = 'hello',
   Frame = 'frame',
   Storing = 'storing',
@@ -61,7 +74,8 @@ export enum ReceiverState {
 
 const RECEIVER_MOVES: TransitionTable<ReceiverState> = {
   [ReceiverState.Init]: [ReceiverState.Init, ReceiverState.Idle, ReceiverState.Closed],
-  [ReceiverState.Idle]: [ReceiverState.Hello, ReceiverState.Lent, ReceiverState.Closed],
+  [ReceiverState.Idle]: [ReceiverState.Answering, ReceiverState.Hello, ReceiverState.Lent, ReceiverState.Closed],
+  [ReceiverState.Answering]: [ReceiverState.Hello, ReceiverState.Idle, ReceiverState.Closed],
   [ReceiverState.Hello]: [ReceiverState.Frame, ReceiverState.Final, ReceiverState.HangUp, ReceiverState.Idle, ReceiverState.Closed],
   [ReceiverState.Frame]: [ReceiverState.Storing, ReceiverState.Final, ReceiverState.Idle, ReceiverState.Closed],
   [ReceiverState.Storing]: [ReceiverState.Final, ReceiverState.Idle, ReceiverState.Closed],
@@ -217,7 +231,11 @@ export class CentreReceiver {
         return this.#emit({ type: 'ready' });
       case ReceiverState.Idle:
         if (text.startsWith('CONNECT')) return this.#connected(text);
-        if (text === 'RING') this.#log.debug('RING');
+        if (text === 'RING') return this.#answering();
+        return;
+      case ReceiverState.Answering:
+        if (text.startsWith('CONNECT')) return this.#connected(text);
+        if (text === 'NO CARRIER' || text === 'NO ANSWER' || text === 'ERROR') return this.#answerFailed(text);
         return;
       case ReceiverState.Hello:
         return this.#onHello(text);
@@ -234,7 +252,21 @@ export class CentreReceiver {
     return this.#machine.is(ReceiverState.Hello, ReceiverState.Frame, ReceiverState.Storing, ReceiverState.Final, ReceiverState.HangUp, ReceiverState.Escape, ReceiverState.Ath);
   }
 
+  #answering(): void {
+    this.#log.debug('RING: answering');
+    this.#machine.transition(ReceiverState.Answering);
+    this.#arm(ANSWER_TIMEOUT_MS, () => this.#answerFailed('no outcome'));
+  }
+
+  /** The answer came to nothing (the caller gave up, no carrier): waiting for calls again, nothing to hang up. */
+  #answerFailed(why: string): void {
+    this.#cancelTimer();
+    this.#log.info({ why }, 'answer failed: waiting for calls');
+    this.#machine.transition(ReceiverState.Idle);
+  }
+
   #connected(text: string): void {
+    this.#cancelTimer();
     this.#calls++;
     this.#machine.transition(ReceiverState.Hello);
     this.#systemId = '';

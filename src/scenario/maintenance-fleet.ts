@@ -286,8 +286,9 @@ export class MaintenanceFleet {
   }
 
   /**
-   * An idle receiver's modem, lent: idle, and its modem not answering a
-   * PBX's call that has just rung (the receiver is idle until CONNECT; a
+   * An idle receiver's modem, lent: idle, and its modem in command mode —
+   * the receiver itself refuses while answering a call whose RING it has
+   * read; the modem's own state also covers a ring it has not read yet (a
    * command typed then would abort the answer) — while more than `keep`
    * are idle.
    */

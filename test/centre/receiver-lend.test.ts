@@ -10,7 +10,7 @@ import { advanceUntil, enableSignaling, raise, startTeleserviceLab } from '../su
  * the modem goes back to receive mode when the borrower lets go — so the
  * PBX's report that follows the test is received. Virtual time.
  */
-t.test('a receiver lends its idle modem, never a busy one, and takes it back into receive mode', async (t) => {
+t.test('a receiver lends its idle modem, never one answering or in a call, and takes it back into receive mode', async (t) => {
   const tl = await startTeleserviceLab({ centre: false });
   t.teardown(() => tl.close());
   const plain = await startTeleserviceLab();
@@ -45,6 +45,11 @@ t.test('a receiver lends its idle modem, never a busy one, and takes it back int
   enableSignaling(pbx, 1);
   raise(pbx, 'B');
   advanceUntil(tl.clock, () => receiver.state !== ReceiverState.Idle, 2 * 60_000);
-  t.not(receiver.state, ReceiverState.Idle, 'the PBX calls with its report');
+  t.equal(receiver.state, ReceiverState.Answering, 'the PBX calls with its report: RING, and the modem answers');
+  t.equal(centre.lendModem(), undefined, 'a modem answering a call is not lent (a command now would abort the answer)');
+  advanceUntil(tl.clock, () => receiver.state !== ReceiverState.Answering, 60_000);
+  t.equal(receiver.state, ReceiverState.Hello, 'the answer connects');
   t.equal(centre.lendModem(), undefined, 'a modem in a call is not lent');
+  advanceUntil(tl.clock, () => receiver.state === ReceiverState.Idle, 5 * 60_000);
+  t.equal(receiver.received, 1, 'the report was received');
 });
