@@ -10,6 +10,9 @@
  * - `centre serve --writer-thread` (SQLite committing in a thread beside the intake);
  * - the §5.2 responder process (the same decode, replay window and
  *   encode, everything in memory, no database);
+ * - the ceiling below it (`bench/support/ceiling-process.ts`): a bare UDP
+ *   echo, then the echo + open and seal; `--only ceiling` runs those two,
+ *   the responder and `centre serve` on SQLite, the layers in one run;
  * - with `--previous DIST` (the `dist/` of an earlier build, e.g. main
  *   before this work), that build's `centre serve` on SQLite and PostgreSQL.
  * Each round starts the process, warms it with one untimed check-in per
@@ -49,7 +52,7 @@ if (previous && !existsSync(join(previous, 'bin/hicom-sim.js'))) {
   process.stderr.write(`--previous ${previous}: no bin/hicom-sim.js there (give the dist/ folder of a build)\n`);
   process.exit(2);
 }
-const kinds = previous ? 6 : 4;
+const kinds = previous ? 8 : 6;
 /** The untimed warm-up of each round ends after this long at most (a slow engine under load). */
 const WARM_MS = 40_000;
 bound(`centre intake (${ROUNDS} rounds × ${kinds} processes × (warm-up ≤ ${WARM_MS / 1000} s + ${ROUND_S} s), telegrams built before each)`, 60 + ROUNDS * kinds * (WARM_MS / 1000 + 20));
@@ -133,10 +136,10 @@ type Round = { ackedPerS: number; p50: number; p99: number; cpuUsPerAck: number;
 
 const bodyOf = (n: number, counter: number, now: number): CheckInBody => (n % 10 === 0 ? { status: { kind: 'key-depot', door: 'closed' }, events: [{ seq: counter, time: now, type: 'door-open' }] } : { status: { kind: 'key-depot', door: 'closed', keys: [1, 2, 3, 4], queue: 0, mains: true, interval: 60 } });
 
-async function round(name: string, engine: string, child: ChildProcess, centre: DatagramAddress, devices: LoadDevice[]): Promise<Round> {
+async function round(name: string, engine: string, child: ChildProcess, centre: DatagramAddress, devices: LoadDevice[], verifyEvery: number): Promise<Round> {
   const counterOf = (d: LoadDevice): number => nextCounter.get(`${engine} ${d.id}`) ?? 1;
   // Untimed: one check-in per device, so the centre has read every key once (a running centre has them cached).
-  const warm = await runIntakeLoad({ centre, devices, window: WINDOW, durationMs: WARM_MS, perDevice: 1, firstCounter: counterOf, body: bodyOf });
+  const warm = await runIntakeLoad({ centre, devices, window: WINDOW, durationMs: WARM_MS, perDevice: 1, firstCounter: counterOf, body: bodyOf, verifyEvery });
   if (warm.acked !== devices.length) process.stdout.write(`  (${name}: ${warm.acked} of ${devices.length} devices answered within the warm-up of ${WARM_MS / 1000} s)\n`);
   for (const d of devices) nextCounter.set(`${engine} ${d.id}`, counterOf(d) + 1);
   const cpu0 = cpuMsOf(child.pid!);
@@ -148,6 +151,7 @@ async function round(name: string, engine: string, child: ChildProcess, centre: 
     perDevice: PER_DEVICE,
     firstCounter: counterOf,
     body: bodyOf,
+    verifyEvery,
   });
   const cpuMs = cpuMsOf(child.pid!) - cpu0;
   for (const d of devices) nextCounter.set(`${engine} ${d.id}`, counterOf(d) + PER_DEVICE);
@@ -156,6 +160,10 @@ async function round(name: string, engine: string, child: ChildProcess, centre: 
   return { ackedPerS: r.acked / r.seconds, p50: r.p50, p99: r.p99, cpuUsPerAck: (cpuMs * 1000) / Math.max(1, r.acked), senderUsPerAck: r.cpuUsPerAck, load: loadavg()[0] };
 }
 
+/** The bare echo's answers are the check-in's bytes under an ack's type byte: matched by header, never opened. */
+const CEILING_ECHO = 'ceiling: bare UDP echo';
+/** `--only ceiling`: the layers from the bare echo up to `centre serve` on SQLite, in one run. */
+const CEILING_GROUP = (name: string): boolean => name.startsWith('ceiling') || name === 'responder (no database)' || name === 'centre serve, SQLite';
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 const serveArgs = (bin: string, db: string): string[] => [bin, 'centre', 'serve', '--db', db, '-s', state, '--udp', '127.0.0.1:0', '--no-http', '--log-level', 'warn'];
 const centres: Array<[string, string, string[]]> = [
@@ -163,13 +171,16 @@ const centres: Array<[string, string, string[]]> = [
   ['  same, --writer-thread', 'sqlite', [...serveArgs(cli, specs.get('sqlite')!), '--writer-thread']],
   ['centre serve, PostgreSQL', 'postgres', serveArgs(cli, specs.get('postgres')!)],
   ['responder (no database)', 'responder', [join(here, '../test/support/responder-process.js'), join(dir, 'keys.txt')]],
+  // The ceiling, one layer at a time (bench/support/ceiling-process.ts); the responder and `centre serve` above are the next two.
+  [CEILING_ECHO, 'ceiling', [join(here, 'support/ceiling-process.js'), 'echo', join(dir, 'keys.txt')]],
+  ['ceiling: + open & seal', 'ceiling', [join(here, 'support/ceiling-process.js'), 'seal', join(dir, 'keys.txt')]],
 ];
 if (previous) {
   centres.push(['previous build, SQLite', 'sqlite previous', serveArgs(join(previous, 'bin/hicom-sim.js'), specs.get('sqlite previous')!)]);
   centres.push(['previous build, PostgreSQL', 'postgres previous', serveArgs(join(previous, 'bin/hicom-sim.js'), specs.get('postgres previous')!)]);
 }
 // --only WORD: just the processes whose name contains it (profiling one); --cpu-prof DIR: each centre process writes a V8 CPU profile there.
-if (args.only !== undefined) centres.splice(0, centres.length, ...centres.filter(([name]) => name.includes(args.only!)));
+if (args.only !== undefined) centres.splice(0, centres.length, ...centres.filter(([name]) => (args.only === 'ceiling' ? CEILING_GROUP(name) : name.includes(args.only!))));
 if (args['cpu-prof'] !== undefined) for (const c of centres) c[2].unshift('--cpu-prof', '--cpu-prof-dir', resolve(args['cpu-prof']));
 const results = new Map<string, Round[]>(centres.map(([name]) => [name, []]));
 try {
@@ -177,7 +188,7 @@ try {
   for (let r = 0; r < ROUNDS; r++) {
     for (const [name, engine, args] of centres) {
       const { child, centre } = await start(args, /^(Ctrl-C stops the centre\.|listening )/, /(?:UDP intake: udp |listening )(\S+)/);
-      results.get(name)!.push(await round(name, engine, child, centre, fleets.get(engine) ?? sqliteFleet));
+      results.get(name)!.push(await round(name, engine, child, centre, fleets.get(engine) ?? sqliteFleet, name === CEILING_ECHO ? 0 : 16));
       child.kill('SIGTERM');
       await new Promise((done) => child.once('exit', done));
     }

@@ -119,7 +119,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, famil
  * closure and a `process.nextTick` per datagram; a name goes to the system's
  * resolver as before.
  */
-function literalFirst(hostname: string, options: LookupOneOptions, callback: LookupCallback): void {
+export function literalFirst(hostname: string, options: LookupOneOptions, callback: LookupCallback): void {
   const family = isIP(hostname);
   if (family !== 0) return callback(null, hostname, family);
   dnsLookup(hostname, options, callback);
