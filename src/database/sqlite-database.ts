@@ -86,7 +86,7 @@ export class SqliteDatabase implements CentreDatabase {
         // Private from the start (SQLite gives its -wal and -shm files the same mode).
         closeSync(openSync(path, 'a', 0o600));
       }
-      sqlite = new BetterSqlite3(path);
+      sqlite = path === SQLITE_IN_MEMORY ? openMemdb() : new BetterSqlite3(path);
       for (const p of PRAGMAS) sqlite.pragma(p);
       // NORMAL with our WAL sync after each commit is FULL (PRAGMAS); OFF only for throwaway databases.
       sqlite.pragma(`synchronous = ${options.durable === false ? 'OFF' : path === SQLITE_IN_MEMORY ? 'FULL' : 'NORMAL'}`);
@@ -142,6 +142,42 @@ export class SqliteDatabase implements CentreDatabase {
     return { rows: [], numAffectedRows: BigInt(r.changes), insertId: BigInt(r.lastInsertRowid) };
   }
 }
+
+/**
+ * An empty in-memory database on SQLite's memdb VFS (`sqlite3_deserialize`
+ * of an empty one) rather than a plain `:memory:`. A plain one keeps every
+ * page in its page cache, and each commit scans that cache's whole hash
+ * table once a page split has moved a page through the locking page's
+ * number (`pcache1Rekey` raises the cache's highest key to it, so
+ * `pager_end_transaction`'s truncate takes its full-scan branch): a commit
+ * then costs time in proportion to the database's size — about 20 µs per
+ * stored report in a 12,500-PBX centre after a week (bench/fleet-part,
+ * docs/perf.md). On memdb the pages live in one growable buffer behind an
+ * ordinary page cache of `cache_size` pages, so a commit costs the same at
+ * any size. Its ceiling is SQLite's memdb maximum, 1 GiB
+ * (SQLITE_MEMDB_DEFAULT_MAXSIZE): beyond it a write fails with
+ * SQLITE_FULL, "database or disk is full".
+ */
+function openMemdb(): BetterSqlite3.Database {
+  const empty = new BetterSqlite3(SQLITE_IN_MEMORY);
+  let memdb: BetterSqlite3.Database;
+  try {
+    memdb = new BetterSqlite3(empty.serialize());
+  } finally {
+    empty.close();
+  }
+  memdb.pragma(`cache_size = -${MEMDB_CACHE_KIB}`);
+  return memdb;
+}
+
+/**
+ * Page cache of an in-memory (memdb) database, in KiB: SQLite's own default
+ * (better-sqlite3 sets 16 MiB). The cache only copies pages that are in
+ * memory anyway, and the truncate at every commit scans its whole hash
+ * table (`openMemdb`), so a small one is cheaper: bench/fleet-part's centre
+ * spent about a fifth less per stored report with 2 MiB than with 16.
+ */
+const MEMDB_CACHE_KIB = 2_000;
 
 function sqliteReason(err: unknown): string {
   const e = err as { code?: string; message?: string };

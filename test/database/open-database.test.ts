@@ -8,6 +8,7 @@ import { schemaMigrator } from '../../src/database/migrate-schema.js';
 import { SQLITE_IN_MEMORY } from '../../src/database/sqlite-database.js';
 import { openDatabase } from '../../src/database/open-database.js';
 import { MIGRATION_TABLE, SCHEMA_MIGRATIONS } from '../../src/database/schema-migrations.js';
+import { query } from '../../src/database/work.js';
 import { onBothEngines } from '../support/both-engines.js';
 import { sharedPostgresCluster } from '../support/shared-postgres.js';
 import { freePort } from '../support/lab-child.js';
@@ -87,4 +88,30 @@ t.test('SQLite in memory (a throwaway centre): migrated, commits, and no file an
   await db.kysely.insertInto('settings').values({ name: 'k', value: 'v' }).execute();
   t.same(await db.kysely.selectFrom('settings').select('value').where('name', '=', 'k').execute(), [{ value: 'v' }], 'what was committed reads back');
   t.same(readdirSync(dir), [], 'no file was made for it (not even one named ":memory:" in the working directory)');
+});
+
+t.test('SQLite in memory: a small page cache over memdb, and pages that left it read back as written', async (t) => {
+  const db = await openDatabase({ engine: 'sqlite', path: SQLITE_IN_MEMORY }, { durable: false });
+  t.teardown(() => db.close());
+  const cache = await sql<{ cache_size: number }>`pragma cache_size`.execute(db.kysely);
+  t.equal(cache.rows[0].cache_size, -2000, 'the page cache is 2 MiB (SQLite default), not better-sqlite3\'s 16 MiB, so the truncate at every commit scans a small hash table');
+  // 12 MiB of rows in 30 commits: 6 times the cache, so most pages are evicted and read back from the memdb buffer.
+  const value = (i: number): string => `${i}:`.padEnd(4000, String.fromCharCode(97 + (i % 26)));
+  for (let c = 0; c < 30; c++) {
+    await db.run(function* () {
+      for (let i = c * 100; i < (c + 1) * 100; i++) yield* query(db.kysely.insertInto('settings').values({ name: `k${i}`, value: value(i) }));
+    });
+  }
+  await t.rejects(
+    db.run(function* () {
+      yield* query(db.kysely.insertInto('settings').values({ name: 'rolled-back', value: value(0) }));
+      throw new Error('abort');
+    }),
+    /abort/,
+    'a failing unit of work rolls back',
+  );
+  const rows = await db.kysely.selectFrom('settings').select(['name', 'value']).where('name', 'like', 'k%').execute();
+  t.equal(rows.length, 3000, 'every committed row is there');
+  t.equal(rows.filter((r) => r.value !== value(Number(r.name.slice(1)))).length, 0, 'and each reads back byte for byte');
+  t.same(await db.kysely.selectFrom('settings').select('name').where('name', '=', 'rolled-back').execute(), [], 'the rolled-back row is not');
 });
