@@ -67,6 +67,7 @@ export interface TelegramHeader {
   counter: number;
   /** Unix seconds of the sender's clock. */
   time: number;
+  /** A view into the datagram read (`readTelegramHeader`): copy it before the datagram's bytes are reused. */
   nonce: Uint8Array;
 }
 
@@ -132,7 +133,8 @@ export function readTelegramHeader(datagram: Uint8Array): HeaderResult {
   const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
   const counter = view.getUint32(6 + n, false);
   const time = view.getUint32(10 + n, false);
-  const nonce = datagram.slice(14 + n, 26 + n);
+  // A view, not a copy (a copy was an ArrayBuffer of its own per datagram for the GC): the nonce is read at once by the open.
+  const nonce = datagram.subarray(14 + n, 26 + n);
   return { ok: true, header: { type, deviceId, counter, time, nonce }, aadLength };
 }
 

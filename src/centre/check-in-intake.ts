@@ -1,4 +1,4 @@
-import { encodeTelegram, openAfterHeader, readTelegramHeader, rejectClass, type TelegramHead } from '../../core/check-in-telegram.js';
+import { NONCE_BYTES, encodeTelegram, openAfterHeader, readTelegramHeader, rejectClass, type TelegramHead } from '../../core/check-in-telegram.js';
 import { unixSeconds } from '../../core/check-in-verdict.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { formatDatagramAddress, type DatagramAddress, type DatagramPort } from '../../core/datagram-port.js';
@@ -97,8 +97,11 @@ export class CheckInIntake {
   #publishScheduled = false;
   #closed = false;
   readonly #unsubscribe: (() => void) | undefined;
-  /** Work in flight (lookups, commits, reject flushes), so close() can wait for it. */
+  /** Work in flight (lookups, reject flushes, live events), so close() can wait for it. */
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Check-ins handed to a lane and not yet settled (answered or not), and close()'s wake-up when they are. */
+  #storing = 0;
+  #storesDone: (() => void) | undefined;
 
   constructor(options: CheckInIntakeOptions) {
     this.#o = options;
@@ -151,7 +154,16 @@ export class CheckInIntake {
     this.#closed = true;
     this.#unsubscribe?.();
     this.#o.port.close();
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    // A lookup in flight may still hand a check-in to a lane, and a store's answer may count a reject: wait until both are quiet.
+    while (this.#inFlight.size > 0 || this.#storing > 0) {
+      if (this.#storing > 0) {
+        await new Promise<void>((done) => {
+          const earlier = this.#storesDone;
+          this.#storesDone = () => (earlier?.(), done());
+        });
+      }
+      await Promise.allSettled([...this.#inFlight]);
+    }
     await this.flushRejects();
     for (const l of this.#lanes) await l.close();
   }
@@ -215,9 +227,15 @@ export class CheckInIntake {
     const telegram = r.telegram as CheckInTelegram;
     const receivedAt = this.#o.clock.now();
     const endsRejects = entry.rejecting;
-    this.#track(this.#laneOf(telegram.deviceId).store({ telegram, receivedAt, source, window: entry.window, endsRejects })).then(
-      (outcome) => this.#answer(telegram, outcome, entry, from),
+    // Counted, not put in #inFlight: a Set entry and one more promise reaction per check-in were measurable on the hot path (bench/intake-path.ts).
+    this.#storing++;
+    this.#laneOf(telegram.deviceId).store({ telegram, receivedAt, source, window: entry.window, endsRejects }).then(
+      (outcome) => {
+        this.#stored();
+        this.#answer(telegram, outcome, entry, from);
+      },
       (err: Error) => {
+        this.#stored();
         // Not committed: no answer, so the device keeps its events and tries again.
         entry.window = undefined;
         this.stats.notCommitted++;
@@ -227,6 +245,15 @@ export class CheckInIntake {
     );
   }
 
+  /** One store settled; the last one wakes close(). */
+  #stored(): void {
+    if (--this.#storing === 0 && this.#storesDone) {
+      const done = this.#storesDone;
+      this.#storesDone = undefined;
+      done();
+    }
+  }
+
   #answer(t: CheckInTelegram, outcome: CheckInOutcome, entry: KeyEntry, to: DatagramAddress): void {
     if (outcome.verdict === 'unknown-device') {
       this.#keys.delete(t.deviceId);
@@ -234,18 +261,18 @@ export class CheckInIntake {
     }
     entry.window = outcome.window;
     const nowS = unixSeconds(this.#o.clock.now());
-    const base = { deviceId: t.deviceId, counter: t.counter, time: nowS };
-    const nonce = this.#o.random.bytes(12);
+    const { deviceId, counter } = t;
+    const nonce = this.#o.random.bytes(NONCE_BYTES);
     if (outcome.verdict === 'accept') {
       entry.rejecting = false;
       this.stats.acks++;
-      this.#o.port.send(encodeTelegram({ ...base, type: 'ack', body: { counter: t.counter, serverTime: nowS, accepted: outcome.accepted, commands: outcome.commands } }, entry.key, nonce), to);
+      this.#o.port.send(encodeTelegram({ type: 'ack', deviceId, counter, time: nowS, body: { counter, serverTime: nowS, accepted: outcome.accepted, commands: outcome.commands } }, entry.key, nonce), to);
       if (outcome.newEvents > 0) this.#published();
       this.#o.onOutcome?.({ type: 'ack', deviceId: t.deviceId, counter: t.counter, accepted: outcome.accepted, commands: outcome.commands.map((c) => c.id), newEvents: outcome.newEvents });
       return;
     }
     this.stats.naks[outcome.verdict]++;
-    this.#o.port.send(encodeTelegram({ ...base, type: 'nak', body: { counter: t.counter, reason: outcome.verdict, serverTime: nowS } }, entry.key, nonce), to);
+    this.#o.port.send(encodeTelegram({ type: 'nak', deviceId, counter, time: nowS, body: { counter, reason: outcome.verdict, serverTime: nowS } }, entry.key, nonce), to);
     this.#o.onOutcome?.({ type: 'nak', deviceId: t.deviceId, counter: t.counter, reason: outcome.verdict });
   }
 
