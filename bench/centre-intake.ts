@@ -4,15 +4,17 @@
  * PostgreSQL (both durable: SQLite acks after the WAL fsync past the commit, PostgreSQL fsync on),
  * every ack sent only after its telegram committed, with p50/p99 latency of
  * each ack measured by the load generator in the same run, and the CPU time
- * of the centre process (all its threads) per ack. Baselines from the same
+ * of the centre process (all its threads, and its main thread alone) per ack. Baselines from the same
  * run, alternating with it round by round, whole process against whole
  * process, same load generator, same kind of telegrams:
  * - `centre serve --writer-thread` (SQLite committing in a thread beside the intake);
  * - the §5.2 responder process (the same decode, replay window and
  *   encode, everything in memory, no database);
  * - the ceiling below it (`bench/support/ceiling-process.ts`): a bare UDP
- *   echo, then the echo + open and seal; `--only ceiling` runs those two,
- *   the responder and `centre serve` on SQLite, the layers in one run;
+ *   echo, the echo + open and seal, and the same with open and seal on a
+ *   worker thread (batches through SharedArrayBuffer rings); `--only
+ *   ceiling` runs those three, the responder and `centre serve` on SQLite,
+ *   the layers in one run;
  * - with `--previous DIST` (the `dist/` of an earlier build, e.g. main
  *   before this work), that build's `centre serve` on SQLite and PostgreSQL.
  * Each round starts the process, warms it with one untimed check-in per
@@ -52,7 +54,7 @@ if (previous && !existsSync(join(previous, 'bin/hicom-sim.js'))) {
   process.stderr.write(`--previous ${previous}: no bin/hicom-sim.js there (give the dist/ folder of a build)\n`);
   process.exit(2);
 }
-const kinds = previous ? 8 : 6;
+const kinds = previous ? 9 : 7;
 /** The untimed warm-up of each round ends after this long at most (a slow engine under load). */
 const WARM_MS = 40_000;
 bound(`centre intake (${ROUNDS} rounds × ${kinds} processes × (warm-up ≤ ${WARM_MS / 1000} s + ${ROUND_S} s), telegrams built before each)`, 60 + ROUNDS * kinds * (WARM_MS / 1000 + 20));
@@ -124,15 +126,15 @@ function start(args: string[], ready: RegExp, address: RegExp): Promise<{ child:
   });
 }
 
-/** CPU time (user + system, all threads) of a process so far, in ms (/proc/PID/stat, clock ticks of 10 ms). */
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+/** CPU time (user + system) so far in ms of a process, all threads (`/proc/PID/stat`), or of one thread (`/proc/PID/task/TID/stat`; the main thread's TID is the PID); clock ticks of 10 ms. */
+function cpuMsOf(pid: number, thread?: number): number {
+  const fields = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Each database's counters go on rising across rounds and processes (one replay window per device and database). */
 const nextCounter = new Map<string, number>();
-type Round = { ackedPerS: number; p50: number; p99: number; cpuUsPerAck: number; senderUsPerAck: number; load: number };
+type Round = { ackedPerS: number; p50: number; p99: number; cpuUsPerAck: number; mainUsPerAck: number; senderUsPerAck: number; load: number };
 
 const bodyOf = (n: number, counter: number, now: number): CheckInBody => (n % 10 === 0 ? { status: { kind: 'key-depot', door: 'closed' }, events: [{ seq: counter, time: now, type: 'door-open' }] } : { status: { kind: 'key-depot', door: 'closed', keys: [1, 2, 3, 4], queue: 0, mains: true, interval: 60 } });
 
@@ -143,6 +145,7 @@ async function round(name: string, engine: string, child: ChildProcess, centre: 
   if (warm.acked !== devices.length) process.stdout.write(`  (${name}: ${warm.acked} of ${devices.length} devices answered within the warm-up of ${WARM_MS / 1000} s)\n`);
   for (const d of devices) nextCounter.set(`${engine} ${d.id}`, counterOf(d) + 1);
   const cpu0 = cpuMsOf(child.pid!);
+  const main0 = cpuMsOf(child.pid!, child.pid!);
   const r = await runIntakeLoad({
     centre,
     devices,
@@ -154,10 +157,11 @@ async function round(name: string, engine: string, child: ChildProcess, centre: 
     verifyEvery,
   });
   const cpuMs = cpuMsOf(child.pid!) - cpu0;
+  const mainMs = cpuMsOf(child.pid!, child.pid!) - main0;
   for (const d of devices) nextCounter.set(`${engine} ${d.id}`, counterOf(d) + PER_DEVICE);
   if (r.verifyFailed > 0 || r.naks > 0 || r.strays > 0) throw new Error(`${name}: ${r.verifyFailed} acks failed to open, ${r.naks} naks, ${r.strays} stray answers`);
   if (r.exhausted) process.stdout.write(`  (${name}: ran out of pre-built telegrams; the rate is a lower bound)\n`);
-  return { ackedPerS: r.acked / r.seconds, p50: r.p50, p99: r.p99, cpuUsPerAck: (cpuMs * 1000) / Math.max(1, r.acked), senderUsPerAck: r.cpuUsPerAck, load: loadavg()[0] };
+  return { ackedPerS: r.acked / r.seconds, p50: r.p50, p99: r.p99, cpuUsPerAck: (cpuMs * 1000) / Math.max(1, r.acked), mainUsPerAck: (mainMs * 1000) / Math.max(1, r.acked), senderUsPerAck: r.cpuUsPerAck, load: loadavg()[0] };
 }
 
 /** The bare echo's answers are the check-in's bytes under an ack's type byte: matched by header, never opened. */
@@ -174,6 +178,7 @@ const centres: Array<[string, string, string[]]> = [
   // The ceiling, one layer at a time (bench/support/ceiling-process.ts); the responder and `centre serve` above are the next two.
   [CEILING_ECHO, 'ceiling', [join(here, 'support/ceiling-process.js'), 'echo', join(dir, 'keys.txt')]],
   ['ceiling: + open & seal', 'ceiling', [join(here, 'support/ceiling-process.js'), 'seal', join(dir, 'keys.txt')]],
+  ['ceiling: seal on a thread', 'ceiling', [join(here, 'support/ceiling-process.js'), 'seal-thread', join(dir, 'keys.txt')]],
 ];
 if (previous) {
   centres.push(['previous build, SQLite', 'sqlite previous', serveArgs(join(previous, 'bin/hicom-sim.js'), specs.get('sqlite previous')!)]);
@@ -197,7 +202,7 @@ try {
   process.stdout.write(`load average ${load0.map((x) => x.toFixed(1)).join(' ')} at start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end (2 cores shared with the load generator and PostgreSQL):\n`);
   for (const [name, rounds] of results) {
     const m = (k: keyof Round): number => median(rounds.map((x) => x[k]));
-    process.stdout.write(`  ${name.padEnd(27)} ${fmt(m('ackedPerS')).padStart(7)} acks/s  p50 ${m('p50').toFixed(1).padStart(6)} ms  p99 ${m('p99').toFixed(1).padStart(6)} ms  centre CPU ${m('cpuUsPerAck').toFixed(0).padStart(4)} µs/ack  sender CPU ${m('senderUsPerAck').toFixed(0)} µs/ack\n`);
+    process.stdout.write(`  ${name.padEnd(27)} ${fmt(m('ackedPerS')).padStart(7)} acks/s  p50 ${m('p50').toFixed(1).padStart(6)} ms  p99 ${m('p99').toFixed(1).padStart(6)} ms  centre CPU ${m('cpuUsPerAck').toFixed(0).padStart(4)} µs/ack (main thread ${m('mainUsPerAck').toFixed(0).padStart(3)})  sender CPU ${m('senderUsPerAck').toFixed(0)} µs/ack\n`);
   }
 } finally {
   for (const c of running) c.kill('SIGKILL');
