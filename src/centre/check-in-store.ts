@@ -5,6 +5,7 @@ import { bodyBytes, maxBodyBytes, type Telegram } from '../../core/check-in-tele
 import { isReplayWindow, type ReplayWindow } from '../../core/replay-window.js';
 import { rowsStatement, withValues, type RowValue } from '../database/values-rows.js';
 import { acknowledgeCommand, envelopeOf, markDelivered, MAX_COMMANDS_PER_ACK, openCommandsQuery } from '../database/device-commands.js';
+import { insertCheckIn } from '../database/check-ins.js';
 import { clearActiveEvents } from '../database/event-log.js';
 import { prepareQuery, preparedFor } from '../database/prepared-query.js';
 import { countReject } from '../database/reject-counters.js';
@@ -37,9 +38,6 @@ export type CheckInOutcome =
 /** Statements run for every telegram, compiled once per database. */
 function statements(qb: Kysely<Database>) {
   return preparedFor(qb, 'check-in-store', () => ({
-    insertCheckIn: prepareQuery<{ deviceId: string; receivedAt: number; counter: number; deviceTimeMs: number; source: string; status: string | null }>((p) =>
-      qb.insertInto('check_ins').values({ device_id: p('deviceId'), received_at: p('receivedAt'), counter: p('counter'), device_time_ms: p('deviceTimeMs'), source: p('source'), status: p('status') }),
-    ),
     insertEvent: prepareQuery<{ deviceId: string; type: string; seq: number; occurredAt: number; receivedAt: number; data: string; life: string; clearedAt: number | null }>((p) =>
       qb
         .insertInto('events')
@@ -72,15 +70,21 @@ function batchStatements(qb: Kysely<Database>) {
   return preparedFor(qb, 'check-in-batch', () => ({
     readWindows: rowsStatement(qb, 'check-in-windows', 1, (rows) =>
       sql<{ device_id: string; highest: number; mask: string }>`select device_id, highest, cast(mask as text) as mask from replay_windows where device_id in (${sql.join(rows.map((r) => r[0]))})`),
-    /** Take the counters: the compare-and-set of `replay-windows.ts` for many devices; returns the devices whose window was still the guessed one. */
+    /** Take the counters: the compare-and-set of `replay-windows.ts` for many devices; returns the devices whose window was still the guessed one, with the head of each one's history (`check-ins.ts`). */
     takeCounters: rowsStatement(qb, 'check-in-cas', 5, (rows) =>
-      sql<{ device_id: string }>`${withValues('v', [['device_id', 'text'], ['highest', 'bigint'], ['mask', 'bigint'], ['old_highest', 'bigint'], ['old_mask', 'text']], rows)}
+      sql<{ device_id: string; last_check_in_id: number | null }>`${withValues('v', [['device_id', 'text'], ['highest', 'bigint'], ['mask', 'bigint'], ['old_highest', 'bigint'], ['old_mask', 'text']], rows)}
         update replay_windows set highest = v.highest, mask = v.mask from v
         where replay_windows.device_id = v.device_id and replay_windows.highest = v.old_highest and cast(replay_windows.mask as text) = v.old_mask
-        returning replay_windows.device_id`),
-    insertCheckIns: rowsStatement(qb, 'check-in-insert', 6, (rows) =>
-      sql`${withValues('v', [['device_id', 'text'], ['received_at', 'bigint'], ['counter', 'bigint'], ['device_time_ms', 'bigint'], ['source', 'text'], ['status', 'text']], rows)}
-        insert into check_ins (device_id, received_at, counter, device_time_ms, source, status) select device_id, received_at, counter, device_time_ms, source, status from v`),
+        returning replay_windows.device_id, replay_windows.last_check_in_id`),
+    /** The check-ins, each linked to its device's one before (`check-ins.ts`); returns their ids. */
+    insertCheckIns: rowsStatement(qb, 'check-in-insert', 7, (rows) =>
+      sql<{ id: number; device_id: string }>`${withValues('v', [['device_id', 'text'], ['received_at', 'bigint'], ['counter', 'bigint'], ['device_time_ms', 'bigint'], ['source', 'text'], ['status', 'text'], ['prev_id', 'bigint']], rows)}
+        insert into check_ins (device_id, received_at, counter, device_time_ms, source, status, prev_id) select device_id, received_at, counter, device_time_ms, source, status, prev_id from v
+        returning id, device_id`),
+    /** Each device's history now starts at its new check-in (the replay window rows the compare-and-set has just written: no further page). */
+    moveHeads: rowsStatement(qb, 'check-in-heads', 2, (rows) =>
+      sql`${withValues('v', [['device_id', 'text'], ['id', 'bigint']], rows)}
+        update replay_windows set last_check_in_id = v.id from v where replay_windows.device_id = v.device_id`),
     /** `presentAgain` for many devices; returns those that were present. */
     presentAgain: rowsStatement(qb, 'check-in-present', 2, (rows) =>
       sql<{ device_id: string }>`${withValues('v', [['device_id', 'text'], ['now', 'bigint']], rows)}
@@ -132,7 +136,7 @@ export function* storeCheckIn(qb: Kysely<Database>, a: CheckInArrival): Work<Che
     return { verdict: judged.verdict, window: judged.window };
   }
   const status = t.body.status;
-  yield* query(q.insertCheckIn({ deviceId: id, receivedAt: now, counter: t.counter, deviceTimeMs: t.time * 1000, source: a.source, status: status === undefined ? null : JSON.stringify(status) }));
+  yield* insertCheckIn(qb, { deviceId: id, receivedAt: now, counter: t.counter, deviceTimeMs: t.time * 1000, source: a.source, status });
   const events = t.body.events ?? [];
   let newEvents = 0;
   for (const e of events) if (yield* storeDeviceEvent(qb, id, e, now)) newEvents++;
@@ -198,22 +202,26 @@ export function* storeCheckIns(qb: Kysely<Database>, arrivals: readonly CheckInA
     const j = judgeCheckIn(guess, a.telegram.counter, a.telegram.time, Math.floor(a.receivedAt / 1000));
     if (j.verdict === 'accept') fast.push({ i, guess, next: j.window });
   }
-  const won: Array<{ i: number; next: ReplayWindow }> = [];
+  const won: Array<{ i: number; next: ReplayWindow; prev: number | null }> = [];
   for (const chunk of chunks(fast)) {
     const { rows } = yield* query(b.takeCounters(chunk.map(({ i, guess, next }) => [arrivals[i].telegram.deviceId, next.highest, next.mask.toString(), guess.highest, guess.mask.toString()])));
-    const ok = new Set(rows.map((r) => r.device_id));
-    for (const f of chunk) if (ok.has(arrivals[f.i].telegram.deviceId)) won.push(f);
+    const heads = new Map(rows.map((r) => [r.device_id, r.last_check_in_id === null ? null : Number(r.last_check_in_id)]));
+    for (const f of chunk) {
+      const prev = heads.get(arrivals[f.i].telegram.deviceId);
+      if (prev !== undefined) won.push({ ...f, prev });
+    }
   }
   for (const chunk of chunks(won)) {
-    yield* query(
+    const { rows } = yield* query(
       b.insertCheckIns(
-        chunk.map(({ i }) => {
+        chunk.map(({ i, prev }) => {
           const a = arrivals[i];
           const status = a.telegram.body.status;
-          return [a.telegram.deviceId, a.receivedAt, a.telegram.counter, a.telegram.time * 1000, a.source, status === undefined ? null : JSON.stringify(status)];
+          return [a.telegram.deviceId, a.receivedAt, a.telegram.counter, a.telegram.time * 1000, a.source, status === undefined ? null : JSON.stringify(status), prev];
         }),
       ),
     );
+    yield* query(b.moveHeads(rows.map((r) => [r.device_id, Number(r.id)])));
   }
   // Events: those of check-ins whose events all mean nothing beyond themselves in multi-row inserts; the others one by one, in order, with what they mean.
   const newEvents = new Map<number, number>();

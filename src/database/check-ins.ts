@@ -1,5 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { CentreDatabase } from './centre-database.js';
+import { prepareQuery, preparedFor } from './prepared-query.js';
 import type { CheckInsTable, Database } from './schema.js';
 import { query, type Work } from './work.js';
 
@@ -17,18 +18,56 @@ export interface StoredCheckIn extends CheckIn {
   id: number;
 }
 
-/** Part of a unit of work (the intake's batch): store one accepted check-in. */
+/**
+ * Part of a unit of work: store one accepted check-in at the head of its
+ * device's history (migration 0012: the row points to the device's check-in
+ * before it, the replay window row to the newest). The device must be
+ * registered (its replay window holds the head). `storeCheckIns` does the
+ * same for many rows at once.
+ */
 export function* insertCheckIn(qb: Kysely<Database>, c: CheckIn): Work<void> {
-  yield* query(
-    qb.insertInto('check_ins').values({
-      device_id: c.deviceId,
-      received_at: c.receivedAt,
-      counter: c.counter,
-      device_time_ms: c.deviceTimeMs,
-      source: c.source,
-      status: c.status === undefined ? null : JSON.stringify(c.status),
-    }),
+  const q = statements(qb);
+  const { rows } = yield* query(
+    q.insert({ deviceId: c.deviceId, receivedAt: c.receivedAt, counter: c.counter, deviceTimeMs: c.deviceTimeMs, source: c.source, status: c.status === undefined ? null : JSON.stringify(c.status) }),
   );
+  yield* query(q.moveHead({ deviceId: c.deviceId, id: Number(rows[0].id) }));
+}
+
+function statements(qb: Kysely<Database>) {
+  return preparedFor(qb, 'check-ins', () => ({
+    insert: prepareQuery<{ deviceId: string; receivedAt: number; counter: number; deviceTimeMs: number; source: string; status: string | null }, { id: number }>((p) =>
+      qb
+        .insertInto('check_ins')
+        .values({
+          device_id: p('deviceId'),
+          received_at: p('receivedAt'),
+          counter: p('counter'),
+          device_time_ms: p('deviceTimeMs'),
+          source: p('source'),
+          status: p('status'),
+          prev_id: qb.selectFrom('replay_windows').select('last_check_in_id').where('device_id', '=', p('deviceId')),
+        })
+        .returning('id'),
+    ),
+    moveHead: prepareQuery<{ deviceId: string; id: number }>((p) => qb.updateTable('replay_windows').set({ last_check_in_id: p('id') }).where('device_id', '=', p('deviceId'))),
+  }));
+}
+
+/**
+ * A device's check-ins, newest first, read along its history's links from
+ * its head (a registered device's replay window, or a removed one's
+ * `check_in_heads` row): `limit` rows at most, none received before
+ * `since`. Each step is one primary-key lookup, so the cost is the number
+ * of rows read, whatever the size of the fleet's history.
+ */
+export function deviceCheckIns(deviceId: string, o: { limit: number; since?: number }): RawBuilder<Selectable<CheckInsTable>> {
+  const since = o.since ?? Number.MIN_SAFE_INTEGER;
+  return sql<Selectable<CheckInsTable>>`with recursive chain(id, n) as (
+      select coalesce((select last_check_in_id from replay_windows where device_id = ${deviceId}), (select last_check_in_id from check_in_heads where device_id = ${deviceId})), 1
+      union all
+      select c.prev_id, chain.n + 1 from chain join check_ins c on c.id = chain.id where chain.n < ${o.limit} and c.received_at >= ${since}
+    )
+    select c.* from chain join check_ins c on c.id = chain.id where c.received_at >= ${since} order by chain.n`;
 }
 
 /** Reading the check-in history. */
@@ -36,10 +75,11 @@ export class CheckIns {
   constructor(readonly db: CentreDatabase) {}
 
   async recent(deviceId: string, limit = 100): Promise<StoredCheckIn[]> {
-    const rows = await this.db.kysely.selectFrom('check_ins').selectAll().where('device_id', '=', deviceId).orderBy('id', 'desc').limit(limit).execute();
+    const { rows } = await deviceCheckIns(deviceId, { limit }).execute(this.db.kysely);
     return rows.map(checkInOf);
   }
 
+  /** How many check-ins are stored (of one device: a scan of the whole history, no index serves it; for tests and checks, not for pages). */
   async count(deviceId?: string): Promise<number> {
     let q = this.db.kysely.selectFrom('check_ins').select((eb) => eb.fn.countAll<number>().as('n'));
     if (deviceId !== undefined) q = q.where('device_id', '=', deviceId);

@@ -132,7 +132,10 @@ export class DeviceRegistry {
       const nextCommand = Number(rows[0]?.top ?? 0) + 1;
       const ins = yield* query(qb.insertInto('devices').values({ id, kind, ...settingsRow(s), key_sealed: sealed, key_version: 1, created_at: now, updated_at: now, next_command_id: nextCommand }).onConflict((oc) => oc.column('id').doNothing()));
       if (affected(ins) === 0) return false;
-      yield* query(qb.insertInto('replay_windows').values(emptyWindowRow(id)));
+      // The check-in history of an earlier device of this id goes on from its newest check-in (check-ins.ts).
+      const head = (yield* query(qb.selectFrom('check_in_heads').select('last_check_in_id').where('device_id', '=', id))).rows[0];
+      yield* query(qb.insertInto('replay_windows').values({ ...emptyWindowRow(id), last_check_in_id: head === undefined ? null : Number(head.last_check_in_id) }));
+      if (head !== undefined) yield* query(qb.deleteFrom('check_in_heads').where('device_id', '=', id));
       yield* dueForSupervision(qb, id, now);
       yield* recordAudit(qb, { at: now, ...by, action: 'device.add', target: id, detail: { kind } });
       return true;
@@ -196,6 +199,14 @@ export class DeviceRegistry {
     const qb = this.#db.kysely;
     const now = this.#clock.now();
     return this.#db.run(function* () {
+      // The replay window goes with the device: its check-in history's head stays (check-ins.ts).
+      yield* query(
+        qb
+          .insertInto('check_in_heads')
+          .columns(['device_id', 'last_check_in_id'])
+          .expression(qb.selectFrom('replay_windows').select(['device_id', 'last_check_in_id']).where('device_id', '=', id).where('last_check_in_id', 'is not', null))
+          .onConflict((oc) => oc.column('device_id').doUpdateSet((eb) => ({ last_check_in_id: eb.ref('excluded.last_check_in_id') }))),
+      );
       const del = yield* query(qb.deleteFrom('devices').where('id', '=', id));
       if (affected(del) === 0) return false;
       yield* query(qb.deleteFrom('supervision_states').where('device_id', '=', id));

@@ -80,6 +80,14 @@ export interface ReplayWindowsTable {
   device_id: string;
   highest: number;
   mask: ColumnType<string, string, string>;
+  /** The device's newest check-in (`check_ins.id`; null before its first): the head of its history (migration 0012). */
+  last_check_in_id: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** The newest check-in of a removed device (its replay window went with it), so its history stays readable (migration 0012). */
+export interface CheckInHeadsTable {
+  device_id: string;
+  last_check_in_id: number;
 }
 
 /** One row per change or login; `detail` is a JSON object, `address` the client's IP (null for a local command). */
@@ -104,6 +112,8 @@ export interface CheckInsTable {
   source: string;
   /** The check-in's `status` object as JSON, null when it carried none. */
   status: string | null;
+  /** The device's check-in before this one (null for its first): a device's history is read along these links from its head, not through an index (migration 0012). */
+  prev_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** Telegrams that got no reply (or a nak), counted per device id and reason (spec §5.2). */
@@ -460,6 +470,7 @@ export interface SchemaTables {
   replay_windows: ReplayWindowsTable;
   audit_trail: AuditTrailTable;
   check_ins: CheckInsTable;
+  check_in_heads: CheckInHeadsTable;
   reject_counters: RejectCountersTable;
   reports: ReportsTable;
   events: EventsTable;

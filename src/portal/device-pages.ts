@@ -3,6 +3,7 @@ import { formatReportText } from '../centre/report-text.js';
 import { EVENTS_TOPIC } from '../centre/supervision-store.js';
 import type { ErrorReport } from '../../firmware-sim/error-report.js';
 import { recordPinSet, recordUserRemoved, DepotRecords } from '../database/depot-records.js';
+import { deviceCheckIns } from '../database/check-ins.js';
 import { queueCommand } from '../database/device-commands.js';
 import type { Device } from '../database/device-registry.js';
 import { EventLogError } from '../database/event-log.js';
@@ -122,7 +123,7 @@ export async function devicePages(app: FastifyInstance, kit: PortalKit): Promise
     const rights = deviceRightsOf(request);
     const now = clock.now();
     const sup = await qb.selectFrom('supervision_states').selectAll().where('device_id', '=', id).executeTakeFirst();
-    const lastStatus = await qb.selectFrom('check_ins').select(['status', 'received_at']).where('device_id', '=', id).orderBy('received_at', 'desc').limit(1).executeTakeFirst();
+    const lastStatus = (await deviceCheckIns(id, { limit: 1 }).execute(qb)).rows[0];
     const open = rights.has('see-history') || rights.has('live')
       ? await qb.selectFrom('events').selectAll().where('device_id', '=', id).where((eb) => eb.or([eb('life', '=', 'active'), eb('ack', '=', 'unacknowledged')])).where('type', 'not in', ['key-taken', 'key-returned', 'present']).orderBy('id', 'desc').limit(50).execute()
       : [];
@@ -153,7 +154,7 @@ export async function devicePages(app: FastifyInstance, kit: PortalKit): Promise
     let chartLabel = '';
     if (rights.has('see-history')) {
       const from = now - DAY_MS;
-      const checkIns = await qb.selectFrom('check_ins').select('received_at').where('device_id', '=', id).where('received_at', '>=', from).orderBy('received_at').limit(5000).execute();
+      const checkIns = (await deviceCheckIns(id, { limit: 5000, since: from }).execute(qb)).rows.sort((a, b) => Number(a.received_at) - Number(b.received_at));
       const dayEvents = await qb.selectFrom('events').select(['type', 'occurred_at', 'source', 'data']).where('device_id', '=', id).where('occurred_at', '>=', from).orderBy('occurred_at').limit(5000).execute();
       const gaps: Array<{ x: number; y: string; detail: string }> = [];
       // A gap is a silence longer than the device is expected to be silent (a PBX supervised by its reports: its function-test period).
@@ -335,7 +336,7 @@ export async function devicePages(app: FastifyInstance, kit: PortalKit): Promise
     const device = await registry.get(id);
     if (!device) return notFound(request, reply, id);
     const by = who(request);
-    const overLan = (await qb.selectFrom('check_ins').select('device_id').where('device_id', '=', id).limit(1).executeTakeFirst()) !== undefined;
+    const overLan = (await deviceCheckIns(id, { limit: 1 }).execute(qb)).rows.length > 0;
     const { via } = await testChannel(device, overLan);
     const c = await commands.queue(id, { type: 'test', fields: via === 'modem' ? { via: BY_MODEM } : {}, at: clock.now(), by: by.actor, address: by.address });
     // A process of the centre with modems takes the call (this one or another on the database).

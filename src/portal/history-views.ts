@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import { deviceCheckIns } from '../database/check-ins.js';
 import type { PortalRight } from '../database/portal-rights.js';
-import type { Database } from '../database/schema.js';
+import type { CheckInsTable, Database } from '../database/schema.js';
 import type { AccessScope } from './access-scope.js';
 import type { HistoryTable } from './history-export.js';
 
@@ -77,17 +78,7 @@ export async function historyTable(qb: Kysely<Database>, scope: AccessScope, rig
     return { table: { ...base, columns: ['time (UTC)', 'device', 'event', 'details', 'state', 'acknowledged'], rows: table }, truncated: rows.length > limit };
   }
   if (kind === 'check-ins') {
-    let q = qb
-      .selectFrom('check_ins')
-      .selectAll()
-      .where(scope.devicesWhere(qb, 'check_ins.device_id', right))
-      .where('received_at', '>=', period.from)
-      .where('received_at', '<', period.to)
-      .orderBy('received_at')
-      .orderBy('id')
-      .limit(limit + 1);
-    if (deviceId) q = q.where('device_id', '=', deviceId);
-    const rows = await q.execute();
+    const rows = deviceId ? await deviceHistory(qb, scope, right, deviceId, period, limit) : await checkInsOfScope(qb, scope, right, period, limit);
     const table = rows.slice(0, limit).map((r) => [utc(Number(r.received_at)), r.device_id, String(r.counter), utc(Number(r.device_time_ms)), r.status === null ? '' : fields(r.status)]);
     return { table: { ...base, columns: ['received (UTC)', 'device', 'counter', 'device clock', 'status'], rows: table }, truncated: rows.length > limit };
   }
@@ -120,3 +111,30 @@ export async function auditTable(qb: Kysely<Database>, search: AuditSearch, peri
   const table = rows.slice(0, limit).map((r) => [utc(Number(r.at)), r.actor, r.action, r.target, fields(r.detail), r.address ?? '']);
   return { table: { title: 'Audit trail', period: periodText(period), columns: ['time (UTC)', 'who', 'what', 'target', 'details', 'from'], rows: table }, truncated: rows.length > limit };
 }
+
+/** Check-ins in the period of every device in scope, oldest first, `limit + 1` at most (the index on received_at). */
+function checkInsOfScope(qb: Kysely<Database>, scope: AccessScope, right: PortalRight, period: Period, limit: number): Promise<Array<Selectable<CheckInsTable>>> {
+  return qb
+    .selectFrom('check_ins')
+    .selectAll()
+    .where(scope.devicesWhere(qb, 'check_ins.device_id', right))
+    .where('received_at', '>=', period.from)
+    .where('received_at', '<', period.to)
+    .orderBy('received_at')
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
+}
+
+/** One device's check-ins in the period, oldest first, `limit + 1` at most: along its history from the newest back to the period's start (check-ins.ts), not a search of the fleet's. */
+async function deviceHistory(qb: Kysely<Database>, scope: AccessScope, right: PortalRight, deviceId: string, period: Period, limit: number): Promise<Array<Selectable<CheckInsTable>>> {
+  if (!(await scope.allowedAmong(qb, right, [deviceId])).has(deviceId)) return [];
+  const { rows } = await deviceCheckIns(deviceId, { limit: MAX_HISTORY_STEPS, since: period.from }).execute(qb);
+  return rows
+    .filter((r) => Number(r.received_at) < period.to)
+    .sort((a, b) => Number(a.received_at) - Number(b.received_at) || Number(a.id) - Number(b.id))
+    .slice(0, limit + 1);
+}
+
+/** How far back one device's history is walked for a period: a year of check-ins once a minute, twice over. */
+const MAX_HISTORY_STEPS = 1_000_000;

@@ -1,0 +1,81 @@
+import { sql } from 'kysely';
+import t from 'tap';
+import { storeCheckIn, storeCheckIns } from '../../src/centre/check-in-store.js';
+import { schemaMigrator } from '../../src/database/migrate-schema.js';
+import { DeviceRegistry } from '../../src/database/device-registry.js';
+import { MasterKey } from '../../src/storage/master-key.js';
+import type { PortalAccount } from '../../src/database/portal-accounts.js';
+import { AccessScope } from '../../src/portal/access-scope.js';
+import { historyTable } from '../../src/portal/history-views.js';
+import { onBothEngines } from '../support/both-engines.js';
+import { serviceRig } from '../support/centre-service-rig.js';
+import { arrival, T0 } from '../support/check-in-arrival.js';
+
+const by = { actor: 'test' };
+/** The migration before the check-in chain (0012). */
+const BEFORE_CHAIN = '0011-function-test-wait';
+
+onBothEngines(t, 'migration 0012 carries a database with check-in history forward: the old rows read through the API in order, new ones follow on', async (t, f) => {
+  const old = await f.open();
+  const registry = await DeviceRegistry.open(old, MasterKey.load(f.stateDir, {}));
+  for (const id of ['H1', 'H2', 'GONE']) await registry.add(id, 'key-depot', {}, by);
+  t.ok(await registry.remove('GONE', by), 'GONE is registered and removed again before the history below');
+  const down = await schemaMigrator(old).migrateTo(BEFORE_CHAIN);
+  t.error(down.error, 'the database is taken back to the schema before 0012');
+  // History as the previous program stored it: interleaved devices, a removed device's rows among them.
+  const rows: Array<[string, number]> = [['H1', 1], ['H2', 1], ['GONE', 1], ['H1', 2], ['GONE', 2], ['H2', 2], ['H1', 3]];
+  for (const [k, [id, counter]] of rows.entries()) {
+    await sql`insert into check_ins (device_id, received_at, counter, device_time_ms, source, status) values (${id}, ${T0 + k * 1000}, ${counter}, ${T0 + k * 1000}, ${'old'}, ${JSON.stringify({ n: counter })})`.execute(old.kysely);
+  }
+  const up = await schemaMigrator(old).migrateToLatest();
+  t.error(up.error, 'migrating up carries it forward');
+  t.same(up.results?.map((r) => r.migrationName), ['0012-check-in-chain'], 'with the one new migration');
+
+  const s = await serviceRig(t, f);
+  const counters = async (id: string, query = '') => {
+    const r = await s.call('GET', `/api/v1/devices/${id}/check-ins${query}`);
+    t.equal(r.status, 200, `GET check-ins of ${id}${query}: 200`);
+    return (r.json as Array<{ counter: number; deviceId: string; status?: { n: number } }>).map((c) => [c.deviceId, c.counter, c.status?.n]);
+  };
+  t.same(await counters('H1'), [['H1', 3, 3], ['H1', 2, 2], ['H1', 1, 1]], "H1's old check-ins, newest first, each with its own status");
+  t.same(await counters('H2'), [['H2', 2, 2], ['H2', 1, 1]], "H2's, none of another device's");
+  t.same(await counters('GONE'), [['GONE', 2, 2], ['GONE', 1, 1]], 'a removed device keeps its history readable');
+  t.same(await counters('NEVER'), [], 'an id that never checked in has none');
+
+  // New check-ins chain onto the old ones, through the batch and the one-by-one path.
+  const later = { at: T0 + 3_600_000 };
+  const batch = await s.db.run(() => storeCheckIns(s.db.kysely, [arrival('H1', 4, undefined, {}, later), arrival('H2', 3, undefined, {}, later)]));
+  t.same(batch.map((o) => o.verdict), ['accept', 'accept'], 'a batch after the migration is taken');
+  t.same((await counters('H1')).map((c) => c[1]), [4, 3, 2, 1], 'H1: the new check-in heads the old history');
+  t.same((await counters('H1', '?limit=2')).map((c) => c[1]), [4, 3], 'and a limit reads only the newest');
+  await s.registry.add('GONE', 'key-depot', {}, by);
+  const again = await s.db.run(() => storeCheckIn(s.db.kysely, arrival('GONE', 1, undefined, {}, later)));
+  t.equal(again.verdict, 'accept', 'GONE, registered again, checks in with a fresh key and counters');
+  t.same((await counters('GONE')).map((c) => c[1]), [1, 2, 1], 'and its history goes on from the old one');
+  const scope = new AccessScope({ id: 1, role: 'manager' } as PortalAccount, []);
+  const view = async (deviceId: string | undefined, from: number, to: number) => (await historyTable(s.db.kysely, scope, 'see-history', 'check-ins', { from, to }, deviceId, 2)).table.rows.map((r) => `${r[1]}:${r[2]}`);
+  t.same(await view('H1', T0, T0 + 7000), ['H1:1', 'H1:2'], "the portal's check-in history of H1: the period's rows oldest first, as many as the page takes");
+  t.same(await view('H1', T0 + 1000, T0 + 7000), ['H1:2', 'H1:3'], 'from a later start');
+  t.same(await view(undefined, T0 + 1000, T0 + 4000), ['H2:1', 'GONE:1'], 'and of every device in scope, by time');
+  const heads = await s.db.kysely.selectFrom('check_in_heads').selectAll().execute();
+  t.same(heads, [], 'no head of a removed device is left once it is registered again');
+});
+
+onBothEngines(t, 'one device checking in through two database handles, batch and one by one, has one unbroken history', async (t, f) => {
+  const a = await f.open();
+  const b = await f.open();
+  const registry = await DeviceRegistry.open(a, MasterKey.load(f.stateDir, {}));
+  await registry.add('C1', 'key-depot', {}, by);
+  await registry.add('C2', 'key-depot', {}, by);
+  for (let c = 1; c <= 12; c++) {
+    const db = c % 2 === 0 ? a : b;
+    const at = { at: T0 + c * 1000 };
+    // A stale guess (the other handle moved the window) sends the batch's C1 down the one-by-one path every other time.
+    const out = c % 3 === 0 ? [await db.run(() => storeCheckIn(db.kysely, arrival('C1', c, undefined, {}, at)))] : await db.run(() => storeCheckIns(db.kysely, [arrival('C1', c, { highest: 0, mask: 0n }, {}, at), arrival('C2', c, undefined, {}, at)]));
+    t.same(out.map((o) => o.verdict), out.map(() => 'accept'), `round ${c} accepted`);
+  }
+  const s = await serviceRig(t, f);
+  const list = async (id: string) => ((await s.call('GET', `/api/v1/devices/${id}/check-ins?limit=50`)).json as Array<{ counter: number }>).map((c) => c.counter);
+  t.same(await list('C1'), [12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 'C1: every check-in once, newest first, whichever handle and path stored it');
+  t.same(await list('C2'), [11, 10, 8, 7, 5, 4, 2, 1], 'C2: only its own');
+});
