@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { CommandEnvelope, DeviceEvent } from '../../core/check-in-body.js';
 import { judgeCheckIn } from '../../core/check-in-verdict.js';
 import { bodyBytes, maxBodyBytes, type Telegram } from '../../core/check-in-telegram.js';
@@ -45,21 +45,20 @@ function statements(qb: Kysely<Database>) {
         .onConflict((oc) => oc.columns(['device_id', 'device_seq']).doNothing()),
     ),
     /**
-     * The check-in of a device that is present (the common case) in one
-     * statement: presence stays ok, the next deadline is the sooner of
-     * "late" (now + interval + grace, as `presenceDeadlines` in
-     * supervision-rules.ts) and the function test's. Zero rows: the device
-     * was late, missing or new, and the rules take over.
+     * The check-in of a device that is present (the common case): presence
+     * stays ok, the last check-in moves. Zero rows: the device was late,
+     * missing or new, and the rules take over. Its deadline is left to
+     * `pushDeadline` (docs/centre-database.md "Presence deadlines").
      */
     presentAgain: prepareQuery<{ deviceId: string; now: number }>((p) =>
+      qb.updateTable('supervision_states').set({ last_check_in_at: p('now') }).where('device_id', '=', p('deviceId')).where('presence', '=', 'ok'),
+    ),
+    pushDeadline: prepareQuery<{ deviceId: string; now: number }>((p) =>
       qb
         .updateTable('supervision_states')
-        .set({
-          last_check_in_at: p('now'),
-          next_check_at: sql<number>`(select case when supervision_states.test_due_at is not null and supervision_states.test_due_at < ${p('now')} + d.check_in_interval_ms + d.grace_ms then supervision_states.test_due_at else ${p('now')} + d.check_in_interval_ms + d.grace_ms end from devices d where d.id = supervision_states.device_id)`,
-        })
+        .set({ next_check_at: sql<number>`${nextDeadline(sql`${p('now')}`)}` })
         .where('device_id', '=', p('deviceId'))
-        .where('presence', '=', 'ok'),
+        .where(sql<boolean>`${pushDue(sql`${p('now')}`)}`),
     ),
     openCommands: openCommandsQuery(qb),
   }));
@@ -85,12 +84,15 @@ function batchStatements(qb: Kysely<Database>) {
     moveHeads: rowsStatement(qb, 'check-in-heads', 2, (rows) =>
       sql`${withValues('v', [['device_id', 'text'], ['id', 'bigint']], rows)}
         update replay_windows set last_check_in_id = v.id from v where replay_windows.device_id = v.device_id`),
+    /** `pushDeadline` for many devices (before `presentAgain`: it compares with the check-in before). */
+    pushDeadlines: rowsStatement(qb, 'check-in-deadlines', 2, (rows) =>
+      sql`${withValues('v', [['device_id', 'text'], ['now', 'bigint']], rows)}
+        update supervision_states set next_check_at = ${nextDeadline(sql.ref('v.now'))} from v
+        where supervision_states.device_id = v.device_id and ${pushDue(sql.ref('v.now'))}`),
     /** `presentAgain` for many devices; returns those that were present. */
     presentAgain: rowsStatement(qb, 'check-in-present', 2, (rows) =>
       sql<{ device_id: string }>`${withValues('v', [['device_id', 'text'], ['now', 'bigint']], rows)}
-        update supervision_states set last_check_in_at = v.now,
-        next_check_at = (select case when supervision_states.test_due_at is not null and supervision_states.test_due_at < v.now + d.check_in_interval_ms + d.grace_ms then supervision_states.test_due_at else v.now + d.check_in_interval_ms + d.grace_ms end from devices d where d.id = supervision_states.device_id)
-        from v
+        update supervision_states set last_check_in_at = v.now from v
         where supervision_states.device_id = v.device_id and supervision_states.presence = 'ok'
         returning supervision_states.device_id`),
     /** Events that mean nothing beyond themselves (`isPlainEvent`), each seq once; returns those that were new. */
@@ -105,6 +107,26 @@ function batchStatements(qb: Kysely<Database>) {
         where device_id in (${sql.join(rows.map((r) => r[0]))}) and state in ('queued', 'delivered')
         order by device_id, command_id`),
   }));
+}
+
+/**
+ * Whether a present device's check-in at `now` moves its deadline: only
+ * when the time left until it is shorter than the time since the check-in
+ * before — the next check-in at this pace might come after it. A device on
+ * its normal schedule moves it with every check-in, as before; one checking
+ * in many times within its interval (a burst after an outage) about once
+ * per interval, not once per check-in. A deadline left behind is never later
+ * than the real one, and the supervisor that finds it due judges the device
+ * by its last check-in and moves it on, so every outcome stays the same
+ * (docs/centre-database.md "Presence deadlines").
+ */
+function pushDue(now: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`supervision_states.presence = 'ok' and supervision_states.last_check_in_at is not null and supervision_states.next_check_at - ${now} < ${now} - supervision_states.last_check_in_at`;
+}
+
+/** The next deadline of a device present at `now`: the sooner of "late" (now + interval + grace, as `presenceDeadlines` in supervision-rules.ts) and the function test's. */
+function nextDeadline(now: RawBuilder<unknown>): RawBuilder<number> {
+  return sql<number>`(select case when supervision_states.test_due_at is not null and supervision_states.test_due_at < ${now} + d.check_in_interval_ms + d.grace_ms then supervision_states.test_due_at else ${now} + d.check_in_interval_ms + d.grace_ms end from devices d where d.id = supervision_states.device_id)`;
 }
 
 /**
@@ -140,6 +162,7 @@ export function* storeCheckIn(qb: Kysely<Database>, a: CheckInArrival): Work<Che
   const events = t.body.events ?? [];
   let newEvents = 0;
   for (const e of events) if (yield* storeDeviceEvent(qb, id, e, now)) newEvents++;
+  yield* query(q.pushDeadline({ deviceId: id, now }));
   if (affected(yield* query(q.presentAgain({ deviceId: id, now }))) === 0) {
     newEvents += yield* superviseCheckIn(qb, id, now);
     yield* clearActiveEvents(qb, id, REJECTED_EVENT, now);
@@ -164,8 +187,9 @@ export const ROWS_PER_STATEMENT = 128;
  * it is fresh and on time — takes its counter in one
  * compare-and-set over all of them (`update … from (values …) returning`),
  * is stored in one multi-row insert — its events too, when none of them
- * means more than being stored (`isPlainEvent`) — keeps its presence in
- * one update, and has its open commands read in one select. A check-in that lost the
+ * means more than being stored (`isPlainEvent`) — at the head of its
+ * device's history (`check-ins.ts`), keeps its presence in one update (its
+ * deadline, where it moves, in one more: `pushDue`), and has its open commands read in one select. A check-in that lost the
  * compare-and-set (another process took a counter meanwhile), is a replay or off in time, is the second of its device in the
  * batch, or whose device was not present is handed to `storeCheckIn` in the
  * same transaction, in arrival order, so the outcomes are exactly those of
@@ -245,7 +269,9 @@ export function* storeCheckIns(qb: Kysely<Database>, arrivals: readonly CheckInA
   for (const { i } of won) if (!newEvents.has(i)) newEvents.set(i, newOf.get(arrivals[i].telegram.deviceId) ?? 0);
   const present = new Set<string>();
   for (const chunk of chunks(won)) {
-    const { rows } = yield* query(b.presentAgain(chunk.map(({ i }) => [arrivals[i].telegram.deviceId, arrivals[i].receivedAt])));
+    const presentRows = chunk.map(({ i }) => [arrivals[i].telegram.deviceId, arrivals[i].receivedAt]);
+    yield* query(b.pushDeadlines(presentRows));
+    const { rows } = yield* query(b.presentAgain(presentRows));
     for (const r of rows) present.add(r.device_id);
   }
   const open = new Map<string, CommandEnvelope[]>();

@@ -34,10 +34,13 @@ export interface SupervisorOptions {
 
 /**
  * Supervision of the fleet (spec §5.3), incremental: every device's next
- * deadline is in the database (`supervision_states.next_check_at`, indexed)
- * — the intake pushes it forward with every check-in, in the same
- * statement — so a step reads only the devices whose deadline has passed,
- * never the whole fleet. Each due device is judged by the pure rules
+ * deadline is in the database (`supervision_states.next_check_at`, indexed),
+ * so a step reads only the devices whose deadline has passed, never the
+ * whole fleet. The intake moves a present device's deadline on when it
+ * checks in on its schedule; in a burst it leaves it (check-in-store.ts
+ * `pushDue`), and the step that finds it due judges the device by its last
+ * check-in — no change, no event — and moves the deadline on, so late and
+ * missing come exactly when the last check-in says. Each due device is judged by the pure rules
  * (supervision-rules.ts); a change of state and its events commit
  * together. On PostgreSQL due rows are taken `for update skip locked`, so
  * supervisors in several processes share the work without judging a device

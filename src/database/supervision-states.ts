@@ -21,10 +21,29 @@ export interface SupervisionState {
 
 /** Part of a unit of work: write a device's state (insert or replace), e.g. with the event its change raised. */
 export function* saveSupervisionState(qb: Kysely<Database>, s: SupervisionState): Work<void> {
-  const row = rowOf(s);
-  const { device_id: _id, ...rest } = row;
-  yield* query(qb.insertInto('supervision_states').values(row).onConflict((oc) => oc.column('device_id').doUpdateSet(rest)));
+  yield* query(saveState(qb)(rowOf(s)));
 }
+
+type StateRow = Selectable<SupervisionStatesTable>;
+
+/**
+ * The upsert of `saveSupervisionState`, compiled once per database: the
+ * supervisor runs it for every device it judges (after an outage, the
+ * whole fleet), and for a present device whose burst of check-ins left its
+ * deadline behind (check-in-store.ts `pushDue`).
+ */
+function saveState(qb: Kysely<Database>): (row: StateRow) => CompiledQuery<unknown> {
+  return preparedFor(qb, 'supervision-state-save', () =>
+    prepareQuery<StateRow>((p) => {
+      const row = {} as Record<keyof StateRow, never>;
+      for (const c of STATE_COLUMNS) row[c] = p(c);
+      const { device_id: _id, ...rest } = row;
+      return qb.insertInto('supervision_states').values(row).onConflict((oc) => oc.column('device_id').doUpdateSet(rest));
+    }),
+  );
+}
+
+const STATE_COLUMNS = ['device_id', 'presence', 'presence_since', 'test', 'test_since', 'last_check_in_at', 'last_function_test_at', 'test_due_at', 'next_check_at'] as const satisfies ReadonlyArray<keyof StateRow>;
 
 export function* readSupervisionState(qb: Kysely<Database>, deviceId: string): Work<SupervisionState | undefined> {
   const { rows } = yield* query(stateById(qb)({ deviceId }));

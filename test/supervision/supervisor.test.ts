@@ -100,7 +100,55 @@ onBothEngines(t, 'a step reads only what is due, not the fleet', async (t, f) =>
   t.equal(await r.at(T0 + 30 * S), 0, 'with everyone checked in, a step judges no device');
   t.equal(await r.at(T0 + 60 * S), 0, 'nor a minute later, before anyone is late');
   await checkIn(r.db, 'D-7', T0 + 2 * S);
-  t.equal(await r.at(T0 + 91 * S), 199, 'at the late deadline only the silent devices are judged');
+  t.equal(await r.at(T0 + 91 * S), 200, "at the first deadline every device is judged once: its check-ins left it there (the intake's presentAgain)");
+  const late = async () => (await r.events.list({ type: 'late' })).map((e) => e.deviceId).sort();
+  t.equal((await late()).length, 199, 'the 199 silent since T0 + 1 s are late');
+  t.notOk((await late()).includes('D-7'), 'D-7, heard at T0 + 2 s, is not: its deadline moved on to then + interval + grace');
+  t.equal(await r.at(T0 + 91 * S + 500), 0, 'so the next step judges no one');
+  t.equal(await r.at(T0 + 92 * S), 1, 'until D-7 is due');
+  t.ok((await late()).includes('D-7'), 'and late, exactly as if each check-in had moved its deadline');
+});
+
+onBothEngines(t, 'a burst of check-ins moves the deadline only now and then, and the outcomes stay the same: late exactly at last check-in + interval + grace, missing at k intervals', async (t, f) => {
+  const r = await rig(f);
+  await r.registry.add('SD-L', 'key-depot', { checkInIntervalMs: 60 * S, graceMs: 30 * S, missingAfter: 3 }, by);
+  await r.at(T0);
+  await checkIn(r.db, 'SD-L', T0 + 10 * S);
+  t.same([(await r.states.get('SD-L'))?.presence, (await r.states.get('SD-L'))?.nextCheckAt], ['ok', T0 + 100 * S], 'the first check-in (device not yet present) sets the deadline by the rules');
+  // A burst: a check-in every second for 40 s (a device sending its queue after an outage), the supervisor stepping each second.
+  let judged = 0;
+  for (let at = T0 + 11 * S; at <= T0 + 50 * S; at += S) {
+    await checkIn(r.db, 'SD-L', at);
+    judged += await r.at(at);
+  }
+  const burst = await r.states.get('SD-L');
+  t.same([burst?.lastCheckInAt, burst?.nextCheckAt], [T0 + 50 * S, T0 + 100 * S], 'every check-in stored its time; none of the 40 moved the deadline (90 s left, 1 s since the one before)');
+  t.equal(judged, 0, 'nor did the supervisor look at it');
+  // Silence after the burst.
+  for (let at = T0 + 51 * S; at < T0 + 140 * S; at += S) judged += await r.at(at);
+  t.equal(judged, 1, 'at the old deadline the supervisor judged it once');
+  t.same(await r.types('SD-L'), [], 'present by its last check-in: no event');
+  t.equal((await r.states.get('SD-L'))?.nextCheckAt, T0 + 140 * S, 'and moved the deadline to last check-in + interval + grace');
+  await r.at(T0 + 140 * S);
+  t.same(await r.types('SD-L'), ['late:active'], 'late at exactly last check-in + interval + grace');
+  for (let at = T0 + 141 * S; at < T0 + 230 * S; at += S) await r.at(at);
+  t.same(await r.types('SD-L'), ['late:active'], 'not missing before k intervals');
+  await r.at(T0 + 230 * S);
+  t.same(await r.types('SD-L'), ['late:cleared', 'missing:active'], 'missing at exactly last check-in + k × interval');
+});
+
+onBothEngines(t, 'a device checking in on its schedule moves its deadline with every check-in, as before: the supervisor never needs to look at it', async (t, f) => {
+  const r = await rig(f);
+  await r.registry.add('SD-N', 'key-depot', { checkInIntervalMs: 60 * S, graceMs: 30 * S, missingAfter: 3 }, by);
+  await r.at(T0);
+  let judged = 0;
+  for (let at = T0 + 10 * S; at <= T0 + 1210 * S; at += 60 * S) {
+    await checkIn(r.db, 'SD-N', at);
+    t.equal((await r.states.get('SD-N'))?.nextCheckAt, at + 90 * S, `check-in at +${(at - T0) / S} s: the deadline is then + interval + grace`);
+    for (let s = at + S; s < at + 60 * S; s += 10 * S) judged += await r.at(s);
+  }
+  t.equal(judged, 0, 'twenty minutes on schedule: never judged');
+  t.same(await r.types('SD-N'), [], 'and no event');
 });
 
 onBothEngines(t, 'a PBX without the LAN option is supervised by its reports by modem: late after the function-test period + grace, never after a check-in interval', async (t, f) => {

@@ -55,7 +55,7 @@ export const supervision = {
     testSince: ms,
     lastCheckInAt: nullableMs,
     lastFunctionTestAt: nullableMs,
-    nextCheckAt: ms,
+    nextCheckAt: { ...ms, description: 'milliseconds since the Unix epoch: when supervision looks at the device next: never later than it could turn late or overdue' },
     rejected: { type: 'object', additionalProperties: { type: 'integer' }, description: 'telegrams refused since the last accepted check-in, by reason (a wrong key or clock shows here, not as offline)' },
   },
 } as const;
