@@ -3,7 +3,7 @@ import type { CommandEnvelope, DeviceEvent } from '../../core/check-in-body.js';
 import { judgeCheckIn } from '../../core/check-in-verdict.js';
 import { bodyBytes, maxBodyBytes, type Telegram } from '../../core/check-in-telegram.js';
 import { isReplayWindow, type ReplayWindow } from '../../core/replay-window.js';
-import { rowsStatement, withValues, type RowValue } from '../database/values-rows.js';
+import { rowsStatement, valuesList, withValues, type RowValue } from '../database/values-rows.js';
 import { acknowledgeCommand, envelopeOf, markDelivered, MAX_COMMANDS_PER_ACK, openCommandsQuery } from '../database/device-commands.js';
 import { insertCheckIn } from '../database/check-ins.js';
 import { clearActiveEvents } from '../database/event-log.js';
@@ -77,8 +77,7 @@ function batchStatements(qb: Kysely<Database>) {
         returning replay_windows.device_id, replay_windows.last_check_in_id`),
     /** The check-ins, each linked to its device's one before (`check-ins.ts`); returns their ids. */
     insertCheckIns: rowsStatement(qb, 'check-in-insert', 7, (rows) =>
-      sql<{ id: number; device_id: string }>`${withValues('v', [['device_id', 'text'], ['received_at', 'bigint'], ['counter', 'bigint'], ['device_time_ms', 'bigint'], ['source', 'text'], ['status', 'text'], ['prev_id', 'bigint']], rows)}
-        insert into check_ins (device_id, received_at, counter, device_time_ms, source, status, prev_id) select device_id, received_at, counter, device_time_ms, source, status, prev_id from v
+      sql<{ id: number; device_id: string }>`insert into check_ins (device_id, received_at, counter, device_time_ms, source, status, prev_id) values ${valuesList(rows)}
         returning id, device_id`),
     /** Each device's history now starts at its new check-in (the replay window rows the compare-and-set has just written: no further page). */
     moveHeads: rowsStatement(qb, 'check-in-heads', 2, (rows) =>
