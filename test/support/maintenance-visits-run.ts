@@ -18,7 +18,7 @@ import { installForVisits, VISIT_PIN, VISIT_SERVICE } from './visit-install.js';
 /**
  * The issue's end-to-end run with real processes: `hicom-sim lab` with a
  * PBX that has LAN teleservice and one that has only its modem, the centre
- * receiving reports on its own modem (`centre receive`), and `maintenance
+ * receiving reports on its own modems (`centre receive`), and `maintenance
  * run-now` as the centre's visitor. The first run is killed (SIGKILL) in the
  * middle of a visit; the second takes every visit up at its first unfinished
  * step and brings both to the end: error memory filed, KDS backed up, the
@@ -28,13 +28,18 @@ import { installForVisits, VISIT_PIN, VISIT_SERVICE } from './visit-install.js';
 
 const SERVICE = VISIT_SERVICE;
 const PIN = VISIT_PIN;
-const CENTRE_NUMBER = '0899000';
+/**
+ * The centre's two receiving lines, one per PBX, each its own `centre receive`
+ * on the same database: both visits raise their function test at about the
+ * same moment, so with one line the second PBX's report call would meet BUSY
+ * and come a whole signaling interval (1 min) later. That retry is proven in
+ * virtual time (test/teleservice/centre-busy.test.ts); here it only cost time.
+ */
+const CENTRE_NUMBERS = { 'HSIM-LAN1': '0899000', 'HSIM-MOD1': '0899001' } as const;
 const VISIT_NUMBER = '0897000';
 /** The PBXs' IMODs from outside: trunk + 791. */
 const IMOD = { 'HSIM-LAN1': '0301234791', 'HSIM-MOD1': '0301235791' } as const;
 const IDS = ['HSIM-LAN1', 'HSIM-MOD1'] as const;
-
-const install = (port: number) => installForVisits(port, CENTRE_NUMBER);
 
 /** What both engines' files of the end-to-end visit run check (test/e2e/maintenance-visits-*.test.ts). */
 export const VISITS_END_TO_END = 'a plan visits a LAN PBX and a modem-only PBX with real processes; a centre killed mid-visit resumes; then the LAN PBX is deactivated';
@@ -43,7 +48,7 @@ export const VISITS_END_TO_END = 'a plan visits a LAN PBX and a modem-only PBX w
 export async function visitsEndToEnd(t: Test, f: EngineFixture): Promise<void> {
   const dir = f.stateDir;
   const stateDir = join(dir, 'lab');
-  const ports = { lan: await freePort(), mod: await freePort(), visit: await freePort(), centre: await freePort() };
+  const ports = { lan: await freePort(), mod: await freePort(), visit: await freePort(), 'HSIM-LAN1': await freePort(), 'HSIM-MOD1': await freePort() };
   const configPath = join(dir, 'lab.yaml');
   writeFileSync(configPath, stringify({
     stateDir,
@@ -54,19 +59,22 @@ export async function visitsEndToEnd(t: Test, f: EngineFixture): Promise<void> {
     ],
     modems: [
       { name: 'visit', number: VISIT_NUMBER, bind: `tcp:127.0.0.1:${ports.visit}`, profile: 'analog' },
-      { name: 'centre', number: CENTRE_NUMBER, bind: `tcp:127.0.0.1:${ports.centre}`, profile: 'analog' },
+      ...IDS.map((id) => ({ name: `centre-${id}`, number: CENTRE_NUMBERS[id], bind: `tcp:127.0.0.1:${ports[id]}`, profile: 'analog' })),
     ],
   }));
   const { banner } = await spawnLab(t, ['--config', configPath, '--no-centre', '--log-level', 'warn']);
   const db = ['--db', f.spec, '-s', dir, '--log-level', 'warn'];
-  const centre = new LineChild(...cliCommand(['centre', 'receive', '--modem', `tcp:127.0.0.1:${ports.centre}`, ...db]));
-  t.teardown(async () => {
-    if (centre.proc.exitCode === null && centre.proc.signalCode === null) centre.proc.kill('SIGKILL');
-    await centre.exited;
-  });
-  await centre.expect(/^receiving on /, 20_000);
-  await install(ports.lan);
-  await install(ports.mod);
+  // One after the other: the first opens (and migrates) the database before the second does.
+  for (const id of IDS) {
+    const centre = new LineChild(...cliCommand(['centre', 'receive', '--modem', `tcp:127.0.0.1:${ports[id]}`, ...db]));
+    t.teardown(async () => {
+      if (centre.proc.exitCode === null && centre.proc.signalCode === null) centre.proc.kill('SIGKILL');
+      await centre.exited;
+    });
+    await centre.expect(/^receiving on /, 20_000);
+  }
+  await installForVisits(ports.lan, CENTRE_NUMBERS['HSIM-LAN1']);
+  await installForVisits(ports.mod, CENTRE_NUMBERS['HSIM-MOD1']);
 
   const route = JSON.parse((await controlRequest(labControlPath(stateDir), 'lan-route HSIM-LAN1')).text) as { address: string; port: number; route: ProviderRoute };
   for (const id of IDS) t.equal((await runCliAsync(['centre', 'device', 'add', id, '--kind', 'pbx', ...db])).status, 0, `${id} registered`);
