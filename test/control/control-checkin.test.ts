@@ -8,6 +8,10 @@ import { LineChild } from '../support/line-child.js';
 
 const RESPONDER = resolve('dist/test/support/responder-process.js');
 
+// The two cases are independent (each its own lab, centre and ports) and spend their time waiting for the depot's
+// 10 s check-ins (the least interval a depot allows): side by side, the file takes the longer case's time, not the sum.
+t.jobs = 2;
+
 /**
  * A key depot of the lab checks in with a real `hicom-sim centre serve`
  * over UDP; the control port reports the centre's ack as checkin.acked. In
