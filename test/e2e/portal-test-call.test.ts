@@ -5,7 +5,7 @@ import { TEST_CALL_CALLBACK_MS, TEST_CALL_DIAL_MS } from '../../src/service/mode
 import { openBrowser, shot } from '../support/browser.js';
 import { cliDevice, startCentre } from '../support/centre-child.js';
 import { LAB_PBX_ID, runCliAsync, startLab, tempDir } from '../support/lab-child.js';
-import { IMOD_NUMBER, openModemAccess, PIN, TECH, writeModemLabConfig } from '../support/modem-lab.js';
+import { IMOD_NUMBER, modemTerminal, openModemAccess, PIN, TECH, writeModemLabConfig } from '../support/modem-lab.js';
 
 /** The centre modem's number; the PBX dials it with the outside-line prefix 0 (callback index 1). */
 const CENTRE_NUMBER = '0899000';
@@ -16,6 +16,13 @@ const NO_ANSWER_LINE = '0800300';
 const CALL_WAIT_S = 4;
 const REPORT_WAIT_S = 8;
 const MANAGER = { name: 'chef', password: 'Leitstelle 2026!' };
+/**
+ * The centre modem's S7 (wait for carrier, V.250 §6.3; factory 50 s), stored in its profile with AT&W as its operator
+ * would, so the centre's own ATZ keeps it: NO ANSWER comes after this long instead of 50 s. Long enough for any call
+ * that is answered (ringing, the PBX's IMOD answering, training take a few seconds), and still well after
+ * CALL_WAIT_S, so the call-outcome timeout shows first.
+ */
+const CENTRE_MODEM_S7 = 20;
 /** Real time: the PBX signals one interval (1 min, the least, spec §3.4) after the test, then rings, trains and sends. */
 const REPORT_DEADLINE_MS = 120_000;
 
@@ -55,22 +62,29 @@ async function testNow(page: Page, origin: string, device: string): Promise<void
 t.test('"test now" by modem for a PBX without LAN: access set in the portal, the call, both timeouts, the report arriving live, busy, wrong PIN, no answer; by callback', { timeout: 420_000 }, async (t) => {
   const dir = tempDir(t, 'hicom-test-call-');
   const files = await writeModemLabConfig(dir, [{ name: 'centre', number: CENTRE_NUMBER, bind: 'tcp' }]);
+  const db = `sqlite:${join(dir, 'centre.db')}`;
+  const state = join(dir, 'centre-state');
+  // The centre's side is made with the CLI while the lab starts: each command is a process start, so side by side they
+  // cost about the longest one. The lab's PBX has no LAN option: supervised by its reports by modem. The others stand
+  // for PBXs that check in, every 5 s with 5 s grace, so that they are late long before the overview is looked at,
+  // however fast the machine. The first device alone first: it makes the database and the master key.
+  const first = cliDevice(db, state, LAB_PBX_ID, 'pbx', ['--supervise', 'reports']);
+  const others = first.then(() => Promise.all(['HSIM-BUSY', 'HSIM-WRONGPIN', 'HSIM-NOANSWER'].map((id) => cliDevice(db, state, id, 'pbx', ['--interval', '5', '--grace', '5']))));
+  const person = first.then(() => runCliAsync(['centre', 'person', 'add', MANAGER.name, '--role', 'manager', '--db', db, '-s', state, '--log-level', 'warn'], { env: { HICOM_PORTAL_PASSWORD: MANAGER.password } }));
+  const help = runCliAsync(['centre', 'serve', '--help']);
   const lab = await startLab(t, files);
   const admin = await openModemAccess(lab.connect);
   t.teardown(() => admin.close());
   for (const cmd of ['signaling set enabled yes', 'signaling set interval 1', `callback number 1 0${CENTRE_NUMBER}`]) await admin.run(cmd);
 
-  const db = `sqlite:${join(dir, 'centre.db')}`;
-  const state = join(dir, 'centre-state');
-  // The lab's PBX has no LAN option: supervised by its reports by modem. The others stand for PBXs that check in,
-  // every 5 s with 5 s grace, so that they are late long before the overview is looked at, however fast the machine.
-  await cliDevice(db, state, LAB_PBX_ID, 'pbx', ['--supervise', 'reports']);
-  for (const id of ['HSIM-BUSY', 'HSIM-WRONGPIN', 'HSIM-NOANSWER']) await cliDevice(db, state, id, 'pbx', ['--interval', '5', '--grace', '5']);
-  const help = await runCliAsync(['centre', 'serve', '--help']);
-  t.match(help.stdout.replace(/\s+/g, ' '), `${TEST_CALL_DIAL_MS / 1000} s, by callback ${TEST_CALL_CALLBACK_MS / 1000} s`, 'centre serve --help names the default call wait the portal uses');
-  const person = await runCliAsync(['centre', 'person', 'add', MANAGER.name, '--role', 'manager', '--db', db, '-s', state, '--log-level', 'warn'], { env: { HICOM_PORTAL_PASSWORD: MANAGER.password } });
-  t.equal(person.status, 0, 'the manager is made');
+  await others;
+  t.match((await help).stdout.replace(/\s+/g, ' '), `${TEST_CALL_DIAL_MS / 1000} s, by callback ${TEST_CALL_CALLBACK_MS / 1000} s`, 'centre serve --help names the default call wait the portal uses');
+  t.equal((await person).status, 0, 'the manager is made');
 
+  const centreModem = await modemTerminal(files.modems.centre.port!);
+  centreModem.write(`ATZS7=${CENTRE_MODEM_S7}&W\r`);
+  t.match(await centreModem.expect(/OK\r\n|ERROR\r\n/), /OK/, `the centre modem's S7=${CENTRE_MODEM_S7} is stored in its profile (AT&W)`);
+  centreModem.close();
   const centre = await startCentre(t, { db, state, extra: ['--modem', `tcp:127.0.0.1:${files.modems.centre.port}`, '--test-call-wait', String(CALL_WAIT_S), '--test-report-wait', String(REPORT_WAIT_S)] });
   const origin = centre.http.replace(/\/api\/v1$/, '');
   const { page, problems } = await openBrowser(t);
@@ -133,12 +147,14 @@ t.test('"test now" by modem for a PBX without LAN: access set in the portal, the
   });
 
   await t.test('no answer: first no outcome of the call in time, then NO ANSWER said on the page', async (t) => {
+    const asked = Date.now();
     await testNow(page, origin, 'HSIM-NOANSWER');
     await page.locator('[data-test-result]', { hasText: 'No outcome of the call' }).waitFor({ timeout: (CALL_WAIT_S + 10) * 1000 });
     t.match(await result.textContent(), new RegExp(`No outcome of the call within ${CALL_WAIT_S} s: no centre process with a modem took it`), 'the call-outcome timeout, said on the page (--test-call-wait)');
-    // The line rings until the centre modem's S7 (50 s) gives up.
+    // The line rings until the centre modem's S7 (CENTRE_MODEM_S7, stored above) gives up.
     await page.locator('[data-test-result]', { hasText: 'Test call failed' }).waitFor({ timeout: 90_000 });
     t.match(await result.textContent(), /The PBX did not answer the call \(NO ANSWER\): nothing was tested/, 'NO ANSWER said in words when it comes');
+    t.ok(Date.now() - asked >= CENTRE_MODEM_S7 * 1000, `only once the S7 stored in the centre modem's profile (${CENTRE_MODEM_S7} s) ran out: the centre's ATZ kept it`);
   });
 
   await t.test('by callback where the PBX has one for the centre (spec §3.3): the PBX calls the centre back, the test is entered', async (t) => {
