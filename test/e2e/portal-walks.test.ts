@@ -2,24 +2,55 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { FOCUSED, STATE_BADGES, UNLABELLED_FIELDS, type StateBadge } from '../support/a11y-probe.js';
 import { openBrowser, shot, type BrowserSession } from '../support/browser.js';
 import { cliDevice } from '../support/centre-child.js';
-import { KeypadLine, MANAGER, portalLogin, startPortalWalk, WALK_DEPOT, WALK_OTHER_DEPOT, WALK_PBX } from '../support/portal-walk.js';
+import { KeypadLine, MANAGER, portalLogin, startPortalWalk, WALK_DEPOT, WALK_OTHER_DEPOT, WALK_PBX, type PortalWalk } from '../support/portal-walk.js';
 
 /**
  * The portal as its people use it, in Debian's Chromium, against
  * `hicom-sim centre serve` and a real-time `hicom-sim lab` whose PBX and
  * depots check in over UDP (test/support/portal-walk.ts). The walks run in
  * order on one centre: what one person sets up, the next one uses.
+ * Beside them, on the same centre and lab, "test now" on the LAN PBX: it
+ * spends its time waiting for the PBX's next check-in (once a minute, KDS
+ * lan.interval, at least 1), so it runs side by side with the walks instead
+ * of after them (it had a file of its own, with a centre and lab of its own).
  * With HICOM_SCREENSHOTS=DIR the pages are saved there (docs/portal/ holds them).
  */
 const INSTALLER = { name: 'inst', password: 'Installateur 77' };
 const BILLING = { name: 'billing', password: 'Abrechnung 2026' };
+/** The LAN PBX checks in once a minute (KDS lan.interval, at least 1): the test rides in one ack, its answer in a later check-in. */
+const LAN_ANSWER_DEADLINE_MS = 150_000;
 
-t.test('the portal in a real browser against running hicom-sim processes', { timeout: 280_000 }, async (t) => {
+/**
+ * "Test now" on the PBX with the LAN option, in a browser of its own: the
+ * test rides in the ack to the PBX's next check-in, the PBX raises its
+ * function test, and its answer arrives on the page without a reload.
+ */
+async function lanTestNow(t: Test, w: PortalWalk): Promise<void> {
+  const { page, problems } = await openBrowser(t);
+  await portalLogin(page, w.origin, MANAGER);
+  await page.waitForURL(/\/fleet$/);
+  // The PBX must have checked in once, or the portal would not know it has the LAN option.
+  await page.locator(`tr[data-device="${WALK_PBX}"]`, { hasNotText: 'No check-in yet' }).waitFor({ timeout: 90_000 });
+  await page.goto(`${w.origin}/devices/${WALK_PBX}`);
+  t.match(await page.locator('#test-h + p').textContent(), /rides in the answer to the device.s next check-in/, 'the page says the test rides in the next check-in\'s ack');
+  await page.getByRole('button', { name: 'Test now' }).click();
+  await page.locator('.notice').waitFor();
+  const result = page.locator('[data-test-result]');
+  t.match(await result.textContent(), /waiting for the device's answer \(up to \d+ s\)/, 'the page waits, and says how long');
+  await page.locator('[data-test-result]', { hasText: 'Answer from the device' }).waitFor({ timeout: LAN_ANSWER_DEADLINE_MS });
+  t.match(await result.textContent(), /Answer from the device: (function-test|command)/, "the PBX's answer appears without a reload");
+  t.same(problems, [], 'no console errors (the CSP held)');
+}
+
+// jobs 2: the LAN PBX's "test now" (queued first, not awaited) takes one slot; the walks, each awaited before the next
+// is queued, take the other one at a time, in order.
+t.test('the portal in a real browser against running hicom-sim processes', { timeout: 280_000, jobs: 2 }, async (t) => {
   const w = await startPortalWalk(t);
+  const lan = t.test('"test now" on a LAN PBX in a real browser: the answer arrives live by its check-ins', async (t) => lanTestNow(t, w));
   const manager = await openBrowser(t);
   const installer = await openBrowser(t);
   const m = manager.page;
@@ -137,12 +168,13 @@ t.test('the portal in a real browser against running hicom-sim processes', { tim
     await m.locator('[data-test-result]', { hasText: 'Answer from the device' }).waitFor({ timeout: 35_000 });
     t.match(await result.textContent(), /Answer from the device: (test|command) .*(pass|ok|done)/i, 'the self test\'s answer appears without a reload');
 
-    // A depot registered but never heard (10 s interval, 1 s grace): the page gives up clearly after two intervals and the grace.
-    await cliDevice(w.db, w.state, 'SD-W9', 'key-depot', ['--interval', '10', '--grace', '1']);
+    // A depot registered but never heard (3 s interval, 1 s grace, set short: this is about the timeout's text, not the
+    // default interval): the page gives up clearly after two intervals and the grace.
+    await cliDevice(w.db, w.state, 'SD-W9', 'key-depot', ['--interval', '3', '--grace', '1']);
     await m.goto(`${w.origin}/devices/SD-W9`);
     await m.getByRole('button', { name: 'Test now' }).click();
     await m.locator('.notice').waitFor();
-    await m.locator('[data-test-result]', { hasText: 'No answer within 21 s' }).waitFor({ timeout: 40_000 });
+    await m.locator('[data-test-result]', { hasText: 'No answer within 7 s' }).waitFor({ timeout: 30_000 });
     t.match(await m.locator('[data-test-result]').textContent(), /has not checked in since the test was asked\. It stays queued/, 'a clear timeout: why, and that the test stays queued');
   });
 
@@ -248,6 +280,7 @@ t.test('the portal in a real browser against running hicom-sim processes', { tim
   t.same(manager.problems, [], 'no console errors or CSP violations in the manager\'s browser');
   // The refused page and the ended live stream answer 401/403 on purpose; nothing else may show up.
   t.same(installer.problems.filter((p) => !/Failed to load resource: the server responded with a status of 40[13]/.test(p)), [], "nor in the installer's (besides the refusals the walk provokes)");
+  await lan;
   t.equal(await w.lab.stop(), 0, 'the lab stops cleanly');
   t.equal(await w.centre.stop(), 0, 'the centre stops cleanly');
 });
