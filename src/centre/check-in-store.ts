@@ -3,7 +3,7 @@ import type { CommandEnvelope, DeviceEvent } from '../../core/check-in-body.js';
 import { judgeCheckIn } from '../../core/check-in-verdict.js';
 import { bodyBytes, maxBodyBytes, type Telegram } from '../../core/check-in-telegram.js';
 import { isReplayWindow, type ReplayWindow } from '../../core/replay-window.js';
-import { rowsStatement, valuesList, withValues, type RowValue } from '../database/values-rows.js';
+import { rowsStatement, withValues, type RowValue } from '../database/values-rows.js';
 import { acknowledgeCommand, envelopeOf, markDelivered, MAX_COMMANDS_PER_ACK, openCommandsQuery } from '../database/device-commands.js';
 import { insertCheckIn } from '../database/check-ins.js';
 import { clearActiveEvents } from '../database/event-log.js';
@@ -69,20 +69,26 @@ function batchStatements(qb: Kysely<Database>) {
   return preparedFor(qb, 'check-in-batch', () => ({
     readWindows: rowsStatement(qb, 'check-in-windows', 1, (rows) =>
       sql<{ device_id: string; highest: number; mask: string }>`select device_id, highest, cast(mask as text) as mask from replay_windows where device_id in (${sql.join(rows.map((r) => r[0]))})`),
-    /** Take the counters: the compare-and-set of `replay-windows.ts` for many devices; returns the devices whose window was still the guessed one, with the head of each one's history (`check-ins.ts`). */
-    takeCounters: rowsStatement(qb, 'check-in-cas', 5, (rows) =>
-      sql<{ device_id: string; last_check_in_id: number | null }>`${withValues('v', [['device_id', 'text'], ['highest', 'bigint'], ['mask', 'bigint'], ['old_highest', 'bigint'], ['old_mask', 'text']], rows)}
-        update replay_windows set highest = v.highest, mask = v.mask from v
-        where replay_windows.device_id = v.device_id and replay_windows.highest = v.old_highest and cast(replay_windows.mask as text) = v.old_mask
-        returning replay_windows.device_id, replay_windows.last_check_in_id`),
-    /** The check-ins, each linked to its device's one before (`check-ins.ts`); returns their ids. */
-    insertCheckIns: rowsStatement(qb, 'check-in-insert', 7, (rows) =>
-      sql<{ id: number; device_id: string }>`insert into check_ins (device_id, received_at, counter, device_time_ms, source, status, prev_id) values ${valuesList(rows)}
+    /**
+     * Store the check-ins whose guessed window is still the stored one, each
+     * linked to its device's newest check-in (`check-ins.ts`), before their
+     * counters are taken: so the compare-and-set below can make each the new
+     * head in the same write of the row. Returns the ids.
+     */
+    insertCheckIns: rowsStatement(qb, 'check-in-insert', 8, (rows) =>
+      sql<{ id: number; device_id: string }>`${withValues('v', [['device_id', 'text'], ['received_at', 'bigint'], ['counter', 'bigint'], ['device_time_ms', 'bigint'], ['source', 'text'], ['status', 'text'], ['old_highest', 'bigint'], ['old_mask', 'text']], rows)}
+        insert into check_ins (device_id, received_at, counter, device_time_ms, source, status, prev_id)
+        select v.device_id, v.received_at, v.counter, v.device_time_ms, v.source, v.status, w.last_check_in_id from v
+        join replay_windows w on w.device_id = v.device_id and w.highest = v.old_highest and cast(w.mask as text) = v.old_mask
         returning id, device_id`),
-    /** Each device's history now starts at its new check-in (the replay window rows the compare-and-set has just written: no further page). */
-    moveHeads: rowsStatement(qb, 'check-in-heads', 2, (rows) =>
-      sql`${withValues('v', [['device_id', 'text'], ['id', 'bigint']], rows)}
-        update replay_windows set last_check_in_id = v.id from v where replay_windows.device_id = v.device_id`),
+    /** Take the counters: the compare-and-set of `replay-windows.ts` for many devices, each window row also getting its new head; returns the devices whose window was still the guessed one. */
+    takeCounters: rowsStatement(qb, 'check-in-cas', 6, (rows) =>
+      sql<{ device_id: string }>`${withValues('v', [['device_id', 'text'], ['highest', 'bigint'], ['mask', 'bigint'], ['old_highest', 'bigint'], ['old_mask', 'text'], ['head', 'bigint']], rows)}
+        update replay_windows set highest = v.highest, mask = v.mask, last_check_in_id = v.head from v
+        where replay_windows.device_id = v.device_id and replay_windows.highest = v.old_highest and cast(replay_windows.mask as text) = v.old_mask
+        returning replay_windows.device_id`),
+    /** Check-ins stored whose counter another process took meanwhile (PostgreSQL only: SQLite has one writer): they go the one-by-one way. */
+    dropCheckIns: rowsStatement(qb, 'check-in-drop', 1, (rows) => sql`delete from check_ins where id in (${sql.join(rows.map((r) => r[0]))})`),
     /** `pushDeadline` for many devices (before `presentAgain`: it compares with the check-in before). */
     pushDeadlines: rowsStatement(qb, 'check-in-deadlines', 2, (rows) =>
       sql`${withValues('v', [['device_id', 'text'], ['now', 'bigint']], rows)}
@@ -183,11 +189,13 @@ export const ROWS_PER_STATEMENT = 128;
  * outcomes as `storeCheckIn` one after the other, in fewer statements: the
  * common check-in — the first of its device in the batch, whose window
  * guess (the intake's, or read for all that have none in one select) says
- * it is fresh and on time — takes its counter in one
- * compare-and-set over all of them (`update … from (values …) returning`),
- * is stored in one multi-row insert — its events too, when none of them
- * means more than being stored (`isPlainEvent`) — at the head of its
- * device's history (`check-ins.ts`), keeps its presence in one update (its
+ * it is fresh and on time — is stored in one multi-row insert (where the
+ * guessed window is still the stored one), takes its counter in one
+ * compare-and-set over all of them (`update … from (values …) returning`)
+ * that also makes it the head of its device's history (`check-ins.ts`;
+ * one lost to another process meanwhile is deleted again) — its events
+ * are stored too, in one multi-row insert when none of them means more
+ * than being stored (`isPlainEvent`) —, keeps its presence in one update (its
  * deadline, where it moves, in one more: `pushDue`), and has its open commands read in one select. A check-in that lost the
  * compare-and-set (another process took a counter meanwhile), is a replay or off in time, is the second of its device in the
  * batch, or whose device was not present is handed to `storeCheckIn` in the
@@ -225,26 +233,29 @@ export function* storeCheckIns(qb: Kysely<Database>, arrivals: readonly CheckInA
     const j = judgeCheckIn(guess, a.telegram.counter, a.telegram.time, Math.floor(a.receivedAt / 1000));
     if (j.verdict === 'accept') fast.push({ i, guess, next: j.window });
   }
-  const won: Array<{ i: number; next: ReplayWindow; prev: number | null }> = [];
+  const won: Array<{ i: number; next: ReplayWindow }> = [];
   for (const chunk of chunks(fast)) {
-    const { rows } = yield* query(b.takeCounters(chunk.map(({ i, guess, next }) => [arrivals[i].telegram.deviceId, next.highest, next.mask.toString(), guess.highest, guess.mask.toString()])));
-    const heads = new Map(rows.map((r) => [r.device_id, r.last_check_in_id === null ? null : Number(r.last_check_in_id)]));
-    for (const f of chunk) {
-      const prev = heads.get(arrivals[f.i].telegram.deviceId);
-      if (prev !== undefined) won.push({ ...f, prev });
-    }
-  }
-  for (const chunk of chunks(won)) {
-    const { rows } = yield* query(
+    const { rows: stored } = yield* query(
       b.insertCheckIns(
-        chunk.map(({ i, prev }) => {
+        chunk.map(({ i, guess }) => {
           const a = arrivals[i];
           const status = a.telegram.body.status;
-          return [a.telegram.deviceId, a.receivedAt, a.telegram.counter, a.telegram.time * 1000, a.source, status === undefined ? null : JSON.stringify(status), prev];
+          return [a.telegram.deviceId, a.receivedAt, a.telegram.counter, a.telegram.time * 1000, a.source, status === undefined ? null : JSON.stringify(status), guess.highest, guess.mask.toString()];
         }),
       ),
     );
-    yield* query(b.moveHeads(rows.map((r) => [r.device_id, Number(r.id)])));
+    const ids = new Map(stored.map((r) => [r.device_id, Number(r.id)]));
+    const taking = chunk.filter(({ i }) => ids.has(arrivals[i].telegram.deviceId));
+    if (taking.length === 0) continue;
+    const { rows } = yield* query(b.takeCounters(taking.map(({ i, guess, next }) => [arrivals[i].telegram.deviceId, next.highest, next.mask.toString(), guess.highest, guess.mask.toString(), ids.get(arrivals[i].telegram.deviceId)!])));
+    const ok = new Set(rows.map((r) => r.device_id));
+    const lost: RowValue[][] = [];
+    for (const f of taking) {
+      const id = arrivals[f.i].telegram.deviceId;
+      if (ok.has(id)) won.push(f);
+      else lost.push([ids.get(id)!]);
+    }
+    if (lost.length > 0) yield* query(b.dropCheckIns(lost));
   }
   // Events: those of check-ins whose events all mean nothing beyond themselves in multi-row inserts; the others one by one, in order, with what they mean.
   const newEvents = new Map<number, number>();

@@ -22,15 +22,6 @@ export function withValues(name: string, columns: ReadonlyArray<readonly [string
 }
 
 /**
- * `(…), (…)` for `insert … values`: no casts, since both engines type an
- * inserted value by its target column (the casts of `withValues` cost
- * SQLite a function call per value).
- */
-export function valuesList(rows: ReadonlyArray<ReadonlyArray<RowValue>>): RawBuilder<unknown> {
-  return sql.join(rows.map((row) => sql`(${sql.join(row)})`));
-}
-
-/**
  * A statement over a list of rows, compiled once per number of rows and
  * database, then run with new values: Kysely compiles a statement of a
  * hundred rows in more time than SQLite takes to run it, and an engine

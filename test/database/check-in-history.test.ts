@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import t from 'tap';
 import { storeCheckIn, storeCheckIns } from '../../src/centre/check-in-store.js';
 import { schemaMigrator } from '../../src/database/migrate-schema.js';
+import { CheckIns } from '../../src/database/check-ins.js';
 import { DeviceRegistry } from '../../src/database/device-registry.js';
+import type { ReplayWindow } from '../../core/replay-window.js';
 import { MasterKey } from '../../src/storage/master-key.js';
 import type { PortalAccount } from '../../src/database/portal-accounts.js';
 import { AccessScope } from '../../src/portal/access-scope.js';
@@ -78,4 +80,28 @@ onBothEngines(t, 'one device checking in through two database handles, batch and
   const list = async (id: string) => ((await s.call('GET', `/api/v1/devices/${id}/check-ins?limit=50`)).json as Array<{ counter: number }>).map((c) => c.counter);
   t.same(await list('C1'), [12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 'C1: every check-in once, newest first, whichever handle and path stored it');
   t.same(await list('C2'), [11, 10, 8, 7, 5, 4, 2, 1], 'C2: only its own');
+});
+
+onBothEngines(t, 'two connections storing the same check-ins at once: each counter is taken once and stored once, and the history stays one list', async (t, f) => {
+  const a = await f.open();
+  const b = await f.open();
+  const registry = await DeviceRegistry.open(a, MasterKey.load(f.stateDir, {}));
+  const ids = ['R1', 'R2', 'R3', 'R4'];
+  for (const id of ids) await registry.add(id, 'key-depot', {}, by);
+  let window = new Map<string, ReplayWindow | undefined>();
+  for (let c = 1; c <= 10; c++) {
+    // Both connections guess the same window, so on PostgreSQL the second one's insert runs before the first one's compare-and-set commits.
+    const batch = ids.map((id) => arrival(id, c, window.get(id), {}, { at: T0 + c * 1000 }));
+    const [x, y] = await Promise.all([a.run(() => storeCheckIns(a.kysely, batch)), b.run(() => storeCheckIns(b.kysely, batch))]);
+    for (const [k, id] of ids.entries()) {
+      t.same([x[k].verdict, y[k].verdict].sort(), ['accept', 'replay'], `${id} #${c}: accepted by exactly one connection`);
+    }
+    window = new Map(ids.map((id, k) => [id, x[k].verdict === 'accept' ? x[k].window : y[k].verdict === 'accept' ? y[k].window : undefined]));
+  }
+  const s = await serviceRig(t, f);
+  for (const id of ids) {
+    const list = ((await s.call('GET', `/api/v1/devices/${id}/check-ins?limit=50`)).json as Array<{ counter: number }>).map((c) => c.counter);
+    t.same(list, [10, 9, 8, 7, 6, 5, 4, 3, 2, 1], `${id}: each check-in stored once, in one list`);
+  }
+  t.equal(await new CheckIns(s.db).count(), 40, 'and no row left over from a lost compare-and-set');
 });
