@@ -16,7 +16,6 @@ import type { Logger } from '../logger.js';
 import type { PlanScheduler } from '../maintenance/plan-scheduler.js';
 import type { MasterKey } from '../storage/master-key.js';
 import { openEventBus } from '../database/open-event-bus.js';
-import { createPortal } from '../portal/portal-plugin.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { ioReason } from '../io-reason.js';
 import { buildCentreService } from '../service/centre-service.js';
@@ -129,7 +128,8 @@ export async function serve(program: Command, opts: ServeOptions): Promise<void>
       });
       lines.push({ line: new StreamLine(stream, spec), name: spec });
     }
-    const portal = opts.portal && opts.http !== false ? createPortal({ db, clock, secure: https !== undefined, testCallWaitMs: opts.testCallWait === undefined ? undefined : opts.testCallWait * 1000 }) : undefined;
+    // The portal (its pages, fastify plugins, exports) loads only where it is served.
+    const portal = opts.portal && opts.http !== false ? (await import('../portal/portal-plugin.js')).createPortal({ db, clock, secure: https !== undefined, testCallWaitMs: opts.testCallWait === undefined ? undefined : opts.testCallWait * 1000 }) : undefined;
     const app = await buildCentreService({
       https,
       authenticators: portal ? [portal.authenticator] : [],

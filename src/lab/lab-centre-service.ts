@@ -9,7 +9,6 @@ import { DeviceRegistry, type DeviceSettings } from '../database/device-registry
 import type { EventBus } from '../database/event-bus.js';
 import { openEventBus } from '../database/open-event-bus.js';
 import type { Logger } from '../logger.js';
-import { createPortal } from '../portal/portal-plugin.js';
 import { API_PREFIX } from '../service/api-plugin.js';
 import { buildCentreService } from '../service/centre-service.js';
 import { MasterKey } from '../storage/master-key.js';
@@ -68,7 +67,8 @@ export class LabCentreService {
       await closeBus();
       throw new Error(`centre.udp ${o.udp}: ${err.message}`);
     });
-    const portal = httpAddress ? createPortal({ db: o.db, clock: o.clock, secure: false, hashCost: o.hashCost }) : undefined;
+    // The portal loads only for a lab with an HTTP side.
+    const portal = httpAddress ? (await import('../portal/portal-plugin.js')).createPortal({ db: o.db, clock: o.clock, secure: false, hashCost: o.hashCost }) : undefined;
     const app = await buildCentreService({
       db: o.db,
       registry,

@@ -1,5 +1,4 @@
 import { stringify } from 'csv-stringify/sync';
-import PDFDocument from 'pdfkit';
 
 /** One history view as a table: what a page shows, a CSV file holds and a PDF report prints. */
 export interface HistoryTable {
@@ -37,9 +36,12 @@ const FONT_SIZE = 8;
  * The table as a PDF report (pdfkit): a header with title and period on
  * every page, the table with its column heads repeated, and "page n of m"
  * at the foot. Helvetica's WinAnsi encoding carries German umlauts; other
- * characters are replaced rather than printed as garbage.
+ * characters are replaced rather than printed as garbage. pdfkit (with its
+ * fonts) loads at the first report, not with the portal: a centre that makes
+ * no PDF never pays for it (issue 15, CLI start).
  */
-export function historyPdf(table: HistoryTable, createdAt: Date): Promise<Buffer> {
+export async function historyPdf(table: HistoryTable, createdAt: Date): Promise<Buffer> {
+  const { default: PDFDocument } = await import('pdfkit');
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: MARGIN, bufferPages: true, info: { Title: table.title, Producer: 'hicom-sim', CreationDate: createdAt } });
     const chunks: Buffer[] = [];
