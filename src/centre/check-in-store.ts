@@ -8,6 +8,7 @@ import { acknowledgeCommand, envelopeOf, markDelivered, MAX_COMMANDS_PER_ACK, op
 import { insertCheckIn } from '../database/check-ins.js';
 import { clearActiveEvents } from '../database/event-log.js';
 import { prepareQuery, preparedFor } from '../database/prepared-query.js';
+import { isPostgres } from '../database/query-engine.js';
 import { countReject } from '../database/reject-counters.js';
 import { updateReplayWindow } from '../database/replay-windows.js';
 import type { Database } from '../database/schema.js';
@@ -87,6 +88,26 @@ function batchStatements(qb: Kysely<Database>) {
         update replay_windows set highest = v.highest, mask = v.mask, last_check_in_id = v.head from v
         where replay_windows.device_id = v.device_id and replay_windows.highest = v.old_highest and cast(replay_windows.mask as text) = v.old_mask
         returning replay_windows.device_id`),
+    /**
+     * `insertCheckIns` and `takeCounters` in one statement, for PostgreSQL
+     * (one round trip instead of two): the insert and the compare-and-set
+     * as data-modifying parts of one `with`. A window another process moved
+     * meanwhile fails the compare-and-set as in two statements (the update
+     * waits for that row and checks its condition again on the newer row);
+     * its check-in is returned with `won` false, to be deleted again.
+     */
+    insertAndTake: rowsStatement(qb, 'check-in-insert-take', 10, (rows) =>
+      sql<{ id: number; device_id: string; won: boolean }>`${withValues('v', [['device_id', 'text'], ['received_at', 'bigint'], ['counter', 'bigint'], ['device_time_ms', 'bigint'], ['source', 'text'], ['status', 'text'], ['old_highest', 'bigint'], ['old_mask', 'text'], ['highest', 'bigint'], ['mask', 'bigint']], rows)},
+        ins as (
+          insert into check_ins (device_id, received_at, counter, device_time_ms, source, status, prev_id)
+          select v.device_id, v.received_at, v.counter, v.device_time_ms, v.source, v.status, w.last_check_in_id from v
+          join replay_windows w on w.device_id = v.device_id and w.highest = v.old_highest and cast(w.mask as text) = v.old_mask
+          returning id, device_id),
+        cas as (
+          update replay_windows set highest = v.highest, mask = v.mask, last_check_in_id = ins.id from v join ins on ins.device_id = v.device_id
+          where replay_windows.device_id = v.device_id and replay_windows.highest = v.old_highest and cast(replay_windows.mask as text) = v.old_mask
+          returning replay_windows.device_id)
+        select ins.id, ins.device_id, cas.device_id is not null as won from ins left join cas on cas.device_id = ins.device_id`),
     /** Check-ins stored whose counter another process took meanwhile (PostgreSQL only: SQLite has one writer): they go the one-by-one way. */
     dropCheckIns: rowsStatement(qb, 'check-in-drop', 1, (rows) => sql`delete from check_ins where id in (${sql.join(rows.map((r) => r[0]))})`),
     /** `pushDeadline` for many devices (before `presentAgain`: it compares with the check-in before). */
@@ -94,6 +115,22 @@ function batchStatements(qb: Kysely<Database>) {
       sql`${withValues('v', [['device_id', 'text'], ['now', 'bigint']], rows)}
         update supervision_states set next_check_at = ${nextDeadline(sql.ref('v.now'))} from v
         where supervision_states.device_id = v.device_id and ${pushDue(sql.ref('v.now'))}`),
+    /**
+     * `pushDeadlines` and `presentAgain` in one update, for PostgreSQL (one
+     * round trip and one new row version per device instead of two): every
+     * expression of a `set` sees the row as it was, so the deadline is
+     * compared with the check-in before, as in two statements; where it does
+     * not move it is set to itself, which PostgreSQL sees as unchanged (the
+     * index on it is not touched). Not on SQLite, which rewrites an index
+     * entry for every column in a `set`, moved or not.
+     */
+    presentAndPush: rowsStatement(qb, 'check-in-present-push', 2, (rows) =>
+      sql<{ device_id: string }>`${withValues('v', [['device_id', 'text'], ['now', 'bigint']], rows)}
+        update supervision_states set last_check_in_at = v.now,
+          next_check_at = case when ${pushDue(sql.ref('v.now'))} then ${nextDeadline(sql.ref('v.now'))} else supervision_states.next_check_at end
+        from v
+        where supervision_states.device_id = v.device_id and supervision_states.presence = 'ok'
+        returning supervision_states.device_id`),
     /** `presentAgain` for many devices; returns those that were present. */
     presentAgain: rowsStatement(qb, 'check-in-present', 2, (rows) =>
       sql<{ device_id: string }>`${withValues('v', [['device_id', 'text'], ['now', 'bigint']], rows)}
@@ -201,7 +238,12 @@ export const ROWS_PER_STATEMENT = 128;
  * batch, or whose device was not present is handed to `storeCheckIn` in the
  * same transaction, in arrival order, so the outcomes are exactly those of
  * the one-by-one path (test/intake/check-in-batch.test.ts). On PostgreSQL
- * this also turns ~6 round trips per check-in into a handful per batch.
+ * this also turns ~6 round trips per check-in into a handful per batch,
+ * and there, where each statement is a round trip, the insert and the
+ * compare-and-set are one statement (`insertAndTake`) and the presence and
+ * deadline one more (`presentAndPush`): per chunk of check-ins without
+ * events three statements (insert and counters, presence, commands) where
+ * SQLite runs five (docs/perf.md "Centre intake: PostgreSQL's round trips").
  */
 export function* storeCheckIns(qb: Kysely<Database>, arrivals: readonly CheckInArrival[]): Work<CheckInOutcome[]> {
   const out: Array<CheckInOutcome | undefined> = new Array(arrivals.length);
@@ -233,27 +275,35 @@ export function* storeCheckIns(qb: Kysely<Database>, arrivals: readonly CheckInA
     const j = judgeCheckIn(guess, a.telegram.counter, a.telegram.time, Math.floor(a.receivedAt / 1000));
     if (j.verdict === 'accept') fast.push({ i, guess, next: j.window });
   }
+  const pg = isPostgres(qb);
   const won: Array<{ i: number; next: ReplayWindow }> = [];
   for (const chunk of chunks(fast)) {
-    const { rows: stored } = yield* query(
-      b.insertCheckIns(
-        chunk.map(({ i, guess }) => {
-          const a = arrivals[i];
-          const status = a.telegram.body.status;
-          return [a.telegram.deviceId, a.receivedAt, a.telegram.counter, a.telegram.time * 1000, a.source, status === undefined ? null : JSON.stringify(status), guess.highest, guess.mask.toString()];
-        }),
-      ),
-    );
-    const ids = new Map(stored.map((r) => [r.device_id, Number(r.id)]));
-    const taking = chunk.filter(({ i }) => ids.has(arrivals[i].telegram.deviceId));
-    if (taking.length === 0) continue;
-    const { rows } = yield* query(b.takeCounters(taking.map(({ i, guess, next }) => [arrivals[i].telegram.deviceId, next.highest, next.mask.toString(), guess.highest, guess.mask.toString(), ids.get(arrivals[i].telegram.deviceId)!])));
-    const ok = new Set(rows.map((r) => r.device_id));
+    const rows = chunk.map(({ i, guess }): RowValue[] => {
+      const a = arrivals[i];
+      const status = a.telegram.body.status;
+      return [a.telegram.deviceId, a.receivedAt, a.telegram.counter, a.telegram.time * 1000, a.source, status === undefined ? null : JSON.stringify(status), guess.highest, guess.mask.toString()];
+    });
+    const ids = new Map<string, number>();
+    const ok = new Set<string>();
+    if (pg) {
+      const { rows: taken } = yield* query(b.insertAndTake(rows.map((r, k) => [...r, chunk[k].next.highest, chunk[k].next.mask.toString()])));
+      for (const r of taken) {
+        ids.set(r.device_id, Number(r.id));
+        if (r.won) ok.add(r.device_id);
+      }
+    } else {
+      const { rows: stored } = yield* query(b.insertCheckIns(rows));
+      for (const r of stored) ids.set(r.device_id, Number(r.id));
+      const taking = chunk.filter(({ i }) => ids.has(arrivals[i].telegram.deviceId));
+      if (taking.length === 0) continue;
+      const { rows: taken } = yield* query(b.takeCounters(taking.map(({ i, guess, next }) => [arrivals[i].telegram.deviceId, next.highest, next.mask.toString(), guess.highest, guess.mask.toString(), ids.get(arrivals[i].telegram.deviceId)!])));
+      for (const r of taken) ok.add(r.device_id);
+    }
     const lost: RowValue[][] = [];
-    for (const f of taking) {
+    for (const f of chunk) {
       const id = arrivals[f.i].telegram.deviceId;
       if (ok.has(id)) won.push(f);
-      else lost.push([ids.get(id)!]);
+      else if (ids.has(id)) lost.push([ids.get(id)!]);
     }
     if (lost.length > 0) yield* query(b.dropCheckIns(lost));
   }
@@ -280,8 +330,8 @@ export function* storeCheckIns(qb: Kysely<Database>, arrivals: readonly CheckInA
   const present = new Set<string>();
   for (const chunk of chunks(won)) {
     const presentRows = chunk.map(({ i }) => [arrivals[i].telegram.deviceId, arrivals[i].receivedAt]);
-    yield* query(b.pushDeadlines(presentRows));
-    const { rows } = yield* query(b.presentAgain(presentRows));
+    if (!pg) yield* query(b.pushDeadlines(presentRows));
+    const { rows } = yield* query((pg ? b.presentAndPush : b.presentAgain)(presentRows));
     for (const r of rows) present.add(r.device_id);
   }
   const open = new Map<string, CommandEnvelope[]>();
