@@ -149,11 +149,15 @@ export class CheckInIntake {
     await this.commit.flush();
   }
 
-  /** Stop taking datagrams; wait for what is in flight and write the rejects counted so far. */
+  /**
+   * Stop taking datagrams; wait for what is in flight (each check-in
+   * committed and answered), write the rejects counted so far, and only
+   * then close the socket: an ack of a check-in that commits during
+   * shutdown still reaches its device, which would otherwise send it again.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     this.#unsubscribe?.();
-    this.#o.port.close();
     // A lookup in flight may still hand a check-in to a lane, and a store's answer may count a reject: wait until both are quiet.
     while (this.#inFlight.size > 0 || this.#storing > 0) {
       if (this.#storing > 0) {
@@ -164,6 +168,7 @@ export class CheckInIntake {
       }
       await Promise.allSettled([...this.#inFlight]);
     }
+    this.#o.port.close();
     await this.flushRejects();
     for (const l of this.#lanes) await l.close();
   }
