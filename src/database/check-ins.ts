@@ -62,28 +62,41 @@ function statements(qb: Kysely<Database>) {
  */
 export function deviceCheckIns(deviceId: string, o: { limit: number; since?: number }): RawBuilder<Selectable<CheckInsTable>> {
   const since = o.since ?? Number.MIN_SAFE_INTEGER;
-  return sql<Selectable<CheckInsTable>>`with recursive chain(id, n) as (
+  return sql<Selectable<CheckInsTable>>`${historyWalk(deviceId, o.limit, since)}
+    select c.* from chain join check_ins c on c.id = chain.id where c.received_at >= ${since} order by chain.n`;
+}
+
+/**
+ * A device's check-ins received in the period [`from`, `to`), oldest first
+ * (by time, then id), `limit` at most: the walk of `deviceCheckIns` from
+ * the newest back to `from`, `steps` rows at most (the walk cannot start at
+ * the period's end: a row knows only the one before it); the end bound, the
+ * order and the limit are in the query, so rows after the period's end are
+ * stepped over in the database, not sent, sorted and held by the program.
+ */
+export function deviceCheckInsInPeriod(deviceId: string, o: { from: number; to: number; limit: number; steps: number }): RawBuilder<Selectable<CheckInsTable>> {
+  return sql<Selectable<CheckInsTable>>`${historyWalk(deviceId, o.steps, o.from)}
+    select c.* from chain join check_ins c on c.id = chain.id where c.received_at >= ${o.from} and c.received_at < ${o.to}
+    order by c.received_at, c.id limit ${o.limit}`;
+}
+
+/** `with recursive chain(id, n)`: the ids along a device's history from its head, `steps` at most, back to the first received before `since`. */
+function historyWalk(deviceId: string, steps: number, since: number): RawBuilder<unknown> {
+  return sql`with recursive chain(id, n) as (
       select coalesce((select last_check_in_id from replay_windows where device_id = ${deviceId}), (select last_check_in_id from check_in_heads where device_id = ${deviceId})), 1
       union all
-      select c.prev_id, chain.n + 1 from chain join check_ins c on c.id = chain.id where chain.n < ${o.limit} and c.received_at >= ${since}
-    )
-    select c.* from chain join check_ins c on c.id = chain.id where c.received_at >= ${since} order by chain.n`;
+      select c.prev_id, chain.n + 1 from chain join check_ins c on c.id = chain.id where chain.n < ${steps} and c.received_at >= ${since}
+    )`;
 }
 
 /** Reading the check-in history. */
 export class CheckIns {
   constructor(readonly db: CentreDatabase) {}
 
+  /** A device's newest check-ins, newest first (`GET /api/v1/devices/:id/check-ins`). */
   async recent(deviceId: string, limit = 100): Promise<StoredCheckIn[]> {
     const { rows } = await deviceCheckIns(deviceId, { limit }).execute(this.db.kysely);
     return rows.map(checkInOf);
-  }
-
-  /** How many check-ins are stored (of one device: a scan of the whole history, no index serves it; for tests and checks, not for pages). */
-  async count(deviceId?: string): Promise<number> {
-    let q = this.db.kysely.selectFrom('check_ins').select((eb) => eb.fn.countAll<number>().as('n'));
-    if (deviceId !== undefined) q = q.where('device_id', '=', deviceId);
-    return Number((await q.executeTakeFirstOrThrow()).n);
   }
 }
 

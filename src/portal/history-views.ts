@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { deviceCheckIns } from '../database/check-ins.js';
+import { deviceCheckInsInPeriod } from '../database/check-ins.js';
 import type { PortalRight } from '../database/portal-rights.js';
 import type { CheckInsTable, Database } from '../database/schema.js';
 import type { AccessScope } from './access-scope.js';
@@ -129,11 +129,8 @@ function checkInsOfScope(qb: Kysely<Database>, scope: AccessScope, right: Portal
 /** One device's check-ins in the period, oldest first, `limit + 1` at most: along its history from the newest back to the period's start (check-ins.ts), not a search of the fleet's. */
 async function deviceHistory(qb: Kysely<Database>, scope: AccessScope, right: PortalRight, deviceId: string, period: Period, limit: number): Promise<Array<Selectable<CheckInsTable>>> {
   if (!(await scope.allowedAmong(qb, right, [deviceId])).has(deviceId)) return [];
-  const { rows } = await deviceCheckIns(deviceId, { limit: MAX_HISTORY_STEPS, since: period.from }).execute(qb);
-  return rows
-    .filter((r) => Number(r.received_at) < period.to)
-    .sort((a, b) => Number(a.received_at) - Number(b.received_at) || Number(a.id) - Number(b.id))
-    .slice(0, limit + 1);
+  const { rows } = await deviceCheckInsInPeriod(deviceId, { from: period.from, to: period.to, limit: limit + 1, steps: MAX_HISTORY_STEPS }).execute(qb);
+  return rows;
 }
 
 /** How far back one device's history is walked for a period: a year of check-ins once a minute, twice over. */

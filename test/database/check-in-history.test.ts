@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import t from 'tap';
 import { storeCheckIn, storeCheckIns } from '../../src/centre/check-in-store.js';
 import { schemaMigrator } from '../../src/database/migrate-schema.js';
-import { CheckIns } from '../../src/database/check-ins.js';
 import { DeviceRegistry } from '../../src/database/device-registry.js';
 import type { ReplayWindow } from '../../core/replay-window.js';
 import { MasterKey } from '../../src/storage/master-key.js';
@@ -103,5 +102,36 @@ onBothEngines(t, 'two connections storing the same check-ins at once: each count
     const list = ((await s.call('GET', `/api/v1/devices/${id}/check-ins?limit=50`)).json as Array<{ counter: number }>).map((c) => c.counter);
     t.same(list, [10, 9, 8, 7, 6, 5, 4, 3, 2, 1], `${id}: each check-in stored once, in one list`);
   }
-  t.equal(await new CheckIns(s.db).count(), 40, 'and no row left over from a lost compare-and-set');
+  // Every row of the table, linked into a history or not.
+  const stored = await s.db.kysely.selectFrom('check_ins').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  t.equal(Number(stored.n), 40, 'and no row left over from a lost compare-and-set');
+});
+
+onBothEngines(t, "one device's check-in history for a period: its bounds, oldest first, the page's limit and whether there is more, in an old period too", async (t, f) => {
+  const db = await f.open();
+  const registry = await DeviceRegistry.open(db, MasterKey.load(f.stateDir, {}));
+  for (const id of ['P1', 'P2']) await registry.add(id, 'key-depot', {}, by);
+  const MIN = 60_000;
+  // P1 checks in once a minute for 30 minutes (counter k + 1 at T0 + k min), P2 between them; two of P1's in one millisecond.
+  for (let k = 0; k < 30; k++) {
+    const at = T0 + k * MIN;
+    await db.run(() => storeCheckIns(db.kysely, [arrival('P1', k + 1, undefined, {}, { at }), arrival('P2', k + 1, undefined, {}, { at: at + MIN / 2 })]));
+  }
+  await db.run(() => storeCheckIn(db.kysely, arrival('P1', 31, undefined, {}, { at: T0 + 29 * MIN })));
+  const scope = new AccessScope({ id: 1, role: 'manager' } as PortalAccount, []);
+  const view = async (from: number, to: number, limit: number) => {
+    const { table, truncated } = await historyTable(db.kysely, scope, 'see-history', 'check-ins', { from, to }, 'P1', limit);
+    t.ok(table.rows.every((r) => r[1] === 'P1'), 'only P1');
+    return { counters: table.rows.map((r) => Number(r[2])), more: truncated };
+  };
+  const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  t.same(await view(T0 + 5 * MIN, T0 + 12 * MIN, 100), { counters: range(6, 12), more: false }, 'a period that ends well before the newest check-in: its start included, its end not, oldest first');
+  t.same(await view(T0 + 5 * MIN, T0 + 12 * MIN, 3), { counters: [6, 7, 8], more: true }, 'a smaller page: the oldest of the period first, and it says there are more');
+  t.same(await view(T0 + 5 * MIN, T0 + 12 * MIN, 7), { counters: range(6, 12), more: false }, 'a page of exactly the period: no more');
+  t.same(await view(T0 + 5 * MIN + 1, T0 + 12 * MIN + 1, 100), { counters: range(7, 13), more: false }, 'bounds a millisecond later: the first drops out, the one at the end comes in');
+  t.same(await view(T0 + 28 * MIN, T0 + 31 * MIN, 2), { counters: [29, 30], more: true }, 'the newest period: by time, then in the order stored (30 and 31 in one millisecond)');
+  t.same(await view(T0 + 28 * MIN, T0 + 31 * MIN, 3), { counters: [29, 30, 31], more: false }, 'and all three');
+  t.same(await view(T0 - 10 * MIN, T0 - MIN, 100), { counters: [], more: false }, 'a period wholly older than the history: none');
+  t.same(await view(T0 - 10 * MIN, T0 + MIN, 100), { counters: [1], more: false }, 'a period reaching the history from before it: its oldest');
+  t.same(await view(T0 + 40 * MIN, T0 + 50 * MIN, 100), { counters: [], more: false }, 'a period after the newest: none');
 });

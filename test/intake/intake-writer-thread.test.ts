@@ -44,7 +44,7 @@ t.test('check-ins committed by the writer thread are acknowledged after their co
   const ev = { seq: 5, time: nowS(), type: 'door-open' };
   const ack = await probe.checkIn('WT-1', key, 1, { events: [ev] });
   t.same(ack?.type === 'ack' && [ack.counter, ack.body.accepted], [1, [5]], 'acknowledged, listing the event');
-  t.equal(await new CheckIns(db).count('WT-1'), 1, 'the check-in is readable on the main connection as soon as the ack is out: committed before it');
+  t.equal((await new CheckIns(db).recent('WT-1')).length, 1, 'the check-in is readable on the main connection as soon as the ack is out: committed before it');
   t.equal((await new EventLog(db).list({ deviceId: 'WT-1', type: 'door-open' })).length, 1, 'and the event');
   const again = await probe.checkIn('WT-1', key, 2, { events: [ev] });
   t.same(again?.type === 'ack' && again.body.accepted, [5], 'a resent event is listed again');
@@ -77,7 +77,7 @@ t.test('a writer thread that dies answers nothing it held, and a new one takes o
   await writer.running();
   const ack = await probe.checkIn('WT-3', key, 2, { events: [{ seq: 1, time: nowS(), type: 'door-open' }] });
   t.same(ack?.type === 'ack' && ack.body.accepted, [1], 'the new thread commits and the intake acknowledges');
-  t.equal(await new CheckIns(db).count('WT-3'), 2, 'the two acknowledged check-ins are stored, the rejected one not');
+  t.equal((await new CheckIns(db).recent('WT-3')).length, 2, 'the two acknowledged check-ins are stored, the rejected one not');
   t.equal(intake.stats.acks, 2, 'two acks');
 });
 
