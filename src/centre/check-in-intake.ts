@@ -94,6 +94,8 @@ export class CheckInIntake {
   readonly #lookups = new Map<string, Promise<KeyEntry | undefined>>();
   readonly #rejects = new Map<string, { deviceId: string; reason: SilentReject; count: number; at: number; source: string }>();
   #flushTimer: TimerHandle | undefined;
+  /** The last write of rejects begun (`flushRejects`). */
+  #rejectsWritten: Promise<void> = Promise.resolve();
   #publishScheduled = false;
   #closed = false;
   readonly #unsubscribe: (() => void) | undefined;
@@ -127,8 +129,20 @@ export class CheckInIntake {
     this.#keys.delete(deviceId);
   }
 
-  /** Write the counted rejects now (tests, shutdown). */
+  /**
+   * Write the counted rejects now (tests, shutdown); resolves when they and
+   * every write of rejects begun before (the timer's) are committed, so
+   * what a caller reads afterwards holds all rejects counted so far.
+   */
   async flushRejects(): Promise<void> {
+    const earlier = this.#rejectsWritten;
+    const mine = this.#writeRejects();
+    this.#rejectsWritten = mine;
+    await earlier;
+    await mine;
+  }
+
+  async #writeRejects(): Promise<void> {
     this.#flushTimer?.cancel();
     this.#flushTimer = undefined;
     const batch = [...this.#rejects.values()];

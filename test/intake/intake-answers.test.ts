@@ -4,7 +4,7 @@ import { encodeTelegram } from '../../core/check-in-telegram.js';
 import { cryptoRandom } from '../../src/adapters/crypto-random.js';
 import { RealClock } from '../../src/adapters/real-clock.js';
 import { UdpDatagramPort } from '../../src/adapters/udp-datagram-port.js';
-import { CheckInIntake } from '../../src/centre/check-in-intake.js';
+import { CheckInIntake, REJECT_FLUSH_MS } from '../../src/centre/check-in-intake.js';
 import { checkInCommit, groupCommitLane } from '../../src/centre/check-in-lane.js';
 import { CheckIns } from '../../src/database/check-ins.js';
 import { DeviceCommands } from '../../src/database/device-commands.js';
@@ -13,6 +13,7 @@ import { EventLog } from '../../src/database/event-log.js';
 import { RejectCounters } from '../../src/database/reject-counters.js';
 import { MemoryEventBus } from '../../src/database/memory-event-bus.js';
 import { MasterKey } from '../../src/storage/master-key.js';
+import { VirtualClock } from '../../core/clock.js';
 import { onBothEngines, type EngineFixture } from '../support/both-engines.js';
 import { TelegramProbe } from '../support/telegram-probe.js';
 
@@ -171,4 +172,23 @@ onBothEngines(t, 'a resync keeps the cached keys, and a key that fails its tag a
   await bus.publish({ topic: 'resync' });
   t.equal((await probe.checkIn('SD-RS1', fresh, 3, {}))?.type, 'ack', 'the new key is answered at once, not after the refresh interval of a second');
   t.same(lookups, ['SD-RS1', 'SD-RS1'], 'after one more lookup');
+});
+
+onBothEngines(t, 'flushRejects() resolves only when the rejects its timer began writing are committed too', async (t, f) => {
+  const db = await f.open();
+  const registry = await DeviceRegistry.open(db, MasterKey.load(f.stateDir, {}));
+  const port = await UdpDatagramPort.open({ port: 0 });
+  const clock = new VirtualClock();
+  const intake = new CheckInIntake({ db, registry, port, clock, random: cryptoRandom });
+  const probe = await TelegramProbe.open(port.address);
+  t.teardown(async () => {
+    probe.close();
+    await intake.close();
+  });
+  t.equal(await probe.exchange(Buffer.from('garbage'), 100), undefined, 'garbage: no answer');
+  t.equal(intake.stats.rejects.malformed, 1, 'counted in memory');
+  // The flush timer fires and begins its write; a flush asked for right then finds nothing new to write, and must still wait for that one.
+  clock.advance(REJECT_FLUSH_MS);
+  await intake.flushRejects();
+  t.same((await new RejectCounters(db).list()).map((c) => [c.deviceId, c.reason, c.count]), [['', 'malformed', 1]], 'the reject is in the database once flushRejects() resolved');
 });
