@@ -23,6 +23,19 @@ export interface BrowserSession {
 }
 
 /**
+ * The browser's environment: the test's, without libfaketime. Under
+ * scripts/test-at.sh the processes under test run on a shifted clock; Chromium
+ * under libfaketime runs about twenty times slower (the walks time out), and
+ * what its pages show of the time comes from the centre's clock anyway.
+ */
+function browserEnv(): Record<string, string> {
+  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('FAKETIME')));
+  if (env.LD_PRELOAD) env.LD_PRELOAD = env.LD_PRELOAD.split(/[: ]/).filter((lib) => lib !== '' && !/faketime/.test(lib)).join(':');
+  if (env.LD_PRELOAD === '') delete env.LD_PRELOAD;
+  return env;
+}
+
+/**
  * A headless Chromium with a fresh profile (its own user-data-dir, removed
  * in teardown) and one page whose console errors are collected, for tests
  * that look at what a person would see: the timeline report, the portal.
@@ -33,6 +46,7 @@ export async function openBrowser(t: { teardown(fn: () => void | Promise<void>):
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
+    env: browserEnv(),
     viewport: options.viewport ?? { width: 1280, height: 900 },
   });
   t.teardown(async () => {
