@@ -9,6 +9,7 @@ import { providerRouteText, type ProviderRoute } from '../../src/adapters/lan-co
 import { MaintenanceRecords } from '../../src/database/maintenance-records.js';
 import { MaintenanceReports } from '../../src/database/maintenance-reports.js';
 import { labControlPath } from '../../src/lab/lab.js';
+import { ArchiveShelf } from '../../src/maintenance/archive-shelf.js';
 import { verifyArchive } from '../../src/revisor/archive-file.js';
 import type { EngineFixture } from './both-engines.js';
 import { LineChild } from './line-child.js';
@@ -124,7 +125,14 @@ export async function visitsEndToEnd(t: Test, f: EngineFixture): Promise<void> {
     t.ok(filed[0]?.entries.some((e) => e.cls === 'B' && e.text === 'Trunk 3 no dial tone'), `${id}: with the raised error`);
     const backups = join(dir, 'centre', 'maintenance', 'kds-backups', id);
     t.ok(existsSync(join(backups, 'kds-000001.sealed')) && !existsSync(join(backups, 'kds-000002.sealed')), `${id}: one KDS backup version`);
-    const arc = verifyArchive(join(dir, 'centre', 'maintenance', 'archives', id, `${id}-${new Date().getUTCFullYear()}.arc`));
+    // The file of the year the archive step ran in (UTC), which is not this year when the run crossed New Year.
+    const visit = id === 'HSIM-LAN1' ? lan : mod;
+    const archived = visit.steps.find((s) => s.step === 'archive' && s.outcome === 'ok');
+    const shelf = new ArchiveShelf(join(dir, 'centre', 'maintenance', 'archives'));
+    const years = shelf.years(id);
+    const ran = [archived?.startedAt ?? 0, archived?.endedAt ?? 0].map((at) => new Date(at).getUTCFullYear());
+    t.ok(years.length === 1 && years[0] >= ran[0] && years[0] <= ran[1], `${id}: one archive file, of the year the archive step ran in (${years.join(', ')}; step in ${ran.join('-')})`);
+    const arc = verifyArchive(shelf.fileFor(id, years[0]));
     t.ok(arc.ok, `${id}: the archive verifies`);
     t.equal(arc.entries.filter((e) => e.user === 'service' && e.command === 'B1-1').length, 1, `${id}: the visit's B1-1 archived once, under the service user`);
     t.equal(new Set(arc.entries.map((e) => e.seq)).size, arc.entries.length, `${id}: nothing archived twice`);
