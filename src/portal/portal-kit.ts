@@ -90,11 +90,15 @@ const DAY_MS = 86_400_000;
 
 /** `from`/`to` (YYYY-MM-DD, UTC, `to` inclusive) or the default: the last 30 days to today. */
 export function periodOf(query: Record<string, string | undefined>, now: number): { period: Period; from: string; to: string } | string {
-  const day = (s: string | undefined) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? Date.parse(`${s}T00:00:00Z`) : NaN);
+  // Date.parse takes 2026-02-31 for 3 March: a date must read back as itself (a 29 February only in a leap year).
+  const day = (s: string | undefined) => {
+    const at = s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? Date.parse(`${s}T00:00:00Z`) : NaN;
+    return !Number.isNaN(at) && new Date(at).toISOString().slice(0, 10) === s ? at : NaN;
+  };
   const today = Math.floor(now / DAY_MS) * DAY_MS;
   const to = query.to ? day(query.to) : today;
   const from = query.from ? day(query.from) : to - 29 * DAY_MS;
-  if (Number.isNaN(from) || Number.isNaN(to)) return 'dates are YYYY-MM-DD';
+  if (Number.isNaN(from) || Number.isNaN(to)) return 'dates are YYYY-MM-DD, each a day of the calendar';
   if (to < from) return 'the period ends before it starts';
   if (to - from > 3660 * DAY_MS) return 'a period is at most ten years';
   return { period: { from, to: to + DAY_MS }, from: new Date(from).toISOString().slice(0, 10), to: new Date(to).toISOString().slice(0, 10) };
