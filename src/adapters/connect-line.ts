@@ -1,28 +1,10 @@
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { SerialPort } from 'serialport';
 import { ioReason } from '../io-reason.js';
 import { parseLineSpec, type LineSpec } from './line-spec.js';
 
 export class ConnectError extends Error {
   override name = 'ConnectError';
-}
-
-/**
- * A SerialPort whose `destroy()` closes the device. @serialport/stream 13
- * has no `_destroy`: a destroyed port kept its descriptor open and its
- * native poller waiting for "readable", which keeps the event loop alive
- * though no handle shows in `process.getActiveResourcesInfo()`, so
- * `centre receive --modem pty:…` printed "centre stopped" and never exited.
- */
-class ClosingSerialPort extends SerialPort {
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (!this.isOpen) {
-      callback(error);
-      return;
-    }
-    this.close(() => callback(error));
-  }
 }
 
 /**
@@ -56,6 +38,8 @@ export async function connectLine(spec: string | LineSpec, options: { timeoutMs?
     case 'serial':
     case 'pty': {
       const baudRate = parsed.kind === 'serial' ? parsed.baudRate : 9600;
+      // serialport (with its native binding) loads for a serial line only, not for every program that may connect one.
+      const { ClosingSerialPort } = await import('./closing-serial-port.js');
       const port = new ClosingSerialPort({ path: parsed.path, baudRate, autoOpen: false });
       await new Promise<void>((resolve, reject) => {
         port.open((err) => (err ? reject(new ConnectError(`${parsed.kind}:${parsed.path}: ${err.message}`)) : resolve()));

@@ -19,7 +19,7 @@ import { openEventBus } from '../database/open-event-bus.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { ioReason } from '../io-reason.js';
 import { buildCentreService } from '../service/centre-service.js';
-import { API_PREFIX } from '../service/api-plugin.js';
+import { API_PREFIX } from '../service/api-prefix.js';
 import { cliLogger, openDeviceRegistry } from './centre-db-run.js';
 import type { CentreDbOptions } from './centre-options.js';
 import { untilSignal } from './until-signal.js';
@@ -78,18 +78,15 @@ function httpsOf(opts: ServeOptions): { cert: Buffer; key: Buffer } | undefined 
 
 /** The maintenance scheduler of this centre: every plan in its windows, visits by the real visitor on `--maintenance-modem` and the LAN. */
 async function startScheduler(opts: ServeOptions, c: { db: CentreDatabase; master: MasterKey; bus: EventBus; clock: RealClock; logger: Logger }): Promise<PlanScheduler> {
-  const [{ PlanScheduler }, { NetworkVisitLines }, { sessionVisitor }] = await Promise.all([
-    import('../maintenance/plan-scheduler.js'),
-    import('../maintenance/network-visit-lines.js'),
-    import('./maintenance-visit-run.js'),
-  ]);
+  const [{ PlanScheduler }, { NetworkVisitLines }] = await Promise.all([import('../maintenance/plan-scheduler.js'), import('../maintenance/network-visit-lines.js')]);
   const lines = new NetworkVisitLines(opts.maintenanceModem);
   const log = c.logger.child({ component: 'maintenance' });
   const scheduler = new PlanScheduler({
     clock: c.clock,
     records: new MaintenanceRecords(c.db),
     windows: new MaintenanceWindows(c.db),
-    visitorFor: (devices) => sessionVisitor({ db: c.db, master: c.master, state: opts.state, lines, clock: c.clock }, devices, (text) => log.warn(text.trim())),
+    // The visitor (admin sessions, KDS vault, archive shelf, APS library) loads when a window opens, not with every start.
+    visitorFor: async (devices) => (await import('./maintenance-visit-run.js')).sessionVisitor({ db: c.db, master: c.master, state: opts.state, lines, clock: c.clock }, devices, (text) => log.warn(text.trim())),
     modems: lines.modemCount,
     bus: c.bus,
     logger: log,
@@ -134,6 +131,7 @@ export async function serve(program: Command, opts: ServeOptions): Promise<void>
       https,
       authenticators: portal ? [portal.authenticator] : [],
       plugins: portal ? [{ plugin: portal.plugin }] : [],
+      api: opts.http !== false,
       db,
       registry,
       // How the centre reaches each PBX (maintenance visits, the portal's test by modem), secrets sealed under the master key.

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { Kysely, PostgresDialect, type CompiledQuery, type QueryResult } from 'kysely';
 import { DatabaseOpenError, type CentreDatabase } from './centre-database.js';
 import { redactUrl } from './database-url.js';
@@ -21,17 +21,19 @@ const INT8_OID = 20;
  * them. Values beyond 2^53 (only the replay bitmap, which is read as text)
  * stay strings rather than lose bits.
  */
-const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === INT8_OID && format !== 'binary') {
-      return (text: string): number | string => {
-        const n = Number(text);
-        return Number.isSafeInteger(n) ? n : text;
-      };
-    }
-    return pg.types.getTypeParser(oid, format);
-  },
-} as pg.CustomTypesConfig;
+function typeParsers(defaults: typeof pg.types): pg.CustomTypesConfig {
+  return {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === INT8_OID && format !== 'binary') {
+        return (text: string): number | string => {
+          const n = Number(text);
+          return Number.isSafeInteger(n) ? n : text;
+        };
+      }
+      return defaults.getTypeParser(oid, format);
+    },
+  } as pg.CustomTypesConfig;
+}
 
 /** The PostgreSQL engine: a connection pool, asynchronous transactions. */
 export class PostgresDatabase implements CentreDatabase {
@@ -42,10 +44,12 @@ export class PostgresDatabase implements CentreDatabase {
   readonly pool: pg.Pool;
   readonly #log: Logger;
   readonly #url: string;
+  readonly #pg: typeof pg;
 
-  private constructor(url: string, pool: pg.Pool, logger: Logger) {
+  private constructor(url: string, pool: pg.Pool, logger: Logger, pgModule: typeof pg) {
     this.description = redactUrl(url);
     this.#url = url;
+    this.#pg = pgModule;
     this.pool = pool;
     this.#log = logger.child({ component: 'postgres' });
     // An idle connection that dies (server restart) must not crash the process; the pool replaces it.
@@ -55,7 +59,9 @@ export class PostgresDatabase implements CentreDatabase {
 
   /** Connect and check the server answers. Throws DatabaseOpenError with one clear line. */
   static async open(url: string, options: { logger?: Logger; poolSize?: number } = {}): Promise<PostgresDatabase> {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? POSTGRES_POOL_SIZE, connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS, types });
+    // pg loads with the first PostgreSQL database, so a process on SQLite never pays for it (issue 15, CLI start).
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? POSTGRES_POOL_SIZE, connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS, types: typeParsers(pg.types) });
     pool.on('error', () => undefined); // until the engine's own handler is attached
     try {
       await pool.query('select 1');
@@ -63,7 +69,7 @@ export class PostgresDatabase implements CentreDatabase {
       await pool.end().catch(() => undefined);
       throw new DatabaseOpenError(`cannot open PostgreSQL database ${redactUrl(url)}: ${postgresReason(err)}`);
     }
-    return new PostgresDatabase(url, pool, options.logger ?? silentLogger);
+    return new PostgresDatabase(url, pool, options.logger ?? silentLogger, pg);
   }
 
   async run<T>(work: WorkFactory<T>): Promise<T> {
@@ -101,7 +107,7 @@ export class PostgresDatabase implements CentreDatabase {
 
   /** A connection of its own, outside the pool (LISTEN holds one for as long as it listens). */
   newClient(): pg.Client {
-    return new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS, types });
+    return new this.#pg.Client({ connectionString: this.#url, connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS, types: typeParsers(this.#pg.types) });
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,7 @@ import { DeviceRegistry, type DeviceSettings } from '../database/device-registry
 import type { EventBus } from '../database/event-bus.js';
 import { openEventBus } from '../database/open-event-bus.js';
 import type { Logger } from '../logger.js';
-import { API_PREFIX } from '../service/api-plugin.js';
+import { API_PREFIX } from '../service/api-prefix.js';
 import { buildCentreService } from '../service/centre-service.js';
 import { MasterKey } from '../storage/master-key.js';
 

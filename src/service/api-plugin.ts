@@ -6,8 +6,6 @@ import { fleetApi } from './api/fleet.js';
 import { liveApi } from './api/live.js';
 import { reportsApi } from './api/reports.js';
 
-/** The API's version prefix: a change that breaks scripts gets /api/v2 beside it. */
-export const API_PREFIX = '/api/v1';
 
 /** The JSON API (docs/centre-api.md), every resource a plugin of its own. */
 export function apiPlugin(options: { pinCost?: number } = {}): FastifyPluginAsync {

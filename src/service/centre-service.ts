@@ -1,5 +1,4 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
-import swagger from '@fastify/swagger';
 import type { Clock } from '../../core/clock.js';
 import { ApiTokens } from '../database/api-tokens.js';
 import { AuditTrail } from '../database/audit-trail.js';
@@ -11,12 +10,11 @@ import type { EventBus } from '../database/event-bus.js';
 import { EventLog } from '../database/event-log.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { installAccessHook, type Authenticator } from './access.js';
-import { apiPlugin, API_PREFIX } from './api-plugin.js';
+import { API_PREFIX } from './api-prefix.js';
 import { HttpError } from './api/http-error.js';
-import { SHARED_SCHEMAS } from './api/schemas.js';
 import { LiveFeed } from './live-feed.js';
 import { intakePlugin, type IntakePluginOptions } from './intake-plugin.js';
-import { modemPlugin, type ModemPluginOptions } from './modem-plugin.js';
+import type { ModemPluginOptions } from './modem-plugin.js';
 import type { CentreContext } from './service-context.js';
 import { supervisionPlugin } from './supervision-plugin.js';
 import { TokenAuthenticator } from './token-authenticator.js';
@@ -32,6 +30,13 @@ export interface CentreServiceOptions {
   deviceAccess?: MaintenanceAccess;
   /** The UDP intake; absent: this process takes no check-ins (an API-only process). */
   intake?: IntakePluginOptions;
+  /**
+   * The JSON API and its OpenAPI document (default on). Off in a process that
+   * serves no HTTP (`centre serve --no-http`): nobody could call it, and its
+   * modules and the compile of its route schemas (ajv, fast-json-stringify)
+   * were most of such a process's start (issue 15, CLI start).
+   */
+  api?: boolean;
   /** Receive mode on centre modems; absent: none. */
   modems?: ModemPluginOptions;
   /** Supervision in this process (default on; several processes on one PostgreSQL share the work). */
@@ -81,8 +86,10 @@ export async function buildCentreService(options: CentreServiceOptions): Promise
   app.decorate('centre', context);
   app.addHook('onClose', async () => context.live.close());
 
-  for (const s of SHARED_SCHEMAS) app.addSchema(s);
-  await app.register(swagger, {
+  // Loaded only where the API is served; the OpenAPI collector must be registered before the routes it describes.
+  const api = options.api === false ? undefined : await loadApi();
+  if (api) for (const s of api.SHARED_SCHEMAS) app.addSchema(s);
+  if (api) await app.register(api.swagger, {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'hicom-sim centre API', version: '1', description: 'The service centre: devices, check-ins, supervision, events, reports, device commands, audit trail (docs/centre-api.md).' },
@@ -102,13 +109,22 @@ export async function buildCentreService(options: CentreServiceOptions): Promise
 
   installAccessHook(app, [new TokenAuthenticator(tokens, audit, options.clock), ...(options.authenticators ?? [])]);
 
-  await app.register(apiPlugin({ pinCost: options.hashCost }), { prefix: API_PREFIX });
-  app.get(`${API_PREFIX}/openapi.json`, { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  if (api) {
+    await app.register(api.apiPlugin({ pinCost: options.hashCost }), { prefix: API_PREFIX });
+    app.get(`${API_PREFIX}/openapi.json`, { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  }
   if (options.intake) await app.register(intakePlugin, options.intake);
   if (options.supervision !== false) await app.register(supervisionPlugin, options.supervision ?? {});
-  if (options.modems) await app.register(modemPlugin, options.modems);
+  // Receive mode (the report decoder with it) loads only in a process given a modem.
+  if (options.modems) await app.register((await import('./modem-plugin.js')).modemPlugin, options.modems);
   for (const p of options.plugins ?? []) await app.register(p.plugin, { prefix: p.prefix });
   return app;
+}
+
+/** The JSON API's modules: its routes, their shared schemas, the OpenAPI collector. */
+async function loadApi() {
+  const [swagger, { apiPlugin }, { SHARED_SCHEMAS }] = await Promise.all([import('@fastify/swagger'), import('./api-plugin.js'), import('./api/schemas.js')]);
+  return { swagger: swagger.default, apiPlugin, SHARED_SCHEMAS };
 }
 
 function httpReason(code: number): string {
