@@ -78,6 +78,8 @@ export class LabCentreService {
       intake: { port: udp, random: cryptoRandom },
       authenticators: portal ? [portal.authenticator] : [],
       plugins: portal ? [{ plugin: portal.plugin }] : [],
+      // No HTTP side, no API to compile (as centre serve --no-http).
+      api: httpAddress !== undefined,
       hashCost: o.hashCost,
     });
     const service = new LabCentreService(app, registry, bus, udp, o.db);
