@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { VirtualClock } from '../core/clock.js';
 import { SQLITE_IN_MEMORY } from '../src/database/sqlite-database.js';
@@ -26,6 +28,8 @@ import { SignalingDigest, type DigestedEvent } from './support/signaling-digest.
  * time so no more than PBXS_PER_LAB PBXs are alive at once. The bench checks
  * that the sharded run gives the same counts and the same digest of every
  * signaling event and its virtual time (SignalingDigest) as one thread.
+ * Each fleet runs in a child process of its own (runFleetFresh), so the
+ * figures of one fleet do not depend on which fleets ran before it.
  */
 const DAY = 86_400_000;
 const DAYS = 7;
@@ -162,6 +166,27 @@ interface FleetRun extends Figures {
   peakRss: number;
 }
 
+/**
+ * The whole fleet in a child process of its own (`runFleet` there), so that
+ * every fleet of the run — the sharding check, the herd, each size of the
+ * curve — starts from a fresh process: nothing the earlier fleets left in
+ * this one (the allocator's arenas, the V8 platform's threads, its page
+ * pool) can add to a later fleet's cost, and a fleet measured in the curve
+ * costs what it costs alone (docs/perf.md, run 8).
+ */
+function runFleetFresh(pbxCount: number, workers: number, spreadMin: number): Promise<FleetRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--run-fleet', String(pbxCount), '--workers', String(workers), '--spread', String(spreadMin)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (code !== 0) return reject(new Error(`the ${pbxCount}-PBX fleet's process ended with ${signal ?? `exit code ${code}`}`));
+      resolve(JSON.parse(out.trim().split('\n').pop()!) as FleetRun);
+    });
+  });
+}
+
 /** The whole fleet on `workers` threads; wall, CPU (all threads) and peak RSS (the process) measured here. */
 async function runFleet(pbxCount: number, workers: number, spreadMin: number): Promise<FleetRun> {
   const cpu0 = process.cpuUsage();
@@ -200,13 +225,21 @@ async function main(): Promise<void> {
   const fleets = args.flatMap((a, k) => (args[k - 1] === '--fleet' ? [Number(a)] : []));
   const workersArg = args.indexOf('--workers');
   const workers = workersArg >= 0 ? Number(args[workersArg + 1]) : Math.min(availableParallelism(), CENTRE_MODEMS);
+  if (args.includes('--run-fleet')) {
+    // A child of runFleetFresh: one fleet, its figures as the last line.
+    const run = await runFleet(Number(args[args.indexOf('--run-fleet') + 1]), workers, Number(args[args.indexOf('--spread') + 1]));
+    process.stdout.write(`${JSON.stringify(run)}\n`);
+    return;
+  }
   const sizes = fleets.length ? fleets : [1_000, 10_000, 100_000];
   console.log(`signaling bench: 1 PBX, then fleets of ${sizes.join(', ')} PBXs x ${DAYS} days on ${workers} worker thread(s); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   // Bound: 6 ms of wall time per PBX-day per worker (measured 0.6–1.2 ms with the file centre, 4 ms with the SQLite centre at a load average of 21), plus a minute.
   const herdSize = Math.min(Math.max(...sizes), 10_000);
   const check = Math.min(...sizes, 2_000);
   const pbxDays = (sizes.reduce((s, n) => s + n, 0) + 2 * herdSize + 2 * check) * DAYS;
-  bound('signaling', Math.ceil(60 + (pbxDays * 0.006) / workers));
+  // Each fleet's process (runFleetFresh) loads the lab's modules again: half a minute each at most, even under heavy load.
+  const processes = sizes.length + 4;
+  bound('signaling', Math.ceil(60 + 30 * processes + (pbxDays * 0.006) / workers));
 
   // 1) One PBX; the first run pays for JIT compilation of every path, the next ones show the steady cost.
   const ones: Array<Figures & { cpuMs: number }> = [];
@@ -221,19 +254,19 @@ async function main(): Promise<void> {
   console.log(`1 PBX x 7 days (error every 6 h, centre busy 2x each, daily function test): first run ${one.ms.toFixed(1)} ms (CPU ${one.cpuMs.toFixed(1)} ms), warm ${warm.ms.toFixed(1)} ms; ${one.events} timer events, ${one.reports} reports, ${one.failed} busy retries`);
 
   // 2) Sharding gives what one thread gives.
-  const single = await runFleet(check, 1, SPREAD_MIN);
-  const sharded = await runFleet(check, workers, SPREAD_MIN);
+  const single = await runFleetFresh(check, 1, SPREAD_MIN);
+  const sharded = await runFleetFresh(check, workers, SPREAD_MIN);
   const same = single.events === sharded.events && single.reports === sharded.reports && single.failed === sharded.failed && single.stopped === sharded.stopped && single.digest === sharded.digest;
   console.log(`sharding check at ${check} PBXs: one thread ${single.reports} reports / ${single.failed} retries / ${single.stopped} stops / digest ${single.digest}, ${workers} workers ${sharded.reports} / ${sharded.failed} / ${sharded.stopped} / ${sharded.digest}: ${same ? 'identical' : 'DIFFERENT'}`);
 
   // 3) The herd: function tests all at midnight against spread over 4 hours, same fleet, same run.
   console.log(`function-test herd at ${herdSize} PBXs (before: spread 0, after: spread ${SPREAD_MIN} min):`);
-  console.log(`  before ${describe(await runFleet(herdSize, workers, 0))}`);
-  console.log(`  after  ${describe(await runFleet(herdSize, workers, SPREAD_MIN))}`);
+  console.log(`  before ${describe(await runFleetFresh(herdSize, workers, 0))}`);
+  console.log(`  after  ${describe(await runFleetFresh(herdSize, workers, SPREAD_MIN))}`);
 
   // 4) Cost per PBX-day as the fleet grows.
   console.log('cost per PBX-day (spread on):');
-  for (const n of sizes) console.log(`  ${describe(await runFleet(n, workers, SPREAD_MIN))}`);
+  for (const n of sizes) console.log(`  ${describe(await runFleetFresh(n, workers, SPREAD_MIN))}`);
   console.log(`load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
