@@ -6,7 +6,6 @@ import { fleetApi } from './api/fleet.js';
 import { liveApi } from './api/live.js';
 import { reportsApi } from './api/reports.js';
 
-
 /** The JSON API (docs/centre-api.md), every resource a plugin of its own. */
 export function apiPlugin(options: { pinCost?: number } = {}): FastifyPluginAsync {
   return async (app) => {

@@ -88,15 +88,17 @@ export async function buildCentreService(options: CentreServiceOptions): Promise
 
   // Loaded only where the API is served; the OpenAPI collector must be registered before the routes it describes.
   const api = options.api === false ? undefined : await loadApi();
-  if (api) for (const s of api.SHARED_SCHEMAS) app.addSchema(s);
-  if (api) await app.register(api.swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'hicom-sim centre API', version: '1', description: 'The service centre: devices, check-ins, supervision, events, reports, device commands, audit trail (docs/centre-api.md).' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `hicom-sim centre token add`' } } },
-      security: [{ bearer: [] }],
-    },
-  });
+  if (api) {
+    for (const s of api.SHARED_SCHEMAS) app.addSchema(s);
+    await app.register(api.swagger, {
+      openapi: {
+        openapi: '3.0.3',
+        info: { title: 'hicom-sim centre API', version: '1', description: 'The service centre: devices, check-ins, supervision, events, reports, device commands, audit trail (docs/centre-api.md).' },
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `hicom-sim centre token add`' } } },
+        security: [{ bearer: [] }],
+      },
+    });
+  }
 
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
     if (err instanceof HttpError) return reply.code(err.statusCode).send({ statusCode: err.statusCode, error: httpReason(err.statusCode), message: err.message });
