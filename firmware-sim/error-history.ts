@@ -90,6 +90,11 @@ export class ErrorHistory {
     return out;
   }
 
+  /** The records `keep` accepts themselves, read-only: for a reader that only encodes them (a signaling report), no copies. */
+  view(keep: (record: Readonly<ErrorRecord>) => boolean): ReadonlyArray<Readonly<ErrorRecord>> {
+    return this.#records.filter(keep);
+  }
+
   /** The ids of the records `keep` accepts, oldest first, without copying a record (signaling compares them at every attempt). */
   ids(keep: (record: Readonly<ErrorRecord>) => boolean): number[] {
     const out: number[] = [];

@@ -82,71 +82,96 @@ export function isSignaled(record: Readonly<ErrorRecord>): boolean {
   return record.cls === 'B' || record.pseudo;
 }
 
-/** Encode a report; throws ReportEncodeError naming the bad field. */
-export function encodeReport(report: ErrorReport): Buffer {
+/** The PBX types' values, for the encoder's check (built once: a fleet encodes reports by the hundred thousand). */
+const PBX_TYPES: ReadonlySet<string> = new Set(Object.values(PbxType));
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/** A record's bytes before its location: id, time, class, code, flags. */
+const RECORD_FIXED_BYTES = 16;
+
+/**
+ * Encode a report; throws ReportEncodeError naming the bad field. One pass
+ * checks every field and sums the sizes, the second writes into the one
+ * buffer of the report: a fleet PBX retrying a busy centre builds a new
+ * report at every new error, and the encoder used to allocate some ten
+ * small buffers per record.
+ */
+export function encodeReport(report: ReportHeader & { records: ReadonlyArray<Readonly<ErrorRecord>> }): Buffer {
   const { systemId, apsVersion, seq, time, records } = report;
   if (!isValidSystemId(systemId)) throw new ReportEncodeError(`system id ${JSON.stringify(systemId)} must be 1–16 of A-Z a-z 0-9 . _ - (no leading dot)`);
-  if (!/^[\x20-\x7e]*$/.test(apsVersion) || apsVersion.length > MAX_APS_VERSION_BYTES) throw new ReportEncodeError(`APS version must be ≤ ${MAX_APS_VERSION_BYTES} printable ASCII characters`);
-  const typeCode = Object.values(PbxType).includes(report.pbxType) ? pbxTypeCode(report.pbxType) : undefined;
+  if (!PRINTABLE_ASCII.test(apsVersion) || apsVersion.length > MAX_APS_VERSION_BYTES) throw new ReportEncodeError(`APS version must be ≤ ${MAX_APS_VERSION_BYTES} printable ASCII characters`);
+  const typeCode = PBX_TYPES.has(report.pbxType) ? pbxTypeCode(report.pbxType) : undefined;
   if (typeCode === undefined) throw new ReportEncodeError(`unknown PBX type ${JSON.stringify(report.pbxType)}`);
   checkUint('seq', seq, 0xffff_ffff);
   checkUint('time', time, Number.MAX_SAFE_INTEGER);
   if (records.length > MAX_RECORDS) throw new ReportEncodeError(`at most ${MAX_RECORDS} records per report`);
 
-  const parts: Buffer[] = [];
-  const head = Buffer.alloc(REPORT_FIXED_HEADER_BYTES);
-  REPORT_MAGIC.copy(head, 0);
-  head.writeUInt8(REPORT_FORMAT_VERSION, 4);
-  head.writeUInt8(0, 5); // header flags, reserved in version 1
-  // total length at 6 is filled in below, once the records are encoded
-  head.write(systemId, 10, SYSTEM_ID_BYTES, 'ascii');
-  head.writeUInt8(typeCode, 26);
-  head.writeUInt32BE(seq, 27);
-  head.writeBigUInt64BE(BigInt(time), 31);
-  head.writeUInt16BE(records.length, 39);
-  parts.push(head, lengthPrefixed(Buffer.from(apsVersion, 'ascii'), 1));
-  for (const r of records) parts.push(encodeRecord(r));
-
-  const bodyLength = parts.reduce((n, p) => n + p.length, 0);
+  let bodyLength = REPORT_FIXED_HEADER_BYTES + 1 + apsVersion.length;
+  for (const r of records) bodyLength += recordBytes(r);
   const total = bodyLength + REPORT_CRC_BYTES;
   if (total > MAX_REPORT_BYTES) throw new ReportEncodeError(`report would be ${total} bytes, more than ${MAX_REPORT_BYTES}`);
-  head.writeUInt32BE(total, 6);
-  const out = Buffer.concat([...parts, Buffer.alloc(REPORT_CRC_BYTES)], total);
+
+  const out = Buffer.allocUnsafe(total).fill(0, 0, REPORT_FIXED_HEADER_BYTES);
+  REPORT_MAGIC.copy(out, 0);
+  out.writeUInt8(REPORT_FORMAT_VERSION, 4);
+  // header flags at 5 stay 0, reserved in version 1
+  out.writeUInt32BE(total, 6);
+  out.write(systemId, 10, SYSTEM_ID_BYTES, 'ascii');
+  out.writeUInt8(typeCode, 26);
+  out.writeUInt32BE(seq, 27);
+  out.writeBigUInt64BE(BigInt(time), 31);
+  out.writeUInt16BE(records.length, 39);
+  let at = out.writeUInt8(apsVersion.length, REPORT_FIXED_HEADER_BYTES);
+  at += out.write(apsVersion, at, 'ascii');
+  for (const r of records) at = writeRecord(out, at, r);
   out.writeUInt32BE(crc32(out.subarray(0, bodyLength)), bodyLength);
   return out;
 }
 
-function encodeRecord(r: ErrorRecord): Buffer {
-  const where = `record ${r.id}`;
-  checkUint(`${where} id`, r.id, 0xffff_ffff);
-  checkUint(`${where} time`, r.time, Number.MAX_SAFE_INTEGER);
-  checkUint(`${where} code`, r.code, 0xffff);
-  if (!CLASSES.includes(r.cls)) throw new ReportEncodeError(`${where}: class must be A, B or C`);
-  const location = utf8(`${where} location`, r.location, MAX_LOCATION_BYTES);
-  const text = utf8(`${where} text`, r.text, MAX_TEXT_BYTES);
-  const fixed = Buffer.alloc(16);
-  fixed.writeUInt32BE(r.id, 0);
-  fixed.writeBigUInt64BE(BigInt(r.time), 4);
-  fixed.write(r.cls, 12, 1, 'ascii');
-  fixed.writeUInt16BE(r.code, 13);
-  fixed.writeUInt8(r.pseudo ? RECORD_FLAG_PSEUDO : 0, 15);
-  return Buffer.concat([fixed, lengthPrefixed(location, 1), lengthPrefixed(text, 2)]);
+/** A record's encoded size, after checking every field of it (the field names are built only for an error). */
+function recordBytes(r: Readonly<ErrorRecord>): number {
+  if (!isUint(r.id, 0xffff_ffff)) throw uintError(`record ${r.id} id`, r.id, 0xffff_ffff);
+  if (!isUint(r.time, Number.MAX_SAFE_INTEGER)) throw uintError(`record ${r.id} time`, r.time, Number.MAX_SAFE_INTEGER);
+  if (!isUint(r.code, 0xffff)) throw uintError(`record ${r.id} code`, r.code, 0xffff);
+  if (!CLASSES.includes(r.cls)) throw new ReportEncodeError(`record ${r.id}: class must be A, B or C`);
+  return RECORD_FIXED_BYTES + 1 + utf8Bytes(r, 'location', MAX_LOCATION_BYTES) + 2 + utf8Bytes(r, 'text', MAX_TEXT_BYTES);
+}
+
+/** Write a record checked by recordBytes at `at`; returns the offset after it. */
+function writeRecord(out: Buffer, at: number, r: Readonly<ErrorRecord>): number {
+  out.writeUInt32BE(r.id, at);
+  out.writeBigUInt64BE(BigInt(r.time), at + 4);
+  out.write(r.cls, at + 12, 1, 'ascii');
+  out.writeUInt16BE(r.code, at + 13);
+  out.writeUInt8(r.pseudo ? RECORD_FLAG_PSEUDO : 0, at + 15);
+  at += RECORD_FIXED_BYTES;
+  const location = out.write(r.location, at + 1, 'utf8');
+  out.writeUInt8(location, at);
+  at += 1 + location;
+  const text = out.write(r.text, at + 2, 'utf8');
+  out.writeUInt16BE(text, at);
+  return at + 2 + text;
 }
 
 function checkUint(field: string, value: number, max: number): void {
-  if (!Number.isInteger(value) || value < 0 || value > max) throw new ReportEncodeError(`${field} must be an integer 0–${max}, got ${value}`);
+  if (!isUint(value, max)) throw uintError(field, value, max);
 }
 
-/** UTF-8 bytes of a string; lone surrogates would not survive a round trip, so they are refused. */
-function utf8(field: string, s: string, maxBytes: number): Buffer {
-  const bytes = Buffer.from(s, 'utf8');
-  if (bytes.toString('utf8') !== s) throw new ReportEncodeError(`${field} is not well-formed Unicode (lone surrogate)`);
-  if (bytes.length > maxBytes) throw new ReportEncodeError(`${field} is ${bytes.length} UTF-8 bytes, at most ${maxBytes}`);
+function isUint(value: number, max: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= max;
+}
+
+function uintError(field: string, value: number, max: number): ReportEncodeError {
+  return new ReportEncodeError(`${field} must be an integer 0–${max}, got ${value}`);
+}
+
+/** A lone surrogate: UTF-8 would turn it into U+FFFD, so the string would not survive a round trip. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** UTF-8 size of a record's string field; lone surrogates would not survive a round trip, so they are refused. */
+function utf8Bytes(r: Readonly<ErrorRecord>, field: 'location' | 'text', maxBytes: number): number {
+  const s = r[field];
+  if (LONE_SURROGATE.test(s)) throw new ReportEncodeError(`record ${r.id} ${field} is not well-formed Unicode (lone surrogate)`);
+  const bytes = Buffer.byteLength(s, 'utf8');
+  if (bytes > maxBytes) throw new ReportEncodeError(`record ${r.id} ${field} is ${bytes} UTF-8 bytes, at most ${maxBytes}`);
   return bytes;
-}
-
-function lengthPrefixed(bytes: Buffer, prefixBytes: 1 | 2): Buffer {
-  const prefix = Buffer.alloc(prefixBytes);
-  prefix.writeUIntBE(bytes.length, 0, prefixBytes);
-  return Buffer.concat([prefix, bytes]);
 }

@@ -1,11 +1,12 @@
 import { crc32 } from 'node:zlib';
-import { readCallbackIndex, type OutgoingModems } from './callback-index.js';
+import { readCallbackIndex, type CallbackIndex, type OutgoingModems } from './callback-index.js';
 import type { CallbackFailure } from './callback-scheduler.js';
 import type { TimerHandle } from '../core/clock.js';
 import { StateMachine, type TransitionTable } from '../core/state-machine.js';
 import { FUNCTION_TEST_TEXT, type ErrorRecord } from './error-history.js';
 import { encodeReport, isSignaled } from './error-report.js';
 import type { ModemKind } from '../core/modem-port.js';
+import type { Kds } from './kds.js';
 import type { Pbx } from './pbx.js';
 import { sendReport, type ReportSend, type SendFailure } from './report-sender.js';
 
@@ -67,6 +68,15 @@ export interface ErrorSignalingOptions {
   modems: OutgoingModems;
 }
 
+/** What an attempt reads of the KDS, as of one revision of one KDS (`Kds.revision`). */
+interface AttemptSettings {
+  kds: Kds;
+  revision: number;
+  enabled: boolean;
+  centre: CallbackIndex;
+  intervalMs: number;
+}
+
 /** A report built but not yet acknowledged: re-sent byte-identical while no error was added. */
 interface Unacked {
   seq: number;
@@ -89,6 +99,12 @@ export class ErrorSignaling {
   /** The ids of the signaled records at Error History revision `#signaledRevision` (a fresh array at each change, never written). */
   #signaled: number[] = [];
   #signaledRevision = -1;
+  #settings: AttemptSettings | undefined;
+  /** The generation the interval timer was set in (one interval timer at a time, so one callback for all of them). */
+  #armedIn = 0;
+  readonly #onInterval = (): void => {
+    if (this.#armedIn === this.#generation) this.#expired();
+  };
 
   constructor(options: ErrorSignalingOptions) {
     this.#pbx = options.pbx;
@@ -155,10 +171,21 @@ export class ErrorSignaling {
   #arm(): void {
     if (!this.#running || !this.#machine.is(SignalingState.Idle) || this.#signaledIds().length === 0) return;
     this.#machine.transition(SignalingState.Armed);
-    const generation = this.#generation;
-    this.#timer = this.#pbx.clock.setTimer(this.intervalMs(), () => {
-      if (generation === this.#generation) this.#expired();
-    });
+    this.#armedIn = this.#generation;
+    this.#timer = this.#pbx.clock.setTimer(this.#read().intervalMs, this.#onInterval);
+  }
+
+  /**
+   * The flag, callback index 1 and the interval: read from the KDS again
+   * only after it changed (a PBX retrying a busy centre reads them at every
+   * attempt, and in a fleet each look into its tables is a cache miss).
+   */
+  #read(): AttemptSettings {
+    const kds = this.#pbx.kds;
+    const known = this.#settings;
+    if (known && known.kds === kds && known.revision === kds.revision) return known;
+    this.#settings = { kds, revision: kds.revision, enabled: kds.flag('signaling.enabled'), centre: readCallbackIndex(kds, SIGNALING_CALLBACK_INDEX), intervalMs: this.intervalMs() };
+    return this.#settings;
   }
 
   #expired(): void {
@@ -168,11 +195,10 @@ export class ErrorSignaling {
       this.#machine.transition(SignalingState.Idle);
       return;
     }
-    const kds = this.#pbx.kds;
-    const centre = readCallbackIndex(kds, SIGNALING_CALLBACK_INDEX);
-    if (!kds.flag('signaling.enabled') || centre.number === '') {
+    const { enabled, centre } = this.#read();
+    if (!enabled || centre.number === '') {
       this.#machine.transition(SignalingState.Idle);
-      this.#emit({ type: 'skipped', reason: kds.flag('signaling.enabled') ? 'no-number' : 'disabled' });
+      this.#emit({ type: 'skipped', reason: enabled ? 'no-number' : 'disabled' });
       return this.#arm();
     }
     let report: Unacked;
@@ -221,7 +247,7 @@ export class ErrorSignaling {
     const unacked = this.#unacked;
     if (unacked && (unacked.ids === ids || (unacked.ids.length === ids.length && unacked.ids.every((id, k) => id === ids[k])))) return unacked;
     const pbx = this.#pbx;
-    const records = pbx.errors.select(isSignaled);
+    const records = pbx.errors.view(isSignaled);
     const seq = pbx.nextReportSeq();
     const bytes = encodeReport({ systemId: pbx.systemId, pbxType: pbx.type, apsVersion: pbx.apsVersion, seq, time: pbx.clock.now(), records });
     this.#unacked = { seq, bytes, ids };

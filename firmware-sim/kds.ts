@@ -32,6 +32,7 @@ export class Kds {
    */
   #base: ReadonlyMap<string, string>;
   #own: Map<string, string>;
+  #revision = 0;
 
   constructor(items: Iterable<readonly [string, string]>) {
     this.#base = new Map(items);
@@ -57,6 +58,16 @@ export class Kds {
     kds.#base = base;
     kds.#own = own;
     return kds;
+  }
+
+  /**
+   * Changes whenever a value is stored, so that a reader may keep what it
+   * derived from the items until then: error signaling reads the same
+   * handful of items at every attempt, and in a fleet each look into a
+   * PBX's tables is a cache miss.
+   */
+  get revision(): number {
+    return this.#revision;
   }
 
   has(path: string): boolean {
@@ -102,12 +113,14 @@ export class Kds {
     if (!checked.ok) return { ok: false, code: 422, error: `${path}: ${checked.error}` };
     const old = this.get(path) ?? '';
     this.#own.set(path, checked.value);
+    this.#revision++;
     return { ok: true, spec: item.spec, address: item.address, old, value: checked.value, note: checked.note };
   }
 
   /** Store an already-checked value (secret hashes, or a whole-image write). */
   setStored(path: string, stored: string): void {
     this.#own.set(path, stored);
+    this.#revision++;
   }
 
   /** Paths whose values differ between this and `other`, in this KDS's order. */
