@@ -77,9 +77,10 @@ export type Telegram =
   | (TelegramHeader & { type: 'nak'; body: NakBody });
 
 /**
- * Why a datagram is not a telegram. The first five need no key and leave
- * no trustworthy device id; from `unknown-device` on, `deviceId` is the
- * header's (what the centre counts rejects under).
+ * Why a datagram is not a telegram. The first five need no key and carry
+ * no `deviceId` (`namedDeviceId` reads the one a header names anyway); from
+ * `unknown-device` on, `deviceId` is the header's (what the centre counts
+ * rejects under).
  */
 export type RejectReason =
   | 'oversized' | 'truncated' | 'bad-magic' | 'bad-type' | 'bad-id'
@@ -122,20 +123,44 @@ export function readTelegramHeader(datagram: Uint8Array): HeaderResult {
   if (n < 1 || n > MAX_ID_LENGTH) return reject('bad-id', `id length ${n}, must be 1–${MAX_ID_LENGTH}`);
   const aadLength = headerBytes(n);
   if (len < aadLength + TAG_BYTES) return reject('truncated', `${len} bytes, a header with a ${n}-character id and a tag need ${aadLength + TAG_BYTES}`);
-  let deviceId = '';
-  for (let i = 6; i < 6 + n; i++) {
-    const c = datagram[i];
-    // [A-Za-z0-9._-]
-    const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2e || c === 0x5f || c === 0x2d;
-    if (!ok) return reject('bad-id', `id byte 0x${c.toString(16).padStart(2, '0')} at offset ${i} is not [A-Za-z0-9._-]`);
-    deviceId += String.fromCharCode(c);
-  }
+  const deviceId = readDeviceId(datagram, n);
+  if (typeof deviceId === 'number') return reject('bad-id', `id byte 0x${datagram[deviceId].toString(16).padStart(2, '0')} at offset ${deviceId} is not [A-Za-z0-9._-]`);
   const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
   const counter = view.getUint32(6 + n, false);
   const time = view.getUint32(10 + n, false);
   // A view, not a copy (a copy was an ArrayBuffer of its own per datagram for the GC): the nonce is read at once by the open.
   const nonce = datagram.subarray(14 + n, 26 + n);
   return { ok: true, header: { type, deviceId, counter, time, nonce }, aadLength };
+}
+
+/** The id at bytes 6 … 5+n, or the offset of its first byte outside [A-Za-z0-9._-]. */
+function readDeviceId(datagram: Uint8Array, n: number): string | number {
+  let deviceId = '';
+  for (let i = 6; i < 6 + n; i++) {
+    const c = datagram[i];
+    const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2e || c === 0x5f || c === 0x2d;
+    if (!ok) return i;
+    deviceId += String.fromCharCode(c);
+  }
+  return deviceId;
+}
+
+/**
+ * The device id a datagram that is not a telegram still names: the magic
+ * `HST1`, then (whatever the type byte) an id length of 1–32 and that many
+ * id characters — '' when it names none. Spec §5.2 counts a malformed
+ * datagram "per device id": one too long, cut short or of an unknown type
+ * is counted under the id its header names, so a device sending them shows
+ * as rejecting rather than offline. Like a bad tag's id, it is only what
+ * the sender claims.
+ */
+export function namedDeviceId(datagram: Uint8Array): string {
+  if (datagram.length < 6) return '';
+  for (let i = 0; i < 4; i++) if (datagram[i] !== TELEGRAM_MAGIC[i]) return '';
+  const n = datagram[5];
+  if (n < 1 || n > MAX_ID_LENGTH || datagram.length < 6 + n) return '';
+  const id = readDeviceId(datagram, n);
+  return typeof id === 'string' ? id : '';
 }
 
 function parseBody(type: TelegramType, counter: number, time: number, json: unknown): Parsed<CheckInBody | AckBody | NakBody> {

@@ -1,4 +1,4 @@
-import { NONCE_BYTES, encodeTelegram, openAfterHeader, readTelegramHeader, rejectClass, type TelegramHead } from '../../core/check-in-telegram.js';
+import { NONCE_BYTES, encodeTelegram, namedDeviceId, openAfterHeader, readTelegramHeader, rejectClass, type TelegramHead } from '../../core/check-in-telegram.js';
 import { unixSeconds } from '../../core/check-in-verdict.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { formatDatagramAddress, type DatagramAddress, type DatagramPort } from '../../core/datagram-port.js';
@@ -8,9 +8,10 @@ import type { CentreDatabase } from '../database/centre-database.js';
 import type { DeviceRegistry } from '../database/device-registry.js';
 import type { EventBus } from '../database/event-bus.js';
 import { GroupCommit } from '../database/group-commit.js';
+import { clearActiveEvents } from '../database/event-log.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { checkInCommit, groupCommitLane, type CheckInLane } from './check-in-lane.js';
-import { storeRejects, type CheckInOutcome, type CheckInTelegram } from './check-in-store.js';
+import { REJECTED_EVENT, storeRejects, type CheckInOutcome, type CheckInTelegram } from './check-in-store.js';
 import { EVENTS_TOPIC } from './supervision-store.js';
 
 /** Rejects are counted in memory and written this often: a flood of garbage costs one transaction per period, not one per datagram. */
@@ -19,6 +20,8 @@ export const REJECT_FLUSH_MS = 250;
 export const KEY_REFRESH_MS = 1_000;
 /** Topic of the live-event bus when a device changed (other processes forget its cached key). */
 export const DEVICE_TOPIC = 'device';
+/** Registered-looking ids whose rejects came before this process cached their key, remembered (at most this many) so their next accepted check-in clears the "rejected telegrams" event. */
+const MAX_UNCACHED_REJECTING = 1024;
 
 /** The reasons rejects are counted under (spec §5.2 silences; naks are counted by the check-in's transaction). */
 export type SilentReject = 'unknown-device' | 'bad-tag' | 'malformed';
@@ -37,7 +40,7 @@ interface KeyEntry {
   fetchedAt: number;
   /** The window as this process last stored it: the guess its next compare-and-set starts from. */
   window: ReplayWindow | undefined;
-  /** Rejects were counted for it since its last accepted check-in. */
+  /** Rejects were counted for it since its last accepted check-in: that check-in clears the "rejected telegrams" event. */
   rejecting: boolean;
 }
 
@@ -94,6 +97,8 @@ export class CheckInIntake {
   readonly #lookups = new Map<string, Promise<KeyEntry | undefined>>();
   readonly #rejects = new Map<string, { deviceId: string; reason: SilentReject; count: number; at: number; source: string }>();
   #flushTimer: TimerHandle | undefined;
+  /** Ids rejected before their key was cached here (see MAX_UNCACHED_REJECTING). */
+  readonly #uncachedRejecting = new Set<string>();
   /** The last write of rejects begun (`flushRejects`). */
   #rejectsWritten: Promise<void> = Promise.resolve();
   #publishScheduled = false;
@@ -152,6 +157,17 @@ export class CheckInIntake {
     try {
       const raised = await this.#track(this.commit.submit(() => storeRejects(db.kysely, batch)));
       if (raised > 0) this.#published();
+      // A device whose accepted check-in was answered while its rejects waited here has stopped being refused,
+      // but the event these rejects just raised came after that check-in's clearing: clear it now (spec §5.2:
+      // "rejected telegrams", not a device that checks in fine). The same commit queue, so after the raise.
+      const recovered = [...new Set(batch.map((r) => r.deviceId))].filter((id) => this.#keys.get(id)?.rejecting === false);
+      if (recovered.length > 0) {
+        const at = this.#o.clock.now();
+        await this.#track(this.commit.submit(function* () {
+          for (const id of recovered) yield* clearActiveEvents(db.kysely, id, REJECTED_EVENT, at);
+        }));
+        this.#published();
+      }
     } catch (err) {
       this.#log.warn({ err: (err as Error).message, rejects: batch.length }, 'reject counters not stored');
     }
@@ -192,7 +208,7 @@ export class CheckInIntake {
     this.stats.received++;
     const source = formatDatagramAddress(from);
     const head = readTelegramHeader(data);
-    if (!head.ok) return this.#reject('', 'malformed', source, `${head.reason}: ${head.detail}`);
+    if (!head.ok) return this.#reject(namedDeviceId(data), 'malformed', source, `${head.reason}: ${head.detail}`);
     const { header } = head;
     if (header.type !== 'check-in') return this.#reject(header.deviceId, 'malformed', source, `a ${header.type} is not for the centre`);
     const known = this.#keys.get(header.deviceId);
@@ -214,7 +230,7 @@ export class CheckInIntake {
         this.#lookups.delete(id);
         if (!key) return undefined;
         const old = this.#keys.get(id);
-        const entry: KeyEntry = { key, fetchedAt: this.#o.clock.now(), window: undefined, rejecting: old?.rejecting ?? false };
+        const entry: KeyEntry = { key, fetchedAt: this.#o.clock.now(), window: undefined, rejecting: old?.rejecting ?? this.#uncachedRejecting.delete(id) };
         this.#keys.set(id, entry);
         return entry;
       }, (err: unknown) => {
@@ -240,7 +256,6 @@ export class CheckInIntake {
         );
         return;
       }
-      entry.rejecting = true;
       return this.#reject(header.deviceId, rejectClass(r.reason) as SilentReject, source, `${r.reason}: ${r.detail}`);
     }
     const telegram = r.telegram as CheckInTelegram;
@@ -297,6 +312,11 @@ export class CheckInIntake {
 
   #reject(deviceId: string, reason: SilentReject, source: string, detail: string): void {
     this.stats.rejects[reason]++;
+    if (deviceId !== '' && reason !== 'unknown-device') {
+      const entry = this.#keys.get(deviceId);
+      if (entry) entry.rejecting = true;
+      else if (this.#uncachedRejecting.size < MAX_UNCACHED_REJECTING) this.#uncachedRejecting.add(deviceId);
+    }
     this.#log.debug({ deviceId: deviceId || undefined, reason, source, detail }, 'telegram rejected (no answer)');
     const k = `${deviceId}\u0000${reason}`;
     const at = this.#o.clock.now();

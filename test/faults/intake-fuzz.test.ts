@@ -30,13 +30,14 @@ type Expect = [deviceId: string, reason: 'malformed' | 'bad-tag' | 'unknown-devi
 
 function expected(datagram: Uint8Array, good: Uint8Array): Expect {
   const magic = [0x48, 0x53, 0x54, 0x31];
-  if (datagram.length > 1200 || datagram.length < 6 || magic.some((b, i) => datagram[i] !== b)) return ['', 'malformed'];
-  if (![0x01, 0x81, 0x82].includes(datagram[4])) return ['', 'malformed'];
+  // Not HST1, or no id to read: counted under no id. Otherwise under the id the header names, as spec §5.2 counts "per device id".
+  if (datagram.length < 6 || magic.some((b, i) => datagram[i] !== b)) return ['', 'malformed'];
   const n = datagram[5];
-  if (n < 1 || n > 32 || datagram.length < 26 + n + 16) return ['', 'malformed'];
+  if (n < 1 || n > 32 || datagram.length < 6 + n) return ['', 'malformed'];
   const id = Buffer.from(datagram.subarray(6, 6 + n)).toString('latin1');
   if (!/^[A-Za-z0-9._-]+$/.test(id)) return ['', 'malformed'];
-  // An ack or nak is not for the centre: refused before any key is looked up.
+  if (datagram.length > 1200 || datagram.length < 26 + n + 16) return [id, 'malformed'];
+  // An unknown type, or an ack or nak (not for the centre): refused before any key is looked up.
   if (datagram[4] !== 0x01) return [id, 'malformed'];
   if (id !== ID) return [id, 'unknown-device'];
   // The tag covers header, nonce and ciphertext: any change there fails it — unless the bytes are the good ones.

@@ -84,12 +84,12 @@ onBothEngines(t, 'unknown ids, bad tags and malformed datagrams get silence and 
   t.equal(await probe.exchange(good.subarray(0, 30), 300), undefined, 'a truncated telegram: no answer');
   await intake.flushRejects();
   const counts = (await new RejectCounters(db).list()).map((c) => [c.deviceId, c.reason, c.count]);
-  // A datagram too short for its header names no device that can be trusted: counted under ''.
-  t.same(counts, [['', 'malformed', 2], ['NOBODY', 'unknown-device', 1], ['SD-0003', 'bad-tag', 2]], 'each counted under its device id and reason');
+  // Garbage names no device: counted under ''. A telegram cut short still names its device (spec §5.2: counted per device id).
+  t.same(counts, [['', 'malformed', 1], ['NOBODY', 'unknown-device', 1], ['SD-0003', 'bad-tag', 2], ['SD-0003', 'malformed', 1]], 'each counted under its device id and reason');
   const ack = encodeTelegram({ type: 'ack', deviceId: 'SD-0003', counter: 9, time: Math.floor(Date.now() / 1000), body: { counter: 9, serverTime: 1, accepted: [], commands: [] } }, key, randomBytes(12));
   t.equal(await probe.exchange(ack, 300), undefined, 'an ack sent to the centre: no answer');
   await intake.flushRejects();
-  t.same((await new RejectCounters(db).list('SD-0003')).map((c) => [c.reason, c.count]), [['bad-tag', 2], ['malformed', 1]], 'counted as malformed under its id');
+  t.same((await new RejectCounters(db).list('SD-0003')).map((c) => [c.reason, c.count]), [['bad-tag', 2], ['malformed', 2]], 'counted as malformed under its id');
   const rejected = await new EventLog(db).list({ deviceId: 'SD-0003', type: 'rejected-telegrams' });
   t.equal(rejected.length, 1, 'a registered device with rejected telegrams has one active event saying so (not "offline")');
   t.equal((await probe.checkIn('SD-0003', key, 3, {}))?.type, 'ack', 'the right key still checks in');
@@ -191,4 +191,36 @@ onBothEngines(t, 'flushRejects() resolves only when the rejects its timer began 
   clock.advance(REJECT_FLUSH_MS);
   await intake.flushRejects();
   t.same((await new RejectCounters(db).list()).map((c) => [c.deviceId, c.reason, c.count]), [['', 'malformed', 1]], 'the reject is in the database once flushRejects() resolved');
+});
+
+onBothEngines(t, 'rejects written after the device checked in fine again leave no active "rejected telegrams" event; a malformed one arms the clear too', async (t, f) => {
+  const db = await f.open();
+  const registry = await DeviceRegistry.open(db, MasterKey.load(f.stateDir, {}));
+  const port = await UdpDatagramPort.open({ port: 0 });
+  const clock = new VirtualClock(Date.now());
+  const intake = new CheckInIntake({ db, registry, port, clock, random: cryptoRandom });
+  const probe = await TelegramProbe.open(port.address);
+  t.teardown(async () => {
+    probe.close();
+    await intake.close();
+  });
+  const { key } = await registry.add('SD-RJ1', 'key-depot', {}, by);
+  const events = new EventLog(db);
+  const lives = async () => (await events.list({ deviceId: 'SD-RJ1', type: 'rejected-telegrams' })).map((e) => e.life).sort();
+  const now = () => Math.floor(clock.now() / 1000);
+  t.equal((await probe.checkIn('SD-RJ1', key, 1, {}, now()))?.type, 'ack', 'the device checks in (its key is cached)');
+  t.equal(await probe.checkIn('SD-RJ1', randomBytes(32), 2, {}, now(), 200), undefined, 'a wrong key: no answer');
+  t.equal((await probe.checkIn('SD-RJ1', key, 3, {}, now()))?.type, 'ack', 'the right key again, before the rejects are written');
+  clock.advance(REJECT_FLUSH_MS);
+  await intake.flushRejects();
+  t.same(await lives(), ['cleared'], 'the event the late write raised is cleared at once: the device is not being refused');
+
+  // A header-level reject (too long to be a telegram) of a device this process knows, written before its next check-in.
+  const good = encodeTelegram({ type: 'check-in', deviceId: 'SD-RJ1', counter: 4, time: now(), body: {} }, key, randomBytes(12));
+  const long = Buffer.concat([good, Buffer.alloc(1201 - good.length)]);
+  t.equal(await probe.exchange(long, 200), undefined, 'an oversized datagram: no answer');
+  await intake.flushRejects();
+  t.same(await lives(), ['active', 'cleared'], 'counted under the id its header names, with an active event');
+  t.equal((await probe.checkIn('SD-RJ1', key, 5, {}, now()))?.type, 'ack', 'its next check-in is acknowledged');
+  t.same(await lives(), ['cleared', 'cleared'], 'and clears it');
 });
