@@ -68,7 +68,7 @@ try {
       insert into check_ins (device_id, received_at, counter, device_time_ms, source, status)
       select 'BUSY', ${sql.lit(T0)} + cast(k as bigint) * ${sql.lit(MIN)}, k + 1, ${sql.lit(T0)} + cast(k as bigint) * ${sql.lit(MIN)}, '127.0.0.1:4000', ${status} from s order by k`.execute(db.kysely);
     await sql`update check_ins set prev_id = l.prev from (select id, lag(id) over (order by id) as prev from check_ins) l where check_ins.id = l.id`.execute(db.kysely);
-    await sql`update replay_windows set last_check_in_id = (select max(id) from check_ins) where device_id = 'BUSY'`.execute(db.kysely);
+    await sql`update supervision_states set last_check_in_id = (select max(id) from check_ins) where device_id = 'BUSY'`.execute(db.kysely);
     const times = builds.map(() => [] as number[]);
     const cpus = builds.map(() => [] as number[]);
     for (let r = 0; r < ROUNDS; r++) {

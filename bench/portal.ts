@@ -66,7 +66,7 @@ interface Centre {
 }
 
 /** The tables a filled centre holds, in an order their references allow. */
-const COPIED = ['settings', 'devices', 'replay_windows', 'supervision_states', 'events', 'portal_accounts', 'portal_grants'] as const;
+const COPIED = ['settings', 'devices', 'supervision_states', 'events', 'portal_accounts', 'portal_grants'] as const;
 
 /**
  * The same fleet on PostgreSQL: the rows of a filled centre copied in

@@ -69,7 +69,7 @@ function statements(qb: Kysely<Database>) {
 function batchStatements(qb: Kysely<Database>) {
   return preparedFor(qb, 'check-in-batch', () => ({
     readWindows: rowsStatement(qb, 'check-in-windows', 1, (rows) =>
-      sql<{ device_id: string; highest: number; mask: string }>`select device_id, highest, cast(mask as text) as mask from replay_windows where device_id in (${sql.join(rows.map((r) => r[0]))})`),
+      sql<{ device_id: string; highest: number; mask: string }>`select device_id, highest, cast(mask as text) as mask from supervision_states where device_id in (${sql.join(rows.map((r) => r[0]))})`),
     /**
      * Store the check-ins whose guessed window is still the stored one, each
      * linked to its device's newest check-in (`check-ins.ts`), before their
@@ -80,63 +80,63 @@ function batchStatements(qb: Kysely<Database>) {
       sql<{ id: number; device_id: string }>`${withValues('v', [['device_id', 'text'], ['received_at', 'bigint'], ['counter', 'bigint'], ['device_time_ms', 'bigint'], ['source', 'text'], ['status', 'text'], ['old_highest', 'bigint'], ['old_mask', 'text']], rows)}
         insert into check_ins (device_id, received_at, counter, device_time_ms, source, status, prev_id)
         select v.device_id, v.received_at, v.counter, v.device_time_ms, v.source, v.status, w.last_check_in_id from v
-        join replay_windows w on w.device_id = v.device_id and w.highest = v.old_highest and cast(w.mask as text) = v.old_mask
+        join supervision_states w on w.device_id = v.device_id and w.highest = v.old_highest and cast(w.mask as text) = v.old_mask
         returning id, device_id`),
-    /** Take the counters: the compare-and-set of `replay-windows.ts` for many devices, each window row also getting its new head; returns the devices whose window was still the guessed one. */
-    takeCounters: rowsStatement(qb, 'check-in-cas', 6, (rows) =>
-      sql<{ device_id: string }>`${withValues('v', [['device_id', 'text'], ['highest', 'bigint'], ['mask', 'bigint'], ['old_highest', 'bigint'], ['old_mask', 'text'], ['head', 'bigint']], rows)}
-        update replay_windows set highest = v.highest, mask = v.mask, last_check_in_id = v.head from v
-        where replay_windows.device_id = v.device_id and replay_windows.highest = v.old_highest and cast(replay_windows.mask as text) = v.old_mask
-        returning replay_windows.device_id`),
     /**
-     * `insertCheckIns` and `takeCounters` in one statement, for PostgreSQL
-     * (one round trip instead of two): the insert and the compare-and-set
-     * as data-modifying parts of one `with`. A window another process moved
-     * meanwhile fails the compare-and-set as in two statements (the update
-     * waits for that row and checks its condition again on the newer row);
-     * its check-in is returned with `won` false, to be deleted again.
+     * Take the counters and keep the presence, in one update of the device's
+     * row (migration 0013): the compare-and-set of `replay-windows.ts` for
+     * many devices, each row also getting its new head and, where the device
+     * is present, its last check-in. Returns the devices whose window was
+     * still the guessed one, and whether each was present (if not, the rules
+     * take over: `superviseCheckIn`). Its deadline is `pushDeadlines`', run
+     * before it. Not the deadline here on SQLite: it rewrites an index entry
+     * for every column in a `set`, moved or not, and most check-ins do not
+     * move it (`pushDue`).
+     */
+    takeCounters: rowsStatement(qb, 'check-in-cas', 7, (rows) =>
+      sql<{ device_id: string; present: number | boolean }>`${withValues('v', [['device_id', 'text'], ['highest', 'bigint'], ['mask', 'bigint'], ['old_highest', 'bigint'], ['old_mask', 'text'], ['head', 'bigint'], ['now', 'bigint']], rows)}
+        update supervision_states set highest = v.highest, mask = v.mask, last_check_in_id = v.head, last_check_in_at = ${presentAt(sql.ref('v.now'))} from v
+        where ${guessHolds()}
+        returning supervision_states.device_id, supervision_states.presence = 'ok' as present`),
+    /**
+     * `insertCheckIns`, `pushDeadlines` and `takeCounters` in one
+     * statement, for PostgreSQL (one round trip instead of three): the
+     * insert and the compare-and-set as data-modifying parts of one `with`,
+     * the compare-and-set also keeping the presence and moving the deadline
+     * where it is due. Every expression of a `set` sees the row as it was,
+     * so the deadline is compared with the check-in before, as in separate
+     * statements; where it does not move it is set to itself, which
+     * PostgreSQL sees as unchanged (the index on it is not touched). A
+     * window another process moved meanwhile fails the compare-and-set as in
+     * separate statements (the update waits for that row and checks its
+     * condition again on the newer row); its check-in is returned with `won`
+     * false, to be deleted again.
      */
     insertAndTake: rowsStatement(qb, 'check-in-insert-take', 10, (rows) =>
-      sql<{ id: number; device_id: string; won: boolean }>`${withValues('v', [['device_id', 'text'], ['received_at', 'bigint'], ['counter', 'bigint'], ['device_time_ms', 'bigint'], ['source', 'text'], ['status', 'text'], ['old_highest', 'bigint'], ['old_mask', 'text'], ['highest', 'bigint'], ['mask', 'bigint']], rows)},
+      sql<{ id: number; device_id: string; won: boolean; present: boolean }>`${withValues('v', [['device_id', 'text'], ['received_at', 'bigint'], ['counter', 'bigint'], ['device_time_ms', 'bigint'], ['source', 'text'], ['status', 'text'], ['old_highest', 'bigint'], ['old_mask', 'text'], ['highest', 'bigint'], ['mask', 'bigint']], rows)},
         ins as (
           insert into check_ins (device_id, received_at, counter, device_time_ms, source, status, prev_id)
           select v.device_id, v.received_at, v.counter, v.device_time_ms, v.source, v.status, w.last_check_in_id from v
-          join replay_windows w on w.device_id = v.device_id and w.highest = v.old_highest and cast(w.mask as text) = v.old_mask
+          join supervision_states w on w.device_id = v.device_id and w.highest = v.old_highest and cast(w.mask as text) = v.old_mask
           returning id, device_id),
         cas as (
-          update replay_windows set highest = v.highest, mask = v.mask, last_check_in_id = ins.id from v join ins on ins.device_id = v.device_id
-          where replay_windows.device_id = v.device_id and replay_windows.highest = v.old_highest and cast(replay_windows.mask as text) = v.old_mask
-          returning replay_windows.device_id)
-        select ins.id, ins.device_id, cas.device_id is not null as won from ins left join cas on cas.device_id = ins.device_id`),
+          update supervision_states set highest = v.highest, mask = v.mask, last_check_in_id = ins.id, last_check_in_at = ${presentAt(sql.ref('v.received_at'))},
+            next_check_at = case when ${pushDue(sql.ref('v.received_at'))} then ${nextDeadline(sql.ref('v.received_at'))} else supervision_states.next_check_at end
+          from v join ins on ins.device_id = v.device_id
+          where ${guessHolds()}
+          returning supervision_states.device_id, supervision_states.presence = 'ok' as present)
+        select ins.id, ins.device_id, cas.device_id is not null as won, coalesce(cas.present, false) as present from ins left join cas on cas.device_id = ins.device_id`),
     /** Check-ins stored whose counter another process took meanwhile (PostgreSQL only: SQLite has one writer): they go the one-by-one way. */
     dropCheckIns: rowsStatement(qb, 'check-in-drop', 1, (rows) => sql`delete from check_ins where id in (${sql.join(rows.map((r) => r[0]))})`),
-    /** `pushDeadline` for many devices (before `presentAgain`: it compares with the check-in before). */
-    pushDeadlines: rowsStatement(qb, 'check-in-deadlines', 2, (rows) =>
-      sql`${withValues('v', [['device_id', 'text'], ['now', 'bigint']], rows)}
-        update supervision_states set next_check_at = ${nextDeadline(sql.ref('v.now'))} from v
-        where supervision_states.device_id = v.device_id and ${pushDue(sql.ref('v.now'))}`),
     /**
-     * `pushDeadlines` and `presentAgain` in one update, for PostgreSQL (one
-     * round trip and one new row version per device instead of two): every
-     * expression of a `set` sees the row as it was, so the deadline is
-     * compared with the check-in before, as in two statements; where it does
-     * not move it is set to itself, which PostgreSQL sees as unchanged (the
-     * index on it is not touched). Not on SQLite, which rewrites an index
-     * entry for every column in a `set`, moved or not.
+     * `pushDeadline` for many devices whose guessed window holds (SQLite:
+     * before `takeCounters`, as it compares with the check-in before; one
+     * writer, so the guess holds for the compare-and-set after it too).
      */
-    presentAndPush: rowsStatement(qb, 'check-in-present-push', 2, (rows) =>
-      sql<{ device_id: string }>`${withValues('v', [['device_id', 'text'], ['now', 'bigint']], rows)}
-        update supervision_states set last_check_in_at = v.now,
-          next_check_at = case when ${pushDue(sql.ref('v.now'))} then ${nextDeadline(sql.ref('v.now'))} else supervision_states.next_check_at end
-        from v
-        where supervision_states.device_id = v.device_id and supervision_states.presence = 'ok'
-        returning supervision_states.device_id`),
-    /** `presentAgain` for many devices; returns those that were present. */
-    presentAgain: rowsStatement(qb, 'check-in-present', 2, (rows) =>
-      sql<{ device_id: string }>`${withValues('v', [['device_id', 'text'], ['now', 'bigint']], rows)}
-        update supervision_states set last_check_in_at = v.now from v
-        where supervision_states.device_id = v.device_id and supervision_states.presence = 'ok'
-        returning supervision_states.device_id`),
+    pushDeadlines: rowsStatement(qb, 'check-in-deadlines', 4, (rows) =>
+      sql`${withValues('v', [['device_id', 'text'], ['now', 'bigint'], ['old_highest', 'bigint'], ['old_mask', 'text']], rows)}
+        update supervision_states set next_check_at = ${nextDeadline(sql.ref('v.now'))} from v
+        where ${guessHolds()} and ${pushDue(sql.ref('v.now'))}`),
     /** Events that mean nothing beyond themselves (`isPlainEvent`), each seq once; returns those that were new. */
     insertEvents: rowsStatement(qb, 'check-in-events', 8, (rows) =>
       sql<{ device_id: string }>`${withValues('v', [['device_id', 'text'], ['type', 'text'], ['device_seq', 'bigint'], ['occurred_at', 'bigint'], ['received_at', 'bigint'], ['data', 'text'], ['life', 'text'], ['cleared_at', 'bigint']], rows)}
@@ -164,6 +164,16 @@ function batchStatements(qb: Kysely<Database>) {
  */
 function pushDue(now: RawBuilder<unknown>): RawBuilder<boolean> {
   return sql<boolean>`supervision_states.presence = 'ok' and supervision_states.last_check_in_at is not null and supervision_states.next_check_at - ${now} < ${now} - supervision_states.last_check_in_at`;
+}
+
+/** The last check-in after one at `now`: now where the device is present; where it is not, the rules judge it (`superviseCheckIn`) and write it. */
+function presentAt(now: RawBuilder<unknown>): RawBuilder<number | null> {
+  return sql<number | null>`case when supervision_states.presence = 'ok' then ${now} else supervision_states.last_check_in_at end`;
+}
+
+/** The compare-and-set's condition: the device's row still holds the window the check-in was judged against (`v.old_highest`, `v.old_mask`). */
+function guessHolds(): RawBuilder<boolean> {
+  return sql<boolean>`supervision_states.device_id = v.device_id and supervision_states.highest = v.old_highest and cast(supervision_states.mask as text) = v.old_mask`;
 }
 
 /** The next deadline of a device present at `now`: the sooner of "late" (now + interval + grace, as `presenceDeadlines` in supervision-rules.ts) and the function test's. */
@@ -232,18 +242,22 @@ export const ROWS_PER_STATEMENT = 128;
  * that also makes it the head of its device's history (`check-ins.ts`;
  * one lost to another process meanwhile is deleted again) — its events
  * are stored too, in one multi-row insert when none of them means more
- * than being stored (`isPlainEvent`) —, keeps its presence in one update (its
- * deadline, where it moves, in one more: `pushDue`), and has its open commands read in one select. A check-in that lost the
- * compare-and-set (another process took a counter meanwhile), is a replay or off in time, is the second of its device in the
- * batch, or whose device was not present is handed to `storeCheckIn` in the
- * same transaction, in arrival order, so the outcomes are exactly those of
- * the one-by-one path (test/intake/check-in-batch.test.ts). On PostgreSQL
- * this also turns ~6 round trips per check-in into a handful per batch,
- * and there, where each statement is a round trip, the insert and the
- * compare-and-set are one statement (`insertAndTake`) and the presence and
- * deadline one more (`presentAndPush`): per chunk of check-ins without
- * events three statements (insert and counters, presence, commands) where
- * SQLite runs five (docs/perf.md "Centre intake: PostgreSQL's round trips").
+ * than being stored (`isPlainEvent`) —, keeps its presence in the same
+ * update of the device's row as the compare-and-set (migration 0013; its
+ * deadline, where it moves, in one more before it on SQLite: `pushDue`),
+ * and has its open commands read in one select. A check-in that lost the
+ * compare-and-set (another process took a counter meanwhile), is a replay
+ * or off in time, carries a function test, or is the second of its device
+ * in the batch is handed to `storeCheckIn` in the same transaction, in
+ * arrival order, and one whose device was not present to the rules
+ * (`superviseCheckIn`), so the outcomes are exactly those of the one-by-one
+ * path (test/intake/check-in-batch.test.ts). On PostgreSQL this also turns
+ * ~6 round trips per check-in into a handful per batch, and there, where
+ * each statement is a round trip, the insert, the compare-and-set, the
+ * presence and the deadline are one statement (`insertAndTake`): per chunk
+ * of check-ins without events two statements (that one, commands) where
+ * SQLite runs four (insert, deadlines, counters and presence, commands;
+ * docs/perf.md "Centre intake").
  */
 export function* storeCheckIns(qb: Kysely<Database>, arrivals: readonly CheckInArrival[]): Work<CheckInOutcome[]> {
   const out: Array<CheckInOutcome | undefined> = new Array(arrivals.length);
@@ -271,12 +285,14 @@ export function* storeCheckIns(qb: Kysely<Database>, arrivals: readonly CheckInA
   for (const i of firsts) {
     const a = arrivals[i];
     const guess = a.window ?? guesses.get(i);
-    if (!guess) continue;
+    // A function test changes the supervision state the compare-and-set below writes beside the window: one by one.
+    if (!guess || a.telegram.body.events?.some(isFunctionTest)) continue;
     const j = judgeCheckIn(guess, a.telegram.counter, a.telegram.time, Math.floor(a.receivedAt / 1000));
     if (j.verdict === 'accept') fast.push({ i, guess, next: j.window });
   }
   const pg = isPostgres(qb);
   const won: Array<{ i: number; next: ReplayWindow }> = [];
+  const present = new Set<string>();
   for (const chunk of chunks(fast)) {
     const rows = chunk.map(({ i, guess }): RowValue[] => {
       const a = arrivals[i];
@@ -290,14 +306,22 @@ export function* storeCheckIns(qb: Kysely<Database>, arrivals: readonly CheckInA
       for (const r of taken) {
         ids.set(r.device_id, Number(r.id));
         if (r.won) ok.add(r.device_id);
+        if (r.present) present.add(r.device_id);
       }
     } else {
       const { rows: stored } = yield* query(b.insertCheckIns(rows));
       for (const r of stored) ids.set(r.device_id, Number(r.id));
       const taking = chunk.filter(({ i }) => ids.has(arrivals[i].telegram.deviceId));
       if (taking.length === 0) continue;
-      const { rows: taken } = yield* query(b.takeCounters(taking.map(({ i, guess, next }) => [arrivals[i].telegram.deviceId, next.highest, next.mask.toString(), guess.highest, guess.mask.toString(), ids.get(arrivals[i].telegram.deviceId)!])));
-      for (const r of taken) ok.add(r.device_id);
+      yield* query(b.pushDeadlines(taking.map(({ i, guess }) => [arrivals[i].telegram.deviceId, arrivals[i].receivedAt, guess.highest, guess.mask.toString()])));
+      const { rows: taken } = yield* query(
+        b.takeCounters(taking.map(({ i, guess, next }) => [arrivals[i].telegram.deviceId, next.highest, next.mask.toString(), guess.highest, guess.mask.toString(), ids.get(arrivals[i].telegram.deviceId)!, arrivals[i].receivedAt])),
+      );
+      for (const r of taken) {
+        ok.add(r.device_id);
+        // SQLite returns the comparison as 0 or 1.
+        if (r.present === 1 || r.present === true) present.add(r.device_id);
+      }
     }
     const lost: RowValue[][] = [];
     for (const f of chunk) {
@@ -327,13 +351,6 @@ export function* storeCheckIns(qb: Kysely<Database>, arrivals: readonly CheckInA
     for (const r of rows) newOf.set(r.device_id, (newOf.get(r.device_id) ?? 0) + 1);
   }
   for (const { i } of won) if (!newEvents.has(i)) newEvents.set(i, newOf.get(arrivals[i].telegram.deviceId) ?? 0);
-  const present = new Set<string>();
-  for (const chunk of chunks(won)) {
-    const presentRows = chunk.map(({ i }) => [arrivals[i].telegram.deviceId, arrivals[i].receivedAt]);
-    if (!pg) yield* query(b.pushDeadlines(presentRows));
-    const { rows } = yield* query((pg ? b.presentAndPush : b.presentAgain)(presentRows));
-    for (const r of rows) present.add(r.device_id);
-  }
   const open = new Map<string, CommandEnvelope[]>();
   for (const chunk of chunks(won)) {
     const { rows } = yield* query(b.openCommands(chunk.map(({ i }) => [arrivals[i].telegram.deviceId])));

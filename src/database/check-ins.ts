@@ -21,8 +21,9 @@ export interface StoredCheckIn extends CheckIn {
 /**
  * Part of a unit of work: store one accepted check-in at the head of its
  * device's history (migration 0012: the row points to the device's check-in
- * before it, the replay window row to the newest). The device must be
- * registered (its replay window holds the head). `storeCheckIns` does the
+ * before it, the device's row to the newest — `supervision_states`, beside
+ * its replay window, since 0013). The device must be registered (its row
+ * holds the head). `storeCheckIns` does the
  * same for many rows at once.
  */
 export function* insertCheckIn(qb: Kysely<Database>, c: CheckIn): Work<void> {
@@ -45,17 +46,17 @@ function statements(qb: Kysely<Database>) {
           device_time_ms: p('deviceTimeMs'),
           source: p('source'),
           status: p('status'),
-          prev_id: qb.selectFrom('replay_windows').select('last_check_in_id').where('device_id', '=', p('deviceId')),
+          prev_id: qb.selectFrom('supervision_states').select('last_check_in_id').where('device_id', '=', p('deviceId')),
         })
         .returning('id'),
     ),
-    moveHead: prepareQuery<{ deviceId: string; id: number }>((p) => qb.updateTable('replay_windows').set({ last_check_in_id: p('id') }).where('device_id', '=', p('deviceId'))),
+    moveHead: prepareQuery<{ deviceId: string; id: number }>((p) => qb.updateTable('supervision_states').set({ last_check_in_id: p('id') }).where('device_id', '=', p('deviceId'))),
   }));
 }
 
 /**
  * A device's check-ins, newest first, read along its history's links from
- * its head (a registered device's replay window, or a removed one's
+ * its head (a registered device's row, or a removed one's
  * `check_in_heads` row): `limit` rows at most, none received before
  * `since`. Each step is one primary-key lookup, so the cost is the number
  * of rows read, whatever the size of the fleet's history.
@@ -83,7 +84,7 @@ export function deviceCheckInsInPeriod(deviceId: string, o: { from: number; to: 
 /** `with recursive chain(id, n)`: the ids along a device's history from its head, `steps` at most, back to the first received before `since`. */
 function historyWalk(deviceId: string, steps: number, since: number): RawBuilder<unknown> {
   return sql`with recursive chain(id, n) as (
-      select coalesce((select last_check_in_id from replay_windows where device_id = ${deviceId}), (select last_check_in_id from check_in_heads where device_id = ${deviceId})), 1
+      select coalesce((select last_check_in_id from supervision_states where device_id = ${deviceId}), (select last_check_in_id from check_in_heads where device_id = ${deviceId})), 1
       union all
       select c.prev_id, chain.n + 1 from chain join check_ins c on c.id = chain.id where chain.n < ${steps} and c.received_at >= ${since}
     )`;

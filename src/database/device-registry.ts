@@ -134,9 +134,11 @@ export class DeviceRegistry {
       if (affected(ins) === 0) return false;
       // The check-in history of an earlier device of this id goes on from its newest check-in (check-ins.ts).
       const head = (yield* query(qb.selectFrom('check_in_heads').select('last_check_in_id').where('device_id', '=', id))).rows[0];
-      yield* query(qb.insertInto('replay_windows').values({ ...emptyWindowRow(id), last_check_in_id: head === undefined ? null : Number(head.last_check_in_id) }));
+      // The device's row (migration 0013): an empty replay window, its history's head, a first supervision state due now.
+      const row = { ...emptyWindowRow(id), last_check_in_id: head === undefined ? null : Number(head.last_check_in_id), ...FIRST_STATE, presence_since: now, test_since: now, next_check_at: now };
+      const { device_id: _id, ...rest } = row;
+      yield* query(qb.insertInto('supervision_states').values(row).onConflict((oc) => oc.column('device_id').doUpdateSet(rest)));
       if (head !== undefined) yield* query(qb.deleteFrom('check_in_heads').where('device_id', '=', id));
-      yield* dueForSupervision(qb, id, now);
       yield* recordAudit(qb, { at: now, ...by, action: 'device.add', target: id, detail: { kind } });
       return true;
     });
@@ -185,7 +187,7 @@ export class DeviceRegistry {
     const done = await this.#db.run(function* () {
       const upd = yield* query(qb.updateTable('devices').set((eb) => ({ key_sealed: sealed, key_version: eb('key_version', '+', 1), updated_at: now })).where('id', '=', id));
       if (affected(upd) === 0) return false;
-      yield* query(qb.updateTable('replay_windows').set(emptyWindowRow(id)).where('device_id', '=', id));
+      yield* query(qb.updateTable('supervision_states').set(emptyWindowRow(id)).where('device_id', '=', id));
       yield* recordAudit(qb, { at: now, ...by, action: 'device.rekey', target: id });
       return true;
     });
@@ -194,17 +196,17 @@ export class DeviceRegistry {
     return { device, key };
   }
 
-  /** Remove the device and its replay window; its history (check-ins, events, reports) stays. Returns false for an unknown id. */
+  /** Remove the device and its row (replay window, supervision); its history (check-ins, events, reports) stays. Returns false for an unknown id. */
   async remove(id: string, by: Actor): Promise<boolean> {
     const qb = this.#db.kysely;
     const now = this.#clock.now();
     return this.#db.run(function* () {
-      // The replay window goes with the device: its check-in history's head stays (check-ins.ts).
+      // The device's row goes with it: its check-in history's head stays (check-ins.ts).
       yield* query(
         qb
           .insertInto('check_in_heads')
           .columns(['device_id', 'last_check_in_id'])
-          .expression(qb.selectFrom('replay_windows').select(['device_id', 'last_check_in_id']).where('device_id', '=', id).where('last_check_in_id', 'is not', null))
+          .expression(qb.selectFrom('supervision_states').select(['device_id', 'last_check_in_id']).where('device_id', '=', id).where('last_check_in_id', 'is not', null))
           .onConflict((oc) => oc.column('device_id').doUpdateSet((eb) => ({ last_check_in_id: eb.ref('excluded.last_check_in_id') }))),
       );
       const del = yield* query(qb.deleteFrom('devices').where('id', '=', id));
@@ -216,17 +218,12 @@ export class DeviceRegistry {
   }
 }
 
-/**
- * Let supervision look at the device at its next step: a new device gets its
- * first state, a changed one its deadlines under the new settings.
- */
+/** A new device's supervision: nothing known yet (supervision-rules.ts `initialState`). */
+const FIRST_STATE = { presence: 'unknown', test: 'unknown', last_check_in_at: null, last_function_test_at: null, test_due_at: null } as const;
+
+/** Let supervision look at a changed device at its next step, with its deadlines under the new settings. */
 function* dueForSupervision(qb: Kysely<Database>, id: string, now: number): Work<void> {
-  yield* query(
-    qb
-      .insertInto('supervision_states')
-      .values({ device_id: id, presence: 'unknown', presence_since: now, test: 'unknown', test_since: now, last_check_in_at: null, last_function_test_at: null, test_due_at: null, next_check_at: now })
-      .onConflict((oc) => oc.column('device_id').doUpdateSet({ next_check_at: now })),
-  );
+  yield* query(qb.updateTable('supervision_states').set({ next_check_at: now }).where('device_id', '=', id));
 }
 
 function emptyWindowRow(id: string) {

@@ -61,13 +61,13 @@ function statements(qb: Kysely<Database>) {
   return preparedFor(qb, 'replay-windows', () => ({
     casWindow: prepareQuery<{ deviceId: string; highest: number; mask: string; oldHighest: number; oldMask: string }>((p) =>
       qb
-        .updateTable('replay_windows')
+        .updateTable('supervision_states')
         .set({ highest: p('highest'), mask: p('mask') })
         .where('device_id', '=', p('deviceId'))
         .where('highest', '=', p('oldHighest'))
         .where(sql<string>`cast(mask as text)`, '=', p('oldMask')),
     ),
-    readWindow: prepareQuery<{ deviceId: string }>((p) => qb.selectFrom('replay_windows').select(['highest', sql<string>`cast(mask as text)`.as('mask')]).where('device_id', '=', p('deviceId'))),
+    readWindow: prepareQuery<{ deviceId: string }>((p) => qb.selectFrom('supervision_states').select(['highest', sql<string>`cast(mask as text)`.as('mask')]).where('device_id', '=', p('deviceId'))),
   }));
 }
 

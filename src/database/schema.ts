@@ -69,21 +69,6 @@ export interface DevicesTable {
   time_zone: string | null;
 }
 
-/**
- * Replay window per device (spec §5.2), as `core/replay-window.ts` defines
- * it: the highest counter seen (-1 before the first) and a 63-bit mask of
- * the 63 counters below it (bit i = `highest - 1 - i` seen), which fits a
- * signed 64-bit column unchanged. The mask exceeds 2^53, so it is read as
- * text and turned into a bigint by `replay-windows.ts`.
- */
-export interface ReplayWindowsTable {
-  device_id: string;
-  highest: number;
-  mask: ColumnType<string, string, string>;
-  /** The device's newest check-in (`check_ins.id`; null before its first): the head of its history (migration 0012). */
-  last_check_in_id: ColumnType<number | null, number | null | undefined, number | null>;
-}
-
 /** The newest check-in of a removed device (its replay window went with it), so its history stays readable (migration 0012). */
 export interface CheckInHeadsTable {
   device_id: string;
@@ -191,7 +176,19 @@ export interface EventCommentsTable {
 export type Presence = 'unknown' | 'ok' | 'late' | 'missing';
 export type TestState = 'unknown' | 'ok' | 'overdue' | 'outside-window';
 
-/** Supervision per device (spec §5.3); `next_check_at` is when it must be looked at again, so evaluation reads only what is due. */
+/**
+ * The device's row (migration 0013): its supervision (spec §5.3;
+ * `next_check_at` is when it must be looked at again, so evaluation reads
+ * only what is due) beside its replay window and history head, so that a
+ * check-in writes one row (docs/centre-database.md "The device's check-in
+ * row"). One per registered device; it goes when the device is removed.
+ *
+ * The replay window (spec §5.2), as `core/replay-window.ts` defines it: the
+ * highest counter seen (-1 before the first) and a 63-bit mask of the 63
+ * counters below it (bit i = `highest - 1 - i` seen), which fits a signed
+ * 64-bit column unchanged. The mask exceeds 2^53, so it is read as text and
+ * turned into a bigint by `replay-windows.ts`.
+ */
 export interface SupervisionStatesTable {
   device_id: string;
   presence: Presence;
@@ -203,6 +200,10 @@ export interface SupervisionStatesTable {
   /** When the function test becomes overdue (null: not supervised, or already overdue). */
   test_due_at: number | null;
   next_check_at: number;
+  highest: ColumnType<number, number | undefined, number>;
+  mask: ColumnType<string, string | undefined, string>;
+  /** The device's newest check-in (`check_ins.id`; null before its first): the head of its history (migration 0012). */
+  last_check_in_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export type PortalRole = 'manager' | 'operator' | 'partner';
@@ -467,7 +468,6 @@ export interface MaintenanceErrorReportsTable {
 export interface SchemaTables {
   settings: SettingsTable;
   devices: DevicesTable;
-  replay_windows: ReplayWindowsTable;
   audit_trail: AuditTrailTable;
   check_ins: CheckInsTable;
   check_in_heads: CheckInHeadsTable;

@@ -24,7 +24,10 @@ export function* saveSupervisionState(qb: Kysely<Database>, s: SupervisionState)
   yield* query(saveState(qb)(rowOf(s)));
 }
 
-type StateRow = Selectable<SupervisionStatesTable>;
+const STATE_COLUMNS = ['device_id', 'presence', 'presence_since', 'test', 'test_since', 'last_check_in_at', 'last_function_test_at', 'test_due_at', 'next_check_at'] as const satisfies ReadonlyArray<keyof SupervisionStatesTable>;
+
+/** The supervision's own columns of the device's row (the replay window and history head beside them are the intake's). */
+type StateRow = Pick<Selectable<SupervisionStatesTable>, (typeof STATE_COLUMNS)[number]>;
 
 /**
  * The upsert of `saveSupervisionState`, compiled once per database: the
@@ -43,7 +46,6 @@ function saveState(qb: Kysely<Database>): (row: StateRow) => CompiledQuery<unkno
   );
 }
 
-const STATE_COLUMNS = ['device_id', 'presence', 'presence_since', 'test', 'test_since', 'last_check_in_at', 'last_function_test_at', 'test_due_at', 'next_check_at'] as const satisfies ReadonlyArray<keyof StateRow>;
 
 export function* readSupervisionState(qb: Kysely<Database>, deviceId: string): Work<SupervisionState | undefined> {
   const { rows } = yield* query(stateById(qb)({ deviceId }));
@@ -79,7 +81,7 @@ export class SupervisionStates {
   }
 }
 
-function rowOf(s: SupervisionState): Selectable<SupervisionStatesTable> {
+function rowOf(s: SupervisionState): StateRow {
   return {
     device_id: s.deviceId,
     presence: s.presence,
@@ -93,7 +95,7 @@ function rowOf(s: SupervisionState): Selectable<SupervisionStatesTable> {
   };
 }
 
-export function stateOf(r: Selectable<SupervisionStatesTable>): SupervisionState {
+export function stateOf(r: StateRow): SupervisionState {
   const n = (v: number | null) => (v === null ? null : Number(v));
   return {
     deviceId: r.device_id,

@@ -13,7 +13,7 @@ import { onBothEngines } from '../support/both-engines.js';
 import { sharedPostgresCluster } from '../support/shared-postgres.js';
 import { freePort } from '../support/lab-child.js';
 
-const TABLES = ['settings', 'devices', 'replay_windows', 'audit_trail'];
+const TABLES = ['settings', 'devices', 'supervision_states', 'audit_trail'];
 
 onBothEngines(t, 'opening a new database runs every migration, reopening runs none', async (t, f) => {
   const db = await f.open();
