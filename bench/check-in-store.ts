@@ -16,7 +16,11 @@
  * (fsync on); there the transaction's statements are round trips, so the
  * main-thread figure is the wall time from the batch's start to its commit,
  * and there are no WAL pages to count (the server's CPU is not the process's).
- * Run: npx tsc -p . && node dist/bench/check-in-store.js [--previous DIR/dist] [--engine sqlite|postgres] [--devices N] [--rounds N]
+ * `--order random`: each pass over the fleet in a fresh shuffled order (seeded, the same for
+ * both builds) instead of registration order, so a batch's devices lie on random pages of the
+ * per-device tables, as in a centre whose devices check in on their own clocks (the default,
+ * `sequential`, puts a batch's devices next to each other in a rowid table).
+ * Run: npx tsc -p . && node dist/bench/check-in-store.js [--previous DIR/dist] [--engine sqlite|postgres] [--devices N] [--rounds N] [--order sequential|random]
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -33,12 +37,17 @@ import type { openDatabase } from '../src/database/open-database.js';
 import type { MasterKey } from '../src/storage/master-key.js';
 import { startPostgresCluster } from '../test/support/postgres-cluster.js';
 import { median } from '../test/support/sample-stats.js';
+import { SeededRandom } from '../core/seeded-random.js';
 import { bound } from './support/bench-bound.js';
 
-const { values: args } = parseArgs({ options: { previous: { type: 'string' }, engine: { type: 'string', default: 'sqlite' }, devices: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '3' } } });
+const { values: args } = parseArgs({ options: { previous: { type: 'string' }, engine: { type: 'string', default: 'sqlite' }, devices: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '3' }, order: { type: 'string', default: 'sequential' } } });
 const postgres = args.engine === 'postgres';
 if (!postgres && args.engine !== 'sqlite') {
   process.stderr.write(`--engine ${args.engine}: sqlite or postgres\n`);
+  process.exit(2);
+}
+if (args.order !== 'sequential' && args.order !== 'random') {
+  process.stderr.write(`--order ${args.order}: sequential or random\n`);
   process.exit(2);
 }
 const DEVICES = Number(args.devices);
@@ -90,14 +99,17 @@ try {
     const registry = await b.DeviceRegistry.open(db, b.MasterKey.load(dir, {}));
     const ids: string[] = [];
     for (let i = 0; i < DEVICES; i++) ids.push((await registry.add(`CS-${i}`, 'key-depot', {}, { actor: 'bench' })).device.id);
-    rigs.push({ b, db, ids, windows: new Map<string, ReplayWindow>(), counters: new Map<string, number>(), now: 1_780_000_000_000, next: 0, rounds: [] as Round[] });
+    rigs.push({ b, db, ids, order: ids.slice(), shuffle: new SeededRandom(11), windows: new Map<string, ReplayWindow>(), counters: new Map<string, number>(), now: 1_780_000_000_000, next: 0, rounds: [] as Round[] });
   }
   for (let r = 0; r < ROUNDS; r++) {
     for (const rig of rigs) {
       const batch = (): CheckInArrival[] => {
         const out: CheckInArrival[] = [];
         for (let i = 0; i < BATCH; i++) {
-          const id = rig.ids[rig.next++ % rig.ids.length];
+          const at = rig.next++ % rig.ids.length;
+          // A fresh order for each pass (Fisher-Yates): every device once per pass, so none twice in a batch.
+          if (at === 0 && args.order === 'random') for (let k = rig.order.length - 1; k > 0; k--) { const j = rig.shuffle.int(k + 1); [rig.order[k], rig.order[j]] = [rig.order[j], rig.order[k]]; }
+          const id = rig.order[at];
           const counter = (rig.counters.get(id) ?? 0) + 1;
           rig.counters.set(id, counter);
           rig.now += 20;
@@ -132,7 +144,7 @@ try {
       rig.rounds.push({ threadUs: median(thread), cpuUs: cpu / (BATCHES * BATCH), walPages: pages / (BATCHES * BATCH) });
     }
   }
-  process.stdout.write(`${args.engine}, ${DEVICES.toLocaleString('en-US')} devices, batches of ${BATCH} check-ins (one in ten with an event), ${WARM_BATCHES} untimed then ${BATCHES} timed per round; median of ${ROUNDS} rounds, builds alternating; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end:\n`);
+  process.stdout.write(`${args.engine}, ${DEVICES.toLocaleString('en-US')} devices in ${args.order} order, batches of ${BATCH} check-ins (one in ten with an event), ${WARM_BATCHES} untimed then ${BATCHES} timed per round; median of ${ROUNDS} rounds, builds alternating; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end:\n`);
   for (const rig of rigs) {
     const m = (k: keyof Round): number => median(rig.rounds.map((x) => x[k]));
     const thread = cluster ? 'wall to commit' : 'main thread';
