@@ -42,3 +42,31 @@ t.test('a week of 10-second timers re-armed from their callbacks: each fires on 
   t.equal(clock.pending, 1, 'the tick re-armed at the very end is still waiting');
   t.equal(clock.fired, 60_480, 'the clock counted every firing');
 });
+
+/**
+ * The heap keeps each timer in a slot from its push to its pop and marks a
+ * cancelled one by slot; a slot is taken again by a later timer. A handle
+ * cancelled or fired long ago must never act on the timer in its old slot.
+ */
+t.test('a late cancel of a fired or cancelled timer leaves the timer that took its slot alone', async (t) => {
+  const clock = new VirtualClock(0);
+  const fired: string[] = [];
+  const a = clock.setTimer(10, () => fired.push('a'));
+  clock.advance(10);
+  const b = clock.setTimer(10, () => fired.push('b'));
+  a.cancel();
+  const c = clock.setTimer(5, () => fired.push('c'));
+  c.cancel();
+  clock.advance(5);
+  const d = clock.setTimer(1, () => fired.push('d'));
+  c.cancel();
+  b.cancel();
+  b.cancel();
+  const e = clock.setTimer(0, () => fired.push('e'));
+  clock.advance(100);
+  t.same(fired, ['a', 'e', 'd'], 'a fired; b and c cancelled once each; d and e, in the freed slots, fire in time order');
+  t.equal(clock.pending, 0, 'nothing left pending');
+  d.cancel();
+  e.cancel();
+  t.equal(clock.pending, 0, 'cancelling fired timers changes nothing');
+});
