@@ -37,7 +37,7 @@ export class DatagramAddressError extends Error {
  */
 export function parseDatagramAddress(text: string): DatagramAddress {
   const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text.trim());
-  if (!m) throw new DatagramAddressError(`"${text}" is not HOST:PORT (IPv6 as [ADDR]:PORT)`);
+  if (!m) throw notAnAddress(text);
   const port = Number(m[3]);
   if (port < 1 || port > 65535) throw new DatagramAddressError(`"${text}": port ${port} is not 1–65535`);
   return { host: m[1] ?? m[2], port };
@@ -50,8 +50,16 @@ export function parseDatagramAddress(text: string): DatagramAddress {
  */
 export function parseBindAddress(text: string): DatagramAddress {
   const t = text.trim();
-  return /:0$/.test(t) ? { ...parseDatagramAddress(t.replace(/:0$/, ':1')), port: 0 } : parseDatagramAddress(t);
+  if (!/:0$/.test(t)) return parseDatagramAddress(t);
+  try {
+    return { ...parseDatagramAddress(t.replace(/:0$/, ':1')), port: 0 };
+  } catch {
+    // Say what was written (`::1:0`), not the port-1 stand-in it was checked as.
+    throw notAnAddress(text);
+  }
 }
+
+const notAnAddress = (text: string) => new DatagramAddressError(`"${text}" is not HOST:PORT (IPv6 as [ADDR]:PORT)`);
 
 export function formatDatagramAddress(a: DatagramAddress): string {
   return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;

@@ -217,7 +217,8 @@ export function errorEvent(r: ErrorRecord, clockOffsetMs = 0): DeviceEvent {
     code: r.code,
     location: cut(r.location, EVENT_LOCATION_MAX, EVENT_LOCATION_MAX_BYTES),
     text: cut(r.text, EVENT_TEXT_MAX, EVENT_TEXT_MAX_BYTES),
-    errorTime: r.time,
+    // Whole milliseconds: a clock may have finer ones (the fleet's), and a centre may read this field as an integer.
+    errorTime: Math.floor(r.time),
   };
 }
 

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { PSEUDO_ERROR_CODE } from '../../firmware-sim/error-history.js';
+import { errorEvent } from '../../firmware-sim/lan-check-in.js';
 import { Pbx } from '../../firmware-sim/pbx.js';
 import { PbxType } from '../../firmware-sim/pbx-type.js';
 import { MemoryProtocolLog } from '../../firmware-sim/protocol-log.js';
@@ -129,4 +130,11 @@ t.test('a wrong key: the centre answers nothing and counts it; counters survive 
   const after = rig.centre.device('HSIM-0001').counters.slice(counters.length);
   t.ok(after.length >= 3 && after[0] > counters[counters.length - 1], 'after the restart the counters go on above the old ones');
   t.equal(rig.centre.stats.naks.replay, 0, 'no counter reused');
+});
+
+t.test('an error event carries whole numbers, whatever the resolution of the PBX clock', async (t) => {
+  // The fleet's clock has sub-millisecond now(); a centre may read errorTime as an integer.
+  const e = errorEvent({ id: 3, time: 1_767_600_000_123.75, cls: 'B', code: 0x0100, location: 'fleet', text: 'fan', pseudo: false });
+  t.equal(e.errorTime, 1_767_600_000_123, 'errorTime in whole milliseconds');
+  t.equal(e.time, 1_767_600_000, 'time in whole seconds');
 });
