@@ -17,8 +17,13 @@ export const EVENTS_TOPIC = 'events';
  * and its events commit together. Returns how many events it stored.
  */
 export function* applySupervision(qb: Kysely<Database>, outcome: SupervisionOutcome, now: number): Work<number> {
-  const id = outcome.state.deviceId;
   yield* saveSupervisionState(qb, outcome.state);
+  return yield* applyEvents(qb, outcome, now);
+}
+
+/** The events part of `applySupervision`: the active events the outcome ends cleared, then the ones it raises stored. */
+function* applyEvents(qb: Kysely<Database>, outcome: SupervisionOutcome, now: number): Work<number> {
+  const id = outcome.state.deviceId;
   for (const type of outcome.clear) yield* clearActiveEvents(qb, id, type, now);
   for (const e of outcome.events) yield* insertEvent(qb, { deviceId: id, source: 'supervision', type: e.type, occurredAt: now, receivedAt: now, data: e.data, life: e.life });
   return outcome.events.length;
@@ -54,15 +59,21 @@ export function* superviseFunctionTest(qb: Kysely<Database>, deviceId: string, a
   return s ? yield* applySupervision(qb, functionTested(s.device, s.state, at, now), now) : 0;
 }
 
-/** Part of a unit of work: a report by modem from `deviceId` arrived (registered devices only; presence counts it where the device is supervised by its reports). */
-export function* superviseReport(qb: Kysely<Database>, deviceId: string, now: number): Work<number> {
-  const s = yield* readSupervised(qb, deviceId, now);
-  return s ? yield* applySupervision(qb, reportArrived(s.device, s.state, now), now) : 0;
-}
-
-/** Part of a unit of work: a newly stored report by modem — the PBX heard (by its reports), then each function test it carries. */
+/**
+ * Part of a unit of work: a newly stored report by modem — the PBX heard (by
+ * its reports), then each function test it carries, judged one after the
+ * other as if each arrived alone. The device and its state are read once and
+ * the last state written once: each step's state is the one the step before
+ * left, exactly what it would read back, and the events each step clears and
+ * raises go in the same order as before (the state is another table).
+ */
 export function* superviseReportArrival(qb: Kysely<Database>, report: ErrorReport, now: number): Work<number> {
-  let events = yield* superviseReport(qb, report.systemId, now);
-  for (const r of report.records) if (r.pseudo) events += yield* superviseFunctionTest(qb, report.systemId, r.time, now);
+  const s = yield* readSupervised(qb, report.systemId, now);
+  if (!s) return 0;
+  const outcomes = [reportArrived(s.device, s.state, now)];
+  for (const r of report.records) if (r.pseudo) outcomes.push(functionTested(s.device, outcomes[outcomes.length - 1].state, r.time, now));
+  yield* saveSupervisionState(qb, outcomes[outcomes.length - 1].state);
+  let events = 0;
+  for (const outcome of outcomes) events += yield* applyEvents(qb, outcome, now);
   return events;
 }

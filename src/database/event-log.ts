@@ -1,9 +1,11 @@
-import type { CompiledQuery, Kysely, Selectable } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { DeviceEvent } from '../../core/check-in-body.js';
 import type { CentreDatabase } from './centre-database.js';
 import { prepareQuery, preparedFor } from './prepared-query.js';
 import type { Database, EventAck, EventLife, EventSource, EventsTable } from './schema.js';
-import { affected, query, type Work } from './work.js';
+import { isPostgres } from './query-engine.js';
+import { rowsStatement, type RowValue } from './values-rows.js';
+import { affected, insertedId, query, type Work } from './work.js';
 
 /**
  * Events and their life (spec §5.3). Two independent states, each moving
@@ -72,40 +74,79 @@ export class EventLogError extends Error {
   override name = 'EventLogError';
 }
 
-/** Part of a unit of work: store one event; returns its id. */
+/**
+ * Part of a unit of work: store one event; returns its id. On SQLite the id
+ * is the connection's last insert rowid: an insert with `returning` costs
+ * SQLite about a fifth more (it collects the returned rows apart), and a
+ * centre stores one to a few events per report.
+ */
 export function* insertEvent(qb: Kysely<Database>, e: NewEvent): Work<number> {
-  const { rows } = yield* query(insertEventQuery(qb)(eventRow(e)));
+  const q = insertEventQueries(qb);
+  if (!isPostgres(qb)) return insertedId(yield* query(q.plain(eventRow(e))));
+  const { rows } = yield* query(q.returning(eventRow(e)));
   return Number(rows[0].id);
+}
+
+/**
+ * Part of a unit of work: store several events; returns their ids in the
+ * order given. On PostgreSQL, where each statement is a round trip, events
+ * that differ in time, type or data go in one multi-row insert (a report's
+ * errors: one round trip instead of one per error); its rows come back in no
+ * promised order, so each comes back with its time, type and data and is
+ * matched by them. On SQLite, and for events alike in all three, they are
+ * stored one by one: a multi-row insert needs `returning` for the ids, and
+ * on SQLite one insert of two rows with it cost as much as two inserts of
+ * one row without it (docs/perf.md "Seventh session: a report's cost").
+ */
+export function* insertEvents(qb: Kysely<Database>, events: readonly NewEvent[]): Work<number[]> {
+  const rows = events.map(eventRow);
+  const keys = rows.map((r) => eventKey(r.occurred_at, r.type, r.data));
+  if (!isPostgres(qb) || rows.length < 2 || new Set(keys).size !== keys.length) {
+    const ids: number[] = [];
+    for (const e of events) ids.push(yield* insertEvent(qb, e));
+    return ids;
+  }
+  const { rows: back } = yield* query(insertEventsQuery(qb)(rows.map((r) => EVENT_COLUMNS.map((c) => r[c]))));
+  const ids = new Map(back.map((b) => [eventKey(Number(b.occurred_at), b.type, b.data), Number(b.id)]));
+  return keys.map((k) => {
+    const id = ids.get(k);
+    if (id === undefined) throw new Error('an event of a multi-row insert did not come back');
+    return id;
+  });
+}
+
+/** What tells the events of one `insertEvents` apart. */
+function eventKey(occurredAt: number, type: string, data: string): string {
+  return `${occurredAt}\u0000${type}\u0000${data}`;
 }
 
 type EventRow = ReturnType<typeof eventRow>;
 
-/**
- * The insert of `insertEvent`, compiled once per database: every report the
- * centre stores inserts an event per error, and Kysely's builder cost more
- * than SQLite takes to run the insert (a fleet benchmark stores 100,000s).
- */
-function insertEventQuery(qb: Kysely<Database>): (row: EventRow) => CompiledQuery<{ id: number }> {
-  return preparedFor(qb, 'insert-event', () =>
-    prepareQuery<EventRow, { id: number }>((p) =>
-      qb
-        .insertInto('events')
-        .values({
-          device_id: p('device_id'),
-          source: p('source'),
-          type: p('type'),
-          device_seq: p('device_seq'),
-          occurred_at: p('occurred_at'),
-          received_at: p('received_at'),
-          data: p('data'),
-          report_id: p('report_id'),
-          life: p('life'),
-          cleared_at: p('cleared_at'),
-          ack: p('ack'),
-        })
-        .returning('id'),
-    ),
+/** The columns an event is inserted with, in the order of `insertEventsQuery`'s values. */
+const EVENT_COLUMNS = ['device_id', 'source', 'type', 'device_seq', 'occurred_at', 'received_at', 'data', 'report_id', 'life', 'cleared_at', 'ack'] as const satisfies ReadonlyArray<keyof EventRow>;
+
+/** The multi-row insert of `insertEvents`, compiled once per number of rows and database. */
+function insertEventsQuery(qb: Kysely<Database>): (rows: ReadonlyArray<ReadonlyArray<RowValue>>) => CompiledQuery<{ id: number; occurred_at: number; type: string; data: string }> {
+  return rowsStatement(qb, 'insert-events', EVENT_COLUMNS.length, (rows) =>
+    sql<{ id: number; occurred_at: number; type: string; data: string }>`insert into events (${sql.join(EVENT_COLUMNS.map((c) => sql.id(c)))}) values ${sql.join(rows.map((r) => sql`(${sql.join(r)})`))} returning id, occurred_at, type, data`,
   );
+}
+
+/**
+ * The insert of `insertEvent`, with and without `returning id`, compiled
+ * once per database: every report the centre stores inserts an event per
+ * error, and Kysely's builder cost more than SQLite takes to run the insert
+ * (a fleet benchmark stores 100,000s).
+ */
+function insertEventQueries(qb: Kysely<Database>): { plain: (row: EventRow) => CompiledQuery<unknown>; returning: (row: EventRow) => CompiledQuery<{ id: number }> } {
+  return preparedFor(qb, 'insert-event', () => {
+    const insert = (p: (name: keyof EventRow & string) => never) => {
+      const row = {} as Record<keyof EventRow, never>;
+      for (const c of EVENT_COLUMNS) row[c] = p(c);
+      return qb.insertInto('events').values(row);
+    };
+    return { plain: prepareQuery<EventRow>((p) => insert(p)), returning: prepareQuery<EventRow, { id: number }>((p) => insert(p).returning('id')) };
+  });
 }
 
 /**

@@ -1,12 +1,15 @@
 import { sql, type Kysely } from 'kysely';
+import type { ErrorRecord } from '../../firmware-sim/error-history.js';
 import type { ErrorReport } from '../../firmware-sim/error-report.js';
 import { REPORT_CRC_BYTES } from '../../firmware-sim/error-report.js';
 import type { PbxType } from '../../firmware-sim/pbx-type.js';
 import type { CentreDatabase } from './centre-database.js';
-import { insertEvent } from './event-log.js';
+import { insertEvents } from './event-log.js';
 import { prepareQuery, preparedFor } from './prepared-query.js';
 import type { Database, ReportChannel } from './schema.js';
-import { affected, query, type Work } from './work.js';
+import { isPostgres } from './query-engine.js';
+import { rowsStatement } from './values-rows.js';
+import { affected, insertedId, query, type Work } from './work.js';
 
 /** Event types a report's records become. */
 export const CLASS_B_EVENT = 'class-b-error';
@@ -57,20 +60,32 @@ export function* storeReport(qb: Kysely<Database>, a: ReportArrival): Work<{ sto
   const raw = Buffer.from(a.bytes);
   const crc = raw.readUInt32BE(raw.length - REPORT_CRC_BYTES);
   const functionTest = report.records.some((r) => r.pseudo) ? 1 : 0;
-  const ins = yield* query(
-    q.insertReport({ systemId: report.systemId, channel: a.channel, receivedAt: a.receivedAt, seq: report.seq, crc, pbxType: report.pbxType, apsVersion: report.apsVersion, recordCount: report.records.length, functionTest, raw, decoded: JSON.stringify(report) }),
-  );
-  if (ins.rows.length === 0) {
+  const row = { systemId: report.systemId, channel: a.channel, receivedAt: a.receivedAt, seq: report.seq, crc, pbxType: report.pbxType, apsVersion: report.apsVersion, recordCount: report.records.length, functionTest, raw, decoded: JSON.stringify(report) };
+  // On SQLite without `returning` (see insertEvent): the id is the connection's last insert rowid, and no row changed means the report was there.
+  let reportId: number | undefined;
+  if (isPostgres(qb)) {
+    const { rows } = yield* query(q.insertReport(row));
+    if (rows.length === 1) reportId = Number(rows[0].id);
+  } else {
+    const ins = yield* query(q.insertReportPlain(row));
+    if (affected(ins) === 1) reportId = insertedId(ins);
+  }
+  if (reportId === undefined) {
     const { rows } = yield* query(q.reportId({ systemId: report.systemId, seq: report.seq, crc }));
     return { stored: false, reportId: Number(rows[0].id) };
   }
-  const reportId = Number(ins.rows[0].id);
   const seen = yield* errorsSeen(q, report);
+  const fresh: ErrorRecord[] = [];
   for (const r of report.records) {
     const key = errorKey(r.id, r.time);
     if (seen.has(key)) continue;
     seen.add(key);
-    const eventId = yield* insertEvent(qb, {
+    fresh.push(r);
+  }
+  if (fresh.length === 0) return { stored: true, reportId };
+  const eventIds = yield* insertEvents(
+    qb,
+    fresh.map((r) => ({
       deviceId: report.systemId,
       source: 'report',
       type: r.pseudo ? FUNCTION_TEST_EVENT : CLASS_B_EVENT,
@@ -80,10 +95,10 @@ export function* storeReport(qb: Kysely<Database>, a: ReportArrival): Work<{ sto
       data: { errorId: r.id, class: r.cls, code: r.code, location: r.location, text: r.text },
       // A function test is a sign of life, not a condition to clear.
       life: r.pseudo || a.history ? 'cleared' : 'active',
-    });
-    const added = yield* query(q.addError({ systemId: report.systemId, errorId: r.id, errorTime: r.time, reportId, eventId }));
-    if (affected(added) !== 1) throw new Error(`error ${r.id} of ${report.systemId} not recorded`);
-  }
+    })),
+  );
+  const added = yield* query(q.addErrors(fresh.map((r, i) => [report.systemId, r.id, r.time, reportId, eventIds[i]])));
+  if (affected(added) !== fresh.length) throw new Error(`errors of ${report.systemId} not recorded`);
   return { stored: true, reportId };
 }
 
@@ -118,25 +133,24 @@ function* errorsSeen(q: ReturnType<typeof statements>, report: ErrorReport): Wor
  * more than SQLite takes to run them.
  */
 function statements(qb: Kysely<Database>) {
+  type ReportRow = { systemId: string; channel: ReportChannel; receivedAt: number; seq: number; crc: number; pbxType: string; apsVersion: string; recordCount: number; functionTest: number; raw: Buffer; decoded: string };
+  const insert = (p: (name: keyof ReportRow & string) => never) =>
+    qb
+      .insertInto('reports')
+      .values({ system_id: p('systemId'), channel: p('channel'), received_at: p('receivedAt'), seq: p('seq'), crc: p('crc'), pbx_type: p('pbxType'), aps_version: p('apsVersion'), record_count: p('recordCount'), function_test: p('functionTest'), raw: p('raw'), decoded: p('decoded') })
+      .onConflict((oc) => oc.columns(['system_id', 'seq', 'crc']).doNothing());
   return preparedFor(qb, 'report-archive', () => ({
-    insertReport: prepareQuery<
-      { systemId: string; channel: ReportChannel; receivedAt: number; seq: number; crc: number; pbxType: string; apsVersion: string; recordCount: number; functionTest: number; raw: Buffer; decoded: string },
-      { id: number }
-    >((p) =>
-      qb
-        .insertInto('reports')
-        .values({ system_id: p('systemId'), channel: p('channel'), received_at: p('receivedAt'), seq: p('seq'), crc: p('crc'), pbx_type: p('pbxType'), aps_version: p('apsVersion'), record_count: p('recordCount'), function_test: p('functionTest'), raw: p('raw'), decoded: p('decoded') })
-        .onConflict((oc) => oc.columns(['system_id', 'seq', 'crc']).doNothing())
-        .returning('id'),
-    ),
+    insertReport: prepareQuery<ReportRow, { id: number }>((p) => insert(p).returning('id')),
+    insertReportPlain: prepareQuery<ReportRow>((p) => insert(p)),
     reportId: prepareQuery<{ systemId: string; seq: number; crc: number }, { id: number }>((p) =>
       qb.selectFrom('reports').select('id').where('system_id', '=', p('systemId')).where('seq', '=', p('seq')).where('crc', '=', p('crc')),
     ),
     errorsSeen: prepareQuery<{ systemId: string; low: number; high: number }, { error_id: number; error_time: number }>((p) =>
       qb.selectFrom('report_errors').select(['error_id', 'error_time']).where('system_id', '=', p('systemId')).where('error_id', '>=', p('low')).where('error_id', '<=', p('high')),
     ),
-    addError: prepareQuery<{ systemId: string; errorId: number; errorTime: number; reportId: number; eventId: number }>((p) =>
-      qb.insertInto('report_errors').values({ system_id: p('systemId'), error_id: p('errorId'), error_time: p('errorTime'), report_id: p('reportId'), event_id: p('eventId') }),
+    /** The report's new errors in one multi-row insert, each row (system id, error id, error time, report id, event id). */
+    addErrors: rowsStatement(qb, 'report-errors-add', 5, (rows) =>
+      sql`insert into report_errors (system_id, error_id, error_time, report_id, event_id) values ${sql.join(rows.map((r) => sql`(${sql.join(r)})`))}`,
     ),
   }));
 }

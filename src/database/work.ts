@@ -26,6 +26,12 @@ export function affected(result: QueryResult<unknown>): number {
   return Number(result.numAffectedRows ?? 0n);
 }
 
+/** The id SQLite gave the row of a one-row insert (its last insert rowid; PostgreSQL has none: use `returning`). */
+export function insertedId(result: QueryResult<unknown>): number {
+  if (result.insertId === undefined) throw new Error('the insert gave no row id');
+  return Number(result.insertId);
+}
+
 /**
  * Drive a unit of work synchronously with `execute`. A failing query ends
  * the work (its `finally` blocks run) and the error propagates: on
