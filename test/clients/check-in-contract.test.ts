@@ -165,6 +165,29 @@ t.test('accepted lists exactly the events stored, a resent one included; command
   t.same(cmds.map((c) => [c.type, c.compartment, Number.isInteger(c.id)]), [['release', 2, true]], 'the next ack carries it, with a u32 id');
 });
 
+t.test('an ack stays within 1,200 bytes however many commands wait, for a 32-character id too; the rest follow', async (t) => {
+  const d = await register('CT-COMMANDS.0123456789abcdefghij');
+  t.equal(d.id.length, 32, '32 characters');
+  const queued: number[] = [];
+  for (let i = 0; i < 14; i++) {
+    const r = await api(centre.http, token, 'POST', `/devices/${d.id}/commands`, { type: 'pin-add', user: `user-${String(i).padStart(2, '0')}-with-a-long-name`, pin: '4711', compartments: [1, 2, 3, 4] });
+    if (r.status !== 201) return t.fail(`queue: ${r.status} ${JSON.stringify(r.json)}`);
+    queued.push(r.json.commandId as number);
+  }
+  const delivered = new Set<number>();
+  let report: number[] = [];
+  for (let round = 1; round <= 24 && delivered.size < queued.length; round++) {
+    // Report the commands of the last ack as done, as a depot would, so the centre stops repeating them.
+    const a = await ask(d, checkIn(d, { events: report.map((id) => ({ seq: 1000 + id, time: now(), type: 'command', command: id, result: 'done', detail: '' })) }));
+    if (typeof a === 'string') return t.fail(a);
+    t.ok(a.bytes <= HST1_MAX_DATAGRAM, `ack ${round}: ${a.bytes} bytes, at most 1,200`);
+    report = (a.body.commands as Array<{ id: number }>).map((c) => c.id);
+    if (report.length === 0) break;
+    for (const id of report) delivered.add(id);
+  }
+  t.same([...delivered].sort((x, y) => x - y), queued, 'every queued command arrived, in acks that each fit one datagram');
+});
+
 t.test('the id: 1 and 32 characters are ids; 0, 33 and bytes outside [A-Za-z0-9._-] get no reply', async (t) => {
   const one = await register('Z');
   const a1 = await ask(one, checkIn(one, {}));
@@ -183,6 +206,9 @@ t.test('the id: 1 and 32 characters are ids; 0, 33 and bytes outside [A-Za-z0-9.
   await silence(t, s, bad);
   unnamed += bad.length;
   await countersOf(t, [''], { '|malformed': unnamed }, 'each counted as malformed (no id that could be trusted)');
+  // Ids are bytes: another case is another id.
+  await silence(t, s, [['CT-ID\'s telegram under the id ct-id', Hst1Peer.seal({ type: 1, id: 'ct-id', counter: s.next++, time: now() }, '{}', key)]]);
+  await countersOf(t, ['ct-id'], { 'ct-id|unknown-device': 1 }, 'ids are case-sensitive: ct-id is an unknown device, not CT-ID');
 });
 
 t.test('the magic and the type byte', async (t) => {
@@ -355,7 +381,14 @@ t.test('the 64-wide replay window, counters at the u32 edges, the same telegram 
   t.same([second.body.reason, second.body.counter, second.counter], ['replay', 1, 1], 'replay, answering its counter in body and header');
   t.ok(Math.abs((second.body.serverTime as number) - now()) <= 2, 'with the centre time');
   t.equal(((await api(centre.http, token, 'GET', '/events?device=CT-TWICE')).json as unknown[]).length, 1, 'the event is stored once');
-  await countersOf(t, [d.id, z.id, twice.id], { 'CT-WINDOW|replay': 7, 'CT-ZERO|replay': 1, 'CT-TWICE|replay': 1 }, 'naks counted per device and reason');
+  // Both copies at once, so they meet in one group commit: still exactly one ack.
+  const burst = checkIn(twice, { events: [{ seq: 10, time: now(), type: 'door-close' }] });
+  peer.send(burst, to);
+  peer.send(burst, to);
+  const answers = [await peer.receive(2000), await peer.receive(2000)].map((m) => open(twice, m?.data));
+  t.same(answers.map((a) => (typeof a === 'string' ? a : a.type === HST1_TYPE.ack ? 'ack' : `nak ${String(a.body.reason)}`)).sort(), ['ack', 'nak replay'], 'the same datagram twice back to back: one ack, one replay nak');
+  t.equal(((await api(centre.http, token, 'GET', '/events?device=CT-TWICE')).json as unknown[]).length, 2, 'its event stored once');
+  await countersOf(t, [d.id, z.id, twice.id], { 'CT-WINDOW|replay': 7, 'CT-ZERO|replay': 1, 'CT-TWICE|replay': 2 }, 'naks counted per device and reason');
 });
 
 t.test('clock skew: ±120 s is on time, ±121 s a nak; the device resyncs and resends under a new counter', async (t) => {
