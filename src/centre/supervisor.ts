@@ -1,3 +1,4 @@
+import { EMPTY_REPLAY_WINDOW } from '../../core/replay-window.js';
 import { sql, type Kysely } from 'kysely';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { CentreDatabase } from '../database/centre-database.js';
@@ -148,7 +149,7 @@ export function* adoptDevices(qb: Kysely<Database>, now: number): Work<void> {
   yield* query(
     qb
       .insertInto('supervision_states')
-      .columns(['device_id', 'presence', 'presence_since', 'test', 'test_since', 'last_check_in_at', 'last_function_test_at', 'test_due_at', 'next_check_at'])
+      .columns(['device_id', 'presence', 'presence_since', 'test', 'test_since', 'last_check_in_at', 'last_function_test_at', 'test_due_at', 'next_check_at', 'highest', 'mask'])
       .expression((eb) =>
         eb
           .selectFrom('devices')
@@ -162,6 +163,9 @@ export function* adoptDevices(qb: Kysely<Database>, now: number): Work<void> {
             sql<null>`cast(null as bigint)`.as('last_function_test_at'),
             sql<null>`cast(null as bigint)`.as('test_due_at'),
             sql<number>`cast(${now} as bigint)`.as('next_check_at'),
+            // The device's row holds its replay window too (migration 0013): an empty one, as at registration.
+            sql<number>`cast(${EMPTY_REPLAY_WINDOW.highest} as bigint)`.as('highest'),
+            sql<string>`cast(${EMPTY_REPLAY_WINDOW.mask.toString()} as bigint)`.as('mask'),
           ])
           .where((w) => w.not(w.exists(w.selectFrom('supervision_states').select('supervision_states.device_id').whereRef('supervision_states.device_id', '=', 'devices.id')))),
       ),

@@ -1,3 +1,4 @@
+import { EMPTY_REPLAY_WINDOW } from '../../core/replay-window.js';
 import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import type { CentreDatabase } from './centre-database.js';
 import type { Database, Presence, SupervisionStatesTable, TestState } from './schema.js';
@@ -41,7 +42,9 @@ function saveState(qb: Kysely<Database>): (row: StateRow) => CompiledQuery<unkno
       const row = {} as Record<keyof StateRow, never>;
       for (const c of STATE_COLUMNS) row[c] = p(c);
       const { device_id: _id, ...rest } = row;
-      return qb.insertInto('supervision_states').values(row).onConflict((oc) => oc.column('device_id').doUpdateSet(rest));
+      // A device without a row (none is registered so since 0013) gets the empty replay window with it; an existing row keeps its window.
+      const window = { highest: EMPTY_REPLAY_WINDOW.highest, mask: EMPTY_REPLAY_WINDOW.mask.toString() };
+      return qb.insertInto('supervision_states').values({ ...row, ...window }).onConflict((oc) => oc.column('device_id').doUpdateSet(rest));
     }),
   );
 }

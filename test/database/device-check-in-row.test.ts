@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import t from 'tap';
-import type { ReplayWindow } from '../../core/replay-window.js';
+import { EMPTY_REPLAY_WINDOW, type ReplayWindow } from '../../core/replay-window.js';
 import { storeCheckIns, type CheckInOutcome } from '../../src/centre/check-in-store.js';
+import { adoptDevices } from '../../src/centre/supervisor.js';
 import { CheckIns } from '../../src/database/check-ins.js';
 import type { CentreDatabase } from '../../src/database/centre-database.js';
 import { DeviceRegistry } from '../../src/database/device-registry.js';
@@ -100,4 +101,22 @@ onBothEngines(t, 'a device removed and registered again gets a fresh row: an emp
   t.equal(device.keyVersion, 2, 'a rekey');
   t.same(await db.run(() => readReplayWindow(db.kysely, 'R1')), { highest: -1, mask: 0n }, 'empties the window in the row');
   t.same((await new SupervisionStates(db).list()).map((s) => [s.deviceId, s.presence, s.lastCheckInAt]), [['R1', 'ok', T0 + 60_000]], 'and leaves the supervision in it alone');
+});
+
+onBothEngines(t, 'a registered device without a row gets one with the empty replay window, from the supervisor or a saved state', async (t, f) => {
+  const db = await f.open();
+  const registry = await DeviceRegistry.open(db, MasterKey.load(f.stateDir, {}));
+  for (const id of ['A1', 'A2']) await registry.add(id, 'key-depot', {}, by);
+  // As a database of an older program could hold it: registered devices without a state.
+  await sql`delete from supervision_states`.execute(db.kysely);
+  await db.run(() => adoptDevices(db.kysely, T0));
+  t.same(await db.run(() => readReplayWindow(db.kysely, 'A1')), EMPTY_REPLAY_WINDOW, 'adopted by the supervisor: the empty window (highest -1), not highest 0');
+  const states = new SupervisionStates(db);
+  const a1 = (await states.get('A1'))!;
+  await sql`delete from supervision_states where device_id = 'A2'`.execute(db.kysely);
+  await states.save({ ...a1, deviceId: 'A2' });
+  t.same(await db.run(() => readReplayWindow(db.kysely, 'A2')), EMPTY_REPLAY_WINDOW, 'a state saved for a device without a row: the empty window too');
+  t.same((await checkIn(db, [['A1', 0], ['A2', 0]], new Map(), T0 + 60_000)).map((o) => o.verdict), ['accept', 'accept'], 'so counter 0, the first a device may use, is taken, not a replay');
+  await states.save({ ...(await states.get('A1'))!, presence: 'late' });
+  t.same(await db.run(() => readReplayWindow(db.kysely, 'A1')), { highest: 0, mask: 0n }, 'and saving a state later leaves the window the check-in moved');
 });
