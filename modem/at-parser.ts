@@ -12,7 +12,12 @@ export type AtCommand =
   | { kind: 'sreg'; reg: number; op: 'set' | 'read'; value: number }
   | { kind: 'extended'; name: string; op: 'set' | 'read' | 'test' | 'action'; args: string[] };
 
-export type ParseResult = { ok: true; commands: AtCommand[] } | { ok: false; error: string };
+/**
+ * On an error, `commands` holds the commands before the bad one: V.250
+ * §5.6 executes a line's commands in order up to the one in error, so
+ * those still run before ERROR.
+ */
+export type ParseResult = { ok: true; commands: AtCommand[] } | { ok: false; error: string; commands: AtCommand[] };
 
 /** Prefix characters that introduce a two-character basic command (`&D`, `\N`, `%C`). */
 const BASIC_PREFIXES = new Set(['&', '\\', '%']);
@@ -56,6 +61,7 @@ class Cursor {
 export function parseCommandLine(body: string): ParseResult {
   const c = new Cursor(normalise(body));
   const commands: AtCommand[] = [];
+  const failed = (error: string): ParseResult => ({ ok: false, error, commands });
   while (!c.done) {
     const ch = c.next();
     if (ch === ';') continue;
@@ -66,24 +72,24 @@ export function parseCommandLine(body: string): ParseResult {
       commands.push({ kind: 'dial', dialString });
     } else if (ch === 'S') {
       const r = parseSRegister(c);
-      if ('error' in r) return { ok: false, error: r.error };
+      if ('error' in r) return failed(r.error);
       commands.push(r);
     } else if (ch === '+') {
       const r = parseExtended(c);
-      if ('error' in r) return { ok: false, error: r.error };
+      if ('error' in r) return failed(r.error);
       commands.push(r);
     } else if (BASIC_PREFIXES.has(ch)) {
       const letter = c.next();
-      if (!/[A-Z]/.test(letter)) return { ok: false, error: `'${ch}' must be followed by a letter` };
+      if (!/[A-Z]/.test(letter)) return failed(`'${ch}' must be followed by a letter`);
       const arg = c.number();
-      if (arg === null) return { ok: false, error: 'number too long' };
+      if (arg === null) return failed('number too long');
       commands.push({ kind: 'basic', name: ch + letter, arg });
     } else if (/[A-Z]/.test(ch)) {
       const arg = c.number();
-      if (arg === null) return { ok: false, error: 'number too long' };
+      if (arg === null) return failed('number too long');
       commands.push({ kind: 'basic', name: ch, arg });
     } else {
-      return { ok: false, error: `unexpected character 0x${ch.charCodeAt(0).toString(16)}` };
+      return failed(`unexpected character 0x${ch.charCodeAt(0).toString(16)}`);
     }
   }
   return { ok: true, commands };

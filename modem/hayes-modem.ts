@@ -286,13 +286,15 @@ export class HayesModem implements CallTerminal {
     if (tooLong) return this.#result(ResultCode.Error);
     this.#lastLine = body;
     const parsed = parseCommandLine(body);
-    if (!parsed.ok) return this.#result(ResultCode.Error);
+    // V.250 §5.6: commands run in order; the first one in error, or a character
+    // that is no valid command, ends the line with ERROR and the rest is ignored.
+    // Those before it have run. A command that reports later (D, A, O) ignores the rest.
     for (const cmd of parsed.commands) {
       const outcome = this.#execute(cmd);
       if (outcome === 'error') return this.#result(ResultCode.Error);
       if (outcome === 'pending') return;
     }
-    this.#result(ResultCode.Ok);
+    this.#result(parsed.ok ? ResultCode.Ok : ResultCode.Error);
   }
 
   #execute(cmd: AtCommand): CommandOutcome {

@@ -1,32 +1,36 @@
 /**
- * S-registers of the Hayes/V.250 modem. Defaults are the V.250 recommended
- * values where V.250 gives one (§6.2.1–§6.3.12) and the Hayes values
- * otherwise; every register holds 0–255.
+ * S-registers of the Hayes/V.250 modem. Defaults and ranges are V.250's
+ * where V.250 defines the register (§6.2.1–§6.2.3, §6.3) and the
+ * Hayes values otherwise; a value outside a register's range is refused
+ * (ERROR, V.250 §5.3.2) and the register keeps its value.
  */
 export interface SRegisterDef {
   n: number;
   name: string;
   default: number;
   unit: string;
-  /** Source of the meaning and default. */
+  /** Lowest and highest value the register accepts. */
+  min: number;
+  max: number;
+  /** Source of the meaning, default and range. */
   source: string;
 }
 
 export const S_REGISTER_DEFS: readonly SRegisterDef[] = [
-  { n: 0, name: 'rings before auto-answer (0 = off)', default: 0, unit: 'rings', source: 'V.250 §6.3 (call control)' },
-  { n: 1, name: 'ring counter (read only in practice)', default: 0, unit: 'rings', source: 'Hayes' },
-  { n: 2, name: 'escape character (>127 disables +++)', default: 43, unit: 'ASCII', source: 'Hayes' },
-  { n: 3, name: 'command line termination character', default: 13, unit: 'ASCII', source: 'V.250 §6.2.1' },
-  { n: 4, name: 'response formatting character', default: 10, unit: 'ASCII', source: 'V.250 §6.2.2' },
-  { n: 5, name: 'command line editing character', default: 8, unit: 'ASCII', source: 'V.250 §6.2.3' },
-  { n: 6, name: 'pause before blind dialling', default: 2, unit: 's', source: 'V.250 §6.3 (call control)' },
-  { n: 7, name: 'connection completion timeout', default: 50, unit: 's', source: 'V.250 §6.3 (call control)' },
-  { n: 8, name: 'comma dial modifier time', default: 2, unit: 's', source: 'V.250 §6.3 (call control)' },
-  { n: 9, name: 'carrier detect response time', default: 6, unit: '0.1 s', source: 'Hayes' },
-  { n: 10, name: 'automatic disconnect delay', default: 14, unit: '0.1 s', source: 'V.250 §6.3 (call control)' },
-  { n: 11, name: 'DTMF tone duration', default: 95, unit: 'ms', source: 'Hayes' },
-  { n: 12, name: 'escape guard time', default: 50, unit: '0.02 s', source: 'Hayes' },
-  { n: 25, name: 'DTR detect time', default: 5, unit: '0.01 s', source: 'Hayes' },
+  { n: 0, name: 'rings before auto-answer (0 = off)', default: 0, unit: 'rings', min: 0, max: 255, source: 'V.250 §6.3 (call control)' },
+  { n: 1, name: 'ring counter (read only in practice)', default: 0, unit: 'rings', min: 0, max: 255, source: 'Hayes' },
+  { n: 2, name: 'escape character (>127 disables +++)', default: 43, unit: 'ASCII', min: 0, max: 255, source: 'Hayes' },
+  { n: 3, name: 'command line termination character', default: 13, unit: 'ASCII', min: 0, max: 127, source: 'V.250 §6.2.1' },
+  { n: 4, name: 'response formatting character', default: 10, unit: 'ASCII', min: 0, max: 127, source: 'V.250 §6.2.2' },
+  { n: 5, name: 'command line editing character', default: 8, unit: 'ASCII', min: 0, max: 127, source: 'V.250 §6.2.3' },
+  { n: 6, name: 'pause before blind dialling', default: 2, unit: 's', min: 2, max: 10, source: 'V.250 §6.3 (call control)' },
+  { n: 7, name: 'connection completion timeout', default: 50, unit: 's', min: 1, max: 255, source: 'V.250 §6.3 (call control)' },
+  { n: 8, name: 'comma dial modifier time', default: 2, unit: 's', min: 0, max: 255, source: 'V.250 §6.3 (call control)' },
+  { n: 9, name: 'carrier detect response time', default: 6, unit: '0.1 s', min: 0, max: 255, source: 'Hayes' },
+  { n: 10, name: 'automatic disconnect delay', default: 14, unit: '0.1 s', min: 1, max: 254, source: 'V.250 §6.3 (call control)' },
+  { n: 11, name: 'DTMF tone duration', default: 95, unit: 'ms', min: 0, max: 255, source: 'Hayes' },
+  { n: 12, name: 'escape guard time', default: 50, unit: '0.02 s', min: 0, max: 255, source: 'Hayes' },
+  { n: 25, name: 'DTR detect time', default: 5, unit: '0.01 s', min: 0, max: 255, source: 'Hayes' },
 ];
 
 export const S_REGISTER_MAX = 255;
@@ -49,6 +53,8 @@ export const S = {
   dtrDetect: 25,
 } as const;
 
+const DEF_BY_NUMBER = new Map(S_REGISTER_DEFS.map((d) => [d.n, d]));
+
 export class SRegisters {
   readonly #values = new Uint8Array(S_REGISTER_COUNT);
 
@@ -69,7 +75,9 @@ export class SRegisters {
   /** Returns false when the register or value is out of range (the caller answers ERROR). */
   set(n: number, value: number): boolean {
     if (!Number.isInteger(n) || n < 0 || n >= S_REGISTER_COUNT) return false;
-    if (!Number.isInteger(value) || value < 0 || value > S_REGISTER_MAX) return false;
+    const def = DEF_BY_NUMBER.get(n);
+    const [min, max] = def ? [def.min, def.max] : [0, S_REGISTER_MAX];
+    if (!Number.isInteger(value) || value < min || value > max) return false;
     this.#values[n] = value;
     return true;
   }

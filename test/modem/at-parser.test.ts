@@ -43,4 +43,8 @@ t.test('bad input is an error, never a throw', async (t) => {
   t.equal(parseCommandLine('E\u00ff').ok, false, 'non-ASCII byte');
   t.equal(parseCommandLine('&1').ok, false, '& without a letter');
   t.same(parseCommandLine(''), { ok: true, commands: [] }, 'empty body is no commands');
+  t.same(parseCommandLine('E0V1!X4'), { ok: false, error: 'unexpected character 0x21', commands: [
+    { kind: 'basic', name: 'E', arg: 0 }, { kind: 'basic', name: 'V', arg: 1 },
+  ] }, 'an error keeps the commands before it (V.250 §5.6 runs them), not those after');
+  t.same(parseCommandLine('S7=3+MS?E0').commands, [{ kind: 'sreg', reg: 7, op: 'set', value: 3 }], 'a malformed extended command is not among them');
 });

@@ -110,3 +110,25 @@ t.test('extended settings: +MS, +ES, +DS, +FCLASS read/test/set and range errors
   term.send('ATY\r');
   t.equal(term.take(), '\r\nERROR\r\n', 'unknown command');
 });
+
+t.test('S-register ranges of V.250 §6.2.1–§6.2.3 and §6.3: out of range is ERROR and the value stays', async (t) => {
+  const { term, modem } = createRig().addModem('01', { echo: false });
+  const refused: Array<[number, number]> = [[3, 128], [4, 128], [5, 128], [6, 1], [6, 11], [7, 0], [10, 0], [10, 255]];
+  for (const [n, v] of refused) {
+    const before = modem.sRegisters.get(n);
+    term.send(`ATS${n}=${v}\r`);
+    t.equal(term.take(), '\r\nERROR\r\n', `S${n}=${v} is out of range`);
+    t.equal(modem.sRegisters.get(n), before, `S${n} keeps ${before}`);
+  }
+  const accepted: Array<[number, number]> = [[3, 127], [4, 127], [5, 127], [6, 2], [6, 10], [7, 1], [10, 1], [10, 254], [0, 255], [8, 0], [2, 255]];
+  for (const [n, v] of accepted) {
+    term.send(`ATS${n}=${v}\r`);
+    // S3=127 changes the framing of this line's own result (V.250 §6.2.1), so look at the register.
+    term.take();
+    t.equal(modem.sRegisters.get(n), v, `S${n}=${v} is at an edge of the range and accepted`);
+    // Back to factory settings, ending the line with whatever S3 now is.
+    term.send(`AT&F${String.fromCharCode(modem.sRegisters.get(3))}`);
+    term.take();
+    t.equal(modem.sRegisters.get(3), 13, '&F brought S3 back');
+  }
+});

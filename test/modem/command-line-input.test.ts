@@ -51,3 +51,24 @@ t.test('over-long lines answer ERROR and the modem keeps working', async (t) => 
   term.send(`AT${'E0'.repeat(AT_LINE_MAX / 2 - 1)}\r`, 5);
   t.equal(term.take(), '\r\nOK\r\n', 'a line just under the limit is fine');
 });
+
+t.test('V.250 §5.6: the commands before the one in error run, those after it do not', async (t) => {
+  const { term, modem } = createRig().addModem('01', { echo: false });
+  term.send('ATS7=30X3!S8=9\r');
+  t.equal(term.take(), '\r\nERROR\r\n', "'!' is no command: ERROR");
+  t.equal(modem.sRegisters.get(7), 30, 'S7=30 before the bad character ran');
+  t.equal(modem.settings.xLevel, 3, 'X3 before the bad character ran');
+  t.equal(modem.sRegisters.get(8), 2, 'S8=9 after it did not');
+  term.send('ATS7=40+MS?E1\r');
+  t.equal(term.take(), '\r\nERROR\r\n', 'a malformed extended command answers ERROR only, no +MS: text');
+  t.equal(modem.sRegisters.get(7), 40, 'S7=40 before it ran');
+  t.equal(modem.settings.echo, false, 'E1 glued to it did not run');
+  term.send('ATX2X9S7=20\r');
+  t.equal(term.take(), '\r\nERROR\r\n', 'X9 is out of range: ERROR');
+  t.equal(modem.settings.xLevel, 2, 'X2 before it ran');
+  t.equal(modem.sRegisters.get(7), 40, 'S7=20 after it did not');
+  term.send('ATE0&Q\r');
+  t.equal(term.take(), '\r\nERROR\r\n', 'an unknown command answers ERROR');
+  term.send('AT\r');
+  t.equal(term.take(), '\r\nOK\r\n', 'a line of only AT answers OK, the modem is fine');
+});
