@@ -1,6 +1,6 @@
 import type { CommandContext, CommandDef } from './command-context.js';
 import { MODULATION_ORDER, MODULATION_RATES, type Modulation } from './negotiation.js';
-import { PROFILE_SLOTS } from './profile-store.js';
+import { PROFILE_SLOTS, type ModemSettings } from './profile-store.js';
 import { MAX_X_LEVEL } from './result-codes.js';
 import { S_REGISTER_DEFS } from './s-registers.js';
 import { FCLASS_COMMAND } from './service-class.js';
@@ -25,7 +25,7 @@ function profileText(ctx: CommandContext): string {
   const s = ctx.settings;
   const regs = ctx.sRegisters;
   const basic = `E${+s.echo} L${s.speakerVolume} M${s.speakerMode} Q${+s.quiet} V${+s.verbose} X${s.xLevel} &C${s.dcdMode} &D${s.dtrMode} &K${s.flowControl}`;
-  const ext = `+MS=${s.ms.carrier},${+s.ms.automode},${s.ms.minRate},${s.ms.maxRate} +ES=${s.es.join(',')} +DS=${s.ds.join(',')} +FCLASS=${s.fclass} PUMP=${s.pump}`;
+  const ext = `+MS=${s.ms.carrier},${+s.ms.automode},${s.ms.minRate},${s.ms.maxRate} +ES=${s.es.join(',')} +DS=${s.ds.join(',')} +FCLASS=${s.fclass} +IPR=${s.ipr} +ICF=${s.icf.join(',')} +IFC=${s.ifc.join(',')} PUMP=${s.pump}`;
   const sregs = S_REGISTER_DEFS.map((d) => `S${String(d.n).padStart(2, '0')}:${pad3(regs.get(d.n))}`).join(' ');
   return `${basic}\n${ext}\n${sregs}`;
 }
@@ -56,6 +56,36 @@ function extArgsNumbers(args: string[], ranges: Array<[number, number]>, current
   }
   return out;
 }
+
+/**
+ * A V.250 extended parameter of numbers (`+ES=3,0,2`): `?` reads it, `=?`
+ * lists the ranges, `=` sets it, omitted sub-parameters keep their value
+ * (V.250 §5.4.2.1) and one out of range is ERROR with nothing changed.
+ */
+function compoundParameter(
+  name: string,
+  ranges: Array<[number, number]>,
+  testText: string,
+  get: (s: ModemSettings) => number[],
+  set: (s: ModemSettings, values: number[]) => void,
+): CommandDef {
+  return {
+    name,
+    handler: (ctx, cmd) => {
+      if (cmd.kind !== 'extended') return 'error';
+      if (cmd.op === 'read') return ctx.info(`${name}: ${get(ctx.settings).join(',')}`), 'ok';
+      if (cmd.op === 'test') return ctx.info(`${name}: ${testText}`), 'ok';
+      if (cmd.op !== 'set') return 'error';
+      const values = extArgsNumbers(cmd.args, ranges, get(ctx.settings));
+      if (!values) return 'error';
+      set(ctx.settings, values);
+      return 'ok';
+    },
+  };
+}
+
+/** +IPR rates: 0 (follow the DTE) and the usual fixed rates of V.250 §6.2.10. */
+const DTE_RATES = [0, 300, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200];
 
 const ALL_RATES = [...new Set(Object.values(MODULATION_RATES).flat())].sort((a, b) => a - b);
 const MIN_RATE = ALL_RATES[0];
@@ -145,34 +175,26 @@ export const HAYES_COMMANDS: readonly CommandDef[] = [
       return 'ok';
     },
   },
+  compoundParameter('+ES', [[0, 4], [0, 4], [0, 6]], '(0-4),(0-4),(0-6)', (s) => s.es, (s, v) => { s.es = [v[0], v[1], v[2]]; }),
+  compoundParameter('+DS', [[0, 3], [0, 1], [512, 65535], [6, 250]], '(0-3),(0,1),(512-65535),(6-250)', (s) => s.ds, (s, v) => { s.ds = [v[0], v[1], v[2], v[3]]; }),
+  // The DTE-DCE interface of V.250 §6.2.10-§6.2.13: stored and reported; a pty or TCP line has no rate, framing or flow control to change.
   {
-    name: '+ES',
+    name: '+IPR',
     handler: (ctx, cmd) => {
       if (cmd.kind !== 'extended') return 'error';
-      const s = ctx.settings;
-      if (cmd.op === 'read') return ctx.info(`+ES: ${s.es.join(',')}`), 'ok';
-      if (cmd.op === 'test') return ctx.info('+ES: (0-4),(0-4),(0-6)'), 'ok';
-      if (cmd.op !== 'set') return 'error';
-      const nums = extArgsNumbers(cmd.args, [[0, 4], [0, 4], [0, 6]], s.es);
-      if (!nums) return 'error';
-      s.es = [nums[0], nums[1], nums[2]];
+      if (cmd.op === 'read') return ctx.info(`+IPR: ${ctx.settings.ipr}`), 'ok';
+      if (cmd.op === 'test') return ctx.info(`+IPR: (${DTE_RATES.join(',')})`), 'ok';
+      if (cmd.op !== 'set' || cmd.args.length !== 1) return 'error';
+      const rate = cmd.args[0] === '' ? 0 : Number(cmd.args[0]);
+      if (!/^\d{0,6}$/.test(cmd.args[0]) || !DTE_RATES.includes(rate)) return 'error';
+      ctx.settings.ipr = rate;
       return 'ok';
     },
   },
-  {
-    name: '+DS',
-    handler: (ctx, cmd) => {
-      if (cmd.kind !== 'extended') return 'error';
-      const s = ctx.settings;
-      if (cmd.op === 'read') return ctx.info(`+DS: ${s.ds.join(',')}`), 'ok';
-      if (cmd.op === 'test') return ctx.info('+DS: (0-3),(0,1),(512-65535),(6-250)'), 'ok';
-      if (cmd.op !== 'set') return 'error';
-      const nums = extArgsNumbers(cmd.args, [[0, 3], [0, 1], [512, 65535], [6, 250]], s.ds);
-      if (!nums) return 'error';
-      s.ds = [nums[0], nums[1], nums[2], nums[3]];
-      return 'ok';
-    },
-  },
+  compoundParameter('+ICF', [[0, 6], [0, 3]], '(0-6),(0-3)', (s) => s.icf, (s, v) => { s.icf = [v[0], v[1]]; }),
+  compoundParameter('+IFC', [[0, 3], [0, 2]], '(0-3),(0-2)', (s) => s.ifc, (s, v) => { s.ifc = [v[0], v[1]]; }),
+  // +ILRR=1 would report the DTE rate before CONNECT; that rate does not exist here, so only 0 is offered.
+  compoundParameter('+ILRR', [[0, 0]], '(0)', () => [0], () => {}),
   FCLASS_COMMAND,
   {
     // ISDN terminal adapter: AT+BX75 (or =1) selects the X.75 pump, AT+BX75=0 the analog one.

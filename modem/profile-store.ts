@@ -22,6 +22,12 @@ export interface ModemSettings {
   /** +DS=<direction>,<compression_negotiation>,<max_dict>,<max_string> (V.42bis, V.250 §6.6). */
   ds: [number, number, number, number];
   fclass: number;
+  /** +IPR=<rate> (V.250 §6.2.10): the DTE's fixed rate, 0 = follow the DTE (stored only: a pty or TCP line has no rate). */
+  ipr: number;
+  /** +ICF=<format>,<parity> (V.250 §6.2.11): character framing (stored only). */
+  icf: [number, number];
+  /** +IFC=<DCE_by_DTE>,<DTE_by_DCE> (V.250 §6.2.12): local flow control (stored only, like &K). */
+  ifc: [number, number];
   /** Data pump used for outgoing calls: 'analog' or a registered one (e.g. 'x75'). */
   pump: string;
 }
@@ -61,6 +67,10 @@ export function factorySettings(): ModemSettings {
     es: [3, 0, 2],
     ds: [3, 0, 2048, 32],
     fclass: 0,
+    // V.250's recommended defaults: follow the DTE's rate, 8 data bits 1 stop bit, RTS/CTS both ways.
+    ipr: 0,
+    icf: [3, 3],
+    ifc: [2, 2],
     pump: 'analog',
   };
 }

@@ -132,3 +132,36 @@ t.test('S-register ranges of V.250 §6.2.1–§6.2.3 and §6.3: out of range is 
     t.equal(modem.sRegisters.get(3), 13, '&F brought S3 back');
   }
 });
+
+t.test('DTE-DCE interface +IPR, +ICF, +IFC, +ILRR (V.250 §6.2.10–§6.2.13): read, test, set, range, profile', async (t) => {
+  const { term, modem } = createRig().addModem('01', { echo: false, store: new MemoryProfileStore() });
+  const reads: Array<[string, string]> = [['+IPR?', '+IPR: 0'], ['+ICF?', '+ICF: 3,3'], ['+IFC?', '+IFC: 2,2'], ['+ILRR?', '+ILRR: 0']];
+  for (const [cmd, text] of reads) {
+    term.send(`AT${cmd}\r`);
+    t.equal(term.take(), `\r\n${text}\r\n\r\nOK\r\n`, `${cmd} reads the V.250 default ${text}`);
+  }
+  term.send('AT+IFC=?;+ICF=?;+ILRR=?\r');
+  t.equal(term.take(), '\r\n+IFC: (0-3),(0-2)\r\n\r\n+ICF: (0-6),(0-3)\r\n\r\n+ILRR: (0)\r\n\r\nOK\r\n', 'test commands list the ranges');
+  term.send('AT+IPR=?\r');
+  t.match(term.take(), /^\r\n\+IPR: \(0,300,.*,115200\)\r\n\r\nOK\r\n$/, '+IPR=? lists 0 and the fixed rates');
+  term.send('AT&FE0V1&D2&C1+IFC=2,2;+ICF=3,3;+IPR=0;S0=0\r');
+  t.equal(term.take(), '\r\nOK\r\n', 'an init line of a real client with extended commands separated by ; answers OK');
+  term.send('AT+IFC=0,0\r');
+  t.equal(term.take(), '\r\nOK\r\n', '+IFC=0,0 set');
+  term.send('AT+IFC=,1;+IFC?\r');
+  t.equal(term.take(), '\r\n+IFC: 0,1\r\n\r\nOK\r\n', 'an omitted sub-parameter keeps its value');
+  for (const refused of ['+IFC=4,0', '+IFC=0,3', '+ICF=7', '+ICF=,4', '+IPR=12345', '+IPR=x', '+ILRR=1']) {
+    term.send(`AT${refused}\r`);
+    t.equal(term.take(), '\r\nERROR\r\n', `${refused} is out of range: ERROR`);
+  }
+  t.same([modem.settings.ifc, modem.settings.icf, modem.settings.ipr], [[0, 1], [3, 3], 0], 'and nothing changed');
+  term.send('AT+IPR=115200;+ICF=5,1;&W\r');
+  t.equal(term.take(), '\r\nOK\r\n', 'set and stored');
+  term.send('AT&F\r');
+  term.take();
+  t.equal(modem.settings.ipr, 0, '&F brings +IPR back to 0');
+  term.send('ATZ\r');
+  term.take();
+  t.equal(modem.settings.ipr, 115200, 'ATZ loads +IPR from the stored profile');
+  t.same(modem.settings.icf, [5, 1], 'and +ICF');
+});
