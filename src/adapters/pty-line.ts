@@ -176,7 +176,8 @@ function waitReady(socat: Socat, timeoutMs: number): Promise<void> {
     };
     const onError = (err: NodeJS.ErrnoException): void =>
       finish(err.code === 'ENOENT' ? new Error('socat not found: install socat (Debian: apt-get install socat) to use pty: lines') : err);
-    const onExit = (code: number | null): void => {
+    // 'close', not 'exit': a socat that fails at once can exit before its last stderr chunk is read, and the error must quote it.
+    const onClose = (code: number | null): void => {
       const why = log.split('\n').filter((l) => / [EF] /.test(l)).join('; ') || log.trim();
       finish(new Error(`socat exited (code ${code}) before the ptys were ready: ${why}`));
     };
@@ -184,12 +185,12 @@ function waitReady(socat: Socat, timeoutMs: number): Promise<void> {
       clearTimeout(timer);
       socat.stderr.off('data', onData);
       socat.off('error', onError);
-      socat.off('exit', onExit);
+      socat.off('close', onClose);
       if (err) reject(err);
       else resolveReady();
     }
     socat.stderr.on('data', onData);
     socat.once('error', onError);
-    socat.once('exit', onExit);
+    socat.once('close', onClose);
   });
 }

@@ -87,6 +87,14 @@ t.test('socat dying closes the endpoint and removes the link', async (t) => {
   t.notOk(existsSync(path), 'link removed even though socat could not');
 });
 
+t.test('a socat that fails at once: its last stderr line is in the error, even when it comes after the exit', async (t) => {
+  const dir = scratch(t);
+  // Exits at once; its stderr closes only when the background writer has written its line 200 ms later.
+  const socat = join(dir, 'socat');
+  writeFileSync(socat, '#!/bin/sh\n(sleep 0.2; echo "2026/12/02 04:00:00 socat[1] E late complaint" >&2) &\nexit 1\n', { mode: 0o755 });
+  await t.rejects(PtyLine.open({ path: join(dir, 'x'), socat }), /socat exited \(code 1\) before the ptys were ready: .*E late complaint/, 'the line written after the exit is quoted');
+});
+
 t.test('clear errors: socat missing, directory missing, path taken; stale link reclaimed', async (t) => {
   const dir = scratch(t);
   await t.rejects(PtyLine.open({ path: join(dir, 'x'), socat: '/nonexistent/socat' }), /socat not found: install socat/, 'missing socat named');
