@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bound } from './support/bench-bound.js';
+import { median } from './support/median.js';
 
 /**
  * The virtual clock's heap alone, the way a fleet uses it:
@@ -38,11 +39,6 @@ async function runChild(dist: string, timers: number, events: number): Promise<{
   while (fired < events) clock.advance(60_000);
   const cpu = process.cpuUsage(cpu0);
   return { nsPerEvent: ((cpu.user + cpu.system) * 1000) / clock.fired, fired: clock.fired };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 async function main(): Promise<void> {

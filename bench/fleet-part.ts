@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bound } from './support/bench-bound.js';
 import { SignalingDigest, type DigestedEvent } from './support/signaling-digest.js';
+import { median } from './support/median.js';
 
 /**
  * The CPU cost of one centre line's part of bench/signaling's fleet, in one
@@ -88,11 +89,6 @@ function describe(name: string, r: Result): string {
     `(start ${(r.startUs / r.pbxs).toFixed(0)} µs per PBX, the week ${(r.weekUs / pbxDays).toFixed(0)} µs per PBX-day); ` +
     `${r.events} timer events, ${r.reports} reports, ${r.failed} busy retries, ${r.stopped} stops, digest ${r.digest}`
   );
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 async function main(): Promise<void> {

@@ -14,6 +14,7 @@ import { runInVirtualTime } from '../src/maintenance/virtual-time-driver.js';
 import { MasterKey } from '../src/storage/master-key.js';
 import { FakeVisitor } from '../test/support/fake-visitor.js';
 import { bound } from './support/bench-bound.js';
+import { median } from './support/median.js';
 
 /**
  * What the scheduler inside `centre serve` costs (issue 13), in virtual time,
@@ -130,7 +131,6 @@ async function schedulerArm(): Promise<Result> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results: Record<'runner' | 'scheduler', Result[]> = { runner: [], scheduler: [] };
 process.stdout.write(`maintenance-schedule: ${PLANS} plans × ${ZONES.length} PBXs in 2 time zones, ${NIGHTS} nights, ${RUNS} alternating runs per arm, load average ${loadavg()[0].toFixed(1)}\n`);
 for (let i = 0; i < RUNS; i++) {

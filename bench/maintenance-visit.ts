@@ -9,6 +9,7 @@ import { runInVirtualTime } from '../src/maintenance/virtual-time-driver.js';
 import { FakeVisitor } from '../test/support/fake-visitor.js';
 import { visitRig } from '../test/support/visit-rig.js';
 import { bound } from './support/bench-bound.js';
+import { median } from './support/median.js';
 
 /** Measured about 40 s on the loaded 2-core box. */
 bound('maintenance-visit', 240);
@@ -67,7 +68,6 @@ async function round(visitor: DeviceVisitor): Promise<{ wallMs: number; cpuMs: n
   return { wallMs, cpuMs: (used.user + used.system) / 1000, done: summary?.done ?? 0, bytes };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const real: Array<Awaited<ReturnType<typeof round>>> = [];
 const base: Array<Awaited<ReturnType<typeof round>>> = [];
 for (let i = 0; i < ROUNDS; i++) {
