@@ -26,6 +26,13 @@ export interface CentreDatabase {
   readonly kysely: Kysely<Database>;
   run<T>(work: WorkFactory<T>): Promise<T>;
   readonly runNow: (<T>(work: WorkFactory<T>) => T) | undefined;
+  /**
+   * SQLite only: let this connection write its own stored schema
+   * (`sqlite_schema`) or not, which SQLite's defensive mode forbids; for a
+   * migration that changes a table's stored definition in a way no row
+   * needs to change for (column-types.ts `ColumnTypes.allowSchemaWrites`).
+   */
+  readonly allowSchemaWrites?: (allowed: boolean) => void;
   close(): Promise<void>;
 }
 

@@ -4,9 +4,9 @@ import { columnTypes } from './column-types.js';
 import type { Engine } from './database-url.js';
 import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, SCHEMA_MIGRATIONS } from './schema-migrations.js';
 
-/** The program's migrations for Kysely's Migrator, bound to the engine's column types. */
-export function migrationProvider(engine: Engine): MigrationProvider {
-  const types = columnTypes(engine);
+/** The program's migrations for Kysely's Migrator, bound to the engine's column types (and, on SQLite, its schema writes). */
+export function migrationProvider(engine: Engine, allowSchemaWrites?: (allowed: boolean) => void): MigrationProvider {
+  const types = columnTypes(engine, allowSchemaWrites);
   return {
     async getMigrations() {
       const out: Record<string, Migration> = {};
@@ -17,7 +17,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
 }
 
 export function schemaMigrator(db: CentreDatabase): Migrator {
-  return new Migrator({ db: db.kysely, provider: migrationProvider(db.engine), migrationTableName: MIGRATION_TABLE, migrationLockTableName: MIGRATION_LOCK_TABLE });
+  return new Migrator({ db: db.kysely, provider: migrationProvider(db.engine, db.allowSchemaWrites), migrationTableName: MIGRATION_TABLE, migrationLockTableName: MIGRATION_LOCK_TABLE });
 }
 
 /**

@@ -114,6 +114,11 @@ export class SqliteDatabase implements CentreDatabase {
     return this.#wal && this.#wrote ? this.#wal.sync().then(() => result) : Promise.resolve(result);
   }
 
+  /** Defensive mode off or on again (`CentreDatabase.allowSchemaWrites`): better-sqlite3 keeps it on except in its unsafe mode. */
+  readonly allowSchemaWrites = (allowed: boolean): void => {
+    this.#sqlite.unsafeMode(allowed);
+  };
+
   /**
    * SQLite's `data_version`: it changes when another connection — another
    * process on the same file — has committed since the last look, never for

@@ -1,22 +1,16 @@
 import { sql } from 'kysely';
 import t from 'tap';
-import type { ErrorRecord } from '../../firmware-sim/error-history.js';
-import { PSEUDO_ERROR_CODE } from '../../firmware-sim/error-history.js';
 import { encodeReport } from '../../firmware-sim/error-report.js';
-import { DatabaseReportStore } from '../../src/centre/database-report-store.js';
 import type { CentreDatabase } from '../../src/database/centre-database.js';
-import { EventLog } from '../../src/database/event-log.js';
 import { schemaMigrator } from '../../src/database/migrate-schema.js';
-import { ReportArchive } from '../../src/database/report-archive.js';
 import { query } from '../../src/database/work.js';
 import { onBothEngines } from '../support/both-engines.js';
+import { rec, reportReaders, storeReportHistory } from '../support/report-readers.js';
 import { sampleReport, T0 } from '../support/sample-report.js';
 
 /** The migration before 0014. */
 const BEFORE = '0013-device-check-in-row';
 const DROPPED = ['events_device_time', 'reports_system'];
-
-const rec = (id: number, time: number, pseudo = false): ErrorRecord => ({ id, time, cls: 'B', code: pseudo ? PSEUDO_ERROR_CODE : 0x210, location: 'S1', text: `error ${id}`, pseudo });
 
 async function indexNames(db: CentreDatabase): Promise<string[]> {
   const rows =
@@ -24,18 +18,6 @@ async function indexNames(db: CentreDatabase): Promise<string[]> {
       ? (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name in ('events', 'reports')`.execute(db.kysely)).rows
       : (await sql<{ name: string }>`select indexname as name from pg_indexes where tablename in ('events', 'reports')`.execute(db.kysely)).rows;
   return rows.map((r) => r.name);
-}
-
-/** What the readers of reports and events show, for one PBX and the fleet. */
-async function readers(db: CentreDatabase, systemId: string): Promise<unknown> {
-  const archive = new ReportArchive(db);
-  return {
-    reports: (await archive.reports(systemId)).map((r) => [r.id, r.report.seq, r.receivedAt, r.bytes.toString('hex')]),
-    count: await archive.count(systemId),
-    summaries: await archive.summaries(),
-    events: (await new EventLog(db).list({ deviceId: systemId })).map((e) => [e.id, e.type, e.life, e.occurredAt, e.data]),
-    active: (await new EventLog(db).list({ deviceId: systemId, life: 'active' })).map((e) => e.id),
-  };
 }
 
 /**
@@ -72,27 +54,24 @@ onBothEngines(t, 'migration 0014 carries a database with reports forward: the sa
   t.error((await schemaMigrator(db).migrateTo(BEFORE)).error, 'the database is taken back to 0013');
   const before0014 = await indexNames(db);
   t.same(DROPPED.filter((n) => before0014.includes(n)), DROPPED, 'which has both indexes');
-  // History as the program before stored it: two PBXs interleaved, active errors and cleared function tests.
-  const store = new DatabaseReportStore(db);
-  for (let seq = 1; seq <= 6; seq++) {
-    for (const id of ['P1', 'P2']) await store.appendReport(encodeReport(sampleReport({ systemId: id, seq, records: [rec(2 * seq, T0 + seq * 1000), rec(2 * seq + 1, T0 + seq * 1000 + 1, seq % 2 === 0)] })), T0 + seq * 60_000);
-  }
-  const before = { P1: await readers(db, 'P1'), P2: await readers(db, 'P2') };
+  // History as the program before stored it.
+  const store = await storeReportHistory(db);
+  const before = { P1: await reportReaders(db, 'P1'), P2: await reportReaders(db, 'P2') };
 
   const up = await schemaMigrator(db).migrateToLatest();
   t.error(up.error, 'migrating up carries it forward');
   t.ok(up.results?.some((r) => r.migrationName === '0014-report-index-entries' && r.status === 'Success'), 'with 0014');
   const after = await indexNames(db);
   t.same(DROPPED.filter((n) => after.includes(n)), [], 'both indexes are gone');
-  t.same({ P1: await readers(db, 'P1'), P2: await readers(db, 'P2') }, before, 'every reader shows the same reports and events as before');
+  t.same({ P1: await reportReaders(db, 'P1'), P2: await reportReaders(db, 'P2') }, before, 'every reader shows the same reports and events as before');
   const [events, reports] = await plans(db);
   t.match(events, /events_device_seq/, `a device's events are still found by an index: ${events}`);
   t.match(reports, db.engine === 'sqlite' ? /sqlite_autoindex_reports|reports_once/ : /reports_once/, `a PBX's reports too: ${reports}`);
 
   await store.appendReport(encodeReport(sampleReport({ systemId: 'P1', seq: 7, records: [rec(20, T0 + 9000)] })), T0 + 9 * 60_000);
-  const p1 = (await readers(db, 'P1')) as { count: number; active: number[] };
+  const p1 = await reportReaders(db, 'P1');
   t.equal(p1.count, 7, 'a new report is stored after it');
-  t.equal(p1.active.length, (before.P1 as { active: number[] }).active.length + 1, 'with its error an active event beside those before');
+  t.equal(p1.active.length, before.P1.active.length + 1, 'with its error an active event beside those before');
 
   t.error((await schemaMigrator(db).migrateTo(BEFORE)).error, 'down again');
   const down = await indexNames(db);
