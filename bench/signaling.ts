@@ -65,6 +65,27 @@ interface Figures {
   stopped: number;
   /** SignalingDigest of every signaling event (summed over parts). */
   digest: string;
+  /** Each lab's own times, in the order the labs ran (summed figures concatenate them). */
+  labs: LabTimes[];
+}
+
+/** What one lab of a worker cost: its start (Lab.start and the bench's set-up), its week and its close. */
+interface LabTimes {
+  lines: number[];
+  startMs: number;
+  weekMs: number;
+  /** Lab.close and removing its state directory. */
+  closeMs: number;
+}
+
+/** One worker of a fleet run, timed from the main thread (its start to its last message) and by its own event loop. */
+interface WorkerTimes {
+  lines: number[];
+  /** Wall time from `new Worker` to its figures: loading the modules included. */
+  wallMs: number;
+  /** The worker's event loop busy (performance.eventLoopUtilization), i.e. its thread running JavaScript and GC. */
+  busyMs: number;
+  labs: LabTimes[];
 }
 
 interface Part {
@@ -129,30 +150,32 @@ async function runPart(part: Part): Promise<Figures> {
     };
     clock.setTimer(Math.floor((i * 7919) % DAY), raise);
   }
-  return runWeek(lab, clock, dir, started, digest);
+  return runWeek(lab, clock, dir, started, digest, part.lines);
 }
 
 /** The lab's week of virtual time, hour by hour, and its figures; the lab closes and its directory goes. */
-async function runWeek(lab: Lab, clock: VirtualClock, dir: string, started: number, digest: SignalingDigest): Promise<Figures> {
+async function runWeek(lab: Lab, clock: VirtualClock, dir: string, started: number, digest: SignalingDigest, lines: number[]): Promise<Figures> {
   const fired0 = clock.fired;
   const t0 = performance.now();
   for (let h = 0; h < DAYS * 24; h++) clock.advance(3600_000);
   const ms = performance.now() - t0;
   const reports = lab.centre?.receivers.reduce((n, r) => n + r.received, 0) ?? 0;
+  const t1 = performance.now();
   await lab.close();
   rmSync(dir, { recursive: true, force: true });
-  return { startMs: t0 - started, ms, events: clock.fired - fired0, reports, failed: digest.failed, stopped: digest.stopped, digest: digest.value };
+  const labTimes: LabTimes = { lines, startMs: t0 - started, weekMs: ms, closeMs: performance.now() - t1 };
+  return { startMs: t0 - started, ms, events: clock.fired - fired0, reports, failed: digest.failed, stopped: digest.stopped, digest: digest.value, labs: [labTimes] };
 }
 
 function sum(a: Figures, b: Figures): Figures {
-  return { startMs: a.startMs + b.startMs, ms: a.ms + b.ms, events: a.events + b.events, reports: a.reports + b.reports, failed: a.failed + b.failed, stopped: a.stopped + b.stopped, digest: SignalingDigest.combine(a.digest, b.digest) };
+  return { startMs: a.startMs + b.startMs, ms: a.ms + b.ms, events: a.events + b.events, reports: a.reports + b.reports, failed: a.failed + b.failed, stopped: a.stopped + b.stopped, digest: SignalingDigest.combine(a.digest, b.digest), labs: [...a.labs, ...b.labs] };
 }
 
 /** One worker's share: its lines, a group at a time. */
 async function runLines(pbxCount: number, lines: number[], spreadMin: number): Promise<Figures> {
   const perLine = Math.ceil(pbxCount / CENTRE_MODEMS);
   const group = Math.max(1, Math.floor(PBXS_PER_LAB / perLine));
-  let total: Figures = { startMs: 0, ms: 0, events: 0, reports: 0, failed: 0, stopped: 0, digest: new SignalingDigest().value };
+  let total: Figures = { startMs: 0, ms: 0, events: 0, reports: 0, failed: 0, stopped: 0, digest: new SignalingDigest().value, labs: [] };
   for (let k = 0; k < lines.length; k += group) total = sum(total, await runPart({ pbxCount, lines: lines.slice(k, k + group), spreadMin }));
   return total;
 }
@@ -164,6 +187,7 @@ interface FleetRun extends Figures {
   wallMs: number;
   cpuMs: number;
   peakRss: number;
+  workerTimes: WorkerTimes[];
 }
 
 /**
@@ -197,9 +221,10 @@ async function runFleet(pbxCount: number, workers: number, spreadMin: number): P
   const results = await Promise.all(
     shares.map(
       (lines) =>
-        new Promise<Figures>((resolve, reject) => {
+        new Promise<Figures & { busyMs: number; wallMs: number }>((resolve, reject) => {
+          const born = performance.now();
           const worker = new Worker(new URL(import.meta.url), { workerData: { pbxCount, lines, spreadMin }, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
-          worker.once('message', resolve);
+          worker.once('message', (f: Figures & { busyMs: number }) => resolve({ ...f, wallMs: performance.now() - born }));
           worker.once('error', reject);
         }),
     ),
@@ -207,8 +232,9 @@ async function runFleet(pbxCount: number, workers: number, spreadMin: number): P
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const cpu = process.cpuUsage(cpu0);
-  const total = results.reduce(sum);
-  return { ...total, pbxCount, workers, spreadMin, wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, peakRss };
+  const total = results.reduce<Figures>((a, b) => sum(a, b), { startMs: 0, ms: 0, events: 0, reports: 0, failed: 0, stopped: 0, digest: new SignalingDigest().value, labs: [] });
+  const workerTimes = results.map((r, w) => ({ lines: shares[w], wallMs: r.wallMs, busyMs: r.busyMs, labs: r.labs }));
+  return { ...total, pbxCount, workers, spreadMin, wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, peakRss, workerTimes };
 }
 
 function describe(r: FleetRun): string {
@@ -216,8 +242,17 @@ function describe(r: FleetRun): string {
   return (
     `${String(r.pbxCount).padStart(6)} PBXs, spread ${String(r.spreadMin).padStart(3)} min, ${r.workers} worker(s): ` +
     `${(r.wallMs / 1000).toFixed(1)} s wall, CPU ${(r.cpuMs / 1000).toFixed(1)} s, ${((r.wallMs * 1000) / pbxDays).toFixed(1)} µs wall / ${((r.cpuMs * 1000) / pbxDays).toFixed(1)} µs CPU per PBX-day; ` +
-    `start ${(r.startMs / 1000).toFixed(1)} s of worker time; ${r.events} timer events, ${r.reports} reports, ${r.failed} busy retries, ${r.stopped} stops, digest ${r.digest}, peak RSS ${(r.peakRss / 2 ** 20).toFixed(0)} MiB`
+    `start ${(r.startMs / 1000).toFixed(1)} s of worker time; ${r.events} timer events, ${r.reports} reports, ${r.failed} busy retries, ${r.stopped} stops, digest ${r.digest}, peak RSS ${(r.peakRss / 2 ** 20).toFixed(0)} MiB` +
+    r.workerTimes.map((w, k) => `\n           ${describeWorker(k, w)}`).join('')
   );
+}
+
+/** Which worker ended last and why: its wall and busy time, and each of its labs' start, week and close. */
+function describeWorker(k: number, w: WorkerTimes): string {
+  const s = (ms: number): string => (ms / 1000).toFixed(1);
+  const labs = w.labs.map((l) => `line ${l.lines.join('+')} ${s(l.startMs)}/${s(l.weekMs)}/${s(l.closeMs)}`).join(', ');
+  const own = w.labs.reduce((t, l) => t + l.startMs + l.weekMs + l.closeMs, 0);
+  return `worker ${k}: ${s(w.wallMs)} s wall, ${s(w.busyMs)} s busy, ${s(w.wallMs - own)} s outside its labs (modules, thread); labs start/week/close s: ${labs}`;
 }
 
 async function main(): Promise<void> {
@@ -287,12 +322,14 @@ async function onePbx(): Promise<Figures> {
     clock.setTimer(6 * 3600_000, raise);
   };
   clock.setTimer(0, raise);
-  return runWeek(lab, clock, dir, started, digest);
+  return runWeek(lab, clock, dir, started, digest, [0]);
 }
 
 if (isMainThread) {
   await main();
 } else {
   const { pbxCount, lines, spreadMin } = workerData as { pbxCount: number; lines: number[]; spreadMin: number };
-  parentPort!.postMessage(await runLines(pbxCount, lines, spreadMin));
+  const figures = await runLines(pbxCount, lines, spreadMin);
+  // The worker's own event loop: the time it ran JavaScript (GC included) since it started, not its waits.
+  parentPort!.postMessage({ ...figures, busyMs: performance.eventLoopUtilization().active });
 }

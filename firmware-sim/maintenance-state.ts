@@ -106,9 +106,7 @@ export class MaintenanceState {
 
   #setUpModules(kds: Kds): void {
     this.#trunks.clear();
-    for (const path of kds.paths()) {
-      // The cheap test first: every PBX start runs this over its ~350 items.
-      if (!path.startsWith('trunk.')) continue;
+    for (const path of kds.pathsUnder('trunk.')) {
       const m = /^trunk\.(\d+)\.in-service$/.exec(path);
       if (!m) continue;
       const index = Number(m[1]);

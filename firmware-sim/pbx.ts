@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { AddressRules } from './address-rules.js';
 import { verifyApsImage } from './aps-image.js';
 import { MemoryApsStore, type ApsStore } from './aps-store.js';
@@ -17,7 +17,7 @@ import { REVISOR_ALARM_FILL, type FormatId, type LogEntry, type ProtocolLog } fr
 import { RestartableUnits, type UnitKind } from './restartable-units.js';
 import { rightsOf, type Action, type Rights } from './rights.js';
 import { hashSecret, isSecretHash, SCRYPT_DEFAULT_COST } from './secret-hash.js';
-import { openSealed, isSealed, sealSecret } from './sealed-secret.js';
+import { freshBoxKey, openSealed, isSealed, sealSecret } from './sealed-secret.js';
 import type { CheckInPersisted, PbxState, StateStore } from './state-store.js';
 import { LoginThrottle } from './login-throttle.js';
 import { AMHOST_ACTOR, UserTable } from './user-table.js';
@@ -132,7 +132,7 @@ export class Pbx {
       this.#reportSeq = saved.reportSeq ?? 0;
       this.#reloadPending = saved.reloadPending === true;
       if (!Number.isInteger(this.#reportSeq) || this.#reportSeq < 0 || this.#reportSeq > 0xffff_ffff) throw new Error(`state of PBX ${saved.systemId}: reportSeq ${JSON.stringify(saved.reportSeq)} is not a number 0–4294967295`);
-      this.#boxKey = saved.boxKey ? Buffer.from(saved.boxKey, 'base64') : randomBytes(32);
+      this.#boxKey = saved.boxKey ? Buffer.from(saved.boxKey, 'base64') : freshBoxKey();
       this.#checkIn = saved.checkIn ?? { reservedUpTo: 0, clockOffsetMs: 0, lastCommand: 0 };
     } else {
       this.systemId = options.systemId;
@@ -145,7 +145,7 @@ export class Pbx {
       this.#revisorAlarm = false;
       this.#reportSeq = 0;
       this.#reloadPending = false;
-      this.#boxKey = randomBytes(32);
+      this.#boxKey = freshBoxKey();
       this.#checkIn = { reservedUpTo: 0, clockOffsetMs: 0, lastCommand: 0 };
     }
     this.errors.onAdd(() => this.persist());
