@@ -81,9 +81,14 @@ export class EventLogError extends Error {
  * centre stores one to a few events per report.
  */
 export function* insertEvent(qb: Kysely<Database>, e: NewEvent): Work<number> {
+  return yield* insertEventRow(qb, eventRow(e));
+}
+
+/** `insertEvent` of a row already built (`insertEvents` builds each once). */
+function* insertEventRow(qb: Kysely<Database>, row: EventRow): Work<number> {
   const q = insertEventQueries(qb);
-  if (!isPostgres(qb)) return insertedId(yield* query(q.plain(eventRow(e))));
-  const { rows } = yield* query(q.returning(eventRow(e)));
+  if (!isPostgres(qb)) return insertedId(yield* query(q.plain(row)));
+  const { rows } = yield* query(q.returning(row));
   return Number(rows[0].id);
 }
 
@@ -100,10 +105,10 @@ export function* insertEvent(qb: Kysely<Database>, e: NewEvent): Work<number> {
  */
 export function* insertEvents(qb: Kysely<Database>, events: readonly NewEvent[]): Work<number[]> {
   const rows = events.map(eventRow);
-  const keys = rows.map((r) => eventKey(r.occurred_at, r.type, r.data));
-  if (!isPostgres(qb) || rows.length < 2 || new Set(keys).size !== keys.length) {
+  const keys = isPostgres(qb) && rows.length >= 2 ? rows.map((r) => eventKey(r.occurred_at, r.type, r.data)) : [];
+  if (keys.length === 0 || new Set(keys).size !== keys.length) {
     const ids: number[] = [];
-    for (const e of events) ids.push(yield* insertEvent(qb, e));
+    for (const row of rows) ids.push(yield* insertEventRow(qb, row));
     return ids;
   }
   const { rows: back } = yield* query(insertEventsQuery(qb)(rows.map((r) => EVENT_COLUMNS.map((c) => r[c]))));
