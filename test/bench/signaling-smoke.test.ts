@@ -14,7 +14,7 @@ t.test('bench/signaling runs to its end on a small fleet and its shards agree wi
   t.match(r.stdout, /^sharding check at 30 PBXs: .*: identical$/m, 'the sharded run counts what one thread counts');
   t.match(r.stdout, /^cost per PBX-day \(spread on\):$/m, 'and it prints the cost per PBX-day');
   // Each fleet says how each worker spent its time, so the one that ends last (the fleet's wall time) can be told apart.
-  const workers = [...r.stdout.matchAll(/^ +worker (\d+): [\d.]+ s wall, [\d.]+ s busy, -?[\d.]+ s outside its labs .*labs start\/week\/close s: (.*)$/gm)];
+  const workers = [...r.stdout.matchAll(/^ +worker (\d+): [\d.]+ s wall, [\d.?]+ s CPU of its thread, -?[\d.]+ s outside its labs .*labs start\/week\/close s: (.*)$/gm)];
   t.ok(workers.length >= 3, `a line per worker under each of the three fleets (${workers.length})`);
   const lastFleet = workers.slice(workers.map((w) => w[1]).lastIndexOf('0'));
   const lines = lastFleet.flatMap((w) => [...w[2].matchAll(/line ([\d+]+) /g)].flatMap((m) => m[1].split('+').map(Number)));
