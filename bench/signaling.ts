@@ -8,8 +8,8 @@ import type { VirtualClock } from '../core/clock.js';
 import type { LabConfig } from '../src/lab/config.js';
 import type { Lab } from '../src/lab/lab.js';
 import { bound } from './support/bench-bound.js';
-import { threadCpuMs } from './support/thread-cpu.js';
 import { SignalingDigest, type DigestedEvent } from './support/signaling-digest.js';
+import { procStatCpuMs } from '../test/support/proc-stat-cpu.js';
 
 /**
  * Error signaling and the centre in virtual time.
@@ -82,7 +82,7 @@ interface WorkerTimes {
   lines: number[];
   /** Wall time from `new Worker` to its figures: loading the modules included. */
   wallMs: number;
-  /** CPU time of the worker's own thread (threadCpuMs; undefined without /proc): under load its wall time waits for a core, this does not. */
+  /** CPU time of the worker's own thread (/proc/thread-self/stat; undefined without /proc): under load its wall time waits for a core, this does not. */
   cpuMs: number | undefined;
   labs: LabTimes[];
 }
@@ -349,5 +349,6 @@ if (isMainThread) {
 } else {
   const { pbxCount, lines, spreadMin } = workerData as { pbxCount: number; lines: number[]; spreadMin: number };
   const figures = await runLines(pbxCount, lines, spreadMin);
-  parentPort!.postMessage({ ...figures, cpuMs: threadCpuMs() });
+  // The calling thread's own CPU (it misses V8's helper threads: parallel scavenges, concurrent compiles).
+  parentPort!.postMessage({ ...figures, cpuMs: procStatCpuMs('/proc/thread-self/stat', 14) });
 }

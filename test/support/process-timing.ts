@@ -1,25 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { procStatCpuMs } from './proc-stat-cpu.js';
 import { median } from './sample-stats.js';
 
-/** Clock ticks per second of /proc/PID/stat's times (sysconf(_SC_CLK_TCK), USER_HZ: 100 on Linux). */
-const CLOCK_TICKS_PER_S = 100;
-
-/**
- * CPU time (user + system) of this process's reaped children so far, in ms:
- * fields 16 and 17 (cutime, cstime) of /proc/self/stat, in steps of 10 ms.
- * Undefined where there is no /proc.
- */
+/** CPU time (user + system) of this process's reaped children so far, in ms; undefined where there is no /proc. */
 function childrenCpuMs(): number | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync('/proc/self/stat', 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) may hold spaces; the fields after it start with field 3.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICKS_PER_S;
+  return procStatCpuMs('/proc/self/stat', 16);
 }
 
 /**
