@@ -142,20 +142,20 @@ function toRecord(raw: RawRecord): ErrorRecord {
   if (raw.flags & ~RECORD_FLAG_PSEUDO) throw new ReportDecodeError('BAD_FIELD', `record ${raw.id}: unknown flags ${hex(Buffer.of(raw.flags))}`);
   return {
     id: raw.id,
-    time: safeTime(raw.time, `record ${raw.id} time`),
+    time: safeTime(raw.time, 'time', raw.id),
     cls: cls as ErrorClass,
     code: raw.code,
-    location: text(raw.location, `record ${raw.id} location`),
-    text: text(raw.text, `record ${raw.id} text`),
+    location: text(raw.location, 'location', raw.id),
+    text: text(raw.text, 'text', raw.id),
     pseudo: (raw.flags & RECORD_FLAG_PSEUDO) !== 0,
   };
 }
 
-function text(bytes: Buffer, field: string): string {
+function text(bytes: Buffer, field: string, recordId: number): string {
   try {
     return strictUtf8.decode(bytes);
   } catch {
-    throw new ReportDecodeError('BAD_FIELD', `${field} is not valid UTF-8`);
+    throw new ReportDecodeError('BAD_FIELD', `${fieldName(field, recordId)} is not valid UTF-8`);
   }
 }
 
@@ -166,9 +166,21 @@ function fixedAscii(bytes: Buffer): string {
   return used.toString('latin1');
 }
 
-function safeTime(value: bigint, field: string): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new ReportDecodeError('BAD_FIELD', `${field} ${value} is out of range`);
+/** The largest time a report's number can hold exactly (ms since the epoch). */
+const MAX_TIME = BigInt(Number.MAX_SAFE_INTEGER);
+
+function safeTime(value: bigint, field: string, recordId?: number): number {
+  if (value > MAX_TIME) throw new ReportDecodeError('BAD_FIELD', `${fieldName(field, recordId)} ${value} is out of range`);
   return Number(value);
+}
+
+/**
+ * A field's name in a message, `record 7 time` for a record's: named only
+ * when a message needs it, since the centre decodes every report it
+ * receives and most are fine.
+ */
+function fieldName(field: string, recordId: number | undefined): string {
+  return recordId === undefined ? field : `record ${recordId} ${field}`;
 }
 
 function hex(bytes: Uint8Array): string {
