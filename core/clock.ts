@@ -70,7 +70,7 @@ export class VirtualClock implements Clock {
   #seqs = new Float64Array(INITIAL_CAPACITY);
   #slotOf = new Int32Array(INITIAL_CAPACITY);
   #size = 0;
-  /** Callbacks by slot; a slot is free (undefined) from its timer's pop until a new timer takes it. */
+  /** Callbacks by slot; undefined from its timer's cancel or pop until a new timer takes the slot. */
   #fns: Array<(() => void) | undefined> = [];
   /** The creation number of the timer in each slot, -1 while the slot is free. */
   #slotSeq = new Float64Array(INITIAL_CAPACITY);
@@ -122,7 +122,8 @@ export class VirtualClock implements Clock {
     for (;;) {
       if (!this.#dropCancelled() || this.#at[0] > t) break;
       this.#now = this.#at[0];
-      const fn = this.#release(this.#slotOf[0]);
+      // The top is live (#dropCancelled), so its callback is there.
+      const fn = this.#release(this.#slotOf[0])!;
       this.#pop();
       this.#fired++;
       fn();
@@ -155,9 +156,9 @@ export class VirtualClock implements Clock {
     return false;
   }
 
-  /** Free a slot whose timer leaves the heap; returns its callback. */
-  #release(slot: number): () => void {
-    const fn = this.#fns[slot]!;
+  /** Free a slot whose timer leaves the heap; returns its callback (undefined for a cancelled one). */
+  #release(slot: number): (() => void) | undefined {
+    const fn = this.#fns[slot];
     this.#fns[slot] = undefined;
     this.#slotSeq[slot] = -1;
     this.#dead[slot] = 0;
@@ -169,6 +170,10 @@ export class VirtualClock implements Clock {
   readonly #onCancel = (timer: VirtualTimer): void => {
     if (this.#slotSeq[timer.slot] !== timer.seq || this.#dead[timer.slot] === 1) return;
     this.#dead[timer.slot] = 1;
+    // The callback goes now, not when the dead entry reaches the top: it holds what its owner
+    // held (a no-answer timer: the whole call attempt), and kept until the timer's due time a
+    // fleet's cancelled timers carried every busy retry out of the young generation into the old.
+    this.#fns[timer.slot] = undefined;
     this.#cancelled++;
     // Without this a fleet's cancelled retry timers would grow the heap (and every push/pop) for days of virtual time.
     if (this.#cancelled >= COMPACT_MIN_CANCELLED && this.#cancelled * 2 > this.#size) this.#compact();
