@@ -35,7 +35,9 @@ export type FrameEvent =
 
 export function encodeFrame(payload: Uint8Array): Buffer {
   if (payload.length > MAX_FRAME_PAYLOAD) throw new RangeError(`frame payload ${payload.length} bytes exceeds ${MAX_FRAME_PAYLOAD}`);
-  const out = Buffer.alloc(FRAME_HEADER_BYTES + payload.length + FRAME_CRC_BYTES);
+  // Every byte is written below, so the buffer need not be zeroed: a small one then comes from
+  // Node's pool rather than being an ArrayBuffer of its own (a fleet frames a report per call).
+  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length + FRAME_CRC_BYTES);
   FRAME_MARKER.copy(out, 0);
   out.writeUInt32BE(payload.length, 4);
   out.writeUInt32BE(~payload.length >>> 0, 8);
@@ -44,6 +46,9 @@ export function encodeFrame(payload: Uint8Array): Buffer {
   out.writeUInt32BE(crc32(out.subarray(0, end)), end);
   return out;
 }
+
+/** What a push that completes nothing returns: frozen, so no caller can fill it for the next. */
+const NO_EVENTS: readonly FrameEvent[] = Object.freeze([]);
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -67,7 +72,11 @@ interface FrameStart {
  * large frame arriving a byte at a time costs O(n), not O(n²).
  */
 export class FrameDecoder {
-  #data = Buffer.alloc(256);
+  /**
+   * Only the first `#len` bytes are ever read, so it need not be zeroed: from
+   * Node's pool, not an ArrayBuffer per decoder (a fleet makes one per call).
+   */
+  #data = Buffer.allocUnsafe(256);
   #len = 0;
   /** Size of the verified-header frame that starts at offset 0 and is still arriving, else 0. */
   #awaiting = 0;
@@ -86,10 +95,11 @@ export class FrameDecoder {
     this.#overlong = false;
   }
 
-  push(chunk: Uint8Array): FrameEvent[] {
+  /** The events the bytes so far complete; a chunk that completes none (most of a frame's body) gets a shared empty list. */
+  push(chunk: Uint8Array): readonly FrameEvent[] {
     this.#append(chunk);
+    if (this.#awaiting && this.#len < this.#awaiting) return NO_EVENTS;
     const events: FrameEvent[] = [];
-    if (this.#awaiting && this.#len < this.#awaiting) return events;
     const buf = this.#data.subarray(0, this.#len);
     let pos = 0;
     for (;;) {
@@ -172,7 +182,7 @@ export class FrameDecoder {
   #append(chunk: Uint8Array): void {
     const need = this.#len + chunk.length;
     if (need > this.#data.length) {
-      const grown = Buffer.alloc(Math.max(need, this.#data.length * 2));
+      const grown = Buffer.allocUnsafe(Math.max(need, this.#data.length * 2));
       this.#data.copy(grown, 0, 0, this.#len);
       this.#data = grown;
     }
@@ -202,10 +212,13 @@ function findFrame(buf: Buffer, from: number, limit: number): FrameStart | undef
   return undefined;
 }
 
-/** Start of a partial frame marker ending the buffer, or -1. */
+/** Start of a partial frame marker ending the buffer, or -1 (compared byte by byte: it runs on every chunk without LF). */
 function markerPrefixAtEnd(buf: Buffer, from: number): number {
   for (let n = Math.min(FRAME_MARKER.length - 1, buf.length - from); n > 0; n--) {
-    if (buf.subarray(buf.length - n).equals(FRAME_MARKER.subarray(0, n))) return buf.length - n;
+    const at = buf.length - n;
+    let k = 0;
+    while (k < n && buf[at + k] === FRAME_MARKER[k]) k++;
+    if (k === n) return at;
   }
   return -1;
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { LineEndpoint } from '../core/line-endpoint.js';
 import type { DialFailure, DialResult, ModemCallSink, ModemKind, OutgoingModem } from '../core/modem-port.js';
-import type { CallFailure, CallTerminal, ExchangeLine, IncomingCall, LinkInfo, OfferReply } from '../core/call.js';
+import type { CallFailure, CallTerminal, DialOptions, ExchangeLine, IncomingCall, LinkInfo, OfferReply } from '../core/call.js';
 import type { DataPump } from './data-pump.js';
 
 /** Outgoing calls of a PBX modem give up after this long without connect: 50 s, the V.250 default of S7. */
@@ -48,7 +48,8 @@ export abstract class PbxModem implements CallTerminal, OutgoingModem {
   protected readonly clock: Clock;
   protected readonly sink: ModemCallSink;
   readonly #answerAfterRings: number;
-  readonly #noAnswerMs: number;
+  /** The dial's options, the same for every call (a fleet PBX retrying a busy centre dials by the thousand). */
+  readonly #dialOptions: Readonly<DialOptions>;
   #line: ExchangeLine | undefined;
   #inUse = 0;
 
@@ -57,7 +58,7 @@ export abstract class PbxModem implements CallTerminal, OutgoingModem {
     this.sink = options.sink;
     this.#channels = Math.max(1, options.channels ?? 1);
     this.#answerAfterRings = Math.max(1, options.answerAfterRings ?? 1);
-    this.#noAnswerMs = options.noAnswerMs ?? DEFAULT_NO_ANSWER_MS;
+    this.#dialOptions = { noAnswerMs: options.noAnswerMs ?? DEFAULT_NO_ANSWER_MS };
   }
 
   /** The modem's pump: what it offers and what it answers. */
@@ -127,7 +128,7 @@ export abstract class PbxModem implements CallTerminal, OutgoingModem {
         this.#release();
         done({ outcome: DIAL_FAILURES[reason] });
       },
-    }, { noAnswerMs: this.#noAnswerMs });
+    }, this.#dialOptions);
   }
 
   #hold(path: LineEndpoint): void {

@@ -42,6 +42,8 @@ class PacedPipe {
   #queued = 0;
   #sentUntil = 0;
   #timer: TimerHandle | undefined;
+  /** The tick's callback, made once per pipe: a connected call sets a timer per batch, and a fleet carries millions. */
+  readonly #onTick = (): void => this.#tick();
 
   constructor(
     private readonly clock: Clock,
@@ -73,7 +75,7 @@ class PacedPipe {
   #schedule(): void {
     const msPerByte = 1000 / this.bytesPerSecond;
     const firstDue = this.#sentUntil + msPerByte - this.clock.now();
-    this.#timer = this.clock.setTimer(Math.max(PACING_TICK_MS, Math.ceil(firstDue)), () => this.#tick());
+    this.#timer = this.clock.setTimer(Math.max(PACING_TICK_MS, Math.ceil(firstDue)), this.#onTick);
   }
 
   #tick(): void {
@@ -178,8 +180,12 @@ export class DataPath {
   readonly #endA: PathEnd;
   readonly #endB: PathEnd;
   readonly #pipes: PacedPipe[] = [];
-  /** One generator per direction, so batching never changes which byte is hit. */
-  readonly #random: [SeededRandom, SeededRandom];
+  /**
+   * One generator per direction, so batching never changes which byte is hit;
+   * made at the first corrupted chunk (most lines never corrupt, and every
+   * object of a call that lasts seconds is copied out of the young generation).
+   */
+  readonly #random: [SeededRandom | undefined, SeededRandom | undefined] = [undefined, undefined];
   #crossed = 0;
   /** A cut set while the call was up (`cutAfter`): release when this many bytes in all have crossed. */
   #cutAt: number | undefined;
@@ -190,7 +196,6 @@ export class DataPath {
   readonly #inFlight = [0, 0];
 
   constructor(private readonly clock: Clock, name: string, private readonly options: DataPathOptions) {
-    this.#random = [new SeededRandom(options.corruptSeed), new SeededRandom(options.corruptSeed + 1)];
     this.#endA = new PathEnd(`${name} (caller end)`, clock, (b) => this.#send(b, this.#endB, 0), () => this.#hangUp(0));
     this.#endB = new PathEnd(`${name} (called end)`, clock, (b) => this.#send(b, this.#endA, 1), () => this.#hangUp(1));
     this.a = this.#endA;
@@ -261,7 +266,7 @@ export class DataPath {
     this.#crossed += out.length;
     if (this.options.transforms && out.length) out = this.options.transforms[direction](out);
     if (out.length) this.options.tap?.(direction, out);
-    if (this.options.corruptRate > 0) out = this.#corrupt(out, this.#random[direction]);
+    if (this.options.corruptRate > 0) out = this.#corrupt(out, (this.#random[direction] ??= new SeededRandom(this.options.corruptSeed + direction)));
     if (out.length) {
       this.#inFlight[direction]++;
       const chunk = out;

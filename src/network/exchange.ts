@@ -151,6 +151,11 @@ export type LineCut = { afterBytes: number } | { afterMs: number };
 
 const DIGITS = /^[0-9*#]+$/;
 
+/** The smaller of two optional limits; undefined when neither is set. */
+function smaller(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
+
 function checkNumber(kind: string, n: string): void {
   if (!DIGITS.test(n)) throw new NumberingError(`${kind} '${n}' must be digits (0-9, *, #)`);
 }
@@ -260,9 +265,10 @@ interface CallHost {
 
 class Call implements IncomingCall, OutgoingCall {
   readonly #machine: StateMachine<CallState>;
-  readonly #ring: Array<(on: boolean) => void> = [];
-  readonly #cancel: Array<() => void> = [];
-  #timers: TimerHandle[] = [];
+  /** Made at the first listener: most calls of a fleet are refused busy at the offer and never ring. */
+  #ring: Array<(on: boolean) => void> | undefined;
+  #cancel: Array<() => void> | undefined;
+  readonly #timers: TimerHandle[] = [];
   #ringTimer: TimerHandle | undefined;
   #path: DataPath | undefined;
   /** What is cutting the call, so its release names the fault that acted. */
@@ -286,11 +292,11 @@ class Call implements IncomingCall, OutgoingCall {
   }
 
   onRing(listener: (on: boolean) => void): void {
-    this.#ring.push(listener);
+    (this.#ring ??= []).push(listener);
   }
 
   onCancel(listener: () => void): void {
-    this.#cancel.push(listener);
+    (this.#cancel ??= []).push(listener);
   }
 
   /** Move to `next` (an illegal move is a bug in the exchange, so it throws) and report it. */
@@ -308,7 +314,7 @@ class Call implements IncomingCall, OutgoingCall {
     const cadence = this.callee?.pbx?.ringCadenceMs ?? DEFAULT_RING_CADENCE_MS;
     const ring = (step: number): void => {
       if (this.state !== CallState.Alerting) return;
-      for (const l of this.#ring) l(step % 2 === 0);
+      if (this.#ring) for (const l of this.#ring) l(step % 2 === 0);
       this.#ringTimer = this.host.clock.setTimer(cadence[step], () => ring((step + 1) % cadence.length));
     };
     ring(0);
@@ -318,7 +324,7 @@ class Call implements IncomingCall, OutgoingCall {
     const wasOn = this.#ringTimer !== undefined;
     this.#ringTimer?.cancel();
     this.#ringTimer = undefined;
-    if (wasOn) for (const l of this.#ring) l(false);
+    if (wasOn && this.#ring) for (const l of this.#ring) l(false);
   }
 
   answer(link: LinkInfo | null, onConnect: (path: LineEndpoint) => void): void {
@@ -337,22 +343,24 @@ class Call implements IncomingCall, OutgoingCall {
 
   #connect(link: LinkInfo, onConnect: (path: LineEndpoint) => void): void {
     const callee = this.callee!;
-    const f = [this.from.faults, callee.faults];
-    const drops = f.map((x) => x.dropAfterBytes).filter((x): x is number => x !== undefined);
-    const dropMs = f.map((x) => x.dropAfterMs).filter((x): x is number => x !== undefined);
-    // Whose plan cuts the line, for the fault event: the smaller limit wins, as below.
-    const cutter = (key: 'dropAfterBytes' | 'dropAfterMs', limit: number): string => (f[0][key] === limit ? this.from.key : callee.key);
-    const corrupting = f.find((x) => x.corruptRate > 0);
+    // Both plans read without building arrays of them: every connected call of a fleet comes through here.
+    const fa = this.from.faults;
+    const fb = callee.faults;
+    // The smaller limit of the two plans wins; the fault event names the line whose plan it is (the caller's on a tie).
+    const dropBytes = smaller(fa.dropAfterBytes, fb.dropAfterBytes);
+    const dropMs = smaller(fa.dropAfterMs, fb.dropAfterMs);
+    const cutter = (key: 'dropAfterBytes' | 'dropAfterMs', limit: number): string => (fa[key] === limit ? this.from.key : callee.key);
+    const corrupting = fa.corruptRate > 0 ? fa : fb.corruptRate > 0 ? fb : undefined;
     this.#path = new DataPath(this.host.clock, `call ${this.id} ${this.caller}→${this.called}`, {
       bytesPerSecond: link.bytesPerSecond,
       pacing: this.host.pacing,
-      latencyMs: f[0].latencyMs + f[1].latencyMs,
+      latencyMs: fa.latencyMs + fb.latencyMs,
       corruptRate: corrupting?.corruptRate ?? 0,
       corruptSeed: corrupting?.corruptSeed ?? 1,
-      dropAfterBytes: drops.length ? Math.min(...drops) : undefined,
+      dropAfterBytes: dropBytes,
       onRelease: (cause) => {
         // A 'network' release comes only from a cut: the plan's byte limit unless a timer or a one-shot cut came first.
-        const by = this.#cutBy ?? (drops.length ? { line: cutter('dropAfterBytes', Math.min(...drops)), fault: 'drop-bytes' as const } : undefined);
+        const by = this.#cutBy ?? (dropBytes !== undefined ? { line: cutter('dropAfterBytes', dropBytes), fault: 'drop-bytes' as const } : undefined);
         if (cause === 'network' && by) this.host.faulted({ call: this.id, ...by });
         this.#released(cause);
       },
@@ -360,7 +368,7 @@ class Call implements IncomingCall, OutgoingCall {
       tap: this.#tap(),
     });
     this.#clearTimers();
-    if (dropMs.length) this.after(Math.min(...dropMs), () => this.#cutNow(cutter('dropAfterMs', Math.min(...dropMs))));
+    if (dropMs !== undefined) this.after(dropMs, () => this.#cutNow(cutter('dropAfterMs', dropMs)));
     this.transition(CallState.Connected);
     for (const att of [this.from, callee]) {
       const pending = att.pendingCut;
@@ -435,7 +443,7 @@ class Call implements IncomingCall, OutgoingCall {
     this.#clearTimers();
     this.transition(CallState.Failed, reason);
     this.host.ended(this);
-    if (alerted) for (const l of this.#cancel) l();
+    if (alerted && this.#cancel) for (const l of this.#cancel) l();
     this.handlers.onFail(reason);
   }
 
@@ -460,7 +468,7 @@ class Call implements IncomingCall, OutgoingCall {
 
   #clearTimers(): void {
     for (const t of this.#timers) t.cancel();
-    this.#timers = [];
+    this.#timers.length = 0;
   }
 }
 

@@ -9,7 +9,7 @@ const MAX_LINE_BYTES = 80;
 const report = encodeReport(sampleReport());
 
 /** Events with garbage merged and bytes shown as hex, so split points compare equal. */
-function normalize(events: FrameEvent[]): string[] {
+function normalize(events: readonly FrameEvent[]): string[] {
   const out: string[] = [];
   for (const e of events) {
     const s = e.kind === 'line' ? `line:${e.text}` : e.kind === 'frame' ? `frame:${e.payload.toString('hex')}` : e.kind === 'bad-frame' ? `bad-frame:${e.length}` : `garbage:${e.bytes.toString('hex')}`;
@@ -100,4 +100,29 @@ t.test('reset drops a partial frame after a line break', async (t) => {
   t.ok(d.buffered > 0, 'partial frame is held');
   d.reset();
   t.same(normalize(d.push(frame)), [`frame:${report.toString('hex')}`], 'after reset a complete resend decodes cleanly');
+});
+
+t.test('a chunk that completes nothing gets an empty list no caller can fill', async (t) => {
+  const d = new FrameDecoder();
+  const frame = encodeFrame(report);
+  const head = d.push(frame.subarray(0, 20));
+  const body = d.push(frame.subarray(20, 40));
+  t.same([head.length, body.length], [0, 0], 'the header and part of the body are no event yet');
+  t.ok(Object.isFrozen(body), 'the empty list is frozen: it is shared by every such push (a fleet pushes millions)');
+  t.throws(() => (body as FrameEvent[]).push({ kind: 'line', text: 'x' }), 'pushing into it fails rather than leaking into the next call');
+  t.same(normalize(d.push(frame.subarray(40))), [`frame:${report.toString('hex')}`], 'the rest completes the frame');
+});
+
+t.test('a chunk ending in part of the marker keeps it for the next chunk, at every length of the part', async (t) => {
+  const frame = encodeFrame(report);
+  for (let n = 1; n < FRAME_MARKER.length; n++) {
+    const d = new FrameDecoder();
+    const first = normalize(d.push(Buffer.concat([Buffer.from('READY\r\nnoise'), frame.subarray(0, n)])));
+    t.same(first, ['line:READY', `garbage:${Buffer.from('noise').toString('hex')}`], `${n} marker byte(s) at the end are held, the noise before them is garbage`);
+    t.equal(d.buffered, n, `${n} marker byte(s) wait for the rest`);
+    t.same(normalize(d.push(frame.subarray(n))), [`frame:${report.toString('hex')}`], `with ${n} marker byte(s) held the frame decodes`);
+  }
+  const d = new FrameDecoder();
+  t.same(normalize(d.push(Buffer.from('\x02HX', 'latin1'))), ['garbage:02'], 'a marker start that goes wrong is not held as a marker: its STX is garbage');
+  t.equal(d.buffered, 2, 'the printable rest waits as the start of a line');
 });

@@ -154,3 +154,42 @@ t.test('fault spec text: parse and clear errors', async (t) => {
   t.throws(() => parseFaultSpec('latency=soon'), FaultSpecError, 'bad duration');
   t.throws(() => parseFaultSpec('drop-bytes'), FaultSpecError, 'missing value');
 });
+
+t.test('both ends with a cut in their plans: the smaller limit cuts, and the fault names its line', async (t) => {
+  const applied: Array<{ line: string; fault: string }> = [];
+  const clock = new VirtualClock(0);
+  const exchange = new Exchange(clock, { onFaultApplied: (e) => applied.push({ line: e.line, fault: e.fault }) });
+  const answerer: CallTerminal = { offerCall: (c) => { c.answer({ ...LINK, handshakeMs: 0 }, (p) => p.onData((d) => p.write(d))); return 'ringing'; } };
+  const caller = exchange.addSubscriber('100', { offerCall: () => 'busy' });
+  exchange.addSubscriber('300', answerer);
+  const call = (): { crossed: () => number; closedAfter: () => number } => {
+    let got = 0;
+    let closedAt = -1;
+    const placedAt = clock.now();
+    caller.dial('300', { bearer: 'analog' }, {
+      onConnect: (p) => {
+        p.onData((d) => { got += d.length; });
+        p.onClose(() => { closedAt = clock.now(); });
+        p.write(new Uint8Array(200));
+      },
+      onFail: () => {},
+    });
+    clock.advance(10_000);
+    return { crossed: () => got, closedAfter: () => closedAt - placedAt };
+  };
+  exchange.setFaults('100', { dropAfterBytes: 50 });
+  exchange.setFaults('300', { dropAfterBytes: 30 });
+  const bytes = call();
+  t.ok(bytes.crossed() < 30, `cut once 30 bytes in all had crossed: ${bytes.crossed()} came back of the 200 sent`);
+  t.same(applied.pop(), { line: '300', fault: 'drop-bytes' }, "the callee's smaller byte limit cut the call, and the event names the callee");
+  exchange.setFaults('300', { dropAfterBytes: 50 });
+  call();
+  t.same(applied.pop(), { line: '100', fault: 'drop-bytes' }, "equal limits: the event names the caller's line");
+  exchange.clearFaults('100');
+  exchange.clearFaults('300');
+  exchange.setFaults('100', { dropAfterMs: 300 });
+  exchange.setFaults('300', { dropAfterMs: 200 });
+  const timed = call();
+  t.equal(timed.closedAfter(), 500 + 200, 'cut 200 ms after connect (post-dial delay 500 ms): the smaller time limit');
+  t.same(applied.pop(), { line: '300', fault: 'drop-after' }, 'the time cut names the line whose plan set it');
+});
