@@ -10,7 +10,7 @@ import { median } from './support/median.js';
 /**
  * The CPU cost of one centre line's part of bench/signaling's fleet, in one
  * thread, against another build in the same run:
- *   node dist/bench/fleet-part.js [--fleet N] [--rounds R] [--other DIR [--other-semi-space MB] [--other-centre file]]
+ *   node dist/bench/fleet-part.js [--fleet N] [--rounds R] [--labs-before K] [--other DIR [--other-semi-space MB] [--other-centre file]]
  * A fleet of N PBXs on 8 centre lines falls apart into 8 exact parts (PBX i
  * calls line i mod 8); this runs the part of line 0 (N/8 PBXs, 7 days, a
  * class-B error a day, a daily function test spread over 4 hours) — the unit
@@ -24,7 +24,10 @@ import { median } from './support/median.js';
  * in RAM). It prints each round's CPU time (process.cpuUsage of the
  * child: start, the week, per PBX-day), the counts and a digest of every
  * PBX's signaling events and their virtual times (SignalingDigest), which
- * must agree: the same simulation, only its cost differs.
+ * must agree: the same simulation, only its cost differs. With
+ * --labs-before K each child first starts and closes K labs of the same part
+ * (no week), so the start measured is a warm one, as three of the four labs
+ * of each worker of the 100,000 fleet are.
  */
 const DAY = 86_400_000;
 const DAYS = 7;
@@ -45,39 +48,54 @@ interface Result {
   digest: string;
 }
 
-/** The part of line 0, with the modules of the build whose dist/ is `dist`. */
-async function runPart(dist: string, fleet: number, centre: 'memory' | 'file'): Promise<Result> {
+/**
+ * The part of line 0, with the modules of the build whose dist/ is `dist`.
+ * `labsBefore` labs of the same part are started and closed first, without
+ * their week, as a worker of bench/signaling starts its second to fourth
+ * lab: the start measured is then a warm one (code compiled, heap grown),
+ * not only the first lab's of a fresh process.
+ */
+async function runPart(dist: string, fleet: number, centre: 'memory' | 'file', labsBefore: number): Promise<Result> {
   const load = <T>(path: string): Promise<T> => import(pathToFileURL(join(dist, path)).href) as Promise<T>;
   const { VirtualClock } = await load<typeof import('../core/clock.js')>('core/clock.js');
   const { validateConfig } = await load<typeof import('../src/lab/config.js')>('src/lab/config.js');
   const { Lab } = await load<typeof import('../src/lab/lab.js')>('src/lab/lab.js');
   const { configure } = await load<typeof import('../test/support/teleservice-lab.js')>('test/support/teleservice-lab.js');
-  const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'bench-fleet-part-'));
   const modem = { name: 'centre-1', number: '0899000', bind: 'tcp:127.0.0.1:1' };
-  const clock = new VirtualClock();
   const indices: number[] = [];
   for (let i = 0; i < fleet; i += LINES) indices.push(i);
-  const config = validateConfig({ stateDir: dir, pbxs: indices.map((i) => ({ id: `F${String(i).padStart(6, '0')}`, fmc: false, trunks: [`7${String(i).padStart(6, '0')}`] })), modems: [modem], centre: { modem: modem.name } }, dir);
-  const cpu0 = process.cpuUsage();
-  const lab = await Lab.start(config, { clock, mode: 'memory', hashCost: 16, ...(centre === 'memory' ? { centreDb: { engine: 'sqlite' as const, path: ':memory:' } } : { centreDir: join(dir, 'centre'), centreFsync: false }) });
-  const digest = new SignalingDigest();
-  for (const i of indices) {
-    const { pbx, signaling } = lab.pbxs.get(`F${String(i).padStart(6, '0')}`)!;
-    signaling.onEvent((e: DigestedEvent) => digest.add(i, clock.now(), e));
-    configure(pbx, { 'callback.1.number': `0${modem.number}`, 'signaling.enabled': 'yes', 'signaling.interval': String(1 + (i % 15)), 'signaling.functest': 'yes', 'signaling.functest-days': '1', 'signaling.functest-spread': '240' });
-    const raise = (): void => {
-      pbx.errors.add({ time: clock.now(), cls: 'B', code: 0x210, location: 'S1', text: 'bench', pseudo: false });
-      clock.setTimer(DAY, raise);
+  /** One lab of the part started and set up as bench/signaling does, and the process's CPU just before its Lab.start. */
+  const startPart = async () => {
+    const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'bench-fleet-part-'));
+    const clock = new VirtualClock();
+    const config = validateConfig({ stateDir: dir, pbxs: indices.map((i) => ({ id: `F${String(i).padStart(6, '0')}`, fmc: false, trunks: [`7${String(i).padStart(6, '0')}`] })), modems: [modem], centre: { modem: modem.name } }, dir);
+    const cpu = process.cpuUsage();
+    const lab = await Lab.start(config, { clock, mode: 'memory', hashCost: 16, ...(centre === 'memory' ? { centreDb: { engine: 'sqlite' as const, path: ':memory:' } } : { centreDir: join(dir, 'centre'), centreFsync: false }) });
+    const digest = new SignalingDigest();
+    for (const i of indices) {
+      const { pbx, signaling } = lab.pbxs.get(`F${String(i).padStart(6, '0')}`)!;
+      signaling.onEvent((e: DigestedEvent) => digest.add(i, clock.now(), e));
+      configure(pbx, { 'callback.1.number': `0${modem.number}`, 'signaling.enabled': 'yes', 'signaling.interval': String(1 + (i % 15)), 'signaling.functest': 'yes', 'signaling.functest-days': '1', 'signaling.functest-spread': '240' });
+      const raise = (): void => {
+        pbx.errors.add({ time: clock.now(), cls: 'B', code: 0x210, location: 'S1', text: 'bench', pseudo: false });
+        clock.setTimer(DAY, raise);
+      };
+      clock.setTimer(Math.floor((i * 7919) % DAY), raise);
+    }
+    const close = async (): Promise<void> => {
+      await lab.close();
+      rmSync(dir, { recursive: true, force: true });
     };
-    clock.setTimer(Math.floor((i * 7919) % DAY), raise);
-  }
+    return { cpu0: cpu, clock, lab, digest, close };
+  };
+  for (let k = 0; k < labsBefore; k++) await (await startPart()).close();
+  const { cpu0, clock, lab, digest, close } = await startPart();
   const started = process.cpuUsage(cpu0);
   const fired0 = clock.fired;
   for (let h = 0; h < DAYS * 24; h++) clock.advance(3600_000);
   const total = process.cpuUsage(cpu0);
   const reports = lab.centre?.receivers.reduce((n, r) => n + r.received, 0) ?? 0;
-  await lab.close();
-  rmSync(dir, { recursive: true, force: true });
+  await close();
   const us = (c: NodeJS.CpuUsage): number => c.user + c.system;
   return { pbxs: indices.length, startUs: us(started), weekUs: us(total) - us(started), events: clock.fired - fired0, reports, failed: digest.failed, stopped: digest.stopped, digest: digest.value };
 }
@@ -96,22 +114,24 @@ async function main(): Promise<void> {
   const opt = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
   const fleet = Number(opt('--fleet') ?? 10_000);
   const rounds = Number(opt('--rounds') ?? 3);
+  const labsBefore = Number(opt('--labs-before') ?? 0);
   const other = opt('--other');
   if (args.includes('--child')) {
-    const result = await runPart(opt('--dist')!, fleet, opt('--centre') === 'file' ? 'file' : 'memory');
+    const result = await runPart(opt('--dist')!, fleet, opt('--centre') === 'file' ? 'file' : 'memory', Number(opt('--labs-before') ?? 0));
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
   // Bound: 3 ms of CPU per PBX-day (the old build took ~0.5 at a load of 30) per run, wall at up to 6× CPU under load, plus a minute.
   const runs = rounds * (other ? 2 : 1);
-  console.log(`fleet-part: line 0 of a ${fleet}-PBX fleet (${Math.ceil(fleet / LINES)} PBXs) x ${DAYS} days, ${rounds} rounds${other ? ` alternating with ${other}` : ''}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  bound('fleet-part', Math.ceil(60 + (runs * (fleet / LINES) * DAYS * 0.003 * 6)));
+  console.log(`fleet-part: line 0 of a ${fleet}-PBX fleet (${Math.ceil(fleet / LINES)} PBXs) x ${DAYS} days, ${rounds} rounds${labsBefore ? `, each after ${labsBefore} lab(s) started and closed` : ''}${other ? ` alternating with ${other}` : ''}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  // The labs before: at most 1 ms of CPU per PBX each (a start took 0.1–0.2).
+  bound('fleet-part', Math.ceil(60 + runs * (fleet / LINES) * (DAYS * 0.003 + labsBefore * 0.001) * 6));
   const sides = [{ name: 'this build', dist: resolve(here, '..'), centre: 'memory', v8: [`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`] }, ...(other ? [{ name: `other (${other})`, dist: join(resolve(other), 'dist'), centre: opt('--other-centre') === 'file' ? 'file' : 'memory', v8: [`--max-semi-space-size=${opt('--other-semi-space') ?? 64}`] }] : [])];
   const totals = new Map<string, number[]>();
   const counts = new Set<string>();
   for (let k = 0; k < rounds; k++) {
     for (const side of sides) {
-      const child = spawnSync(process.execPath, [...side.v8, fileURLToPath(import.meta.url), '--child', '--dist', side.dist, '--centre', side.centre, '--fleet', String(fleet)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const child = spawnSync(process.execPath, [...side.v8, fileURLToPath(import.meta.url), '--child', '--dist', side.dist, '--centre', side.centre, '--fleet', String(fleet), '--labs-before', String(labsBefore)], { encoding: 'utf8', maxBuffer: 1 << 20 });
       if (child.status !== 0) throw new Error(`${side.name}: the part failed: ${child.stderr}`);
       const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as Result;
       console.log(`  round ${k + 1} ${describe(side.name, r)}; load ${loadavg()[0].toFixed(1)}`);

@@ -62,6 +62,32 @@ export const DMA_MAX = 256;
 
 type Region = keyof typeof MEMORY_MAP;
 
+/** A trunk's configured items, named by its `trunk.N.in-service` path. */
+interface TrunkItems {
+  index: number;
+  loopback: string;
+  rolling: string;
+}
+
+/**
+ * The trunk items of each `trunk.N.in-service` path, and null for the other
+ * trunk paths, worked out once: every PBX start looks up its trunks' items,
+ * and matching and building the paths anew was most of what the trunk
+ * set-up allocated. One entry per distinct trunk path the process's KDSs
+ * hold: the delivered tables have 2–8 trunks of five items each.
+ */
+const TRUNK_ITEMS = new Map<string, TrunkItems | null>();
+
+function trunkItems(path: string): TrunkItems | null {
+  let items = TRUNK_ITEMS.get(path);
+  if (items === undefined) {
+    const m = /^trunk\.(\d+)\.in-service$/.exec(path);
+    items = m ? { index: Number(m[1]), loopback: `trunk.${m[1]}.loopback`, rolling: `trunk.${m[1]}.rolling` } : null;
+    TRUNK_ITEMS.set(path, items);
+  }
+  return items;
+}
+
 export class MaintenanceState {
   readonly #trunks = new Map<number, TrunkStatus>();
   readonly #stationsOut = new Set<string>();
@@ -107,10 +133,10 @@ export class MaintenanceState {
   #setUpModules(kds: Kds): void {
     this.#trunks.clear();
     for (const path of kds.pathsUnder('trunk.')) {
-      const m = /^trunk\.(\d+)\.in-service$/.exec(path);
-      if (!m) continue;
-      const index = Number(m[1]);
-      const t: TrunkStatus = { index, state: TrunkState.InService, inService: kds.flag(path), loopback: kds.flag(`trunk.${index}.loopback`), rolling: kds.flag(`trunk.${index}.rolling`), errors: 0, frames: 0 };
+      const item = trunkItems(path);
+      if (!item) continue;
+      const { index } = item;
+      const t: TrunkStatus = { index, state: TrunkState.InService, inService: kds.flag(path), loopback: kds.flag(item.loopback), rolling: kds.flag(item.rolling), errors: 0, frames: 0 };
       this.#trunks.set(index, t);
       this.#restate(t);
     }

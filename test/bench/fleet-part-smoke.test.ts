@@ -16,3 +16,10 @@ t.test('bench/fleet-part runs both sides to the end and their counts agree', asy
   t.match(r.stdout, /^ {2}round 1 other \(.*\): CPU .* µs per PBX-day/m, 'a round of the other build');
   t.match(r.stdout, /^timer events \/ reports \/ busy retries \/ stops \/ digest in every run: identical \(\d+\/[1-9]\d*\/\d+\/\d+\/[0-9a-f]{8}\)$/m, 'both count the same, reports reached the centre, and every signaling event came at the same time');
 });
+
+t.test('bench/fleet-part with labs started before measures a warm start and counts the same', async (t) => {
+  const r = spawnSync(process.execPath, [resolve('dist/bench/fleet-part.js'), '--fleet', '80', '--rounds', '1', '--labs-before', '1', '--other', resolve('.')], { encoding: 'utf8', timeout: 120_000 });
+  t.equal(r.status, 0, `exit 0 (${r.stderr.trim().split('\n').slice(-3).join(' | ')})`);
+  t.match(r.stdout, /^fleet-part: .*, each after 1 lab\(s\) started and closed alternating with /m, 'it says the start measured follows a lab');
+  t.match(r.stdout, /^timer events \/ reports \/ busy retries \/ stops \/ digest in every run: identical \(\d+\/[1-9]\d*\/\d+\/\d+\/[0-9a-f]{8}\)$/m, 'the lab before changes nothing of the part simulated');
+});
