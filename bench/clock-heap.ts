@@ -3,7 +3,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bound } from './support/bench-bound.js';
-import { median } from './support/median.js';
+import { median } from '../test/support/sample-stats.js';
 
 /**
  * The virtual clock's heap alone, the way a fleet uses it:

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bound } from './support/bench-bound.js';
 import { SignalingDigest, type DigestedEvent } from './support/signaling-digest.js';
-import { median } from './support/median.js';
+import { median } from '../test/support/sample-stats.js';
 
 /**
  * The CPU cost of one centre line's part of bench/signaling's fleet, in one
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   const labsBefore = Number(opt('--labs-before') ?? 0);
   const other = opt('--other');
   if (args.includes('--child')) {
-    const result = await runPart(opt('--dist')!, fleet, opt('--centre') === 'file' ? 'file' : 'memory', Number(opt('--labs-before') ?? 0));
+    const result = await runPart(opt('--dist')!, fleet, opt('--centre') === 'file' ? 'file' : 'memory', labsBefore);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }

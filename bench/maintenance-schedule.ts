@@ -14,7 +14,7 @@ import { runInVirtualTime } from '../src/maintenance/virtual-time-driver.js';
 import { MasterKey } from '../src/storage/master-key.js';
 import { FakeVisitor } from '../test/support/fake-visitor.js';
 import { bound } from './support/bench-bound.js';
-import { median } from './support/median.js';
+import { median } from '../test/support/sample-stats.js';
 
 /**
  * What the scheduler inside `centre serve` costs (issue 13), in virtual time,

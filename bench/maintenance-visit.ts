@@ -9,7 +9,7 @@ import { runInVirtualTime } from '../src/maintenance/virtual-time-driver.js';
 import { FakeVisitor } from '../test/support/fake-visitor.js';
 import { visitRig } from '../test/support/visit-rig.js';
 import { bound } from './support/bench-bound.js';
-import { median } from './support/median.js';
+import { median } from '../test/support/sample-stats.js';
 
 /** Measured about 40 s on the loaded 2-core box. */
 bound('maintenance-visit', 240);

@@ -185,6 +185,11 @@ async function runWeek(lab: Lab, clock: VirtualClock, dir: string, started: numb
   return { startMs: t0 - started, ms, events: clock.fired - fired0, reports, failed: digest.failed, stopped: digest.stopped, digest: digest.value, labs: [labTimes] };
 }
 
+/** The figures of no lab, where sums of them start. */
+function noFigures(): Figures {
+  return { startMs: 0, ms: 0, events: 0, reports: 0, failed: 0, stopped: 0, digest: new SignalingDigest().value, labs: [] };
+}
+
 function sum(a: Figures, b: Figures): Figures {
   return { startMs: a.startMs + b.startMs, ms: a.ms + b.ms, events: a.events + b.events, reports: a.reports + b.reports, failed: a.failed + b.failed, stopped: a.stopped + b.stopped, digest: SignalingDigest.combine(a.digest, b.digest), labs: [...a.labs, ...b.labs] };
 }
@@ -193,7 +198,7 @@ function sum(a: Figures, b: Figures): Figures {
 async function runLines(pbxCount: number, lines: number[], spreadMin: number): Promise<Figures> {
   const perLine = Math.ceil(pbxCount / CENTRE_MODEMS);
   const group = Math.max(1, Math.floor(PBXS_PER_LAB / perLine));
-  let total: Figures = { startMs: 0, ms: 0, events: 0, reports: 0, failed: 0, stopped: 0, digest: new SignalingDigest().value, labs: [] };
+  let total = noFigures();
   for (let k = 0; k < lines.length; k += group) total = sum(total, await runPart({ pbxCount, lines: lines.slice(k, k + group), spreadMin }));
   return total;
 }
@@ -250,7 +255,7 @@ async function runFleet(pbxCount: number, workers: number, spreadMin: number): P
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const cpu = process.cpuUsage(cpu0);
-  const total = results.reduce<Figures>((a, b) => sum(a, b), { startMs: 0, ms: 0, events: 0, reports: 0, failed: 0, stopped: 0, digest: new SignalingDigest().value, labs: [] });
+  const total = results.reduce<Figures>((a, b) => sum(a, b), noFigures());
   const workerTimes = results.map((r, w) => ({ lines: shares[w], wallMs: r.wallMs, cpuMs: r.cpuMs, labs: r.labs }));
   return { ...total, pbxCount, workers, spreadMin, wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, peakRss, workerTimes };
 }
