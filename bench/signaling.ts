@@ -49,6 +49,14 @@ const WORKER_HEAP_MB = 1_700;
  * only a full mark of the 500 MB live fleet frees them.
  */
 const WORKER_YOUNG_MB = 192;
+/**
+ * V8 options of each fleet's process (runFleetFresh). Every collection runs
+ * on the thread that allocates, none on V8's helper threads: with a worker
+ * per core the cores are busy already, and the helpers' parallel scavenges
+ * and concurrent marking only added their own overhead — a fifth of the
+ * fleet's CPU went to them (docs/perf.md, runs 14 and 15).
+ */
+export const FLEET_V8_OPTIONS: readonly string[] = ['--single-threaded-gc'];
 /** signaling.functest-spread for the spread runs: four hours of the night. */
 const SPREAD_MIN = 240;
 
@@ -210,6 +218,8 @@ interface FleetRun extends Figures {
   wallMs: number;
   cpuMs: number;
   peakRss: number;
+  /** The V8 options the fleet's process ran with (FLEET_V8_OPTIONS, or a command line's own). */
+  v8Options: string[];
   workerTimes: WorkerTimes[];
 }
 
@@ -223,7 +233,7 @@ interface FleetRun extends Figures {
  */
 function runFleetFresh(pbxCount: number, workers: number, spreadMin: number): Promise<FleetRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--run-fleet', String(pbxCount), '--workers', String(workers), '--spread', String(spreadMin)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...FLEET_V8_OPTIONS, fileURLToPath(import.meta.url), '--run-fleet', String(pbxCount), '--workers', String(workers), '--spread', String(spreadMin)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.once('error', reject);
@@ -257,7 +267,7 @@ async function runFleet(pbxCount: number, workers: number, spreadMin: number): P
   const cpu = process.cpuUsage(cpu0);
   const total = results.reduce<Figures>((a, b) => sum(a, b), noFigures());
   const workerTimes = results.map((r, w) => ({ lines: shares[w], wallMs: r.wallMs, cpuMs: r.cpuMs, labs: r.labs }));
-  return { ...total, pbxCount, workers, spreadMin, wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, peakRss, workerTimes };
+  return { ...total, pbxCount, workers, spreadMin, wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, peakRss, v8Options: process.execArgv, workerTimes };
 }
 
 function describe(r: FleetRun): string {
@@ -265,7 +275,7 @@ function describe(r: FleetRun): string {
   return (
     `${String(r.pbxCount).padStart(6)} PBXs, spread ${String(r.spreadMin).padStart(3)} min, ${r.workers} worker(s): ` +
     `${(r.wallMs / 1000).toFixed(1)} s wall, CPU ${(r.cpuMs / 1000).toFixed(1)} s, ${((r.wallMs * 1000) / pbxDays).toFixed(1)} µs wall / ${((r.cpuMs * 1000) / pbxDays).toFixed(1)} µs CPU per PBX-day; ` +
-    `start ${(r.startMs / 1000).toFixed(1)} s of worker time; ${r.events} timer events, ${r.reports} reports, ${r.failed} busy retries, ${r.stopped} stops, digest ${r.digest}, peak RSS ${(r.peakRss / 2 ** 20).toFixed(0)} MiB` +
+    `start ${(r.startMs / 1000).toFixed(1)} s of worker time; ${r.events} timer events, ${r.reports} reports, ${r.failed} busy retries, ${r.stopped} stops, digest ${r.digest}, peak RSS ${(r.peakRss / 2 ** 20).toFixed(0)} MiB, V8 options: ${r.v8Options.join(' ') || 'none'}` +
     r.workerTimes.map((w, k) => `\n           ${describeWorker(k, w)}`).join('')
   );
 }

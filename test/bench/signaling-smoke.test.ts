@@ -13,6 +13,10 @@ t.test('bench/signaling runs to its end on a small fleet and its shards agree wi
   t.equal(r.status, 0, `exit 0 (${r.stderr.trim().split('\n').slice(-3).join(' | ')})`);
   t.match(r.stdout, /^sharding check at 30 PBXs: .*: identical$/m, 'the sharded run counts what one thread counts');
   t.match(r.stdout, /^cost per PBX-day \(spread on\):$/m, 'and it prints the cost per PBX-day');
+  // Each fleet's process collects garbage on its own threads only (FLEET_V8_OPTIONS): V8's helper threads cost a fifth of the fleet's CPU.
+  const options = [...r.stdout.matchAll(/PBXs, spread .*, V8 options: (.*)$/gm)].map((m) => m[1]);
+  t.ok(options.length >= 3, `every fleet names its V8 options (${options.length})`);
+  t.ok(options.every((o) => o === '--single-threaded-gc'), `and each ran with --single-threaded-gc (${[...new Set(options)].join(' | ')})`);
   // Each fleet says how each worker spent its time, so the one that ends last (the fleet's wall time) can be told apart.
   const workers = [...r.stdout.matchAll(/^ +worker (\d+): [\d.]+ s wall, [\d.?]+ s CPU of its thread, -?[\d.]+ s outside its labs .*labs start\/week\/close s: (.*)$/gm)];
   t.ok(workers.length >= 3, `a line per worker under each of the three fleets (${workers.length})`);
