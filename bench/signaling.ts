@@ -56,7 +56,7 @@ const WORKER_YOUNG_MB = 192;
  * and concurrent marking only added their own overhead — a fifth of the
  * fleet's CPU went to them (docs/perf.md, runs 14 and 15).
  */
-export const FLEET_V8_OPTIONS: readonly string[] = ['--single-threaded-gc'];
+const FLEET_V8_OPTIONS: readonly string[] = ['--single-threaded-gc'];
 /** signaling.functest-spread for the spread runs: four hours of the night. */
 const SPREAD_MIN = 240;
 
