@@ -26,12 +26,18 @@ export class IllegalTransitionError extends Error {
  */
 export class StateMachine<S extends string> {
   readonly #name: string;
+  readonly #instance: number | undefined;
   readonly #table: TransitionTable<S>;
   #state: S;
 
-  /** `name` names the machine in errors, e.g. "session V.24" or "call 7". */
-  constructor(name: string, table: TransitionTable<S>, initial: S) {
+  /**
+   * `name` names the machine in errors, e.g. "session V.24"; `instance`,
+   * when given, follows it ("call 7"). The two are joined only for an
+   * error: a fleet makes a call machine per busy retry, millions of them.
+   */
+  constructor(name: string, table: TransitionTable<S>, initial: S, instance?: number) {
     this.#name = name;
+    this.#instance = instance;
     this.#table = table;
     this.#state = initial;
   }
@@ -40,8 +46,13 @@ export class StateMachine<S extends string> {
     return this.#state;
   }
 
-  /** Is the machine in one of `states`? */
-  is(...states: S[]): boolean {
+  /** Is the machine in `state`? */
+  is(state: S): boolean {
+    return this.#state === state;
+  }
+
+  /** Is the machine in one of `states` (a list declared once, beside the table: nothing is built per look)? */
+  isOneOf(states: readonly S[]): boolean {
     return states.includes(this.#state);
   }
 
@@ -53,7 +64,7 @@ export class StateMachine<S extends string> {
   /** Move to `to`; returns the state it left. Throws IllegalTransitionError for a move the table does not list. */
   transition(to: S): S {
     const from = this.#state;
-    if (!this.#table[from].includes(to)) throw new IllegalTransitionError(this.#name, from, to);
+    if (!this.#table[from].includes(to)) throw new IllegalTransitionError(this.#instance === undefined ? this.#name : `${this.#name} ${this.#instance}`, from, to);
     this.#state = to;
     return from;
   }

@@ -48,6 +48,11 @@ const TRANSITIONS: TransitionTable<CheckInState> = {
   [CheckInState.Exhausted]: [CheckInState.Off],
 };
 
+/** Running: an interval timer or a telegram in flight. */
+const RUNNING: readonly CheckInState[] = [CheckInState.Waiting, CheckInState.Sending];
+/** Not running: nothing is sent until start. */
+const HALTED: readonly CheckInState[] = [CheckInState.Off, CheckInState.Exhausted];
+
 export type SendReason = 'start' | 'interval' | 'catch-up' | 'clock-skew' | 'replay' | 'now';
 
 export type CheckInReport =
@@ -152,7 +157,7 @@ export class CheckInClient {
 
   /** The interval changed: count it from now. */
   rearm(): void {
-    if (this.#machine.is(CheckInState.Waiting, CheckInState.Sending)) this.#arm();
+    if (this.#machine.isOneOf(RUNNING)) this.#arm();
   }
 
   /** Check in now if nothing is waiting for an answer (a device's test button, an urgent event). */
@@ -250,7 +255,7 @@ export class CheckInClient {
   }
 
   #guard(fn: () => void): void {
-    if (this.#machine.is(CheckInState.Off, CheckInState.Exhausted)) return;
+    if (this.#machine.isOneOf(HALTED)) return;
     try {
       fn();
     } catch (err) {

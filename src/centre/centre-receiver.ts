@@ -87,6 +87,9 @@ const RECEIVER_MOVES: TransitionTable<ReceiverState> = {
   [ReceiverState.Closed]: [],
 };
 
+/** The states of a call in progress: a NO CARRIER in any of them is the PBX hanging up. */
+const IN_CALL: readonly ReceiverState[] = [ReceiverState.Hello, ReceiverState.Frame, ReceiverState.Storing, ReceiverState.Final, ReceiverState.HangUp, ReceiverState.Escape, ReceiverState.Ath];
+
 export type ReceiverEvent =
   | { type: 'ready' }
   | { type: 'connect'; text: string }
@@ -249,7 +252,7 @@ export class CentreReceiver {
   }
 
   #inCall(): boolean {
-    return this.#machine.is(ReceiverState.Hello, ReceiverState.Frame, ReceiverState.Storing, ReceiverState.Final, ReceiverState.HangUp, ReceiverState.Escape, ReceiverState.Ath);
+    return this.#machine.isOneOf(IN_CALL);
   }
 
   #answering(): void {

@@ -131,6 +131,7 @@ export class Lab {
         if (netLog.isLevelEnabled('info')) netLog.info({ call: e.id, caller: e.caller, called: e.called, state: e.state, reason: e.reason }, 'call');
         if (this.events.listened) this.#callEvent(e);
       },
+      callEventsWanted: () => this.events.listened || netLog.isLevelEnabled('info'),
       onFaultApplied: (e) => this.events.emit('fault.applied', e),
       ...(options.trace ? { onLineBytes: options.trace.recorder(options.traceLabel ?? '', () => this.clock.now()) } : {}),
     });

@@ -64,6 +64,9 @@ const CALL_MOVES: TransitionTable<CallState> = {
   [CallState.Released]: [],
 };
 
+/** States a call can no longer fail from: it is over, or connected (then it is released instead). */
+const PAST_FAILING: readonly CallState[] = [CallState.Failed, CallState.Released, CallState.Connected];
+
 export class NumberingError extends Error {
   override name = 'NumberingError';
 }
@@ -74,6 +77,13 @@ export interface ExchangeOptions {
   setupDelayMs?: number;
   /** Called on every call state change (for logs). */
   onCallEvent?(event: CallEvent): void;
+  /**
+   * Whether `onCallEvent` wants events now (default: always). A lab in
+   * virtual time with a silent log and nobody listening says no, and the
+   * exchange builds none of the millions of events a fleet's busy retries
+   * would make.
+   */
+  callEventsWanted?(): boolean;
   /** Called when an injected fault acts on a call (a busy given, a line cut), so a rig sees its fault take effect. */
   onFaultApplied?(event: FaultApplied): void;
   /** Every chunk a connected path carries, as its sender sent it (before a corrupting line), for traces (`lab --trace`). */
@@ -255,7 +265,8 @@ export class PbxNode {
 interface CallHost {
   readonly clock: Clock;
   readonly pacing: boolean;
-  emit(event: CallEvent): void;
+  /** `call` moved to `state`: tell whoever wants call events. */
+  emit(call: Call, state: CallState, reason?: CallFailure | ReleaseCause): void;
   faulted(event: FaultApplied): void;
   /** The call is over (failed or released): free both lines' capacity. */
   ended(call: Call): void;
@@ -268,7 +279,14 @@ class Call implements IncomingCall, OutgoingCall {
   /** Made at the first listener: most calls of a fleet are refused busy at the offer and never ring. */
   #ring: Array<(on: boolean) => void> | undefined;
   #cancel: Array<() => void> | undefined;
-  readonly #timers: TimerHandle[] = [];
+  /**
+   * The S7 no-answer limit (`DialOptions.noAnswerMs`), from dial to answer,
+   * beside the other timers: most calls of a fleet have just it and the
+   * set-up delay, and an array made at the first of two pushes gets room
+   * for seventeen.
+   */
+  #noAnswerTimer: TimerHandle | undefined;
+  #timers: TimerHandle[] | undefined;
   #ringTimer: TimerHandle | undefined;
   #path: DataPath | undefined;
   /** What is cutting the call, so its release names the fault that acted. */
@@ -284,7 +302,7 @@ class Call implements IncomingCall, OutgoingCall {
     readonly offer: CallOffer,
     private readonly handlers: CallHandlers,
   ) {
-    this.#machine = new StateMachine(`call ${id}`, CALL_MOVES, CallState.Setup);
+    this.#machine = new StateMachine('call', CALL_MOVES, CallState.Setup, id);
   }
 
   get state(): CallState {
@@ -302,11 +320,18 @@ class Call implements IncomingCall, OutgoingCall {
   /** Move to `next` (an illegal move is a bug in the exchange, so it throws) and report it. */
   transition(next: CallState, reason?: CallFailure | ReleaseCause): void {
     this.#machine.transition(next);
-    this.host.emit({ id: this.id, caller: this.caller, called: this.called, state: next, reason });
+    this.host.emit(this, next, reason);
   }
 
   after(ms: number, fn: () => void): void {
-    this.#timers.push(this.host.clock.setTimer(ms, fn));
+    const timer = this.host.clock.setTimer(ms, fn);
+    if (this.#timers) this.#timers.push(timer);
+    else this.#timers = [timer];
+  }
+
+  /** Fail with 'no-answer' unless answered within `ms` of now. */
+  limitAnswer(ms: number): void {
+    this.#noAnswerTimer = this.host.clock.setTimer(ms, () => this.fail('no-answer'));
   }
 
   /** Ring with the called PBX's cadence (a subscriber: the network's default); even steps are on, odd ones off. */
@@ -437,7 +462,7 @@ class Call implements IncomingCall, OutgoingCall {
 
   /** End before connect; the caller hears `reason`, the callee sees a cancel if it was alerted. */
   fail(reason: CallFailure): void {
-    if (this.#machine.is(CallState.Failed, CallState.Released, CallState.Connected)) return;
+    if (this.#machine.isOneOf(PAST_FAILING)) return;
     const alerted = this.state !== CallState.Setup;
     this.#stopRinging();
     this.#clearTimers();
@@ -467,8 +492,12 @@ class Call implements IncomingCall, OutgoingCall {
   }
 
   #clearTimers(): void {
-    for (const t of this.#timers) t.cancel();
-    this.#timers.length = 0;
+    this.#noAnswerTimer?.cancel();
+    this.#noAnswerTimer = undefined;
+    const timers = this.#timers;
+    if (!timers) return;
+    for (const t of timers) t.cancel();
+    timers.length = 0;
   }
 }
 
@@ -486,6 +515,7 @@ export class Exchange {
   readonly #pbxs = new Map<string, PbxNode>();
   readonly #active = new Set<Call>();
   readonly #onEvent: ((e: CallEvent) => void) | undefined;
+  readonly #eventsWanted: () => boolean;
   readonly #onFault: ((e: FaultApplied) => void) | undefined;
   readonly #callHost: CallHost;
   /** Where destinations outside the numbering plan go (bridge mode), if anywhere. */
@@ -497,11 +527,12 @@ export class Exchange {
     this.pacing = options.pacing ?? true;
     this.#setupDelayMs = options.setupDelayMs ?? DEFAULT_SETUP_DELAY_MS;
     this.#onEvent = options.onCallEvent;
+    this.#eventsWanted = options.callEventsWanted ?? (() => true);
     this.#onFault = options.onFaultApplied;
     this.#callHost = {
       clock,
       pacing: this.pacing,
-      emit: (e) => this.#onEvent?.(e),
+      emit: (call, state, reason) => this.#emit(call.id, call.caller, call.called, state, reason),
       faulted: (e) => this.#onFault?.(e),
       ended: (call) => this.#endCall(call),
       tap: options.onLineBytes,
@@ -620,6 +651,10 @@ export class Exchange {
     };
   }
 
+  #emit(id: number, caller: string, called: string, state: CallState, reason?: CallFailure | ReleaseCause): void {
+    if (this.#onEvent && this.#eventsWanted()) this.#onEvent({ id, caller, called, state, reason });
+  }
+
   #endCall(call: Call): void {
     if (!this.#active.delete(call)) return;
     call.from.calls--;
@@ -649,25 +684,31 @@ export class Exchange {
     return undefined;
   }
 
-  /** Route as dialled from `from`: PBX ports reach internal numbers directly and the public network after the prefix. */
-  #route(from: Attachment, digits: string): { to: Attachment | undefined; caller: string } {
+  /** Whether `digits` dialled from `from` stay inside its PBX (no outside-line prefix), where the caller is its internal number. */
+  #internal(from: Attachment, digits: string): boolean {
     const pbx = from.pbx;
-    if (!pbx) return { to: this.#routePublic(digits), caller: from.presented };
-    if (pbx.outsideLinePrefix && digits.startsWith(pbx.outsideLinePrefix)) {
-      return { to: this.#routePublic(digits.slice(pbx.outsideLinePrefix.length)), caller: from.presented };
-    }
-    return { to: pbx.ports.get(digits), caller: from.internal ?? '' };
+    return pbx !== undefined && !(pbx.outsideLinePrefix && digits.startsWith(pbx.outsideLinePrefix));
+  }
+
+  /** Route as dialled from `from`: PBX ports reach internal numbers directly and the public network after the prefix. */
+  #route(from: Attachment, digits: string, internal: boolean): Attachment | undefined {
+    const pbx = from.pbx;
+    if (!pbx) return this.#routePublic(digits);
+    return internal ? pbx.ports.get(digits) : this.#routePublic(digits.slice(pbx.outsideLinePrefix.length));
   }
 
   #place(from: Attachment, dialled: string, offer: CallOffer, handlers: CallHandlers, options: DialOptions): OutgoingCall {
     const gateway = this.#gateway && from !== this.#gateway.att && this.#gateway.accepts(dialled) ? this.#gateway : undefined;
     // Most dial strings are digits already; only the others are rebuilt (every retry of a fleet comes through here).
     const digits = gateway || DIAL_DIGITS_ONLY.test(dialled) ? dialled : dialled.replace(/[^0-9*#]/g, '');
-    const { to, caller } = gateway ? { to: gateway.att, caller: from.presented } : this.#route(from, digits);
+    // Two values, not an object of them: a fleet's busy retries each route once.
+    const internal = !gateway && this.#internal(from, digits);
+    const to = gateway ? gateway.att : this.#route(from, digits, internal);
+    const caller = internal ? from.internal ?? '' : from.presented;
     const call = new Call(this.#callHost, this.#nextId++, from, caller, digits, offer, handlers);
     this.#active.add(call);
     from.calls++;
-    this.#onEvent?.({ id: call.id, caller, called: digits, state: CallState.Setup });
+    this.#emit(call.id, caller, digits, CallState.Setup);
     if (from.faults.noDialtone) {
       // No dial tone is known before any digit leaves: no post-dial delay.
       this.clock.setTimer(0, () => {
@@ -682,7 +723,7 @@ export class Exchange {
       return call;
     }
     call.after(this.#setupDelayMs, () => this.#offer(call, to));
-    if (options.noAnswerMs !== undefined) call.after(options.noAnswerMs, () => call.fail('no-answer'));
+    if (options.noAnswerMs !== undefined) call.limitAnswer(options.noAnswerMs);
     return call;
   }
 

@@ -22,8 +22,10 @@ t.test('legal moves change the state and return the state left', async (t) => {
   t.equal(m.state, Light.Green, 'is in the new state');
   m.transition(Light.Amber);
   t.equal(m.transition(Light.Amber), Light.Amber, 'a state that lists itself may stay');
-  t.ok(m.is(Light.Red, Light.Amber), 'is() matches any of the states given');
+  t.ok(m.is(Light.Amber), 'is() matches the state it is in');
   t.notOk(m.is(Light.Green), 'is() is false for other states');
+  t.ok(m.isOneOf([Light.Red, Light.Amber]), 'isOneOf() matches any of the states given');
+  t.notOk(m.isOneOf([Light.Red, Light.Green]), 'isOneOf() is false when none is the state');
 });
 
 t.test('a move the table does not list throws and leaves the state alone', async (t) => {
@@ -35,4 +37,9 @@ t.test('a move the table does not list throws and leaves the state alone', async
   m.transition(Light.Off);
   t.notOk(m.can(Light.Red), 'a final state has no moves');
   t.throws(() => m.transition(Light.Red), IllegalTransitionError, 'and refuses every move');
+});
+
+t.test('an instance number follows the name in errors', async (t) => {
+  const m = new StateMachine('light', MOVES, Light.Off, 7);
+  t.throws(() => m.transition(Light.Red), new IllegalTransitionError('light 7', Light.Off, Light.Red), 'named "light 7"');
 });

@@ -193,3 +193,47 @@ t.test('both ends with a cut in their plans: the smaller limit cuts, and the fau
   t.equal(timed.closedAfter(), 500 + 200, 'cut 200 ms after connect (post-dial delay 500 ms): the smaller time limit');
   t.same(applied.pop(), { line: '300', fault: 'drop-after' }, 'the time cut names the line whose plan set it');
 });
+
+t.test('call events are built only while they are wanted', async (t) => {
+  const clock = new VirtualClock(0);
+  const events: CallEvent[] = [];
+  let wanted = false;
+  const exchange = new Exchange(clock, { onCallEvent: (e) => events.push(e), callEventsWanted: () => wanted });
+  exchange.addSubscriber('200', { offerCall: () => 'busy' });
+  const line = exchange.addSubscriber('100', { offerCall: () => 'busy' });
+  const handlers = { onConnect: () => undefined, onFail: () => undefined };
+  line.dial('200', { bearer: 'analog' }, handlers);
+  clock.advance(600);
+  t.same(events, [], 'nobody wants them: none for a whole call');
+  line.dial('200', { bearer: 'analog' }, handlers);
+  wanted = true;
+  clock.advance(600);
+  t.same(events.map((e) => [e.id, e.state, e.reason]), [[2, CallState.Alerting, undefined], [2, CallState.Failed, 'busy']], 'from the moment they are wanted, each state change of the call in progress');
+});
+
+t.test('who the called side sees: the internal number inside a PBX, the public one outside it', async (t) => {
+  const n = net();
+  const seen: string[] = [];
+  const pbx = n.exchange.addPbx({ id: 'p1', trunkNumbers: ['0897220'] });
+  const station = pbx.addPort('31', n.ringer);
+  pbx.addPort('32', { offerCall: (c) => { seen.push(c.caller); return 'busy'; } });
+  n.exchange.addSubscriber('200', { offerCall: (c) => { seen.push(c.caller); return 'busy'; } });
+  const handlers = { onConnect: () => undefined, onFail: () => undefined };
+  station.dial('32', { bearer: 'analog' }, handlers);
+  station.dial('0200', { bearer: 'analog' }, handlers);
+  n.clock.advance(600);
+  t.same(seen, ['31', '089722031'], 'internal call: 31; after the outside-line prefix: trunk + DID');
+  t.same(n.events.filter((e) => e.state === CallState.Setup).map((e) => [e.caller, e.called]), [['31', '32'], ['089722031', '0200']], 'the set-up events name them the same way');
+});
+
+t.test('an answered call stops its no-answer timer', async (t) => {
+  const pendingAfterConnect = (noAnswerMs: number | undefined): number => {
+    const n = net();
+    n.exchange.addSubscriber('300', { offerCall: (c) => { c.answer({ ...LINK, handshakeMs: 0 }, () => undefined); return 'ringing'; } });
+    const { r } = place(n, '300', noAnswerMs);
+    n.clock.advance(600);
+    t.ok(r.path, 'connected');
+    return n.clock.pending;
+  };
+  t.equal(pendingAfterConnect(30_000), pendingAfterConnect(undefined), 'no timer is left of the 30 s limit once the call is connected');
+});
