@@ -281,11 +281,12 @@ class Call implements IncomingCall, OutgoingCall {
   #cancel: Array<() => void> | undefined;
   /**
    * The S7 no-answer limit (`DialOptions.noAnswerMs`), from dial to answer,
-   * beside the other timers: most calls of a fleet have just it and the
-   * set-up delay, and an array made at the first of two pushes gets room
-   * for seventeen.
+   * beside the other timers: an array made at the first of two pushes gets
+   * room for seventeen.
    */
   #noAnswerTimer: TimerHandle | undefined;
+  /** When that limit ends (clock ms), while its timer waits for the ringing (`limitAnswer`). */
+  #answerBy: number | undefined;
   #timers: TimerHandle[] | undefined;
   #ringTimer: TimerHandle | undefined;
   #path: DataPath | undefined;
@@ -329,9 +330,28 @@ class Call implements IncomingCall, OutgoingCall {
     else this.#timers = [timer];
   }
 
-  /** Fail with 'no-answer' unless answered within `ms` of now. */
-  limitAnswer(ms: number): void {
+  /**
+   * Fail with 'no-answer' unless answered within `ms` of now; the call is
+   * offered `offerInMs` from now. Its timer is set when the call starts
+   * ringing (`alert`), due at the same instant, unless the limit ends before
+   * the offer: a call refused at the offer never rings, and in a fleet most
+   * calls are busy retries, each of which put a timer into the clock's heap
+   * only to cancel it.
+   */
+  limitAnswer(ms: number, offerInMs: number): void {
+    if (ms <= offerInMs) this.#limitAnswerIn(ms);
+    else this.#answerBy = this.host.clock.now() + ms;
+  }
+
+  #limitAnswerIn(ms: number): void {
     this.#noAnswerTimer = this.host.clock.setTimer(ms, () => this.fail('no-answer'));
+  }
+
+  /** Setup → Alerting, before the called terminal is offered the call (it may answer from inside the offer). */
+  alert(): void {
+    this.transition(CallState.Alerting);
+    if (this.#answerBy !== undefined) this.#limitAnswerIn(this.#answerBy - this.host.clock.now());
+    this.#answerBy = undefined;
   }
 
   /** Ring with the called PBX's cadence (a subscriber: the network's default); even steps are on, odd ones off. */
@@ -723,7 +743,7 @@ export class Exchange {
       return call;
     }
     call.after(this.#setupDelayMs, () => this.#offer(call, to));
-    if (options.noAnswerMs !== undefined) call.limitAnswer(options.noAnswerMs);
+    if (options.noAnswerMs !== undefined) call.limitAnswer(options.noAnswerMs, this.#setupDelayMs);
     return call;
   }
 
@@ -743,7 +763,7 @@ export class Exchange {
     call.callee = to;
     to.calls++;
     // Alerting before the offer, so a terminal may answer from inside offerCall.
-    call.transition(CallState.Alerting);
+    call.alert();
     if (to.terminal.offerCall(call) === 'busy') {
       call.fail('busy');
       return;

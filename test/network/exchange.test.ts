@@ -2,7 +2,7 @@ import t from 'tap';
 import { VirtualClock } from '../../core/clock.js';
 import type { LineEndpoint } from '../../core/line-endpoint.js';
 import type { CallFailure, CallTerminal, IncomingCall } from '../../core/call.js';
-import { CallState, Exchange, NumberingError, type CallEvent } from '../../src/network/exchange.js';
+import { CallState, DEFAULT_SETUP_DELAY_MS, Exchange, NumberingError, type CallEvent } from '../../src/network/exchange.js';
 import { FaultSpecError, parseFaultSpec } from '../../src/network/fault-plan.js';
 
 const LINK = { rateBps: 9600, bytesPerSecond: 960, connectText: '9600', handshakeMs: 1000 };
@@ -236,4 +236,32 @@ t.test('an answered call stops its no-answer timer', async (t) => {
     return n.clock.pending;
   };
   t.equal(pendingAfterConnect(30_000), pendingAfterConnect(undefined), 'no timer is left of the 30 s limit once the call is connected');
+});
+
+t.test('the no-answer limit counts from the dial; its timer waits for the ringing, so a call refused at the offer never sets it', async (t) => {
+  const pendingAfterDial = (noAnswerMs: number | undefined): number => {
+    const n = net();
+    n.exchange.addSubscriber('400', { offerCall: () => 'busy' });
+    const { r } = place(n, '400', noAnswerMs);
+    const pending = n.clock.pending;
+    n.clock.advance(DEFAULT_SETUP_DELAY_MS);
+    t.equal(r.fail, 'busy', 'refused at the offer');
+    return pending;
+  };
+  t.equal(pendingAfterDial(30_000), pendingAfterDial(undefined), 'before the offer only the set-up delay is on the clock');
+
+  const n = net();
+  n.exchange.addSubscriber('200', n.ringer);
+  const ringing = place(n, '200', 30_000);
+  n.clock.advance(29_999);
+  t.equal(ringing.r.fail, undefined, 'still ringing 1 ms before the limit');
+  t.ok(ringing.r.alerting, 'it rang');
+  n.clock.advance(1);
+  t.equal(ringing.r.fail, 'no-answer', 'no-answer 30 s after the dial, not after the offer');
+
+  const short = place(n, '200', DEFAULT_SETUP_DELAY_MS - 100);
+  n.clock.advance(DEFAULT_SETUP_DELAY_MS - 100);
+  t.equal(short.r.fail, 'no-answer', 'a limit shorter than the set-up delay ends the call before any offer');
+  n.clock.advance(100);
+  t.equal(n.offered.length, 1, 'the called line was not offered that call');
 });
