@@ -59,8 +59,11 @@ export function pbxTypeCode(type: PbxType): number {
   return pbxTypeRank(type);
 }
 
+/** PBX types by wire code, built once: the centre decodes a report per call. */
+const PBX_TYPE_BY_CODE: ReadonlyMap<number, PbxType> = new Map(Object.values(PbxType).map((t) => [pbxTypeCode(t), t]));
+
 export function pbxTypeFromCode(code: number): PbxType | undefined {
-  return Object.values(PbxType).find((t) => pbxTypeRank(t) === code);
+  return PBX_TYPE_BY_CODE.get(code);
 }
 
 export function isValidSystemId(id: string): boolean {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { encodeReport, ReportEncodeError, REPORT_MAGIC, signaledRecords } from '../../firmware-sim/error-report.js';
+import { encodeReport, pbxTypeCode, pbxTypeFromCode, ReportEncodeError, REPORT_MAGIC, signaledRecords } from '../../firmware-sim/error-report.js';
 import { PbxType } from '../../firmware-sim/pbx-type.js';
 import { decodeReport } from '../../src/centre/report-decoder.js';
 import { sampleReport, T0 } from '../support/sample-report.js';
@@ -54,4 +54,13 @@ t.test('only class-B errors and pseudo errors are signaled', async (t) => {
     { ...base, id: 4, cls: 'B' as const, pseudo: true },
   ];
   t.same(signaledRecords(records).map((r) => r.id), [2, 4], 'classes A and C are left out');
+});
+
+t.test('every PBX type survives the round trip under its wire code, and no other code names one', async (t) => {
+  for (const pbxType of Object.values(PbxType)) {
+    const bytes = encodeReport(sampleReport({ pbxType }));
+    t.equal(bytes[26], pbxTypeCode(pbxType), `${pbxType} is sent as ${pbxTypeCode(pbxType)}`);
+    t.equal(decodeReport(bytes).pbxType, pbxType, `${pbxType} comes back`);
+  }
+  t.same([0, 1, 2, 3, 4, 255].map(pbxTypeFromCode), [undefined, PbxType.OfficePoint, PbxType.OfficeCom, PbxType.OfficePro, undefined, undefined], 'codes 1–3 only');
 });
