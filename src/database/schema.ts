@@ -200,8 +200,9 @@ export interface SupervisionStatesTable {
   /** When the function test becomes overdue (null: not supervised, or already overdue). */
   test_due_at: number | null;
   next_check_at: number;
-  highest: ColumnType<number, number | undefined, number>;
-  mask: ColumnType<string, string | undefined, string>;
+  /** Named in every insert: the columns' default (0) would be a window that has seen counter 0, not the empty one. */
+  highest: ColumnType<number, number, number>;
+  mask: ColumnType<string, string, string>;
   /** The device's newest check-in (`check_ins.id`; null before its first): the head of its history (migration 0012). */
   last_check_in_id: ColumnType<number | null, number | null | undefined, number | null>;
 }

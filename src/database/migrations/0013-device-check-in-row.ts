@@ -32,7 +32,7 @@ export const migration: SchemaMigration = {
       .addColumn('last_function_test_at', 'bigint')
       .addColumn('test_due_at', 'bigint')
       .addColumn('next_check_at', 'bigint', (c) => c.notNull())
-      // The empty window (core/replay-window.ts EMPTY_REPLAY_WINDOW) for a row the supervisor adopts.
+      // Not the empty window (core/replay-window.ts EMPTY_REPLAY_WINDOW: highest -1), only a value for the rows copied below, which all carry their own: every insert names the window (schema.ts).
       .addColumn('highest', 'bigint', (c) => c.notNull().defaultTo(0))
       .addColumn('mask', 'bigint', (c) => c.notNull().defaultTo(0))
       .addColumn('last_check_in_id', 'bigint');
