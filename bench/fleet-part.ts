@@ -6,11 +6,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bound } from './support/bench-bound.js';
 import { SignalingDigest, type DigestedEvent } from './support/signaling-digest.js';
 import { median } from '../test/support/sample-stats.js';
+import type { ErrorReport } from '../firmware-sim/error-report.js';
+import type { AppendResult } from '../src/centre/report-store.js';
 
 /**
  * The CPU cost of one centre line's part of bench/signaling's fleet, in one
  * thread, against another build in the same run:
- *   node dist/bench/fleet-part.js [--fleet N] [--rounds R] [--labs-before K] [--other DIR [--other-semi-space MB] [--other-centre file]]
+ *   node dist/bench/fleet-part.js [--fleet N] [--rounds R] [--labs-before K] [--without-store] [--other DIR [--other-semi-space MB] [--other-centre file]]
  * A fleet of N PBXs on 8 centre lines falls apart into 8 exact parts (PBX i
  * calls line i mod 8); this runs the part of line 0 (N/8 PBXs, 7 days, a
  * class-B error a day, a daily function test spread over 4 hours) — the unit
@@ -27,7 +29,14 @@ import { median } from '../test/support/sample-stats.js';
  * must agree: the same simulation, only its cost differs. With
  * --labs-before K each child first starts and closes K labs of the same part
  * (no week), so the start measured is a warm one, as three of the four labs
- * of each worker of the 100,000 fleet are.
+ * of each worker of the 100,000 fleet are. With --without-store a third
+ * kind of round runs this build with its centre's report store replaced by
+ * one that decodes each report and acknowledges it as stored without
+ * writing anything (a what-if, nothing a lab can do): the PBXs, the network
+ * and the receiver do all they did, so the counts and the digest stay the
+ * same, and the difference is what the database costs inside the fleet
+ * (docs/perf.md run 17) — more than bench/report-store measures of the same
+ * reports alone, since there the database has the caches to itself.
  */
 const DAY = 86_400_000;
 const DAYS = 7;
@@ -46,6 +55,8 @@ interface Result {
   stopped: number;
   /** SignalingDigest of every signaling event of the part. */
   digest: string;
+  /** Reports the stand-in store of --without-store acknowledged without writing them (0 with the database). */
+  unstored: number;
 }
 
 /**
@@ -55,8 +66,9 @@ interface Result {
  * lab: the start measured is then a warm one (code compiled, heap grown),
  * not only the first lab's of a fresh process.
  */
-async function runPart(dist: string, fleet: number, centre: 'memory' | 'file', labsBefore: number): Promise<Result> {
+async function runPart(dist: string, fleet: number, centre: 'memory' | 'file' | 'none', labsBefore: number): Promise<Result> {
   const load = <T>(path: string): Promise<T> => import(pathToFileURL(join(dist, path)).href) as Promise<T>;
+  const unstored = centre === 'none' ? await storeNothing(load) : () => 0;
   const { VirtualClock } = await load<typeof import('../core/clock.js')>('core/clock.js');
   const { validateConfig } = await load<typeof import('../src/lab/config.js')>('src/lab/config.js');
   const { Lab } = await load<typeof import('../src/lab/lab.js')>('src/lab/lab.js');
@@ -70,7 +82,7 @@ async function runPart(dist: string, fleet: number, centre: 'memory' | 'file', l
     const clock = new VirtualClock();
     const config = validateConfig({ stateDir: dir, pbxs: indices.map((i) => ({ id: `F${String(i).padStart(6, '0')}`, fmc: false, trunks: [`7${String(i).padStart(6, '0')}`] })), modems: [modem], centre: { modem: modem.name } }, dir);
     const cpu = process.cpuUsage();
-    const lab = await Lab.start(config, { clock, mode: 'memory', hashCost: 16, ...(centre === 'memory' ? { centreDb: { engine: 'sqlite' as const, path: ':memory:' } } : { centreDir: join(dir, 'centre'), centreFsync: false }) });
+    const lab = await Lab.start(config, { clock, mode: 'memory', hashCost: 16, ...(centre === 'file' ? { centreDir: join(dir, 'centre'), centreFsync: false } : { centreDb: { engine: 'sqlite' as const, path: ':memory:' } }) });
     const digest = new SignalingDigest();
     for (const i of indices) {
       const { pbx, signaling } = lab.pbxs.get(`F${String(i).padStart(6, '0')}`)!;
@@ -97,7 +109,22 @@ async function runPart(dist: string, fleet: number, centre: 'memory' | 'file', l
   const reports = lab.centre?.receivers.reduce((n, r) => n + r.received, 0) ?? 0;
   await close();
   const us = (c: NodeJS.CpuUsage): number => c.user + c.system;
-  return { pbxs: indices.length, startUs: us(started), weekUs: us(total) - us(started), events: clock.fired - fired0, reports, failed: digest.failed, stopped: digest.stopped, digest: digest.value };
+  return { pbxs: indices.length, startUs: us(started), weekUs: us(total) - us(started), events: clock.fired - fired0, reports, failed: digest.failed, stopped: digest.stopped, digest: digest.value, unstored: unstored() };
+}
+
+/**
+ * The what-if of --without-store: the build's database report store decodes
+ * and acknowledges each report, and writes nothing. Returns how many it took.
+ */
+async function storeNothing(load: <T>(path: string) => Promise<T>): Promise<() => number> {
+  const { DatabaseReportStore } = await load<typeof import('../src/centre/database-report-store.js')>('src/centre/database-report-store.js');
+  const { decodeReport } = await load<typeof import('../src/centre/report-decoder.js')>('src/centre/report-decoder.js');
+  let taken = 0;
+  DatabaseReportStore.prototype.appendReport = (bytes: Uint8Array, _receivedAt: number, decoded?: ErrorReport): AppendResult => {
+    taken++;
+    return { stored: true, report: decoded ?? decodeReport(bytes) };
+  };
+  return () => taken;
 }
 
 function describe(name: string, r: Result): string {
@@ -105,7 +132,7 @@ function describe(name: string, r: Result): string {
   return (
     `${name}: CPU ${((r.startUs + r.weekUs) / 1e6).toFixed(1)} s = ${((r.startUs + r.weekUs) / pbxDays).toFixed(0)} µs per PBX-day ` +
     `(start ${(r.startUs / r.pbxs).toFixed(0)} µs per PBX, the week ${(r.weekUs / pbxDays).toFixed(0)} µs per PBX-day); ` +
-    `${r.events} timer events, ${r.reports} reports, ${r.failed} busy retries, ${r.stopped} stops, digest ${r.digest}`
+    `${r.events} timer events, ${r.reports} reports${r.unstored > 0 ? ` (${r.unstored} acknowledged and not stored)` : ''}, ${r.failed} busy retries, ${r.stopped} stops, digest ${r.digest}`
   );
 }
 
@@ -117,16 +144,19 @@ async function main(): Promise<void> {
   const labsBefore = Number(opt('--labs-before') ?? 0);
   const other = opt('--other');
   if (args.includes('--child')) {
-    const result = await runPart(opt('--dist')!, fleet, opt('--centre') === 'file' ? 'file' : 'memory', labsBefore);
+    const centre = opt('--centre');
+    const result = await runPart(opt('--dist')!, fleet, centre === 'file' || centre === 'none' ? centre : 'memory', labsBefore);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
   // Bound: 3 ms of CPU per PBX-day (the old build took ~0.5 at a load of 30) per run, wall at up to 6× CPU under load, plus a minute.
-  const runs = rounds * (other ? 2 : 1);
-  console.log(`fleet-part: line 0 of a ${fleet}-PBX fleet (${Math.ceil(fleet / LINES)} PBXs) x ${DAYS} days, ${rounds} rounds${labsBefore ? `, each after ${labsBefore} lab(s) started and closed` : ''}${other ? ` alternating with ${other}` : ''}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const withoutStore = args.includes('--without-store');
+  const runs = rounds * (1 + (other ? 1 : 0) + (withoutStore ? 1 : 0));
+  console.log(`fleet-part: line 0 of a ${fleet}-PBX fleet (${Math.ceil(fleet / LINES)} PBXs) x ${DAYS} days, ${rounds} rounds${labsBefore ? `, each after ${labsBefore} lab(s) started and closed` : ''}${withoutStore ? ' alternating with this build without its report store' : ''}${other ? ` alternating with ${other}` : ''}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   // The labs before: at most 1 ms of CPU per PBX each (a start took 0.1–0.2).
   bound('fleet-part', Math.ceil(60 + runs * (fleet / LINES) * (DAYS * 0.003 + labsBefore * 0.001) * 6));
-  const sides = [{ name: 'this build', dist: resolve(here, '..'), centre: 'memory', v8: [`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`] }, ...(other ? [{ name: `other (${other})`, dist: join(resolve(other), 'dist'), centre: opt('--other-centre') === 'file' ? 'file' : 'memory', v8: [`--max-semi-space-size=${opt('--other-semi-space') ?? 64}`] }] : [])];
+  const thisBuild = { name: 'this build', dist: resolve(here, '..'), centre: 'memory', v8: [`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`] };
+  const sides = [thisBuild, ...(withoutStore ? [{ ...thisBuild, name: 'this build without its store', centre: 'none' }] : []), ...(other ? [{ name: `other (${other})`, dist: join(resolve(other), 'dist'), centre: opt('--other-centre') === 'file' ? 'file' : 'memory', v8: [`--max-semi-space-size=${opt('--other-semi-space') ?? 64}`] }] : [])];
   const totals = new Map<string, number[]>();
   const counts = new Set<string>();
   for (let k = 0; k < rounds; k++) {
