@@ -66,9 +66,9 @@ interface Result {
  * lab: the start measured is then a warm one (code compiled, heap grown),
  * not only the first lab's of a fresh process.
  */
-async function runPart(dist: string, fleet: number, centre: 'memory' | 'file' | 'none', labsBefore: number): Promise<Result> {
+async function runPart(dist: string, fleet: number, centre: 'memory' | 'file' | 'no-store', labsBefore: number): Promise<Result> {
   const load = <T>(path: string): Promise<T> => import(pathToFileURL(join(dist, path)).href) as Promise<T>;
-  const unstored = centre === 'none' ? await storeNothing(load) : () => 0;
+  const unstored = centre === 'no-store' ? await storeNothing(load) : () => 0;
   const { VirtualClock } = await load<typeof import('../core/clock.js')>('core/clock.js');
   const { validateConfig } = await load<typeof import('../src/lab/config.js')>('src/lab/config.js');
   const { Lab } = await load<typeof import('../src/lab/lab.js')>('src/lab/lab.js');
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   const other = opt('--other');
   if (args.includes('--child')) {
     const centre = opt('--centre');
-    const result = await runPart(opt('--dist')!, fleet, centre === 'file' || centre === 'none' ? centre : 'memory', labsBefore);
+    const result = await runPart(opt('--dist')!, fleet, centre === 'file' || centre === 'no-store' ? centre : 'memory', labsBefore);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   // The labs before: at most 1 ms of CPU per PBX each (a start took 0.1–0.2).
   bound('fleet-part', Math.ceil(60 + runs * (fleet / LINES) * (DAYS * 0.003 + labsBefore * 0.001) * 6));
   const thisBuild = { name: 'this build', dist: resolve(here, '..'), centre: 'memory', v8: [`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`] };
-  const sides = [thisBuild, ...(withoutStore ? [{ ...thisBuild, name: 'this build without its store', centre: 'none' }] : []), ...(other ? [{ name: `other (${other})`, dist: join(resolve(other), 'dist'), centre: opt('--other-centre') === 'file' ? 'file' : 'memory', v8: [`--max-semi-space-size=${opt('--other-semi-space') ?? 64}`] }] : [])];
+  const sides = [thisBuild, ...(withoutStore ? [{ ...thisBuild, name: 'this build without its store', centre: 'no-store' }] : []), ...(other ? [{ name: `other (${other})`, dist: join(resolve(other), 'dist'), centre: opt('--other-centre') === 'file' ? 'file' : 'memory', v8: [`--max-semi-space-size=${opt('--other-semi-space') ?? 64}`] }] : [])];
   const totals = new Map<string, number[]>();
   const counts = new Set<string>();
   for (let k = 0; k < rounds; k++) {

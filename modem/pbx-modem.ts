@@ -20,7 +20,6 @@ const DIAL_FAILURES: Readonly<Record<CallFailure, DialFailure>> = {
 
 /** The result of each failure, made once and frozen: a fleet's PBXs retry a busy centre by the million. */
 const FAILED = Object.freeze(Object.fromEntries(Object.entries(DIAL_FAILURES).map(([reason, outcome]) => [reason, Object.freeze({ outcome })]))) as Readonly<Record<CallFailure, DialResult>>;
-const NO_DIALTONE: DialResult = Object.freeze({ outcome: 'no-dialtone' });
 const CHANNEL_BUSY: DialResult = Object.freeze({ outcome: 'channel-busy' });
 
 export interface PbxModemOptions {
@@ -121,7 +120,7 @@ export abstract class PbxModem implements CallTerminal, OutgoingModem {
   dial(number: string, done: (result: DialResult) => void): void {
     const line = this.#line;
     // Report on the clock, never from inside dial(): the caller sees one code path.
-    if (!line) return void this.clock.setTimer(0, () => done(NO_DIALTONE));
+    if (!line) return void this.clock.setTimer(0, () => done(FAILED['no-dialtone']));
     if (this.#inUse >= this.#channels) return void this.clock.setTimer(0, () => done(CHANNEL_BUSY));
     this.#inUse++;
     line.dial(number, this.pump.offer(), {
