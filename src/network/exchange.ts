@@ -293,6 +293,8 @@ class Call implements IncomingCall, OutgoingCall {
   /** What is cutting the call, so its release names the fault that acted. */
   #cutBy: { line: string; fault: AppliedFault } | undefined;
   callee: Attachment | undefined;
+  /** Where the exchange keeps this call among those in progress; -1 once it has ended. */
+  activeSlot = -1;
 
   constructor(
     private readonly host: CallHost,
@@ -533,7 +535,16 @@ export class Exchange {
   readonly #setupDelayMs: number;
   readonly #subscribers = new Map<string, Attachment>();
   readonly #pbxs = new Map<string, PbxNode>();
-  readonly #active = new Set<Call>();
+  /**
+   * The calls in progress, each at its `activeSlot`: an array, not a Set. A
+   * fleet starts and ends a call at every attempt, and a Set with that much
+   * churn rehashes every few operations; once its table is in the old
+   * generation each new one is made there too, and the obsolete tables it
+   * leaves keep the calls they held (with their data paths and all these
+   * reach) out of the scavenges' reach until the next full collection, so
+   * they were copied out of the young generation instead of dying in it.
+   */
+  readonly #active: Call[] = [];
   readonly #onEvent: ((e: CallEvent) => void) | undefined;
   readonly #eventsWanted: () => boolean;
   readonly #onFault: ((e: FaultApplied) => void) | undefined;
@@ -602,7 +613,7 @@ export class Exchange {
   removePbx(id: string): void {
     const node = this.#pbxs.get(id);
     if (!node) throw new NumberingError(`no PBX ${id}`);
-    for (const call of [...this.#active]) {
+    for (const call of this.#active.slice()) {
       if (call.from.pbx === node) call.cancel();
       else if (call.callee?.pbx === node) call.hangUpCallee();
     }
@@ -630,7 +641,7 @@ export class Exchange {
    */
   cut(target: string, how: LineCut): number {
     const att = this.#target(target);
-    const calls = [...this.#active].filter((c) => c.connects(att));
+    const calls = this.#active.filter((c) => c.connects(att));
     for (const c of calls) c.cut(att.key, how);
     att.pendingCut = calls.length ? undefined : how;
     return calls.length;
@@ -648,7 +659,7 @@ export class Exchange {
 
   /** Calls in progress (set up, alerting or connected). */
   get activeCalls(): number {
-    return this.#active.size;
+    return this.#active.length;
   }
 
   numberingPlan(): NumberEntry[] {
@@ -676,7 +687,15 @@ export class Exchange {
   }
 
   #endCall(call: Call): void {
-    if (!this.#active.delete(call)) return;
+    const slot = call.activeSlot;
+    if (slot < 0) return;
+    // The last call takes the ended one's place: no array is rebuilt.
+    const last = this.#active.pop()!;
+    if (last !== call) {
+      this.#active[slot] = last;
+      last.activeSlot = slot;
+    }
+    call.activeSlot = -1;
     call.from.calls--;
     if (call.callee) call.callee.calls--;
   }
@@ -726,7 +745,7 @@ export class Exchange {
     const to = gateway ? gateway.att : this.#route(from, digits, internal);
     const caller = internal ? from.internal ?? '' : from.presented;
     const call = new Call(this.#callHost, this.#nextId++, from, caller, digits, offer, handlers);
-    this.#active.add(call);
+    call.activeSlot = this.#active.push(call) - 1;
     from.calls++;
     this.#emit(call.id, caller, digits, CallState.Setup);
     if (from.faults.noDialtone) {
