@@ -54,11 +54,19 @@ export abstract class LineEndpointBase implements LineEndpoint {
     for (const l of this.#control) l(lines);
   }
 
-  /** The line is gone: mark it closed and tell the close listeners, once. False when it was closed already. */
+  /**
+   * The line is gone: mark it closed and tell the close listeners, once.
+   * False when it was closed already. The data and close listeners are let
+   * go, since neither is called again: a closed line that something still
+   * points at (in a fleet, a dead holder in the old generation, until the
+   * next full collection) then no longer keeps what its users hung on it.
+   */
   protected markClosed(): boolean {
     if (this.#closed) return false;
     this.#closed = true;
     for (const l of this.#close) l();
+    this.#data.length = 0;
+    this.#close.length = 0;
     return true;
   }
 }

@@ -133,20 +133,32 @@ class PacedPipe {
 class PathEnd extends LineEndpointBase {
   /** The owner hung up; bytes it wrote are still on their way. */
   closing = false;
+  /**
+   * The path's side of this end, let go at shut-down. An end is referred to
+   * from its owners' objects, and one of those in the old generation that
+   * died during the call still counts for the scavenger until the next full
+   * collection: through these two closures a closed end then held its whole
+   * call (path, pipes, the exchange's call and its listeners), and every
+   * connected call of a fleet was copied out of the young generation.
+   */
+  #send: ((bytes: Uint8Array) => void) | undefined;
+  #release: (() => void) | undefined;
 
   constructor(
     readonly description: string,
     private readonly clock: Clock,
-    private readonly send: (bytes: Uint8Array) => void,
-    private readonly release: () => void,
+    send: (bytes: Uint8Array) => void,
+    release: () => void,
   ) {
     super();
+    this.#send = send;
+    this.#release = release;
   }
 
   write(data: Uint8Array | string): void {
     if (this.closed || this.closing) return;
     const bytes = lineBytes(data);
-    if (bytes.length) this.send(new Uint8Array(bytes));
+    if (bytes.length) this.#send?.(new Uint8Array(bytes));
   }
 
   override onClose(listener: () => void): void {
@@ -157,7 +169,7 @@ class PathEnd extends LineEndpointBase {
   close(): void {
     if (this.closed || this.closing) return;
     this.closing = true;
-    this.release();
+    this.#release?.();
   }
 
   deliver(bytes: Uint8Array): void {
@@ -166,6 +178,8 @@ class PathEnd extends LineEndpointBase {
 
   shutDown(): void {
     this.markClosed();
+    this.#send = undefined;
+    this.#release = undefined;
   }
 }
 
