@@ -15,7 +15,7 @@ import {
   BLOCK_HEADER_SIZE, COMMIT, encodeBlockHeader, encodeRecord, MAX_USER_BYTES, parseBlockHeader,
   RECORD_HEAD_SIZE, RECORD_TAIL_SIZE, RecordType, scanRecord, type BlockHeader, type FlashRecord,
 } from './flash-log-format.js';
-import { LogAppendError, REVISOR_ALARM_FILL, type ArchiveMark, type FormatId, type LogEntry, type LogRecord, type ProtocolLog } from './protocol-log.js';
+import { LogAppendError, REVISOR_ALARM_FILL, logEntry, type ArchiveMark, type FormatId, type LogEntry, type LogRecord, type ProtocolLog } from './protocol-log.js';
 
 /** Seed manual: "Wird ein Füllstand von circa 80 Prozent überschritten, wird ein Klasse-A Fehler ausgelöst." */
 export { REVISOR_ALARM_FILL };
@@ -152,7 +152,7 @@ export class FlashProtocolLog implements ProtocolLog {
       this.#ensureRoom(size);
       const seq = this.#nextSeq;
       this.#write({ type: RecordType.Entry, format: record.format, seq, time: record.time, circle: record.circle, user: record.user, body: record.command });
-      return { ...record, seq };
+      return logEntry(record, seq);
     });
   }
 

@@ -43,6 +43,11 @@ export interface LogEntry extends LogRecord {
   seq: number;
 }
 
+/** The stored entry of `record`, field by field: a spread (`{ ...record, seq }`) would give each entry a hidden class of its own (error-history.ts). */
+export function logEntry(record: Readonly<LogRecord>, seq: number): LogEntry {
+  return { time: record.time, user: record.user, circle: record.circle, format: record.format, command: record.command, seq };
+}
+
 /** Thrown when an entry cannot be made durable: the action must be refused. */
 export class LogAppendError extends Error {
   override name = 'LogAppendError';
@@ -107,7 +112,7 @@ export class MemoryProtocolLog implements ProtocolLog {
 
   append(record: LogRecord): LogEntry | undefined {
     if (!this.available) return undefined;
-    const entry: LogEntry = { ...record, seq: ++this.#seq };
+    const entry = logEntry(record, ++this.#seq);
     this.#entries.push(entry);
     if (this.#entries.length > this.#capacity) this.#entries.shift();
     return entry;

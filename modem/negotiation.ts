@@ -80,7 +80,8 @@ export function negotiate(a: ModemCapabilities, b: ModemCapabilities): Negotiate
   if (errorControl === 'NONE' && (a.errorControlRequired || b.errorControlRequired)) return null;
   const compress = a.compression && b.compression;
   const compression: Compression = !compress ? 'NONE' : errorControl === 'LAPM' ? 'V42BIS' : errorControl === 'MNP' ? 'MNP5' : 'NONE';
-  return { ...best, errorControl, compression };
+  // Named fields, not a spread of `best`: one hidden class for every call's outcome (firmware-sim/error-history.ts).
+  return { modulation: best.modulation, rateBps: best.rateBps, errorControl, compression };
 }
 
 /** "14400/V42BIS", "9600/LAPM", "2400/MNP5", "2400/MNP", "1200". */

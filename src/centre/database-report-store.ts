@@ -38,7 +38,8 @@ export class DatabaseReportStore implements ReportStore {
       const stored = yield* storeReport(qb, { bytes, report, receivedAt, channel });
       // A report sent again after a lost ACK was already counted.
       const supervision = stored.stored ? yield* superviseReportArrival(qb, report, receivedAt) : 0;
-      return { ...stored, supervision };
+      // Named fields, not a spread: a spread gives each result a hidden class of its own (error-history.ts).
+      return { stored: stored.stored, reportId: stored.reportId, supervision };
     };
     const done = (r: { stored: boolean; reportId: number; supervision: number }): AppendResult => {
       this.#log.info({ systemId: report.systemId, seq: report.seq, records: report.records.length, stored: r.stored }, r.stored ? 'report stored' : 'report already stored (re-sent after a lost ACK)');

@@ -39,7 +39,8 @@ export function rowsStatement<R>(qb: Kysely<Database>, name: string, width: numb
       if (compiled.parameters.length !== rows.length * width) throw new Error(`rows statement ${name}: ${compiled.parameters.length} parameters for ${rows.length} rows of ${width}`);
       bySize.set(rows.length, compiled);
     }
-    return { ...compiled, parameters: flatten(rows) };
+    // Named fields, as prepareQuery builds them: a spread would give each statement a hidden class of its own.
+    return { query: compiled.query, queryId: compiled.queryId, sql: compiled.sql, parameters: flatten(rows) };
   };
 }
 
